@@ -1,0 +1,57 @@
+package dev.isthmus;
+
+import dev.isthmus.kernels.Kernels;
+import dev.isthmus.kernels.Parallel;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The main job. For now: which kernels this JVM runs, and a short SGEMM throughput check.
+ * (The chest X-ray training command line replaces this in a later step.)
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "info" : args[0];
+        if (!command.equals("info")) {
+            System.err.println("usage: isthmus info");
+            System.exit(2);
+        }
+        System.out.println("Isthmus on Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
+                + " processors");
+        System.out.println("kernels: " + Kernels.selection());
+        System.out.println("threads: " + Parallel.threads());
+        for (int size : new int[] {256, 512, 1024}) {
+            System.out.printf("sgemm %4d^3: %6.1f GFLOP/s (median of 7, %d threads)%n",
+                    size, sgemmGflops(size), Parallel.threads());
+        }
+    }
+
+    /** Median throughput of a square SGEMM after a short warm-up; a rough figure, not a benchmark. */
+    static double sgemmGflops(int size) {
+        var random = new SplittableRandom(size);
+        float[] a = new float[size * size], b = new float[size * size], c = new float[size * size];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) random.nextDouble(-1, 1);
+            b[i] = (float) random.nextDouble(-1, 1);
+        }
+        long flops = 2L * size * size * size;
+        int reps = (int) Math.max(3, 2_000_000_000L / flops);
+        double[] seconds = new double[7];
+        for (int warm = 0; warm < 3 * reps; warm++) {
+            Kernels.matmul(size, size, size, a, b, c);
+        }
+        for (int s = 0; s < seconds.length; s++) {
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++) {
+                Kernels.matmul(size, size, size, a, b, c);
+            }
+            seconds[s] = (System.nanoTime() - t0) * 1e-9 / reps;
+        }
+        Arrays.sort(seconds);
+        return flops / seconds[seconds.length / 2] * 1e-9;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.isthmus.kernels;
+
+/** Argument checks with messages that name the argument and the values. */
+final class Checks {
+
+    private Checks() {}
+
+    static void nonNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+    }
+
+    /**
+     * Checks that {@code array} holds a row-major {@code rows x cols} matrix at {@code offset}
+     * with leading dimension {@code ld}.
+     */
+    static void matrix(String name, float[] array, int offset, String ldName, int ld,
+                       int rows, int cols, String shape) {
+        if (offset < 0) {
+            throw new IllegalArgumentException(name + "Offset must be >= 0, got " + offset);
+        }
+        int minLd = Math.max(1, cols);
+        if (ld < minLd) {
+            throw new IllegalArgumentException(ldName + " must be >= max(1, " + cols + ") for " + name
+                    + " stored " + shape + " = " + rows + " x " + cols + ", got " + ld);
+        }
+        long needed = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+        if (offset + needed > array.length) {
+            throw new IllegalArgumentException(name + " is too short: a " + rows + " x " + cols
+                    + " matrix (" + shape + ") at offset " + offset + " with " + ldName + " = " + ld
+                    + " needs length >= " + (offset + needed) + ", got " + array.length);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.isthmus.kernels;
+
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+/**
+ * Chooses the kernel implementation once, at class initialisation, and logs the choice once.
+ *
+ * <p>Panama when the module {@code jdk.incubator.vector} is in the boot layer, the JIT compiles
+ * with C2 and the preferred vector species is at least 256 bits wide; scalar otherwise, or when
+ * {@code -Disthmus.simd=false}. The Panama class is loaded by name only after those checks pass,
+ * so a JVM without the module never touches a Vector API type.
+ */
+final class KernelProvider {
+
+    /** {@code -Disthmus.simd=false} forces the scalar kernels. */
+    static final String SIMD_PROPERTY = "isthmus.simd";
+    /** Test hook: {@code -Disthmus.vectorBitSize=128|256|512} forces the vector width. */
+    static final String VECTOR_BITS_PROPERTY = "isthmus.vectorBitSize";
+
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    static final int MIN_VECTOR_BITS = 256;
+
+    private static final System.Logger LOG = System.getLogger("dev.isthmus.kernels");
+
+    private KernelProvider() {}
+
+    /** The implementation every kernel call uses. */
+    static KernelSupport get() {
+        return Holder.CHOSEN.kernels;
+    }
+
+    static KernelSelection selection() {
+        return Holder.CHOSEN.selection;
+    }
+
+    /** The scalar implementation, always available. */
+    static KernelSupport scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    /**
+     * A new Panama implementation at the preferred (or forced) width, ignoring the minimum width;
+     * tests use it to exercise the vector code whatever was chosen.
+     *
+     * @throws UnsupportedOperationException if the vector module is absent or will not load
+     */
+    static KernelSupport panama() {
+        if (!vectorModulePresent()) {
+            throw new UnsupportedOperationException(VECTOR_MODULE + " is not in the boot layer");
+        }
+        try {
+            return (KernelSupport) Class.forName("dev.isthmus.kernels.PanamaKernels")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new UnsupportedOperationException("the Panama kernels failed to load: " + e, e);
+        }
+    }
+
+    static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
+    private record Chosen(KernelSupport kernels, KernelSelection selection) {}
+
+    private static final class Holder {
+        static final Chosen CHOSEN = choose();
+    }
+
+    private static Chosen choose() {
+        if ("false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY, "").strip())) {
+            return scalarBecause(Level.INFO, "-D" + SIMD_PROPERTY + "=false was given");
+        }
+        if (!vectorModulePresent()) {
+            return scalarBecause(Level.WARNING, "the module " + VECTOR_MODULE + " is not in the boot layer;"
+                    + " add '--add-modules " + VECTOR_MODULE + "' to the java command line for the"
+                    + " vectorised kernels (several times faster)");
+        }
+        String noC2 = c2Missing();
+        if (noC2 != null) {
+            return scalarBecause(Level.WARNING, noC2 + "; the Vector API is only fast when C2 compiles it");
+        }
+        KernelSupport panama;
+        try {
+            panama = panama();
+        } catch (UnsupportedOperationException e) {
+            return scalarBecause(Level.WARNING, e.getMessage());
+        }
+        boolean forced = System.getProperty(VECTOR_BITS_PROPERTY) != null;
+        if (panama.vectorBitSize() < MIN_VECTOR_BITS && !forced) {
+            return scalarBecause(Level.INFO, "the preferred vector width is " + panama.vectorBitSize()
+                    + " bits, below the " + MIN_VECTOR_BITS + " bits the vector kernels need to beat scalar code");
+        }
+        String reason = forced
+                ? "vector width forced by -D" + VECTOR_BITS_PROPERTY
+                : "the CPU's preferred vector species is " + panama.vectorBitSize() + " bits";
+        var selection = new KernelSelection("panama", panama.vectorBitSize(), reason);
+        LOG.log(Level.INFO, "Isthmus kernels: " + selection);
+        return new Chosen(panama, selection);
+    }
+
+    private static Chosen scalarBecause(Level level, String reason) {
+        var selection = new KernelSelection("scalar", 0, reason);
+        LOG.log(level, "Isthmus kernels: " + selection);
+        return new Chosen(scalar(), selection);
+    }
+
+    /** Why C2 will not compile vector code, or null when it will (or when we cannot tell). */
+    private static String c2Missing() {
+        try {
+            List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+            for (String arg : args) {
+                if (arg.equals("-Xint")) {
+                    return "the JVM runs interpreted (-Xint)";
+                }
+                if (arg.startsWith("-XX:TieredStopAtLevel=") && !arg.endsWith("=4")) {
+                    return "the JIT stops before C2 (" + arg + ")";
+                }
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // java.management absent or restricted: assume C2 is on, as it is by default.
+        }
+        return null;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.isthmus.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, cache-blocked SGEMM in the Goto/BLIS layering: five loops around one register-tiled
+ * FMA micro-kernel of {@value #MR} rows by two vectors.
+ *
+ * <pre>
+ *   jc: NC columns of B and C        (per thread: its own columns or rows of C)
+ *     pc: KC of the shared dimension  pack B[pc:pc+KC, jc:jc+NC] into NR-wide micro-panels
+ *       ic: MC rows of A and C        pack alpha * A[ic:ic+MC, pc:pc+KC] into MR-high micro-panels
+ *         jr: NR columns              one B micro-panel, resident in L1
+ *           ir: MR rows               micro-kernel: MR x NR of C += A micro-panel * B micro-panel
+ * </pre>
+ *
+ * Packing pads edges with zeros, so the micro-kernel always runs a full tile; an edge tile is
+ * computed into a scratch tile and merged with the same arithmetic as a full one. Every element
+ * of C is therefore computed by one thread in one fixed order, whatever the thread count.
+ */
+final class PanamaSgemm {
+
+    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final int L = S.length();
+    /**
+     * Four rows by two vectors: eight accumulators. C2 schedules all of a step's broadcasts
+     * before its FMAs, so a tile needs 3 * MR + 2 vector registers; at MR = 6 (the BLIS tile) one
+     * accumulator spills to the stack on AVX2's 16 registers and the kernel runs at half speed.
+     */
+    static final int MR = 4;
+    static final int NR = 2 * L;
+    static final Blocking BLOCKING = Blocking.forTile(MR, NR);
+    private static final int KC = BLOCKING.kc(), MC = BLOCKING.mc(), NC = BLOCKING.nc();
+
+    /** Below this many flops a GEMM runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_FLOPS = 1L << 20;
+
+    /** Per-thread packing buffers, sized once from the blocking and reused by every call. */
+    private static final class Workspace {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private PanamaSgemm() {}
+
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOffset, int lda,
+                      float[] b, int bOffset, int ldb,
+                      float beta, float[] c, int cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (alpha == 0f || k == 0) {
+            scale(m, n, beta, c, cOffset, ldc);
+            return;
+        }
+        // Split C into per-thread strips on tile boundaries, along whichever side has more tiles.
+        int mTiles = ceilDiv(m, MR), nTiles = ceilDiv(n, NR);
+        boolean splitN = nTiles >= mTiles;
+        int tiles = splitN ? nTiles : mTiles;
+        long flops = 2L * m * n * k;
+        int parts = flops < PARALLEL_MIN_FLOPS ? 1 : Math.min(tiles, Parallel.threads());
+        if (parts == 1) {
+            region(transA, transB, 0, m, 0, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            return;
+        }
+        Parallel.forEach(parts, t -> {
+            int from = (int) ((long) tiles * t / parts), to = (int) ((long) tiles * (t + 1) / parts);
+            if (splitN) {
+                region(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
+                        alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            } else {
+                region(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k,
+                        alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            }
+        });
+    }
+
+    /** C[i0:i1, j0:j1] on the calling thread. */
+    private static void region(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+                               float alpha, float[] a, int aOffset, int lda,
+                               float[] b, int bOffset, int ldb,
+                               float beta, float[] c, int cOffset, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(transB, b, bOffset, ldb, pc, kc, jc, nc, ws.b);
+                // The first K block applies beta; later ones accumulate (beta 1: C + acc exactly).
+                boolean overwrite = pc == 0 && beta == 0f;
+                float blockBeta = pc == 0 ? beta : 1f;
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(transA, a, aOffset, lda, alpha, ic, mc, pc, kc, ws.a);
+                    macroKernel(ws, mc, nc, kc, c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
+                }
+            }
+        }
+    }
+
+    private static void macroKernel(Workspace ws, int mc, int nc, int kc, float[] c, int cOffset, int ldc,
+                                    boolean overwrite, float beta) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int bPanel = jr * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int aPanel = ir * kc;
+                int cTile = cOffset + ir * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    microKernel(kc, ws.a, aPanel, ws.b, bPanel, c, cTile, ldc, overwrite, beta);
+                } else {
+                    microKernel(kc, ws.a, aPanel, ws.b, bPanel, ws.tile, 0, NR, true, 0f);
+                    mergeEdge(ws.tile, mr, nr, c, cTile, ldc, overwrite, beta);
+                }
+            }
+        }
+    }
+
+    /**
+     * The register tile: {@code C[0:MR, 0:NR] = acc + beta * C} (or {@code = acc} when
+     * {@code overwrite}), where {@code acc = sum_p A[:, p] * B[p, :]} over the packed panels.
+     */
+    private static void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
+                                    float[] c, int cOff, int ldc, boolean overwrite, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * MR;
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector av = FloatVector.broadcast(S, ap[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+        }
+        store(c00, c01, c, cOff, overwrite, beta);
+        store(c10, c11, c, cOff + ldc, overwrite, beta);
+        store(c20, c21, c, cOff + 2 * ldc, overwrite, beta);
+        store(c30, c31, c, cOff + 3 * ldc, overwrite, beta);
+    }
+
+    private static void store(FloatVector acc0, FloatVector acc1, float[] c, int at, boolean overwrite, float beta) {
+        if (overwrite) {
+            acc0.intoArray(c, at);
+            acc1.intoArray(c, at + L);
+        } else {
+            FloatVector betaV = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, at).fma(betaV, acc0).intoArray(c, at);
+            FloatVector.fromArray(S, c, at + L).fma(betaV, acc1).intoArray(c, at + L);
+        }
+    }
+
+    /** Merges the valid {@code mr x nr} corner of a scratch tile, with the full tile's arithmetic. */
+    private static void mergeEdge(float[] tile, int mr, int nr, float[] c, int cOff, int ldc,
+                                  boolean overwrite, float beta) {
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) {
+                int at = cOff + i * ldc + j;
+                float acc = tile[i * NR + j];
+                c[at] = overwrite ? acc : Math.fma(c[at], beta, acc);
+            }
+        }
+    }
+
+    /**
+     * Packs {@code alpha * op(A)[ic:ic+mc, pc:pc+kc]} into MR-high micro-panels: panel r holds
+     * rows {@code r*MR ..} with element (i, p) at {@code r*MR*kc + p*MR + i}; missing rows are 0.
+     */
+    private static void packA(boolean transA, float[] a, int aOffset, int lda, float alpha,
+                              int ic, int mc, int pc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int panel = ir * kc;
+            if (!transA) {
+                // A(i, p) at aOffset + i * lda + p: rows are contiguous in p.
+                for (int i = 0; i < mr; i++) {
+                    int src = aOffset + (ic + ir + i) * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        ap[panel + p * MR + i] = alpha * a[src + p];
+                    }
+                }
+            } else {
+                // A(i, p) at aOffset + p * lda + i: columns of op(A) are contiguous in i.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOffset + (pc + p) * lda + ic + ir;
+                    int dst = panel + p * MR;
+                    for (int i = 0; i < mr; i++) {
+                        ap[dst + i] = alpha * a[src + i];
+                    }
+                }
+            }
+            if (mr < MR) {
+                for (int p = 0; p < kc; p++) {
+                    for (int i = mr; i < MR; i++) {
+                        ap[panel + p * MR + i] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into NR-wide micro-panels: panel s holds columns
+     * {@code s*NR ..} with element (p, j) at {@code s*NR*kc + p*NR + j}; missing columns are 0.
+     */
+    private static void packB(boolean transB, float[] b, int bOffset, int ldb,
+                              int pc, int kc, int jc, int nc, float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int panel = jr * kc;
+            if (!transB) {
+                // B(p, j) at bOffset + p * ldb + j: rows are contiguous in j.
+                int src = bOffset + pc * ldb + jc + jr;
+                if (nr == NR) {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = panel + p * NR;
+                        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int dst = panel + p * NR;
+                        System.arraycopy(b, src, bp, dst, nr);
+                        java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
+                    }
+                }
+            } else {
+                // B(p, j) at bOffset + j * ldb + p: columns of op(B) are contiguous in p.
+                for (int j = 0; j < nr; j++) {
+                    int src = bOffset + (jc + jr + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        bp[panel + p * NR + j] = b[src + p];
+                    }
+                }
+                for (int j = nr; j < NR; j++) {
+                    for (int p = 0; p < kc; p++) {
+                        bp[panel + p * NR + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code C = beta * C}; beta 0 writes zeros without reading. */
+    private static void scale(int m, int n, float beta, float[] c, int cOffset, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOffset + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else if (beta != 1f) {
+                for (int j = row; j < row + n; j++) {
+                    c[j] *= beta;
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.isthmus.kernels;
+
+import net.jqwik.api.Tag;
+
+/** Runs at the native width, and again at 128 and 512 bits in the build's vector-width runs. */
+@Tag("vector-width")
+class PanamaSgemmProperties extends SgemmContract {
+
+    private static final KernelSupport PANAMA = KernelProvider.panama();
+
+    @Override
+    KernelSupport kernels() {
+        return PANAMA;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.isthmus.kernels;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterProperty;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The laws every SGEMM implementation obeys; subclasses name the implementation. */
+abstract class SgemmContract {
+
+    abstract KernelSupport kernels();
+
+    @AfterProperty
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Property(tries = 300, seed = Seeds.FIXED)
+    void equalsDoubleReference(@ForAll("cases") SgemmCase c) {
+        float[] out = c.run(kernels());
+        double[] expected = ReferenceGemm.sgemm(c);
+        double[] tol = ReferenceGemm.tolerance(c);
+        for (int i = 0; i < c.m(); i++) {
+            for (int j = 0; j < c.n(); j++) {
+                float actual = out[c.cOffset() + i * c.ldc() + j];
+                double want = expected[i * c.n() + j];
+                double allowed = tol[i * c.n() + j];
+                if (!(Math.abs(actual - want) <= allowed)) {
+                    throw new AssertionError("C(" + i + "," + j + ") = " + actual + ", reference " + want
+                            + ", tolerance " + allowed);
+                }
+            }
+        }
+        assertTrue(c.untouchedOutside(out), "wrote outside the m x n window of C");
+    }
+
+    @Property(tries = 25, seed = Seeds.FIXED)
+    void sameBitsForOneAndManyThreads(@ForAll("largeCases") SgemmCase c) {
+        Parallel.setThreads(1);
+        float[] one = c.run(kernels());
+        Parallel.setThreads(3);
+        float[] three = c.run(kernels());
+        Parallel.setThreads(2);
+        float[] two = c.run(kernels());
+        assertArrayEquals(one, three);
+        assertArrayEquals(one, two);
+    }
+
+    @Example
+    void betaZeroIgnoresNanInC() {
+        SgemmCase c = SgemmCase.of(9, 37, 11, false, false, 1f, 0f, 0, 0, 7);
+        java.util.Arrays.fill(c.c(), Float.NaN);
+        float[] out = c.run(kernels());
+        for (int i = 0; i < c.m(); i++) {
+            for (int j = 0; j < c.n(); j++) {
+                assertTrue(Float.isFinite(out[c.cOffset() + i * c.ldc() + j]));
+            }
+        }
+    }
+
+    @Example
+    void nanInInputsPropagates() {
+        SgemmCase c = SgemmCase.of(5, 19, 7, false, false, 1f, 0f, 0, 0, 8);
+        c.a()[c.aOffset() + 2 * c.lda() + 3] = Float.NaN; // row 2 of A
+        float[] out = c.run(kernels());
+        for (int j = 0; j < c.n(); j++) {
+            assertTrue(Float.isNaN(out[c.cOffset() + 2 * c.ldc() + j]), "NaN in row 2 of A must reach C(2," + j + ")");
+            assertTrue(Float.isFinite(out[c.cOffset() + c.ldc() + j]));
+        }
+    }
+
+    @Example
+    void alphaZeroScalesCByBeta() {
+        SgemmCase c = SgemmCase.of(6, 20, 9, true, true, 0f, 0.5f, 1, 1, 9);
+        c.b()[c.bOffset()] = Float.POSITIVE_INFINITY; // not referenced when alpha is 0
+        float[] out = c.run(kernels());
+        for (int i = 0; i < c.m(); i++) {
+            for (int j = 0; j < c.n(); j++) {
+                int at = c.cOffset() + i * c.ldc() + j;
+                assertEquals(0.5f * c.c()[at], out[at]);
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<SgemmCase> cases() {
+        Arbitrary<Integer> small = Arbitraries.integers().between(0, 40)
+                .edgeCases(e -> e.includeOnly(0, 1, 7, 8, 9, 17, 31, 33));
+        // Sometimes cross the K block (256) and the M block, so block boundaries are exercised.
+        Arbitrary<Integer> k = Arbitraries.frequencyOf(
+                Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(250, 530)));
+        Arbitrary<Integer> m = Arbitraries.frequencyOf(
+                Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(160, 260)));
+        Arbitrary<int[]> shape = Combinators.combine(m, small, k).as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        Arbitrary<Float> alpha = Arbitraries.of(1f, -1f, 0f, 0.5f, 1.75f, -3.25f);
+        Arbitrary<Float> beta = Arbitraries.of(0f, 1f, -1f, 0.5f, 2.5f);
+        return Combinators.combine(shape, Arbitraries.of(false, true), Arbitraries.of(false, true), alpha, beta,
+                        Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 3),
+                        Arbitraries.longs())
+                .as((s, ta, tb, al, be, off, pad, seed) -> SgemmCase.of(s[0], s[1], s[2], ta, tb, al, be, off, pad, seed));
+    }
+
+    @Provide
+    Arbitrary<SgemmCase> largeCases() {
+        Arbitrary<Integer> dim = Arbitraries.integers().between(1, 300);
+        Arbitrary<int[]> shape = Combinators.combine(dim, dim, Arbitraries.integers().between(1, 600))
+                .as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        return Combinators.combine(shape, Arbitraries.of(false, true), Arbitraries.of(false, true),
+                        Arbitraries.of(1f, 0.5f), Arbitraries.of(0f, 1f, 0.25f), Arbitraries.longs())
+                .as((s, ta, tb, al, be, seed) -> SgemmCase.of(s[0], s[1], s[2], ta, tb, al, be, 1, 1, seed));
+    }
+}
