@@ -107,53 +107,71 @@ final class PanamaSgemm {
                                     boolean overwrite, float beta) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int bPanel = jr * kc;
-            for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                int aPanel = ir * kc;
-                int cTile = cOffset + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    microKernel(kc, ws.a, aPanel, ws.b, bPanel, c, cTile, ldc, overwrite, beta);
-                } else {
-                    microKernel(kc, ws.a, aPanel, ws.b, bPanel, ws.tile, 0, NR, true, 0f);
-                    mergeEdge(ws.tile, mr, nr, c, cTile, ldc, overwrite, beta);
+            if (nr == NR) {
+                panelKernel(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
+            } else {
+                // The narrow last column panel: each tile goes through scratch, then its valid
+                // columns are merged with the same arithmetic as a full tile's store.
+                for (int ir = 0; ir < mc; ir += MR) {
+                    panelKernel(kc, MR, ws.a, ws.b, jr * kc, ws.tile, 0, NR, true, 0f, ir * kc);
+                    mergeEdge(ws.tile, Math.min(MR, mc - ir), nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
             }
         }
     }
 
-    /**
-     * The register tile: {@code C[0:MR, 0:NR] = acc + beta * C} (or {@code = acc} when
-     * {@code overwrite}), where {@code acc = sum_p A[:, p] * B[p, :]} over the packed panels.
-     */
-    private static void microKernel(int kc, float[] ap, int aOff, float[] bp, int bOff,
+    private static void panelKernel(int kc, int mc, float[] ap, float[] bp, int bOff,
                                     float[] c, int cOff, int ldc, boolean overwrite, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * MR;
-            int bi = bOff + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector av = FloatVector.broadcast(S, ap[ai]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
+        panelKernel(kc, mc, ap, bp, bOff, c, cOff, ldc, overwrite, beta, 0);
+    }
+
+    /**
+     * One packed B micro-panel against every MR-row tile of the packed A block:
+     * {@code C[ir:ir+MR, 0:NR] = acc + beta * C} (or {@code = acc} when {@code overwrite}), where
+     * {@code acc = sum_p A[ir:ir+MR, p] * B[p, :]}. The row-tile loop lives here rather than in
+     * the caller so that per-call set-up (range-check predicates, zeroing) is paid once per
+     * panel: with the small k of early convolutions it would otherwise cost as much as the FMAs.
+     * A short last tile computes MR rows from zero-padded A and stores only its valid rows.
+     */
+    private static void panelKernel(int kc, int mc, float[] ap, float[] bp, int bOff,
+                                    float[] c, int cOff, int ldc, boolean overwrite, float beta, int aStart) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int aOff = aStart + ir * kc;
+            int at = cOff + ir * ldc;
+            int mr = Math.min(MR, mc - ir);
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * MR;
+                int bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector av = FloatVector.broadcast(S, ap[ai]);
+                c00 = av.fma(b0, c00);
+                c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = av.fma(b0, c10);
+                c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = av.fma(b0, c20);
+                c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = av.fma(b0, c30);
+                c31 = av.fma(b1, c31);
+            }
+            store(c00, c01, c, at, overwrite, beta);
+            if (mr > 1) {
+                store(c10, c11, c, at + ldc, overwrite, beta);
+            }
+            if (mr > 2) {
+                store(c20, c21, c, at + 2 * ldc, overwrite, beta);
+            }
+            if (mr > 3) {
+                store(c30, c31, c, at + 3 * ldc, overwrite, beta);
+            }
         }
-        store(c00, c01, c, cOff, overwrite, beta);
-        store(c10, c11, c, cOff + ldc, overwrite, beta);
-        store(c20, c21, c, cOff + 2 * ldc, overwrite, beta);
-        store(c30, c31, c, cOff + 3 * ldc, overwrite, beta);
     }
 
     private static void store(FloatVector acc0, FloatVector acc1, float[] c, int at, boolean overwrite, float beta) {
@@ -222,37 +240,39 @@ final class PanamaSgemm {
      */
     private static void packB(boolean transB, float[] b, int bOffset, int ldb,
                               int pc, int kc, int jc, int nc, float[] bp) {
+        int fullPanels = nc / NR;
+        if (!transB) {
+            // B(p, j) at bOffset + p * ldb + j. Walk B row by row, so reads stream through
+            // memory; rows of a wide B lie a multiple of 4 KiB apart and, walked down a column,
+            // would defeat the prefetcher and alias in L1.
+            for (int p = 0; p < kc; p++) {
+                int src = bOffset + (pc + p) * ldb + jc;
+                int dst = p * NR;
+                for (int s = 0; s < fullPanels; s++, src += NR, dst += kc * NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                }
+                int nr = nc - fullPanels * NR;
+                if (nr > 0) {
+                    System.arraycopy(b, src, bp, dst, nr);
+                    java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
+                }
+            }
+            return;
+        }
+        // B(p, j) at bOffset + j * ldb + p: columns of op(B) are contiguous in p.
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int panel = jr * kc;
-            if (!transB) {
-                // B(p, j) at bOffset + p * ldb + j: rows are contiguous in j.
-                int src = bOffset + pc * ldb + jc + jr;
-                if (nr == NR) {
-                    for (int p = 0; p < kc; p++, src += ldb) {
-                        int dst = panel + p * NR;
-                        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                        FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++, src += ldb) {
-                        int dst = panel + p * NR;
-                        System.arraycopy(b, src, bp, dst, nr);
-                        java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
-                    }
+            for (int j = 0; j < nr; j++) {
+                int src = bOffset + (jc + jr + j) * ldb + pc;
+                for (int p = 0; p < kc; p++) {
+                    bp[panel + p * NR + j] = b[src + p];
                 }
-            } else {
-                // B(p, j) at bOffset + j * ldb + p: columns of op(B) are contiguous in p.
-                for (int j = 0; j < nr; j++) {
-                    int src = bOffset + (jc + jr + j) * ldb + pc;
-                    for (int p = 0; p < kc; p++) {
-                        bp[panel + p * NR + j] = b[src + p];
-                    }
-                }
-                for (int j = nr; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) {
-                        bp[panel + p * NR + j] = 0f;
-                    }
+            }
+            for (int j = nr; j < NR; j++) {
+                for (int p = 0; p < kc; p++) {
+                    bp[panel + p * NR + j] = 0f;
                 }
             }
         }

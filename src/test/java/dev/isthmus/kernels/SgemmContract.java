@@ -100,7 +100,12 @@ abstract class SgemmContract {
                 Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(250, 530)));
         Arbitrary<Integer> m = Arbitraries.frequencyOf(
                 Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(160, 260)));
-        Arbitrary<int[]> shape = Combinators.combine(m, small, k).as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        Arbitrary<int[]> smallShape = Combinators.combine(m, small, k).as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        // Mostly larger on every side, so several row and column tiles (and blocks) meet.
+        Arbitrary<int[]> largerShape = Combinators.combine(Arbitraries.integers().between(1, 200),
+                        Arbitraries.integers().between(1, 150), Arbitraries.integers().between(1, 300))
+                .as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        Arbitrary<int[]> shape = Arbitraries.frequencyOf(Tuple.of(3, smallShape), Tuple.of(1, largerShape));
         Arbitrary<Float> alpha = Arbitraries.of(1f, -1f, 0f, 0.5f, 1.75f, -3.25f);
         Arbitrary<Float> beta = Arbitraries.of(0f, 1f, -1f, 0.5f, 2.5f);
         return Combinators.combine(shape, Arbitraries.of(false, true), Arbitraries.of(false, true), alpha, beta,

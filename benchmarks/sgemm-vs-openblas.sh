@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Measures SgemmBenchmark and the same shapes through OpenBLAS (numpy) in one run, one after the
+# other, and prints the benchmarks/README.md table. Needs: apt-get install python3-numpy libopenblas0-pthread
+#   benchmarks/sgemm-vs-openblas.sh [extra JMH options]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT_DIR:-$here/target/results}
+mkdir -p "$out"
+"$here/run.sh" SgemmBenchmark -rf json -rff "$out/sgemm-jmh.json" "$@"
+OPENBLAS_NUM_THREADS=1 python3 "$here/openblas_sgemm.py" > "$out/openblas-1.json"
+OPENBLAS_NUM_THREADS=$(nproc) python3 "$here/openblas_sgemm.py" > "$out/openblas-$(nproc).json"
+python3 "$here/sgemm-table.py" "$out/sgemm-jmh.json" "$out/openblas-1.json" "$out/openblas-$(nproc).json"
