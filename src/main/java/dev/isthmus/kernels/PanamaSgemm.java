@@ -33,6 +33,13 @@ final class PanamaSgemm {
     static final Blocking BLOCKING = Blocking.forTile(MR, NR);
     private static final int KC = BLOCKING.kc(), MC = BLOCKING.mc(), NC = BLOCKING.nc();
 
+    /**
+     * Widest C for which A is read where it lies instead of being packed: each element of A then
+     * meets at most two B micro-panels, and copying it would cost as much as using it. (BLIS's
+     * "sup" kernels make the same trade for small shapes.) A must not be transposed.
+     */
+    static final int NARROW_N = 2 * NR;
+
     /** Below this many flops a GEMM runs on the calling thread alone. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 20;
 
@@ -58,6 +65,7 @@ final class PanamaSgemm {
             scale(m, n, beta, c, cOffset, ldc);
             return;
         }
+        boolean aInPlace = !transA && n <= NARROW_N;
         // Split C into per-thread strips on tile boundaries, along whichever side has more tiles.
         int mTiles = ceilDiv(m, MR), nTiles = ceilDiv(n, NR);
         boolean splitN = nTiles >= mTiles;
@@ -65,23 +73,23 @@ final class PanamaSgemm {
         long flops = 2L * m * n * k;
         int parts = flops < PARALLEL_MIN_FLOPS ? 1 : Math.min(tiles, Parallel.threads());
         if (parts == 1) {
-            region(transA, transB, 0, m, 0, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            region(transA, transB, aInPlace, 0, m, 0, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
         Parallel.forEach(parts, t -> {
             int from = (int) ((long) tiles * t / parts), to = (int) ((long) tiles * (t + 1) / parts);
             if (splitN) {
-                region(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
+                region(transA, transB, aInPlace, 0, m, from * NR, Math.min(n, to * NR), k,
                         alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             } else {
-                region(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k,
+                region(transA, transB, aInPlace, from * MR, Math.min(m, to * MR), 0, n, k,
                         alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             }
         });
     }
 
     /** C[i0:i1, j0:j1] on the calling thread. */
-    private static void region(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+    private static void region(boolean transA, boolean transB, boolean aInPlace, int i0, int i1, int j0, int j1, int k,
                                float alpha, float[] a, int aOffset, int lda,
                                float[] b, int bOffset, int ldb,
                                float beta, float[] c, int cOffset, int ldc) {
@@ -96,8 +104,13 @@ final class PanamaSgemm {
                 float blockBeta = pc == 0 ? beta : 1f;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, aOffset, lda, alpha, ic, mc, pc, kc, ws.a);
-                    macroKernel(ws, mc, nc, kc, c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
+                    if (aInPlace) {
+                        narrowMacroKernel(ws, a, aOffset + ic * lda + pc, lda, alpha, mc, nc, kc,
+                                c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
+                    } else {
+                        packA(transA, a, aOffset, lda, alpha, ic, mc, pc, kc, ws.a);
+                        macroKernel(ws, mc, nc, kc, c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
+                    }
                 }
             }
         }
@@ -174,6 +187,72 @@ final class PanamaSgemm {
         }
     }
 
+    /**
+     * {@link #macroKernel} for narrow C with A read in place: rows {@code aBase + r * lda + p}.
+     * Alpha, not folded into a packed A here, scales each accumulator before it meets C.
+     */
+    private static void narrowMacroKernel(Workspace ws, float[] a, int aBase, int lda, float alpha,
+                                          int mc, int nc, int kc, float[] c, int cOffset, int ldc,
+                                          boolean overwrite, float beta) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            if (nr == NR) {
+                narrowPanelKernel(kc, mc, a, aBase, lda, alpha, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
+            } else {
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    narrowPanelKernel(kc, mr, a, aBase + ir * lda, lda, alpha, ws.b, jr * kc, ws.tile, 0, NR, true, 0f);
+                    mergeEdge(ws.tile, mr, nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
+                }
+            }
+        }
+    }
+
+    /** {@link #panelKernel} with A's rows read in place; a short last tile re-reads its last row. */
+    private static void narrowPanelKernel(int kc, int mc, float[] a, int aBase, int lda, float alpha,
+                                          float[] bp, int bOff, float[] c, int cOff, int ldc,
+                                          boolean overwrite, float beta) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int r0 = aBase + ir * lda;
+            int r1 = r0 + Math.min(1, mr - 1) * lda;
+            int r2 = r0 + Math.min(2, mr - 1) * lda;
+            int r3 = r0 + Math.min(3, mr - 1) * lda;
+            int at = cOff + ir * ldc;
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector av = FloatVector.broadcast(S, a[r0 + p]);
+                c00 = av.fma(b0, c00);
+                c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, a[r1 + p]);
+                c10 = av.fma(b0, c10);
+                c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, a[r2 + p]);
+                c20 = av.fma(b0, c20);
+                c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, a[r3 + p]);
+                c30 = av.fma(b0, c30);
+                c31 = av.fma(b1, c31);
+            }
+            store(c00.mul(alpha), c01.mul(alpha), c, at, overwrite, beta);
+            if (mr > 1) {
+                store(c10.mul(alpha), c11.mul(alpha), c, at + ldc, overwrite, beta);
+            }
+            if (mr > 2) {
+                store(c20.mul(alpha), c21.mul(alpha), c, at + 2 * ldc, overwrite, beta);
+            }
+            if (mr > 3) {
+                store(c30.mul(alpha), c31.mul(alpha), c, at + 3 * ldc, overwrite, beta);
+            }
+        }
+    }
+
     private static void store(FloatVector acc0, FloatVector acc1, float[] c, int at, boolean overwrite, float beta) {
         if (overwrite) {
             acc0.intoArray(c, at);
@@ -206,8 +285,17 @@ final class PanamaSgemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int panel = ir * kc;
-            if (!transA) {
-                // A(i, p) at aOffset + i * lda + p: rows are contiguous in p.
+            if (!transA && mr == MR) {
+                // A(i, p) at aOffset + i * lda + p: four rows read side by side, written in order.
+                int r0 = aOffset + (ic + ir) * lda + pc, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int dst = panel + p * MR;
+                    ap[dst] = alpha * a[r0 + p];
+                    ap[dst + 1] = alpha * a[r1 + p];
+                    ap[dst + 2] = alpha * a[r2 + p];
+                    ap[dst + 3] = alpha * a[r3 + p];
+                }
+            } else if (!transA) {
                 for (int i = 0; i < mr; i++) {
                     int src = aOffset + (ic + ir + i) * lda + pc;
                     for (int p = 0; p < kc; p++) {

@@ -1,10 +1,9 @@
 package dev.isthmus.kernels;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -15,7 +14,8 @@ import java.util.function.IntConsumer;
  * <p>Sized from {@link Runtime#availableProcessors()} unless the system property
  * {@value #THREADS_PROPERTY} or {@link #setThreads(int)} says otherwise. The calling thread
  * always takes part, so one thread means no hand-off at all. A task that itself calls a
- * parallel kernel runs that kernel on its own thread, which rules out pool starvation.
+ * parallel kernel runs that kernel on its own thread, which rules out pool starvation; so does a
+ * call made while another thread's parallel kernel holds the workers.
  */
 public final class Parallel {
 
@@ -82,66 +82,173 @@ public final class Parallel {
                 "system property " + THREADS_PROPERTY + " must be an integer >= 1, got '" + value + "'");
     }
 
-    /** A fixed set of daemon workers; the caller is the extra thread. */
+    /**
+     * A fixed set of daemon workers; the caller is the extra thread. Workers spin briefly on a
+     * generation counter before parking: kernels arrive back to back (layer after layer), and
+     * waking a parked thread costs tens of microseconds on a virtual machine, as much as a small
+     * GEMM. One job runs at a time; a caller that finds the pool busy runs its job alone.
+     */
     private static final class Pool {
+        /** How long an idle worker spins before it parks. */
+        private static final long SPIN_NANOS = 200_000;
+
         final int threads;
-        final ExecutorService workers;
+        private final Worker[] workers;
+        private final ReentrantLock submit = new ReentrantLock();
+        private volatile Job job;
+        private volatile long generation;
+        private volatile boolean shutdown;
 
         Pool(int threads) {
             this.threads = threads;
-            AtomicInteger id = new AtomicInteger();
-            this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "isthmus-worker-" + id.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.workers = new Worker[threads - 1];
+            for (int w = 0; w < workers.length; w++) {
+                workers[w] = new Worker(this, "isthmus-worker-" + (w + 1));
+                workers[w].thread.start();
+            }
         }
 
         void run(int tasks, IntConsumer body) {
-            AtomicInteger next = new AtomicInteger();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            int helpers = Math.min(tasks, threads) - 1;
-            CountDownLatch done = new CountDownLatch(helpers);
-            Runnable drain = () -> {
-                boolean outer = IN_TASK.get();
+            if (!submit.tryLock()) {
+                runAlone(tasks, body); // another thread's job holds the workers
+                return;
+            }
+            if (shutdown) { // replaced by setThreads after the caller picked it up
+                submit.unlock();
+                runAlone(tasks, body);
+                return;
+            }
+            Job j = new Job(tasks, body, workers.length);
+            try {
+                job = j;
+                generation++;
+                for (Worker w : workers) {
+                    if (w.parked) {
+                        LockSupport.unpark(w.thread);
+                    }
+                }
+                j.drain();
+                // Every worker takes part in every job (most find no task left), so wait for all.
+                while (j.pending.get() > 0) {
+                    Thread.onSpinWait();
+                }
+            } finally {
+                job = null;
+                submit.unlock();
+            }
+            j.rethrow();
+        }
+
+        private static void runAlone(int tasks, IntConsumer body) {
+            boolean outer = IN_TASK.get();
+            IN_TASK.set(true);
+            try {
+                for (int t = 0; t < tasks; t++) {
+                    body.accept(t);
+                }
+            } finally {
+                IN_TASK.set(outer);
+            }
+        }
+
+        /** Waits for a running job to finish, then lets the workers exit. */
+        void shutdown() {
+            submit.lock();
+            try {
+                shutdown = true;
+                generation++;
+                for (Worker w : workers) {
+                    LockSupport.unpark(w.thread);
+                }
+            } finally {
+                submit.unlock();
+            }
+        }
+
+        private static final class Worker implements Runnable {
+            final Pool pool;
+            final Thread thread;
+            volatile boolean parked;
+            /**
+             * The last generation this worker has served, read here rather than when the thread
+             * starts: a job submitted before the thread first runs must still count on it.
+             */
+            private long seen;
+
+            Worker(Pool pool, String name) {
+                this.pool = pool;
+                this.seen = pool.generation;
+                this.thread = new Thread(this, name);
+                this.thread.setDaemon(true);
+            }
+
+            @Override
+            public void run() {
                 IN_TASK.set(true);
-                try {
-                    for (int t; (t = next.getAndIncrement()) < tasks; ) {
-                        if (failure.get() != null) {
-                            break;
+                while (true) {
+                    long start = System.nanoTime();
+                    while (pool.generation == seen && System.nanoTime() - start < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    }
+                    if (pool.generation == seen) {
+                        parked = true;
+                        if (pool.generation == seen) { // re-check: the submitter reads parked after bumping
+                            LockSupport.park(this);
                         }
+                        parked = false;
+                        continue;
+                    }
+                    seen = pool.generation;
+                    if (pool.shutdown) {
+                        return;
+                    }
+                    Job j = pool.job; // the job of generation 'seen': the next waits for this worker
+                    if (j != null) {
                         try {
-                            body.accept(t);
-                        } catch (Throwable e) {
-                            failure.compareAndSet(null, e);
+                            j.drain();
+                        } finally {
+                            j.pending.decrementAndGet();
                         }
                     }
-                } finally {
-                    IN_TASK.set(outer);
                 }
-            };
-            for (int h = 0; h < helpers; h++) {
-                workers.execute(() -> {
-                    try {
-                        drain.run();
-                    } finally {
-                        done.countDown();
+            }
+        }
+    }
+
+    /** One parallel loop: tasks are claimed from a shared counter by the caller and workers. */
+    private static final class Job {
+        final int tasks;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger pending;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int tasks, IntConsumer body, int workers) {
+            this.tasks = tasks;
+            this.body = body;
+            this.pending = new AtomicInteger(workers);
+        }
+
+        void drain() {
+            boolean outer = IN_TASK.get();
+            IN_TASK.set(true);
+            try {
+                for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                    if (failure.get() != null) {
+                        return;
                     }
-                });
-            }
-            drain.run();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // finish waiting: tasks write into caller's arrays
+                    try {
+                        body.accept(t);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
                 }
+            } finally {
+                IN_TASK.set(outer);
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        }
+
+        void rethrow() {
             Throwable e = failure.get();
             if (e instanceof RuntimeException re) {
                 throw re;
@@ -151,12 +258,6 @@ public final class Parallel {
             }
             if (e != null) {
                 throw new IllegalStateException(e);
-            }
-        }
-
-        void shutdown() {
-            if (workers != null) {
-                workers.shutdown();
             }
         }
     }
