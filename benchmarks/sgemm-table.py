@@ -18,7 +18,9 @@ for r in jmh:
     p = r["params"]
     threads = int(p["threads"])
     m, k, n = map(int, p["mkn"].split("x"))
-    us = r["primaryMetric"]["score"]  # average time per call, microseconds
+    # median over the measurement iterations of every fork (each iteration: mean time per call, us)
+    samples = sorted(x for fork in r["primaryMetric"]["rawData"] for x in fork)
+    us = samples[len(samples) // 2]
     rows[(p["mkn"], threads)] = (2.0 * m * n * k / (us * 1e-6) / 1e9)
 
 all_threads = max(blas)

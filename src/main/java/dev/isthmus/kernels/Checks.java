@@ -32,4 +32,31 @@ final class Checks {
                     + " needs length >= " + (offset + needed) + ", got " + array.length);
         }
     }
+
+    /** Checks that {@code array[offset, offset + length)} exists; {@code what} describes the extent. */
+    static void span(String name, float[] array, int offset, long length, String what) {
+        java.util.Objects.requireNonNull(array, name);
+        spanLength(name, array.length, offset, length, what);
+    }
+
+    static void span(String name, int[] array, int offset, long length, String what) {
+        java.util.Objects.requireNonNull(array, name);
+        spanLength(name, array.length, offset, length, what);
+    }
+
+    private static void spanLength(String name, int arrayLength, int offset, long length, String what) {
+        if (offset < 0) {
+            throw new IllegalArgumentException(name + "Offset must be >= 0, got " + offset);
+        }
+        if (offset + length > arrayLength) {
+            throw new IllegalArgumentException(name + " is too short: " + what + " = " + length
+                    + " values at offset " + offset + " need length >= " + (offset + length) + ", got " + arrayLength);
+        }
+    }
+
+    static void positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
 }
