@@ -8,7 +8,10 @@ out=${OUT_DIR:-$here/target/results}
 # Debian's numpy links libopenblas0-pthread; a pip numpy in PATH would bring its own OpenBLAS.
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
+"$here/run.sh" -version >/dev/null  # builds benchmarks.jar when missing
+lanes=$("$here/run.sh" --lanes)
+"$here/run.sh" FmaPeakBenchmark -p lanes="$lanes" -rf json -rff "$out/fma-peak.json"
 "$here/run.sh" SgemmBenchmark -rf json -rff "$out/sgemm-jmh.json" "$@"
 OPENBLAS_NUM_THREADS=1 "$python" "$here/openblas_sgemm.py" > "$out/openblas-1.json"
 OPENBLAS_NUM_THREADS=$(nproc) "$python" "$here/openblas_sgemm.py" > "$out/openblas-$(nproc).json"
-"$python" "$here/sgemm-table.py" "$out/sgemm-jmh.json" "$out/openblas-1.json" "$out/openblas-$(nproc).json"
+"$python" "$here/sgemm-table.py" "$out/sgemm-jmh.json" "$out/openblas-1.json" "$out/openblas-$(nproc).json" "$out/fma-peak.json"

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * loop with no memory traffic. The "% of peak" column in benchmarks/README.md divides by this,
  * measured in the same run, rather than by a datasheet figure.
  *
- * <p>Score: FMA instructions per microsecond; GFLOP/s = score * lanes * 2 / 1000 (the table
- * script does this; lanes is printed at set-up). {@code -t 2} measures two cores at once.
+ * <p>Score: vector FMA instructions per microsecond; GFLOP/s = score * lanes * 2 / 1000 (the
+ * {@code lanes} parameter records the preferred species' lane count; the table script does the
+ * arithmetic). {@code allThreads} runs one copy on every core at once.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -37,7 +38,18 @@ public class FmaPeakBenchmark {
     static final int ROUNDS = 1000;
     static final int CHAINS = 12;
 
+    /** Lanes of the preferred species: a parameter only so that it lands in the JSON result. */
+    @org.openjdk.jmh.annotations.Param({"0"})
+    public int lanes;
+
     public float x = 1.0000001f, y = 0.9999999f;
+
+    @org.openjdk.jmh.annotations.Setup
+    public void checkLanes() {
+        if (lanes != SPECIES.length()) {
+            throw new IllegalStateException("run with -p lanes=" + SPECIES.length() + " (the preferred species here)");
+        }
+    }
 
     @Benchmark
     @Threads(1)
@@ -51,6 +63,11 @@ public class FmaPeakBenchmark {
     @OperationsPerInvocation(ROUNDS * CHAINS)
     public float allThreads() {
         return fmaLoop();
+    }
+
+    /** Prints the preferred species' lane count, for {@code -p lanes=...}. */
+    public static void main(String[] args) {
+        System.out.println(SPECIES.length());
     }
 
     private float fmaLoop() {

@@ -40,6 +40,8 @@ final class PanamaSgemm {
      */
     static final int NARROW_N = 2 * NR;
 
+    private static final boolean DOT_PATH = !"false".equals(System.getProperty("isthmus.sgemm.dot"));
+
     /** Below this many flops a GEMM runs on the calling thread alone. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 20;
 
@@ -63,6 +65,10 @@ final class PanamaSgemm {
         }
         if (alpha == 0f || k == 0) {
             scale(m, n, beta, c, cOffset, ldc);
+            return;
+        }
+        if (DOT_PATH && PanamaDotGemm.suits(transA, transB, m, n, k)) {
+            PanamaDotGemm.gemm(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
         boolean aInPlace = !transA && n <= NARROW_N;

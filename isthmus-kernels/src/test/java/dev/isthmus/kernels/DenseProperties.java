@@ -9,7 +9,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterProperty;
-import org.junit.jupiter.api.Tag;
+import net.jqwik.api.Tag;
 
 /** Dense forward and backward against the plain double reference. */
 @Tag("kernel-ops")

@@ -11,7 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterProperty;
-import org.junit.jupiter.api.Tag;
+import net.jqwik.api.Tag;
 
 /** Max, average and global average pooling against the plain double reference. */
 @Tag("kernel-ops")
