@@ -1,0 +1,128 @@
+package dev.isthmus.nn;
+
+/**
+ * An element-wise (softmax: row-wise) activation applied in place to a layer's output, with a
+ * backward pass computed from that output alone, so layers keep no pre-activation copy.
+ * {@link #RELU}, {@link #SIGMOID}, {@link #TANH}, {@link #SOFTMAX}, {@link #leakyRelu}, and
+ * {@link #LINEAR} (none).
+ */
+public abstract class Activation {
+
+    public static final Activation LINEAR = new Activation("linear") {
+        @Override
+        void forward(float[] y, int n, int row) {}
+
+        @Override
+        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+            return dy;
+        }
+    };
+
+    public static final Activation RELU = new Activation("relu") {
+        @Override
+        void forward(float[] y, int n, int row) {
+            dev.isthmus.kernels.Activations.relu(y, 0, y, 0, n);
+        }
+
+        @Override
+        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+            dev.isthmus.kernels.Activations.reluBackward(y, 0, dy, 0, dz, 0, n);
+            return dz;
+        }
+    };
+
+    public static final Activation SIGMOID = new Activation("sigmoid") {
+        @Override
+        void forward(float[] y, int n, int row) {
+            dev.isthmus.kernels.Activations.sigmoid(y, 0, y, 0, n);
+        }
+
+        @Override
+        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+            dev.isthmus.kernels.Activations.sigmoidBackward(y, 0, dy, 0, dz, 0, n);
+            return dz;
+        }
+    };
+
+    public static final Activation TANH = new Activation("tanh") {
+        @Override
+        void forward(float[] y, int n, int row) {
+            dev.isthmus.kernels.Activations.tanh(y, 0, y, 0, n);
+        }
+
+        @Override
+        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+            dev.isthmus.kernels.Activations.tanhBackward(y, 0, dy, 0, dz, 0, n);
+            return dz;
+        }
+    };
+
+    public static final Activation SOFTMAX = new Activation("softmax") {
+        @Override
+        void forward(float[] y, int n, int row) {
+            dev.isthmus.kernels.Activations.softmax(y, 0, y, 0, n / row, row);
+        }
+
+        @Override
+        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+            dev.isthmus.kernels.Activations.softmaxBackward(y, 0, dy, 0, dz, 0, n / row, row);
+            return dz;
+        }
+    };
+
+    /** {@code x > 0 ? x : alpha * x}; Keras's default alpha is 0.3, PyTorch's 0.01. */
+    public static Activation leakyRelu(float alpha) {
+        if (!(alpha > 0)) {
+            throw new IllegalArgumentException("leaky_relu alpha must be > 0 (the backward pass reads the sign of the"
+                    + " output), got " + alpha);
+        }
+        return new Activation("leaky_relu(" + alpha + ")") {
+            @Override
+            void forward(float[] y, int n, int row) {
+                dev.isthmus.kernels.Activations.leakyRelu(y, 0, y, 0, n, alpha);
+            }
+
+            @Override
+            float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+                dev.isthmus.kernels.Activations.leakyReluBackward(y, 0, dy, 0, dz, 0, n, alpha);
+                return dz;
+            }
+        };
+    }
+
+    /** By Keras name: linear, relu, leaky_relu, sigmoid, tanh, softmax. */
+    public static Activation named(String name) {
+        return switch (name) {
+            case "linear" -> LINEAR;
+            case "relu" -> RELU;
+            case "leaky_relu" -> leakyRelu(0.01f);
+            case "sigmoid" -> SIGMOID;
+            case "tanh" -> TANH;
+            case "softmax" -> SOFTMAX;
+            default -> {
+                if (name.startsWith("leaky_relu(") && name.endsWith(")")) {
+                    yield leakyRelu(Float.parseFloat(name.substring(11, name.length() - 1)));
+                }
+                throw new IllegalArgumentException("unknown activation '" + name
+                        + "'; known: linear, relu, leaky_relu, sigmoid, tanh, softmax");
+            }
+        };
+    }
+
+    private final String name;
+
+    private Activation(String name) {
+        this.name = name;
+    }
+
+    /** In place over {@code n} values ({@code n / row} rows for softmax). */
+    abstract void forward(float[] y, int n, int row);
+
+    /** d(loss)/d(pre-activation) into {@code dz} (or {@code dy} itself for linear), from the output {@code y}. */
+    abstract float[] backward(float[] y, float[] dy, float[] dz, int n, int row);
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.isthmus.nn;
+
+import java.util.List;
+
+/** An activation as a layer of its own, Keras's {@code Activation("relu")}. */
+public final class ActivationLayer extends Layer {
+
+    private final Activation activation;
+    private int size;
+    private int row;
+
+    public ActivationLayer(Activation activation) {
+        this.activation = java.util.Objects.requireNonNull(activation, "activation");
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public String type() {
+        return "Activation";
+    }
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        Shape in = single(this, inputs);
+        size = in.size();
+        row = in.dim(in.rank() - 1);
+        if (activation == Activation.SOFTMAX && in.rank() != 1) {
+            throw shapeError("(features) for softmax", in);
+        }
+        return in;
+    }
+
+    @Override
+    protected void forward(Step s) {
+        System.arraycopy(s.input(), 0, s.output(), 0, s.batch() * size);
+        activation.forward(s.output(), s.batch() * size, row);
+    }
+
+    @Override
+    protected void backward(Step s) {
+        if (s.inputGrad() != null) {
+            float[] dz = activation.backward(s.output(), s.outputGrad(), s.inputGrad(), s.batch() * size, row);
+            if (dz != s.inputGrad()) {
+                System.arraycopy(dz, 0, s.inputGrad(), 0, s.batch() * size);
+            }
+        }
+    }
+
+    @Override
+    protected String describe() {
+        return activation.toString();
+    }
+}

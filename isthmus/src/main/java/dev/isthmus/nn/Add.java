@@ -1,0 +1,48 @@
+package dev.isthmus.nn;
+
+import java.util.List;
+
+/** Element-wise sum of inputs of one shape (residual connections), as Keras's {@code Add}. */
+public final class Add extends Layer {
+
+    private int size;
+    private int count;
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        if (inputs.size() < 2) {
+            throw new IllegalArgumentException("Add needs at least two inputs, got " + inputs.size());
+        }
+        for (Shape s : inputs) {
+            if (!s.equals(inputs.get(0))) {
+                throw new IllegalArgumentException("Add needs inputs of one shape, got " + inputs);
+            }
+        }
+        size = inputs.get(0).size();
+        count = inputs.size();
+        return inputs.get(0);
+    }
+
+    @Override
+    protected void forward(Step s) {
+        int n = s.batch() * size;
+        float[] y = s.output();
+        System.arraycopy(s.input(0), 0, y, 0, n);
+        for (int k = 1; k < count; k++) {
+            float[] x = s.input(k);
+            for (int i = 0; i < n; i++) {
+                y[i] += x[i];
+            }
+        }
+    }
+
+    @Override
+    protected void backward(Step s) {
+        int n = s.batch() * size;
+        for (int k = 0; k < count; k++) {
+            if (s.inputGrad(k) != null) {
+                System.arraycopy(s.outputGrad(), 0, s.inputGrad(k), 0, n);
+            }
+        }
+    }
+}

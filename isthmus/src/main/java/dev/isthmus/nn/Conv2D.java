@@ -1,0 +1,171 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.kernels.Conv2d;
+import dev.isthmus.kernels.Padding;
+import dev.isthmus.kernels.Window2d;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * 2-D convolution over NCHW images, as Keras's {@code Conv2D} and PyTorch's {@code Conv2d}:
+ * {@code y = activation(conv(x, weight) + bias)}, weight {@code [filters, Cin, kh, kw]}.
+ * Defaults: stride 1, "valid" padding, no dilation, bias, no activation.
+ */
+public final class Conv2D extends Layer {
+
+    private final int filters;
+    private final int kernelHeight;
+    private final int kernelWidth;
+    private int strideY = 1, strideX = 1, dilation = 1;
+    private Padding padding = Padding.VALID;
+    private Activation activation = Activation.LINEAR;
+    private boolean useBias = true;
+    private Conv2d kernel;
+    private Parameter weight, bias;
+
+    public Conv2D(int filters, int kernelSize) {
+        this(filters, kernelSize, kernelSize);
+    }
+
+    public Conv2D(int filters, int kernelHeight, int kernelWidth) {
+        if (filters <= 0 || kernelHeight <= 0 || kernelWidth <= 0) {
+            throw new IllegalArgumentException("Conv2D needs filters and kernel size > 0, got filters=" + filters
+                    + ", kernel=" + kernelHeight + "x" + kernelWidth);
+        }
+        this.filters = filters;
+        this.kernelHeight = kernelHeight;
+        this.kernelWidth = kernelWidth;
+    }
+
+    public Conv2D stride(int stride) {
+        return stride(stride, stride);
+    }
+
+    public Conv2D stride(int strideY, int strideX) {
+        checkUnbuilt();
+        this.strideY = strideY;
+        this.strideX = strideX;
+        return this;
+    }
+
+    public Conv2D dilation(int dilation) {
+        checkUnbuilt();
+        this.dilation = dilation;
+        return this;
+    }
+
+    public Conv2D padding(Padding padding) {
+        checkUnbuilt();
+        this.padding = java.util.Objects.requireNonNull(padding, "padding");
+        return this;
+    }
+
+    public Conv2D activation(Activation activation) {
+        checkUnbuilt();
+        this.activation = java.util.Objects.requireNonNull(activation, "activation");
+        return this;
+    }
+
+    public Conv2D useBias(boolean useBias) {
+        checkUnbuilt();
+        this.useBias = useBias;
+        return this;
+    }
+
+    private void checkUnbuilt() {
+        if (outputShape() != null) {
+            throw new IllegalStateException("configure " + this + " before applying it");
+        }
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    public int[] kernelSize() {
+        return new int[] {kernelHeight, kernelWidth};
+    }
+
+    public int[] strides() {
+        return new int[] {strideY, strideX};
+    }
+
+    public int dilationRate() {
+        return dilation;
+    }
+
+    public boolean usesBias() {
+        return useBias;
+    }
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        Shape in = single(this, inputs);
+        if (in.rank() != 3) {
+            throw shapeError("(channels, height, width)", in);
+        }
+        if (activation == Activation.SOFTMAX) {
+            throw new IllegalArgumentException(this + ": softmax runs over feature vectors; apply it after Flatten or"
+                    + " global pooling");
+        }
+        Window2d window;
+        try {
+            window = Window2d.of(in.height(), in.width(), kernelHeight, kernelWidth, strideY, strideX,
+                    dilation, dilation, padding);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
+        }
+        kernel = new Conv2d(in.channels(), filters, window);
+        weight = addParameter("weight", filters, in.channels(), kernelHeight, kernelWidth);
+        if (useBias) {
+            bias = addParameter("bias", filters);
+        }
+        return Shape.of(filters, window.outHeight(), window.outWidth());
+    }
+
+    /** PyTorch's default: weight and bias uniform in +-1/sqrt(Cin * kh * kw). */
+    @Override
+    protected void initialize(RandomGenerator rng) {
+        Init.uniformFanIn(weight, kernel.inChannels() * kernelHeight * kernelWidth, rng);
+        if (bias != null) {
+            Init.uniformFanIn(bias, kernel.inChannels() * kernelHeight * kernelWidth, rng);
+        }
+    }
+
+    /** Scratch for d(loss)/d(pre-activation), so the node's own gradient stays intact. */
+    @Override
+    protected Object newState(int maxBatch) {
+        return activation == Activation.LINEAR ? null : new float[maxBatch * kernel.outputSize()];
+    }
+
+    @Override
+    protected void forward(Step s) {
+        kernel.forward(s.batch(), s.input(), 0, weight.value(), 0, bias == null ? null : bias.value(), 0, s.output(), 0);
+        activation.forward(s.output(), s.batch() * kernel.outputSize(), kernel.window().outSize());
+    }
+
+    @Override
+    protected void backward(Step s) {
+        int n = s.batch() * kernel.outputSize();
+        float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), n, kernel.window().outSize());
+        kernel.backwardWeights(s.batch(), s.input(), 0, dz, 0, weight.grad(), 0, bias == null ? null : bias.grad(), 0);
+        if (s.inputGrad() != null) {
+            kernel.backwardData(s.batch(), dz, 0, weight.value(), 0, s.inputGrad(), 0);
+        }
+    }
+
+    @Override
+    protected String describe() {
+        return "filters=" + filters + ", kernel=" + kernelHeight + "x" + kernelWidth
+                + (strideY == 1 && strideX == 1 ? "" : ", stride=" + strideY + "x" + strideX)
+                + ", padding=" + padding + (activation == Activation.LINEAR ? "" : ", activation=" + activation);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.isthmus.nn;
+
+import java.util.List;
+
+/**
+ * Inverted dropout, as Keras's and PyTorch's {@code Dropout}: in training each value is zeroed
+ * with probability {@code rate} and the rest scaled by {@code 1 / (1 - rate)}; in evaluation, the
+ * identity. Masks come from the execution's seeded generator.
+ */
+public final class Dropout extends Layer {
+
+    private final float rate;
+    private int size;
+
+    public Dropout(float rate) {
+        dev.isthmus.kernels.Dropout.checkRate(rate);
+        this.rate = rate;
+    }
+
+    public float rate() {
+        return rate;
+    }
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        Shape in = single(this, inputs);
+        size = in.size();
+        return in;
+    }
+
+    /** The mask of the last forward pass. */
+    @Override
+    protected Object newState(int maxBatch) {
+        return new float[maxBatch * size];
+    }
+
+    @Override
+    protected void forward(Step s) {
+        dev.isthmus.kernels.Dropout.forward(s.input(), 0, s.output(), 0, s.state(), 0, s.batch() * size, rate,
+                s.random(), s.training());
+    }
+
+    @Override
+    protected void backward(Step s) {
+        if (s.inputGrad() != null) {
+            dev.isthmus.kernels.Dropout.backward(s.outputGrad(), 0, s.state(), 0, s.inputGrad(), 0, s.batch() * size);
+        }
+    }
+
+    @Override
+    protected String describe() {
+        return "rate=" + rate;
+    }
+}

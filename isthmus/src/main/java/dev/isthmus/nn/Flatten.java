@@ -1,0 +1,27 @@
+package dev.isthmus.nn;
+
+import java.util.List;
+
+/** {@code (C, H, W) -> (C * H * W)} in NCHW order (PyTorch's {@code flatten(1)}); a copy. */
+public final class Flatten extends Layer {
+
+    private int size;
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        size = single(this, inputs).size();
+        return Shape.of(size);
+    }
+
+    @Override
+    protected void forward(Step s) {
+        System.arraycopy(s.input(), 0, s.output(), 0, s.batch() * size);
+    }
+
+    @Override
+    protected void backward(Step s) {
+        if (s.inputGrad() != null) {
+            System.arraycopy(s.outputGrad(), 0, s.inputGrad(), 0, s.batch() * size);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.kernels.GlobalAvgPool;
+import java.util.List;
+
+/** Mean over each channel's plane: {@code (C, H, W) -> (C)}, as Keras's {@code GlobalAveragePooling2D}. */
+public final class GlobalAveragePooling2D extends Layer {
+
+    private int channels;
+    private int plane;
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        Shape in = single(this, inputs);
+        if (in.rank() != 3) {
+            throw shapeError("(channels, height, width)", in);
+        }
+        channels = in.channels();
+        plane = in.height() * in.width();
+        return Shape.of(channels);
+    }
+
+    @Override
+    protected void forward(Step s) {
+        GlobalAvgPool.forward(s.batch() * channels, plane, s.input(), 0, s.output(), 0);
+    }
+
+    @Override
+    protected void backward(Step s) {
+        if (s.inputGrad() != null) {
+            GlobalAvgPool.backward(s.batch() * channels, plane, s.outputGrad(), 0, s.inputGrad(), 0);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.kernels.MaxPool2d;
+import dev.isthmus.kernels.Padding;
+import dev.isthmus.kernels.Window2d;
+import java.util.List;
+
+/** Max pooling, as Keras's {@code MaxPool2D} (default 2x2, stride = pool size, "valid"). */
+public final class MaxPool2D extends Layer {
+
+    private final int poolSize;
+    private final int stride;
+    private final Padding padding;
+    private MaxPool2d kernel;
+
+    public MaxPool2D() {
+        this(2);
+    }
+
+    public MaxPool2D(int poolSize) {
+        this(poolSize, poolSize, Padding.VALID);
+    }
+
+    public MaxPool2D(int poolSize, int stride, Padding padding) {
+        if (poolSize <= 0 || stride <= 0) {
+            throw new IllegalArgumentException("MaxPool2D needs pool size and stride > 0, got " + poolSize + " and " + stride);
+        }
+        this.poolSize = poolSize;
+        this.stride = stride;
+        this.padding = java.util.Objects.requireNonNull(padding, "padding");
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    @Override
+    protected Shape build(List<Shape> inputs) {
+        Shape in = single(this, inputs);
+        if (in.rank() != 3) {
+            throw shapeError("(channels, height, width)", in);
+        }
+        try {
+            kernel = new MaxPool2d(in.channels(), Window2d.of(in.height(), in.width(), poolSize, stride, padding));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
+        }
+        return Shape.of(in.channels(), kernel.window().outHeight(), kernel.window().outWidth());
+    }
+
+    /** The winners of the last forward pass (kept in evaluation too: saliency maps back-propagate there). */
+    @Override
+    protected Object newState(int maxBatch) {
+        return new int[maxBatch * kernel.outputSize()];
+    }
+
+    @Override
+    protected void forward(Step s) {
+        kernel.forward(s.batch(), s.input(), 0, s.output(), 0, s.<int[]>state(), 0);
+    }
+
+    @Override
+    protected void backward(Step s) {
+        if (s.inputGrad() != null) {
+            kernel.backward(s.batch(), s.outputGrad(), 0, s.state(), 0, s.inputGrad(), 0);
+        }
+    }
+
+    @Override
+    protected String describe() {
+        return "pool=" + poolSize + "x" + poolSize + (stride == poolSize ? "" : ", stride=" + stride)
+                + (padding == Padding.VALID ? "" : ", padding=" + padding);
+    }
+}

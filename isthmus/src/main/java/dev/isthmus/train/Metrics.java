@@ -1,0 +1,76 @@
+package dev.isthmus.train;
+
+import java.util.Arrays;
+
+/** Accuracy and ROC AUC over a whole set of predictions. */
+public final class Metrics {
+
+    private Metrics() {}
+
+    /**
+     * Binary accuracy: a probability (or, with {@code fromLogits}, a logit) counts as class 1 when
+     * it is at least 0.5 (logit at least 0).
+     */
+    public static double binaryAccuracy(float[] predictions, float[] labels, int count, boolean fromLogits) {
+        int right = 0;
+        float threshold = fromLogits ? 0f : 0.5f;
+        for (int i = 0; i < count; i++) {
+            boolean positive = predictions[i] >= threshold;
+            if (positive == (labels[i] >= 0.5f)) {
+                right++;
+            }
+        }
+        return count == 0 ? Double.NaN : (double) right / count;
+    }
+
+    /** Multi-class accuracy: the arg-max of each row of {@code classes} scores against the label. */
+    public static double categoricalAccuracy(float[] scores, float[] labels, int count, int classes) {
+        int right = 0;
+        for (int i = 0; i < count; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (scores[i * classes + c] > scores[i * classes + best]) {
+                    best = c;
+                }
+            }
+            if (best == (int) labels[i]) {
+                right++;
+            }
+        }
+        return count == 0 ? Double.NaN : (double) right / count;
+    }
+
+    /**
+     * Area under the ROC curve: the probability that a random positive scores above a random
+     * negative, ties counting half (the Mann-Whitney statistic). NaN when a class is absent.
+     */
+    public static double rocAuc(float[] scores, float[] labels, int count) {
+        Integer[] idx = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (p, q) -> Float.compare(scores[p], scores[q]));
+        double rankSumPositive = 0;
+        long positives = 0;
+        int i = 0;
+        while (i < count) {
+            int j = i;
+            while (j + 1 < count && scores[idx[j + 1]] == scores[idx[i]]) {
+                j++;
+            }
+            double rank = (i + j) / 2.0 + 1; // average rank of the tie group
+            for (int t = i; t <= j; t++) {
+                if (labels[idx[t]] >= 0.5f) {
+                    rankSumPositive += rank;
+                    positives++;
+                }
+            }
+            i = j + 1;
+        }
+        long negatives = count - positives;
+        if (positives == 0 || negatives == 0) {
+            return Double.NaN;
+        }
+        return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    }
+}
