@@ -1,7 +1,6 @@
 package dev.isthmus.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * hundred elements. The packed path would pad C's nine columns to a full register tile and
  * transpose B while packing; here both operands stream along their rows as they lie.
  *
- * <p>A 2x4 register tile of vector accumulators walks {@code k} in L1-sized chunks; each chunk's
+ * <p>A 2x4 register tile of vector accumulators walks {@code k} in L2-sized chunks; each chunk's
  * sums are reduced across lanes and added to a per-thread running total, so the result depends
  * only on the shape, never on the thread count.
  */
@@ -19,10 +18,11 @@ final class PanamaDotGemm {
 
     private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
     private static final int L = S.length();
-    /** Floats of each row per chunk: six rows of a tile stay in L1 (6 x 4 KiB). */
-    private static final int CHUNK = 1024;
+    /** Floats of each row per chunk: a tile's six rows (6 x 16 KiB) stay in L2, and lane sums stay rare. */
+    private static final int CHUNK = 4096;
     private static final long PARALLEL_MIN_FLOPS = 1L << 20;
 
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
     private static final ThreadLocal<float[][]> TOTALS = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private PanamaDotGemm() {}
@@ -85,6 +85,15 @@ final class PanamaDotGemm {
         return holder[0];
     }
 
+    private static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (int i = 0; i < L; i++) {
+            s += lanes[i];
+        }
+        return s;
+    }
+
     /** Adds one chunk's dot products of rows (a0, a1) x (b0..b3) to {@code total}. */
     private static void tile(float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3, int len,
                              float[] total, int at, int n, boolean secondRow, int cols) {
@@ -106,10 +115,11 @@ final class PanamaDotGemm {
             s03 = x0.fma(y, s03);
             s13 = x1.fma(y, s13);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD);
+        // reduceLanes leaves its order of additions unspecified (the interpreter and C2 differ), so
+        // the lanes are summed here in a fixed order: the same bits however the code is running.
+        float[] lanes = LANES.get();
+        float t00 = sum(s00, lanes), t01 = sum(s01, lanes), t02 = sum(s02, lanes), t03 = sum(s03, lanes);
+        float t10 = sum(s10, lanes), t11 = sum(s11, lanes), t12 = sum(s12, lanes), t13 = sum(s13, lanes);
         for (; p < len; p++) { // the chunk's tail, in order
             float x0 = a[a0 + p], x1 = a[a1 + p];
             float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];

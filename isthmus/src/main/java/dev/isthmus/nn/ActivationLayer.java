@@ -23,6 +23,11 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return Layers.map("activation", activation.toString());
+    }
+
+    @Override
     protected Shape build(List<Shape> inputs) {
         Shape in = single(this, inputs);
         size = in.size();

@@ -5,7 +5,8 @@ import dev.isthmus.kernels.Padding;
 /**
  * The seeds' chest X-ray classifier: seven "same" convolutions with ReLU (8, 8, 12, 12, 20, 20, 50
  * filters; 3x3 then 5x5), 2x2 max-pooling after the first six, global average pooling, Dense 128
- * + ReLU, Dropout, Dense 32 + ReLU, Dense 1 + sigmoid. 54,627 parameters at any input size.
+ * + ReLU, Dropout, Dense 32 + ReLU, Dense 1 + sigmoid. 54,627 parameters at any input side of at
+ * least 64 (six 2x2 poolings).
  * Layer names follow the seeds' PyTorch version ({@code conv1 .. conv7, fc1 .. fc3}), so its
  * state_dict loads directly.
  */

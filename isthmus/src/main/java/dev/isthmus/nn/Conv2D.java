@@ -107,6 +107,13 @@ public final class Conv2D extends Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return Layers.map("filters", filters, "kernel_size", java.util.List.of(kernelHeight, kernelWidth),
+                "strides", java.util.List.of(strideY, strideX), "dilation", dilation, "padding", Layers.padding(padding),
+                "activation", activation.toString(), "use_bias", useBias);
+    }
+
+    @Override
     protected Shape build(List<Shape> inputs) {
         Shape in = single(this, inputs);
         if (in.rank() != 3) {

@@ -38,6 +38,11 @@ public final class Dense extends Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return Layers.map("units", units, "activation", activation.toString());
+    }
+
+    @Override
     protected Shape build(List<Shape> inputs) {
         Shape shape = single(this, inputs);
         if (shape.rank() != 1) {

@@ -22,6 +22,11 @@ public final class Dropout extends Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return Layers.map("rate", (double) rate);
+    }
+
+    @Override
     protected Shape build(List<Shape> inputs) {
         Shape in = single(this, inputs);
         size = in.size();

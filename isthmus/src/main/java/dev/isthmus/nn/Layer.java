@@ -111,6 +111,14 @@ public abstract class Layer {
     /** Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. */
     protected abstract void backward(Step step);
 
+    /**
+     * The configuration that rebuilds this layer with {@link Layers#create}: JSON-friendly values
+     * (numbers, strings, booleans, lists), Keras's key names. Empty for layers without options.
+     */
+    public java.util.Map<String, Object> config() {
+        return java.util.Map.of();
+    }
+
     /** Short configuration for summaries and errors, e.g. {@code filters=8, kernel=3x3}. */
     protected String describe() {
         return "";

@@ -43,6 +43,11 @@ public final class MaxPool2D extends Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return Layers.map("pool_size", poolSize, "strides", stride, "padding", Layers.padding(padding));
+    }
+
+    @Override
     protected Shape build(List<Shape> inputs) {
         Shape in = single(this, inputs);
         if (in.rank() != 3) {

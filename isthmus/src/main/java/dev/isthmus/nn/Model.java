@@ -138,6 +138,24 @@ public final class Model {
         throw new IllegalArgumentException("no layer named '" + name + "'; layers: " + layers().stream().map(Layer::name).toList());
     }
 
+    /** The name every graph description uses for the model input. */
+    public static final String INPUT_NAME = "input";
+
+    /** Names of the nodes {@code layer} reads: other layers' names, or {@link #INPUT_NAME}. */
+    public List<String> inputNames(Layer layer) {
+        for (Node n : order) {
+            if (n.layer() == layer) {
+                return n.inputs().stream().map(in -> in.isInput() ? INPUT_NAME : in.layer().name()).toList();
+            }
+        }
+        throw new IllegalArgumentException("layer " + layer + " is not part of this model");
+    }
+
+    /** The layer that computes the model's output. */
+    public Layer outputLayer() {
+        return output.layer();
+    }
+
     /** Every parameter by its dotted name, in layer order: {@code conv1.weight, conv1.bias, ...}. */
     public Map<String, Parameter> parameters() {
         Map<String, Parameter> all = new LinkedHashMap<>();

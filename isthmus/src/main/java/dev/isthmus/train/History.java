@@ -13,6 +13,16 @@ import java.util.Map;
 public final class History {
 
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
+    private String stopReason;
+
+    void stopReason(String reason) {
+        this.stopReason = reason;
+    }
+
+    /** Why training ended early (a callback, a NaN loss), or null if it ran every epoch. */
+    public String stopReason() {
+        return stopReason;
+    }
 
     void record(Map<String, Double> epoch) {
         int epochs = epochs();

@@ -1,0 +1,46 @@
+package dev.isthmus.train;
+
+import dev.isthmus.kernels.Optimizers;
+import dev.isthmus.nn.Parameter;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Stochastic gradient descent with optional momentum, Nesterov and weight decay, as {@code torch.optim.SGD}. */
+public final class Sgd implements Optimizer {
+
+    private final float lr, momentum, weightDecay;
+    private final boolean nesterov;
+    private final Map<Parameter, float[]> velocity = new IdentityHashMap<>();
+
+    public Sgd(float lr) {
+        this(lr, 0f, false, 0f);
+    }
+
+    public Sgd(float lr, float momentum, boolean nesterov, float weightDecay) {
+        Adam.check("lr", lr, lr >= 0);
+        Adam.check("momentum", momentum, momentum >= 0 && momentum < 1);
+        Adam.check("weightDecay", weightDecay, weightDecay >= 0);
+        if (nesterov && momentum == 0f) {
+            throw new IllegalArgumentException("Nesterov momentum needs momentum > 0, got 0");
+        }
+        this.lr = lr;
+        this.momentum = momentum;
+        this.nesterov = nesterov;
+        this.weightDecay = weightDecay;
+    }
+
+    @Override
+    public void step(List<Parameter> parameters) {
+        for (Parameter p : parameters) {
+            boolean first = !velocity.containsKey(p);
+            float[] v = velocity.computeIfAbsent(p, q -> new float[momentum == 0f ? 0 : q.size()]);
+            Optimizers.sgd(p.value(), p.grad(), v, 0, p.size(), first, lr, momentum, weightDecay, nesterov);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "SGD(lr=" + lr + ", momentum=" + momentum + (nesterov ? ", nesterov" : "") + ", weight_decay=" + weightDecay + ")";
+    }
+}

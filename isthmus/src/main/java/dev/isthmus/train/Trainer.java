@@ -1,0 +1,216 @@
+package dev.isthmus.train;
+
+import dev.isthmus.nn.Execution;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Parameter;
+import dev.isthmus.nn.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Keras's compile/fit in one object: a model, a loss and an optimizer. {@link #fit} trains with
+ * shuffled mini-batches and reports per-epoch metrics; {@link #evaluate} and {@link #predict}
+ * run in evaluation mode (dropout off, batch norm on running statistics).
+ *
+ * <p>Metrics: {@code loss} and {@code accuracy} always; {@code auc} (ROC) for a binary loss.
+ * Validation metrics carry a {@code val_} prefix. Every buffer is kept from batch to batch.
+ * With the same seed, training gives bitwise identical weights on every run and thread count.
+ */
+public final class Trainer {
+
+    private final Model model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Execution execution;
+    private final List<Parameter> parameters;
+
+    public Trainer(Model model, Loss loss, Optimizer optimizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.loss = Objects.requireNonNull(loss, "loss");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        this.execution = model.newExecution();
+        this.parameters = List.copyOf(model.parameters().values());
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    private boolean binary() {
+        return loss.name().startsWith("binary");
+    }
+
+    private void checkData(Dataset data, String what) {
+        if (!data.sampleShape().equals(model.inputShape())) {
+            throw new IllegalArgumentException(what + " samples have shape " + data.sampleShape() + ", but the model's input"
+                    + " layer expects " + model.inputShape());
+        }
+        int out = model.outputShape().size();
+        int expectedTargets = binary() ? out : 1;
+        if (data.targetSize() != expectedTargets) {
+            throw new IllegalArgumentException(what + " has " + data.targetSize() + " target values per sample, but the "
+                    + loss.name() + " loss on output " + model.outputShape() + " needs " + expectedTargets);
+        }
+    }
+
+    /**
+     * Trains for {@code options.epochs()} epochs (fewer if a callback stops it or the loss turns
+     * NaN, see {@link History#stopReason()}).
+     *
+     * @param validation evaluated after every epoch; may be null
+     */
+    public History fit(Dataset train, Dataset validation, FitOptions options) {
+        checkData(train, "training data");
+        if (validation != null) {
+            checkData(validation, "validation data");
+        }
+        if (train.count() == 0) {
+            throw new IllegalArgumentException("training data is empty");
+        }
+        int batchSize = Math.min(options.batchSize(), train.count());
+        Shape shape = model.inputShape();
+        int outSize = model.outputShape().size();
+        float[] xBatch = new float[batchSize * shape.size()];
+        float[] yBatch = new float[batchSize * train.targetSize()];
+        float[] grad = new float[batchSize * outSize];
+        float[] epochPredictions = new float[train.count() * outSize];
+        float[] epochTargets = new float[train.count() * train.targetSize()];
+        int[] order = new int[train.count()];
+        History history = new History();
+        FitContext context = new FitContext(model, options.epochs(), train.count(), batchSize);
+        List<Callback> callbacks = options.callbacks();
+        SplittableRandom seeds = new SplittableRandom(options.seed());
+        callbacks.forEach(c -> c.onTrainBegin(context));
+        int batches = (train.count() + batchSize - 1) / batchSize;
+        for (int epoch = 0; epoch < options.epochs() && !context.stopRequested(); epoch++) {
+            SplittableRandom epochRandom = seeds.split();
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            if (options.shuffle()) {
+                for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates
+                    int j = epochRandom.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+            }
+            execution.seed(epochRandom.nextLong());
+            SplittableRandom augmentRandom = epochRandom.split();
+            int e = epoch;
+            callbacks.forEach(c -> c.onEpochBegin(context, e));
+            double lossSum = 0;
+            int seen = 0;
+            for (int b = 0; b < batches; b++) {
+                int from = b * batchSize, to = Math.min(train.count(), from + batchSize), n = to - from;
+                train.gather(order, from, to, xBatch, yBatch);
+                if (options.augmentation() != null) {
+                    options.augmentation().apply(xBatch, n, shape, augmentRandom);
+                }
+                float[] out = execution.forward(xBatch, n, true);
+                double batchLoss = loss.compute(out, yBatch, n, outSize, grad);
+                if (Double.isNaN(batchLoss) || Double.isInfinite(batchLoss)) {
+                    context.stop("loss became " + batchLoss + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
+                            + "; stopped before updating the weights with it");
+                    break;
+                }
+                System.arraycopy(out, 0, epochPredictions, seen * outSize, n * outSize);
+                System.arraycopy(yBatch, 0, epochTargets, seen * train.targetSize(), n * train.targetSize());
+                execution.backward(grad);
+                optimizer.step(parameters);
+                lossSum += batchLoss * n;
+                seen += n;
+                Map<String, Double> running = metrics(lossSum / seen, epochPredictions, epochTargets, seen, "");
+                int bb = b;
+                callbacks.forEach(c -> c.onBatchEnd(context, e, bb, batches, running));
+            }
+            if (seen == 0) {
+                break;
+            }
+            Map<String, Double> logs = new LinkedHashMap<>(metrics(lossSum / seen, epochPredictions, epochTargets, seen, ""));
+            if (validation != null && validation.count() > 0) {
+                logs.putAll(evaluate(validation, batchSize, "val_"));
+            }
+            history.record(logs);
+            callbacks.forEach(c -> c.onEpochEnd(context, e, logs));
+        }
+        history.stopReason(context.stopReason());
+        callbacks.forEach(c -> c.onTrainEnd(context));
+        return history;
+    }
+
+    private Map<String, Double> metrics(double meanLoss, float[] predictions, float[] targets, int count, String prefix) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(prefix + "loss", meanLoss);
+        int out = model.outputShape().size();
+        if (binary()) {
+            boolean logits = !loss.onProbabilities();
+            m.put(prefix + "accuracy", Metrics.binaryAccuracy(predictions, targets, count * out, logits));
+            if (out == 1) {
+                m.put(prefix + "auc", Metrics.rocAuc(predictions, targets, count));
+            }
+        } else {
+            m.put(prefix + "accuracy", Metrics.categoricalAccuracy(predictions, targets, count, out));
+        }
+        return m;
+    }
+
+    /** Loss and metrics over {@code data} in evaluation mode. */
+    public Map<String, Double> evaluate(Dataset data, int batchSize) {
+        return evaluate(data, batchSize, "");
+    }
+
+    private Map<String, Double> evaluate(Dataset data, int batchSize, String prefix) {
+        checkData(data, prefix.isEmpty() ? "evaluation data" : "validation data");
+        int outSize = model.outputShape().size();
+        float[] predictions = predictInto(data, batchSize);
+        double lossSum = 0;
+        float[] grad = new float[Math.min(batchSize, data.count()) * outSize];
+        for (int from = 0; from < data.count(); from += batchSize) {
+            int n = Math.min(batchSize, data.count() - from);
+            float[] out = java.util.Arrays.copyOfRange(predictions, from * outSize, (from + n) * outSize);
+            float[] y = java.util.Arrays.copyOfRange(data.y(), from * data.targetSize(), (from + n) * data.targetSize());
+            lossSum += loss.compute(out, y, n, outSize, grad) * n;
+        }
+        return metrics(lossSum / data.count(), predictions, data.y(), data.count(), prefix);
+    }
+
+    /** The model's outputs for every sample, in evaluation mode. */
+    public float[] predict(Dataset data, int batchSize) {
+        if (!data.sampleShape().equals(model.inputShape())) {
+            throw new IllegalArgumentException("samples have shape " + data.sampleShape() + ", but the model's input layer"
+                    + " expects " + model.inputShape());
+        }
+        return predictInto(data, batchSize);
+    }
+
+    private float[] predictInto(Dataset data, int batchSize) {
+        int inSize = model.inputShape().size(), outSize = model.outputShape().size();
+        float[] predictions = new float[data.count() * outSize];
+        float[] x = new float[Math.min(batchSize, Math.max(1, data.count())) * inSize];
+        for (int from = 0; from < data.count(); from += batchSize) {
+            int n = Math.min(batchSize, data.count() - from);
+            System.arraycopy(data.x(), from * inSize, x, 0, n * inSize);
+            float[] out = execution.forward(x, n, false);
+            System.arraycopy(out, 0, predictions, from * outSize, n * outSize);
+        }
+        return predictions;
+    }
+
+    /** The parameters the optimizer updates, in model order. */
+    List<Parameter> parameters() {
+        return new ArrayList<>(parameters);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.isthmus.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.kernels.Padding;
+import dev.isthmus.nn.Activation;
+import dev.isthmus.nn.Add;
+import dev.isthmus.nn.ChestXRayNet;
+import dev.isthmus.nn.Concatenate;
+import dev.isthmus.nn.Conv2D;
+import dev.isthmus.nn.Dense;
+import dev.isthmus.nn.Flatten;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Node;
+import dev.isthmus.train.Adam;
+import dev.isthmus.train.Dataset;
+import dev.isthmus.train.FitOptions;
+import dev.isthmus.train.Losses;
+import dev.isthmus.train.Trainer;
+import dev.isthmus.nn.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFilesTest {
+
+    @TempDir
+    Path dir;
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    @Test
+    void chestXRayNetRoundTripsWithItsPredictions() throws IOException {
+        Model model = ChestXRayNet.build(64, 0.6f).initialize(42);
+        Path file = dir.resolve("model.safetensors");
+        ModelFiles.save(model, file, Map.of("note", "test"));
+        Model loaded = ModelFiles.load(file);
+        assertEquals(model.summary(), loaded.summary());
+        float[] x = random(3 * 64 * 64, 1);
+        assertArrayEquals(model.predict(x, 3), loaded.predict(x, 3));
+        assertEquals("test", SafeTensors.read(file).metadata().get("note"));
+    }
+
+    @Test
+    void aResidualGraphRoundTrips() throws IOException {
+        Node in = Node.input(2, 6, 6);
+        Node a = new Conv2D(3, 3).padding(Padding.SAME).activation(Activation.RELU).apply(in);
+        Node b = new Conv2D(3, 1).apply(a);
+        Node sum = new Add().apply(a, b);
+        Node cat = new Concatenate().apply(sum, in);
+        Node out = new Dense(2).activation(Activation.SOFTMAX).apply(new Flatten().apply(cat));
+        Model model = new Model(in, out).initialize(5);
+        Path file = dir.resolve("residual.safetensors");
+        ModelFiles.save(model, file);
+        Model loaded = ModelFiles.load(file);
+        float[] x = random(2 * 72, 2);
+        assertArrayEquals(model.predict(x, 2), model.predict(x, 2), "model twice");
+        assertEquals(ModelFiles.architecture(model), ModelFiles.architecture(loaded));
+        for (var e : model.parameters().entrySet()) {
+            assertArrayEquals(e.getValue().value(), loaded.parameters().get(e.getKey()).value(), e.getKey());
+        }
+        assertArrayEquals(model.predict(x, 2), loaded.predict(x, 2));
+    }
+
+    @Test
+    void truncatedOrForeignFilesFailWithTheFileNamed() throws IOException {
+        Model model = ChestXRayNet.build(64, 0.5f);
+        Path file = dir.resolve("m.safetensors");
+        ModelFiles.save(model, file);
+        byte[] bytes = Files.readAllBytes(file);
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        IOException e = assertThrows(IOException.class, () -> ModelFiles.load(cut));
+        assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+        Path weightsOnly = dir.resolve("weights.safetensors");
+        SafeTensors.write(weightsOnly, Weights.of(model, Map.of()));
+        e = assertThrows(IOException.class, () -> ModelFiles.load(weightsOnly));
+        assertTrue(e.getMessage().contains("no architecture"), e.getMessage());
+    }
+
+    @Test
+    void wrongShapedWeightIsNamed() {
+        Model model = ChestXRayNet.build(64, 0.5f);
+        TensorFile file = TensorFile.builder().add("conv1.weight", new int[] {8, 1, 5, 5}, new float[200]).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Weights.load(model, file));
+        assertTrue(e.getMessage().contains("conv1.weight"), e.getMessage());
+    }
+
+    @Test
+    void checkpointKeepsTheBestModelAndSurvivesANanEpoch() throws IOException {
+        Shape shape = Shape.of(1, 8, 8);
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 64;
+        float[] x = random(n * 64, 4), y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(2);
+            x[i * 64] += y[i] * 3;
+        }
+        Dataset data = Dataset.of(x, y, shape);
+        Model model = new dev.isthmus.nn.Sequential(1, 8, 8).add(new Flatten())
+                .add(new Dense(1).activation(Activation.SIGMOID)).build();
+        Path best = dir.resolve("best.safetensors");
+        ModelCheckpoint checkpoint = new ModelCheckpoint(best);
+        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(0.05f)).fit(data, data,
+                new FitOptions().epochs(5).batchSize(16).callback(checkpoint));
+        assertTrue(checkpoint.bestEpoch() >= 0);
+        byte[] saved = Files.readAllBytes(best);
+        assertEquals(Integer.toString(checkpoint.bestEpoch() + 1), SafeTensors.read(best).metadata().get("epoch"));
+        // A run that diverges at once saves nothing over the good file.
+        data.x()[0] = Float.NaN;
+        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(0.05f)).fit(data, data,
+                new FitOptions().epochs(2).batchSize(64).shuffle(false).callback(new ModelCheckpoint(best)));
+        assertArrayEquals(saved, Files.readAllBytes(best));
+        ModelFiles.load(best);
+    }
+}
