@@ -31,6 +31,8 @@ public final class Layers {
                 case "Dense" -> new Dense(integer(config, "units")).activation(Activation.named((String) config.get("activation")));
                 case "MaxPool2D" -> new MaxPool2D(integer(config, "pool_size"), integer(config, "strides"),
                         padding(config.get("padding")));
+                case "AveragePooling2D" -> new AveragePooling2D(integer(config, "pool_size"), integer(config, "strides"),
+                        padding(config.get("padding")));
                 case "Dropout" -> new Dropout(((Number) config.get("rate")).floatValue());
                 case "Activation" -> new ActivationLayer(Activation.named((String) config.get("activation")));
                 case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
