@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Turns ConvBenchmark / PoolBenchmark JMH JSON results into the benchmarks/README.md tables.
 
-    conv-table.py results.json [torch.json]
+    conv-table.py results.json [torch-1.json torch-N.json ...]
 Medians over the measurement iterations. Convolutions in GFLOP/s (2 * MACs per pass), pooling
 in GB/s of the arrays each pass touches. torch.json (from torch_layers.py) adds PyTorch's
-time for the same pass beside each convolution row.
+time for the same pass beside each convolution row (one file per thread count).
 """
 import json
 import sys
@@ -15,7 +15,13 @@ LAYERS = {  # Cin, Cout, k, side
 }
 
 results = json.load(open(sys.argv[1]))
-torch = json.load(open(sys.argv[2])) if len(sys.argv) > 2 else None
+torch = None
+for path in sys.argv[2:]:
+    t = json.load(open(path))
+    if torch is None:
+        torch = t
+    else:
+        torch["results"].update(t["results"])
 
 
 def median_us(r):

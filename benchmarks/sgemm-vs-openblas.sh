@@ -8,7 +8,6 @@ out=${OUT_DIR:-$here/target/results}
 # Debian's numpy links libopenblas0-pthread; a pip numpy in PATH would bring its own OpenBLAS.
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
-"$here/run.sh" -version >/dev/null  # builds benchmarks.jar when missing
 lanes=$("$here/run.sh" --lanes)
 "$here/run.sh" FmaPeakBenchmark -p lanes="$lanes" -rf json -rff "$out/fma-peak.json"
 "$here/run.sh" SgemmBenchmark -rf json -rff "$out/sgemm-jmh.json" "$@"

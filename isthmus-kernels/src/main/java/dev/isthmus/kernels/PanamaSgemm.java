@@ -43,7 +43,7 @@ final class PanamaSgemm {
     private static final boolean DOT_PATH = !"false".equals(System.getProperty("isthmus.sgemm.dot"));
 
     /** Below this many flops a GEMM runs on the calling thread alone. */
-    private static final long PARALLEL_MIN_FLOPS = 1L << 20;
+    private static final long PARALLEL_MIN_FLOPS = 1L << 19;
 
     /** Per-thread packing buffers, sized once from the blocking and reused by every call. */
     private static final class Workspace {
@@ -69,6 +69,14 @@ final class PanamaSgemm {
         }
         if (DOT_PATH && PanamaDotGemm.suits(transA, transB, m, n, k)) {
             PanamaDotGemm.gemm(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            return;
+        }
+        if (!transA && !transB && n == L) {
+            int rowBlocks = ceilDiv(m, 8);
+            int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.min(rowBlocks, Parallel.threads());
+            Parallel.forEach(parts, t -> columnRows(8 * (int) ((long) rowBlocks * t / parts),
+                    Math.min(m, 8 * (int) ((long) rowBlocks * (t + 1) / parts)), k, alpha, a, aOffset, lda,
+                    b, bOffset, ldb, beta, c, cOffset, ldc));
             return;
         }
         boolean aInPlace = !transA && n <= NARROW_N;
@@ -211,6 +219,59 @@ final class PanamaSgemm {
                     mergeEdge(ws.tile, mr, nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
             }
+        }
+    }
+
+    /**
+     * C exactly one vector wide ({@code n == L}, e.g. ChestXRayNet's last convolution, n = 16 on
+     * AVX-512), neither operand transposed: A and B are read where they lie, no packing, eight rows
+     * of one vector at a time so that as many FMAs are in flight as in a full tile. Each element is
+     * one fma chain over all of k, then alpha, whichever rows a thread takes.
+     */
+    private static void columnRows(int i0, int i1, int k, float alpha, float[] a, int aOffset, int lda,
+                                   float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        boolean overwrite = beta == 0f;
+        int i = i0;
+        for (; i + 8 <= i1; i += 8) {
+            int r0 = aOffset + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+            int r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+            for (int p = 0; p < k; p++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bOffset + p * ldb);
+                c0 = FloatVector.broadcast(S, a[r0 + p]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, a[r1 + p]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, a[r2 + p]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, a[r3 + p]).fma(b0, c3);
+                c4 = FloatVector.broadcast(S, a[r4 + p]).fma(b0, c4);
+                c5 = FloatVector.broadcast(S, a[r5 + p]).fma(b0, c5);
+                c6 = FloatVector.broadcast(S, a[r6 + p]).fma(b0, c6);
+                c7 = FloatVector.broadcast(S, a[r7 + p]).fma(b0, c7);
+            }
+            int at = cOffset + i * ldc;
+            storeOne(c0.mul(alpha), c, at, overwrite, beta);
+            storeOne(c1.mul(alpha), c, at + ldc, overwrite, beta);
+            storeOne(c2.mul(alpha), c, at + 2 * ldc, overwrite, beta);
+            storeOne(c3.mul(alpha), c, at + 3 * ldc, overwrite, beta);
+            storeOne(c4.mul(alpha), c, at + 4 * ldc, overwrite, beta);
+            storeOne(c5.mul(alpha), c, at + 5 * ldc, overwrite, beta);
+            storeOne(c6.mul(alpha), c, at + 6 * ldc, overwrite, beta);
+            storeOne(c7.mul(alpha), c, at + 7 * ldc, overwrite, beta);
+        }
+        for (; i < i1; i++) {
+            int r = aOffset + i * lda;
+            FloatVector acc = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                acc = FloatVector.broadcast(S, a[r + p]).fma(FloatVector.fromArray(S, b, bOffset + p * ldb), acc);
+            }
+            storeOne(acc.mul(alpha), c, cOffset + i * ldc, overwrite, beta);
+        }
+    }
+
+    private static void storeOne(FloatVector acc, float[] c, int at, boolean overwrite, float beta) {
+        if (overwrite) {
+            acc.intoArray(c, at);
+        } else {
+            FloatVector.fromArray(S, c, at).fma(FloatVector.broadcast(S, beta), acc).intoArray(c, at);
         }
     }
 

@@ -105,7 +105,13 @@ abstract class SgemmContract {
         Arbitrary<int[]> largerShape = Combinators.combine(Arbitraries.integers().between(1, 200),
                         Arbitraries.integers().between(1, 150), Arbitraries.integers().between(1, 300))
                 .as((mm, nn, kk) -> new int[] {mm, nn, kk});
-        Arbitrary<int[]> shape = Arbitraries.frequencyOf(Tuple.of(3, smallShape), Tuple.of(1, largerShape));
+        // C exactly one or two vectors wide (and one off), where the kernels take special paths.
+        int lanes = Math.max(4, kernels().vectorBitSize() / 32);
+        Arbitrary<int[]> vectorWide = Combinators.combine(Arbitraries.integers().between(1, 70),
+                        Arbitraries.of(lanes - 1, lanes, lanes + 1, 2 * lanes), Arbitraries.integers().between(1, 600))
+                .as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        Arbitrary<int[]> shape = Arbitraries.frequencyOf(Tuple.of(6, smallShape), Tuple.of(2, largerShape),
+                Tuple.of(1, vectorWide));
         Arbitrary<Float> alpha = Arbitraries.of(1f, -1f, 0f, 0.5f, 1.75f, -3.25f);
         Arbitrary<Float> beta = Arbitraries.of(0f, 1f, -1f, 0.5f, 2.5f);
         return Combinators.combine(shape, Arbitraries.of(false, true), Arbitraries.of(false, true), alpha, beta,
@@ -117,8 +123,12 @@ abstract class SgemmContract {
     @Provide
     Arbitrary<SgemmCase> largeCases() {
         Arbitrary<Integer> dim = Arbitraries.integers().between(1, 300);
-        Arbitrary<int[]> shape = Combinators.combine(dim, dim, Arbitraries.integers().between(1, 600))
-                .as((mm, nn, kk) -> new int[] {mm, nn, kk});
+        int lanes = Math.max(4, kernels().vectorBitSize() / 32);
+        Arbitrary<int[]> shape = Arbitraries.frequencyOf(
+                Tuple.of(4, Combinators.combine(dim, dim, Arbitraries.integers().between(1, 600))
+                        .as((mm, nn, kk) -> new int[] {mm, nn, kk})),
+                Tuple.of(1, Combinators.combine(dim, Arbitraries.of(lanes), Arbitraries.integers().between(1, 600))
+                        .as((mm, nn, kk) -> new int[] {mm, nn, kk})));
         return Combinators.combine(shape, Arbitraries.of(false, true), Arbitraries.of(false, true),
                         Arbitraries.of(1f, 0.5f), Arbitraries.of(0f, 1f, 0.25f), Arbitraries.longs())
                 .as((s, ta, tb, al, be, seed) -> SgemmCase.of(s[0], s[1], s[2], ta, tb, al, be, 1, 1, seed));
