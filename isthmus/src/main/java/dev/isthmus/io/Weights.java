@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Moves a model's parameters to and from safetensors under their dotted names
+ * Moves a model's state (parameters and buffers) to and from safetensors under their dotted names
  * ({@code conv1.weight}, ...), which are PyTorch's state_dict names for networks built with
  * matching layer names (as {@link dev.isthmus.nn.ChestXRayNet} is).
  */
@@ -25,7 +25,7 @@ public final class Weights {
      *                                  shape, or when the file holds tensors the model lacks
      */
     public static void load(Model model, TensorFile file) {
-        Map<String, Parameter> params = model.parameters();
+        Map<String, Parameter> params = model.state();
         List<StoredTensor> found = new ArrayList<>();
         for (var e : params.entrySet()) {
             found.add(file.requireTensor(e.getKey(), e.getValue().shape()));
@@ -53,7 +53,7 @@ public final class Weights {
     /** The model's parameters as a tensor file (copies of the values). */
     public static TensorFile of(Model model, Map<String, String> metadata) {
         TensorFile.Builder b = TensorFile.builder();
-        for (var e : model.parameters().entrySet()) {
+        for (var e : model.state().entrySet()) {
             b.add(e.getKey(), e.getValue().shape(), e.getValue().value().clone());
         }
         metadata.forEach(b::metadata);

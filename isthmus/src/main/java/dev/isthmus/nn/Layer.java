@@ -19,6 +19,7 @@ public abstract class Layer {
 
     private String name;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Parameter> buffers = new ArrayList<>();
     private List<Shape> inputShapes;
     private Shape outputShape;
 
@@ -85,8 +86,23 @@ public abstract class Layer {
     }
 
     /** Values the layer keeps but does not train (batch norm's running statistics). */
+    public List<Parameter> buffers() {
+        return Collections.unmodifiableList(buffers);
+    }
+
     public long nonTrainableCount() {
-        return 0;
+        long n = 0;
+        for (Parameter p : buffers) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** A non-trainable tensor saved with the weights, as PyTorch's registered buffers. */
+    protected Parameter addBuffer(String name, int... shape) {
+        Parameter p = new Parameter(name, shape);
+        buffers.add(p);
+        return p;
     }
 
     protected Parameter addParameter(String name, int... shape) {

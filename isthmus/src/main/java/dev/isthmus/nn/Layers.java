@@ -33,6 +33,8 @@ public final class Layers {
                         padding(config.get("padding")));
                 case "AveragePooling2D" -> new AveragePooling2D(integer(config, "pool_size"), integer(config, "strides"),
                         padding(config.get("padding")));
+                case "BatchNormalization" -> new BatchNormalization(((Number) config.get("momentum")).floatValue(),
+                        ((Number) config.get("epsilon")).floatValue());
                 case "Dropout" -> new Dropout(((Number) config.get("rate")).floatValue());
                 case "Activation" -> new ActivationLayer(Activation.named((String) config.get("activation")));
                 case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();

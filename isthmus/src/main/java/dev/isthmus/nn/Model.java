@@ -167,6 +167,23 @@ public final class Model {
         return all;
     }
 
+    /**
+     * Everything a model file stores, as PyTorch's state_dict: the parameters and the buffers
+     * (batch norm's running statistics), by dotted name, in layer order.
+     */
+    public Map<String, Parameter> state() {
+        Map<String, Parameter> all = new LinkedHashMap<>();
+        for (Node n : order) {
+            for (Parameter p : n.layer().parameters()) {
+                all.put(n.layer().name() + "." + p.name(), p);
+            }
+            for (Parameter p : n.layer().buffers()) {
+                all.put(n.layer().name() + "." + p.name(), p);
+            }
+        }
+        return all;
+    }
+
     public long parameterCount() {
         long total = 0;
         for (Node n : order) {

@@ -77,6 +77,26 @@ class ModelFilesTest {
     }
 
     @Test
+    void batchNormRunningStatisticsAreSavedAsBuffers() throws IOException {
+        Model model = new dev.isthmus.nn.Sequential(1, 6, 6).add(new Conv2D(3, 3))
+                .add(new dev.isthmus.nn.BatchNormalization()).add(new Flatten())
+                .add(new Dense(1).activation(Activation.SIGMOID)).build().initialize(1);
+        float[] x = random(8 * 36, 3), y = new float[8];
+        for (int i = 0; i < 8; i++) {
+            y[i] = i % 2;
+        }
+        new Trainer(model, Losses.binaryCrossEntropy(), new Adam()).fit(Dataset.of(x, y, Shape.of(1, 6, 6)), null,
+                new FitOptions().epochs(2).batchSize(4));
+        assertEquals(model.parameterCount(), 3 * 9 + 3 + 3 + 3 + 16 * 3 + 1);
+        assertEquals(6, model.nonTrainableCount());
+        Path file = dir.resolve("bn.safetensors");
+        ModelFiles.save(model, file);
+        assertTrue(SafeTensors.read(file).names().contains("batch_normalization.running_var"));
+        Model loaded = ModelFiles.load(file);
+        assertArrayEquals(model.predict(x, 8), loaded.predict(x, 8));
+    }
+
+    @Test
     void truncatedOrForeignFilesFailWithTheFileNamed() throws IOException {
         Model model = ChestXRayNet.build(64, 0.5f);
         Path file = dir.resolve("m.safetensors");
