@@ -2,7 +2,9 @@ package dev.isthmus.kernels;
 
 /**
  * Fused optimizer updates over flat parameter arrays, step for step as {@code torch.optim}
- * computes them (float32 state, the same order of operations).
+ * computes them (float32 state, the same order of operations). Hyper-parameters are doubles, as
+ * Python's floats are: PyTorch forms {@code 1 - beta2} in double and only then rounds it to
+ * float, and {@code 1 - 0.999f} in float differs from that by 1e-5 relative.
  */
 public final class Optimizers {
 
@@ -14,7 +16,7 @@ public final class Optimizers {
      * {@code step} counts from 1; bias correction as PyTorch.
      */
     public static void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, int step,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+                            double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         Checks.span("param", param, offset, n, "n");
         Checks.span("grad", grad, offset, n, "n");
         Checks.span("m", m, offset, n, "n");
@@ -23,20 +25,22 @@ public final class Optimizers {
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
         float stepSize = (float) (lr / bc1);
         float bc2Sqrt = (float) Math.sqrt(bc2);
-        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        float decay = (float) (1 - lr * weightDecay);
+        float b1 = (float) beta1, a1 = (float) (1 - beta1), b2 = (float) beta2, a2 = (float) (1 - beta2);
+        float e = (float) eps, wd = (float) weightDecay;
         for (int i = offset; i < offset + n; i++) {
             float p = param[i];
             float g = grad[i];
             if (decoupled) {
                 p *= decay;
-            } else if (weightDecay != 0f) {
-                g += weightDecay * p;
+            } else if (wd != 0f) {
+                g += wd * p;
             }
-            float mi = beta1 * m[i] + (1f - beta1) * g;
-            float vi = beta2 * v[i] + (1f - beta2) * g * g;
+            float mi = b1 * m[i] + a1 * g;
+            float vi = b2 * v[i] + a2 * g * g;
             m[i] = mi;
             v[i] = vi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
             param[i] = p - stepSize * mi / denom;
         }
     }
@@ -47,20 +51,21 @@ public final class Optimizers {
      * {@code p -= lr * (nesterov ? g + momentum * buf : buf)}. Without momentum, {@code p -= lr * g}.
      */
     public static void sgd(float[] param, float[] grad, float[] velocity, int offset, int n, boolean firstStep,
-                           float lr, float momentum, float weightDecay, boolean nesterov) {
+                           double lr, double momentum, double weightDecay, boolean nesterov) {
         Checks.span("param", param, offset, n, "n");
         Checks.span("grad", grad, offset, n, "n");
-        if (momentum != 0f) {
+        if (momentum != 0) {
             Checks.span("velocity", velocity, offset, n, "n");
         }
+        float mu = (float) momentum, wd = (float) weightDecay, rate = (float) lr;
         for (int i = offset; i < offset + n; i++) {
-            float g = grad[i] + weightDecay * param[i];
-            if (momentum != 0f) {
-                float buf = firstStep ? g : momentum * velocity[i] + g;
+            float g = grad[i] + wd * param[i];
+            if (mu != 0f) {
+                float buf = firstStep ? g : mu * velocity[i] + g;
                 velocity[i] = buf;
-                g = nesterov ? g + momentum * buf : buf;
+                g = nesterov ? g + mu * buf : buf;
             }
-            param[i] -= lr * g;
+            param[i] -= rate * g;
         }
     }
 }

@@ -74,7 +74,7 @@ public final class FashionMnistExample {
     public static History run(Path directory, int epochs, int trainImages, long seed, Callback progress) throws IOException {
         Dataset train = dataset(FashionMnist.train(directory), trainImages);
         Dataset test = dataset(FashionMnist.test(directory), Integer.MAX_VALUE);
-        Trainer trainer = new Trainer(model(seed), Losses.sparseCategoricalCrossEntropy(), new Adam(1e-3f));
+        Trainer trainer = new Trainer(model(seed), Losses.sparseCategoricalCrossEntropy(), new Adam(1e-3));
         FitOptions options = new FitOptions().epochs(epochs).batchSize(64).seed(seed);
         if (progress != null) {
             options.callback(progress);

@@ -12,25 +12,26 @@ import java.util.Map;
  */
 public final class Adam implements Optimizer {
 
-    private final float lr, beta1, beta2, eps, weightDecay;
+    private final double lr, beta1, beta2, eps, weightDecay;
     private final boolean decoupled;
     private final Map<Parameter, float[][]> state = new IdentityHashMap<>();
     private int step;
 
-    public Adam(float lr) {
-        this(lr, 0.9f, 0.999f, 1e-8f, 0f, false);
+    public Adam(double lr) {
+        this(lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
     public Adam() {
-        this(1e-3f);
+        this(1e-3);
     }
 
-    /** AdamW: {@code torch.optim.AdamW(lr, weight_decay=weightDecay)}. */
-    public static Adam decoupled(float lr, float weightDecay) {
-        return new Adam(lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
+    /** AdamW: {@code torch.optim.AdamW(lr, weight_decay=weightDecay)} (PyTorch's default decay is 1e-2). */
+    public static Adam decoupled(double lr, double weightDecay) {
+        return new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, true);
     }
 
-    public Adam(float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+    /** Hyper-parameters in double, as PyTorch takes them (see {@link Optimizers}). */
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         check("lr", lr, lr >= 0);
         check("beta1", beta1, beta1 >= 0 && beta1 < 1);
         check("beta2", beta2, beta2 >= 0 && beta2 < 1);
@@ -44,7 +45,7 @@ public final class Adam implements Optimizer {
         this.decoupled = decoupled;
     }
 
-    static void check(String name, float value, boolean ok) {
+    static void check(String name, double value, boolean ok) {
         if (!ok) {
             throw new IllegalArgumentException("optimizer " + name + " out of range: got " + value);
         }

@@ -9,19 +9,19 @@ import java.util.Map;
 /** Stochastic gradient descent with optional momentum, Nesterov and weight decay, as {@code torch.optim.SGD}. */
 public final class Sgd implements Optimizer {
 
-    private final float lr, momentum, weightDecay;
+    private final double lr, momentum, weightDecay;
     private final boolean nesterov;
     private final Map<Parameter, float[]> velocity = new IdentityHashMap<>();
 
-    public Sgd(float lr) {
-        this(lr, 0f, false, 0f);
+    public Sgd(double lr) {
+        this(lr, 0, false, 0);
     }
 
-    public Sgd(float lr, float momentum, boolean nesterov, float weightDecay) {
+    public Sgd(double lr, double momentum, boolean nesterov, double weightDecay) {
         Adam.check("lr", lr, lr >= 0);
         Adam.check("momentum", momentum, momentum >= 0 && momentum < 1);
         Adam.check("weightDecay", weightDecay, weightDecay >= 0);
-        if (nesterov && momentum == 0f) {
+        if (nesterov && momentum == 0) {
             throw new IllegalArgumentException("Nesterov momentum needs momentum > 0, got 0");
         }
         this.lr = lr;
@@ -34,7 +34,7 @@ public final class Sgd implements Optimizer {
     public void step(List<Parameter> parameters) {
         for (Parameter p : parameters) {
             boolean first = !velocity.containsKey(p);
-            float[] v = velocity.computeIfAbsent(p, q -> new float[momentum == 0f ? 0 : q.size()]);
+            float[] v = velocity.computeIfAbsent(p, q -> new float[momentum == 0 ? 0 : q.size()]);
             Optimizers.sgd(p.value(), p.grad(), v, 0, p.size(), first, lr, momentum, weightDecay, nesterov);
         }
     }

@@ -135,14 +135,14 @@ class ModelFilesTest {
                 .add(new Dense(1).activation(Activation.SIGMOID)).build();
         Path best = dir.resolve("best.safetensors");
         ModelCheckpoint checkpoint = new ModelCheckpoint(best);
-        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(0.05f)).fit(data, data,
+        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(0.05)).fit(data, data,
                 new FitOptions().epochs(5).batchSize(16).callback(checkpoint));
         assertTrue(checkpoint.bestEpoch() >= 0);
         byte[] saved = Files.readAllBytes(best);
         assertEquals(Integer.toString(checkpoint.bestEpoch() + 1), SafeTensors.read(best).metadata().get("epoch"));
         // A run that diverges at once saves nothing over the good file.
         data.x()[0] = Float.NaN;
-        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(0.05f)).fit(data, data,
+        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(0.05)).fit(data, data,
                 new FitOptions().epochs(2).batchSize(64).shuffle(false).callback(new ModelCheckpoint(best)));
         assertArrayEquals(saved, Files.readAllBytes(best));
         ModelFiles.load(best);

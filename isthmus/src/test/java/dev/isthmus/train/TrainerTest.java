@@ -28,7 +28,7 @@ class TrainerTest {
     private static List<float[]> train(int threads, long seed) {
         Parallel.setThreads(threads);
         Model model = ToyData.smallCnn(seed);
-        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(1e-2f))
+        new Trainer(model, Losses.binaryCrossEntropy(), new Adam(1e-2))
                 .fit(ToyData.squares(96, 1), ToyData.squares(32, 2), new FitOptions().epochs(2).batchSize(16).seed(seed));
         List<float[]> weights = new ArrayList<>();
         for (Parameter p : model.parameters().values()) {
@@ -52,7 +52,7 @@ class TrainerTest {
     @Test
     void learnsASeparableTask() {
         Model model = ToyData.smallCnn(3);
-        Trainer trainer = new Trainer(model, Losses.binaryCrossEntropy(), new Adam(1e-2f));
+        Trainer trainer = new Trainer(model, Losses.binaryCrossEntropy(), new Adam(1e-2));
         History h = trainer.fit(ToyData.squares(256, 11), ToyData.squares(128, 12),
                 new FitOptions().epochs(8).batchSize(16).seed(5));
         assertEquals(8, h.epochs());
