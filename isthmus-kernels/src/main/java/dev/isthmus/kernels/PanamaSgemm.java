@@ -23,6 +23,9 @@ final class PanamaSgemm {
 
     private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
     private static final int L = S.length();
+    /** Half the preferred width (256 bits under AVX-512), for a last panel half a vector wide; null below 256. */
+    private static final VectorSpecies<Float> H = S.vectorBitSize() >= 256
+            ? VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(S.vectorBitSize() / 2)) : null;
     /**
      * Four rows by two vectors: eight accumulators. C2 schedules all of a step's broadcasts
      * before its FMAs, so a tile needs 3 * MR + 2 vector registers; at MR = 6 (the BLIS tile) one
@@ -136,6 +139,10 @@ final class PanamaSgemm {
             int nr = Math.min(NR, nc - jr);
             if (nr == NR) {
                 panelKernel(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
+            } else if (nr == L) {
+                edgeOneVector(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
+            } else if (nr == L / 2 && H != null) {
+                edgeHalfVector(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
             } else {
                 // The narrow last column panel: each tile goes through scratch, then its valid
                 // columns are merged with the same arithmetic as a full tile's store.
@@ -150,6 +157,73 @@ final class PanamaSgemm {
     private static void panelKernel(int kc, int mc, float[] ap, float[] bp, int bOff,
                                     float[] c, int cOff, int ldc, boolean overwrite, float beta) {
         panelKernel(kc, mc, ap, bp, bOff, c, cOff, ldc, overwrite, beta, 0);
+    }
+
+    /**
+     * A last column panel exactly one vector wide (72 = 4 x 16 + 8 columns under AVX2): the first
+     * vector of each tile only, stored straight to C. Each element is the same fma chain as in
+     * {@link #panelKernel}, so results do not depend on which kernel computed it.
+     */
+    private static void edgeOneVector(int kc, int mc, float[] ap, float[] bp, int bOff,
+                                      float[] c, int cOff, int ldc, boolean overwrite, float beta) {
+        FloatVector betaV = FloatVector.broadcast(S, beta);
+        for (int ir = 0; ir < mc; ir += MR) {
+            int aOff = ir * kc;
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * MR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
+                c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+            }
+            int mr = Math.min(MR, mc - ir), at = cOff + ir * ldc;
+            storeRow(S, c0, c, at, overwrite, betaV);
+            if (mr > 1) {
+                storeRow(S, c1, c, at + ldc, overwrite, betaV);
+            }
+            if (mr > 2) {
+                storeRow(S, c2, c, at + 2 * ldc, overwrite, betaV);
+            }
+            if (mr > 3) {
+                storeRow(S, c3, c, at + 3 * ldc, overwrite, betaV);
+            }
+        }
+    }
+
+    private static void storeRow(VectorSpecies<Float> species, FloatVector acc, float[] c, int at, boolean overwrite,
+                                 FloatVector betaV) {
+        (overwrite ? acc : FloatVector.fromArray(species, c, at).fma(betaV, acc)).intoArray(c, at);
+    }
+
+    /** {@link #edgeOneVector} for a last panel half a vector wide (72 = 4 x 16 + 8 under AVX-512). */
+    private static void edgeHalfVector(int kc, int mc, float[] ap, float[] bp, int bOff,
+                                       float[] c, int cOff, int ldc, boolean overwrite, float beta) {
+        FloatVector betaV = FloatVector.broadcast(H, beta);
+        for (int ir = 0; ir < mc; ir += MR) {
+            int aOff = ir * kc;
+            FloatVector c0 = FloatVector.zero(H), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * MR;
+                FloatVector b0 = FloatVector.fromArray(H, bp, bOff + p * NR);
+                c0 = FloatVector.broadcast(H, ap[ai]).fma(b0, c0);
+                c1 = FloatVector.broadcast(H, ap[ai + 1]).fma(b0, c1);
+                c2 = FloatVector.broadcast(H, ap[ai + 2]).fma(b0, c2);
+                c3 = FloatVector.broadcast(H, ap[ai + 3]).fma(b0, c3);
+            }
+            int mr = Math.min(MR, mc - ir), at = cOff + ir * ldc;
+            storeRow(H, c0, c, at, overwrite, betaV);
+            if (mr > 1) {
+                storeRow(H, c1, c, at + ldc, overwrite, betaV);
+            }
+            if (mr > 2) {
+                storeRow(H, c2, c, at + 2 * ldc, overwrite, betaV);
+            }
+            if (mr > 3) {
+                storeRow(H, c3, c, at + 3 * ldc, overwrite, betaV);
+            }
+        }
     }
 
     /**

@@ -110,7 +110,8 @@ abstract class SgemmContract {
         // C exactly one or two vectors wide (and one off), where the kernels take special paths.
         int lanes = Math.max(4, kernels().vectorBitSize() / 32);
         Arbitrary<int[]> vectorWide = Combinators.combine(Arbitraries.integers().between(1, 70),
-                        Arbitraries.of(lanes - 1, lanes, lanes + 1, 2 * lanes), Arbitraries.integers().between(1, 600))
+                        Arbitraries.of(lanes - 1, lanes, lanes + 1, 2 * lanes, 2 * lanes + lanes / 2, 3 * lanes, 5 * lanes),
+                        Arbitraries.integers().between(1, 600))
                 .as((mm, nn, kk) -> new int[] {mm, nn, kk});
         Arbitrary<int[]> shape = Arbitraries.frequencyOf(Tuple.of(6, smallShape), Tuple.of(2, largerShape),
                 Tuple.of(1, vectorWide));
