@@ -16,8 +16,9 @@ import java.util.random.RandomGenerator;
  * (row, column) coordinates, output pixel {@code p} samples the input at
  * {@code o + R (Z (p - o) + t)}, where {@code R} rotates by {@code theta}, {@code Z =
  * diag(zx, zy)} zooms rows and columns independently (as Keras draws {@code zx} and {@code zy}
- * separately; a zoom above 1 shows less of the image) and {@code t = (tx, ty)} shifts by
- * fractions of the height and width. The flip comes after the affine transform.
+ * separately; as there, a zoom above 1 samples further from the centre and so zooms out) and
+ * {@code t = (tx, ty)} shifts by fractions of the height and width. The flip comes after the
+ * affine transform.
  *
  * <p>Each image takes exactly six draws from the generator, in this order whatever the
  * configuration: rotation, height shift, width shift, row zoom, column zoom, flip. A seeded

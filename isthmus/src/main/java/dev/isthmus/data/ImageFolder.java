@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.Objects;
  * chest X-ray lesson ({@code chest_xrays/normal}, {@code chest_xrays/effusion}), and prepares
  * them as the lesson does: grey-scale, shrunk to {@code side x side} by area averaging, scaled to
  * {@code [0, 1]}, then standardised per image to mean 0 and standard deviation 1. Samples have
- * shape {@code (1, side, side)}.
+ * shape {@code (1, side, side)}; an image that is not square is stretched to the square (the
+ * lesson's are all square).
  *
  * <p>Classes are the sub-folders, sorted by name; files are sorted by name within a class, so
  * the sample order (and with it a seeded split) is the same on every machine. Extensions match
@@ -171,7 +173,7 @@ public final class ImageFolder {
         for (int i = 0; i < y.length; i++) {
             y[i] = keptLabels.get(i);
         }
-        float[] xKept = kept.size() == n ? x : java.util.Arrays.copyOf(x, kept.size() * size);
+        float[] xKept = kept.size() == n ? x : Arrays.copyOf(x, kept.size() * size);
         return new LabeledImageSet(Dataset.of(xKept, y, Shape.of(1, side, side)), kept, byLabel, skipped);
     }
 

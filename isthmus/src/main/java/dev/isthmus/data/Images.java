@@ -1,15 +1,16 @@
 package dev.isthmus.data;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.awt.color.ColorSpace;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -190,7 +191,7 @@ public final class Images {
                 for (int o = 0; o < out; o++) {
                     first[o] = o * f;
                     weights[o] = new double[f];
-                    java.util.Arrays.fill(weights[o], w);
+                    Arrays.fill(weights[o], w);
                 }
                 return new Weights(first, weights);
             }
@@ -244,7 +245,7 @@ public final class Images {
         }
         double std = Math.sqrt(squares / length);
         if (min == max || !(std > 0)) {
-            java.util.Arrays.fill(values, from, from + length, 0f);
+            Arrays.fill(values, from, from + length, 0f);
             return;
         }
         for (int i = from; i < from + length; i++) {
