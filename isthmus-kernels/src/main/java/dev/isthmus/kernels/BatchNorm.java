@@ -1,146 +1,142 @@
 package dev.isthmus.kernels;
 
 /**
- * Batch normalisation per channel over NCHW data laid out {@code batch x channels x plane}
- * ({@code plane = H * W}; 1 for feature vectors), as PyTorch's {@code BatchNorm2d} and
- * {@code BatchNorm1d}. Statistics accumulate in double; single-threaded (the layer is cheap next
- * to the convolutions around it).
+ * Per-channel batch normalisation of NCHW data ({@code batch x channels x plane}, plane =
+ * H * W; plane = 1 for the 1-d case), as PyTorch's {@code BatchNorm2d} / {@code BatchNorm1d}:
+ * {@code y = gamma * (x - mean) * invStd + beta} with {@code invStd = 1 / sqrt(var + eps)}.
+ * Training uses the batch's mean and biased variance and updates the running statistics with the
+ * unbiased variance; evaluation uses the running statistics. Sums run in double.
+ *
+ * <p>Single-threaded: one pass per channel over {@code batch * plane} values, memory-bound and
+ * small next to the convolutions around it.
  */
 public final class BatchNorm {
 
     private BatchNorm() {}
 
     /**
-     * Training mode: normalises with the batch mean and biased variance, saves the mean and
-     * {@code 1 / sqrt(var + eps)} for the backward pass, and updates the running statistics as
-     * PyTorch does: {@code running = (1 - momentum) * running + momentum * stat}, with the
-     * unbiased variance for {@code runningVar}.
+     * Normalises with the batch statistics, then sets {@code running = (1 - momentum) * running
+     * + momentum * stat} (the unbiased variance for {@code runningVar}), and saves the batch mean
+     * and {@code invStd} per channel for {@link #backward}.
      *
-     * @throws IllegalArgumentException if {@code batch * plane == 1} (no variance to estimate),
-     *                                  {@code eps < 0}, {@code momentum} outside [0, 1], or an
-     *                                  array is too short
+     * @throws IllegalArgumentException if {@code batch * plane} is 1 (no variance to estimate, as
+     *                                  PyTorch), {@code eps < 0}, {@code momentum} outside [0, 1],
+     *                                  or an array is too short
      */
     public static void forwardTraining(float[] x, int xOffset, int batch, int channels, int plane,
                                        float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
                                        float momentum, float eps, float[] y, int yOffset,
                                        float[] savedMean, float[] savedInvStd) {
-        check(x, xOffset, batch, channels, plane, gamma, beta, eps, y, yOffset);
-        if (!(momentum >= 0 && momentum <= 1)) {
+        long count = checkShape(x, xOffset, batch, channels, plane, gamma, beta, runningMean, runningVar, eps, y, yOffset);
+        if (!(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
         }
-        long count = (long) batch * plane;
-        if (count < 2) {
-            throw new IllegalArgumentException("batch norm in training needs more than one value per channel, got batch "
-                    + batch + " x plane " + plane);
+        if (count == 1) {
+            throw new IllegalArgumentException("batch normalisation in training needs more than one value per channel,"
+                    + " got batch = " + batch + ", plane = " + plane);
         }
-        for (String name : new String[] {"runningMean", "runningVar", "savedMean", "savedInvStd"}) {
-            float[] a = switch (name) {
-                case "runningMean" -> runningMean;
-                case "runningVar" -> runningVar;
-                case "savedMean" -> savedMean;
-                default -> savedInvStd;
-            };
-            Checks.span(name, a, 0, channels, "channels");
-        }
+        Checks.span("savedMean", savedMean, 0, channels, "channels");
+        Checks.span("savedInvStd", savedInvStd, 0, channels, "channels");
         for (int c = 0; c < channels; c++) {
             double sum = 0;
-            for (int n = 0; n < batch; n++) {
-                int at = xOffset + (n * channels + c) * plane;
-                for (int i = at; i < at + plane; i++) {
-                    sum += x[i];
+            for (int b = 0; b < batch; b++) {
+                int at = xOffset + (b * channels + c) * plane;
+                for (int i = 0; i < plane; i++) {
+                    sum += x[at + i];
                 }
             }
             double mean = sum / count;
             double squares = 0;
-            for (int n = 0; n < batch; n++) {
-                int at = xOffset + (n * channels + c) * plane;
-                for (int i = at; i < at + plane; i++) {
-                    double d = x[i] - mean;
+            for (int b = 0; b < batch; b++) {
+                int at = xOffset + (b * channels + c) * plane;
+                for (int i = 0; i < plane; i++) {
+                    double d = x[at + i] - mean;
                     squares += d * d;
                 }
             }
-            double var = squares / count;
-            double invStd = 1 / Math.sqrt(var + eps);
+            double variance = squares / count;
+            double invStd = 1 / Math.sqrt(variance + eps);
+            normalise(x, xOffset, batch, channels, plane, c, mean, invStd, gamma[c], beta[c], y, yOffset);
             savedMean[c] = (float) mean;
             savedInvStd[c] = (float) invStd;
             runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * squares / (count - 1));
-            normalise(x, xOffset, batch, channels, plane, c, (float) mean, (float) invStd, gamma[c], beta[c], y, yOffset);
         }
     }
 
-    /** Evaluation mode: normalises with the running statistics. */
+    /** Normalises with the running statistics; nothing is updated. */
     public static void forwardEvaluation(float[] x, int xOffset, int batch, int channels, int plane,
                                          float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
                                          float eps, float[] y, int yOffset) {
-        check(x, xOffset, batch, channels, plane, gamma, beta, eps, y, yOffset);
-        Checks.span("runningMean", runningMean, 0, channels, "channels");
-        Checks.span("runningVar", runningVar, 0, channels, "channels");
+        checkShape(x, xOffset, batch, channels, plane, gamma, beta, runningMean, runningVar, eps, y, yOffset);
         for (int c = 0; c < channels; c++) {
-            float invStd = (float) (1 / Math.sqrt(runningVar[c] + (double) eps));
+            double invStd = 1 / Math.sqrt((double) runningVar[c] + eps);
             normalise(x, xOffset, batch, channels, plane, c, runningMean[c], invStd, gamma[c], beta[c], y, yOffset);
         }
     }
 
-    private static void normalise(float[] x, int xOffset, int batch, int channels, int plane, int c,
-                                  float mean, float invStd, float g, float b, float[] y, int yOffset) {
-        float scale = g * invStd;
-        for (int n = 0; n < batch; n++) {
-            int in = xOffset + (n * channels + c) * plane, out = yOffset + (n * channels + c) * plane;
-            for (int i = 0; i < plane; i++) {
-                y[out + i] = (x[in + i] - mean) * scale + b;
-            }
-        }
-    }
-
     /**
-     * Training-mode backward from the saved batch statistics:
+     * Backward of {@link #forwardTraining} (arrays from index 0): with {@code N = batch * plane}
+     * and {@code xhat = (x - mean) * invStd}, writes
      * {@code dx = gamma * invStd / N * (N dy - sum(dy) - xhat * sum(dy * xhat))},
-     * {@code dgamma = sum(dy * xhat)}, {@code dbeta = sum(dy)}; all overwritten. {@code dx} may be
-     * null when no input gradient is needed.
+     * {@code dgamma = sum(dy * xhat)} and {@code dbeta = sum(dy)} (overwritten, not accumulated).
      */
     public static void backward(float[] x, float[] dy, int batch, int channels, int plane, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
-        long count = (long) batch * plane;
-        Checks.span("x", x, 0, count * channels, "batch * channels * plane");
-        Checks.span("dy", dy, 0, count * channels, "batch * channels * plane");
-        if (dx != null) {
-            Checks.span("dx", dx, 0, count * channels, "batch * channels * plane");
+        Checks.positive("batch", batch);
+        Checks.positive("channels", channels);
+        Checks.positive("plane", plane);
+        long n = (long) batch * channels * plane;
+        Checks.span("x", x, 0, n, "batch * channels * plane");
+        Checks.span("dy", dy, 0, n, "batch * channels * plane");
+        Checks.span("dx", dx, 0, n, "batch * channels * plane");
+        for (var p : new Object[][] {{"gamma", gamma}, {"savedMean", savedMean}, {"savedInvStd", savedInvStd},
+                {"dgamma", dgamma}, {"dbeta", dbeta}}) {
+            Checks.span((String) p[0], (float[]) p[1], 0, channels, "channels");
         }
-        Checks.span("dgamma", dgamma, 0, channels, "channels");
-        Checks.span("dbeta", dbeta, 0, channels, "channels");
+        long count = (long) batch * plane;
         for (int c = 0; c < channels; c++) {
             double mean = savedMean[c], invStd = savedInvStd[c];
             double sumDy = 0, sumDyXhat = 0;
-            for (int n = 0; n < batch; n++) {
-                int at = (n * channels + c) * plane;
-                for (int i = at; i < at + plane; i++) {
-                    sumDy += dy[i];
-                    sumDyXhat += dy[i] * (x[i] - mean) * invStd;
+            for (int b = 0; b < batch; b++) {
+                int at = (b * channels + c) * plane;
+                for (int i = 0; i < plane; i++) {
+                    double g = dy[at + i];
+                    sumDy += g;
+                    sumDyXhat += g * (x[at + i] - mean) * invStd;
+                }
+            }
+            double k = gamma[c] * invStd / count;
+            for (int b = 0; b < batch; b++) {
+                int at = (b * channels + c) * plane;
+                for (int i = 0; i < plane; i++) {
+                    double xhat = (x[at + i] - mean) * invStd;
+                    dx[at + i] = (float) (k * (count * (double) dy[at + i] - sumDy - xhat * sumDyXhat));
                 }
             }
             dgamma[c] = (float) sumDyXhat;
             dbeta[c] = (float) sumDy;
-            if (dx == null) {
-                continue;
-            }
-            double k = gamma[c] * invStd / count;
-            for (int n = 0; n < batch; n++) {
-                int at = (n * channels + c) * plane;
-                for (int i = at; i < at + plane; i++) {
-                    double xhat = (x[i] - mean) * invStd;
-                    dx[i] = (float) (k * (count * dy[i] - sumDy - xhat * sumDyXhat));
-                }
+        }
+    }
+
+    private static void normalise(float[] x, int xOffset, int batch, int channels, int plane, int c, double mean,
+                                  double invStd, float gamma, float beta, float[] y, int yOffset) {
+        double scale = gamma * invStd;
+        for (int b = 0; b < batch; b++) {
+            int in = xOffset + (b * channels + c) * plane, out = yOffset + (b * channels + c) * plane;
+            for (int i = 0; i < plane; i++) {
+                y[out + i] = (float) ((x[in + i] - mean) * scale + beta);
             }
         }
     }
 
-    private static void check(float[] x, int xOffset, int batch, int channels, int plane, float[] gamma, float[] beta,
-                              float eps, float[] y, int yOffset) {
+    private static long checkShape(float[] x, int xOffset, int batch, int channels, int plane, float[] gamma,
+                                   float[] beta, float[] runningMean, float[] runningVar, float eps,
+                                   float[] y, int yOffset) {
         Checks.positive("batch", batch);
         Checks.positive("channels", channels);
         Checks.positive("plane", plane);
-        if (!(eps >= 0)) {
+        if (!(eps >= 0f)) {
             throw new IllegalArgumentException("eps must be >= 0, got " + eps);
         }
         long n = (long) batch * channels * plane;
@@ -148,5 +144,8 @@ public final class BatchNorm {
         Checks.span("y", y, yOffset, n, "batch * channels * plane");
         Checks.span("gamma", gamma, 0, channels, "channels");
         Checks.span("beta", beta, 0, channels, "channels");
+        Checks.span("runningMean", runningMean, 0, channels, "channels");
+        Checks.span("runningVar", runningVar, 0, channels, "channels");
+        return (long) batch * plane;
     }
 }

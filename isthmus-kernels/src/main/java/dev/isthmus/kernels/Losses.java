@@ -43,7 +43,9 @@ public final class Losses {
         for (int i = 0; i < n; i++) {
             double x = z[zOffset + i], y = target[tOffset + i];
             sum += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
-            grad[gOffset + i] = (float) ((Activations.sigmoid((float) x) - y) / n);
+            // sigmoid in double: rounding it to float first loses the small differences near 0 and 1.
+            double e = Math.exp(-Math.abs(x)), sigmoid = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+            grad[gOffset + i] = (float) ((sigmoid - y) / n);
         }
         return sum / n;
     }

@@ -33,6 +33,16 @@ final class GradientCheck {
      * against its size).
      */
     static void assertMatches(String what, float[] analytic, int offset, double[] numeric, double tolerance) {
+        assertMatches(what, analytic, offset, numeric, tolerance, 0);
+    }
+
+    /**
+     * As above, with {@code absolute} added to every allowance: for backward passes that work from
+     * a float output, whose rounding (e.g. of {@code 1 - y} near saturation) bounds the absolute
+     * error however small the whole gradient is.
+     */
+    static void assertMatches(String what, float[] analytic, int offset, double[] numeric, double tolerance,
+                              double absolute) {
         double scale = 0;
         for (double v : numeric) {
             scale = Math.max(scale, Math.abs(v));
@@ -41,7 +51,7 @@ final class GradientCheck {
         double worstExcess = 0;
         for (int j = 0; j < numeric.length; j++) {
             double err = Math.abs(analytic[offset + j] - numeric[j]);
-            double allowed = tolerance * (scale + Math.abs(numeric[j]) + 1e-6);
+            double allowed = tolerance * (scale + Math.abs(numeric[j]) + 1e-6) + absolute;
             if (!(err <= allowed) && (worst < 0 || err / allowed > worstExcess)) {
                 worst = j;
                 worstExcess = err / allowed;
