@@ -37,6 +37,21 @@ public final class Images {
     private Images() {}
 
     /**
+     * One image as the loader prepares it: greyscale, area-resized to {@code side x side},
+     * standardised to mean 0 and standard deviation 1. For predicting on single files.
+     */
+    public static float[] preprocess(Path file, int side) throws IOException {
+        Grey grey = readGrey(file);
+        double[] resized = resizeArea(grey.values(), grey.width(), grey.height(), side, side);
+        float[] x = new float[side * side];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) resized[i];
+        }
+        standardize(x, 0, x.length);
+        return x;
+    }
+
+    /**
      * Reads {@code file} (PNG, JPEG, or anything else {@code javax.imageio} decodes) as grey
      * values in {@code [0, 1]}, row-major, {@code height * width} values.
      *

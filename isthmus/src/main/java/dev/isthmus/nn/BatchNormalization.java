@@ -59,7 +59,7 @@ public final class BatchNormalization extends Layer {
 
     /** PyTorch's: gamma 1, beta 0, running mean 0, running variance 1. */
     @Override
-    protected void initialize(java.util.random.RandomGenerator rng) {
+    protected void initialize(java.util.random.RandomGenerator rng, Initializer scheme) {
         Init.fill(gamma, 1f);
         Init.fill(beta, 0f);
         Init.fill(runningMean, 0f);

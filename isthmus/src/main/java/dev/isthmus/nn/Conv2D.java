@@ -138,13 +138,10 @@ public final class Conv2D extends Layer {
         return Shape.of(filters, window.outHeight(), window.outWidth());
     }
 
-    /** PyTorch's default: weight and bias uniform in +-1/sqrt(Cin * kh * kw). */
     @Override
-    protected void initialize(RandomGenerator rng) {
-        Init.uniformFanIn(weight, kernel.inChannels() * kernelHeight * kernelWidth, rng);
-        if (bias != null) {
-            Init.uniformFanIn(bias, kernel.inChannels() * kernelHeight * kernelWidth, rng);
-        }
+    protected void initialize(RandomGenerator rng, Initializer scheme) {
+        Init.weightsAndBias(weight, bias, kernel.inChannels() * kernelHeight * kernelWidth,
+                filters * kernelHeight * kernelWidth, rng, scheme);
     }
 
     /** Scratch for d(loss)/d(pre-activation), so the node's own gradient stays intact. */

@@ -55,9 +55,8 @@ public final class Dense extends Layer {
     }
 
     @Override
-    protected void initialize(RandomGenerator rng) {
-        Init.uniformFanIn(weight, in, rng);
-        Init.uniformFanIn(bias, in, rng);
+    protected void initialize(RandomGenerator rng, Initializer scheme) {
+        Init.weightsAndBias(weight, bias, in, units, rng, scheme);
     }
 
     @Override

@@ -19,6 +19,26 @@ final class Init {
         }
     }
 
+    /** A weight (and optional bias) by scheme; see {@link Initializer}. */
+    static void weightsAndBias(Parameter weight, Parameter bias, int fanIn, int fanOut, RandomGenerator rng,
+                               Initializer scheme) {
+        if (scheme == Initializer.KERAS) {
+            double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+            float[] v = weight.value();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((rng.nextDouble() * 2 - 1) * limit);
+            }
+            if (bias != null) {
+                fill(bias, 0f);
+            }
+        } else {
+            uniformFanIn(weight, fanIn, rng);
+            if (bias != null) {
+                uniformFanIn(bias, fanIn, rng);
+            }
+        }
+    }
+
     static void fill(Parameter p, float value) {
         java.util.Arrays.fill(p.value(), value);
     }

@@ -114,8 +114,8 @@ public abstract class Layer {
     /** Checks the input shapes, creates the parameters and returns the output shape. */
     protected abstract Shape build(List<Shape> inputs);
 
-    /** Sets initial parameter values (PyTorch's defaults) from {@code rng}. */
-    protected void initialize(RandomGenerator rng) {}
+    /** Sets initial parameter values from {@code rng}, by {@code scheme}. */
+    protected void initialize(RandomGenerator rng, Initializer scheme) {}
 
     /** State one execution keeps for this layer between forward and backward; null if none. */
     protected Object newState(int maxBatch) {

@@ -105,9 +105,14 @@ public final class Model {
      * initial weights unchanged.
      */
     public Model initialize(long seed) {
+        return initialize(seed, Initializer.PYTORCH);
+    }
+
+    /** As {@link #initialize(long)}, with Keras's or PyTorch's initial weights. */
+    public Model initialize(long seed, Initializer scheme) {
         SplittableRandom root = new SplittableRandom(seed);
         for (Node n : order) {
-            n.layer().initialize(root.split());
+            n.layer().initialize(root.split(), scheme);
         }
         return this;
     }

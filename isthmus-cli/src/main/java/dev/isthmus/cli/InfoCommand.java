@@ -1,33 +1,28 @@
-package dev.isthmus;
+package dev.isthmus.cli;
 
 import dev.isthmus.kernels.Kernels;
 import dev.isthmus.kernels.Parallel;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 
-/**
- * The main job. For now: which kernels this JVM runs, and a short SGEMM throughput check.
- * (The chest X-ray training command line replaces this in a later step.)
- */
-public final class Main {
+/** Which kernels this JVM runs, and a short SGEMM throughput check. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show the kernel selection and a short SGEMM throughput figure.")
+final class InfoCommand implements Callable<Integer> {
 
-    private Main() {}
-
-    public static void main(String[] args) {
-        String command = args.length == 0 ? "info" : args[0];
-        if (!command.equals("info")) {
-            System.err.println("usage: isthmus info");
-            System.exit(2);
-        }
+    @Override
+    public Integer call() {
         System.out.println("Isthmus on Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " processors");
         System.out.println("kernels: " + Kernels.selection());
         System.out.println("threads: " + Parallel.threads());
         for (int size : new int[] {256, 512, 1024}) {
-            System.out.printf("sgemm %4d^3: %6.1f GFLOP/s (median of 7, %d threads)%n",
-                    size, sgemmGflops(size), Parallel.threads());
+            System.out.printf("sgemm %4d^3: %6.1f GFLOP/s (median of 7, %d threads)%n", size, sgemmGflops(size),
+                    Parallel.threads());
         }
+        return 0;
     }
 
     /** Median throughput of a square SGEMM after a short warm-up; a rough figure, not a benchmark. */

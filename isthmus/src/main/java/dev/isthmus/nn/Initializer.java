@@ -1,0 +1,19 @@
+package dev.isthmus.nn;
+
+/**
+ * How convolution and dense layers draw their initial weights.
+ *
+ * <ul>
+ *   <li>{@link #PYTORCH}: PyTorch's defaults for {@code Conv2d} and {@code Linear}: weights and
+ *       biases uniform in {@code +-1/sqrt(fanIn)}. The library's default.</li>
+ *   <li>{@link #KERAS}: Keras's defaults: weights Glorot-uniform in
+ *       {@code +-sqrt(6 / (fanIn + fanOut))}, biases 0. The seeds' lesson builds ChestXRayNet in
+ *       Keras; with PyTorch's smaller weights its seven ReLU convolutions shrink the signal until
+ *       the sigmoid output barely moves, and training stalls at chance.</li>
+ * </ul>
+ * Fan-in and fan-out count the kernel: {@code Cin * kh * kw} and {@code Cout * kh * kw}.
+ */
+public enum Initializer {
+    PYTORCH,
+    KERAS
+}
