@@ -78,6 +78,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed for the split, initial weights, shuffling, dropout and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--init", defaultValue = "HE", description = "Initial weights: HE (He/Kaiming uniform, for ReLU"
+            + " networks), KERAS (Glorot uniform, as the lesson's Keras model) or PYTORCH (default: ${DEFAULT-VALUE}).")
+    dev.isthmus.nn.Initializer init;
+
     @Option(names = "--output", description = "Run folder (default: runs/<date-time>).")
     Path output;
 
@@ -99,8 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("split: %d training, %d validation, %d test images%n", split.train().dataset().count(),
                 split.validation().dataset().count(), split.test().dataset().count());
 
-        // Keras's initial weights, as the lesson's Keras model has them (see Initializer).
-        Model model = ChestXRayNet.build(data.side, dropout).initialize(seed, dev.isthmus.nn.Initializer.KERAS);
+        Model model = ChestXRayNet.build(data.side, dropout).initialize(seed, init);
         Trainer trainer = new Trainer(model, Losses.binaryCrossEntropy(), new Adam(learningRate));
         Path best = run.resolve("best-model.safetensors");
         ModelCheckpoint checkpoint = new ModelCheckpoint(best);
@@ -145,6 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("optimizer", "Adam(lr=" + learningRate + ")");
         settings.put("dropout", dropout);
         settings.put("augmentation", noAugmentation ? "none" : augment.toString());
+        settings.put("initial weights", init);
         settings.put("seed", seed);
         settings.put("threads", Parallel.threads());
         settings.put("kernels", Kernels.selection().toString());

@@ -22,8 +22,8 @@ final class Init {
     /** A weight (and optional bias) by scheme; see {@link Initializer}. */
     static void weightsAndBias(Parameter weight, Parameter bias, int fanIn, int fanOut, RandomGenerator rng,
                                Initializer scheme) {
-        if (scheme == Initializer.KERAS) {
-            double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+        if (scheme == Initializer.KERAS || scheme == Initializer.HE) {
+            double limit = scheme == Initializer.KERAS ? Math.sqrt(6.0 / (fanIn + fanOut)) : Math.sqrt(6.0 / fanIn);
             float[] v = weight.value();
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) ((rng.nextDouble() * 2 - 1) * limit);
