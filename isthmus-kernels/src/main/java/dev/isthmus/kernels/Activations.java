@@ -6,8 +6,9 @@ package dev.isthmus.kernels;
  * so layers keep no pre-activation copy. Forward may run in place ({@code x == y}, same offset);
  * so may backward ({@code dy == dx}).
  *
- * <p>NaN propagates: {@code relu(NaN)} is NaN, as in PyTorch. Loops are written plainly for C2 to
- * vectorise; they are single-threaded, memory-bound, and small next to the convolutions.
+ * <p>NaN propagates: {@code relu(NaN)} is NaN, as in PyTorch. ReLU, leaky ReLU, sigmoid and tanh
+ * (forward and backward) run on the selected implementation, Panama or scalar; softmax, row by row
+ * with double sums, is plain Java. Single-threaded: memory-bound, and small next to the convolutions.
  */
 public final class Activations {
 
@@ -15,78 +16,53 @@ public final class Activations {
 
     public static void relu(float[] x, int xOffset, float[] y, int yOffset, int n) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        for (int i = 0; i < n; i++) {
-            float v = x[xOffset + i];
-            y[yOffset + i] = v < 0f ? 0f : v; // -0 and NaN pass through, as torch.relu
-        }
+        KernelProvider.get().relu(x, xOffset, y, yOffset, n);
     }
 
     /** {@code dx = y > 0 ? dy : 0}. */
     public static void reluBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        for (int i = 0; i < n; i++) {
-            dx[dxOffset + i] = y[yOffset + i] > 0f ? dy[dyOffset + i] : 0f;
-        }
+        KernelProvider.get().reluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
     }
 
     /** {@code x > 0 ? x : alpha * x}. */
     public static void leakyRelu(float[] x, int xOffset, float[] y, int yOffset, int n, float alpha) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        for (int i = 0; i < n; i++) {
-            float v = x[xOffset + i];
-            y[yOffset + i] = v < 0f ? alpha * v : v;
-        }
+        KernelProvider.get().leakyRelu(x, xOffset, y, yOffset, n, alpha);
     }
 
     /** From the output: for {@code alpha > 0}, {@code y > 0} exactly when {@code x > 0}. */
     public static void leakyReluBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                                          int n, float alpha) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        for (int i = 0; i < n; i++) {
-            float g = dy[dyOffset + i];
-            dx[dxOffset + i] = y[yOffset + i] > 0f ? g : alpha * g;
-        }
+        KernelProvider.get().leakyReluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n, alpha);
     }
 
     /** {@code 1 / (1 + exp(-x))}, computed so that no intermediate overflows. */
     public static void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        for (int i = 0; i < n; i++) {
-            y[yOffset + i] = sigmoid(x[xOffset + i]);
-        }
+        KernelProvider.get().sigmoid(x, xOffset, y, yOffset, n);
     }
 
     static float sigmoid(float x) {
-        if (x >= 0f) {
-            return (float) (1.0 / (1.0 + Math.exp(-x)));
-        }
-        double e = Math.exp(x); // x < 0 (or NaN, which propagates)
-        return (float) (e / (1.0 + e));
+        return ScalarKernels.sigmoid(x);
     }
 
     /** {@code dx = dy * y * (1 - y)}. */
     public static void sigmoidBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        for (int i = 0; i < n; i++) {
-            float v = y[yOffset + i];
-            dx[dxOffset + i] = dy[dyOffset + i] * v * (1f - v);
-        }
+        KernelProvider.get().sigmoidBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
     }
 
     public static void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        for (int i = 0; i < n; i++) {
-            y[yOffset + i] = (float) Math.tanh(x[xOffset + i]);
-        }
+        KernelProvider.get().tanh(x, xOffset, y, yOffset, n);
     }
 
     /** {@code dx = dy * (1 - y^2)}. */
     public static void tanhBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        for (int i = 0; i < n; i++) {
-            float v = y[yOffset + i];
-            dx[dxOffset + i] = dy[dyOffset + i] * (1f - v * v);
-        }
+        KernelProvider.get().tanhBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
     }
 
     /** Row-wise softmax of a {@code rows x cols} matrix: exp of (x - row max), normalised. */

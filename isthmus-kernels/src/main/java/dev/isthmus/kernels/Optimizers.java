@@ -23,26 +23,10 @@ public final class Optimizers {
         Checks.span("v", v, offset, n, "n");
         Checks.positive("step", step);
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
-        float stepSize = (float) (lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float decay = (float) (1 - lr * weightDecay);
-        float b1 = (float) beta1, a1 = (float) (1 - beta1), b2 = (float) beta2, a2 = (float) (1 - beta2);
-        float e = (float) eps, wd = (float) weightDecay;
-        for (int i = offset; i < offset + n; i++) {
-            float p = param[i];
-            float g = grad[i];
-            if (decoupled) {
-                p *= decay;
-            } else if (wd != 0f) {
-                g += wd * p;
-            }
-            float mi = b1 * m[i] + a1 * g;
-            float vi = b2 * v[i] + a2 * g * g;
-            m[i] = mi;
-            v[i] = vi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            param[i] = p - stepSize * mi / denom;
-        }
+        KernelSupport.AdamStep constants = new KernelSupport.AdamStep((float) beta1, (float) (1 - beta1), (float) beta2,
+                (float) (1 - beta2), (float) eps, (float) (lr / bc1), (float) Math.sqrt(bc2),
+                (float) (1 - lr * weightDecay), (float) weightDecay, decoupled);
+        KernelProvider.get().adam(param, grad, m, v, offset, n, constants);
     }
 
     /**

@@ -31,6 +31,52 @@ final class PanamaKernels implements KernelSupport {
         PanamaSgemm.sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 
+    @Override
+    public void relu(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        PanamaElementwise.relu(x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void reluBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
+        PanamaElementwise.reluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
+    }
+
+    @Override
+    public void leakyRelu(float[] x, int xOffset, float[] y, int yOffset, int n, float alpha) {
+        PanamaElementwise.leakyRelu(x, xOffset, y, yOffset, n, alpha);
+    }
+
+    @Override
+    public void leakyReluBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n,
+                                  float alpha) {
+        PanamaElementwise.leakyReluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n, alpha);
+    }
+
+    @Override
+    public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        PanamaElementwise.sigmoid(x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void sigmoidBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
+        PanamaElementwise.sigmoidBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
+    }
+
+    @Override
+    public void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        PanamaElementwise.tanh(x, xOffset, y, yOffset, n);
+    }
+
+    @Override
+    public void tanhBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
+        PanamaElementwise.tanhBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
+    }
+
+    @Override
+    public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, AdamStep s) {
+        PanamaElementwise.adam(param, grad, m, v, offset, n, s);
+    }
+
     private static VectorSpecies<Float> species() {
         String forced = System.getProperty(KernelProvider.VECTOR_BITS_PROPERTY);
         if (forced == null || forced.isBlank()) {

@@ -1,0 +1,131 @@
+package dev.isthmus.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The element-wise kernels on the Vector API: full vectors, then the scalar kernels for the tail,
+ * so every element is computed by exactly one of two well-tested paths. Same contracts as
+ * {@link ScalarKernels} (NaN propagates; in place allowed); sigmoid and tanh use the Vector API's
+ * float {@code EXP} and {@code TANH}, within a few ulp of the scalar double computations.
+ */
+final class PanamaElementwise {
+
+    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final int L = S.length();
+    private static final ScalarKernels TAIL = ScalarKernels.INSTANCE;
+
+    private PanamaElementwise() {}
+
+    private static int body(int n) {
+        return n - n % L;
+    }
+
+    static void relu(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.blend(zero, v.compare(VectorOperators.LT, zero)).intoArray(y, yo + i); // NaN is not < 0: kept
+        }
+        TAIL.relu(x, xo + i, y, yo + i, n - i);
+    }
+
+    static void reluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, y, yo + i).compare(VectorOperators.GT, zero);
+            zero.blend(FloatVector.fromArray(S, dy, dyo + i), positive).intoArray(dx, dxo + i);
+        }
+        TAIL.reluBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
+    }
+
+    static void leakyRelu(float[] x, int xo, float[] y, int yo, int n, float alpha) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.blend(v.mul(alpha), v.compare(VectorOperators.LT, zero)).intoArray(y, yo + i);
+        }
+        TAIL.leakyRelu(x, xo + i, y, yo + i, n - i, alpha);
+    }
+
+    static void leakyReluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n, float alpha) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyo + i);
+            VectorMask<Float> positive = FloatVector.fromArray(S, y, yo + i).compare(VectorOperators.GT, zero);
+            g.mul(alpha).blend(g, positive).intoArray(dx, dxo + i);
+        }
+        TAIL.leakyReluBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i, alpha);
+    }
+
+    /** e = exp(-|x|) never overflows; sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) below. */
+    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+            FloatVector r = one.div(one.add(e));
+            r.mul(e).blend(r, v.compare(VectorOperators.GE, zero)).intoArray(y, yo + i);
+        }
+        TAIL.sigmoid(x, xo + i, y, yo + i, n - i);
+    }
+
+    static void sigmoidBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, yo + i);
+            FloatVector.fromArray(S, dy, dyo + i).mul(v).mul(one.sub(v)).intoArray(dx, dxo + i);
+        }
+        TAIL.sigmoidBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
+    }
+
+    static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i);
+        }
+        TAIL.tanh(x, xo + i, y, yo + i, n - i);
+    }
+
+    static void tanhBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, yo + i);
+            FloatVector.fromArray(S, dy, dyo + i).mul(one.sub(v.mul(v))).intoArray(dx, dxo + i);
+        }
+        TAIL.tanhBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
+    }
+
+    /** The scalar kernel's arithmetic, operation for operation, so both give the same bits. */
+    static void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, KernelSupport.AdamStep s) {
+        FloatVector b1 = FloatVector.broadcast(S, s.beta1()), a1 = FloatVector.broadcast(S, s.oneMinusBeta1());
+        FloatVector b2 = FloatVector.broadcast(S, s.beta2()), a2 = FloatVector.broadcast(S, s.oneMinusBeta2());
+        FloatVector eps = FloatVector.broadcast(S, s.eps()), stepSize = FloatVector.broadcast(S, s.stepSize());
+        FloatVector bc2 = FloatVector.broadcast(S, s.biasCorrection2Sqrt());
+        int i = offset;
+        for (int end = offset + body(n); i < end; i += L) {
+            FloatVector p = FloatVector.fromArray(S, param, i), g = FloatVector.fromArray(S, grad, i);
+            if (s.decoupled()) {
+                p = p.mul(s.decay());
+            } else if (s.weightDecay() != 0f) {
+                g = g.add(p.mul(s.weightDecay()));
+            }
+            FloatVector mi = b1.mul(FloatVector.fromArray(S, m, i)).add(a1.mul(g));
+            FloatVector vi = b2.mul(FloatVector.fromArray(S, v, i)).add(a2.mul(g).mul(g));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector denom = vi.sqrt().div(bc2).add(eps);
+            p.sub(stepSize.mul(mi).div(denom)).intoArray(param, i);
+        }
+        TAIL.adam(param, grad, m, v, i, offset + n - i, s);
+    }
+}

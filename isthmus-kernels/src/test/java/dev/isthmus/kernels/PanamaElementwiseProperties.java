@@ -1,0 +1,94 @@
+package dev.isthmus.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Tag;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The Panama element-wise kernels against the scalar ones, at every vector width the build forces:
+ * ReLU, leaky ReLU, their backward passes and Adam bit for bit; sigmoid and tanh within a few ulp
+ * (the Vector API's float EXP and TANH against double Math); NaN and infinities alike.
+ */
+@Tag("vector-width")
+class PanamaElementwiseProperties {
+
+    private static final KernelSupport PANAMA = KernelProvider.panama();
+    private static final KernelSupport SCALAR = ScalarKernels.INSTANCE;
+
+    private static float[] values(long seed, int n, double scale) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = switch (r.nextInt(40)) {
+                case 0 -> Float.NaN;
+                case 1 -> Float.POSITIVE_INFINITY;
+                case 2 -> Float.NEGATIVE_INFINITY;
+                case 3 -> -0f;
+                default -> (float) (r.nextGaussian() * scale);
+            };
+        }
+        return a;
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void reluAndLeakyReluMatchBitForBit(@ForAll @IntRange(min = 1, max = 150) int n, @ForAll long seed) {
+        float[] x = values(seed, n, 3), dy = values(seed + 1, n, 1);
+        float[] a = new float[n], b = new float[n];
+        PANAMA.relu(x, 0, a, 0, n);
+        SCALAR.relu(x, 0, b, 0, n);
+        assertArrayEquals(b, a, "relu");
+        PANAMA.reluBackward(x, 0, dy, 0, a, 0, n);
+        SCALAR.reluBackward(x, 0, dy, 0, b, 0, n);
+        assertArrayEquals(b, a, "relu backward");
+        PANAMA.leakyRelu(x, 0, a, 0, n, 0.2f);
+        SCALAR.leakyRelu(x, 0, b, 0, n, 0.2f);
+        assertArrayEquals(b, a, "leaky relu");
+        PANAMA.leakyReluBackward(x, 0, dy, 0, a, 0, n, 0.2f);
+        SCALAR.leakyReluBackward(x, 0, dy, 0, b, 0, n, 0.2f);
+        assertArrayEquals(b, a, "leaky relu backward");
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void sigmoidAndTanhWithinAFewUlp(@ForAll @IntRange(min = 1, max = 150) int n, @ForAll long seed) {
+        float[] x = values(seed, n, 20);
+        float[] a = new float[n], b = new float[n];
+        PANAMA.sigmoid(x, 0, a, 0, n);
+        SCALAR.sigmoid(x, 0, b, 0, n);
+        assertUlps("sigmoid", b, a, 4);
+        PANAMA.tanh(x, 0, a, 0, n);
+        SCALAR.tanh(x, 0, b, 0, n);
+        assertUlps("tanh", b, a, 4);
+    }
+
+    private static void assertUlps(String what, float[] want, float[] got, int ulps) {
+        for (int i = 0; i < want.length; i++) {
+            if (Float.isNaN(want[i])) {
+                assertEquals(Float.NaN, got[i], what + "[" + i + "] is NaN");
+            } else {
+                assertEquals(want[i], got[i], ulps * Math.ulp(want[i]) + Float.MIN_NORMAL, what + "[" + i + "]");
+            }
+        }
+    }
+
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void adamMatchesBitForBit(@ForAll @IntRange(min = 1, max = 150) int n, @ForAll long seed,
+                              @ForAll boolean decoupled, @ForAll @IntRange(min = 1, max = 5) int steps) {
+        float[] p1 = values(seed, n + 2, 1), g = values(seed + 1, n + 2, 1), p2 = p1.clone();
+        float[] m1 = new float[n + 2], v1 = new float[n + 2], m2 = new float[n + 2], v2 = new float[n + 2];
+        for (int t = 1; t <= steps; t++) {
+            KernelSupport.AdamStep s = new KernelSupport.AdamStep(0.9f, 0.1f, 0.999f, 0.001f, 1e-8f,
+                    (float) (1e-3 / (1 - Math.pow(0.9, t))), (float) Math.sqrt(1 - Math.pow(0.999, t)), 1 - 1e-5f,
+                    0.01f, decoupled);
+            PANAMA.adam(p1, g, m1, v1, 1, n, s);
+            SCALAR.adam(p2, g, m2, v2, 1, n, s);
+        }
+        assertArrayEquals(p2, p1, "parameters");
+        assertArrayEquals(m2, m1, "first moments");
+        assertArrayEquals(v2, v1, "second moments");
+    }
+}
