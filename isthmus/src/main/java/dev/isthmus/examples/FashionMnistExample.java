@@ -2,6 +2,7 @@ package dev.isthmus.examples;
 
 import dev.isthmus.data.FashionMnist;
 import dev.isthmus.data.LabeledImages;
+import dev.isthmus.kernels.Padding;
 import dev.isthmus.nn.Activation;
 import dev.isthmus.nn.ActivationLayer;
 import dev.isthmus.nn.BatchNormalization;
@@ -30,6 +31,7 @@ import java.util.Map;
  * A small CNN on Fashion-MNIST, read from the files Debian's {@code dataset-fashion-mnist}
  * installs: conv 32 3x3 + batch norm + ReLU + max-pool, conv 64 3x3 + batch norm + ReLU +
  * max-pool, flatten, dense 128 + ReLU + dropout 0.3, dense 10 softmax; Adam 1e-3, batch 64.
+ * The convolutions pad "same" (28 -> 14 -> 7), so the dense layer sees 64 x 7 x 7 features.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp ... dev.isthmus.examples.FashionMnistExample [epochs] [train images] [dir]
@@ -42,11 +44,11 @@ public final class FashionMnistExample {
 
     public static Model model(long seed) {
         return new Sequential(1, FashionMnist.ROWS, FashionMnist.COLS)
-                .add(new Conv2D(32, 3))
+                .add(new Conv2D(32, 3).padding(Padding.SAME))
                 .add(new BatchNormalization())
                 .add(new ActivationLayer(Activation.RELU))
                 .add(new MaxPool2D())
-                .add(new Conv2D(64, 3))
+                .add(new Conv2D(64, 3).padding(Padding.SAME))
                 .add(new BatchNormalization())
                 .add(new ActivationLayer(Activation.RELU))
                 .add(new MaxPool2D())
