@@ -65,6 +65,14 @@ class IsthmusCliTest {
         assertEquals(0, e[0], (String) e[1]);
         assertTrue(((String) e[1]).contains("test: 4 images"), (String) e[1]);
 
+        Path saliency = shared.resolve("saliency");
+        Object[] x = run("explain", "--data", images.toString(), "--image-size", "64", "--model",
+                run.resolve("best-model.safetensors").toString(), "-n", "2", "--output", saliency.toString());
+        assertEquals(0, x[0], (String) x[1]);
+        try (var files = Files.list(saliency)) {
+            assertEquals(2, files.filter(f -> f.getFileName().toString().endsWith(".png")).count());
+        }
+
         Path image = images.resolve("effusion").resolve("effusion_000.png");
         Object[] p = run("predict", "--model", run.resolve("best-model.safetensors").toString(), image.toString());
         assertEquals(0, p[0], (String) p[1]);
@@ -97,7 +105,7 @@ class IsthmusCliTest {
 
     @Test
     void helpOnEachCommand() {
-        for (String command : new String[] {"train", "evaluate", "predict", "summary", "info"}) {
+        for (String command : new String[] {"train", "evaluate", "predict", "explain", "summary", "info"}) {
             Object[] r = run(command, "--help");
             assertEquals(0, r[0], command);
             assertTrue(((String) r[1]).contains("Usage: isthmus " + command), (String) r[1]);
