@@ -14,7 +14,7 @@ if [ -z "$jdk" ]; then
 fi
 [ -n "$jdk" ] || { echo "benchmarks/run.sh: no JDK 25+ found under /usr/lib/jvm, ~/.sdkman or ~/.jdks; set JDK25_HOME" >&2; exit 1; }
 if [ ! -f "$here/target/benchmarks.jar" ] || [ "${BUILD:-0}" = 1 ]; then
-  (cd "$top" && ./mvnw -q -B install -DskipTests -pl isthmus-kernels -am && ./mvnw -q -B -f benchmarks/pom.xml package)
+  (cd "$top" && ./mvnw -q -B install -DskipTests -pl isthmus -am && ./mvnw -q -B -f benchmarks/pom.xml package)
 fi
 if [ "${1:-}" = --lanes ]; then  # the preferred vector species' lane count on this machine
   exec "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$here/target/benchmarks.jar" \

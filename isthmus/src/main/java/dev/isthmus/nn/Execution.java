@@ -34,6 +34,8 @@ public final class Execution {
     private int batch;
     private boolean forwardDone;
     private boolean training;
+    private long[] forwardNanos;   // per node, when profiling
+    private long[] backwardNanos;
 
     Execution(Model model) {
         this.model = model;
@@ -141,7 +143,11 @@ public final class Execution {
         for (int i = 1; i < values.length; i++) {
             Node n = nodeAt(i);
             Step s = prepare(n, i, training);
+            long t0 = forwardNanos == null ? 0 : System.nanoTime();
             n.layer().forward(s);
+            if (forwardNanos != null) {
+                forwardNanos[i] += System.nanoTime() - t0;
+            }
         }
         forwardDone = true;
         return values[index.get(model.outputNode())];
@@ -189,7 +195,11 @@ public final class Execution {
             }
             Node node = nodeAt(i);
             Step s = prepare(node, i, training);
+            long t0 = backwardNanos == null ? 0 : System.nanoTime();
             node.layer().backward(s);
+            if (backwardNanos != null) {
+                backwardNanos[i] += System.nanoTime() - t0;
+            }
         }
     }
 
@@ -249,4 +259,25 @@ public final class Execution {
     public int batch() {
         return batch;
     }
+
+    /** Starts (or restarts from zero) timing each layer's forward and backward passes. */
+    public void startProfiling() {
+        forwardNanos = new long[values.length];
+        backwardNanos = new long[values.length];
+    }
+
+    /** Time spent in each layer since {@link #startProfiling}, in execution order. */
+    public java.util.List<LayerTime> profile() {
+        if (forwardNanos == null) {
+            throw new IllegalStateException("call startProfiling() first");
+        }
+        java.util.List<LayerTime> times = new java.util.ArrayList<>();
+        for (int i = 1; i < values.length; i++) {
+            times.add(new LayerTime(nodeAt(i).layer().name(), nodeAt(i).layer().type(), forwardNanos[i], backwardNanos[i]));
+        }
+        return times;
+    }
+
+    /** Accumulated nanoseconds in one layer's forward and backward passes. */
+    public record LayerTime(String layer, String type, long forwardNanos, long backwardNanos) {}
 }

@@ -1,0 +1,76 @@
+package dev.isthmus.benchmarks;
+
+import dev.isthmus.kernels.Losses;
+import dev.isthmus.kernels.Parallel;
+import dev.isthmus.nn.ChestXRayNet;
+import dev.isthmus.nn.Execution;
+import dev.isthmus.nn.Initializer;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Parameter;
+import dev.isthmus.train.Adam;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Where a ChestXRayNet training step spends its time: each layer's forward and backward, and
+ * their share of the step, averaged over steps after a warm-up. Not a JMH benchmark (it reads
+ * the execution's own per-layer timers), so quote it as a breakdown, not a throughput figure.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
+ *     dev.isthmus.benchmarks.LayerProfile [batch] [threads] [steps]
+ * </pre>
+ */
+public final class LayerProfile {
+
+    private LayerProfile() {}
+
+    public static void main(String[] args) {
+        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        int steps = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+        Parallel.setThreads(threads);
+        Model model = ChestXRayNet.build().initialize(1, Initializer.HE);
+        Execution e = model.newExecution();
+        Adam adam = new Adam(1e-3);
+        List<Parameter> params = List.copyOf(model.parameters().values());
+        SplittableRandom random = new SplittableRandom(42);
+        float[] x = new float[batch * 256 * 256], labels = new float[batch], grad = new float[batch];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % 2;
+        }
+        long optimizerNanos = 0, total = 0;
+        for (int s = -steps; s < steps; s++) { // the first half warms up
+            if (s == 0) {
+                e.startProfiling();
+                optimizerNanos = 0;
+                total = 0;
+            }
+            long t0 = System.nanoTime();
+            float[] out = e.forward(x, batch, true);
+            Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
+            e.backward(grad);
+            long t1 = System.nanoTime();
+            adam.step(params);
+            long t2 = System.nanoTime();
+            optimizerNanos += t2 - t1;
+            total += t2 - t0;
+        }
+        System.out.printf(Locale.ROOT, "ChestXRayNet training step, batch %d, %d threads: %.2f ms per step (%.0f images/s)%n%n",
+                batch, threads, total / 1e6 / steps, batch * 1e9 * steps / total);
+        System.out.println("| layer | type | forward ms | backward ms | share of step |");
+        System.out.println("|---|---|---|---|---|");
+        for (Execution.LayerTime t : e.profile()) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f%% |%n", t.layer(), t.type(),
+                    t.forwardNanos() / 1e6 / steps, t.backwardNanos() / 1e6 / steps,
+                    100.0 * (t.forwardNanos() + t.backwardNanos()) / total);
+        }
+        System.out.printf(Locale.ROOT, "| (Adam update) | | | %.3f | %.1f%% |%n", optimizerNanos / 1e6 / steps,
+                100.0 * optimizerNanos / total);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.isthmus.benchmarks;
+
+import dev.isthmus.kernels.Losses;
+import dev.isthmus.kernels.Parallel;
+import dev.isthmus.nn.ChestXRayNet;
+import dev.isthmus.nn.Execution;
+import dev.isthmus.nn.Initializer;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Parameter;
+import dev.isthmus.train.Adam;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ChestXRayNet (input 1x256x256) end to end: one training step (forward in training mode, BCE,
+ * backward, Adam update) and one inference pass, at batch 16 and 64, 1 thread and all threads.
+ * Scores are milliseconds per call; images/s = batch * 1000 / score ({@code train-table.py}).
+ * {@code -prof gc} shows the allocation per step.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g"})
+public class TrainStepBenchmark {
+
+    @Param({"16", "64"})
+    public int batch;
+
+    @Param({"1", "0"})
+    public int threads;
+
+    private Model model;
+    private Execution execution;
+    private Adam adam;
+    private List<Parameter> parameters;
+    private float[] x, labels, grad;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Parallel.setThreads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+        model = ChestXRayNet.build().initialize(1, Initializer.HE);
+        execution = model.newExecution();
+        adam = new Adam(1e-3);
+        parameters = List.copyOf(model.parameters().values());
+        var random = new SplittableRandom(42);
+        x = new float[batch * 256 * 256];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        labels = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % 2;
+        }
+        grad = new float[batch];
+    }
+
+    @Benchmark
+    public float trainStep() {
+        float[] out = execution.forward(x, batch, true);
+        double loss = Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
+        execution.backward(grad);
+        adam.step(parameters);
+        return (float) loss;
+    }
+
+    @Benchmark
+    public float[] inference() {
+        return execution.forward(x, batch, false);
+    }
+}

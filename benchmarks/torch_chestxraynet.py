@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""PyTorch (CPU) peer for TrainStepBenchmark: ChestXRayNet, input 1x256x256, BCE, Adam 1e-3.
+
+    torch_chestxraynet.py THREADS [BATCH ...] > torch-train.json
+Times one training step (zero_grad, forward, BCELoss, backward, Adam step) and one inference
+pass (eval mode, no_grad). Prints JSON: {"threads": T, "torch": version,
+"results": {"trainStep/16": median_ms, "inference/16": median_ms, ...}}.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+
+class ChestXRayNet(nn.Module):
+    """The seeds' PyTorch version of the lesson's network."""
+
+    def __init__(self, dropout=0.6):
+        super().__init__()
+        chans = [1, 8, 8, 12, 12, 20, 20, 50]
+        ks = [3, 3, 3, 3, 5, 5, 5]
+        for i in range(7):
+            setattr(self, f"conv{i + 1}", nn.Conv2d(chans[i], chans[i + 1], ks[i], padding=ks[i] // 2))
+        self.pool = nn.MaxPool2d(2)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Linear(50, 128)
+        self.drop = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(128, 32)
+        self.fc3 = nn.Linear(32, 1)
+
+    def forward(self, x):
+        for i in range(6):
+            x = self.pool(torch.relu(getattr(self, f"conv{i + 1}")(x)))
+        x = torch.relu(self.conv7(x))
+        x = torch.flatten(self.gap(x), 1)
+        x = self.drop(torch.relu(self.fc1(x)))
+        x = torch.relu(self.fc2(x))
+        return torch.sigmoid(self.fc3(x))
+
+
+def median_ms(fn, budget=6.0):
+    for _ in range(3):
+        fn()
+    samples = []
+    deadline = time.perf_counter() + budget
+    while len(samples) < 5 or (time.perf_counter() < deadline and len(samples) < 25):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def main():
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    batches = [int(b) for b in sys.argv[2:]] or [16, 64]
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = ChestXRayNet()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.BCELoss()
+    out = {"threads": threads, "torch": torch.__version__, "results": {}}
+    for batch in batches:
+        x = torch.randn(batch, 1, 256, 256)
+        y = (torch.arange(batch) % 2).float().unsqueeze(1)
+
+        def step():
+            model.train()
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+
+        def infer():
+            model.eval()
+            with torch.no_grad():
+                model(x)
+
+        out["results"][f"trainStep/{batch}"] = median_ms(step)
+        out["results"][f"inference/{batch}"] = median_ms(infer)
+    json.dump(out, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()
