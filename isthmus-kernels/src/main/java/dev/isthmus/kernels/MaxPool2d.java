@@ -95,28 +95,51 @@ public final class MaxPool2d {
         });
     }
 
-    /** The common 2x2, stride 2, unpadded case: four comparisons in scan order. */
+    /**
+     * The common 2x2, stride 2, unpadded case. Which cell wins is a coin toss on real feature maps,
+     * so nothing here branches on the data: the value is {@code Math.max} of the four (NaN wins, as
+     * it should), and the winner's index is picked arithmetically as the first cell equal to it.
+     * A window holding NaN (never, in a healthy network) takes the general path's rule instead.
+     */
     private static void pool2x2(Window2d w, float[] x, int in, float[] y, int out, int[] argmax, int arg) {
-        int inW = w.inWidth();
+        int inW = w.inWidth(), outW = w.outWidth();
         for (int oy = 0; oy < w.outHeight(); oy++) {
             int r0 = 2 * oy * inW, r1 = r0 + inW;
-            int o = out + oy * w.outWidth();
-            for (int ox = 0; ox < w.outWidth(); ox++, o++) {
-                int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
-                float best = x[in + i0];
-                int bestAt = i0;
-                float v = x[in + i1];
-                if (v > best || v != v) { best = v; bestAt = i1; }
-                v = x[in + i2];
-                if (v > best || v != v) { best = v; bestAt = i2; }
-                v = x[in + i3];
-                if (v > best || v != v) { best = v; bestAt = i3; }
-                y[o] = best;
+            int o = out + oy * outW, a = arg + oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                int i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
+                float v0 = x[in + i0], v1 = x[in + i0 + 1], v2 = x[in + i2], v3 = x[in + i2 + 1];
+                float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+                if (m != m) {
+                    y[o + ox] = m;
+                    if (argmax != null) {
+                        argmax[a + ox] = lastNaN(v1, v2, v3, i0, i2);
+                    }
+                    continue;
+                }
+                y[o + ox] = m;
                 if (argmax != null) {
-                    argmax[arg + o - out] = bestAt;
+                    // Adding +0 turns -0 into +0, so equal values have equal bits.
+                    int mb = Float.floatToRawIntBits(m + 0f);
+                    int pick = i2 + 1;
+                    pick += same(v2, mb) * (i2 - pick);
+                    pick += same(v1, mb) * (i0 + 1 - pick);
+                    pick += same(v0, mb) * (i0 - pick);
+                    argmax[a + ox] = pick;
                 }
             }
         }
+    }
+
+    /** 1 if {@code v} (with -0 as +0) has the bits {@code mb}, else 0; no branch. */
+    private static int same(float v, int mb) {
+        int d = Float.floatToRawIntBits(v + 0f) ^ mb;
+        return ((d | -d) >>> 31) ^ 1;
+    }
+
+    /** PyTorch's rule, a NaN replaces the best so far: the last NaN in scan order wins. */
+    private static int lastNaN(float v1, float v2, float v3, int i0, int i2) {
+        return v3 != v3 ? i2 + 1 : v2 != v2 ? i2 : v1 != v1 ? i0 + 1 : i0;
     }
 
     private static void poolGeneral(Window2d w, float[] x, int in, float[] y, int out, int[] argmax, int arg) {
