@@ -29,11 +29,18 @@ public final class Conv2d {
     private final Window2d window;
     private final int patch; // K
     private final boolean direct;
+    /** The data gradient as a forward convolution of dy, when stride and dilation are 1; else null. */
+    private final Conv2d transposed;
 
     /**
      * @throws IllegalArgumentException if a channel count is not positive
      */
     public Conv2d(int inChannels, int outChannels, Window2d window) {
+        this(inChannels, outChannels, window, true);
+    }
+
+    /** {@code withTransposed}: false for the transposed convolution itself, which never runs backward. */
+    private Conv2d(int inChannels, int outChannels, Window2d window, boolean withTransposed) {
         Checks.positive("inChannels", inChannels);
         Checks.positive("outChannels", outChannels);
         this.window = Objects.requireNonNull(window, "window");
@@ -42,6 +49,30 @@ public final class Conv2d {
         this.patch = Math.multiplyExact(inChannels, window.kernelSize());
         this.direct = window.kernelSize() == 1 && window.strideY() == 1 && window.strideX() == 1
                 && window.padTop() == 0 && window.padLeft() == 0 && window.padBottom() == 0 && window.padRight() == 0;
+        this.transposed = direct || !withTransposed ? null : transposedOrNull(inChannels, outChannels, window);
+    }
+
+    /**
+     * At stride 1 and dilation 1 the data gradient is itself a convolution: dy, padded by
+     * {@code k - 1 - pad} on each side, with the weights flipped and their channel axes swapped.
+     * That runs through im2col and SGEMM like a forward pass, instead of scattering a
+     * {@code K x P} column gradient back through col2im.
+     */
+    private static Conv2d transposedOrNull(int inChannels, int outChannels, Window2d w) {
+        if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1) {
+            return null;
+        }
+        int top = w.kernelHeight() - 1 - w.padTop(), bottom = w.kernelHeight() - 1 - w.padBottom();
+        int left = w.kernelWidth() - 1 - w.padLeft(), right = w.kernelWidth() - 1 - w.padRight();
+        if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+            return null; // padding wider than the kernel: keep col2im
+        }
+        Window2d back = Window2d.of(w.outHeight(), w.outWidth(), w.kernelHeight(), w.kernelWidth(), 1, 1, 1, 1,
+                Padding.explicit(top, left, bottom, right));
+        if (back.outHeight() != w.inHeight() || back.outWidth() != w.inWidth()) {
+            throw new IllegalStateException("transposed window " + back + " does not map back onto " + w);
+        }
+        return new Conv2d(outChannels, inChannels, back, false);
     }
 
     /** Square kernel, equal strides, no dilation. */
@@ -124,6 +155,20 @@ public final class Conv2d {
         Checks.span("dy", dy, dyOffset, (long) batch * outputSize(), "batch * Cout * outH * outW = " + batch + " * " + outputSize());
         Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
         Checks.span("dx", dx, dxOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
+        if (transposed != null) {
+            int kh = window.kernelHeight(), kw = window.kernelWidth(), taps = kh * kw;
+            float[] flipped = Workspace.floats(Workspace.Slot.FLIPPED_WEIGHTS, weightSize());
+            for (int oc = 0; oc < outChannels; oc++) {
+                for (int ic = 0; ic < inChannels; ic++) {
+                    int from = wOffset + (oc * inChannels + ic) * taps, to = (ic * outChannels + oc) * taps;
+                    for (int t = 0; t < taps; t++) {
+                        flipped[to + t] = w[from + taps - 1 - t]; // (ky, kx) -> (kh-1-ky, kw-1-kx)
+                    }
+                }
+            }
+            transposed.forward(batch, dy, dyOffset, flipped, 0, null, 0, dx, dxOffset);
+            return;
+        }
         int p = window.outSize();
         forEachImage(batch, n -> {
             int dyb = dyOffset + n * outputSize(), dxb = dxOffset + n * inputSize();

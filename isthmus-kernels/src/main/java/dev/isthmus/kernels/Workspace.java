@@ -7,7 +7,7 @@ package dev.isthmus.kernels;
  */
 final class Workspace {
 
-    enum Slot { COLUMNS, COLUMN_GRADIENT, PARTIAL_SUMS }
+    enum Slot { COLUMNS, COLUMN_GRADIENT, PARTIAL_SUMS, FLIPPED_WEIGHTS }
 
     private static final ThreadLocal<float[][]> ARRAYS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
