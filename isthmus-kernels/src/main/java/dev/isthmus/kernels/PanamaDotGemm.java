@@ -39,7 +39,7 @@ final class PanamaDotGemm {
                      float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rowPairs = (m + 1) / 2;
         long flops = 2L * m * n * k;
-        int parts = flops < PARALLEL_MIN_FLOPS ? 1 : Math.min(rowPairs, Parallel.threads());
+        int parts = flops < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(rowPairs, Parallel.threads());
         if (parts == 1) {
             rows(0, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;

@@ -76,7 +76,11 @@ final class PanamaSgemm {
         }
         if (!transA && !transB && n == L) {
             int rowBlocks = ceilDiv(m, 8);
-            int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.min(rowBlocks, Parallel.threads());
+            int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(rowBlocks, Parallel.threads());
+            if (parts == 1) {
+                columnRows(0, m, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+                return;
+            }
             Parallel.forEach(parts, t -> columnRows(8 * (int) ((long) rowBlocks * t / parts),
                     Math.min(m, 8 * (int) ((long) rowBlocks * (t + 1) / parts)), k, alpha, a, aOffset, lda,
                     b, bOffset, ldb, beta, c, cOffset, ldc));
@@ -88,7 +92,7 @@ final class PanamaSgemm {
         boolean splitN = nTiles >= mTiles;
         int tiles = splitN ? nTiles : mTiles;
         long flops = 2L * m * n * k;
-        int parts = flops < PARALLEL_MIN_FLOPS ? 1 : Math.min(tiles, Parallel.threads());
+        int parts = flops < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(tiles, Parallel.threads());
         if (parts == 1) {
             region(transA, transB, aInPlace, 0, m, 0, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
@@ -305,6 +309,7 @@ final class PanamaSgemm {
     private static void columnRows(int i0, int i1, int k, float alpha, float[] a, int aOffset, int lda,
                                    float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         boolean overwrite = beta == 0f;
+        FloatVector alphaV = FloatVector.broadcast(S, alpha);
         int i = i0;
         for (; i + 8 <= i1; i += 8) {
             int r0 = aOffset + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
@@ -322,14 +327,14 @@ final class PanamaSgemm {
                 c7 = FloatVector.broadcast(S, a[r7 + p]).fma(b0, c7);
             }
             int at = cOffset + i * ldc;
-            storeOne(c0.mul(alpha), c, at, overwrite, beta);
-            storeOne(c1.mul(alpha), c, at + ldc, overwrite, beta);
-            storeOne(c2.mul(alpha), c, at + 2 * ldc, overwrite, beta);
-            storeOne(c3.mul(alpha), c, at + 3 * ldc, overwrite, beta);
-            storeOne(c4.mul(alpha), c, at + 4 * ldc, overwrite, beta);
-            storeOne(c5.mul(alpha), c, at + 5 * ldc, overwrite, beta);
-            storeOne(c6.mul(alpha), c, at + 6 * ldc, overwrite, beta);
-            storeOne(c7.mul(alpha), c, at + 7 * ldc, overwrite, beta);
+            storeOne(c0.mul(alphaV), c, at, overwrite, beta);
+            storeOne(c1.mul(alphaV), c, at + ldc, overwrite, beta);
+            storeOne(c2.mul(alphaV), c, at + 2 * ldc, overwrite, beta);
+            storeOne(c3.mul(alphaV), c, at + 3 * ldc, overwrite, beta);
+            storeOne(c4.mul(alphaV), c, at + 4 * ldc, overwrite, beta);
+            storeOne(c5.mul(alphaV), c, at + 5 * ldc, overwrite, beta);
+            storeOne(c6.mul(alphaV), c, at + 6 * ldc, overwrite, beta);
+            storeOne(c7.mul(alphaV), c, at + 7 * ldc, overwrite, beta);
         }
         for (; i < i1; i++) {
             int r = aOffset + i * lda;
@@ -337,7 +342,7 @@ final class PanamaSgemm {
             for (int p = 0; p < k; p++) {
                 acc = FloatVector.broadcast(S, a[r + p]).fma(FloatVector.fromArray(S, b, bOffset + p * ldb), acc);
             }
-            storeOne(acc.mul(alpha), c, cOffset + i * ldc, overwrite, beta);
+            storeOne(acc.mul(alphaV), c, cOffset + i * ldc, overwrite, beta);
         }
     }
 
@@ -353,6 +358,7 @@ final class PanamaSgemm {
     private static void narrowPanelKernel(int kc, int mc, float[] a, int aBase, int lda, float alpha,
                                           float[] bp, int bOff, float[] c, int cOff, int ldc,
                                           boolean overwrite, float beta) {
+        FloatVector alphaV = FloatVector.broadcast(S, alpha);
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int r0 = aBase + ir * lda;
@@ -381,15 +387,15 @@ final class PanamaSgemm {
                 c30 = av.fma(b0, c30);
                 c31 = av.fma(b1, c31);
             }
-            store(c00.mul(alpha), c01.mul(alpha), c, at, overwrite, beta);
+            store(c00.mul(alphaV), c01.mul(alphaV), c, at, overwrite, beta);
             if (mr > 1) {
-                store(c10.mul(alpha), c11.mul(alpha), c, at + ldc, overwrite, beta);
+                store(c10.mul(alphaV), c11.mul(alphaV), c, at + ldc, overwrite, beta);
             }
             if (mr > 2) {
-                store(c20.mul(alpha), c21.mul(alpha), c, at + 2 * ldc, overwrite, beta);
+                store(c20.mul(alphaV), c21.mul(alphaV), c, at + 2 * ldc, overwrite, beta);
             }
             if (mr > 3) {
-                store(c30.mul(alpha), c31.mul(alpha), c, at + 3 * ldc, overwrite, beta);
+                store(c30.mul(alphaV), c31.mul(alphaV), c, at + 3 * ldc, overwrite, beta);
             }
         }
     }

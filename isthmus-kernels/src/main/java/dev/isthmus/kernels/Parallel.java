@@ -65,6 +65,11 @@ public final class Parallel {
         p.run(tasks, body);
     }
 
+    /** True on a thread that is running a parallel task: kernels called there run on that thread alone. */
+    static boolean inTask() {
+        return IN_TASK.get();
+    }
+
     private static int initialThreads() {
         String value = System.getProperty(THREADS_PROPERTY);
         if (value == null || value.isBlank()) {
@@ -95,7 +100,8 @@ public final class Parallel {
         final int threads;
         private final Worker[] workers;
         private final ReentrantLock submit = new ReentrantLock();
-        private volatile Job job;
+        /** The one job object, reset for every loop under {@link #submit}: a loop allocates nothing. */
+        private final Job job = new Job();
         private volatile long generation;
         private volatile boolean shutdown;
 
@@ -118,10 +124,11 @@ public final class Parallel {
                 runAlone(tasks, body);
                 return;
             }
-            Job j = new Job(tasks, body, workers.length);
+            Job j = job;
+            Throwable failure;
             try {
-                job = j;
-                generation++;
+                j.start(tasks, body, workers.length);
+                generation++; // publishes the job's fields to the workers
                 for (Worker w : workers) {
                     if (w.parked) {
                         LockSupport.unpark(w.thread);
@@ -133,10 +140,11 @@ public final class Parallel {
                     Thread.onSpinWait();
                 }
             } finally {
-                job = null;
+                failure = j.failure.get();
+                j.body = null; // do not keep the caller's arrays reachable
                 submit.unlock();
             }
-            j.rethrow();
+            rethrow(failure);
         }
 
         private static void runAlone(int tasks, IntConsumer body) {
@@ -202,31 +210,35 @@ public final class Parallel {
                     if (pool.shutdown) {
                         return;
                     }
-                    Job j = pool.job; // the job of generation 'seen': the next waits for this worker
-                    if (j != null) {
-                        try {
-                            j.drain();
-                        } finally {
-                            j.pending.decrementAndGet();
-                        }
+                    Job j = pool.job; // reset for generation 'seen': the next waits for this worker
+                    try {
+                        j.drain();
+                    } finally {
+                        j.pending.decrementAndGet();
                     }
                 }
             }
         }
     }
 
-    /** One parallel loop: tasks are claimed from a shared counter by the caller and workers. */
+    /**
+     * One parallel loop: tasks are claimed from a shared counter by the caller and workers. The
+     * pool reuses one instance; plain fields are published by the generation bump that follows
+     * {@link #start}.
+     */
     private static final class Job {
-        final int tasks;
-        final IntConsumer body;
+        int tasks;
+        IntConsumer body;
         final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger pending;
+        final AtomicInteger pending = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Job(int tasks, IntConsumer body, int workers) {
+        void start(int tasks, IntConsumer body, int workers) {
             this.tasks = tasks;
             this.body = body;
-            this.pending = new AtomicInteger(workers);
+            next.set(0);
+            failure.set(null);
+            pending.set(workers);
         }
 
         void drain() {
@@ -247,18 +259,17 @@ public final class Parallel {
                 IN_TASK.set(outer);
             }
         }
+    }
 
-        void rethrow() {
-            Throwable e = failure.get();
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
-            if (e != null) {
-                throw new IllegalStateException(e);
-            }
+    private static void rethrow(Throwable e) {
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e);
         }
     }
 }
