@@ -44,6 +44,11 @@ final class Checks {
         spanLength(name, array.length, offset, length, what);
     }
 
+    static void span(String name, byte[] array, int offset, long length, String what) {
+        java.util.Objects.requireNonNull(array, name);
+        spanLength(name, array.length, offset, length, what);
+    }
+
     private static void spanLength(String name, int arrayLength, int offset, long length, String what) {
         if (offset < 0) {
             throw new IllegalArgumentException(name + "Offset must be >= 0, got " + offset);

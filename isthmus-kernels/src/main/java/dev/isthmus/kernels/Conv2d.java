@@ -3,33 +3,49 @@ package dev.isthmus.kernels;
 import java.util.Objects;
 
 /**
- * 2-D convolution (cross-correlation, as in PyTorch and Keras) over NCHW float32 batches, by
- * im2col and {@link Kernels#sgemm SGEMM}.
+ * 2-D convolution (cross-correlation, as in PyTorch and Keras) over NCHW float32 batches.
+ * Weights are laid out {@code [Cout][Cin][kh][kw]}, as PyTorch's {@code Conv2d.weight}.
  *
- * <p>Per image, {@code y[Cout, P] = W[Cout, K] x col[K, P] + bias}, where {@code K = Cin * kh * kw},
- * {@code P = outHeight * outWidth} and column {@code p} of {@code col} is the receptive field of
- * output position {@code p}. Weights are laid out {@code [Cout][Cin][kh][kw]}, as PyTorch's
- * {@code Conv2d.weight}. A 1x1 convolution with stride 1 and no padding multiplies the input in
- * place, with no im2col.
+ * <p>Two ways to compute it, chosen from the shape alone:
+ * <ul>
+ *   <li><b>Direct</b> ({@link DirectConv}): at stride 1 and dilation 1, when the output is wide
+ *       enough for the implementation's column block, every receptive field is read straight
+ *       from a zero-padded copy of the image, a few output rows at a time, so nothing the size
+ *       of an im2col matrix is ever written. The data gradient is the same kernel run on the
+ *       padded output gradient with flipped weights; the weight gradient accumulates per-lane
+ *       partial sums over the same shifted reads. ChestXRayNet's four wide layers go this way.
+ *   <li><b>im2col</b>: per image, {@code y[Cout, P] = W[Cout, K] x col[K, P]}, where
+ *       {@code K = Cin * kh * kw}, {@code P = outHeight * outWidth} and column {@code p} of
+ *       {@code col} is the receptive field of output position {@code p}, through
+ *       {@link Kernels#sgemm SGEMM}. A 1x1 convolution with stride 1 and no padding multiplies
+ *       the input in place.
+ * </ul>
  *
- * <p>Images are spread over {@link Parallel}'s threads, each with its own column buffer kept
- * between calls; a single image runs the SGEMM itself on all threads. Weight gradients are summed
- * over the batch in groups fixed by the batch size alone, then the groups in order, so every
- * result is bitwise identical for any thread count. Instances are immutable; forward calls may
- * run concurrently, and so may backward calls that write to different arrays.
+ * <p>{@link FusedConv2d} adds a ReLU and a 2x2 max-pooling to the same passes, so a wide feature
+ * map is never written whole. Images are spread over {@link Parallel}'s threads, each with its
+ * own buffers kept between calls; a single image splits its output rows (direct) or runs the
+ * SGEMM itself on all threads. Weight gradients are summed over the batch in groups fixed by the
+ * batch size alone, then the groups in order, so every result is bitwise identical for any
+ * thread count. Instances are immutable; forward calls may run concurrently, and so may backward
+ * calls that write to different arrays.
  */
 public final class Conv2d {
 
     /** Most partial weight-gradient groups, and the most floats they may take together. */
     private static final int MAX_GROUPS = 16;
     private static final long MAX_PARTIAL_FLOATS = 1L << 24;
+    /** Floats of output (all channels) a strip of direct-convolution rows aims at: 16 KiB, in L1. */
+    private static final int STRIP_FLOATS = 4096;
 
     private final int inChannels;
     private final int outChannels;
     private final Window2d window;
     private final int patch; // K
-    private final boolean direct;
-    /** The data gradient as a forward convolution of dy, when stride and dilation are 1; else null. */
+    /** 1x1, stride 1, no padding: the input is already the column matrix. */
+    private final boolean pointwise;
+    /** The direct path's forward and data-gradient geometry; both null on the im2col path. */
+    private final DirectConv direct, directBack;
+    /** im2col path: the data gradient as a forward convolution of dy, at stride and dilation 1; else null. */
     private final Conv2d transposed;
 
     /**
@@ -39,17 +55,22 @@ public final class Conv2d {
         this(inChannels, outChannels, window, true);
     }
 
-    /** {@code withTransposed}: false for the transposed convolution itself, which never runs backward. */
-    private Conv2d(int inChannels, int outChannels, Window2d window, boolean withTransposed) {
+    /** {@code full}: false for the transposed convolution itself, which never runs backward or direct. */
+    private Conv2d(int inChannels, int outChannels, Window2d window, boolean full) {
         Checks.positive("inChannels", inChannels);
         Checks.positive("outChannels", outChannels);
         this.window = Objects.requireNonNull(window, "window");
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.patch = Math.multiplyExact(inChannels, window.kernelSize());
-        this.direct = window.kernelSize() == 1 && window.strideY() == 1 && window.strideX() == 1
+        this.pointwise = window.kernelSize() == 1 && window.strideY() == 1 && window.strideX() == 1
                 && window.padTop() == 0 && window.padLeft() == 0 && window.padBottom() == 0 && window.padRight() == 0;
-        this.transposed = direct || !withTransposed ? null : transposedOrNull(inChannels, outChannels, window);
+        DirectConv f = full && !pointwise
+                ? DirectConv.forward(inChannels, outChannels, window, KernelProvider.get().directBlock()) : null;
+        DirectConv b = f == null ? null : DirectConv.transposed(f);
+        this.direct = b == null ? null : f;
+        this.directBack = b;
+        this.transposed = pointwise || !full || direct != null ? null : transposedOrNull(inChannels, outChannels, window);
     }
 
     /**
@@ -113,6 +134,11 @@ public final class Conv2d {
         return (long) outChannels * patch * window.outSize();
     }
 
+    /** True when this shape runs the direct convolution rather than im2col (a fact, for benchmarks and tests). */
+    public boolean isDirect() {
+        return direct != null;
+    }
+
     /**
      * {@code y = conv(x, w) + bias} for {@code batch} images.
      *
@@ -120,33 +146,9 @@ public final class Conv2d {
      */
     public void forward(int batch, float[] x, int xOffset, float[] w, int wOffset,
                         float[] bias, int biasOffset, float[] y, int yOffset) {
-        checkBatch(batch);
-        Checks.span("x", x, xOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
-        Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
-        if (bias != null) {
-            Checks.span("bias", bias, biasOffset, outChannels, "Cout");
-        }
+        checkForward(batch, x, xOffset, w, wOffset, bias, biasOffset);
         Checks.span("y", y, yOffset, (long) batch * outputSize(), "batch * Cout * outH * outW = " + batch + " * " + outputSize());
-        int p = window.outSize();
-        forEachImage(batch, n -> {
-            int xb = xOffset + n * inputSize(), yb = yOffset + n * outputSize();
-            if (direct) {
-                Kernels.sgemm(false, false, outChannels, p, patch, 1f, w, wOffset, patch, x, xb, p, 0f, y, yb, p);
-            } else {
-                float[] col = Workspace.floats(Workspace.Slot.COLUMNS, (long) patch * p);
-                Im2col.im2col(window, inChannels, x, xb, col);
-                Kernels.sgemm(false, false, outChannels, p, patch, 1f, w, wOffset, patch, col, 0, p, 0f, y, yb, p);
-            }
-            if (bias != null) {
-                for (int oc = 0; oc < outChannels; oc++) {
-                    float b = bias[biasOffset + oc];
-                    int row = yb + oc * p;
-                    for (int i = row; i < row + p; i++) {
-                        y[i] += b;
-                    }
-                }
-            }
-        });
+        forward(batch, x, xOffset, w, wOffset, bias, biasOffset, false, false, y, yOffset, null, 0);
     }
 
     /** {@code dx = d(loss)/dx} from {@code dy = d(loss)/dy}; dx is overwritten. */
@@ -155,31 +157,7 @@ public final class Conv2d {
         Checks.span("dy", dy, dyOffset, (long) batch * outputSize(), "batch * Cout * outH * outW = " + batch + " * " + outputSize());
         Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
         Checks.span("dx", dx, dxOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
-        if (transposed != null) {
-            int kh = window.kernelHeight(), kw = window.kernelWidth(), taps = kh * kw;
-            float[] flipped = Workspace.floats(Workspace.Slot.FLIPPED_WEIGHTS, weightSize());
-            for (int oc = 0; oc < outChannels; oc++) {
-                for (int ic = 0; ic < inChannels; ic++) {
-                    int from = wOffset + (oc * inChannels + ic) * taps, to = (ic * outChannels + oc) * taps;
-                    for (int t = 0; t < taps; t++) {
-                        flipped[to + t] = w[from + taps - 1 - t]; // (ky, kx) -> (kh-1-ky, kw-1-kx)
-                    }
-                }
-            }
-            transposed.forward(batch, dy, dyOffset, flipped, 0, null, 0, dx, dxOffset);
-            return;
-        }
-        int p = window.outSize();
-        forEachImage(batch, n -> {
-            int dyb = dyOffset + n * outputSize(), dxb = dxOffset + n * inputSize();
-            if (direct) {
-                Kernels.sgemm(true, false, inChannels, p, outChannels, 1f, w, wOffset, patch, dy, dyb, p, 0f, dx, dxb, p);
-            } else {
-                float[] dcol = Workspace.floats(Workspace.Slot.COLUMN_GRADIENT, (long) patch * p);
-                Kernels.sgemm(true, false, patch, p, outChannels, 1f, w, wOffset, patch, dy, dyb, p, 0f, dcol, 0, p);
-                Im2col.col2im(window, inChannels, dcol, dx, dxb);
-            }
-        });
+        backward(batch, null, 0, w, wOffset, null, 0, dy, dyOffset, null, 0, false, false, null, 0, null, 0, dx, dxOffset);
     }
 
     /**
@@ -197,65 +175,390 @@ public final class Conv2d {
         if (dbias != null) {
             Checks.span("dbias", dbias, dbiasOffset, outChannels, "Cout");
         }
+        backward(batch, x, xOffset, null, 0, null, 0, dy, dyOffset, null, 0, false, false, dw, dwOffset, dbias,
+                dbiasOffset, null, 0);
+    }
+
+    void checkForward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset) {
+        checkBatch(batch);
+        Checks.span("x", x, xOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
+        Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
+        if (bias != null) {
+            Checks.span("bias", bias, biasOffset, outChannels, "Cout");
+        }
+    }
+
+    // ---- the engine, shared with FusedConv2d; arguments already checked ----
+
+    /**
+     * {@code y = pool(act(conv(x, w) + bias))} per image, where act is ReLU or the identity and
+     * pool a 2x2 max-pooling or nothing; {@code winners} (may be null) gets each window's winner.
+     */
+    void forward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset,
+                 boolean relu, boolean pool, float[] y, int yOffset, byte[] winners, int winnersOffset) {
+        KernelSupport k = KernelProvider.get();
+        float[] wp = null;
+        if (direct != null) {
+            wp = Workspace.floats(Workspace.Slot.PACKED_WEIGHTS, direct.packedWeightsSize());
+            direct.pack(w, wOffset, false, wp);
+        }
+        int ySize = pool ? pooledSize() : outputSize();
+        if (batch == 1 && direct != null && !Parallel.sequential(2)) {
+            forwardStrips(k, x, xOffset, wp, bias, biasOffset, relu, pool, y, yOffset, winners, winnersOffset);
+        } else if (Parallel.sequential(batch)) {
+            for (int n = 0; n < batch; n++) {
+                forwardImage(k, x, xOffset + n * inputSize(), w, wOffset, wp, bias, biasOffset, relu, pool,
+                        y, yOffset + n * ySize, winners, winnersOffset + n * pooledSize());
+            }
+        } else {
+            float[] packed = wp;
+            Parallel.forEach(batch, n -> forwardImage(k, x, xOffset + n * inputSize(), w, wOffset, packed, bias,
+                    biasOffset, relu, pool, y, yOffset + n * ySize, winners, winnersOffset + n * pooledSize()));
+        }
+    }
+
+    /** One image on the calling thread. */
+    private void forwardImage(KernelSupport k, float[] x, int xb, float[] w, int wOffset, float[] wp,
+                              float[] bias, int biasOffset, boolean relu, boolean pool,
+                              float[] y, int yb, byte[] winners, int winnersB) {
+        if (direct != null) {
+            float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
+            direct.stage(x, xb, xp);
+            forwardRows(k, xp, wp, bias, biasOffset, relu, pool, 0, computedRows(pool), y, yb, winners, winnersB);
+            return;
+        }
         int p = window.outSize();
-        int wSize = weightSize();
-        int groups = groups(batch);
-        // Group g sums images [g * batch / groups, (g + 1) * batch / groups) in order into its
-        // own slice; a single group writes straight into dw.
-        float[] partial = groups == 1 ? dw : Workspace.floats(Workspace.Slot.PARTIAL_SUMS, (long) groups * wSize);
-        int partialBase = groups == 1 ? dwOffset : 0;
-        Parallel.forEach(groups, g -> {
-            int from = (int) ((long) batch * g / groups), to = (int) ((long) batch * (g + 1) / groups);
-            int at = partialBase + g * wSize;
-            for (int n = from; n < to; n++) {
-                int xb = xOffset + n * inputSize(), dyb = dyOffset + n * outputSize();
-                float beta = n == from ? 0f : 1f;
-                if (direct) {
-                    Kernels.sgemm(false, true, outChannels, patch, p, 1f, dy, dyb, p, x, xb, p, beta, partial, at, patch);
-                } else {
-                    float[] col = Workspace.floats(Workspace.Slot.COLUMNS, (long) patch * p);
-                    Im2col.im2col(window, inChannels, x, xb, col);
-                    Kernels.sgemm(false, true, outChannels, patch, p, 1f, dy, dyb, p, col, 0, p, beta, partial, at, patch);
+        float[] out = pool ? Workspace.floats(Workspace.Slot.ACTIVATIONS, outputSize()) : y;
+        int ob = pool ? 0 : yb;
+        if (pointwise) {
+            Kernels.sgemm(false, false, outChannels, p, patch, 1f, w, wOffset, patch, x, xb, p, 0f, out, ob, p);
+        } else {
+            float[] col = Workspace.floats(Workspace.Slot.COLUMNS, (long) patch * p);
+            Im2col.im2col(window, inChannels, x, xb, col);
+            Kernels.sgemm(false, false, outChannels, p, patch, 1f, w, wOffset, patch, col, 0, p, 0f, out, ob, p);
+        }
+        if (bias != null || relu) {
+            k.biasActivation(out, ob, p, outChannels, p, bias, biasOffset, relu);
+        }
+        if (pool) {
+            k.maxPool2x2(out, 0, window.outWidth(), p, outChannels, pooledHeight(), pooledWidth(),
+                    y, yb, pooledHeight() * pooledWidth(), winners, winnersB);
+        }
+    }
+
+    /** A single image on all threads: staged once, then bands of output rows (even, when pooling) per thread. */
+    private void forwardStrips(KernelSupport k, float[] x, int xOffset, float[] wp, float[] bias, int biasOffset,
+                               boolean relu, boolean pool, float[] y, int yOffset, byte[] winners, int winnersOffset) {
+        float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
+        direct.stage(x, xOffset, xp);
+        int rows = computedRows(pool), unit = pool ? 2 : 1, units = rows / unit;
+        int bands = Math.min(units, 4 * Parallel.threads());
+        Parallel.forEach(bands, t -> {
+            int from = (int) ((long) units * t / bands) * unit, to = (int) ((long) units * (t + 1) / bands) * unit;
+            forwardRows(k, xp, wp, bias, biasOffset, relu, pool, from, to, y, yOffset, winners, winnersOffset);
+        });
+    }
+
+    /** Output rows the direct path computes: all of them, or the even count that pooling reads. */
+    private int computedRows(boolean pool) {
+        return pool ? 2 * pooledHeight() : window.outHeight();
+    }
+
+    /** Direct path: output rows {@code [r0, r1)} of one staged image, a strip at a time. */
+    private void forwardRows(KernelSupport k, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                             boolean pool, int r0, int r1, float[] y, int yb, byte[] winners, int winnersB) {
+        int outW = window.outWidth(), outSize = window.outSize();
+        if (!pool && direct.outWp == outW) { // rows land in y exactly: no strip
+            k.directConvolve(direct, xp, wp, bias, biasOffset, relu, r0, r1 - r0, y, yb + r0 * outW, outW, outSize);
+            return;
+        }
+        int stripRows = stripRows(pool);
+        int plane = stripRows * direct.outWp;
+        float[] strip = Workspace.floats(Workspace.Slot.STRIP, (long) outChannels * plane);
+        int pw = pooledWidth(), pooledPlane = pooledHeight() * pw;
+        for (int oy = r0; oy < r1; oy += stripRows) {
+            int rows = Math.min(stripRows, r1 - oy);
+            k.directConvolve(direct, xp, wp, bias, biasOffset, relu, oy, rows, strip, 0, direct.outWp, plane);
+            if (pool) {
+                k.maxPool2x2(strip, 0, direct.outWp, plane, outChannels, rows / 2, pw, y, yb + oy / 2 * pw, pooledPlane,
+                        winners, winnersB + oy / 2 * pw);
+            } else {
+                for (int oc = 0; oc < outChannels; oc++) {
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(strip, oc * plane + r * direct.outWp, y, yb + oc * outSize + (oy + r) * outW, outW);
+                    }
                 }
             }
-        });
+        }
+    }
+
+    /** Rows per strip: about {@link #STRIP_FLOATS} of output, even when pooling reads them in pairs. */
+    private int stripRows(boolean pool) {
+        int rows = Math.max(1, STRIP_FLOATS / (outChannels * direct.outWp));
+        return pool ? Math.max(2, rows & ~1) : rows;
+    }
+
+    /**
+     * Gradients of {@code pool(act(conv(x, w) + bias))} from {@code dy} (at the pooled output when
+     * pooling): {@code dw}, {@code dbias} (summed over the batch) and {@code dx}, each skipped when
+     * null and otherwise overwritten. {@code y} is the forward output (read for the ReLU's mask)
+     * and {@code winners} the forward pass's pooling winners.
+     */
+    void backward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset,
+                  float[] dy, int dyOffset, byte[] winners, int winnersOffset, boolean relu, boolean pool,
+                  float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
+        KernelSupport k = KernelProvider.get();
+        float[] wFlipped = dx == null ? null : flipWeights(w, wOffset);
+        int ySize = pool ? pooledSize() : outputSize();
+        if (dw == null && dbias == null) {
+            if (Parallel.sequential(batch)) {
+                for (int n = 0; n < batch; n++) {
+                    backwardImage(k, n, x, xOffset, y, yOffset, ySize, dy, dyOffset, winners, winnersOffset, relu, pool,
+                            null, 0, false, null, w, wOffset, wFlipped, dx, dxOffset);
+                }
+            } else {
+                Parallel.forEach(batch, n -> backwardImage(k, n, x, xOffset, y, yOffset, ySize, dy, dyOffset, winners,
+                        winnersOffset, relu, pool, null, 0, false, null, w, wOffset, wFlipped, dx, dxOffset));
+            }
+            return;
+        }
+        int groups = groups(batch);
+        int part = weightSize() + outChannels; // a group's weight gradient, then its bias gradient
+        float[] partial = groups == 1 ? null : Workspace.floats(Workspace.Slot.PARTIAL_SUMS, (long) groups * part);
+        if (Parallel.sequential(groups)) {
+            for (int g = 0; g < groups; g++) {
+                backwardGroup(k, g, groups, batch, x, xOffset, w, wOffset, wFlipped, y, yOffset, ySize, dy, dyOffset,
+                        winners, winnersOffset, relu, pool, partial, part, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset);
+            }
+        } else {
+            Parallel.forEach(groups, g -> backwardGroup(k, g, groups, batch, x, xOffset, w, wOffset, wFlipped, y,
+                    yOffset, ySize, dy, dyOffset, winners, winnersOffset, relu, pool, partial, part, dw, dwOffset,
+                    dbias, dbiasOffset, dx, dxOffset));
+        }
         if (groups > 1) {
-            for (int i = 0; i < wSize; i++) {
+            for (int i = 0; i < weightSize(); i++) {
                 float sum = partial[i];
                 for (int g = 1; g < groups; g++) {
-                    sum += partial[g * wSize + i];
+                    sum += partial[g * part + i];
                 }
-                dw[dwOffset + i] = sum;
+                if (dw != null) {
+                    dw[dwOffset + i] = sum;
+                }
+            }
+            if (dbias != null) {
+                for (int oc = 0; oc < outChannels; oc++) {
+                    float sum = partial[weightSize() + oc];
+                    for (int g = 1; g < groups; g++) {
+                        sum += partial[g * part + weightSize() + oc];
+                    }
+                    dbias[dbiasOffset + oc] = sum;
+                }
+            }
+        }
+    }
+
+    /**
+     * Group {@code g}: images {@code [g * batch / groups, (g + 1) * batch / groups)} in order, their
+     * weight and bias gradients summed into the group's slice of {@code partial} (or straight into
+     * {@code dw} and {@code dbias} for a single group).
+     */
+    private void backwardGroup(KernelSupport k, int g, int groups, int batch, float[] x, int xOffset, float[] w,
+                               int wOffset, float[] wFlipped, float[] y, int yOffset, int ySize, float[] dy, int dyOffset,
+                               byte[] winners, int winnersOffset, boolean relu, boolean pool, float[] partial, int part,
+                               float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
+        int from = (int) ((long) batch * g / groups), to = (int) ((long) batch * (g + 1) / groups);
+        float[] tw = partial == null ? dw : partial;
+        int twAt = partial == null ? dwOffset : g * part;
+        if (tw == null) { // bias gradient only, single group: weights go to scratch
+            tw = Workspace.floats(Workspace.Slot.PARTIAL_SUMS, weightSize());
+            twAt = 0;
+        }
+        double[] biasSums = Workspace.doubles(outChannels);
+        java.util.Arrays.fill(biasSums, 0, outChannels, 0.0);
+        float[] sums = null;
+        if (direct != null) {
+            int size = direct.coutBlocks * DirectConv.OC_BLOCK * patch * k.directLanes();
+            sums = Workspace.floats(Workspace.Slot.WEIGHT_SUMS, size);
+            java.util.Arrays.fill(sums, 0, size, 0f);
+        }
+        for (int n = from; n < to; n++) {
+            backwardImage(k, n, x, xOffset, y, yOffset, ySize, dy, dyOffset, winners, winnersOffset, relu, pool,
+                    tw, twAt, n > from, sums, w, wOffset, wFlipped,
+                    dx, dxOffset);
+            accumulateBiasSums(k, n, dy, dyOffset, y, yOffset, ySize, winners, winnersOffset, relu, pool, biasSums);
+        }
+        if (sums != null) {
+            int lanes = k.directLanes();
+            for (int oc = 0; oc < outChannels; oc++) {
+                for (int t = 0; t < patch; t++) {
+                    int at = (oc * patch + t) * lanes;
+                    float s = 0f;
+                    for (int l = 0; l < lanes; l++) {
+                        s += sums[at + l];
+                    }
+                    tw[twAt + oc * patch + t] = s;
+                }
             }
         }
         if (dbias != null) {
-            // Per channel, images in order, each image's plane summed in double.
-            Parallel.forEach(outChannels, oc -> {
-                double sum = 0;
-                for (int n = 0; n < batch; n++) {
-                    int row = dyOffset + n * outputSize() + oc * p;
-                    for (int i = row; i < row + p; i++) {
-                        sum += dy[i];
+            float[] tb = partial == null ? dbias : partial;
+            int tbAt = partial == null ? dbiasOffset : g * part + weightSize();
+            for (int oc = 0; oc < outChannels; oc++) {
+                tb[tbAt + oc] = (float) biasSums[oc];
+            }
+        }
+    }
+
+    private void accumulateBiasSums(KernelSupport k, int n, float[] dy, int dyOffset, float[] y, int yOffset, int ySize,
+                                    byte[] winners, int winnersOffset, boolean relu, boolean pool, double[] biasSums) {
+        // Under pooling each window's gradient lands on one cell: summing dz is summing dy where it
+        // passes the ReLU. Without pooling, dz is dy masked by the ReLU.
+        int yb = yOffset + n * ySize, dyb = dyOffset + n * ySize;
+        if (!relu) {
+            int plane = pool ? pooledHeight() * pooledWidth() : window.outSize();
+            k.channelSums(dy, dyb, plane, plane, outChannels, 1, plane, biasSums);
+            return;
+        }
+        float[] masked = Workspace.floats(Workspace.Slot.ACTIVATIONS, ySize);
+        int plane = ySize / outChannels;
+        k.activationGradient(dy, dyb, y, yb, outChannels, 1, plane, true, masked, 0, plane, plane);
+        k.channelSums(masked, 0, plane, plane, outChannels, 1, plane, biasSums);
+    }
+
+    /**
+     * Image {@code n}: the gradient at the convolution's output ({@code dz}), then its weight
+     * gradient into {@code tw} (added when {@code accumulate}; on the direct path, per-lane into
+     * {@code sums} instead) when {@code tw} is not null, and its data gradient into {@code dx}.
+     */
+    private void backwardImage(KernelSupport k, int n, float[] x, int xOffset, float[] y, int yOffset, int ySize,
+                               float[] dy, int dyOffset, byte[] winners, int winnersOffset, boolean relu, boolean pool,
+                               float[] tw, int twAt, boolean accumulate, float[] sums, float[] w, int wOffset,
+                               float[] wFlipped, float[] dx, int dxOffset) {
+        int yb = yOffset + n * ySize, dyb = dyOffset + n * ySize, winB = winnersOffset + n * pooledSize();
+        int outH = window.outHeight(), outW = window.outWidth(), p = window.outSize();
+        int ph = pooledHeight(), pw = pooledWidth();
+        if (direct != null) {
+            DirectConv b = directBack;
+            float[] dz = Workspace.floats(Workspace.Slot.STAGED_GRADIENT, b.stagedSize());
+            int at = b.interior();
+            if (pool) {
+                b.clearBorder(dz, 2 * ph, 2 * pw);
+                k.maxPool2x2Backward(dy, dyb, y, yb, ph * pw, winners, winB, outChannels, ph, pw, relu, dz, at,
+                        b.inStride, b.inPlane);
+            } else {
+                b.clearBorder(dz, outH, outW);
+                k.activationGradient(dy, dyb, y, yb, outChannels, outH, outW, relu, dz, at, b.inStride, b.inPlane);
+            }
+            if (tw != null) {
+                float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
+                direct.stage(x, xOffset + n * inputSize(), xp);
+                int rows = Math.max(1, STRIP_FLOATS / (DirectConv.OC_BLOCK * direct.outWp));
+                for (int oy = 0; oy < outH; oy += rows) {
+                    int r = Math.min(rows, outH - oy);
+                    k.directWeightGradient(direct, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r, sums);
+                }
+            }
+            if (dx != null) {
+                int dxb = dxOffset + n * inputSize();
+                int inW = window.inWidth(), inSize = window.inSize();
+                if (b.outWp == inW) {
+                    k.directConvolve(b, dz, wFlipped, null, 0, false, 0, window.inHeight(), dx, dxb, inW, inSize);
+                } else {
+                    int stripRows = Math.max(1, STRIP_FLOATS / (inChannels * b.outWp)), plane = stripRows * b.outWp;
+                    float[] strip = Workspace.floats(Workspace.Slot.STRIP, (long) inChannels * plane);
+                    for (int iy = 0; iy < window.inHeight(); iy += stripRows) {
+                        int rows = Math.min(stripRows, window.inHeight() - iy);
+                        k.directConvolve(b, dz, wFlipped, null, 0, false, iy, rows, strip, 0, b.outWp, plane);
+                        for (int ic = 0; ic < inChannels; ic++) {
+                            for (int r = 0; r < rows; r++) {
+                                System.arraycopy(strip, ic * plane + r * b.outWp, dx, dxb + ic * inSize + (iy + r) * inW, inW);
+                            }
+                        }
                     }
                 }
-                dbias[dbiasOffset + oc] = (float) sum;
-            });
+            }
+            return;
         }
+        // im2col path: dz dense, [Cout][outH][outW]; dy itself when nothing stands between.
+        float[] dz = dy;
+        int dzb = dyb;
+        if (pool || relu) {
+            dz = Workspace.floats(Workspace.Slot.STAGED_GRADIENT, outputSize());
+            dzb = 0;
+            if (pool) {
+                if (2 * ph != outH || 2 * pw != outW) {
+                    java.util.Arrays.fill(dz, 0, outputSize(), 0f); // cells no window covers
+                }
+                k.maxPool2x2Backward(dy, dyb, y, yb, ph * pw, winners, winB, outChannels, ph, pw, relu, dz, 0, outW, p);
+            } else {
+                k.activationGradient(dy, dyb, y, yb, outChannels, outH, outW, true, dz, 0, outW, p);
+            }
+        }
+        if (tw != null) {
+            int xb = xOffset + n * inputSize();
+            float beta = accumulate ? 1f : 0f;
+            if (pointwise) {
+                Kernels.sgemm(false, true, outChannels, patch, p, 1f, dz, dzb, p, x, xb, p, beta, tw, twAt, patch);
+            } else {
+                float[] col = Workspace.floats(Workspace.Slot.COLUMNS, (long) patch * p);
+                Im2col.im2col(window, inChannels, x, xb, col);
+                Kernels.sgemm(false, true, outChannels, patch, p, 1f, dz, dzb, p, col, 0, p, beta, tw, twAt, patch);
+            }
+        }
+        if (dx != null) {
+            int dxb = dxOffset + n * inputSize();
+            if (pointwise) {
+                Kernels.sgemm(true, false, inChannels, p, outChannels, 1f, w, wOffset, patch, dz, dzb, p, 0f, dx, dxb, p);
+            } else if (transposed != null) {
+                transposed.forwardImage(k, dz, dzb, wFlipped, 0, null, null, 0, false, false, dx, dxb, null, 0);
+            } else {
+                float[] dcol = Workspace.floats(Workspace.Slot.COLUMN_GRADIENT, (long) patch * p);
+                Kernels.sgemm(true, false, patch, p, outChannels, 1f, w, wOffset, patch, dz, dzb, p, 0f, dcol, 0, p);
+                Im2col.col2im(window, inChannels, dcol, dx, dxb);
+            }
+        }
+    }
+
+    /** The weights the data gradient convolves with: packed for the direct path, flipped for im2col's; else null. */
+    private float[] flipWeights(float[] w, int wOffset) {
+        if (direct != null) {
+            float[] wp = Workspace.floats(Workspace.Slot.PACKED_FLIPPED_WEIGHTS, directBack.packedWeightsSize());
+            directBack.pack(w, wOffset, true, wp);
+            return wp;
+        }
+        if (transposed == null) {
+            return null;
+        }
+        int taps = window.kernelSize();
+        float[] flipped = Workspace.floats(Workspace.Slot.FLIPPED_WEIGHTS, weightSize());
+        for (int oc = 0; oc < outChannels; oc++) {
+            for (int ic = 0; ic < inChannels; ic++) {
+                int from = wOffset + (oc * inChannels + ic) * taps, to = (ic * outChannels + oc) * taps;
+                for (int t = 0; t < taps; t++) {
+                    flipped[to + t] = w[from + taps - 1 - t]; // (ky, kx) -> (kh-1-ky, kw-1-kx)
+                }
+            }
+        }
+        return flipped;
+    }
+
+    int pooledHeight() {
+        return window.outHeight() / 2;
+    }
+
+    int pooledWidth() {
+        return window.outWidth() / 2;
+    }
+
+    /** Floats per image after a 2x2 max-pooling of the output. */
+    int pooledSize() {
+        return outChannels * pooledHeight() * pooledWidth();
     }
 
     /** Partial-gradient groups: a function of the batch and the layer only, never of threads. */
     private int groups(int batch) {
-        long byMemory = Math.max(1, MAX_PARTIAL_FLOATS / weightSize());
+        long byMemory = Math.max(1, MAX_PARTIAL_FLOATS / (weightSize() + outChannels));
         return (int) Math.min(Math.min(batch, MAX_GROUPS), byMemory);
-    }
-
-    /** Images on separate threads; a lone image gets all threads inside its SGEMM instead. */
-    private static void forEachImage(int batch, java.util.function.IntConsumer body) {
-        if (batch == 1) {
-            body.accept(0);
-        } else {
-            Parallel.forEach(batch, body);
-        }
     }
 
     private static void checkBatch(int batch) {

@@ -38,6 +38,35 @@ interface KernelSupport {
 
     void tanhBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n);
 
+    // Direct convolution at stride 1 and the fused epilogues around it: the contracts are
+    // ScalarConv's (see DirectConv for the layouts); arguments already checked.
+
+    /** Output columns one step of {@link #directConvolve} computes: {@link DirectConv#block}. */
+    int directBlock();
+
+    /** Lanes of partial sums per weight in {@link #directWeightGradient}'s accumulator. */
+    int directLanes();
+
+    void directConvolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                        int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane);
+
+    void directWeightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                              int oy0, int rows, float[] acc);
+
+    void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+                    float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset);
+
+    void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+                            int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
+                            float[] dz, int dzOffset, int dzStride, int dzPlane);
+
+    void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset, boolean relu);
+
+    void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+                            boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane);
+
+    void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums);
+
     /** One Adam/AdamW step over {@code [offset, offset + n)} with the constants Optimizers derives. */
     void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, AdamStep s);
 

@@ -73,6 +73,61 @@ final class PanamaKernels implements KernelSupport {
     }
 
     @Override
+    public int directBlock() {
+        return PanamaConv.BLOCK;
+    }
+
+    @Override
+    public int directLanes() {
+        return SPECIES.length();
+    }
+
+    @Override
+    public void directConvolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                               int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+        PanamaConv.convolve(g, xp, wp, bias, biasOffset, relu, oy0, rows, out, outOffset, outStride, outPlane);
+    }
+
+    @Override
+    public void directWeightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                                     int oy0, int rows, float[] acc) {
+        PanamaConv.weightGradient(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, rows, acc);
+    }
+
+    @Override
+    public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows,
+                           int pooledWidth, float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
+        PanamaConv.maxPool2x2(a, aOffset, aStride, aPlane, channels, pooledRows, pooledWidth, y, yOffset, yPlane,
+                winners, winnersOffset);
+    }
+
+    @Override
+    public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+                                   int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        PanamaConv.maxPool2x2Backward(dy, dyOffset, y, yOffset, yPlane, winners, winnersOffset, channels, pooledRows,
+                pooledWidth, relu, dz, dzOffset, dzStride, dzPlane);
+    }
+
+    @Override
+    public void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
+                               boolean relu) {
+        PanamaConv.biasActivation(a, offset, plane, channels, n, bias, biasOffset, relu);
+    }
+
+    @Override
+    public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        PanamaConv.activationGradient(dy, dyOffset, y, yOffset, channels, rows, cols, relu, dz, dzOffset, dzStride, dzPlane);
+    }
+
+    @Override
+    public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols,
+                            double[] sums) {
+        PanamaConv.channelSums(a, offset, stride, plane, channels, rows, cols, sums);
+    }
+
+    @Override
     public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, AdamStep s) {
         PanamaElementwise.adam(param, grad, m, v, offset, n, s);
     }

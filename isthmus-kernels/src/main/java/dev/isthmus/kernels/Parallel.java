@@ -70,6 +70,14 @@ public final class Parallel {
         return IN_TASK.get();
     }
 
+    /**
+     * True when {@link #forEach} would run {@code tasks} on the calling thread anyway: kernels
+     * then loop themselves instead of building a lambda, so a step inside a task allocates nothing.
+     */
+    static boolean sequential(int tasks) {
+        return tasks <= 1 || pool.threads == 1 || IN_TASK.get();
+    }
+
     private static int initialThreads() {
         String value = System.getProperty(THREADS_PROPERTY);
         if (value == null || value.isBlank()) {

@@ -7,10 +7,24 @@ package dev.isthmus.kernels;
  */
 final class Workspace {
 
-    enum Slot { COLUMNS, COLUMN_GRADIENT, PARTIAL_SUMS, FLIPPED_WEIGHTS }
+    enum Slot {
+        /** im2col's column matrix, and col2im's column gradient. */
+        COLUMNS, COLUMN_GRADIENT,
+        /** Per-group weight and bias gradients, summed in order at the end. */
+        PARTIAL_SUMS,
+        /** Weights rearranged for a kernel: flipped for a data gradient, packed for direct convolution. */
+        FLIPPED_WEIGHTS, PACKED_WEIGHTS, PACKED_FLIPPED_WEIGHTS,
+        /** A zero-padded image (direct convolution's input), and the padded gradient at a convolution's output. */
+        STAGED_INPUT, STAGED_GRADIENT,
+        /** A few rows of convolution output on their way to pooling, or a whole image's. */
+        STRIP, ACTIVATIONS,
+        /** Per-lane partial sums of a direct convolution's weight gradient. */
+        WEIGHT_SUMS
+    }
 
     private static final ThreadLocal<float[][]> ARRAYS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
+    private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[1][]);
 
     private Workspace() {}
 
@@ -27,5 +41,14 @@ final class Workspace {
             arrays[slot.ordinal()] = a;
         }
         return a;
+    }
+
+    /** This thread's one double array (bias-gradient sums), at least {@code length} long; contents are stale. */
+    static double[] doubles(int length) {
+        double[][] holder = DOUBLES.get();
+        if (holder[0] == null || holder[0].length < length) {
+            holder[0] = new double[length];
+        }
+        return holder[0];
     }
 }

@@ -1,0 +1,185 @@
+package dev.isthmus.kernels;
+
+/**
+ * The layout of a direct convolution at stride 1 and dilation 1: the "implicit GEMM" that reads
+ * each receptive field straight from a zero-padded copy of the image instead of an im2col matrix.
+ *
+ * <p>Output row {@code oy}, columns {@code [c, c + block)}, of channel {@code oc} is
+ * {@code sum over (ic, ky, kx) of w[oc][ic][ky][kx] * xp[ic][oy + ky][c + kx .. c + kx + block)}:
+ * shifted contiguous loads of the staged input {@code xp}, whose rows are padded with zeros on
+ * the left by {@code padLeft} and on the right far enough that a block that runs past the output
+ * width still reads inside its own row. The block is the implementation's (two vectors under the
+ * Vector API), so an output row is computed in {@code outWp / block} steps.
+ *
+ * <p>Weights are repacked so that the inner loop reads them in order: blocks of
+ * {@value #OC_BLOCK} output channels, then {@code (ic, ky, kx)}, then the block's channels.
+ * This class holds the geometry, staging and packing; the arithmetic is in {@link KernelSupport}.
+ */
+final class DirectConv {
+
+    /** Output channels computed together: four rows of accumulators, as the SGEMM micro-kernel. */
+    static final int OC_BLOCK = 4;
+
+    final int cin, cout, kh, kw;
+    final int inH, inW, outH, outW;
+    final int padTop, padLeft;
+    /** Output columns computed per step by the implementation. */
+    final int block;
+    /** {@code outW} rounded up to the block. */
+    final int outWp;
+    /** Staged input: rows of {@code inStride} floats, {@code inRows} per channel plane. */
+    final int inStride, inRows, inPlane;
+    final int coutBlocks;
+
+    private DirectConv(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
+                       int padTop, int padLeft, int block, int minInStride) {
+        this.cin = cin;
+        this.cout = cout;
+        this.kh = kh;
+        this.kw = kw;
+        this.inH = inH;
+        this.inW = inW;
+        this.outH = outH;
+        this.outW = outW;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.block = block;
+        this.outWp = roundUp(outW, block);
+        this.inStride = Math.max(outWp + kw - 1, minInStride);
+        this.inRows = outH + kh - 1;
+        this.inPlane = Math.multiplyExact(inRows, inStride);
+        this.coutBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
+    }
+
+    /**
+     * The forward geometry, or null where direct convolution does not suit the window: a stride
+     * or dilation above 1, padding wider than the kernel, or an output so narrow that rounding it
+     * up to the block would waste more than a fifth of the work.
+     */
+    static DirectConv forward(int cin, int cout, Window2d w, int block) {
+        if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1
+                || w.padTop() > w.kernelHeight() - 1 || w.padBottom() > w.kernelHeight() - 1
+                || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1
+                || 5L * roundUp(w.outWidth(), block) > 6L * w.outWidth()) {
+            return null;
+        }
+        return new DirectConv(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+                w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0);
+    }
+
+    /**
+     * The data gradient of {@code f} as a direct convolution: {@code dy} padded by
+     * {@code k - 1 - pad}, flipped weights with their channel axes swapped. Its staged input (the
+     * padded {@code dy}) is also what {@link KernelSupport#directWeightGradient} reads, so its
+     * rows reach {@link #outWp} columns past the interior. Null where the rounding would waste
+     * too much.
+     */
+    static DirectConv transposed(DirectConv f) {
+        int padTop = f.kh - 1 - f.padTop, padLeft = f.kw - 1 - f.padLeft;
+        if (5L * roundUp(f.inW, f.block) > 6L * f.inW) {
+            return null;
+        }
+        return new DirectConv(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block,
+                padLeft + f.outWp);
+    }
+
+    /** Floats of a staged input. */
+    int stagedSize() {
+        return cin * inPlane;
+    }
+
+    /** Floats of packed weights. */
+    int packedWeightsSize() {
+        return coutBlocks * OC_BLOCK * cin * kh * kw;
+    }
+
+    /** Offset of input cell (row 0, column 0) inside a staged plane. */
+    int interior() {
+        return padTop * inStride + padLeft;
+    }
+
+    /**
+     * {@code xp[ic][r][c] = x[ic][r - padTop][c - padLeft]}, zero outside the image: every float
+     * of the staged input is written, so a reused buffer needs no clearing.
+     */
+    void stage(float[] x, int xOffset, float[] xp) {
+        int copy = Math.min(inW, inStride - padLeft);
+        for (int ic = 0; ic < cin; ic++) {
+            int src = xOffset + ic * inH * inW;
+            int plane = ic * inPlane;
+            for (int r = 0; r < inRows; r++) {
+                int dst = plane + r * inStride;
+                int iy = r - padTop;
+                if (iy < 0 || iy >= inH) {
+                    java.util.Arrays.fill(xp, dst, dst + inStride, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(xp, dst, dst + padLeft, 0f);
+                System.arraycopy(x, src + iy * inW, xp, dst + padLeft, copy);
+                java.util.Arrays.fill(xp, dst + padLeft + copy, dst + inStride, 0f);
+            }
+        }
+    }
+
+    /**
+     * Zeroes a staged buffer's border: every row outside {@code [padTop, padTop + rows)} and, in
+     * those rows, every column outside {@code [padLeft, padLeft + cols)}. A kernel then fills the
+     * interior (the data gradient's input is written this way, straight from the pooled gradient).
+     */
+    void clearBorder(float[] xp, int rows, int cols) {
+        for (int ic = 0; ic < cin; ic++) {
+            int plane = ic * inPlane;
+            for (int r = 0; r < inRows; r++) {
+                int dst = plane + r * inStride;
+                if (r < padTop || r >= padTop + rows) {
+                    java.util.Arrays.fill(xp, dst, dst + inStride, 0f);
+                } else {
+                    java.util.Arrays.fill(xp, dst, dst + padLeft, 0f);
+                    java.util.Arrays.fill(xp, dst + padLeft + cols, dst + inStride, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code w[cout][cin][kh][kw]} (or, when {@code flip}, the weights of the convolution
+     * this one transposes, {@code w[cin][cout][kh][kw]}, rotated by 180 degrees) as
+     * {@code wp[ob][ic][ky][kx][j]} for output channel {@code ob * 4 + j}; zero past {@code cout}.
+     */
+    void pack(float[] w, int wOffset, boolean flip, float[] wp) {
+        int taps = kh * kw;
+        int at = 0;
+        for (int ob = 0; ob < coutBlocks; ob++) {
+            for (int ic = 0; ic < cin; ic++) {
+                for (int t = 0; t < taps; t++) {
+                    for (int j = 0; j < OC_BLOCK; j++, at++) {
+                        int oc = ob * OC_BLOCK + j;
+                        if (oc >= cout) {
+                            wp[at] = 0f;
+                        } else if (flip) { // the original is [ic][oc] in this convolution's terms
+                            wp[at] = w[wOffset + (ic * cout + oc) * taps + taps - 1 - t];
+                        } else {
+                            wp[at] = w[wOffset + (oc * cin + ic) * taps + t];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Offset of tap {@code t = (ic * kh + ky) * kw + kx} in a staged input, relative to its output position. */
+    int tapOffset(int t) {
+        int kx = t % kw, ky = (t / kw) % kh, ic = t / (kw * kh);
+        return ic * inPlane + ky * inStride + kx;
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    @Override
+    public String toString() {
+        return "DirectConv(" + cin + " -> " + cout + ", " + kh + "x" + kw + ", out " + outH + "x" + outW
+                + " (rows of " + outWp + "), staged rows of " + inStride + ")";
+    }
+}

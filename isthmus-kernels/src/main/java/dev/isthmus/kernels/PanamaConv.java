@@ -1,0 +1,326 @@
+package dev.isthmus.kernels;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolution, its weight gradient, and the fused ReLU, max-pooling and pooling-gradient
+ * epilogues on the Vector API. {@link ScalarConv} is the specification; every method here
+ * computes each output with the same operations in the same order per lane.
+ */
+final class PanamaConv {
+
+    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final int L = S.length();
+    /** Two vectors of output columns per step: with four channels, eight accumulators. */
+    static final int BLOCK = 2 * L;
+    /** Bytes for one vector of pooling winners; null below 8 lanes (no 32-bit byte species). */
+    private static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L)) : null;
+    /** Even and odd lanes of two vectors taken together, and the two halves of their interleaving. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.iota(S, 0, 2, false);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
+
+    private PanamaConv() {}
+
+    static void convolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+        int taps = g.kh * g.kw, perBlock = g.cin * taps * DirectConv.OC_BLOCK;
+        FloatVector zero = FloatVector.zero(S);
+        for (int ob = 0; ob < g.coutBlocks; ob++) {
+            int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
+            FloatVector b0 = biasVector(bias, biasOffset, oc, valid), b1 = biasVector(bias, biasOffset, oc + 1, valid - 1);
+            FloatVector b2 = biasVector(bias, biasOffset, oc + 2, valid - 2), b3 = biasVector(bias, biasOffset, oc + 3, valid - 3);
+            for (int r = 0; r < rows; r++) {
+                int in = (oy0 + r) * g.inStride;
+                int o0 = outOffset + oc * outPlane + r * outStride;
+                for (int c = 0; c < g.outWp; c += BLOCK) {
+                    FloatVector a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
+                    int wi = ob * perBlock;
+                    for (int ic = 0; ic < g.cin; ic++) {
+                        for (int ky = 0; ky < g.kh; ky++) {
+                            int row = ic * g.inPlane + in + ky * g.inStride + c;
+                            for (int kx = 0; kx < g.kw; kx++, wi += DirectConv.OC_BLOCK) {
+                                FloatVector x0 = FloatVector.fromArray(S, xp, row + kx);
+                                FloatVector x1 = FloatVector.fromArray(S, xp, row + kx + L);
+                                FloatVector w = FloatVector.broadcast(S, wp[wi]);
+                                a00 = x0.fma(w, a00);
+                                a01 = x1.fma(w, a01);
+                                w = FloatVector.broadcast(S, wp[wi + 1]);
+                                a10 = x0.fma(w, a10);
+                                a11 = x1.fma(w, a11);
+                                w = FloatVector.broadcast(S, wp[wi + 2]);
+                                a20 = x0.fma(w, a20);
+                                a21 = x1.fma(w, a21);
+                                w = FloatVector.broadcast(S, wp[wi + 3]);
+                                a30 = x0.fma(w, a30);
+                                a31 = x1.fma(w, a31);
+                            }
+                        }
+                    }
+                    if (relu) {
+                        a00 = a00.max(zero);
+                        a01 = a01.max(zero);
+                        a10 = a10.max(zero);
+                        a11 = a11.max(zero);
+                        a20 = a20.max(zero);
+                        a21 = a21.max(zero);
+                        a30 = a30.max(zero);
+                        a31 = a31.max(zero);
+                    }
+                    int o = o0 + c;
+                    a00.intoArray(out, o);
+                    a01.intoArray(out, o + L);
+                    if (valid > 1) {
+                        a10.intoArray(out, o + outPlane);
+                        a11.intoArray(out, o + outPlane + L);
+                    }
+                    if (valid > 2) {
+                        a20.intoArray(out, o + 2 * outPlane);
+                        a21.intoArray(out, o + 2 * outPlane + L);
+                    }
+                    if (valid > 3) {
+                        a30.intoArray(out, o + 3 * outPlane);
+                        a31.intoArray(out, o + 3 * outPlane + L);
+                    }
+                }
+            }
+        }
+    }
+
+    private static FloatVector biasVector(float[] bias, int biasOffset, int oc, int valid) {
+        return FloatVector.broadcast(S, bias == null || valid <= 0 ? 0f : bias[biasOffset + oc]);
+    }
+
+    /**
+     * Adds, per lane, {@code dz[oc][r][c] * xp[tap][oy0 + r][c]} over the rows and every column
+     * block to {@code acc[(oc * K + tap) * L + lane]}. Taps go in pairs, channels in fours: eight
+     * accumulators that stay in registers across the rows.
+     */
+    static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                               int oy0, int rows, float[] acc) {
+        int k = g.cin * g.kh * g.kw;
+        for (int ob = 0; ob < g.coutBlocks; ob++) {
+            int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
+            // Channels past cout re-read the last valid one and are not stored.
+            int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
+            int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
+            for (int t = 0; t < k; t += 2) {
+                int u = Math.min(t + 1, k - 1); // an odd last tap pairs with itself, stored once
+                int x0 = g.tapOffset(t) + oy0 * g.inStride, x1 = g.tapOffset(u) + oy0 * g.inStride;
+                int a0 = (oc * k + t) * L, a1 = (oc * k + u) * L, step = k * L;
+                FloatVector s00 = FloatVector.fromArray(S, acc, a0), s01 = FloatVector.fromArray(S, acc, a1);
+                FloatVector s10 = FloatVector.fromArray(S, acc, a0 + step), s11 = FloatVector.fromArray(S, acc, a1 + step);
+                FloatVector s20 = FloatVector.fromArray(S, acc, a0 + 2 * step), s21 = FloatVector.fromArray(S, acc, a1 + 2 * step);
+                FloatVector s30 = FloatVector.fromArray(S, acc, a0 + 3 * step), s31 = FloatVector.fromArray(S, acc, a1 + 3 * step);
+                for (int r = 0; r < rows; r++) {
+                    int dr = r * dzStride, xr = r * g.inStride;
+                    for (int c = 0; c < g.outWp; c += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, xp, x0 + xr + c);
+                        FloatVector v1 = FloatVector.fromArray(S, xp, x1 + xr + c);
+                        FloatVector d = FloatVector.fromArray(S, dz, d0 + dr + c);
+                        s00 = d.fma(v0, s00);
+                        s01 = d.fma(v1, s01);
+                        d = FloatVector.fromArray(S, dz, d1 + dr + c);
+                        s10 = d.fma(v0, s10);
+                        s11 = d.fma(v1, s11);
+                        d = FloatVector.fromArray(S, dz, d2 + dr + c);
+                        s20 = d.fma(v0, s20);
+                        s21 = d.fma(v1, s21);
+                        d = FloatVector.fromArray(S, dz, d3 + dr + c);
+                        s30 = d.fma(v0, s30);
+                        s31 = d.fma(v1, s31);
+                    }
+                }
+                // Stored in reverse, so a self-paired last tap keeps its first accumulator.
+                if (valid > 3) {
+                    s31.intoArray(acc, a1 + 3 * step);
+                    s30.intoArray(acc, a0 + 3 * step);
+                }
+                if (valid > 2) {
+                    s21.intoArray(acc, a1 + 2 * step);
+                    s20.intoArray(acc, a0 + 2 * step);
+                }
+                if (valid > 1) {
+                    s11.intoArray(acc, a1 + step);
+                    s10.intoArray(acc, a0 + step);
+                }
+                s01.intoArray(acc, a1);
+                s00.intoArray(acc, a0);
+            }
+        }
+    }
+
+    /**
+     * 2x2 max-pooling of {@code channels} planes of activations, two input rows per output row;
+     * the winner of each window (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right: the first
+     * cell equal to the maximum) into {@code winners} when it is not null.
+     */
+    static void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+                           float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        FloatVector zero = FloatVector.zero(S);
+        for (int ch = 0; ch < channels; ch++) {
+            for (int py = 0; py < pooledRows; py++) {
+                int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
+                int o = ch * yPlane + py * pooledWidth;
+                int px = 0;
+                for (; px + L <= pooledWidth; px += L) {
+                    FloatVector t0 = FloatVector.fromArray(S, a, top + 2 * px), t1 = FloatVector.fromArray(S, a, top + 2 * px + L);
+                    FloatVector u0 = FloatVector.fromArray(S, a, bottom + 2 * px), u1 = FloatVector.fromArray(S, a, bottom + 2 * px + L);
+                    FloatVector tl = t0.rearrange(EVEN, t1), tr = t0.rearrange(ODD, t1);
+                    FloatVector bl = u0.rearrange(EVEN, u1), br = u0.rearrange(ODD, u1);
+                    FloatVector m = tl.max(tr).max(bl.max(br));
+                    m.intoArray(y, yOffset + o + px);
+                    if (winners != null) {
+                        FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
+                        storeCodes(code, winners, winnersOffset + o + px);
+                    }
+                }
+                for (; px < pooledWidth; px++) {
+                    int i = top + 2 * px, j = bottom + 2 * px;
+                    float tl = a[i], tr = a[i + 1], bl = a[j], br = a[j + 1];
+                    float m = Math.max(Math.max(tl, tr), Math.max(bl, br));
+                    y[yOffset + o + px] = m;
+                    if (winners != null) {
+                        winners[winnersOffset + o + px] = (byte) ScalarConv.winner(tl, tr, bl, m);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void storeCodes(FloatVector code, byte[] winners, int at) {
+        if (B != null) {
+            ((ByteVector) code.convertShape(VectorOperators.F2B, B, 0)).intoArray(winners, at);
+        } else {
+            for (int i = 0; i < L; i++) {
+                winners[at + i] = (byte) code.lane(i);
+            }
+        }
+    }
+
+    private static FloatVector loadCodes(byte[] winners, int at) {
+        if (B != null) {
+            return (FloatVector) ByteVector.fromArray(B, winners, at).convertShape(VectorOperators.B2F, S, 0);
+        }
+        float[] codes = new float[L]; // 128-bit species only (tests): no byte species to load through
+        for (int i = 0; i < L; i++) {
+            codes[i] = winners[at + i];
+        }
+        return FloatVector.fromArray(S, codes, 0);
+    }
+
+    /**
+     * The gradient at the 2x2 pooling's input: each window's {@code dy} at its winner (masked by
+     * {@code y > 0} when a ReLU came before), zero at the other three cells. Writes rows
+     * {@code [0, 2 * pooledRows)}, columns {@code [0, 2 * pooledWidth)} of each plane of {@code dz}.
+     */
+    static void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+                                   int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        for (int ch = 0; ch < channels; ch++) {
+            for (int py = 0; py < pooledRows; py++) {
+                int o = ch * yPlane + py * pooledWidth;
+                int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
+                int px = 0;
+                for (; px + L <= pooledWidth; px += L) {
+                    FloatVector g = FloatVector.fromArray(S, dy, dyOffset + o + px);
+                    if (relu) {
+                        g = zero.blend(g, FloatVector.fromArray(S, y, yOffset + o + px).compare(VectorOperators.GT, zero));
+                    }
+                    FloatVector code = loadCodes(winners, winnersOffset + o + px);
+                    FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
+                    FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
+                    tl.rearrange(ZIP_LOW, tr).intoArray(dz, top + 2 * px);
+                    tl.rearrange(ZIP_HIGH, tr).intoArray(dz, top + 2 * px + L);
+                    bl.rearrange(ZIP_LOW, br).intoArray(dz, bottom + 2 * px);
+                    bl.rearrange(ZIP_HIGH, br).intoArray(dz, bottom + 2 * px + L);
+                }
+                for (; px < pooledWidth; px++) {
+                    float g = dy[dyOffset + o + px];
+                    if (relu && !(y[yOffset + o + px] > 0f)) {
+                        g = 0f;
+                    }
+                    int code = winners[winnersOffset + o + px];
+                    dz[top + 2 * px] = code == 0 ? g : 0f;
+                    dz[top + 2 * px + 1] = code == 1 ? g : 0f;
+                    dz[bottom + 2 * px] = code == 2 ? g : 0f;
+                    dz[bottom + 2 * px + 1] = code == 3 ? g : 0f;
+                }
+            }
+        }
+    }
+
+    /** {@code a = relu? max(a + bias[c], 0) : a + bias[c]} in place over {@code channels} planes of {@code n}. */
+    static void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
+                               boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int ch = 0; ch < channels; ch++) {
+            float b = bias == null ? 0f : bias[biasOffset + ch];
+            FloatVector bv = FloatVector.broadcast(S, b);
+            int at = offset + ch * plane, i = 0;
+            for (; i + L <= n; i += L) {
+                FloatVector v = FloatVector.fromArray(S, a, at + i).add(bv);
+                (relu ? v.max(zero) : v).intoArray(a, at + i);
+            }
+            for (; i < n; i++) {
+                float v = a[at + i] + b;
+                a[at + i] = relu ? Math.max(v, 0f) : v;
+            }
+        }
+    }
+
+    /**
+     * {@code dz[c][r][0, cols) = relu ? (y > 0 ? dy : 0) : dy} for {@code rows} rows of each of
+     * {@code channels} planes; {@code dy} and {@code y} are dense ({@code rows * cols} per plane).
+     */
+    static void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int src = (ch * rows + r) * cols, dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
+                if (!relu) {
+                    System.arraycopy(dy, dyOffset + src, dz, dst, cols);
+                    continue;
+                }
+                for (; c + L <= cols; c += L) {
+                    VectorMask<Float> on = FloatVector.fromArray(S, y, yOffset + src + c).compare(VectorOperators.GT, zero);
+                    zero.blend(FloatVector.fromArray(S, dy, dyOffset + src + c), on).intoArray(dz, dst + c);
+                }
+                for (; c < cols; c++) {
+                    dz[dst + c] = y[yOffset + src + c] > 0f ? dy[dyOffset + src + c] : 0f;
+                }
+            }
+        }
+    }
+
+    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, rows added in double. */
+    static void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
+        for (int ch = 0; ch < channels; ch++) {
+            double total = 0;
+            for (int r = 0; r < rows; r++) {
+                int at = offset + ch * plane + r * stride, c = 0;
+                FloatVector s = FloatVector.zero(S);
+                for (; c + L <= cols; c += L) {
+                    s = s.add(FloatVector.fromArray(S, a, at + c));
+                }
+                float row = 0f;
+                for (; c < cols; c++) {
+                    row += a[at + c];
+                }
+                total += (double) s.reduceLanes(VectorOperators.ADD) + row;
+            }
+            sums[ch] += total;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.isthmus.kernels;
+
+/**
+ * Direct convolution, its weight gradient, and the fused ReLU, max-pooling and pooling-gradient
+ * epilogues in plain Java: the fallback, and the specification of {@link PanamaConv}. One output
+ * column per step ({@link DirectConv#block} 1) and one lane of weight-gradient sums.
+ */
+final class ScalarConv {
+
+    private ScalarConv() {}
+
+    /**
+     * {@code out[oc][r][c] = act(bias[oc] + sum over (ic, ky, kx) of wp * xp[ic][oy0 + r + ky][c + kx])}
+     * for {@code r < rows}, {@code c < outWp}, {@code oc < cout}; act is ReLU ({@code max(v, 0)})
+     * or the identity. The sum runs over {@code ic}, then {@code ky}, then {@code kx}, in fma.
+     */
+    static void convolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+        int taps = g.kh * g.kw;
+        for (int oc = 0; oc < g.cout; oc++) {
+            int ob = oc / DirectConv.OC_BLOCK, j = oc % DirectConv.OC_BLOCK;
+            float b = bias == null ? 0f : bias[biasOffset + oc];
+            for (int r = 0; r < rows; r++) {
+                int o = outOffset + oc * outPlane + r * outStride;
+                for (int c = 0; c < g.outWp; c++) {
+                    float acc = b;
+                    int wi = ob * g.cin * taps * DirectConv.OC_BLOCK + j;
+                    for (int ic = 0; ic < g.cin; ic++) {
+                        for (int ky = 0; ky < g.kh; ky++) {
+                            int row = ic * g.inPlane + (oy0 + r + ky) * g.inStride + c;
+                            for (int kx = 0; kx < g.kw; kx++, wi += DirectConv.OC_BLOCK) {
+                                acc = Math.fma(xp[row + kx], wp[wi], acc);
+                            }
+                        }
+                    }
+                    out[o + c] = relu ? Math.max(acc, 0f) : acc;
+                }
+            }
+        }
+    }
+
+    /** {@code acc[oc * K + tap] += sum over r < rows, c < outWp of dz[oc][r][c] * xp[tap][oy0 + r][c]}. */
+    static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                               int oy0, int rows, float[] acc) {
+        int k = g.cin * g.kh * g.kw;
+        for (int oc = 0; oc < g.cout; oc++) {
+            for (int t = 0; t < k; t++) {
+                int x0 = g.tapOffset(t) + oy0 * g.inStride;
+                float s = acc[oc * k + t];
+                for (int r = 0; r < rows; r++) {
+                    int d = dzOffset + oc * dzPlane + r * dzStride, x = x0 + r * g.inStride;
+                    for (int c = 0; c < g.outWp; c++) {
+                        s = Math.fma(dz[d + c], xp[x + c], s);
+                    }
+                }
+                acc[oc * k + t] = s;
+            }
+        }
+    }
+
+    /** The first cell of a 2x2 window equal to its maximum {@code m}, in row-major order; 3 for NaN. */
+    static int winner(float topLeft, float topRight, float bottomLeft, float m) {
+        return topLeft == m ? 0 : topRight == m ? 1 : bottomLeft == m ? 2 : 3;
+    }
+
+    static void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+                           float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int py = 0; py < pooledRows; py++) {
+                int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
+                int o = ch * yPlane + py * pooledWidth;
+                for (int px = 0; px < pooledWidth; px++) {
+                    float tl = a[top + 2 * px], tr = a[top + 2 * px + 1], bl = a[bottom + 2 * px], br = a[bottom + 2 * px + 1];
+                    float m = Math.max(Math.max(tl, tr), Math.max(bl, br));
+                    y[yOffset + o + px] = m;
+                    if (winners != null) {
+                        winners[winnersOffset + o + px] = (byte) winner(tl, tr, bl, m);
+                    }
+                }
+            }
+        }
+    }
+
+    static void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+                                   int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int py = 0; py < pooledRows; py++) {
+                int o = ch * yPlane + py * pooledWidth;
+                int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
+                for (int px = 0; px < pooledWidth; px++) {
+                    float g = dy[dyOffset + o + px];
+                    if (relu && !(y[yOffset + o + px] > 0f)) {
+                        g = 0f;
+                    }
+                    int code = winners[winnersOffset + o + px];
+                    dz[top + 2 * px] = code == 0 ? g : 0f;
+                    dz[top + 2 * px + 1] = code == 1 ? g : 0f;
+                    dz[bottom + 2 * px] = code == 2 ? g : 0f;
+                    dz[bottom + 2 * px + 1] = code == 3 ? g : 0f;
+                }
+            }
+        }
+    }
+
+    static void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
+                               boolean relu) {
+        for (int ch = 0; ch < channels; ch++) {
+            float b = bias == null ? 0f : bias[biasOffset + ch];
+            int at = offset + ch * plane;
+            for (int i = 0; i < n; i++) {
+                float v = a[at + i] + b;
+                a[at + i] = relu ? Math.max(v, 0f) : v;
+            }
+        }
+    }
+
+    static void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int src = (ch * rows + r) * cols, dst = dzOffset + ch * dzPlane + r * dzStride;
+                for (int c = 0; c < cols; c++) {
+                    float g = dy[dyOffset + src + c];
+                    dz[dst + c] = !relu || y[yOffset + src + c] > 0f ? g : 0f;
+                }
+            }
+        }
+    }
+
+    static void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
+        for (int ch = 0; ch < channels; ch++) {
+            double total = 0;
+            for (int r = 0; r < rows; r++) {
+                int at = offset + ch * plane + r * stride;
+                float row = 0f;
+                for (int c = 0; c < cols; c++) {
+                    row += a[at + c];
+                }
+                total += row;
+            }
+            sums[ch] += total;
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.isthmus.kernels;
+
+import static dev.isthmus.kernels.GradientCheck.toDouble;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.lifecycle.AfterProperty;
+
+/**
+ * {@link FusedConv2d} (convolution, bias, ReLU, 2x2 max-pooling in one pass) and the direct
+ * convolution under {@link Conv2d}, on images wide enough for the direct path at every vector
+ * width (the build runs this at 128, 256 and 512 bits and on the scalar kernels). References are
+ * the layers in sequence, in double: {@link ReferenceWindows#conv}, ReLU, max-pooling; the
+ * backward reference routes {@code dy} through the kernel's own winners and ReLU mask (checked
+ * separately to be a maximum and the sign of the output), then through the convolution's
+ * gradients by their definitions. Finite differences check the plain convolution's gradients.
+ */
+@Tag("kernel-ops")
+@Tag("vector-width")
+class FusedConvolutionProperties {
+
+    @AfterProperty
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A convolution at stride 1 (direct where wide enough) followed by the fused epilogue. */
+    record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed) {
+
+        FusedConv2d fused() {
+            return new FusedConv2d(new Conv2d(cin, cout, window), relu, pool);
+        }
+
+        float[] random(int length, int stream) {
+            SplittableRandom r = new SplittableRandom(seed * 31 + stream);
+            float[] a = new float[length];
+            for (int i = 0; i < length; i++) {
+                a[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+            return a;
+        }
+
+        float[] input() {
+            return random(batch * cin * window.inSize(), 1);
+        }
+
+        float[] weights() {
+            return random(cout * cin * window.kernelSize(), 2);
+        }
+
+        float[] bias() {
+            return random(cout, 3);
+        }
+
+        @Override
+        public String toString() {
+            return "batch " + batch + ", " + fused() + (fused().conv().isDirect() ? " [direct]" : " [im2col]");
+        }
+    }
+
+    @Provide
+    Arbitrary<Case> cases() {
+        // Widths up to 70 reach the direct path's column block at every width (8, 16 or 32).
+        Arbitrary<Integer> width = Arbitraries.integers().between(2, 70);
+        Arbitrary<Integer> height = Arbitraries.integers().between(2, 9);
+        Arbitrary<Integer> kernel = Arbitraries.integers().between(1, 5);
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 5),
+                        Arbitraries.integers().between(1, 9), height, width, kernel, kernel)
+                .as((n, ci, co, h, w, kh, kw) -> new int[] {n, ci, co, h, w, kh, kw});
+        Arbitrary<int[]> options = Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 4),
+                        Arbitraries.integers().between(0, 4), Arbitraries.of(true, false), Arbitraries.of(true, false))
+                .as((kind, p1, p2, relu, pool) -> new int[] {kind, p1, p2, relu ? 1 : 0, pool ? 1 : 0});
+        return Combinators.combine(shape, options, Arbitraries.longs()).as(FusedConvolutionProperties::make)
+                .filter(c -> c != null);
+    }
+
+    private static Case make(int[] s, int[] o, long seed) {
+        int kh = s[5], kw = s[6];
+        Padding padding = switch (o[0]) {
+            case 0 -> Padding.VALID;
+            case 1 -> Padding.SAME;
+            default -> Padding.explicit(Math.min(o[1], kh - 1), Math.min(o[2], kw - 1), Math.min(o[2], kh - 1),
+                    Math.min(o[1], kw - 1));
+        };
+        try {
+            Window2d w = Window2d.of(s[3], s[4], kh, kw, 1, 1, 1, 1, padding);
+            boolean pool = o[4] == 1 && w.outHeight() >= 2 && w.outWidth() >= 2;
+            return new Case(s[0], s[1], s[2], w, o[3] == 1, pool, seed);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The layers in sequence, in double: pool(relu(conv(x) + b)). */
+    private static double[] reference(Case c, float[] x, float[] w, float[] b) {
+        Window2d g = c.window();
+        double[] z = ReferenceWindows.conv(g, c.batch(), c.cin(), c.cout(), toDouble(x), toDouble(w), toDouble(b));
+        if (c.relu()) {
+            for (int i = 0; i < z.length; i++) {
+                z[i] = Math.max(z[i], 0);
+            }
+        }
+        if (!c.pool()) {
+            return z;
+        }
+        Window2d pool = Window2d.of(g.outHeight(), g.outWidth(), 2, 2, Padding.VALID);
+        return ReferenceWindows.maxPool(pool, c.batch() * c.cout(), z);
+    }
+
+    private static double tolerance(Case c) {
+        return 1e-5 * (c.cin() * c.window().kernelSize() + 1);
+    }
+
+    @Property(tries = 120, seed = Seeds.FIXED)
+    void forwardIsTheLayersInSequence(@ForAll("cases") Case c) {
+        FusedConv2d f = c.fused();
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        float[] y = c.random(c.batch() * f.outputSize() + 5, 9); // stale contents must be overwritten
+        byte[] winners = new byte[c.batch() * f.winnersSize() + 2];
+        f.forward(c.batch(), x, 0, w, 0, b, 0, y, 5, winners, 2);
+        double[] want = reference(c, x, w, b);
+        for (int i = 0; i < want.length; i++) {
+            if (!(Math.abs(y[5 + i] - want[i]) <= tolerance(c))) {
+                throw new AssertionError(c + ": y[" + i + "] = " + y[5 + i] + ", reference " + want[i]);
+            }
+        }
+        if (c.pool()) {
+            assertWinnersHoldTheMaximum(c, x, w, b, y, 5, winners, 2);
+        }
+    }
+
+    /** Each recorded winner is a cell of its window whose (reference) value is the window's maximum. */
+    private static void assertWinnersHoldTheMaximum(Case c, float[] x, float[] w, float[] b, float[] y, int yOffset,
+                                                    byte[] winners, int winnersOffset) {
+        Window2d g = c.window();
+        double[] z = ReferenceWindows.conv(g, c.batch(), c.cin(), c.cout(), toDouble(x), toDouble(w), toDouble(b));
+        int ph = g.outHeight() / 2, pw = g.outWidth() / 2;
+        for (int plane = 0; plane < c.batch() * c.cout(); plane++) {
+            for (int py = 0; py < ph; py++) {
+                for (int px = 0; px < pw; px++) {
+                    int o = (plane * ph + py) * pw + px, code = winners[winnersOffset + o];
+                    assertTrue(code >= 0 && code <= 3, "winner code " + code);
+                    double v = z[(plane * g.outHeight() + 2 * py + code / 2) * g.outWidth() + 2 * px + code % 2];
+                    if (c.relu()) {
+                        v = Math.max(v, 0);
+                    }
+                    if (!(Math.abs(v - y[yOffset + o]) <= tolerance(c))) {
+                        throw new AssertionError(c + ": window " + o + " winner " + code + " holds " + v + ", max " + y[yOffset + o]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Property(tries = 100, seed = Seeds.FIXED)
+    void backwardIsTheChainRule(@ForAll("cases") Case c) {
+        FusedConv2d f = c.fused();
+        Window2d g = c.window();
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        float[] y = new float[c.batch() * f.outputSize()];
+        byte[] winners = new byte[c.batch() * f.winnersSize()];
+        f.forward(c.batch(), x, 0, w, 0, b, 0, y, 0, winners, 0);
+        float[] dy = c.random(y.length, 4);
+        float[] dw = c.random(w.length, 5), db = c.random(b.length, 6), dx = c.random(x.length, 7);
+        f.backward(c.batch(), x, 0, w, 0, y, 0, dy, 0, winners, 0, dw, 0, db, 0, dx, 0);
+
+        // dz: dy at each window's winner, where the ReLU let it through.
+        double[] dz = new double[c.batch() * c.cout() * g.outSize()];
+        int ph = g.outHeight() / 2, pw = g.outWidth() / 2;
+        for (int plane = 0; plane < c.batch() * c.cout(); plane++) {
+            if (!c.pool()) {
+                for (int i = 0; i < g.outSize(); i++) {
+                    int o = plane * g.outSize() + i;
+                    dz[o] = !c.relu() || y[o] > 0 ? dy[o] : 0;
+                }
+                continue;
+            }
+            for (int py = 0; py < ph; py++) {
+                for (int px = 0; px < pw; px++) {
+                    int o = (plane * ph + py) * pw + px, code = winners[o];
+                    if (!c.relu() || y[o] > 0) {
+                        dz[(plane * g.outHeight() + 2 * py + code / 2) * g.outWidth() + 2 * px + code % 2] = dy[o];
+                    }
+                }
+            }
+        }
+        double[][] want = convGradients(c, toDouble(x), toDouble(w), dz);
+        double tolerance = 1e-5;
+        GradientCheck.assertMatches(c + " dx", dx, 0, want[0], tolerance);
+        GradientCheck.assertMatches(c + " dw", dw, 0, want[1], tolerance);
+        GradientCheck.assertMatches(c + " dbias", db, 0, want[2], tolerance);
+    }
+
+    /** dx, dw and dbias of a convolution from the gradient at its output, by the definitions, in double. */
+    private static double[][] convGradients(Case c, double[] x, double[] w, double[] dz) {
+        Window2d g = c.window();
+        double[] dx = new double[x.length], dw = new double[w.length], db = new double[c.cout()];
+        for (int n = 0; n < c.batch(); n++) {
+            for (int oc = 0; oc < c.cout(); oc++) {
+                for (int oy = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++) {
+                        double d = dz[((n * c.cout() + oc) * g.outHeight() + oy) * g.outWidth() + ox];
+                        db[oc] += d;
+                        for (int ic = 0; ic < c.cin(); ic++) {
+                            for (int ky = 0; ky < g.kernelHeight(); ky++) {
+                                for (int kx = 0; kx < g.kernelWidth(); kx++) {
+                                    int iy = oy - g.padTop() + ky, ix = ox - g.padLeft() + kx;
+                                    if (iy < 0 || iy >= g.inHeight() || ix < 0 || ix >= g.inWidth()) {
+                                        continue;
+                                    }
+                                    int wi = ((oc * c.cin() + ic) * g.kernelHeight() + ky) * g.kernelWidth() + kx;
+                                    int xi = ((n * c.cin() + ic) * g.inHeight() + iy) * g.inWidth() + ix;
+                                    dw[wi] += d * x[xi];
+                                    dx[xi] += d * w[wi];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new double[][] {dx, dw, db};
+    }
+
+    /** Few enough inputs and weights to difference each (mostly 2 to 4 rows of a wide image). */
+    @Provide
+    Arbitrary<Case> smallCases() {
+        return cases().filter(c -> c.cin() * c.window().inSize() <= 200 && c.cout() * c.cin() * c.window().kernelSize() <= 150);
+    }
+
+    /** The plain convolution on the direct path: its gradients are those of the reference forward. */
+    @Property(tries = 30, seed = Seeds.FIXED)
+    void directConvolutionGradientsAreFiniteDifferences(@ForAll("smallCases") Case c) {
+        Conv2d conv = new Conv2d(c.cin(), c.cout(), c.window());
+        int batch = 1;
+        float[] x = c.random(c.cin() * c.window().inSize(), 1), w = c.weights(), b = c.bias();
+        float[] dy = c.random(conv.outputSize(), 4);
+        float[] dx = c.random(x.length, 7), dw = c.random(w.length, 5), db = c.random(b.length, 6);
+        conv.backwardData(batch, dy, 0, w, 0, dx, 0);
+        conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);
+        Window2d g = c.window();
+        double[] numericX = GradientCheck.numeric(
+                xs -> ReferenceWindows.conv(g, batch, c.cin(), c.cout(), xs, toDouble(w), null), toDouble(x), toDouble(dy), 1e-3);
+        GradientCheck.assertMatches(conv + " dx", dx, 0, numericX, 1e-4);
+        double[] numericW = GradientCheck.numeric(
+                ws -> ReferenceWindows.conv(g, batch, c.cin(), c.cout(), toDouble(x), ws, null), toDouble(w), toDouble(dy), 1e-3);
+        GradientCheck.assertMatches(conv + " dw", dw, 0, numericW, 1e-4);
+        double[] numericB = GradientCheck.numeric(
+                bs -> ReferenceWindows.conv(g, batch, c.cin(), c.cout(), toDouble(x), toDouble(w), bs), toDouble(b), toDouble(dy), 1e-3);
+        GradientCheck.assertMatches(conv + " dbias", db, 0, numericB, 1e-4);
+    }
+
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void sameBitsForOneAndManyThreads(@ForAll("cases") Case c) {
+        float[][] one = runAll(c, 1), two = runAll(c, 2), three = runAll(c, 3);
+        for (int r = 0; r < one.length; r++) {
+            assertArrayEquals(one[r], two[r], c + ": result " + r + " with 2 threads");
+            assertArrayEquals(one[r], three[r], c + ": result " + r + " with 3 threads");
+        }
+    }
+
+    private static float[][] runAll(Case c, int threads) {
+        Parallel.setThreads(threads);
+        FusedConv2d f = c.fused();
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        float[] y = new float[c.batch() * f.outputSize()], one = new float[f.outputSize()];
+        byte[] winners = new byte[c.batch() * f.winnersSize()];
+        f.forward(c.batch(), x, 0, w, 0, b, 0, y, 0, winners, 0);
+        f.forward(1, x, 0, w, 0, b, 0, one, 0, null, 0); // a lone image splits its rows over threads
+        float[] dy = c.random(y.length, 4), dw = new float[w.length], db = new float[b.length], dx = new float[x.length];
+        f.backward(c.batch(), x, 0, w, 0, y, 0, dy, 0, winners, 0, dw, 0, db, 0, dx, 0);
+        return new float[][] {y, one, dw, db, dx};
+    }
+
+    @Example
+    void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
+        // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.
+        assertTrue(Conv2d.of(1, 256, 256, 8, 3, 1, Padding.SAME).isDirect());
+        assertTrue(Conv2d.of(8, 128, 128, 8, 3, 1, Padding.SAME).isDirect());
+        assertTrue(Conv2d.of(8, 64, 64, 12, 3, 1, Padding.SAME).isDirect());
+        assertTrue(Conv2d.of(12, 32, 32, 12, 3, 1, Padding.SAME).isDirect());
+        assertTrue(!Conv2d.of(12, 32, 32, 12, 3, 2, Padding.SAME).isDirect(), "stride 2 takes im2col");
+    }
+
+    @Example
+    void badArgumentsAreNamed() {
+        Conv2d conv = Conv2d.of(2, 6, 6, 3, 3, 1, Padding.SAME);
+        FusedConv2d f = new FusedConv2d(conv, true, true);
+        assertEquals(3 * 3 * 3, f.outputSize());
+        float[] x = new float[2 * 36], w = new float[3 * 2 * 9], y = new float[f.outputSize()], dy = new float[f.outputSize()];
+        byte[] winners = new byte[f.winnersSize()];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> f.forward(1, x, 0, w, 0, null, 0, new float[5], 0, winners, 0));
+        assertEquals("y is too short: batch * outputSize() = 1 * 27 = 27 values at offset 0 need length >= 27, got 5",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> f.backward(1, x, 0, w, 0, y, 0, dy, 0, null, 0, new float[w.length], 0, null, 0, null, 0));
+        assertEquals("winners (from the forward pass) are needed for the pooling's gradient, got null", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> f.backward(1, x, 0, w, 0, null, 0, dy, 0, winners, 0, new float[w.length], 0, null, 0, null, 0));
+        assertEquals("y (the forward output) is needed for the ReLU's gradient, got null", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new FusedConv2d(Conv2d.of(1, 1, 8, 1, 1, 1, Padding.VALID), false, true));
+        assertEquals("2x2 max-pooling needs a convolution output of at least 2x2, got 1x8", e.getMessage());
+    }
+}
