@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
  * Where a ChestXRayNet training step spends its time: each layer's forward and backward, and
  * their share of the step, averaged over steps after a warm-up. Not a JMH benchmark (it reads
  * the execution's own per-layer timers), so quote it as a breakdown, not a throughput figure.
+ * Layer times are summed over the threads that ran them (slices of the batch run on several
+ * threads at once), so shares are of the summed time; the first line gives the wall time.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
@@ -61,16 +63,22 @@ public final class LayerProfile {
             optimizerNanos += t2 - t1;
             total += t2 - t0;
         }
-        System.out.printf(Locale.ROOT, "ChestXRayNet training step, batch %d, %d threads: %.2f ms per step (%.0f images/s)%n%n",
-                batch, threads, total / 1e6 / steps, batch * 1e9 * steps / total);
-        System.out.println("| layer | type | forward ms | backward ms | share of step |");
+        List<Execution.LayerTime> times = e.profile();
+        long summed = optimizerNanos;
+        for (Execution.LayerTime t : times) {
+            summed += t.forwardNanos() + t.backwardNanos();
+        }
+        System.out.printf(Locale.ROOT, "ChestXRayNet training step, batch %d, %d threads, %d slices: %.2f ms per step"
+                        + " (%.0f images/s); layers and update %.2f thread-ms per step%n%n",
+                batch, threads, e.slices(), total / 1e6 / steps, batch * 1e9 * steps / total, summed / 1e6 / steps);
+        System.out.println("| layer | type | forward ms | backward ms | share |");
         System.out.println("|---|---|---|---|---|");
-        for (Execution.LayerTime t : e.profile()) {
+        for (Execution.LayerTime t : times) {
             System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f%% |%n", t.layer(), t.type(),
                     t.forwardNanos() / 1e6 / steps, t.backwardNanos() / 1e6 / steps,
-                    100.0 * (t.forwardNanos() + t.backwardNanos()) / total);
+                    100.0 * (t.forwardNanos() + t.backwardNanos()) / summed);
         }
         System.out.printf(Locale.ROOT, "| (Adam update) | | | %.3f | %.1f%% |%n", optimizerNanos / 1e6 / steps,
-                100.0 * optimizerNanos / total);
+                100.0 * optimizerNanos / summed);
     }
 }

@@ -37,69 +37,83 @@ public final class AvgPool2d {
 
     public void forward(int batch, float[] x, int xOffset, float[] y, int yOffset) {
         Checks.positive("batch", batch);
-        Checks.span("x", x, xOffset, (long) batch * inputSize(), "batch * C * H * W = " + batch + " * " + inputSize());
-        Checks.span("y", y, yOffset, (long) batch * outputSize(), "batch * C * outH * outW = " + batch + " * " + outputSize());
+        Checks.span("x", x, xOffset, batch, inputSize(), "batch * C * H * W");
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * C * outH * outW");
+        int planes = batch * channels;
+        if (Parallel.sequential(planes)) {
+            forwardPlanes(0, planes, x, xOffset, y, yOffset);
+        } else {
+            MaxPool2d.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, x, xOffset, y, yOffset));
+        }
+    }
+
+    private void forwardPlanes(int from, int to, float[] x, int xOffset, float[] y, int yOffset) {
         Window2d w = window;
-        MaxPool2d.forEachPlaneRange(batch * channels, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int in = xOffset + plane * w.inSize(), out = yOffset + plane * w.outSize();
-                for (int oy = 0; oy < w.outHeight(); oy++) {
-                    for (int ox = 0; ox < w.outWidth(); ox++) {
-                        float sum = 0f;
-                        int cells = 0;
-                        for (int ky = 0; ky < w.kernelHeight(); ky++) {
-                            int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
-                            for (int kx = 0; kx < w.kernelWidth(); kx++) {
-                                int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
-                                if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
-                                    sum += x[in + iy * w.inWidth() + ix];
-                                    cells++;
-                                }
+        for (int plane = from; plane < to; plane++) {
+            int in = xOffset + plane * w.inSize(), out = yOffset + plane * w.outSize();
+            for (int oy = 0; oy < w.outHeight(); oy++) {
+                for (int ox = 0; ox < w.outWidth(); ox++) {
+                    float sum = 0f;
+                    int cells = 0;
+                    for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                        int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                        for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                            int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
+                            if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
+                                sum += x[in + iy * w.inWidth() + ix];
+                                cells++;
                             }
                         }
-                        y[out + oy * w.outWidth() + ox] = sum / divisor(cells);
                     }
+                    y[out + oy * w.outWidth() + ox] = sum / divisor(cells);
                 }
             }
-        });
+        }
     }
 
     /** {@code dx} (overwritten): each {@code dy} spread evenly over its window's input cells. */
     public void backward(int batch, float[] dy, int dyOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);
-        Checks.span("dy", dy, dyOffset, (long) batch * outputSize(), "batch * C * outH * outW = " + batch + " * " + outputSize());
-        Checks.span("dx", dx, dxOffset, (long) batch * inputSize(), "batch * C * H * W = " + batch + " * " + inputSize());
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * C * outH * outW");
+        Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * C * H * W");
+        int planes = batch * channels;
+        if (Parallel.sequential(planes)) {
+            backwardPlanes(0, planes, dy, dyOffset, dx, dxOffset);
+        } else {
+            MaxPool2d.forEachPlaneRange(planes, (from, to) -> backwardPlanes(from, to, dy, dyOffset, dx, dxOffset));
+        }
+    }
+
+    private void backwardPlanes(int from, int to, float[] dy, int dyOffset, float[] dx, int dxOffset) {
         Window2d w = window;
-        MaxPool2d.forEachPlaneRange(batch * channels, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int in = dxOffset + plane * w.inSize(), out = dyOffset + plane * w.outSize();
-                Arrays.fill(dx, in, in + w.inSize(), 0f);
-                for (int oy = 0; oy < w.outHeight(); oy++) {
-                    for (int ox = 0; ox < w.outWidth(); ox++) {
-                        int cells = 0;
-                        for (int ky = 0; ky < w.kernelHeight(); ky++) {
-                            int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
-                            for (int kx = 0; kx < w.kernelWidth(); kx++) {
-                                int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
-                                if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
-                                    cells++;
-                                }
+        for (int plane = from; plane < to; plane++) {
+            int in = dxOffset + plane * w.inSize(), out = dyOffset + plane * w.outSize();
+            Arrays.fill(dx, in, in + w.inSize(), 0f);
+            for (int oy = 0; oy < w.outHeight(); oy++) {
+                for (int ox = 0; ox < w.outWidth(); ox++) {
+                    int cells = 0;
+                    for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                        int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                        for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                            int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
+                            if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
+                                cells++;
                             }
                         }
-                        float g = dy[out + oy * w.outWidth() + ox] / divisor(cells);
-                        for (int ky = 0; ky < w.kernelHeight(); ky++) {
-                            int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
-                            for (int kx = 0; kx < w.kernelWidth(); kx++) {
-                                int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
-                                if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
-                                    dx[in + iy * w.inWidth() + ix] += g;
-                                }
+                    }
+                    float g = dy[out + oy * w.outWidth() + ox] / divisor(cells);
+                    for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                        int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                        for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                            int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
+                            if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
+                                dx[in + iy * w.inWidth() + ix] += g;
                             }
                         }
                     }
                 }
             }
-        });
+        }
     }
 
     private float divisor(int cells) {

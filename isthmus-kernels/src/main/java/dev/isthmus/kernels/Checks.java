@@ -44,6 +44,27 @@ final class Checks {
         spanLength(name, array.length, offset, length, what);
     }
 
+    /**
+     * Checks that {@code array[offset, offset + count * per)} exists; {@code what} names the
+     * product, e.g. {@code "batch * C * H * W"}. The message is built only on failure, so a check
+     * in a hot loop allocates nothing.
+     */
+    static void span(String name, float[] array, int offset, int count, int per, String what) {
+        java.util.Objects.requireNonNull(array, name);
+        long length = (long) count * per;
+        if (offset < 0 || offset + length > array.length) {
+            spanLength(name, array.length, offset, length, what + " = " + count + " * " + per);
+        }
+    }
+
+    static void span(String name, byte[] array, int offset, int count, int per, String what) {
+        java.util.Objects.requireNonNull(array, name);
+        long length = (long) count * per;
+        if (offset < 0 || offset + length > array.length) {
+            spanLength(name, array.length, offset, length, what + " = " + count + " * " + per);
+        }
+    }
+
     static void span(String name, byte[] array, int offset, long length, String what) {
         java.util.Objects.requireNonNull(array, name);
         spanLength(name, array.length, offset, length, what);

@@ -147,16 +147,16 @@ public final class Conv2d {
     public void forward(int batch, float[] x, int xOffset, float[] w, int wOffset,
                         float[] bias, int biasOffset, float[] y, int yOffset) {
         checkForward(batch, x, xOffset, w, wOffset, bias, biasOffset);
-        Checks.span("y", y, yOffset, (long) batch * outputSize(), "batch * Cout * outH * outW = " + batch + " * " + outputSize());
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * Cout * outH * outW");
         forward(batch, x, xOffset, w, wOffset, bias, biasOffset, false, false, y, yOffset, null, 0);
     }
 
     /** {@code dx = d(loss)/dx} from {@code dy = d(loss)/dy}; dx is overwritten. */
     public void backwardData(int batch, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset) {
         checkBatch(batch);
-        Checks.span("dy", dy, dyOffset, (long) batch * outputSize(), "batch * Cout * outH * outW = " + batch + " * " + outputSize());
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * Cout * outH * outW");
         Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
-        Checks.span("dx", dx, dxOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
+        Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * Cin * H * W");
         backward(batch, null, 0, w, wOffset, null, 0, dy, dyOffset, null, 0, false, false, null, 0, null, 0, dx, dxOffset);
     }
 
@@ -169,8 +169,8 @@ public final class Conv2d {
     public void backwardWeights(int batch, float[] x, int xOffset, float[] dy, int dyOffset,
                                 float[] dw, int dwOffset, float[] dbias, int dbiasOffset) {
         checkBatch(batch);
-        Checks.span("x", x, xOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
-        Checks.span("dy", dy, dyOffset, (long) batch * outputSize(), "batch * Cout * outH * outW = " + batch + " * " + outputSize());
+        Checks.span("x", x, xOffset, batch, inputSize(), "batch * Cin * H * W");
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * Cout * outH * outW");
         Checks.span("dw", dw, dwOffset, weightSize(), "Cout * Cin * kh * kw");
         if (dbias != null) {
             Checks.span("dbias", dbias, dbiasOffset, outChannels, "Cout");
@@ -181,7 +181,7 @@ public final class Conv2d {
 
     void checkForward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset) {
         checkBatch(batch);
-        Checks.span("x", x, xOffset, (long) batch * inputSize(), "batch * Cin * H * W = " + batch + " * " + inputSize());
+        Checks.span("x", x, xOffset, batch, inputSize(), "batch * Cin * H * W");
         Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
         if (bias != null) {
             Checks.span("bias", bias, biasOffset, outChannels, "Cout");

@@ -15,12 +15,12 @@ public final class Dense {
     public static void forward(int batch, int in, int out, float[] x, int xOffset, float[] w, int wOffset,
                                float[] bias, int biasOffset, float[] y, int yOffset) {
         check(batch, in, out);
-        Checks.span("x", x, xOffset, (long) batch * in, "batch * in = " + batch + " * " + in);
-        Checks.span("w", w, wOffset, (long) out * in, "out * in = " + out + " * " + in);
+        Checks.span("x", x, xOffset, batch, in, "batch * in");
+        Checks.span("w", w, wOffset, out, in, "out * in");
         if (bias != null) {
             Checks.span("bias", bias, biasOffset, out, "out");
         }
-        Checks.span("y", y, yOffset, (long) batch * out, "batch * out = " + batch + " * " + out);
+        Checks.span("y", y, yOffset, batch, out, "batch * out");
         Kernels.sgemm(false, true, batch, out, in, 1f, x, xOffset, in, w, wOffset, in, 0f, y, yOffset, out);
         if (bias != null) {
             for (int n = 0; n < batch; n++) {
@@ -40,13 +40,13 @@ public final class Dense {
                                 float[] dy, int dyOffset, float[] dx, int dxOffset,
                                 float[] dw, int dwOffset, float[] dbias, int dbiasOffset) {
         check(batch, in, out);
-        Checks.span("x", x, xOffset, (long) batch * in, "batch * in = " + batch + " * " + in);
-        Checks.span("w", w, wOffset, (long) out * in, "out * in = " + out + " * " + in);
-        Checks.span("dy", dy, dyOffset, (long) batch * out, "batch * out = " + batch + " * " + out);
+        Checks.span("x", x, xOffset, batch, in, "batch * in");
+        Checks.span("w", w, wOffset, out, in, "out * in");
+        Checks.span("dy", dy, dyOffset, batch, out, "batch * out");
         if (dx != null) {
-            Checks.span("dx", dx, dxOffset, (long) batch * in, "batch * in = " + batch + " * " + in);
+            Checks.span("dx", dx, dxOffset, batch, in, "batch * in");
         }
-        Checks.span("dw", dw, dwOffset, (long) out * in, "out * in = " + out + " * " + in);
+        Checks.span("dw", dw, dwOffset, out, in, "out * in");
         if (dbias != null) {
             Checks.span("dbias", dbias, dbiasOffset, out, "out");
         }

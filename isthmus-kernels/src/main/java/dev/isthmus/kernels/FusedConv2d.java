@@ -78,10 +78,9 @@ public final class FusedConv2d {
     public void forward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset,
                         float[] y, int yOffset, byte[] winners, int winnersOffset) {
         conv.checkForward(batch, x, xOffset, w, wOffset, bias, biasOffset);
-        Checks.span("y", y, yOffset, (long) batch * outputSize(), "batch * outputSize() = " + batch + " * " + outputSize());
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * outputSize()");
         if (pool && winners != null) {
-            Checks.span("winners", winners, winnersOffset, (long) batch * winnersSize(),
-                    "batch * winnersSize() = " + batch + " * " + winnersSize());
+            Checks.span("winners", winners, winnersOffset, batch, winnersSize(), "batch * winnersSize()");
         }
         conv.forward(batch, x, xOffset, w, wOffset, bias, biasOffset, relu, pool, y, yOffset, pool ? winners : null,
                 winnersOffset);
@@ -100,26 +99,22 @@ public final class FusedConv2d {
                          float[] dy, int dyOffset, byte[] winners, int winnersOffset,
                          float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);
-        long out = (long) batch * outputSize();
-        String outWhat = "batch * outputSize() = " + batch + " * " + outputSize();
-        Checks.span("dy", dy, dyOffset, out, outWhat);
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * outputSize()");
         if (relu) {
             if (y == null) {
                 throw new IllegalArgumentException("y (the forward output) is needed for the ReLU's gradient, got null");
             }
-            Checks.span("y", y, yOffset, out, outWhat);
+            Checks.span("y", y, yOffset, batch, outputSize(), "batch * outputSize()");
         }
         if (pool) {
             if (winners == null) {
                 throw new IllegalArgumentException("winners (from the forward pass) are needed for the pooling's gradient,"
                         + " got null");
             }
-            Checks.span("winners", winners, winnersOffset, (long) batch * winnersSize(),
-                    "batch * winnersSize() = " + batch + " * " + winnersSize());
+            Checks.span("winners", winners, winnersOffset, batch, winnersSize(), "batch * winnersSize()");
         }
         if (dw != null || dbias != null) {
-            Checks.span("x", x, xOffset, (long) batch * conv.inputSize(),
-                    "batch * Cin * H * W = " + batch + " * " + conv.inputSize());
+            Checks.span("x", x, xOffset, batch, conv.inputSize(), "batch * Cin * H * W");
         }
         if (dw != null) {
             Checks.span("dw", dw, dwOffset, conv.weightSize(), "Cout * Cin * kh * kw");
@@ -129,8 +124,7 @@ public final class FusedConv2d {
         }
         if (dx != null) {
             Checks.span("w", w, wOffset, conv.weightSize(), "Cout * Cin * kh * kw");
-            Checks.span("dx", dx, dxOffset, (long) batch * conv.inputSize(),
-                    "batch * Cin * H * W = " + batch + " * " + conv.inputSize());
+            Checks.span("dx", dx, dxOffset, batch, conv.inputSize(), "batch * Cin * H * W");
         }
         if (dw == null && dbias == null && dx == null) {
             return;

@@ -13,18 +13,24 @@ public final class GlobalAvgPool {
     public static void forward(int planes, int planeSize, float[] x, int xOffset, float[] y, int yOffset) {
         Checks.positive("planes", planes);
         Checks.positive("planeSize", planeSize);
-        Checks.span("x", x, xOffset, (long) planes * planeSize, "planes * planeSize = " + planes + " * " + planeSize);
+        Checks.span("x", x, xOffset, planes, planeSize, "planes * planeSize");
         Checks.span("y", y, yOffset, planes, "planes");
-        MaxPool2d.forEachPlaneRange(planes, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int at = xOffset + plane * planeSize;
-                double sum = 0;
-                for (int i = at; i < at + planeSize; i++) {
-                    sum += x[i];
-                }
-                y[yOffset + plane] = (float) (sum / planeSize);
+        if (Parallel.sequential(planes)) {
+            forwardPlanes(0, planes, planeSize, x, xOffset, y, yOffset);
+        } else {
+            MaxPool2d.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, planeSize, x, xOffset, y, yOffset));
+        }
+    }
+
+    private static void forwardPlanes(int from, int to, int planeSize, float[] x, int xOffset, float[] y, int yOffset) {
+        for (int plane = from; plane < to; plane++) {
+            int at = xOffset + plane * planeSize;
+            double sum = 0;
+            for (int i = at; i < at + planeSize; i++) {
+                sum += x[i];
             }
-        });
+            y[yOffset + plane] = (float) (sum / planeSize);
+        }
     }
 
     /** {@code dx} (overwritten): every cell of plane {@code p} gets {@code dy[p] / planeSize}. */
@@ -32,7 +38,7 @@ public final class GlobalAvgPool {
         Checks.positive("planes", planes);
         Checks.positive("planeSize", planeSize);
         Checks.span("dy", dy, dyOffset, planes, "planes");
-        Checks.span("dx", dx, dxOffset, (long) planes * planeSize, "planes * planeSize = " + planes + " * " + planeSize);
+        Checks.span("dx", dx, dxOffset, planes, planeSize, "planes * planeSize");
         for (int plane = 0; plane < planes; plane++) {
             float g = dy[dyOffset + plane] / planeSize;
             int at = dxOffset + plane * planeSize;

@@ -67,10 +67,13 @@ interface KernelSupport {
 
     void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums);
 
-    /** One Adam/AdamW step over {@code [offset, offset + n)} with the constants Optimizers derives. */
-    void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, AdamStep s);
+    /**
+     * One Adam/AdamW step over {@code [offset, offset + n)} with the constants Optimizers derives,
+     * in float as PyTorch's kernel uses them (passed one by one: a constants object per call would
+     * be the only allocation of a training step).
+     */
+    void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1, float oneMinusBeta1,
+              float beta2, float oneMinusBeta2, float eps, float stepSize, float biasCorrection2Sqrt, float decay,
+              float weightDecay, boolean decoupled);
 
-    /** Adam's per-step constants, in float as PyTorch's kernel uses them. */
-    record AdamStep(float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps, float stepSize,
-                    float biasCorrection2Sqrt, float decay, float weightDecay, boolean decoupled) {}
 }

@@ -53,46 +53,61 @@ public final class MaxPool2d {
      */
     public void forward(int batch, float[] x, int xOffset, float[] y, int yOffset, int[] argmax, int argmaxOffset) {
         Checks.positive("batch", batch);
-        Checks.span("x", x, xOffset, (long) batch * inputSize(), "batch * C * H * W = " + batch + " * " + inputSize());
-        Checks.span("y", y, yOffset, (long) batch * outputSize(), "batch * C * outH * outW = " + batch + " * " + outputSize());
+        Checks.span("x", x, xOffset, batch, inputSize(), "batch * C * H * W");
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * C * outH * outW");
         if (argmax != null) {
             Checks.span("argmax", argmax, argmaxOffset, (long) batch * outputSize(), "batch * C * outH * outW");
         }
-        Window2d w = window;
         int planes = batch * channels;
-        forEachPlaneRange(planes, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int in = xOffset + plane * w.inSize(), out = yOffset + plane * w.outSize();
-                int arg = argmax == null ? -1 : argmaxOffset + plane * w.outSize();
-                if (w.isTiling() && w.kernelHeight() == 2 && w.kernelWidth() == 2) {
-                    pool2x2(w, x, in, y, out, argmax, arg);
-                } else {
-                    poolGeneral(w, x, in, y, out, argmax, arg);
-                }
+        if (Parallel.sequential(planes)) {
+            forwardPlanes(0, planes, x, xOffset, y, yOffset, argmax, argmaxOffset);
+        } else {
+            forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, x, xOffset, y, yOffset, argmax, argmaxOffset));
+        }
+    }
+
+    private void forwardPlanes(int from, int to, float[] x, int xOffset, float[] y, int yOffset, int[] argmax,
+                               int argmaxOffset) {
+        Window2d w = window;
+        for (int plane = from; plane < to; plane++) {
+            int in = xOffset + plane * w.inSize(), out = yOffset + plane * w.outSize();
+            int arg = argmax == null ? -1 : argmaxOffset + plane * w.outSize();
+            if (w.isTiling() && w.kernelHeight() == 2 && w.kernelWidth() == 2) {
+                pool2x2(w, x, in, y, out, argmax, arg);
+            } else {
+                poolGeneral(w, x, in, y, out, argmax, arg);
             }
-        });
+        }
     }
 
     /** {@code dx} (overwritten) gets each {@code dy} at its recorded winner; windows that overlap add up. */
     public void backward(int batch, float[] dy, int dyOffset, int[] argmax, int argmaxOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);
-        Checks.span("dy", dy, dyOffset, (long) batch * outputSize(), "batch * C * outH * outW = " + batch + " * " + outputSize());
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * C * outH * outW");
         Checks.span("argmax", argmax, argmaxOffset, (long) batch * outputSize(), "batch * C * outH * outW");
-        Checks.span("dx", dx, dxOffset, (long) batch * inputSize(), "batch * C * H * W = " + batch + " * " + inputSize());
+        Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * C * H * W");
+        int planes = batch * channels;
+        if (Parallel.sequential(planes)) {
+            backwardPlanes(0, planes, dy, dyOffset, argmax, argmaxOffset, dx, dxOffset);
+        } else {
+            forEachPlaneRange(planes, (from, to) -> backwardPlanes(from, to, dy, dyOffset, argmax, argmaxOffset, dx, dxOffset));
+        }
+    }
+
+    private void backwardPlanes(int from, int to, float[] dy, int dyOffset, int[] argmax, int argmaxOffset, float[] dx,
+                                int dxOffset) {
         Window2d w = window;
-        forEachPlaneRange(batch * channels, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int in = dxOffset + plane * w.inSize(), out = dyOffset + plane * w.outSize();
-                int arg = argmaxOffset + plane * w.outSize();
-                Arrays.fill(dx, in, in + w.inSize(), 0f);
-                for (int o = 0; o < w.outSize(); o++) {
-                    int at = argmax[arg + o];
-                    if (at >= 0) { // -1: a window wholly in the padding had no winner
-                        dx[in + at] += dy[out + o];
-                    }
+        for (int plane = from; plane < to; plane++) {
+            int in = dxOffset + plane * w.inSize(), out = dyOffset + plane * w.outSize();
+            int arg = argmaxOffset + plane * w.outSize();
+            Arrays.fill(dx, in, in + w.inSize(), 0f);
+            for (int o = 0; o < w.outSize(); o++) {
+                int at = argmax[arg + o];
+                if (at >= 0) { // -1: a window wholly in the padding had no winner
+                    dx[in + at] += dy[out + o];
                 }
             }
-        });
+        }
     }
 
     /**

@@ -106,26 +106,30 @@ final class PanamaElementwise {
     }
 
     /** The scalar kernel's arithmetic, operation for operation, so both give the same bits. */
-    static void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, KernelSupport.AdamStep s) {
-        FloatVector b1 = FloatVector.broadcast(S, s.beta1()), a1 = FloatVector.broadcast(S, s.oneMinusBeta1());
-        FloatVector b2 = FloatVector.broadcast(S, s.beta2()), a2 = FloatVector.broadcast(S, s.oneMinusBeta2());
-        FloatVector eps = FloatVector.broadcast(S, s.eps()), stepSize = FloatVector.broadcast(S, s.stepSize());
-        FloatVector bc2 = FloatVector.broadcast(S, s.biasCorrection2Sqrt());
+    static void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1, float oneMinusBeta1,
+                     float beta2, float oneMinusBeta2, float eps, float stepSize, float biasCorrection2Sqrt, float decay,
+                     float weightDecay, boolean decoupled) {
+        FloatVector b1 = FloatVector.broadcast(S, beta1), a1 = FloatVector.broadcast(S, oneMinusBeta1);
+        FloatVector b2 = FloatVector.broadcast(S, beta2), a2 = FloatVector.broadcast(S, oneMinusBeta2);
+        FloatVector epsV = FloatVector.broadcast(S, eps), stepSizeV = FloatVector.broadcast(S, stepSize);
+        FloatVector bc2 = FloatVector.broadcast(S, biasCorrection2Sqrt);
+        FloatVector decayV = FloatVector.broadcast(S, decay), weightDecayV = FloatVector.broadcast(S, weightDecay);
         int i = offset;
         for (int end = offset + body(n); i < end; i += L) {
             FloatVector p = FloatVector.fromArray(S, param, i), g = FloatVector.fromArray(S, grad, i);
-            if (s.decoupled()) {
-                p = p.mul(s.decay());
-            } else if (s.weightDecay() != 0f) {
-                g = g.add(p.mul(s.weightDecay()));
+            if (decoupled) {
+                p = p.mul(decayV);
+            } else if (weightDecay != 0f) {
+                g = g.add(p.mul(weightDecayV));
             }
             FloatVector mi = b1.mul(FloatVector.fromArray(S, m, i)).add(a1.mul(g));
             FloatVector vi = b2.mul(FloatVector.fromArray(S, v, i)).add(a2.mul(g).mul(g));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
-            FloatVector denom = vi.sqrt().div(bc2).add(eps);
-            p.sub(stepSize.mul(mi).div(denom)).intoArray(param, i);
+            FloatVector denom = vi.sqrt().div(bc2).add(epsV);
+            p.sub(stepSizeV.mul(mi).div(denom)).intoArray(param, i);
         }
-        TAIL.adam(param, grad, m, v, i, offset + n - i, s);
+        TAIL.adam(param, grad, m, v, i, offset + n - i, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize,
+                biasCorrection2Sqrt, decay, weightDecay, decoupled);
     }
 }

@@ -128,8 +128,10 @@ final class PanamaKernels implements KernelSupport {
     }
 
     @Override
-    public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, AdamStep s) {
-        PanamaElementwise.adam(param, grad, m, v, offset, n, s);
+    public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1,
+                     float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps, float stepSize,
+                     float biasCorrection2Sqrt, float decay, float weightDecay, boolean decoupled) {
+        PanamaElementwise.adam(param, grad, m, v, offset, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, biasCorrection2Sqrt, decay, weightDecay, decoupled);
     }
 
     private static VectorSpecies<Float> species() {

@@ -52,7 +52,7 @@ final class PanamaSgemm {
     private static final class Workspace {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[8 * NR]; // MR rows of a panel, or columnRows' eight
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -144,9 +144,9 @@ final class PanamaSgemm {
             if (nr == NR) {
                 panelKernel(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
             } else if (nr == L) {
-                edgeOneVector(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
+                edgeOneVector(kc, mc, ws.a, ws.b, jr * kc, ws.tile, c, cOffset + jr, ldc, overwrite, beta);
             } else if (nr == L / 2 && H != null) {
-                edgeHalfVector(kc, mc, ws.a, ws.b, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
+                edgeHalfVector(kc, mc, ws.a, ws.b, jr * kc, ws.tile, c, cOffset + jr, ldc, overwrite, beta);
             } else {
                 // The narrow last column panel: each tile goes through scratch, then its valid
                 // columns are merged with the same arithmetic as a full tile's store.
@@ -168,9 +168,8 @@ final class PanamaSgemm {
      * vector of each tile only, stored straight to C. Each element is the same fma chain as in
      * {@link #panelKernel}, so results do not depend on which kernel computed it.
      */
-    private static void edgeOneVector(int kc, int mc, float[] ap, float[] bp, int bOff,
+    private static void edgeOneVector(int kc, int mc, float[] ap, float[] bp, int bOff, float[] tile,
                                       float[] c, int cOff, int ldc, boolean overwrite, float beta) {
-        FloatVector betaV = FloatVector.broadcast(S, beta);
         for (int ir = 0; ir < mc; ir += MR) {
             int aOff = ir * kc;
             FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
@@ -182,29 +181,17 @@ final class PanamaSgemm {
                 c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
                 c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
             }
-            int mr = Math.min(MR, mc - ir), at = cOff + ir * ldc;
-            storeRow(S, c0, c, at, overwrite, betaV);
-            if (mr > 1) {
-                storeRow(S, c1, c, at + ldc, overwrite, betaV);
-            }
-            if (mr > 2) {
-                storeRow(S, c2, c, at + 2 * ldc, overwrite, betaV);
-            }
-            if (mr > 3) {
-                storeRow(S, c3, c, at + 3 * ldc, overwrite, betaV);
-            }
+            c0.intoArray(tile, 0);
+            c1.intoArray(tile, NR);
+            c2.intoArray(tile, 2 * NR);
+            c3.intoArray(tile, 3 * NR);
+            mergeTile(S, tile, Math.min(MR, mc - ir), 1, c, cOff + ir * ldc, ldc, 1f, overwrite, beta);
         }
     }
 
-    private static void storeRow(VectorSpecies<Float> species, FloatVector acc, float[] c, int at, boolean overwrite,
-                                 FloatVector betaV) {
-        (overwrite ? acc : FloatVector.fromArray(species, c, at).fma(betaV, acc)).intoArray(c, at);
-    }
-
     /** {@link #edgeOneVector} for a last panel half a vector wide (72 = 4 x 16 + 8 under AVX-512). */
-    private static void edgeHalfVector(int kc, int mc, float[] ap, float[] bp, int bOff,
+    private static void edgeHalfVector(int kc, int mc, float[] ap, float[] bp, int bOff, float[] tile,
                                        float[] c, int cOff, int ldc, boolean overwrite, float beta) {
-        FloatVector betaV = FloatVector.broadcast(H, beta);
         for (int ir = 0; ir < mc; ir += MR) {
             int aOff = ir * kc;
             FloatVector c0 = FloatVector.zero(H), c1 = c0, c2 = c0, c3 = c0;
@@ -216,17 +203,11 @@ final class PanamaSgemm {
                 c2 = FloatVector.broadcast(H, ap[ai + 2]).fma(b0, c2);
                 c3 = FloatVector.broadcast(H, ap[ai + 3]).fma(b0, c3);
             }
-            int mr = Math.min(MR, mc - ir), at = cOff + ir * ldc;
-            storeRow(H, c0, c, at, overwrite, betaV);
-            if (mr > 1) {
-                storeRow(H, c1, c, at + ldc, overwrite, betaV);
-            }
-            if (mr > 2) {
-                storeRow(H, c2, c, at + 2 * ldc, overwrite, betaV);
-            }
-            if (mr > 3) {
-                storeRow(H, c3, c, at + 3 * ldc, overwrite, betaV);
-            }
+            c0.intoArray(tile, 0);
+            c1.intoArray(tile, NR);
+            c2.intoArray(tile, 2 * NR);
+            c3.intoArray(tile, 3 * NR);
+            mergeTile(H, tile, Math.min(MR, mc - ir), 1, c, cOff + ir * ldc, ldc, 1f, overwrite, beta);
         }
     }
 
@@ -266,15 +247,39 @@ final class PanamaSgemm {
                 c30 = av.fma(b0, c30);
                 c31 = av.fma(b1, c31);
             }
-            store(c00, c01, c, at, overwrite, beta);
-            if (mr > 1) {
-                store(c10, c11, c, at + ldc, overwrite, beta);
-            }
-            if (mr > 2) {
-                store(c20, c21, c, at + 2 * ldc, overwrite, beta);
-            }
-            if (mr > 3) {
-                store(c30, c31, c, at + 3 * ldc, overwrite, beta);
+            // Stores written out here: a helper taking vectors that C2 declines to inline (it
+            // has a budget per compiled method) would box every accumulator it is handed.
+            if (overwrite) {
+                c00.intoArray(c, at);
+                c01.intoArray(c, at + L);
+                if (mr > 1) {
+                    c10.intoArray(c, at + ldc);
+                    c11.intoArray(c, at + ldc + L);
+                }
+                if (mr > 2) {
+                    c20.intoArray(c, at + 2 * ldc);
+                    c21.intoArray(c, at + 2 * ldc + L);
+                }
+                if (mr > 3) {
+                    c30.intoArray(c, at + 3 * ldc);
+                    c31.intoArray(c, at + 3 * ldc + L);
+                }
+            } else {
+                FloatVector betaV = FloatVector.broadcast(S, beta);
+                FloatVector.fromArray(S, c, at).fma(betaV, c00).intoArray(c, at);
+                FloatVector.fromArray(S, c, at + L).fma(betaV, c01).intoArray(c, at + L);
+                if (mr > 1) {
+                    FloatVector.fromArray(S, c, at + ldc).fma(betaV, c10).intoArray(c, at + ldc);
+                    FloatVector.fromArray(S, c, at + ldc + L).fma(betaV, c11).intoArray(c, at + ldc + L);
+                }
+                if (mr > 2) {
+                    FloatVector.fromArray(S, c, at + 2 * ldc).fma(betaV, c20).intoArray(c, at + 2 * ldc);
+                    FloatVector.fromArray(S, c, at + 2 * ldc + L).fma(betaV, c21).intoArray(c, at + 2 * ldc + L);
+                }
+                if (mr > 3) {
+                    FloatVector.fromArray(S, c, at + 3 * ldc).fma(betaV, c30).intoArray(c, at + 3 * ldc);
+                    FloatVector.fromArray(S, c, at + 3 * ldc + L).fma(betaV, c31).intoArray(c, at + 3 * ldc + L);
+                }
             }
         }
     }
@@ -309,7 +314,7 @@ final class PanamaSgemm {
     private static void columnRows(int i0, int i1, int k, float alpha, float[] a, int aOffset, int lda,
                                    float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         boolean overwrite = beta == 0f;
-        FloatVector alphaV = FloatVector.broadcast(S, alpha);
+        float[] tile = WORKSPACE.get().tile; // 8 rows of one vector, at the tile's row stride NR
         int i = i0;
         for (; i + 8 <= i1; i += 8) {
             int r0 = aOffset + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
@@ -326,15 +331,15 @@ final class PanamaSgemm {
                 c6 = FloatVector.broadcast(S, a[r6 + p]).fma(b0, c6);
                 c7 = FloatVector.broadcast(S, a[r7 + p]).fma(b0, c7);
             }
-            int at = cOffset + i * ldc;
-            storeOne(c0.mul(alphaV), c, at, overwrite, beta);
-            storeOne(c1.mul(alphaV), c, at + ldc, overwrite, beta);
-            storeOne(c2.mul(alphaV), c, at + 2 * ldc, overwrite, beta);
-            storeOne(c3.mul(alphaV), c, at + 3 * ldc, overwrite, beta);
-            storeOne(c4.mul(alphaV), c, at + 4 * ldc, overwrite, beta);
-            storeOne(c5.mul(alphaV), c, at + 5 * ldc, overwrite, beta);
-            storeOne(c6.mul(alphaV), c, at + 6 * ldc, overwrite, beta);
-            storeOne(c7.mul(alphaV), c, at + 7 * ldc, overwrite, beta);
+            c0.intoArray(tile, 0);
+            c1.intoArray(tile, NR);
+            c2.intoArray(tile, 2 * NR);
+            c3.intoArray(tile, 3 * NR);
+            c4.intoArray(tile, 4 * NR);
+            c5.intoArray(tile, 5 * NR);
+            c6.intoArray(tile, 6 * NR);
+            c7.intoArray(tile, 7 * NR);
+            mergeTile(S, tile, 8, 1, c, cOffset + i * ldc, ldc, alpha, overwrite, beta);
         }
         for (; i < i1; i++) {
             int r = aOffset + i * lda;
@@ -342,15 +347,35 @@ final class PanamaSgemm {
             for (int p = 0; p < k; p++) {
                 acc = FloatVector.broadcast(S, a[r + p]).fma(FloatVector.fromArray(S, b, bOffset + p * ldb), acc);
             }
-            storeOne(acc.mul(alphaV), c, cOffset + i * ldc, overwrite, beta);
+            acc.intoArray(tile, 0);
+            mergeTile(S, tile, 1, 1, c, cOffset + i * ldc, ldc, alpha, overwrite, beta);
         }
     }
 
-    private static void storeOne(FloatVector acc, float[] c, int at, boolean overwrite, float beta) {
-        if (overwrite) {
-            acc.intoArray(c, at);
-        } else {
-            FloatVector.fromArray(S, c, at).fma(FloatVector.broadcast(S, beta), acc).intoArray(c, at);
+    /**
+     * {@code C[0:rows, 0:vectors * lanes] = alpha * tile + beta * C} (just {@code alpha * tile}
+     * when {@code overwrite}), tile rows {@link #NR} apart: how the kernels that do not store
+     * their accumulators straight to C finish a tile. It takes arrays, not vectors, so it
+     * compiles to the same code whether or not C2 inlines it.
+     */
+    private static void mergeTile(VectorSpecies<Float> sp, float[] tile, int rows, int vectors, float[] c, int at,
+                                  int ldc, float alpha, boolean overwrite, float beta) {
+        FloatVector alphaV = FloatVector.broadcast(sp, alpha), betaV = FloatVector.broadcast(sp, beta);
+        int lanes = sp.length();
+        for (int i = 0; i < rows; i++) {
+            for (int v = 0; v < vectors; v++) {
+                int t = i * NR + v * lanes, o = at + i * ldc + v * lanes;
+                FloatVector acc = FloatVector.fromArray(sp, tile, t);
+                if (alpha != 1f) {
+                    acc.mul(alphaV).intoArray(tile, t);
+                    acc = FloatVector.fromArray(sp, tile, t);
+                }
+                if (overwrite) {
+                    acc.intoArray(c, o);
+                } else {
+                    FloatVector.fromArray(sp, c, o).fma(betaV, acc).intoArray(c, o);
+                }
+            }
         }
     }
 
@@ -358,7 +383,7 @@ final class PanamaSgemm {
     private static void narrowPanelKernel(int kc, int mc, float[] a, int aBase, int lda, float alpha,
                                           float[] bp, int bOff, float[] c, int cOff, int ldc,
                                           boolean overwrite, float beta) {
-        FloatVector alphaV = FloatVector.broadcast(S, alpha);
+        float[] tile = WORKSPACE.get().tile;
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int r0 = aBase + ir * lda;
@@ -387,27 +412,15 @@ final class PanamaSgemm {
                 c30 = av.fma(b0, c30);
                 c31 = av.fma(b1, c31);
             }
-            store(c00.mul(alphaV), c01.mul(alphaV), c, at, overwrite, beta);
-            if (mr > 1) {
-                store(c10.mul(alphaV), c11.mul(alphaV), c, at + ldc, overwrite, beta);
-            }
-            if (mr > 2) {
-                store(c20.mul(alphaV), c21.mul(alphaV), c, at + 2 * ldc, overwrite, beta);
-            }
-            if (mr > 3) {
-                store(c30.mul(alphaV), c31.mul(alphaV), c, at + 3 * ldc, overwrite, beta);
-            }
-        }
-    }
-
-    private static void store(FloatVector acc0, FloatVector acc1, float[] c, int at, boolean overwrite, float beta) {
-        if (overwrite) {
-            acc0.intoArray(c, at);
-            acc1.intoArray(c, at + L);
-        } else {
-            FloatVector betaV = FloatVector.broadcast(S, beta);
-            FloatVector.fromArray(S, c, at).fma(betaV, acc0).intoArray(c, at);
-            FloatVector.fromArray(S, c, at + L).fma(betaV, acc1).intoArray(c, at + L);
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            mergeTile(S, tile, mr, 2, c, at, ldc, alpha, overwrite, beta);
         }
     }
 

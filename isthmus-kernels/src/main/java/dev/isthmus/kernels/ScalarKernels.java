@@ -217,21 +217,23 @@ final class ScalarKernels implements KernelSupport {
     }
 
     @Override
-    public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, AdamStep s) {
+    public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1,
+                     float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps, float stepSize,
+                     float biasCorrection2Sqrt, float decay, float weightDecay, boolean decoupled) {
         for (int i = offset; i < offset + n; i++) {
             float p = param[i];
             float g = grad[i];
-            if (s.decoupled()) {
-                p *= s.decay();
-            } else if (s.weightDecay() != 0f) {
-                g += s.weightDecay() * p;
+            if (decoupled) {
+                p *= decay;
+            } else if (weightDecay != 0f) {
+                g += weightDecay * p;
             }
-            float mi = s.beta1() * m[i] + s.oneMinusBeta1() * g;
-            float vi = s.beta2() * v[i] + s.oneMinusBeta2() * g * g;
+            float mi = beta1 * m[i] + oneMinusBeta1 * g;
+            float vi = beta2 * v[i] + oneMinusBeta2 * g * g;
             m[i] = mi;
             v[i] = vi;
-            float denom = (float) Math.sqrt(vi) / s.biasCorrection2Sqrt() + s.eps();
-            param[i] = p - s.stepSize() * mi / denom;
+            float denom = (float) Math.sqrt(vi) / biasCorrection2Sqrt + eps;
+            param[i] = p - stepSize * mi / denom;
         }
     }
 }

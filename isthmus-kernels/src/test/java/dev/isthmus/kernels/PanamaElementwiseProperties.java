@@ -81,11 +81,9 @@ class PanamaElementwiseProperties {
         float[] p1 = values(seed, n + 2, 1), g = values(seed + 1, n + 2, 1), p2 = p1.clone();
         float[] m1 = new float[n + 2], v1 = new float[n + 2], m2 = new float[n + 2], v2 = new float[n + 2];
         for (int t = 1; t <= steps; t++) {
-            KernelSupport.AdamStep s = new KernelSupport.AdamStep(0.9f, 0.1f, 0.999f, 0.001f, 1e-8f,
-                    (float) (1e-3 / (1 - Math.pow(0.9, t))), (float) Math.sqrt(1 - Math.pow(0.999, t)), 1 - 1e-5f,
-                    0.01f, decoupled);
-            PANAMA.adam(p1, g, m1, v1, 1, n, s);
-            SCALAR.adam(p2, g, m2, v2, 1, n, s);
+            float stepSize = (float) (1e-3 / (1 - Math.pow(0.9, t))), bc2 = (float) Math.sqrt(1 - Math.pow(0.999, t));
+            PANAMA.adam(p1, g, m1, v1, 1, n, 0.9f, 0.1f, 0.999f, 0.001f, 1e-8f, stepSize, bc2, 1 - 1e-5f, 0.01f, decoupled);
+            SCALAR.adam(p2, g, m2, v2, 1, n, 0.9f, 0.1f, 0.999f, 0.001f, 1e-8f, stepSize, bc2, 1 - 1e-5f, 0.01f, decoupled);
         }
         assertArrayEquals(p2, p1, "parameters");
         assertArrayEquals(m2, m1, "first moments");

@@ -55,7 +55,7 @@ public final class SaliencyMaps {
 
     /** Grad-CAM++ for {@code targetClass} (0 or 1) of one image. */
     public float[] gradCamPlusPlus(float[] image, int targetClass) {
-        Execution e = model.newExecution();
+        Execution e = model.newExecution(layer);
         float[] out = e.forward(image, 1, false);
         float p = out[0];
         // d(score)/d(output): +1 for class 1 (score p), -1 for class 0 (score 1 - p).
@@ -84,7 +84,7 @@ public final class SaliencyMaps {
 
     /** Score-CAM for {@code targetClass} (0 or 1) of one image. */
     public float[] scoreCam(float[] image, int targetClass) {
-        Execution e = model.newExecution();
+        Execution e = model.newExecution(layer);
         e.forward(image, 1, false);
         float[] a = Arrays.copyOf(e.value(layer), featureShape.size());
         int c = featureShape.channels(), hw = featureShape.height() * featureShape.width(), n = inputShape.size();

@@ -10,62 +10,62 @@ public abstract class Activation {
 
     public static final Activation LINEAR = new Activation("linear") {
         @Override
-        void forward(float[] y, int n, int row) {}
+        void forward(float[] y, int offset, int n, int row) {}
 
         @Override
-        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
+        float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
             return dy;
         }
     };
 
     public static final Activation RELU = new Activation("relu") {
         @Override
-        void forward(float[] y, int n, int row) {
-            dev.isthmus.kernels.Activations.relu(y, 0, y, 0, n);
+        void forward(float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.relu(y, offset, y, offset, n);
         }
 
         @Override
-        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
-            dev.isthmus.kernels.Activations.reluBackward(y, 0, dy, 0, dz, 0, n);
+        float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.reluBackward(y, offset, dy, offset, dz, offset, n);
             return dz;
         }
     };
 
     public static final Activation SIGMOID = new Activation("sigmoid") {
         @Override
-        void forward(float[] y, int n, int row) {
-            dev.isthmus.kernels.Activations.sigmoid(y, 0, y, 0, n);
+        void forward(float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.sigmoid(y, offset, y, offset, n);
         }
 
         @Override
-        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
-            dev.isthmus.kernels.Activations.sigmoidBackward(y, 0, dy, 0, dz, 0, n);
+        float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.sigmoidBackward(y, offset, dy, offset, dz, offset, n);
             return dz;
         }
     };
 
     public static final Activation TANH = new Activation("tanh") {
         @Override
-        void forward(float[] y, int n, int row) {
-            dev.isthmus.kernels.Activations.tanh(y, 0, y, 0, n);
+        void forward(float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.tanh(y, offset, y, offset, n);
         }
 
         @Override
-        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
-            dev.isthmus.kernels.Activations.tanhBackward(y, 0, dy, 0, dz, 0, n);
+        float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.tanhBackward(y, offset, dy, offset, dz, offset, n);
             return dz;
         }
     };
 
     public static final Activation SOFTMAX = new Activation("softmax") {
         @Override
-        void forward(float[] y, int n, int row) {
-            dev.isthmus.kernels.Activations.softmax(y, 0, y, 0, n / row, row);
+        void forward(float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.softmax(y, offset, y, offset, n / row, row);
         }
 
         @Override
-        float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
-            dev.isthmus.kernels.Activations.softmaxBackward(y, 0, dy, 0, dz, 0, n / row, row);
+        float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.softmaxBackward(y, offset, dy, offset, dz, offset, n / row, row);
             return dz;
         }
     };
@@ -78,13 +78,13 @@ public abstract class Activation {
         }
         return new Activation("leaky_relu(" + alpha + ")") {
             @Override
-            void forward(float[] y, int n, int row) {
-                dev.isthmus.kernels.Activations.leakyRelu(y, 0, y, 0, n, alpha);
+            void forward(float[] y, int offset, int n, int row) {
+                dev.isthmus.kernels.Activations.leakyRelu(y, offset, y, offset, n, alpha);
             }
 
             @Override
-            float[] backward(float[] y, float[] dy, float[] dz, int n, int row) {
-                dev.isthmus.kernels.Activations.leakyReluBackward(y, 0, dy, 0, dz, 0, n, alpha);
+            float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
+                dev.isthmus.kernels.Activations.leakyReluBackward(y, offset, dy, offset, dz, offset, n, alpha);
                 return dz;
             }
         };
@@ -115,11 +115,14 @@ public abstract class Activation {
         this.name = name;
     }
 
-    /** In place over {@code n} values ({@code n / row} rows for softmax). */
-    abstract void forward(float[] y, int n, int row);
+    /** In place over {@code n} values from {@code offset} ({@code n / row} rows for softmax). */
+    abstract void forward(float[] y, int offset, int n, int row);
 
-    /** d(loss)/d(pre-activation) into {@code dz} (or {@code dy} itself for linear), from the output {@code y}. */
-    abstract float[] backward(float[] y, float[] dy, float[] dz, int n, int row);
+    /**
+     * d(loss)/d(pre-activation) into {@code dz} (or {@code dy} itself for linear), from the output
+     * {@code y}; all three at {@code offset}.
+     */
+    abstract float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row);
 
     @Override
     public String toString() {

@@ -39,17 +39,24 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        System.arraycopy(s.input(), 0, s.output(), 0, s.batch() * size);
-        activation.forward(s.output(), s.batch() * size, row);
+        int at = s.first() * size;
+        System.arraycopy(s.input(), at, s.output(), at, s.batch() * size);
+        activation.forward(s.output(), at, s.batch() * size, row);
     }
 
     @Override
     protected void backward(Step s) {
         if (s.inputGrad() != null) {
-            float[] dz = activation.backward(s.output(), s.outputGrad(), s.inputGrad(), s.batch() * size, row);
+            int at = s.first() * size;
+            float[] dz = activation.backward(s.output(), s.outputGrad(), s.inputGrad(), at, s.batch() * size, row);
             if (dz != s.inputGrad()) {
-                System.arraycopy(dz, 0, s.inputGrad(), 0, s.batch() * size);
+                System.arraycopy(dz, at, s.inputGrad(), at, s.batch() * size);
             }
         }
     }

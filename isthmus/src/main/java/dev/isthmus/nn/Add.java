@@ -24,13 +24,18 @@ public final class Add extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        int n = s.batch() * size;
+        int from = s.first() * size, to = from + s.batch() * size;
         float[] y = s.output();
-        System.arraycopy(s.input(0), 0, y, 0, n);
+        System.arraycopy(s.input(0), from, y, from, to - from);
         for (int k = 1; k < count; k++) {
             float[] x = s.input(k);
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 y[i] += x[i];
             }
         }
@@ -38,10 +43,10 @@ public final class Add extends Layer {
 
     @Override
     protected void backward(Step s) {
-        int n = s.batch() * size;
+        int from = s.first() * size;
         for (int k = 0; k < count; k++) {
             if (s.inputGrad(k) != null) {
-                System.arraycopy(s.outputGrad(), 0, s.inputGrad(k), 0, n);
+                System.arraycopy(s.outputGrad(), from, s.inputGrad(k), from, s.batch() * size);
             }
         }
     }

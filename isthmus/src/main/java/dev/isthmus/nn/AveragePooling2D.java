@@ -50,14 +50,20 @@ public final class AveragePooling2D extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        kernel.forward(s.batch(), s.input(), 0, s.output(), 0);
+        kernel.forward(s.batch(), s.input(), s.first() * kernel.inputSize(), s.output(), s.first() * kernel.outputSize());
     }
 
     @Override
     protected void backward(Step s) {
         if (s.inputGrad() != null) {
-            kernel.backward(s.batch(), s.outputGrad(), 0, s.inputGrad(), 0);
+            kernel.backward(s.batch(), s.outputGrad(), s.first() * kernel.outputSize(), s.inputGrad(),
+                    s.first() * kernel.inputSize());
         }
     }
 

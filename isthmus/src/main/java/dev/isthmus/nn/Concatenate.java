@@ -38,8 +38,13 @@ public final class Concatenate extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = s.first(); n < s.first() + s.batch(); n++) {
             int at = n * total;
             for (int k = 0; k < sizes.length; k++) {
                 System.arraycopy(s.input(k), n * sizes[k], s.output(), at, sizes[k]);
@@ -50,7 +55,7 @@ public final class Concatenate extends Layer {
 
     @Override
     protected void backward(Step s) {
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = s.first(); n < s.first() + s.batch(); n++) {
             int at = n * total;
             for (int k = 0; k < sizes.length; k++) {
                 if (s.inputGrad(k) != null) {

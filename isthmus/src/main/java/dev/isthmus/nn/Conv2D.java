@@ -1,6 +1,7 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.kernels.Conv2d;
+import dev.isthmus.kernels.FusedConv2d;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -21,6 +22,10 @@ public final class Conv2D extends Layer {
     private Activation activation = Activation.LINEAR;
     private boolean useBias = true;
     private Conv2d kernel;
+    /** Convolution, bias and ReLU (or none) in one pass; null for other activations. */
+    private FusedConv2d fused;
+    /** The same with the 2x2 max-pooling after it, when an execution fuses the two; made on demand. */
+    private FusedConv2d pooled;
     private Parameter weight, bias;
 
     public Conv2D(int filters, int kernelSize) {
@@ -131,6 +136,9 @@ public final class Conv2D extends Layer {
             throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
         }
         kernel = new Conv2d(in.channels(), filters, window);
+        if (activation == Activation.RELU || activation == Activation.LINEAR) {
+            fused = new FusedConv2d(kernel, activation == Activation.RELU, false);
+        }
         weight = addParameter("weight", filters, in.channels(), kernelHeight, kernelWidth);
         if (useBias) {
             bias = addParameter("bias", filters);
@@ -144,26 +152,80 @@ public final class Conv2D extends Layer {
                 filters * kernelHeight * kernelWidth, rng, scheme);
     }
 
-    /** Scratch for d(loss)/d(pre-activation), so the node's own gradient stays intact. */
+    /** Scratch for d(loss)/d(pre-activation), so the node's own gradient stays intact (unfused activations only). */
     @Override
     protected Object newState(int maxBatch) {
-        return activation == Activation.LINEAR ? null : new float[maxBatch * kernel.outputSize()];
+        return fused != null || activation == Activation.LINEAR ? null : new float[maxBatch * kernel.outputSize()];
+    }
+
+    @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
     }
 
     @Override
     protected void forward(Step s) {
-        kernel.forward(s.batch(), s.input(), 0, weight.value(), 0, bias == null ? null : bias.value(), 0, s.output(), 0);
-        activation.forward(s.output(), s.batch() * kernel.outputSize(), kernel.window().outSize());
+        int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
+        float[] b = bias == null ? null : bias.value();
+        if (fused != null) {
+            fused.forward(s.batch(), s.input(), x, weight.value(), 0, b, 0, s.output(), y, null, 0);
+            return;
+        }
+        kernel.forward(s.batch(), s.input(), x, weight.value(), 0, b, 0, s.output(), y);
+        activation.forward(s.output(), y, s.batch() * kernel.outputSize(), kernel.window().outSize());
     }
 
     @Override
     protected void backward(Step s) {
-        int n = s.batch() * kernel.outputSize();
-        float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), n, kernel.window().outSize());
-        kernel.backwardWeights(s.batch(), s.input(), 0, dz, 0, weight.grad(), 0, bias == null ? null : bias.grad(), 0);
-        if (s.inputGrad() != null) {
-            kernel.backwardData(s.batch(), dz, 0, weight.value(), 0, s.inputGrad(), 0);
+        int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
+        float[] db = bias == null ? null : s.grad(bias);
+        if (fused != null) {
+            fused.backward(s.batch(), s.input(), x, weight.value(), 0, s.output(), y, s.outputGrad(), y, null, 0,
+                    s.grad(weight), 0, db, 0, s.inputGrad(), x);
+            return;
         }
+        float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), y, s.batch() * kernel.outputSize(),
+                kernel.window().outSize());
+        kernel.backwardWeights(s.batch(), s.input(), x, dz, y, s.grad(weight), 0, db, 0);
+        if (s.inputGrad() != null) {
+            kernel.backwardData(s.batch(), dz, y, weight.value(), 0, s.inputGrad(), x);
+        }
+    }
+
+    /**
+     * True when {@code pool} can run inside this layer's pass: a ReLU or no activation, a 2x2
+     * max-pooling with stride 2 and no padding, and an output at least 2x2.
+     */
+    boolean canFuse(MaxPool2D pool) {
+        Window2d w = kernel.window();
+        return fused != null && pool.isFusable() && w.outHeight() >= 2 && w.outWidth() >= 2;
+    }
+
+    private FusedConv2d pooled() {
+        if (pooled == null) {
+            pooled = new FusedConv2d(kernel, activation == Activation.RELU, true);
+        }
+        return pooled;
+    }
+
+    /** The pooling winners of one execution, kept for the backward pass (and in evaluation, for saliency maps). */
+    Object newPooledState(int maxBatch) {
+        return new byte[maxBatch * pooled().winnersSize()];
+    }
+
+    /** Convolution, activation and the fused pooling: {@code s.output()} is the pooling's output. */
+    void forwardPooled(Step s) {
+        FusedConv2d f = pooled();
+        int x = s.first() * kernel.inputSize(), y = s.first() * f.outputSize();
+        f.forward(s.batch(), s.input(), x, weight.value(), 0, bias == null ? null : bias.value(), 0, s.output(), y,
+                s.state(), s.first() * f.winnersSize());
+    }
+
+    void backwardPooled(Step s) {
+        FusedConv2d f = pooled();
+        int x = s.first() * kernel.inputSize(), y = s.first() * f.outputSize();
+        f.backward(s.batch(), s.input(), x, weight.value(), 0, s.output(), y, s.outputGrad(), y, s.state(),
+                s.first() * f.winnersSize(), s.grad(weight), 0, bias == null ? null : s.grad(bias), 0, s.inputGrad(), x);
     }
 
     @Override

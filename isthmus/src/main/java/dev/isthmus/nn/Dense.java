@@ -65,16 +65,23 @@ public final class Dense extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        dev.isthmus.kernels.Dense.forward(s.batch(), in, units, s.input(), 0, weight.value(), 0, bias.value(), 0, s.output(), 0);
-        activation.forward(s.output(), s.batch() * units, units);
+        int x = s.first() * in, y = s.first() * units;
+        dev.isthmus.kernels.Dense.forward(s.batch(), in, units, s.input(), x, weight.value(), 0, bias.value(), 0, s.output(), y);
+        activation.forward(s.output(), y, s.batch() * units, units);
     }
 
     @Override
     protected void backward(Step s) {
-        float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), s.batch() * units, units);
-        dev.isthmus.kernels.Dense.backward(s.batch(), in, units, s.input(), 0, weight.value(), 0, dz, 0,
-                s.inputGrad(), 0, weight.grad(), 0, bias.grad(), 0);
+        int x = s.first() * in, y = s.first() * units;
+        float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), y, s.batch() * units, units);
+        dev.isthmus.kernels.Dense.backward(s.batch(), in, units, s.input(), x, weight.value(), 0, dz, y,
+                s.inputGrad(), x, s.grad(weight), 0, s.grad(bias), 0);
     }
 
     @Override

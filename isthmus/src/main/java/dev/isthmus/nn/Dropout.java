@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Inverted dropout, as Keras's and PyTorch's {@code Dropout}: in training each value is zeroed
  * with probability {@code rate} and the rest scaled by {@code 1 / (1 - rate)}; in evaluation, the
- * identity. Masks come from the execution's seeded generator.
+ * identity. Masks come from the execution's seed for the pass and each value's index.
  */
 public final class Dropout extends Layer {
 
@@ -40,15 +40,23 @@ public final class Dropout extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    /** Masks from {@link Step#seed()} and each value's index in the batch: the same for any split of the batch. */
+    @Override
     protected void forward(Step s) {
-        dev.isthmus.kernels.Dropout.forward(s.input(), 0, s.output(), 0, s.state(), 0, s.batch() * size, rate,
-                s.random(), s.training());
+        int at = s.first() * size;
+        dev.isthmus.kernels.Dropout.forward(s.input(), at, s.output(), at, s.state(), at, s.batch() * size, rate,
+                s.seed(), at, s.training());
     }
 
     @Override
     protected void backward(Step s) {
         if (s.inputGrad() != null) {
-            dev.isthmus.kernels.Dropout.backward(s.outputGrad(), 0, s.state(), 0, s.inputGrad(), 0, s.batch() * size);
+            int at = s.first() * size;
+            dev.isthmus.kernels.Dropout.backward(s.outputGrad(), at, s.state(), at, s.inputGrad(), at, s.batch() * size);
         }
     }
 

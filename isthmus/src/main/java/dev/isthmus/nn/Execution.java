@@ -1,16 +1,34 @@
 package dev.isthmus.nn;
 
+import dev.isthmus.kernels.Parallel;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * One running instance of a {@link Model}: a buffer for every node's output and gradient, and
  * every layer's state, sized for the largest batch seen and reused from call to call, so a
  * training step allocates nothing once warm. Not thread-safe: one thread uses an execution at
  * a time (the model's {@code predict} borrows one per call).
+ *
+ * <p><b>Slices.</b> When every layer {@linkplain Layer#worksPerSample works per sample}, a batch
+ * is cut into up to {@value #MAX_SLICES} slices and each slice runs the whole network, forward
+ * and then backward, on one thread, with no wait between layers: a thread keeps its images'
+ * feature maps in its own cache, and the pool is woken once per pass rather than once per
+ * layer. Each slice writes its own parameter gradients, summed slice by slice in order at the
+ * end. Slices depend on the batch size alone, never on the thread count, so results are bitwise
+ * identical for any number of threads. A batch of one, or a network with a whole-batch layer
+ * (batch normalisation in training), runs layer by layer instead, each kernel using every thread.
+ *
+ * <p><b>Fusion.</b> A {@link Conv2D} with a ReLU (or no activation) whose only reader is a 2x2,
+ * stride-2 {@link MaxPool2D} runs as one pass ({@link dev.isthmus.kernels.FusedConv2d}): its
+ * full-size output is never stored, so {@link #value} and {@link #gradient} do not exist for it.
+ * Name the layers you want to read in {@link Model#newExecution(String...)} to keep them.
  *
  * <p>Gradients flow in reverse topological order. A node read by one layer gets its gradient
  * written straight into its buffer; a node read by several (a residual branch) gets one buffer
@@ -19,25 +37,39 @@ import java.util.SplittableRandom;
  */
 public final class Execution {
 
+    /** Most slices a batch is cut into, and the most floats their parameter gradients may take. */
+    static final int MAX_SLICES = 16;
+    private static final long MAX_SLICE_GRADIENT_FLOATS = 1L << 24;
+
     private final Model model;
     private final List<Node> order;
     private final Map<Node, Integer> index = new IdentityHashMap<>();
     private final int[][] gradSlot;     // per layer node, per input: gradient buffer id, or -1
     private final int[][] readersOf;    // per node: the buffer ids its readers write, when more than one
+    private final int[] pooledBy;       // per node: the pooling node a fused convolution computes, or -1
+    private final boolean[] absorbed;   // per node: a pooling its convolution computes (no pass of its own)
     private final Object[] states;
     private final float[][] values;     // per node (input node: the caller's array)
     private float[][] grads;            // per buffer id: nodes first, then extra reader buffers
     private final int[] bufferSize;     // per buffer id: floats per sample
-    private final Step step = new Step();
+    private final List<Parameter> parameters;
+    private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
+    private final Step[] steps = new Step[MAX_SLICES];
+    private float[][][] sliceGrads;     // per slice, per parameter; allocated on the first sliced backward
+    private final IntConsumer forwardSlice = this::forwardSlice;
+    private final IntConsumer backwardSlice = this::backwardSlice;
+    private final IntConsumer sumSliceGrads = this::sumSliceGrads;
     private SplittableRandom random = new SplittableRandom(0);
+    private long passSeed;
     private int capacity;
     private int batch;
+    private int slices;                 // of the last forward pass; 1: whole batch, layer by layer
     private boolean forwardDone;
     private boolean training;
-    private long[] forwardNanos;   // per node, when profiling
-    private long[] backwardNanos;
+    private long[][] forwardNanos;      // per slice, per node, when profiling
+    private long[][] backwardNanos;
 
-    Execution(Model model) {
+    Execution(Model model, Set<Node> keep) {
         this.model = model;
         this.order = model.order();
         index.put(model.inputNode(), 0);
@@ -88,6 +120,28 @@ public final class Execution {
         values = new float[nodes][];
         grads = new float[extra][];
         states = new Object[nodes];
+        pooledBy = new int[nodes];
+        absorbed = new boolean[nodes];
+        Arrays.fill(pooledBy, -1);
+        for (Node n : order) {
+            int p = index.get(n);
+            if (n.layer() instanceof MaxPool2D pool && n.inputs().size() == 1) {
+                Node c = n.inputs().get(0);
+                int ci = index.get(c);
+                if (!c.isInput() && c.layer() instanceof Conv2D conv && readers[ci] == 1 && c != model.outputNode()
+                        && !keep.contains(c) && conv.canFuse(pool)) {
+                    pooledBy[ci] = p;
+                    absorbed[p] = true;
+                }
+            }
+        }
+        parameters = List.copyOf(model.parameters().values());
+        for (int i = 0; i < parameters.size(); i++) {
+            parameterIndex.put(parameters.get(i), i);
+        }
+        for (int s = 0; s < steps.length; s++) {
+            steps[s] = new Step();
+        }
     }
 
     private Node nodeAt(int i) {
@@ -107,16 +161,36 @@ public final class Execution {
         if (batch <= capacity) {
             return;
         }
-        for (int i = 1; i < values.length; i++) {
-            values[i] = new float[Math.multiplyExact(batch, bufferSize[i])];
+        for (int i = 1; i < values.length; i++) { // a fused convolution's own output is never stored
+            values[i] = pooledBy[i] < 0 ? new float[Math.multiplyExact(batch, bufferSize[i])] : null;
         }
         for (int b = 1; b < grads.length; b++) {
-            grads[b] = new float[Math.multiplyExact(batch, bufferSize[b])];
+            boolean stored = b >= values.length || values[b] != null;
+            grads[b] = stored ? new float[Math.multiplyExact(batch, bufferSize[b])] : null;
         }
         for (int i = 1; i < values.length; i++) {
-            states[i] = nodeAt(i).layer().newState(batch);
+            Layer layer = nodeAt(i).layer();
+            if (pooledBy[i] >= 0) {
+                states[i] = ((Conv2D) layer).newPooledState(batch);
+            } else {
+                states[i] = absorbed[i] ? null : layer.newState(batch);
+            }
         }
         capacity = batch;
+    }
+
+    /**
+     * Slices for this batch and mode: a function of the batch, the model and the mode alone (never
+     * of the thread count); 1 runs the network layer by layer on the whole batch.
+     */
+    private int slicesFor(int batch, boolean training) {
+        for (Node n : order) {
+            if (!n.layer().worksPerSample(training)) {
+                return 1;
+            }
+        }
+        long floats = Math.max(1, model.parameterCount());
+        return (int) Math.max(1, Math.min(Math.min(batch, MAX_SLICES), MAX_SLICE_GRADIENT_FLOATS / floats));
     }
 
     /**
@@ -139,24 +213,44 @@ public final class Execution {
         ensureCapacity(batch);
         this.batch = batch;
         this.training = training;
+        this.slices = slicesFor(batch, training);
+        this.passSeed = training ? random.nextLong() : 0;
         values[0] = x;
-        for (int i = 1; i < values.length; i++) {
-            Node n = nodeAt(i);
-            Step s = prepare(n, i, training);
-            long t0 = forwardNanos == null ? 0 : System.nanoTime();
-            n.layer().forward(s);
-            if (forwardNanos != null) {
-                forwardNanos[i] += System.nanoTime() - t0;
-            }
-        }
+        forwardDone = false;
+        Parallel.forEach(slices, forwardSlice);
         forwardDone = true;
         return values[index.get(model.outputNode())];
     }
 
-    private Step prepare(Node n, int i, boolean training) {
-        Step s = step;
-        s.batch = batch;
+    private void forwardSlice(int slice) {
+        Step s = steps[slice];
+        for (int i = 1; i < values.length; i++) {
+            if (absorbed[i]) {
+                continue;
+            }
+            prepare(s, i, slice, false);
+            long t0 = forwardNanos == null ? 0 : System.nanoTime();
+            if (pooledBy[i] >= 0) {
+                ((Conv2D) nodeAt(i).layer()).forwardPooled(s);
+            } else {
+                nodeAt(i).layer().forward(s);
+            }
+            if (forwardNanos != null) {
+                forwardNanos[slice][i] += System.nanoTime() - t0;
+            }
+        }
+    }
+
+    private int sliceStart(int slice) {
+        return (int) ((long) batch * slice / slices);
+    }
+
+    /** Points {@code s} at node {@code i}'s buffers for the samples of {@code slice}. */
+    private void prepare(Step s, int i, int slice, boolean backward) {
+        s.first = sliceStart(slice);
+        s.batch = sliceStart(slice + 1) - s.first;
         s.training = training;
+        Node n = nodeAt(i);
         List<Node> ins = n.inputs();
         if (s.inputs == null || s.inputs.length != ins.size()) {
             s.inputs = new float[ins.size()][];
@@ -167,11 +261,14 @@ public final class Execution {
             int g = gradSlot[i][k];
             s.inputGrads[k] = g < 0 ? null : grads[g];
         }
-        s.output = values[i];
-        s.outputGrad = grads[i];
+        int out = pooledBy[i] >= 0 ? pooledBy[i] : i; // a fused convolution writes its pooling's output
+        s.output = values[out];
+        s.outputGrad = grads[out];
         s.state = states[i];
         s.random = random;
-        return s;
+        s.seed = passSeed ^ (0x9E3779B97F4A7C15L * i);
+        s.paramIndex = parameterIndex;
+        s.paramGrads = backward && slices > 1 ? sliceGrads[slice] : null;
     }
 
     /**
@@ -189,28 +286,64 @@ public final class Execution {
             throw new IllegalArgumentException("output gradient needs " + n + " values, got " + outputGrad.length);
         }
         System.arraycopy(outputGrad, 0, grads[out], 0, n);
-        for (int i = values.length - 1; i >= 1; i--) {
-            if (readersOf[i] != null) {
-                sumReaders(i);
+        if (slices > 1 && (sliceGrads == null || sliceGrads.length < slices)) {
+            sliceGrads = new float[MAX_SLICES][parameters.size()][];
+            for (float[][] slice : sliceGrads) {
+                for (int p = 0; p < parameters.size(); p++) {
+                    slice[p] = new float[parameters.get(p).size()];
+                }
             }
-            Node node = nodeAt(i);
-            Step s = prepare(node, i, training);
+        }
+        Parallel.forEach(slices, backwardSlice);
+        if (slices > 1) {
+            Parallel.forEach(parameters.size(), sumSliceGrads);
+        }
+    }
+
+    private void backwardSlice(int slice) {
+        Step s = steps[slice];
+        int from = sliceStart(slice), to = sliceStart(slice + 1);
+        for (int i = values.length - 1; i >= 1; i--) {
+            if (absorbed[i]) {
+                continue; // its gradient goes through its convolution's pass
+            }
+            int out = pooledBy[i] >= 0 ? pooledBy[i] : i;
+            if (readersOf[out] != null) {
+                sumReaders(out, from, to);
+            }
+            prepare(s, i, slice, true);
             long t0 = backwardNanos == null ? 0 : System.nanoTime();
-            node.layer().backward(s);
+            if (pooledBy[i] >= 0) {
+                ((Conv2D) nodeAt(i).layer()).backwardPooled(s);
+            } else {
+                nodeAt(i).layer().backward(s);
+            }
             if (backwardNanos != null) {
-                backwardNanos[i] += System.nanoTime() - t0;
+                backwardNanos[slice][i] += System.nanoTime() - t0;
             }
         }
     }
 
-    private void sumReaders(int i) {
-        int n = batch * bufferSize[i];
+    /** Parameter {@code p}'s gradient: its slices' gradients added in slice order. */
+    private void sumSliceGrads(int p) {
+        float[] sum = parameters.get(p).grad();
+        System.arraycopy(sliceGrads[0][p], 0, sum, 0, sum.length);
+        for (int s = 1; s < slices; s++) {
+            float[] g = sliceGrads[s][p];
+            for (int k = 0; k < sum.length; k++) {
+                sum[k] += g[k];
+            }
+        }
+    }
+
+    private void sumReaders(int i, int from, int to) {
+        int size = bufferSize[i];
         float[] sum = grads[i];
         int[] ids = readersOf[i];
-        System.arraycopy(grads[ids[0]], 0, sum, 0, n);
+        System.arraycopy(grads[ids[0]], from * size, sum, from * size, (to - from) * size);
         for (int r = 1; r < ids.length; r++) {
             float[] g = grads[ids[r]];
-            for (int k = 0; k < n; k++) {
+            for (int k = from * size; k < to * size; k++) {
                 sum[k] += g[k];
             }
         }
@@ -218,7 +351,7 @@ public final class Execution {
 
     /** The last forward value of {@code node} ({@code batch} samples from offset 0). */
     public float[] value(Node node) {
-        return values[requireIndex(node)];
+        return stored(values, requireIndex(node), "output");
     }
 
     /** The last backward gradient of {@code node}. */
@@ -227,16 +360,26 @@ public final class Execution {
         if (i == 0) {
             throw new IllegalArgumentException("the model input's gradient is not computed");
         }
-        return grads[i];
+        return stored(grads, i, "gradient");
     }
 
     /** The output value of the layer named {@code name}. */
     public float[] value(String layerName) {
-        return values[layerIndex(layerName)];
+        return stored(values, layerIndex(layerName), "output");
     }
 
     public float[] gradient(String layerName) {
-        return grads[layerIndex(layerName)];
+        return stored(grads, layerIndex(layerName), "gradient");
+    }
+
+    private float[] stored(float[][] buffers, int i, String what) {
+        if (i > 0 && pooledBy[i] >= 0) {
+            String name = nodeAt(i).layer().name();
+            throw new IllegalStateException(name + "'s " + what + " is not kept: " + name + " and "
+                    + nodeAt(pooledBy[i]).layer().name() + " run as one pass; use model.newExecution(\"" + name
+                    + "\") for an execution that keeps it");
+        }
+        return buffers[i];
     }
 
     private int layerIndex(String name) {
@@ -260,20 +403,57 @@ public final class Execution {
         return batch;
     }
 
-    /** Starts (or restarts from zero) timing each layer's forward and backward passes. */
-    public void startProfiling() {
-        forwardNanos = new long[values.length];
-        backwardNanos = new long[values.length];
+    /**
+     * Slices the last forward pass cut the batch into (1: layer by layer on the whole batch).
+     * See the class comment.
+     */
+    public int slices() {
+        return slices;
     }
 
-    /** Time spent in each layer since {@link #startProfiling}, in execution order. */
-    public java.util.List<LayerTime> profile() {
+    /** Names of the convolutions that run with the pooling after them as one pass, in order. */
+    public List<String> fusedLayers() {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i < values.length; i++) {
+            if (pooledBy[i] >= 0) {
+                names.add(nodeAt(i).layer().name() + "+" + nodeAt(pooledBy[i]).layer().name());
+            }
+        }
+        return names;
+    }
+
+    /** Starts (or restarts from zero) timing each layer's forward and backward passes. */
+    public void startProfiling() {
+        forwardNanos = new long[MAX_SLICES][values.length];
+        backwardNanos = new long[MAX_SLICES][values.length];
+    }
+
+    /**
+     * Time spent in each layer since {@link #startProfiling}, in execution order, summed over
+     * the threads that ran it (so with slices on several threads, more than the wall time). A
+     * fused convolution and pooling are one entry, named {@code conv+pool}.
+     */
+    public List<LayerTime> profile() {
         if (forwardNanos == null) {
             throw new IllegalStateException("call startProfiling() first");
         }
-        java.util.List<LayerTime> times = new java.util.ArrayList<>();
+        List<LayerTime> times = new ArrayList<>();
         for (int i = 1; i < values.length; i++) {
-            times.add(new LayerTime(nodeAt(i).layer().name(), nodeAt(i).layer().type(), forwardNanos[i], backwardNanos[i]));
+            if (absorbed[i]) {
+                continue;
+            }
+            long f = 0, b = 0;
+            for (int s = 0; s < MAX_SLICES; s++) {
+                f += forwardNanos[s][i];
+                b += backwardNanos[s][i];
+            }
+            Layer layer = nodeAt(i).layer();
+            if (pooledBy[i] >= 0) {
+                Layer pool = nodeAt(pooledBy[i]).layer();
+                times.add(new LayerTime(layer.name() + "+" + pool.name(), layer.type() + "+" + pool.type(), f, b));
+            } else {
+                times.add(new LayerTime(layer.name(), layer.type(), f, b));
+            }
         }
         return times;
     }

@@ -14,14 +14,19 @@ public final class Flatten extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        System.arraycopy(s.input(), 0, s.output(), 0, s.batch() * size);
+        System.arraycopy(s.input(), s.first() * size, s.output(), s.first() * size, s.batch() * size);
     }
 
     @Override
     protected void backward(Step s) {
         if (s.inputGrad() != null) {
-            System.arraycopy(s.outputGrad(), 0, s.inputGrad(), 0, s.batch() * size);
+            System.arraycopy(s.outputGrad(), s.first() * size, s.inputGrad(), s.first() * size, s.batch() * size);
         }
     }
 }

@@ -21,14 +21,21 @@ public final class GlobalAveragePooling2D extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        GlobalAvgPool.forward(s.batch() * channels, plane, s.input(), 0, s.output(), 0);
+        GlobalAvgPool.forward(s.batch() * channels, plane, s.input(), s.first() * channels * plane, s.output(),
+                s.first() * channels);
     }
 
     @Override
     protected void backward(Step s) {
         if (s.inputGrad() != null) {
-            GlobalAvgPool.backward(s.batch() * channels, plane, s.outputGrad(), 0, s.inputGrad(), 0);
+            GlobalAvgPool.backward(s.batch() * channels, plane, s.outputGrad(), s.first() * channels, s.inputGrad(),
+                    s.first() * channels * plane);
         }
     }
 }

@@ -124,6 +124,17 @@ public abstract class Layer {
 
     protected abstract void forward(Step step);
 
+    /**
+     * True when each sample's output and gradients depend on that sample alone and the layer
+     * honours {@link Step#first()}, {@link Step#grad(Parameter)} and {@link Step#seed()}: an
+     * execution may then run a whole network of such layers slice by slice, a slice per thread,
+     * without waiting between layers. False (the default) keeps a layer whole-batch, as batch
+     * normalisation in training must be.
+     */
+    protected boolean worksPerSample(boolean training) {
+        return false;
+    }
+
     /** Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. */
     protected abstract void backward(Step step);
 

@@ -68,15 +68,27 @@ public final class MaxPool2D extends Layer {
     }
 
     @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    @Override
     protected void forward(Step s) {
-        kernel.forward(s.batch(), s.input(), 0, s.output(), 0, s.<int[]>state(), 0);
+        int in = s.first() * kernel.inputSize(), out = s.first() * kernel.outputSize();
+        kernel.forward(s.batch(), s.input(), in, s.output(), out, s.<int[]>state(), out);
     }
 
     @Override
     protected void backward(Step s) {
         if (s.inputGrad() != null) {
-            kernel.backward(s.batch(), s.outputGrad(), 0, s.state(), 0, s.inputGrad(), 0);
+            int in = s.first() * kernel.inputSize(), out = s.first() * kernel.outputSize();
+            kernel.backward(s.batch(), s.outputGrad(), out, s.state(), out, s.inputGrad(), in);
         }
+    }
+
+    /** 2x2, stride 2, no padding: the pooling a convolution before it can do in its own pass. */
+    boolean isFusable() {
+        return poolSize == 2 && stride == 2 && padding == Padding.VALID;
     }
 
     @Override

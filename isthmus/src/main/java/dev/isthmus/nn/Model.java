@@ -239,7 +239,7 @@ public final class Model {
     /** An execution from the pool, or a new one; give it back with {@link #release}. */
     Execution borrow() {
         Execution e = idle.poll();
-        return e != null ? e : new Execution(this);
+        return e != null ? e : new Execution(this, Set.of());
     }
 
     void release(Execution e) {
@@ -248,7 +248,32 @@ public final class Model {
 
     /** A new private execution (a trainer keeps one for its whole run). */
     public Execution newExecution() {
-        return new Execution(this);
+        return new Execution(this, Set.of());
+    }
+
+    /**
+     * A new private execution that keeps the output and gradient of the named layers readable
+     * ({@link Execution#value(String)}), even where it would otherwise fuse a convolution with
+     * the pooling after it (saliency maps read a convolution's feature maps this way).
+     *
+     * @throws IllegalArgumentException naming an unknown layer and the model's layers
+     */
+    public Execution newExecution(String... keep) {
+        Set<Node> nodes = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (String name : keep) {
+            Node found = null;
+            for (Node n : order) {
+                if (n.layer().name().equals(name)) {
+                    found = n;
+                }
+            }
+            if (found == null) {
+                throw new IllegalArgumentException("no layer named '" + name + "'; layers: "
+                        + layers().stream().map(Layer::name).toList());
+            }
+            nodes.add(found);
+        }
+        return new Execution(this, nodes);
     }
 
     /** Keras-style table: layer (type), output shape, parameters; then the totals. */

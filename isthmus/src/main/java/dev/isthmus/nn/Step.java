@@ -3,14 +3,25 @@ package dev.isthmus.nn;
 import java.util.random.RandomGenerator;
 
 /**
- * What a layer sees in one forward or backward call: the batch size, the mode, its input and
- * output buffers (each holding {@code batch} samples from offset 0) and their gradients, and its
- * per-execution state. Buffers belong to the execution and are reused from call to call.
+ * What a layer sees in one forward or backward call: which samples ({@link #first()} and the
+ * {@link #batch()} after it), the mode, its input and output buffers and their gradients (each
+ * laid out sample after sample for the whole batch: sample {@code n} of a buffer with {@code size}
+ * floats per sample starts at {@code n * size}), and its per-execution state. Buffers belong to
+ * the execution and are reused from call to call.
+ *
+ * <p>A layer that {@linkplain Layer#worksPerSample works per sample} may be called on a slice of
+ * the batch, from several threads at once on disjoint slices: it reads and writes only its
+ * samples, and writes parameter gradients to {@link #grad(Parameter)}, not to
+ * {@link Parameter#grad()}.
  */
 public final class Step {
 
+    int first;
     int batch;
     boolean training;
+    float[][] paramGrads;   // this slice's parameter gradients by parameter index, or null: the parameters' own
+    java.util.Map<Parameter, Integer> paramIndex;
+    long seed;
     float[][] inputs;
     float[] output;
     float[][] inputGrads;
@@ -18,8 +29,32 @@ public final class Step {
     Object state;
     RandomGenerator random;
 
+    /** The first sample of this call. */
+    public int first() {
+        return first;
+    }
+
+    /** The number of samples in this call, from {@link #first()}. */
     public int batch() {
         return batch;
+    }
+
+    /**
+     * Where to write the gradient of {@code p} summed over this call's samples, overwriting: the
+     * parameter's own {@link Parameter#grad()} when the whole batch is one call; otherwise the
+     * slice's own array, which the execution adds up, slice by slice in order, after the pass.
+     */
+    public float[] grad(Parameter p) {
+        return paramGrads == null ? p.grad() : paramGrads[paramIndex.get(p)];
+    }
+
+    /**
+     * A seed for this layer in this forward pass (dropout masks): derived from the execution's
+     * generator once per pass and the layer's place in the graph, the same for every slice. Draw
+     * sample {@code n}'s randomness from it and {@code n}, never from the order of calls.
+     */
+    public long seed() {
+        return seed;
     }
 
     /** Training mode: dropout drops, batch norm uses and updates batch statistics. */

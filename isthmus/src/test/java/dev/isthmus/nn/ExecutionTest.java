@@ -1,0 +1,187 @@
+package dev.isthmus.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.kernels.Padding;
+import dev.isthmus.kernels.Parallel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How an execution runs a network: slices of the batch through the whole network (a batch's
+ * gradient is its samples' gradients summed, on any thread count, bit for bit), convolutions
+ * fused with their pooling (the same numbers as unfused), and what it keeps readable.
+ */
+class ExecutionTest {
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** ChestXRayNet at 64x64 (the direct convolutions at every vector width), no dropout. */
+    private static Model net() {
+        return ChestXRayNet.build(64, 0f).initialize(3, Initializer.HE);
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    /** Output, then every parameter's gradient, after one training pass with output gradient {@code dy}. */
+    private static List<float[]> pass(Execution e, float[] x, int batch, float[] dy) {
+        List<float[]> out = new ArrayList<>();
+        out.add(java.util.Arrays.copyOf(e.forward(x, batch, true), batch));
+        e.backward(dy);
+        for (Parameter p : e.model().parameters().values()) {
+            out.add(p.grad().clone());
+        }
+        return out;
+    }
+
+    @Test
+    void aBatchGradientIsTheSumOfItsSamplesGradients() {
+        Model model = net();
+        int batch = 5, size = model.inputShape().size();
+        float[] x = random(batch * size, 1), dy = random(batch, 2);
+        Execution e = model.newExecution();
+        List<float[]> whole = pass(e, x, batch, dy);
+        assertEquals(batch, e.slices(), "a batch of 5 runs as 5 slices");
+
+        List<double[]> sum = new ArrayList<>();
+        for (int n = 0; n < batch; n++) {
+            float[] one = java.util.Arrays.copyOfRange(x, n * size, (n + 1) * size);
+            List<float[]> single = pass(e, one, 1, new float[] {dy[n]});
+            assertEquals(1, e.slices(), "a lone sample runs layer by layer");
+            assertEquals(whole.get(0)[n], single.get(0)[0], 1e-6, "output of sample " + n);
+            for (int p = 1; p < single.size(); p++) {
+                if (n == 0) {
+                    sum.add(new double[single.get(p).length]);
+                }
+                for (int i = 0; i < single.get(p).length; i++) {
+                    sum.get(p - 1)[i] += single.get(p)[i];
+                }
+            }
+        }
+        List<String> names = new ArrayList<>(model.parameters().keySet());
+        for (int p = 0; p < sum.size(); p++) {
+            assertClose(names.get(p), sum.get(p), whole.get(p + 1), 1e-5);
+        }
+    }
+
+    @Test
+    void fusedConvolutionAndPoolingGiveTheUnfusedNumbers() {
+        Model model = net();
+        int batch = 3;
+        float[] x = random(batch * model.inputShape().size(), 4), dy = random(batch, 5);
+        Execution fused = model.newExecution();
+        Execution separate = model.newExecution("conv1", "conv2", "conv3", "conv4", "conv5", "conv6");
+        List<float[]> a = pass(fused, x, batch, dy), b = pass(separate, x, batch, dy);
+        assertEquals(List.of("conv1+pool1", "conv2+pool2", "conv3+pool3", "conv4+pool4", "conv5+pool5", "conv6+pool6"),
+                fused.fusedLayers());
+        assertEquals(List.of(), separate.fusedLayers());
+        List<String> names = new ArrayList<>(model.parameters().keySet());
+        names.add(0, "output");
+        for (int i = 0; i < a.size(); i++) {
+            double[] want = new double[b.get(i).length];
+            for (int k = 0; k < want.length; k++) {
+                want[k] = b.get(i)[k];
+            }
+            assertClose(names.get(i), want, a.get(i), 1e-5);
+        }
+    }
+
+    @Test
+    void sameBitsOnAnyThreadCount() {
+        Model model = net();
+        for (int batch : new int[] {2, 7, 20}) {
+            float[] x = random(batch * model.inputShape().size(), batch), dy = random(batch, 100 + batch);
+            Parallel.setThreads(1);
+            List<float[]> one = pass(model.newExecution(), x, batch, dy);
+            for (int threads : new int[] {2, 3}) {
+                Parallel.setThreads(threads);
+                List<float[]> many = pass(model.newExecution(), x, batch, dy);
+                for (int i = 0; i < one.size(); i++) {
+                    assertArrayEquals(one.get(i), many.get(i), "batch " + batch + ", " + threads + " threads, result " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFusedConvolutionsOutputIsKeptOnlyWhenAskedFor() {
+        Model model = net();
+        float[] x = random(model.inputShape().size(), 6);
+        Execution e = model.newExecution();
+        e.forward(x, 1, false);
+        IllegalStateException error = assertThrows(IllegalStateException.class, () -> e.value("conv1"));
+        assertEquals("conv1's output is not kept: conv1 and pool1 run as one pass; use model.newExecution(\"conv1\")"
+                + " for an execution that keeps it", error.getMessage());
+        assertEquals(8 * 32 * 32, e.value("pool1").length, "the pooling's output is there");
+        assertEquals(50, e.value("conv7").length, "conv7 (1x1 at this size) feeds global pooling: not fused");
+
+        Execution keeping = model.newExecution("conv1");
+        keeping.forward(x, 1, false);
+        assertEquals(8 * 64 * 64, keeping.value("conv1").length);
+        assertArrayEquals(java.util.Arrays.copyOf(e.value("pool1"), 8 * 32 * 32),
+                java.util.Arrays.copyOf(keeping.value("pool1"), 8 * 32 * 32), "same pooled maps either way");
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> model.newExecution("conv9"));
+        assertTrue(unknown.getMessage().startsWith("no layer named 'conv9'; layers: [conv1, pool1, conv2"), unknown.getMessage());
+    }
+
+    @Test
+    void dropoutMasksDependOnTheSeedAndTheSampleAloneNotOnTheSlices() {
+        Node in = Node.input(1, 4, 4);
+        Model model = new Model(in, new Dropout(0.5f).apply(new Flatten().apply(in)));
+        float[] ones = new float[6 * 16];
+        java.util.Arrays.fill(ones, 1f);
+        Execution e = model.newExecution();
+        e.seed(9);
+        float[] six = e.forward(ones, 6, true).clone();
+        assertEquals(6, e.slices());
+        e.seed(9);
+        float[] four = e.forward(ones, 4, true).clone();
+        assertEquals(4, e.slices());
+        assertArrayEquals(java.util.Arrays.copyOf(six, 4 * 16), java.util.Arrays.copyOf(four, 4 * 16),
+                "a sample's mask does not depend on how the batch is sliced");
+        assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(six, 0, 16), java.util.Arrays.copyOfRange(six, 16, 32)),
+                "samples get different masks");
+        float[] next = e.forward(ones, 4, true);
+        assertFalse(java.util.Arrays.equals(four, java.util.Arrays.copyOf(next, 4 * 16)), "each pass draws new masks");
+    }
+
+    @Test
+    void aWholeBatchLayerRunsTheNetworkLayerByLayer() {
+        Node in = Node.input(1, 8, 8);
+        Node x = new Conv2D(4, 3).padding(Padding.SAME).apply(in);
+        x = new BatchNormalization().apply(x);
+        x = new Dense(1).apply(new Flatten().apply(x));
+        Model model = new Model(in, x);
+        Execution e = model.newExecution();
+        e.forward(random(4 * 64, 7), 4, true);
+        assertEquals(1, e.slices(), "batch statistics need the whole batch");
+    }
+
+    /** ||got - want|| <= tolerance * ||want||. */
+    private static void assertClose(String what, double[] want, float[] got, double tolerance) {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < want.length; i++) {
+            diff += (got[i] - want[i]) * (got[i] - want[i]);
+            norm += want[i] * want[i];
+        }
+        assertTrue(Math.sqrt(diff) <= tolerance * Math.sqrt(norm) + 1e-12,
+                what + ": relative error " + Math.sqrt(diff) / Math.sqrt(norm));
+    }
+}
