@@ -16,6 +16,9 @@ fi
 if [ ! -f "$here/target/benchmarks.jar" ] || [ "${BUILD:-0}" = 1 ]; then
   (cd "$top" && ./mvnw -q -B install -DskipTests -pl isthmus -am && ./mvnw -q -B -f benchmarks/pom.xml package)
 fi
+if [ "${1:-}" = --java ]; then  # the JDK 25 java this script runs, for other scripts
+  echo "$jdk/bin/java"; exit 0
+fi
 if [ "${1:-}" = --lanes ]; then  # the preferred vector species' lane count on this machine
   exec "$jdk/bin/java" --add-modules jdk.incubator.vector -cp "$here/target/benchmarks.jar" \
     dev.isthmus.benchmarks.FmaPeakBenchmark 2>/dev/null

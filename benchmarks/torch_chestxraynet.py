@@ -2,9 +2,12 @@
 """PyTorch (CPU) peer for TrainStepBenchmark: ChestXRayNet, input 1x256x256, BCE, Adam 1e-3.
 
     torch_chestxraynet.py THREADS [BATCH ...] > torch-train.json
+    torch_chestxraynet.py --memory BATCH STEPS THREADS
 Times one training step (zero_grad, forward, BCELoss, backward, Adam step) and one inference
 pass (eval mode, no_grad). Prints JSON: {"threads": T, "torch": version,
-"results": {"trainStep/16": median_ms, "inference/16": median_ms, ...}}.
+"results": {"trainStep/16": median_ms, "inference/16": median_ms, ...}}. Batch 1's inference
+is the single-image latency. With --memory, trains STEPS steps in this fresh process and prints
+its peak resident memory (VmHWM), as TrainMemory does for Isthmus.
 """
 import json
 import sys
@@ -53,9 +56,39 @@ def median_ms(fn, budget=6.0):
     return samples[len(samples) // 2]
 
 
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def memory(batch, steps, threads):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = ChestXRayNet()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.BCELoss()
+    x = torch.randn(batch, 1, 256, 256)
+    y = (torch.arange(batch) % 2).float().unsqueeze(1)
+    model.train()
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+    json.dump({"framework": "pytorch " + torch.__version__, "batch": batch, "steps": steps, "threads": threads,
+               "loss": round(loss.item(), 4), "peak_rss_mib": round(peak_rss_mib(), 1)}, sys.stdout)
+    print()
+
+
 def main():
+    if sys.argv[1:2] == ["--memory"]:
+        memory(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        return
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-    batches = [int(b) for b in sys.argv[2:]] or [16, 64]
+    batches = [int(b) for b in sys.argv[2:]] or [1, 16, 64]
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = ChestXRayNet()

@@ -304,7 +304,7 @@ final class PanamaConv {
         }
     }
 
-    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, rows added in double. */
+    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes in order, rows added in double. */
     static void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
             double total = 0;
@@ -314,11 +314,16 @@ final class PanamaConv {
                 for (; c + L <= cols; c += L) {
                     s = s.add(FloatVector.fromArray(S, a, at + c));
                 }
+                // Lanes in order, not reduceLanes: its order of additions is unspecified, and the
+                // interpreter's differs from C2's, so a result would depend on when C2 compiled it.
                 float row = 0f;
+                for (int i = 0; i < L; i++) {
+                    row += s.lane(i);
+                }
                 for (; c < cols; c++) {
                     row += a[at + c];
                 }
-                total += (double) s.reduceLanes(VectorOperators.ADD) + row;
+                total += row;
             }
             sums[ch] += total;
         }
