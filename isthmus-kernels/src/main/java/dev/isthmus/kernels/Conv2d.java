@@ -203,7 +203,7 @@ public final class Conv2d {
             direct.pack(w, wOffset, false, wp);
         }
         int ySize = pool ? pooledSize() : outputSize();
-        if (batch == 1 && direct != null && !Parallel.sequential(2)) {
+        if (batch == 1 && direct != null && !direct.flat && !Parallel.sequential(2)) {
             forwardStrips(k, x, xOffset, wp, bias, biasOffset, relu, pool, y, yOffset, winners, winnersOffset);
         } else if (Parallel.sequential(batch)) {
             for (int n = 0; n < batch; n++) {
@@ -224,7 +224,11 @@ public final class Conv2d {
         if (direct != null) {
             float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
             direct.stage(x, xb, xp);
-            forwardRows(k, xp, wp, bias, biasOffset, relu, pool, 0, computedRows(pool), y, yb, winners, winnersB);
+            if (direct.flat) {
+                forwardFlat(k, xp, wp, bias, biasOffset, relu, pool, y, yb, winners, winnersB);
+            } else {
+                forwardRows(k, xp, wp, bias, biasOffset, relu, pool, 0, computedRows(pool), y, yb, winners, winnersB);
+            }
             return;
         }
         int p = window.outSize();
@@ -288,6 +292,29 @@ public final class Conv2d {
                         System.arraycopy(strip, oc * plane + r * direct.outWp, y, yb + oc * outSize + (oy + r) * outW, outW);
                     }
                 }
+            }
+        }
+    }
+
+    /** Direct path, flat layout: the whole image as one computed row, its rows {@code rowStride} apart. */
+    private void forwardFlat(KernelSupport k, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                             boolean pool, float[] y, int yb, byte[] winners, int winnersB) {
+        int plane = direct.outWp, stride = direct.rowStride;
+        float[] strip = Workspace.floats(Workspace.Slot.STRIP, (long) outChannels * plane);
+        k.directConvolve(direct, xp, wp, bias, biasOffset, relu, 0, 1, strip, 0, plane, plane);
+        if (pool) {
+            k.maxPool2x2(strip, 0, stride, plane, outChannels, pooledHeight(), pooledWidth(), y, yb,
+                    pooledHeight() * pooledWidth(), winners, winnersB);
+        } else {
+            copyRows(strip, plane, stride, outChannels, window.outHeight(), window.outWidth(), y, yb);
+        }
+    }
+
+    /** {@code y[c][r][0, width)} (dense) from rows {@code stride} apart in planes of {@code plane}. */
+    private static void copyRows(float[] from, int plane, int stride, int channels, int rows, int width, float[] y, int yb) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(from, ch * plane + r * stride, y, yb + (ch * rows + r) * width, width);
             }
         }
     }
@@ -453,15 +480,19 @@ public final class Conv2d {
                 float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
                 direct.stage(x, xOffset + n * inputSize(), xp);
                 int rows = Math.max(1, STRIP_FLOATS / (DirectConv.OC_BLOCK * direct.outWp));
-                for (int oy = 0; oy < outH; oy += rows) {
-                    int r = Math.min(rows, outH - oy);
+                for (int oy = 0; oy < direct.computedRows; oy += rows) {
+                    int r = Math.min(rows, direct.computedRows - oy);
                     k.directWeightGradient(direct, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r, sums);
                 }
             }
             if (dx != null) {
                 int dxb = dxOffset + n * inputSize();
                 int inW = window.inWidth(), inSize = window.inSize();
-                if (b.outWp == inW) {
+                if (b.flat) {
+                    float[] strip = Workspace.floats(Workspace.Slot.STRIP, (long) inChannels * b.outWp);
+                    k.directConvolve(b, dz, wFlipped, null, 0, false, 0, 1, strip, 0, b.outWp, b.outWp);
+                    copyRows(strip, b.outWp, b.rowStride, inChannels, window.inHeight(), inW, dx, dxb);
+                } else if (b.outWp == inW) {
                     k.directConvolve(b, dz, wFlipped, null, 0, false, 0, window.inHeight(), dx, dxb, inW, inSize);
                 } else {
                     int stripRows = Math.max(1, STRIP_FLOATS / (inChannels * b.outWp)), plane = stripRows * b.outWp;

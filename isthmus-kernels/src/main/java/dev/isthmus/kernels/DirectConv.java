@@ -11,6 +11,12 @@ package dev.isthmus.kernels;
  * width still reads inside its own row. The block is the implementation's (two vectors under the
  * Vector API), so an output row is computed in {@code outWp / block} steps.
  *
+ * <p><b>Flat</b> layout, for maps too narrow for a block ("same" padding only): the output rows
+ * are laid end to end at the staged input's own stride {@code S = outW + kw - 1}, as one long
+ * computed row of {@code outH * S} positions, so a block may span several image rows. The
+ * {@code kw - 1} positions that end each image row are computed and discarded; the stride being
+ * the input's, every tap is still one shifted contiguous read.
+ *
  * <p>Weights are repacked so that the inner loop reads them in order: blocks of
  * {@value #OC_BLOCK} output channels, then {@code (ic, ky, kx)}, then the block's channels.
  * This class holds the geometry, staging and packing; the arithmetic is in {@link KernelSupport}.
@@ -25,14 +31,22 @@ final class DirectConv {
     final int padTop, padLeft;
     /** Output columns computed per step by the implementation. */
     final int block;
-    /** {@code outW} rounded up to the block. */
+    /** Output rows laid end to end as one computed row (see the class comment). */
+    final boolean flat;
+    /** Width of a computed row: {@code outW}, or in the flat layout {@code outH * inStride}, rounded up to the block. */
     final int outWp;
+    /** Rows the kernels compute: {@code outH}, or 1 in the flat layout. */
+    final int computedRows;
+    /** Distance between output rows within the computed output: {@code outWp}, or {@code inStride} when flat. */
+    final int rowStride;
     /** Staged input: rows of {@code inStride} floats, {@code inRows} per channel plane. */
     final int inStride, inRows, inPlane;
     final int coutBlocks;
+    /** {@link #tapOffset} of every tap, in (ic, ky, kx) order. */
+    private final int[] tapOffsets;
 
     private DirectConv(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
-                       int padTop, int padLeft, int block, int minInStride) {
+                       int padTop, int padLeft, int block, int minInStride, boolean flat) {
         this.cin = cin;
         this.cout = cout;
         this.kh = kh;
@@ -44,43 +58,79 @@ final class DirectConv {
         this.padTop = padTop;
         this.padLeft = padLeft;
         this.block = block;
-        this.outWp = roundUp(outW, block);
-        this.inStride = Math.max(outWp + kw - 1, minInStride);
-        this.inRows = outH + kh - 1;
+        this.flat = flat;
+        if (flat) {
+            this.inStride = outW + kw - 1;
+            this.outWp = roundUp(Math.multiplyExact(outH, inStride), block);
+            this.computedRows = 1;
+            this.rowStride = inStride;
+        } else {
+            this.outWp = roundUp(outW, block);
+            this.inStride = Math.max(outWp + kw - 1, minInStride);
+            this.computedRows = outH;
+            this.rowStride = outWp;
+        }
+        // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
+        // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
+        this.inRows = outH + kh - 1 + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
         this.inPlane = Math.multiplyExact(inRows, inStride);
         this.coutBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
+        this.tapOffsets = new int[cin * kh * kw];
+        for (int t = 0; t < tapOffsets.length; t++) {
+            tapOffsets[t] = tapOffset(t);
+        }
+    }
+
+    /** The staged-input offset of every tap (shared, read-only). */
+    int[] tapOffsets() {
+        return tapOffsets;
     }
 
     /**
      * The forward geometry, or null where direct convolution does not suit the window: a stride
-     * or dilation above 1, padding wider than the kernel, or an output so narrow that rounding it
-     * up to the block would waste more than a fifth of the work.
+     * or dilation above 1, or padding wider than the kernel; or an output so narrow that
+     * rounding its rows up to the block would waste more than a fifth of the work and, laid flat
+     * ("same" padding only), more than half or fewer than four blocks.
      */
     static DirectConv forward(int cin, int cout, Window2d w, int block) {
         if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1
                 || w.padTop() > w.kernelHeight() - 1 || w.padBottom() > w.kernelHeight() - 1
-                || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1
-                || 5L * roundUp(w.outWidth(), block) > 6L * w.outWidth()) {
+                || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1) {
             return null;
         }
-        return new DirectConv(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
-                w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0);
+        if (5L * roundUp(w.outWidth(), block) <= 6L * w.outWidth()) {
+            return new DirectConv(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, false);
+        }
+        boolean same = w.outHeight() == w.inHeight() && w.outWidth() == w.inWidth();
+        long computed = roundUp(w.outHeight() * (w.outWidth() + w.kernelWidth() - 1), block);
+        // A few blocks at least: the weight gradient reloads its accumulators once per tap pair,
+        // which a map of one or two blocks (ChestXRayNet's 4x4 conv7) does not pay back.
+        if (same && 2L * w.outHeight() * w.outWidth() >= computed && computed >= 4L * block) {
+            return new DirectConv(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, true);
+        }
+        return null;
     }
 
     /**
      * The data gradient of {@code f} as a direct convolution: {@code dy} padded by
      * {@code k - 1 - pad}, flipped weights with their channel axes swapped. Its staged input (the
      * padded {@code dy}) is also what {@link KernelSupport#directWeightGradient} reads, so its
-     * rows reach {@link #outWp} columns past the interior. Null where the rounding would waste
-     * too much.
+     * rows reach {@link #outWp} columns past the interior (flat: the two strides agree, as the
+     * padding is "same"). Null where the rounding would waste too much.
      */
     static DirectConv transposed(DirectConv f) {
         int padTop = f.kh - 1 - f.padTop, padLeft = f.kw - 1 - f.padLeft;
+        if (f.flat) {
+            return new DirectConv(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block, 0,
+                    true);
+        }
         if (5L * roundUp(f.inW, f.block) > 6L * f.inW) {
             return null;
         }
         return new DirectConv(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block,
-                padLeft + f.outWp);
+                padLeft + f.outWp, false);
     }
 
     /** Floats of a staged input. */
@@ -180,6 +230,6 @@ final class DirectConv {
     @Override
     public String toString() {
         return "DirectConv(" + cin + " -> " + cout + ", " + kh + "x" + kw + ", out " + outH + "x" + outW
-                + " (rows of " + outWp + "), staged rows of " + inStride + ")";
+                + (flat ? " (flat, " + outWp + " positions)" : " (rows of " + outWp + ")") + ", staged rows of " + inStride + ")";
     }
 }

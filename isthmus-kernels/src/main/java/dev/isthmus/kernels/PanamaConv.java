@@ -31,7 +31,8 @@ final class PanamaConv {
 
     static void convolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        int taps = g.kh * g.kw, perBlock = g.cin * taps * DirectConv.OC_BLOCK;
+        int k = g.cin * g.kh * g.kw, perBlock = k * DirectConv.OC_BLOCK;
+        int[] taps = g.tapOffsets(); // one flat loop over (ic, ky, kx): no nest of short loops
         FloatVector zero = FloatVector.zero(S);
         for (int ob = 0; ob < g.coutBlocks; ob++) {
             int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
@@ -42,27 +43,23 @@ final class PanamaConv {
                 int o0 = outOffset + oc * outPlane + r * outStride;
                 for (int c = 0; c < g.outWp; c += BLOCK) {
                     FloatVector a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
-                    int wi = ob * perBlock;
-                    for (int ic = 0; ic < g.cin; ic++) {
-                        for (int ky = 0; ky < g.kh; ky++) {
-                            int row = ic * g.inPlane + in + ky * g.inStride + c;
-                            for (int kx = 0; kx < g.kw; kx++, wi += DirectConv.OC_BLOCK) {
-                                FloatVector x0 = FloatVector.fromArray(S, xp, row + kx);
-                                FloatVector x1 = FloatVector.fromArray(S, xp, row + kx + L);
-                                FloatVector w = FloatVector.broadcast(S, wp[wi]);
-                                a00 = x0.fma(w, a00);
-                                a01 = x1.fma(w, a01);
-                                w = FloatVector.broadcast(S, wp[wi + 1]);
-                                a10 = x0.fma(w, a10);
-                                a11 = x1.fma(w, a11);
-                                w = FloatVector.broadcast(S, wp[wi + 2]);
-                                a20 = x0.fma(w, a20);
-                                a21 = x1.fma(w, a21);
-                                w = FloatVector.broadcast(S, wp[wi + 3]);
-                                a30 = x0.fma(w, a30);
-                                a31 = x1.fma(w, a31);
-                            }
-                        }
+                    int wi = ob * perBlock, base = in + c;
+                    for (int t = 0; t < k; t++, wi += DirectConv.OC_BLOCK) {
+                        int at = base + taps[t];
+                        FloatVector x0 = FloatVector.fromArray(S, xp, at);
+                        FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+                        FloatVector w = FloatVector.broadcast(S, wp[wi]);
+                        a00 = x0.fma(w, a00);
+                        a01 = x1.fma(w, a01);
+                        w = FloatVector.broadcast(S, wp[wi + 1]);
+                        a10 = x0.fma(w, a10);
+                        a11 = x1.fma(w, a11);
+                        w = FloatVector.broadcast(S, wp[wi + 2]);
+                        a20 = x0.fma(w, a20);
+                        a21 = x1.fma(w, a21);
+                        w = FloatVector.broadcast(S, wp[wi + 3]);
+                        a30 = x0.fma(w, a30);
+                        a31 = x1.fma(w, a31);
                     }
                     if (relu) {
                         a00 = a00.max(zero);
@@ -106,6 +103,7 @@ final class PanamaConv {
     static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                int oy0, int rows, float[] acc) {
         int k = g.cin * g.kh * g.kw;
+        int[] taps = g.tapOffsets();
         for (int ob = 0; ob < g.coutBlocks; ob++) {
             int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
             // Channels past cout re-read the last valid one and are not stored.
@@ -113,7 +111,7 @@ final class PanamaConv {
             int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
             for (int t = 0; t < k; t += 2) {
                 int u = Math.min(t + 1, k - 1); // an odd last tap pairs with itself, stored once
-                int x0 = g.tapOffset(t) + oy0 * g.inStride, x1 = g.tapOffset(u) + oy0 * g.inStride;
+                int x0 = taps[t] + oy0 * g.inStride, x1 = taps[u] + oy0 * g.inStride;
                 int a0 = (oc * k + t) * L, a1 = (oc * k + u) * L, step = k * L;
                 FloatVector s00 = FloatVector.fromArray(S, acc, a0), s01 = FloatVector.fromArray(S, acc, a1);
                 FloatVector s10 = FloatVector.fromArray(S, acc, a0 + step), s11 = FloatVector.fromArray(S, acc, a1 + step);

@@ -290,6 +290,8 @@ class FusedConvolutionProperties {
         assertTrue(Conv2d.of(8, 128, 128, 8, 3, 1, Padding.SAME).isDirect());
         assertTrue(Conv2d.of(8, 64, 64, 12, 3, 1, Padding.SAME).isDirect());
         assertTrue(Conv2d.of(12, 32, 32, 12, 3, 1, Padding.SAME).isDirect());
+        // conv5, 16 wide, narrower than a block at 512 bits: rows laid end to end there.
+        assertTrue(Conv2d.of(12, 16, 16, 20, 5, 1, Padding.SAME).isDirect());
         assertTrue(!Conv2d.of(12, 32, 32, 12, 3, 2, Padding.SAME).isDirect(), "stride 2 takes im2col");
     }
 
