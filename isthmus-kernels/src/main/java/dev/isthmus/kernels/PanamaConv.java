@@ -102,6 +102,10 @@ final class PanamaConv {
      */
     static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                int oy0, int rows, float[] acc) {
+        if (WIDE_WEIGHT_GRADIENT) {
+            weightGradientWide(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, rows, acc);
+            return;
+        }
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         for (int ob = 0; ob < g.coutBlocks; ob++) {
@@ -151,6 +155,99 @@ final class PanamaConv {
                 }
                 s01.intoArray(acc, a1);
                 s00.intoArray(acc, a0);
+            }
+        }
+    }
+
+    /**
+     * With 32 vector registers (AVX-512), the weight gradient takes taps in fours: sixteen
+     * accumulators, eight loads per sixteen FMAs instead of six per eight. Under AVX2's sixteen
+     * registers that tile would spill, so 256 bits and below keep tap pairs.
+     */
+    private static final boolean WIDE_WEIGHT_GRADIENT = L >= 16;
+
+    /** {@link #weightGradient} four channels by four taps at a time; a short last quad repeats its last tap, stored once. */
+    private static void weightGradientWide(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                                           int oy0, int rows, float[] acc) {
+        int k = g.cin * g.kh * g.kw;
+        int[] taps = g.tapOffsets();
+        int step = k * L;
+        for (int ob = 0; ob < g.coutBlocks; ob++) {
+            int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
+            int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
+            int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
+            for (int t = 0; t < k; t += 4) {
+                int t1 = Math.min(t + 1, k - 1), t2 = Math.min(t + 2, k - 1), t3 = Math.min(t + 3, k - 1);
+                int base = oy0 * g.inStride;
+                int x0 = taps[t] + base, x1 = taps[t1] + base, x2 = taps[t2] + base, x3 = taps[t3] + base;
+                int a = (oc * k + t) * L; // tap t + j of channel oc + i at a + i * step + j * L (taps of a quad are consecutive)
+                FloatVector s00 = FloatVector.fromArray(S, acc, a), s01 = FloatVector.fromArray(S, acc, a + (t1 - t) * L);
+                FloatVector s02 = FloatVector.fromArray(S, acc, a + (t2 - t) * L), s03 = FloatVector.fromArray(S, acc, a + (t3 - t) * L);
+                FloatVector s10 = FloatVector.fromArray(S, acc, a + step), s11 = FloatVector.fromArray(S, acc, a + step + (t1 - t) * L);
+                FloatVector s12 = FloatVector.fromArray(S, acc, a + step + (t2 - t) * L);
+                FloatVector s13 = FloatVector.fromArray(S, acc, a + step + (t3 - t) * L);
+                FloatVector s20 = FloatVector.fromArray(S, acc, a + 2 * step);
+                FloatVector s21 = FloatVector.fromArray(S, acc, a + 2 * step + (t1 - t) * L);
+                FloatVector s22 = FloatVector.fromArray(S, acc, a + 2 * step + (t2 - t) * L);
+                FloatVector s23 = FloatVector.fromArray(S, acc, a + 2 * step + (t3 - t) * L);
+                FloatVector s30 = FloatVector.fromArray(S, acc, a + 3 * step);
+                FloatVector s31 = FloatVector.fromArray(S, acc, a + 3 * step + (t1 - t) * L);
+                FloatVector s32 = FloatVector.fromArray(S, acc, a + 3 * step + (t2 - t) * L);
+                FloatVector s33 = FloatVector.fromArray(S, acc, a + 3 * step + (t3 - t) * L);
+                for (int r = 0; r < rows; r++) {
+                    int dr = r * dzStride, xr = r * g.inStride;
+                    for (int c = 0; c < g.outWp; c += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, xp, x0 + xr + c);
+                        FloatVector v1 = FloatVector.fromArray(S, xp, x1 + xr + c);
+                        FloatVector v2 = FloatVector.fromArray(S, xp, x2 + xr + c);
+                        FloatVector v3 = FloatVector.fromArray(S, xp, x3 + xr + c);
+                        FloatVector d = FloatVector.fromArray(S, dz, d0 + dr + c);
+                        s00 = d.fma(v0, s00);
+                        s01 = d.fma(v1, s01);
+                        s02 = d.fma(v2, s02);
+                        s03 = d.fma(v3, s03);
+                        d = FloatVector.fromArray(S, dz, d1 + dr + c);
+                        s10 = d.fma(v0, s10);
+                        s11 = d.fma(v1, s11);
+                        s12 = d.fma(v2, s12);
+                        s13 = d.fma(v3, s13);
+                        d = FloatVector.fromArray(S, dz, d2 + dr + c);
+                        s20 = d.fma(v0, s20);
+                        s21 = d.fma(v1, s21);
+                        s22 = d.fma(v2, s22);
+                        s23 = d.fma(v3, s23);
+                        d = FloatVector.fromArray(S, dz, d3 + dr + c);
+                        s30 = d.fma(v0, s30);
+                        s31 = d.fma(v1, s31);
+                        s32 = d.fma(v2, s32);
+                        s33 = d.fma(v3, s33);
+                    }
+                }
+                // A repeated tap's accumulators hold the same sums as the real one's, so either
+                // store may land last; channels past cout are not stored.
+                int u1 = (t1 - t) * L, u2 = (t2 - t) * L, u3 = (t3 - t) * L;
+                s00.intoArray(acc, a);
+                s01.intoArray(acc, a + u1);
+                s02.intoArray(acc, a + u2);
+                s03.intoArray(acc, a + u3);
+                if (valid > 1) {
+                    s10.intoArray(acc, a + step);
+                    s11.intoArray(acc, a + step + u1);
+                    s12.intoArray(acc, a + step + u2);
+                    s13.intoArray(acc, a + step + u3);
+                }
+                if (valid > 2) {
+                    s20.intoArray(acc, a + 2 * step);
+                    s21.intoArray(acc, a + 2 * step + u1);
+                    s22.intoArray(acc, a + 2 * step + u2);
+                    s23.intoArray(acc, a + 2 * step + u3);
+                }
+                if (valid > 3) {
+                    s30.intoArray(acc, a + 3 * step);
+                    s31.intoArray(acc, a + 3 * step + u1);
+                    s32.intoArray(acc, a + 3 * step + u2);
+                    s33.intoArray(acc, a + 3 * step + u3);
+                }
             }
         }
     }
