@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ChestXRayNet (input 1x256x256) end to end: one training step (forward in training mode, BCE,
- * backward, Adam update) and one inference pass, at batch 16 and 64, 1 thread and all threads.
+ * backward, Adam update) and one inference pass, at batch 1 (the single-image latency), 16 and 64,
+ * 1 thread and all threads.
  * Scores are milliseconds per call; images/s = batch * 1000 / score ({@code train-table.py}).
  * {@code -prof gc} shows the allocation per step.
  */
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g"})
 public class TrainStepBenchmark {
 
-    @Param({"16", "64"})
+    @Param({"1", "16", "64"})
     public int batch;
 
     @Param({"1", "0"})

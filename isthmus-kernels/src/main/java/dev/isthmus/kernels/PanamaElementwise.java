@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The element-wise kernels on the Vector API: full vectors, then the scalar kernels for the tail,
  * so every element is computed by exactly one of two well-tested paths. Same contracts as
- * {@link ScalarKernels} (NaN propagates; in place allowed); sigmoid and tanh use the Vector API's
- * float {@code EXP} and {@code TANH}, within a few ulp of the scalar double computations.
+ * {@link ScalarKernels} (NaN propagates; in place allowed). Sigmoid and tanh are the scalar
+ * kernels' (see {@link #sigmoid}): bit for bit, whether or not C2 has compiled them.
  */
 final class PanamaElementwise {
 
@@ -64,17 +64,14 @@ final class PanamaElementwise {
         TAIL.leakyReluBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i, alpha);
     }
 
-    /** e = exp(-|x|) never overflows; sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) below. */
+    /**
+     * The scalar kernel's: the Vector API's {@code EXP} (and {@code TANH}) is a C2 intrinsic whose
+     * results differ by an ulp from the per-lane {@code Math.exp} that runs before C2 compiles
+     * the call, so a vectorised sigmoid would make results depend on the JIT's timing.
+     * {@code Math.exp} and {@code Math.tanh} give the same bits interpreted or compiled.
+     */
     static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
-        int i = 0;
-        for (int end = body(n); i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
-            FloatVector r = one.div(one.add(e));
-            r.mul(e).blend(r, v.compare(VectorOperators.GE, zero)).intoArray(y, yo + i);
-        }
-        TAIL.sigmoid(x, xo + i, y, yo + i, n - i);
+        TAIL.sigmoid(x, xo, y, yo, n);
     }
 
     static void sigmoidBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
@@ -87,12 +84,9 @@ final class PanamaElementwise {
         TAIL.sigmoidBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
     }
 
+    /** The scalar kernel's, as {@link #sigmoid}. */
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int end = body(n); i < end; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i);
-        }
-        TAIL.tanh(x, xo + i, y, yo + i, n - i);
+        TAIL.tanh(x, xo, y, yo, n);
     }
 
     static void tanhBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
