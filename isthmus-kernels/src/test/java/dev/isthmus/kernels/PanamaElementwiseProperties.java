@@ -1,7 +1,6 @@
 package dev.isthmus.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
