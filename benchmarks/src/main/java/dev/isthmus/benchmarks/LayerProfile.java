@@ -1,17 +1,10 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.Losses;
 import dev.isthmus.kernels.Parallel;
-import dev.isthmus.nn.ChestXRayNet;
 import dev.isthmus.nn.Execution;
-import dev.isthmus.nn.Initializer;
-import dev.isthmus.nn.Model;
-import dev.isthmus.nn.Parameter;
-import dev.isthmus.train.Adam;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Where a ChestXRayNet training step spends its time: each layer's forward and backward, and
@@ -34,18 +27,8 @@ public final class LayerProfile {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 40;
         Parallel.setThreads(threads);
-        Model model = ChestXRayNet.build().initialize(1, Initializer.HE);
-        Execution e = model.newExecution();
-        Adam adam = new Adam(1e-3);
-        List<Parameter> params = List.copyOf(model.parameters().values());
-        SplittableRandom random = new SplittableRandom(42);
-        float[] x = new float[batch * 256 * 256], labels = new float[batch], grad = new float[batch];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < batch; i++) {
-            labels[i] = i % 2;
-        }
+        ChestXRayNetStep step = new ChestXRayNetStep(batch);
+        Execution e = step.execution;
         long optimizerNanos = 0, total = 0;
         for (int s = -steps; s < steps; s++) { // the first half warms up
             if (s == 0) {
@@ -54,11 +37,9 @@ public final class LayerProfile {
                 total = 0;
             }
             long t0 = System.nanoTime();
-            float[] out = e.forward(x, batch, true);
-            Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
-            e.backward(grad);
+            step.forwardBackward();
             long t1 = System.nanoTime();
-            adam.step(params);
+            step.adam.step(step.parameters);
             long t2 = System.nanoTime();
             optimizerNanos += t2 - t1;
             total += t2 - t0;

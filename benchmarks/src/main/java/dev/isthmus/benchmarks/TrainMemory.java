@@ -1,19 +1,10 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.Losses;
 import dev.isthmus.kernels.Parallel;
-import dev.isthmus.nn.ChestXRayNet;
-import dev.isthmus.nn.Execution;
-import dev.isthmus.nn.Initializer;
-import dev.isthmus.nn.Model;
-import dev.isthmus.nn.Parameter;
-import dev.isthmus.train.Adam;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Trains ChestXRayNet for a number of steps on random 256x256 images, as TrainStepBenchmark
@@ -34,24 +25,10 @@ public final class TrainMemory {
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
         Parallel.setThreads(threads);
-        Model model = ChestXRayNet.build().initialize(1, Initializer.HE);
-        Execution e = model.newExecution();
-        Adam adam = new Adam(1e-3);
-        List<Parameter> params = List.copyOf(model.parameters().values());
-        SplittableRandom random = new SplittableRandom(42);
-        float[] x = new float[batch * 256 * 256], labels = new float[batch], grad = new float[batch];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < batch; i++) {
-            labels[i] = i % 2;
-        }
+        ChestXRayNetStep step = new ChestXRayNetStep(batch);
         double loss = 0;
         for (int s = 0; s < steps; s++) {
-            float[] out = e.forward(x, batch, true);
-            loss = Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
-            e.backward(grad);
-            adam.step(params);
+            loss = step.train();
         }
         System.out.printf(java.util.Locale.ROOT, "{\"framework\": \"isthmus\", \"batch\": %d, \"steps\": %d, \"threads\": %d,"
                 + " \"loss\": %.9f, \"peak_rss_mib\": %.1f}%n", batch, steps, threads, loss, peakRssKib() / 1024.0);

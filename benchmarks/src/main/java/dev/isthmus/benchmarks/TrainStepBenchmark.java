@@ -1,13 +1,6 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.Losses;
 import dev.isthmus.kernels.Parallel;
-import dev.isthmus.nn.ChestXRayNet;
-import dev.isthmus.nn.Execution;
-import dev.isthmus.nn.Initializer;
-import dev.isthmus.nn.Model;
-import dev.isthmus.nn.Parameter;
-import dev.isthmus.train.Adam;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +14,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,42 +37,21 @@ public class TrainStepBenchmark {
     @Param({"1", "0"})
     public int threads;
 
-    private Model model;
-    private Execution execution;
-    private Adam adam;
-    private List<Parameter> parameters;
-    private float[] x, labels, grad;
+    private ChestXRayNetStep step;
 
     @Setup(Level.Trial)
     public void setUp() {
         Parallel.setThreads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
-        model = ChestXRayNet.build().initialize(1, Initializer.HE);
-        execution = model.newExecution();
-        adam = new Adam(1e-3);
-        parameters = List.copyOf(model.parameters().values());
-        var random = new SplittableRandom(42);
-        x = new float[batch * 256 * 256];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        labels = new float[batch];
-        for (int i = 0; i < batch; i++) {
-            labels[i] = i % 2;
-        }
-        grad = new float[batch];
+        step = new ChestXRayNetStep(batch);
     }
 
     @Benchmark
-    public float trainStep() {
-        float[] out = execution.forward(x, batch, true);
-        double loss = Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
-        execution.backward(grad);
-        adam.step(parameters);
-        return (float) loss;
+    public double trainStep() {
+        return step.train();
     }
 
     @Benchmark
     public float[] inference() {
-        return execution.forward(x, batch, false);
+        return step.infer();
     }
 }

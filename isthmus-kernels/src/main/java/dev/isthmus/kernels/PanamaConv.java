@@ -279,13 +279,7 @@ final class PanamaConv {
                     }
                 }
                 for (; px < pooledWidth; px++) {
-                    int i = top + 2 * px, j = bottom + 2 * px;
-                    float tl = a[i], tr = a[i + 1], bl = a[j], br = a[j + 1];
-                    float m = Math.max(Math.max(tl, tr), Math.max(bl, br));
-                    y[yOffset + o + px] = m;
-                    if (winners != null) {
-                        winners[winnersOffset + o + px] = (byte) ScalarConv.winner(tl, tr, bl, m);
-                    }
+                    ScalarConv.poolWindow(a, top + 2 * px, bottom + 2 * px, y, yOffset + o + px, winners, winnersOffset + o + px);
                 }
             }
         }
@@ -345,11 +339,7 @@ final class PanamaConv {
                     if (relu && !(y[yOffset + o + px] > 0f)) {
                         g = 0f;
                     }
-                    int code = winners[winnersOffset + o + px];
-                    dz[top + 2 * px] = code == 0 ? g : 0f;
-                    dz[top + 2 * px + 1] = code == 1 ? g : 0f;
-                    dz[bottom + 2 * px] = code == 2 ? g : 0f;
-                    dz[bottom + 2 * px + 1] = code == 3 ? g : 0f;
+                    ScalarConv.unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
                 }
             }
         }

@@ -63,6 +63,24 @@ final class ScalarConv {
         return topLeft == m ? 0 : topRight == m ? 1 : bottomLeft == m ? 2 : 3;
     }
 
+    /** One 2x2 window, its top-left cell at {@code top} and bottom-left at {@code bottom}: the maximum and its winner. */
+    static void poolWindow(float[] a, int top, int bottom, float[] y, int yAt, byte[] winners, int winnerAt) {
+        float tl = a[top], tr = a[top + 1], bl = a[bottom], br = a[bottom + 1];
+        float m = Math.max(Math.max(tl, tr), Math.max(bl, br));
+        y[yAt] = m;
+        if (winners != null) {
+            winners[winnerAt] = (byte) winner(tl, tr, bl, m);
+        }
+    }
+
+    /** One window's gradient {@code g} at its winner {@code code}, zero at the other three cells. */
+    static void unpoolWindow(float g, int code, float[] dz, int top, int bottom) {
+        dz[top] = code == 0 ? g : 0f;
+        dz[top + 1] = code == 1 ? g : 0f;
+        dz[bottom] = code == 2 ? g : 0f;
+        dz[bottom + 1] = code == 3 ? g : 0f;
+    }
+
     static void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
                            float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
         for (int ch = 0; ch < channels; ch++) {
@@ -70,12 +88,7 @@ final class ScalarConv {
                 int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
                 int o = ch * yPlane + py * pooledWidth;
                 for (int px = 0; px < pooledWidth; px++) {
-                    float tl = a[top + 2 * px], tr = a[top + 2 * px + 1], bl = a[bottom + 2 * px], br = a[bottom + 2 * px + 1];
-                    float m = Math.max(Math.max(tl, tr), Math.max(bl, br));
-                    y[yOffset + o + px] = m;
-                    if (winners != null) {
-                        winners[winnersOffset + o + px] = (byte) winner(tl, tr, bl, m);
-                    }
+                    poolWindow(a, top + 2 * px, bottom + 2 * px, y, yOffset + o + px, winners, winnersOffset + o + px);
                 }
             }
         }
@@ -93,11 +106,7 @@ final class ScalarConv {
                     if (relu && !(y[yOffset + o + px] > 0f)) {
                         g = 0f;
                     }
-                    int code = winners[winnersOffset + o + px];
-                    dz[top + 2 * px] = code == 0 ? g : 0f;
-                    dz[top + 2 * px + 1] = code == 1 ? g : 0f;
-                    dz[bottom + 2 * px] = code == 2 ? g : 0f;
-                    dz[bottom + 2 * px + 1] = code == 3 ? g : 0f;
+                    unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
                 }
             }
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -43,12 +42,7 @@ class FusedConvolutionProperties {
         }
 
         float[] random(int length, int stream) {
-            SplittableRandom r = new SplittableRandom(seed * 31 + stream);
-            float[] a = new float[length];
-            for (int i = 0; i < length; i++) {
-                a[i] = (float) (r.nextDouble() * 2 - 1);
-            }
-            return a;
+            return WindowCase.uniform(seed, stream, length);
         }
 
         float[] input() {

@@ -66,6 +66,11 @@ record WindowCase(int batch, int inChannels, int outChannels, Window2d window, l
 
     /** Uniform in [-1, 1), a fixed stream per purpose. */
     float[] random(int length, int stream) {
+        return uniform(seed, stream, length);
+    }
+
+    /** {@code length} values uniform in [-1, 1), stream {@code stream} of a case's {@code seed}. */
+    static float[] uniform(long seed, int stream, int length) {
         SplittableRandom r = new SplittableRandom(seed * 31 + stream);
         float[] a = new float[length];
         for (int i = 0; i < length; i++) {
