@@ -227,7 +227,7 @@ public final class Conv2d {
             if (direct.flat) {
                 forwardFlat(k, xp, wp, bias, biasOffset, relu, pool, y, yb, winners, winnersB);
             } else {
-                forwardRows(k, xp, wp, bias, biasOffset, relu, pool, 0, computedRows(pool), y, yb, winners, winnersB);
+                forwardRows(k, xp, wp, bias, biasOffset, relu, pool, 0, rowsToCompute(pool), y, yb, winners, winnersB);
             }
             return;
         }
@@ -255,7 +255,7 @@ public final class Conv2d {
                                boolean relu, boolean pool, float[] y, int yOffset, byte[] winners, int winnersOffset) {
         float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
         direct.stage(x, xOffset, xp);
-        int rows = computedRows(pool), unit = pool ? 2 : 1, units = rows / unit;
+        int rows = rowsToCompute(pool), unit = pool ? 2 : 1, units = rows / unit;
         int bands = Math.min(units, 4 * Parallel.threads());
         Parallel.forEach(bands, t -> {
             int from = (int) ((long) units * t / bands) * unit, to = (int) ((long) units * (t + 1) / bands) * unit;
@@ -264,7 +264,7 @@ public final class Conv2d {
     }
 
     /** Output rows the direct path computes: all of them, or the even count that pooling reads. */
-    private int computedRows(boolean pool) {
+    private int rowsToCompute(boolean pool) {
         return pool ? 2 * pooledHeight() : window.outHeight();
     }
 
@@ -287,11 +287,7 @@ public final class Conv2d {
                 k.maxPool2x2(strip, 0, direct.outWp, plane, outChannels, rows / 2, pw, y, yb + oy / 2 * pw, pooledPlane,
                         winners, winnersB + oy / 2 * pw);
             } else {
-                for (int oc = 0; oc < outChannels; oc++) {
-                    for (int r = 0; r < rows; r++) {
-                        System.arraycopy(strip, oc * plane + r * direct.outWp, y, yb + oc * outSize + (oy + r) * outW, outW);
-                    }
-                }
+                copyRows(strip, plane, direct.outWp, outChannels, rows, outW, y, yb + oy * outW, outSize);
             }
         }
     }
@@ -306,15 +302,19 @@ public final class Conv2d {
             k.maxPool2x2(strip, 0, stride, plane, outChannels, pooledHeight(), pooledWidth(), y, yb,
                     pooledHeight() * pooledWidth(), winners, winnersB);
         } else {
-            copyRows(strip, plane, stride, outChannels, window.outHeight(), window.outWidth(), y, yb);
+            copyRows(strip, plane, stride, outChannels, window.outHeight(), window.outWidth(), y, yb, window.outSize());
         }
     }
 
-    /** {@code y[c][r][0, width)} (dense) from rows {@code stride} apart in planes of {@code plane}. */
-    private static void copyRows(float[] from, int plane, int stride, int channels, int rows, int width, float[] y, int yb) {
+    /**
+     * {@code rows} rows of {@code width} floats per channel, from rows {@code stride} apart in
+     * planes of {@code plane}, to rows {@code width} apart in planes of {@code yPlane} at {@code yb}.
+     */
+    private static void copyRows(float[] from, int plane, int stride, int channels, int rows, int width,
+                                 float[] y, int yb, int yPlane) {
         for (int ch = 0; ch < channels; ch++) {
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(from, ch * plane + r * stride, y, yb + (ch * rows + r) * width, width);
+                System.arraycopy(from, ch * plane + r * stride, y, yb + ch * yPlane + r * width, width);
             }
         }
     }
@@ -491,7 +491,7 @@ public final class Conv2d {
                 if (b.flat) {
                     float[] strip = Workspace.floats(Workspace.Slot.STRIP, (long) inChannels * b.outWp);
                     k.directConvolve(b, dz, wFlipped, null, 0, false, 0, 1, strip, 0, b.outWp, b.outWp);
-                    copyRows(strip, b.outWp, b.rowStride, inChannels, window.inHeight(), inW, dx, dxb);
+                    copyRows(strip, b.outWp, b.rowStride, inChannels, window.inHeight(), inW, dx, dxb, inSize);
                 } else if (b.outWp == inW) {
                     k.directConvolve(b, dz, wFlipped, null, 0, false, 0, window.inHeight(), dx, dxb, inW, inSize);
                 } else {
@@ -500,11 +500,7 @@ public final class Conv2d {
                     for (int iy = 0; iy < window.inHeight(); iy += stripRows) {
                         int rows = Math.min(stripRows, window.inHeight() - iy);
                         k.directConvolve(b, dz, wFlipped, null, 0, false, iy, rows, strip, 0, b.outWp, plane);
-                        for (int ic = 0; ic < inChannels; ic++) {
-                            for (int r = 0; r < rows; r++) {
-                                System.arraycopy(strip, ic * plane + r * b.outWp, dx, dxb + ic * inSize + (iy + r) * inW, inW);
-                            }
-                        }
+                        copyRows(strip, plane, b.outWp, inChannels, rows, inW, dx, dxb + iy * inW, inSize);
                     }
                 }
             }
