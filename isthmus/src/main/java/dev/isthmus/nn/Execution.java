@@ -55,7 +55,7 @@ public final class Execution {
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
     private final Step[] steps = new Step[MAX_SLICES];
-    private float[][][] sliceGrads;     // per slice, per parameter; allocated on the first sliced backward
+    private float[][][] sliceGrads;     // per slice, per parameter; grown to the most slices a backward pass used
     private final IntConsumer forwardSlice = this::forwardSlice;
     private final IntConsumer backwardSlice = this::backwardSlice;
     private final IntConsumer sumSliceGrads = this::sumSliceGrads;
@@ -287,12 +287,19 @@ public final class Execution {
         }
         System.arraycopy(outputGrad, 0, grads[out], 0, n);
         if (slices > 1 && (sliceGrads == null || sliceGrads.length < slices)) {
-            sliceGrads = new float[MAX_SLICES][parameters.size()][];
-            for (float[][] slice : sliceGrads) {
+            // As many slices as this batch has (at most MAX_SLICE_GRADIENT_FLOATS in all); kept.
+            float[][][] grown = new float[slices][][];
+            for (int s = 0; s < slices; s++) {
+                if (sliceGrads != null && s < sliceGrads.length) {
+                    grown[s] = sliceGrads[s];
+                    continue;
+                }
+                grown[s] = new float[parameters.size()][];
                 for (int p = 0; p < parameters.size(); p++) {
-                    slice[p] = new float[parameters.get(p).size()];
+                    grown[s][p] = new float[parameters.get(p).size()];
                 }
             }
+            sliceGrads = grown;
         }
         Parallel.forEach(slices, backwardSlice);
         if (slices > 1) {

@@ -81,6 +81,41 @@ class ExecutionTest {
         }
     }
 
+    /** A graph with a residual branch (one node read twice) and a concatenation, without fusion. */
+    @Test
+    void branchesToo() {
+        Node in = Node.input(2, 12, 12);
+        Node a = new Conv2D(4, 3).padding(Padding.SAME).activation(Activation.RELU).apply(in);
+        Node b = new Conv2D(4, 3).padding(Padding.SAME).apply(a);
+        Node sum = new Add().apply(a, b); // a is read by b and by the sum
+        Node joined = new Concatenate().apply(sum, new Conv2D(3, 1).apply(in));
+        Node pooled = new MaxPool2D().apply(new ActivationLayer(Activation.TANH).apply(joined));
+        Node out = new Dense(1).activation(Activation.SIGMOID).apply(new Flatten().apply(pooled));
+        Model model = new Model(in, out).initialize(5, Initializer.HE);
+        int batch = 6, size = model.inputShape().size();
+        float[] x = random(batch * size, 21), dy = random(batch, 22);
+        Execution e = model.newExecution();
+        List<float[]> whole = pass(e, x, batch, dy);
+        assertEquals(batch, e.slices());
+        List<double[]> sum1 = new ArrayList<>();
+        for (int n = 0; n < batch; n++) {
+            List<float[]> single = pass(e, java.util.Arrays.copyOfRange(x, n * size, (n + 1) * size), 1, new float[] {dy[n]});
+            assertEquals(whole.get(0)[n], single.get(0)[0], 1e-6, "output of sample " + n);
+            for (int p = 1; p < single.size(); p++) {
+                if (n == 0) {
+                    sum1.add(new double[single.get(p).length]);
+                }
+                for (int i = 0; i < single.get(p).length; i++) {
+                    sum1.get(p - 1)[i] += single.get(p)[i];
+                }
+            }
+        }
+        List<String> names = new ArrayList<>(model.parameters().keySet());
+        for (int p = 0; p < sum1.size(); p++) {
+            assertClose(names.get(p), sum1.get(p), whole.get(p + 1), 1e-5);
+        }
+    }
+
     @Test
     void fusedConvolutionAndPoolingGiveTheUnfusedNumbers() {
         Model model = net();
