@@ -12,48 +12,70 @@ final class ScalarConv {
     /**
      * {@code out[oc][r][c] = act(bias[oc] + sum over (ic, ky, kx) of wp * xp[ic][oy0 + r + ky][c + kx])}
      * for {@code r < rows}, {@code c < outWp}, {@code oc < cout}; act is ReLU ({@code max(v, 0)})
-     * or the identity. The sum runs over {@code ic}, then {@code ky}, then {@code kx}, in fma.
+     * or the identity. Each output's sum runs over {@code ic}, then {@code ky}, then {@code kx},
+     * in fma. The loop over columns is innermost, so C2 vectorises it even here.
      */
     static void convolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        int taps = g.kh * g.kw;
+        int taps = g.kh * g.kw, width = g.outWp;
         for (int oc = 0; oc < g.cout; oc++) {
             int ob = oc / DirectConv.OC_BLOCK, j = oc % DirectConv.OC_BLOCK;
             float b = bias == null ? 0f : bias[biasOffset + oc];
             for (int r = 0; r < rows; r++) {
                 int o = outOffset + oc * outPlane + r * outStride;
-                for (int c = 0; c < g.outWp; c++) {
-                    float acc = b;
-                    int wi = ob * g.cin * taps * DirectConv.OC_BLOCK + j;
-                    for (int ic = 0; ic < g.cin; ic++) {
-                        for (int ky = 0; ky < g.kh; ky++) {
-                            int row = ic * g.inPlane + (oy0 + r + ky) * g.inStride + c;
-                            for (int kx = 0; kx < g.kw; kx++, wi += DirectConv.OC_BLOCK) {
-                                acc = Math.fma(xp[row + kx], wp[wi], acc);
+                java.util.Arrays.fill(out, o, o + width, b);
+                int wi = ob * g.cin * taps * DirectConv.OC_BLOCK + j;
+                for (int ic = 0; ic < g.cin; ic++) {
+                    for (int ky = 0; ky < g.kh; ky++) {
+                        int row = ic * g.inPlane + (oy0 + r + ky) * g.inStride;
+                        for (int kx = 0; kx < g.kw; kx++, wi += DirectConv.OC_BLOCK) {
+                            float w = wp[wi];
+                            int x = row + kx;
+                            for (int c = 0; c < width; c++) {
+                                out[o + c] = Math.fma(xp[x + c], w, out[o + c]);
                             }
                         }
                     }
-                    out[o + c] = relu ? Math.max(acc, 0f) : acc;
+                }
+                if (relu) {
+                    for (int c = 0; c < width; c++) {
+                        out[o + c] = Math.max(out[o + c], 0f);
+                    }
                 }
             }
         }
     }
 
-    /** {@code acc[oc * K + tap] += sum over r < rows, c < outWp of dz[oc][r][c] * xp[tap][oy0 + r][c]}. */
+    /**
+     * {@code acc[oc * K + tap] += sum over r < rows, c < outWp of dz[oc][r][c] * xp[tap][oy0 + r][c]},
+     * each tap's sum in order, four taps at a time (four independent chains of fma).
+     */
     static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                int oy0, int rows, float[] acc) {
         int k = g.cin * g.kh * g.kw;
+        int[] taps = g.tapOffsets();
         for (int oc = 0; oc < g.cout; oc++) {
-            for (int t = 0; t < k; t++) {
-                int x0 = g.tapOffset(t) + oy0 * g.inStride;
-                float s = acc[oc * k + t];
+            for (int t = 0; t < k; t += 4) {
+                int n = Math.min(4, k - t);
+                int x0 = taps[t] + oy0 * g.inStride, x1 = taps[t + Math.min(1, n - 1)] + oy0 * g.inStride;
+                int x2 = taps[t + Math.min(2, n - 1)] + oy0 * g.inStride, x3 = taps[t + n - 1] + oy0 * g.inStride;
+                int a = oc * k + t;
+                float s0 = acc[a], s1 = acc[a + Math.min(1, n - 1)], s2 = acc[a + Math.min(2, n - 1)], s3 = acc[a + n - 1];
                 for (int r = 0; r < rows; r++) {
-                    int d = dzOffset + oc * dzPlane + r * dzStride, x = x0 + r * g.inStride;
+                    int d = dzOffset + oc * dzPlane + r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < g.outWp; c++) {
-                        s = Math.fma(dz[d + c], xp[x + c], s);
+                        float v = dz[d + c];
+                        s0 = Math.fma(v, xp[x0 + xr + c], s0);
+                        s1 = Math.fma(v, xp[x1 + xr + c], s1);
+                        s2 = Math.fma(v, xp[x2 + xr + c], s2);
+                        s3 = Math.fma(v, xp[x3 + xr + c], s3);
                     }
                 }
-                acc[oc * k + t] = s;
+                // A short last group repeats its last tap; its sums equal the real one's.
+                acc[a + n - 1] = s3;
+                acc[a + Math.min(2, n - 1)] = s2;
+                acc[a + Math.min(1, n - 1)] = s1;
+                acc[a] = s0;
             }
         }
     }
