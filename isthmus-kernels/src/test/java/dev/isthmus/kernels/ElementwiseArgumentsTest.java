@@ -70,6 +70,8 @@ class ElementwiseArgumentsTest {
                 message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, -0.1f, r, false)));
         assertEquals("dropout rate must be in [0, 1), got NaN",
                 message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, Float.NaN, r, true)));
+        assertEquals("dropout rate must be in [0, 1), got 1.5",
+                message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, 1.5f, 3L, 0L, true)));
     }
 
     @Test

@@ -186,4 +186,39 @@ class ElementwiseProperties {
         }
         assertEquals(0.7, kept / (double) n, 0.02);
     }
+
+    /** The counter-based masks: a value's mask depends on the seed and its index alone, however the range is split. */
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void indexedDropoutMasksDoNotDependOnTheSplit(@ForAll("sizes") int n, @ForAll long seed, @ForAll("rates") float rate,
+                                                  @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int cut) {
+        float[] x = values(seed, n, 5, 0);
+        float[] y = new float[n], mask = new float[n], y2 = new float[n], mask2 = new float[n];
+        Dropout.forward(x, 0, y, 0, mask, 0, n, rate, seed, 1000, true);
+        int k = Math.min(cut, n);
+        Dropout.forward(x, 0, y2, 0, mask2, 0, k, rate, seed, 1000, true);
+        Dropout.forward(x, k, y2, k, mask2, k, n - k, rate, seed, 1000 + k, true);
+        assertArrayEquals(mask, mask2, "one call or two, the same mask");
+        assertArrayEquals(y, y2);
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < n; i++) {
+            assertTrue(mask[i] == 0f || mask[i] == scale, "mask[" + i + "] = " + mask[i]);
+            assertEquals(x[i] * mask[i], y[i], 0f, "y[" + i + "]");
+        }
+    }
+
+    @Property(tries = 1, seed = Seeds.FIXED)
+    void indexedDropoutKeepsAboutOneMinusRateAndSeedsDiffer() {
+        int n = 20_000;
+        float[] x = new float[n], y = new float[n], mask = new float[n], other = new float[n];
+        java.util.Arrays.fill(x, 1f);
+        Dropout.forward(x, 0, y, 0, mask, 0, n, 0.3f, 7L, 0L, true);
+        Dropout.forward(x, 0, y, 0, other, 0, n, 0.3f, 8L, 0L, true);
+        int kept = 0, same = 0;
+        for (int i = 0; i < n; i++) {
+            kept += mask[i] != 0f ? 1 : 0;
+            same += (mask[i] != 0f) == (other[i] != 0f) ? 1 : 0;
+        }
+        assertEquals(0.7, kept / (double) n, 0.02);
+        assertEquals(0.58, same / (double) n, 0.02, "another seed, an independent mask (0.7^2 + 0.3^2 agree)");
+    }
 }
