@@ -53,13 +53,19 @@ class ExecutionTest {
 
     @Test
     void aBatchGradientIsTheSumOfItsSamplesGradients() {
-        Model model = net();
-        int batch = 5, size = model.inputShape().size();
-        float[] x = random(batch * size, 1), dy = random(batch, 2);
+        assertSlicedEqualsSummedSamples(net(), 5, 1);
+    }
+
+    /**
+     * A batch of {@code batch} runs as that many slices; its output and parameter gradients equal
+     * those of its samples run one by one (layer by layer), the gradients summed in double.
+     */
+    private static void assertSlicedEqualsSummedSamples(Model model, int batch, long seed) {
+        int size = model.inputShape().size();
+        float[] x = random(batch * size, seed), dy = random(batch, seed + 1);
         Execution e = model.newExecution();
         List<float[]> whole = pass(e, x, batch, dy);
-        assertEquals(batch, e.slices(), "a batch of 5 runs as 5 slices");
-
+        assertEquals(batch, e.slices(), "a batch of " + batch + " runs as " + batch + " slices");
         List<double[]> sum = new ArrayList<>();
         for (int n = 0; n < batch; n++) {
             float[] one = java.util.Arrays.copyOfRange(x, n * size, (n + 1) * size);
@@ -91,29 +97,7 @@ class ExecutionTest {
         Node joined = new Concatenate().apply(sum, new Conv2D(3, 1).apply(in));
         Node pooled = new MaxPool2D().apply(new ActivationLayer(Activation.TANH).apply(joined));
         Node out = new Dense(1).activation(Activation.SIGMOID).apply(new Flatten().apply(pooled));
-        Model model = new Model(in, out).initialize(5, Initializer.HE);
-        int batch = 6, size = model.inputShape().size();
-        float[] x = random(batch * size, 21), dy = random(batch, 22);
-        Execution e = model.newExecution();
-        List<float[]> whole = pass(e, x, batch, dy);
-        assertEquals(batch, e.slices());
-        List<double[]> sum1 = new ArrayList<>();
-        for (int n = 0; n < batch; n++) {
-            List<float[]> single = pass(e, java.util.Arrays.copyOfRange(x, n * size, (n + 1) * size), 1, new float[] {dy[n]});
-            assertEquals(whole.get(0)[n], single.get(0)[0], 1e-6, "output of sample " + n);
-            for (int p = 1; p < single.size(); p++) {
-                if (n == 0) {
-                    sum1.add(new double[single.get(p).length]);
-                }
-                for (int i = 0; i < single.get(p).length; i++) {
-                    sum1.get(p - 1)[i] += single.get(p)[i];
-                }
-            }
-        }
-        List<String> names = new ArrayList<>(model.parameters().keySet());
-        for (int p = 0; p < sum1.size(); p++) {
-            assertClose(names.get(p), sum1.get(p), whole.get(p + 1), 1e-5);
-        }
+        assertSlicedEqualsSummedSamples(new Model(in, out).initialize(5, Initializer.HE), 6, 21);
     }
 
     @Test
