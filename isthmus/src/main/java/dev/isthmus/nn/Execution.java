@@ -45,6 +45,8 @@ public final class Execution {
     private final List<Node> order;
     private final Map<Node, Integer> index = new IdentityHashMap<>();
     private final int[][] gradSlot;     // per layer node, per input: gradient buffer id, or -1
+    private final int[][] inputOf;      // per layer node, per input: that input's node index
+    private final int outputIndex;      // the model output's node index
     private final int[][] readersOf;    // per node: the buffer ids its readers write, when more than one
     private final int[] pooledBy;       // per node: the pooling node a fused convolution computes, or -1
     private final boolean[] absorbed;   // per node: a pooling its convolution computes (no pass of its own)
@@ -84,6 +86,7 @@ public final class Execution {
             }
         }
         gradSlot = new int[nodes][];
+        inputOf = new int[nodes][];
         readersOf = new int[nodes][];
         int extra = nodes;
         int[] sizes = new int[nodes + order.size() * 4];
@@ -99,9 +102,11 @@ public final class Execution {
         for (Node n : order) {
             int id = index.get(n);
             gradSlot[id] = new int[n.inputs().size()];
+            inputOf[id] = new int[n.inputs().size()];
             for (int s = 0; s < n.inputs().size(); s++) {
                 Node in = n.inputs().get(s);
                 int src = index.get(in);
+                inputOf[id][s] = src;
                 if (in.isInput()) {
                     gradSlot[id][s] = -1;
                 } else if (readers[src] == 1) {
@@ -117,6 +122,7 @@ public final class Execution {
             }
         }
         bufferSize = Arrays.copyOf(sizes, extra);
+        outputIndex = index.get(model.outputNode());
         values = new float[nodes][];
         grads = new float[extra][];
         states = new Object[nodes];
@@ -139,8 +145,14 @@ public final class Execution {
         for (int i = 0; i < parameters.size(); i++) {
             parameterIndex.put(parameters.get(i), i);
         }
-        for (int s = 0; s < steps.length; s++) {
+        int fanIn = 1;
+        for (Node n : order) {
+            fanIn = Math.max(fanIn, n.inputs().size());
+        }
+        for (int s = 0; s < steps.length; s++) { // input arrays sized once: a pass allocates nothing
             steps[s] = new Step();
+            steps[s].inputs = new float[fanIn][];
+            steps[s].inputGrads = new float[fanIn][];
         }
     }
 
@@ -219,7 +231,7 @@ public final class Execution {
         forwardDone = false;
         Parallel.forEach(slices, forwardSlice);
         forwardDone = true;
-        return values[index.get(model.outputNode())];
+        return values[outputIndex];
     }
 
     private void forwardSlice(int slice) {
@@ -250,14 +262,8 @@ public final class Execution {
         s.first = sliceStart(slice);
         s.batch = sliceStart(slice + 1) - s.first;
         s.training = training;
-        Node n = nodeAt(i);
-        List<Node> ins = n.inputs();
-        if (s.inputs == null || s.inputs.length != ins.size()) {
-            s.inputs = new float[ins.size()][];
-            s.inputGrads = new float[ins.size()][];
-        }
-        for (int k = 0; k < ins.size(); k++) {
-            s.inputs[k] = values[index.get(ins.get(k))];
+        for (int k = 0; k < inputOf[i].length; k++) {
+            s.inputs[k] = values[inputOf[i][k]];
             int g = gradSlot[i][k];
             s.inputGrads[k] = g < 0 ? null : grads[g];
         }
@@ -280,7 +286,7 @@ public final class Execution {
         if (!forwardDone) {
             throw new IllegalStateException("backward needs a forward pass first");
         }
-        int out = index.get(model.outputNode());
+        int out = outputIndex;
         int n = batch * bufferSize[out];
         if (outputGrad.length < n) {
             throw new IllegalArgumentException("output gradient needs " + n + " values, got " + outputGrad.length);
