@@ -19,7 +19,9 @@ final class Workspace {
         /** A few rows of convolution output on their way to pooling, or a whole image's. */
         STRIP, ACTIVATIONS,
         /** Per-lane partial sums of a direct convolution's weight gradient. */
-        WEIGHT_SUMS
+        WEIGHT_SUMS,
+        /** im2col's zero-padded copy of an image whose output rows are too narrow to copy one by one. */
+        PADDED_IMAGE
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
