@@ -341,11 +341,11 @@ public final class Conv2d {
             if (Parallel.sequential(batch)) {
                 for (int n = 0; n < batch; n++) {
                     backwardImage(k, n, x, xOffset, y, yOffset, ySize, dy, dyOffset, winners, winnersOffset, relu, pool,
-                            null, 0, false, null, w, wOffset, wFlipped, dx, dxOffset);
+                            null, 0, false, null, null, w, wOffset, wFlipped, dx, dxOffset);
                 }
             } else {
                 Parallel.forEach(batch, n -> backwardImage(k, n, x, xOffset, y, yOffset, ySize, dy, dyOffset, winners,
-                        winnersOffset, relu, pool, null, 0, false, null, w, wOffset, wFlipped, dx, dxOffset));
+                        winnersOffset, relu, pool, null, 0, false, null, null, w, wOffset, wFlipped, dx, dxOffset));
             }
             return;
         }
@@ -400,8 +400,10 @@ public final class Conv2d {
             tw = Workspace.floats(Workspace.Slot.PARTIAL_SUMS, weightSize());
             twAt = 0;
         }
-        double[] biasSums = Workspace.doubles(outChannels);
-        java.util.Arrays.fill(biasSums, 0, outChannels, 0.0);
+        double[] biasSums = dbias == null ? null : Workspace.doubles(outChannels);
+        if (biasSums != null) {
+            java.util.Arrays.fill(biasSums, 0, outChannels, 0.0);
+        }
         float[] sums = null;
         if (direct != null) {
             int size = direct.coutBlocks * DirectConv.OC_BLOCK * patch * k.directLanes();
@@ -410,9 +412,7 @@ public final class Conv2d {
         }
         for (int n = from; n < to; n++) {
             backwardImage(k, n, x, xOffset, y, yOffset, ySize, dy, dyOffset, winners, winnersOffset, relu, pool,
-                    tw, twAt, n > from, sums, w, wOffset, wFlipped,
-                    dx, dxOffset);
-            accumulateBiasSums(k, n, dy, dyOffset, y, yOffset, ySize, winners, winnersOffset, relu, pool, biasSums);
+                    tw, twAt, n > from, sums, biasSums, w, wOffset, wFlipped, dx, dxOffset);
         }
         if (sums != null) {
             int lanes = k.directLanes();
@@ -436,31 +436,16 @@ public final class Conv2d {
         }
     }
 
-    private void accumulateBiasSums(KernelSupport k, int n, float[] dy, int dyOffset, float[] y, int yOffset, int ySize,
-                                    byte[] winners, int winnersOffset, boolean relu, boolean pool, double[] biasSums) {
-        // Under pooling each window's gradient lands on one cell: summing dz is summing dy where it
-        // passes the ReLU. Without pooling, dz is dy masked by the ReLU.
-        int yb = yOffset + n * ySize, dyb = dyOffset + n * ySize;
-        if (!relu) {
-            int plane = pool ? pooledHeight() * pooledWidth() : window.outSize();
-            k.channelSums(dy, dyb, plane, plane, outChannels, 1, plane, biasSums);
-            return;
-        }
-        float[] masked = Workspace.floats(Workspace.Slot.ACTIVATIONS, ySize);
-        int plane = ySize / outChannels;
-        k.activationGradient(dy, dyb, y, yb, outChannels, 1, plane, true, masked, 0, plane, plane);
-        k.channelSums(masked, 0, plane, plane, outChannels, 1, plane, biasSums);
-    }
-
     /**
-     * Image {@code n}: the gradient at the convolution's output ({@code dz}), then its weight
+     * Image {@code n}: the gradient at the convolution's output ({@code dz}), with its channel
+     * sums (the bias gradient) added to {@code biasSums} when that is not null; then its weight
      * gradient into {@code tw} (added when {@code accumulate}; on the direct path, per-lane into
      * {@code sums} instead) when {@code tw} is not null, and its data gradient into {@code dx}.
      */
     private void backwardImage(KernelSupport k, int n, float[] x, int xOffset, float[] y, int yOffset, int ySize,
                                float[] dy, int dyOffset, byte[] winners, int winnersOffset, boolean relu, boolean pool,
-                               float[] tw, int twAt, boolean accumulate, float[] sums, float[] w, int wOffset,
-                               float[] wFlipped, float[] dx, int dxOffset) {
+                               float[] tw, int twAt, boolean accumulate, float[] sums, double[] biasSums,
+                               float[] w, int wOffset, float[] wFlipped, float[] dx, int dxOffset) {
         int yb = yOffset + n * ySize, dyb = dyOffset + n * ySize, winB = winnersOffset + n * pooledSize();
         int outH = window.outHeight(), outW = window.outWidth(), p = window.outSize();
         int ph = pooledHeight(), pw = pooledWidth();
@@ -471,10 +456,13 @@ public final class Conv2d {
             if (pool) {
                 b.clearBorder(dz, 2 * ph, 2 * pw);
                 k.maxPool2x2Backward(dy, dyb, y, yb, ph * pw, winners, winB, outChannels, ph, pw, relu, dz, at,
-                        b.inStride, b.inPlane);
+                        b.inStride, b.inPlane, biasSums);
             } else {
                 b.clearBorder(dz, outH, outW);
                 k.activationGradient(dy, dyb, y, yb, outChannels, outH, outW, relu, dz, at, b.inStride, b.inPlane);
+                if (biasSums != null) {
+                    k.channelSums(dz, at, b.inStride, b.inPlane, outChannels, outH, outW, biasSums);
+                }
             }
             if (tw != null) {
                 float[] xp = Workspace.floats(Workspace.Slot.STAGED_INPUT, direct.stagedSize());
@@ -516,10 +504,14 @@ public final class Conv2d {
                 if (2 * ph != outH || 2 * pw != outW) {
                     java.util.Arrays.fill(dz, 0, outputSize(), 0f); // cells no window covers
                 }
-                k.maxPool2x2Backward(dy, dyb, y, yb, ph * pw, winners, winB, outChannels, ph, pw, relu, dz, 0, outW, p);
+                k.maxPool2x2Backward(dy, dyb, y, yb, ph * pw, winners, winB, outChannels, ph, pw, relu, dz, 0, outW, p,
+                        biasSums);
             } else {
                 k.activationGradient(dy, dyb, y, yb, outChannels, outH, outW, true, dz, 0, outW, p);
             }
+        }
+        if (biasSums != null && !pool) {
+            k.channelSums(dz, dzb, p, p, outChannels, 1, p, biasSums);
         }
         if (tw != null) {
             int xb = xOffset + n * inputSize();

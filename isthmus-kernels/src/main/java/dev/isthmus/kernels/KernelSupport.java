@@ -56,9 +56,14 @@ interface KernelSupport {
     void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
                     float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset);
 
+    /**
+     * The 2x2 pooling's input gradient (see {@link PanamaConv#maxPool2x2Backward}); when {@code sums}
+     * is not null, also {@code sums[c] +=} the sum of channel {@code c}'s window gradients, which
+     * is the bias gradient of the convolution before the pooling.
+     */
     void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                             int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                            float[] dz, int dzOffset, int dzStride, int dzPlane);
+                            float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums);
 
     void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset, boolean relu);
 

@@ -310,13 +310,17 @@ final class PanamaConv {
      * The gradient at the 2x2 pooling's input: each window's {@code dy} at its winner (masked by
      * {@code y > 0} when a ReLU came before), zero at the other three cells. Writes rows
      * {@code [0, 2 * pooledRows)}, columns {@code [0, 2 * pooledWidth)} of each plane of {@code dz}.
+     * With {@code sums}, adds each channel's window gradients to it (the bias gradient: per lane
+     * over the plane's full vectors, the lanes in order, then the row ends), saving a pass.
      */
     static void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                                    int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                                   float[] dz, int dzOffset, int dzStride, int dzPlane) {
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         for (int ch = 0; ch < channels; ch++) {
+            FloatVector sum = zero;
+            float ends = 0f;
             for (int py = 0; py < pooledRows; py++) {
                 int o = ch * yPlane + py * pooledWidth;
                 int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
@@ -326,6 +330,7 @@ final class PanamaConv {
                     if (relu) {
                         g = zero.blend(g, FloatVector.fromArray(S, y, yOffset + o + px).compare(VectorOperators.GT, zero));
                     }
+                    sum = sum.add(g);
                     FloatVector code = loadCodes(winners, winnersOffset + o + px);
                     FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
                     FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
@@ -339,8 +344,16 @@ final class PanamaConv {
                     if (relu && !(y[yOffset + o + px] > 0f)) {
                         g = 0f;
                     }
+                    ends += g;
                     ScalarConv.unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
                 }
+            }
+            if (sums != null) {
+                float total = 0f; // lanes in order, not reduceLanes (see channelSums)
+                for (int i = 0; i < L; i++) {
+                    total += sum.lane(i);
+                }
+                sums[ch] += (double) total + ends;
             }
         }
     }

@@ -118,8 +118,9 @@ final class ScalarConv {
 
     static void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                                    int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                                   float[] dz, int dzOffset, int dzStride, int dzPlane) {
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
+            float sum = 0f;
             for (int py = 0; py < pooledRows; py++) {
                 int o = ch * yPlane + py * pooledWidth;
                 int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
@@ -128,8 +129,12 @@ final class ScalarConv {
                     if (relu && !(y[yOffset + o + px] > 0f)) {
                         g = 0f;
                     }
+                    sum += g;
                     unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
                 }
+            }
+            if (sums != null) {
+                sums[ch] += sum;
             }
         }
     }

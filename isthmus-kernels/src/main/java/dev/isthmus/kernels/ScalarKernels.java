@@ -193,9 +193,9 @@ final class ScalarKernels implements KernelSupport {
     @Override
     public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                                    int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                                   float[] dz, int dzOffset, int dzStride, int dzPlane) {
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         ScalarConv.maxPool2x2Backward(dy, dyOffset, y, yOffset, yPlane, winners, winnersOffset, channels, pooledRows,
-                pooledWidth, relu, dz, dzOffset, dzStride, dzPlane);
+                pooledWidth, relu, dz, dzOffset, dzStride, dzPlane, sums);
     }
 
     @Override
