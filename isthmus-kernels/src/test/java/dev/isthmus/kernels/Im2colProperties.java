@@ -1,0 +1,78 @@
+package dev.isthmus.kernels;
+
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link Im2col} against its definition, on maps up to 45 wide, so both the row-copying path and
+ * the narrow path (output rows under 32 floats at stride 1, copied from a zero-padded image) are
+ * taken; and col2im as its adjoint.
+ */
+class Im2colProperties {
+
+    @Provide
+    Arbitrary<WindowCase> cases() {
+        return WindowCase.arbitrary(45, 5);
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void im2colHoldsEveryReceptiveField(@ForAll("cases") WindowCase c) {
+        Window2d w = c.window();
+        int channels = c.inChannels(), p = w.outSize(), offset = 5;
+        float[] x = c.random(offset + channels * w.inSize(), 1);
+        float[] col = c.random(channels * w.kernelSize() * p, 2); // stale contents must be overwritten
+        Im2col.im2col(w, channels, x, offset, col);
+        float[] want = reference(w, channels, x, offset);
+        for (int i = 0; i < want.length; i++) {
+            if (want[i] != col[i]) {
+                throw new AssertionError(w + ", " + channels + " channels: col[" + i + "] = " + col[i] + ", want " + want[i]);
+            }
+        }
+    }
+
+    /** {@code <im2col(x), g> = <x, col2im(g)>}: the data gradient of im2col is col2im. */
+    @Property(tries = 100, seed = Seeds.FIXED)
+    void col2imIsTheAdjoint(@ForAll("cases") WindowCase c) {
+        Window2d w = c.window();
+        int channels = c.inChannels(), rows = channels * w.kernelSize() * w.outSize();
+        float[] x = c.random(channels * w.inSize(), 1), g = c.random(rows, 3);
+        float[] col = new float[rows], dx = c.random(channels * w.inSize(), 4);
+        Im2col.im2col(w, channels, x, 0, col);
+        Im2col.col2im(w, channels, g, dx, 0);
+        double left = 0, right = 0;
+        for (int i = 0; i < rows; i++) {
+            left += (double) col[i] * g[i];
+        }
+        for (int i = 0; i < x.length; i++) {
+            right += (double) x[i] * dx[i];
+        }
+        assertEquals(left, right, 1e-4 * (1 + Math.abs(left)), w + ", " + channels + " channels");
+    }
+
+    /** Row (c, ky, kx), column (oy, ox): the input under that tap, or 0 in the padding. */
+    private static float[] reference(Window2d w, int channels, float[] x, int offset) {
+        int p = w.outSize();
+        float[] col = new float[channels * w.kernelSize() * p];
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                    int row = (c * w.kernelHeight() + ky) * w.kernelWidth() + kx;
+                    for (int oy = 0; oy < w.outHeight(); oy++) {
+                        for (int ox = 0; ox < w.outWidth(); ox++) {
+                            int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                            int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
+                            boolean inside = iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth();
+                            col[row * p + oy * w.outWidth() + ox] =
+                                    inside ? x[offset + (c * w.inHeight() + iy) * w.inWidth() + ix] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+        return col;
+    }
+}
