@@ -61,6 +61,13 @@ public final class Execution {
     private final IntConsumer forwardSlice = this::forwardSlice;
     private final IntConsumer backwardSlice = this::backwardSlice;
     private final IntConsumer sumSliceGrads = this::sumSliceGrads;
+    /**
+     * The parameters cut into pieces of at most {@link #SUM_CHUNK} floats, as (parameter, start)
+     * pairs, so the per-slice gradients are summed on many threads at once even where one
+     * parameter (conv7's weights, 25,000 floats of 54,627) is most of them.
+     */
+    private final int[] sumChunks;
+    private static final int SUM_CHUNK = 2048;
     private SplittableRandom random = new SplittableRandom(0);
     private long passSeed;
     private int capacity;
@@ -142,6 +149,7 @@ public final class Execution {
             }
         }
         parameters = List.copyOf(model.parameters().values());
+        sumChunks = chunks(parameters);
         for (int i = 0; i < parameters.size(); i++) {
             parameterIndex.put(parameters.get(i), i);
         }
@@ -309,7 +317,7 @@ public final class Execution {
         }
         Parallel.forEach(slices, backwardSlice);
         if (slices > 1) {
-            Parallel.forEach(parameters.size(), sumSliceGrads);
+            Parallel.forEach(sumChunks.length / 2, sumSliceGrads);
         }
     }
 
@@ -337,16 +345,34 @@ public final class Execution {
         }
     }
 
-    /** Parameter {@code p}'s gradient: its slices' gradients added in slice order. */
-    private void sumSliceGrads(int p) {
+    /** Chunk {@code c} of a parameter's gradient: its slices' gradients added in slice order. */
+    private void sumSliceGrads(int c) {
+        int p = sumChunks[2 * c], from = sumChunks[2 * c + 1];
         float[] sum = parameters.get(p).grad();
-        System.arraycopy(sliceGrads[0][p], 0, sum, 0, sum.length);
+        int to = Math.min(sum.length, from + SUM_CHUNK);
+        System.arraycopy(sliceGrads[0][p], from, sum, from, to - from);
         for (int s = 1; s < slices; s++) {
             float[] g = sliceGrads[s][p];
-            for (int k = 0; k < sum.length; k++) {
+            for (int k = from; k < to; k++) {
                 sum[k] += g[k];
             }
         }
+    }
+
+    private static int[] chunks(List<Parameter> parameters) {
+        int count = 0;
+        for (Parameter p : parameters) {
+            count += (p.size() + SUM_CHUNK - 1) / SUM_CHUNK;
+        }
+        int[] chunks = new int[2 * count];
+        int c = 0;
+        for (int p = 0; p < parameters.size(); p++) {
+            for (int from = 0; from < parameters.get(p).size(); from += SUM_CHUNK) {
+                chunks[c++] = p;
+                chunks[c++] = from;
+            }
+        }
+        return chunks;
     }
 
     private void sumReaders(int i, int from, int to) {

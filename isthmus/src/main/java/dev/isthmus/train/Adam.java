@@ -1,21 +1,36 @@
 package dev.isthmus.train;
 
 import dev.isthmus.kernels.Optimizers;
+import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Parameter;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Adam, and AdamW with {@link #decoupled}, with PyTorch's defaults (lr 1e-3, betas 0.9 and
  * 0.999, eps 1e-8; weight decay 0 for Adam, 1e-2 for AdamW) and bias correction.
+ *
+ * <p>The update is element-wise, so it runs on the library's threads in pieces of at most
+ * {@value #CHUNK} floats (the same numbers on any thread count): with many threads, a one-thread
+ * update would be a serial tail on every step.
  */
 public final class Adam implements Optimizer {
 
     private final double lr, beta1, beta2, eps, weightDecay;
     private final boolean decoupled;
+    private static final int CHUNK = 2048;
+
     private final Map<Parameter, float[][]> state = new IdentityHashMap<>();
+    private final IntConsumer updateChunk = this::updateChunk;
     private int step;
+    /** The list the chunks were cut for, and per chunk its parameter, moments and first index. */
+    private List<Parameter> planned;
+    private int plannedSize;
+    private Parameter[] chunkParameter;
+    private float[][][] chunkMoments;
+    private int[] chunkFrom;
 
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8, 0, false);
@@ -53,11 +68,40 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(List<Parameter> parameters) {
+        if (parameters != planned || parameters.size() != plannedSize) { // a new list, or one that grew
+            plan(parameters);
+        }
         step++;
+        Parallel.forEach(chunkFrom.length, updateChunk);
+    }
+
+    private void updateChunk(int c) {
+        Parameter p = chunkParameter[c];
+        float[][] mv = chunkMoments[c];
+        int from = chunkFrom[c], n = Math.min(CHUNK, p.size() - from);
+        Optimizers.adam(p.value(), p.grad(), mv[0], mv[1], from, n, step, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    /** Cuts {@code parameters} into chunks; the moments stay with their parameter, whatever list it comes in. */
+    private void plan(List<Parameter> parameters) {
+        int count = 0;
+        for (Parameter p : parameters) {
+            count += (p.size() + CHUNK - 1) / CHUNK;
+        }
+        chunkParameter = new Parameter[count];
+        chunkMoments = new float[count][][];
+        chunkFrom = new int[count];
+        int c = 0;
         for (Parameter p : parameters) {
             float[][] mv = state.computeIfAbsent(p, q -> new float[][] {new float[q.size()], new float[q.size()]});
-            Optimizers.adam(p.value(), p.grad(), mv[0], mv[1], 0, p.size(), step, lr, beta1, beta2, eps, weightDecay, decoupled);
+            for (int from = 0; from < p.size(); from += CHUNK, c++) {
+                chunkParameter[c] = p;
+                chunkMoments[c] = mv;
+                chunkFrom[c] = from;
+            }
         }
+        planned = parameters;
+        plannedSize = parameters.size();
     }
 
     public int steps() {
