@@ -238,7 +238,7 @@ public final class Conv2d {
             Kernels.sgemm(false, false, outChannels, p, patch, 1f, w, wOffset, patch, x, xb, p, 0f, out, ob, p);
         } else {
             float[] col = Workspace.floats(Workspace.Slot.COLUMNS, (long) patch * p);
-            Im2col.im2col(window, inChannels, x, xb, col);
+            Im2col.im2col(k, window, inChannels, x, xb, col);
             Kernels.sgemm(false, false, outChannels, p, patch, 1f, w, wOffset, patch, col, 0, p, 0f, out, ob, p);
         }
         if (bias != null || relu) {
@@ -520,7 +520,7 @@ public final class Conv2d {
                 Kernels.sgemm(false, true, outChannels, patch, p, 1f, dz, dzb, p, x, xb, p, beta, tw, twAt, patch);
             } else {
                 float[] col = Workspace.floats(Workspace.Slot.COLUMNS, (long) patch * p);
-                Im2col.im2col(window, inChannels, x, xb, col);
+                Im2col.im2col(k, window, inChannels, x, xb, col);
                 Kernels.sgemm(false, true, outChannels, patch, p, 1f, dz, dzb, p, col, 0, p, beta, tw, twAt, patch);
             }
         }

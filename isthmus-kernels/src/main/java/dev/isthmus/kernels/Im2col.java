@@ -15,9 +15,9 @@ final class Im2col {
 
     private Im2col() {}
 
-    static void im2col(Window2d w, int channels, float[] x, int xOffset, float[] col) {
+    static void im2col(KernelSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         if (w.outWidth() < NARROW && w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1) {
-            im2colNarrow(w, channels, x, xOffset, col);
+            im2colNarrow(k, w, channels, x, xOffset, col);
             return;
         }
         int outW = w.outWidth(), p = w.outSize();
@@ -63,11 +63,11 @@ final class Im2col {
      * ({@link Workspace.Slot#PADDED_IMAGE}), after which every row of every receptive field is a
      * run of {@code outW} floats with no edge to test.
      */
-    private static void im2colNarrow(Window2d w, int channels, float[] x, int xOffset, float[] col) {
+    private static void im2colNarrow(KernelSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
         int inH = w.inHeight(), inW = w.inWidth(), padTop = w.padTop(), padLeft = w.padLeft();
         int rows = outH + kh - 1, stride = outW + kw - 1, plane = rows * stride;
-        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane);
+        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + KernelSupport.COPY_SLACK);
         for (int c = 0; c < channels; c++) {
             int from = xOffset + c * w.inSize();
             for (int r = 0; r < rows; r++) {
@@ -83,13 +83,8 @@ final class Im2col {
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    int src = c * plane + ky * stride + kx;
-                    for (int oy = 0; oy < outH; oy++, src += stride) {
-                        for (int ox = 0; ox < outW; ox++) {
-                            col[dst + ox] = xs[src + ox];
-                        }
-                        dst += outW;
-                    }
+                    k.copyRuns(xs, c * plane + ky * stride + kx, stride, outH, outW, col, dst);
+                    dst += p;
                 }
             }
         }

@@ -72,6 +72,16 @@ interface KernelSupport {
 
     void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums);
 
+    /** Floats from a run's start that {@link #copyRuns} may read, however narrow the run: {@code from} needs them. */
+    int COPY_SLACK = 16;
+
+    /**
+     * {@code runs} runs of {@code width} floats, run {@code i} from {@code from[fromAt + i * fromStride]},
+     * laid end to end from {@code to[toAt]}: im2col's inner step on narrow maps. Writes exactly
+     * those floats; may read up to {@link #COPY_SLACK} floats from a run's start.
+     */
+    void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt);
+
     /**
      * One Adam/AdamW step over {@code [offset, offset + n)} with the constants Optimizers derives,
      * in float as PyTorch's kernel uses them (passed one by one: a constants object per call would

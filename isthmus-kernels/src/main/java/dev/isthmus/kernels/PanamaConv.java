@@ -460,4 +460,32 @@ final class PanamaConv {
             sums[ch] += total;
         }
     }
+
+    /**
+     * Whole vectors of the kernels' own species (another species in this class would split the
+     * JIT's profiles of the Vector API's shared methods: it cost the weight gradient its 6-tap
+     * speed-up). A run narrower than a vector is copied with the floats after it, which the next
+     * runs overwrite (the runs within a vector of the end go float by float, so nothing past them
+     * is written; the reads may reach {@link KernelSupport#COPY_SLACK} floats from a run's start).
+     * A run that is not a whole number of vectors ends with a vector overlapping the one before.
+     */
+    static void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
+        if (width < L) {
+            int end = toAt + runs * width, r = 0;
+            for (; r < runs && toAt + L <= end; r++, fromAt += fromStride, toAt += width) {
+                FloatVector.fromArray(S, from, fromAt).intoArray(to, toAt);
+            }
+            ScalarConv.copyRuns(from, fromAt, fromStride, runs - r, width, to, toAt);
+            return;
+        }
+        for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
+            int i = 0;
+            for (; i + L <= width; i += L) {
+                FloatVector.fromArray(S, from, fromAt + i).intoArray(to, toAt + i);
+            }
+            if (i < width) {
+                FloatVector.fromArray(S, from, fromAt + width - L).intoArray(to, toAt + width - L);
+            }
+        }
+    }
 }

@@ -178,4 +178,12 @@ final class ScalarConv {
             sums[ch] += total;
         }
     }
+
+    static void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
+        for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
+            for (int i = 0; i < width; i++) {
+                to[toAt + i] = from[fromAt + i];
+            }
+        }
+    }
 }

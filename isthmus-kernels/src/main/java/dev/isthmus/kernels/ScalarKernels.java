@@ -217,6 +217,11 @@ final class ScalarKernels implements KernelSupport {
     }
 
     @Override
+    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
+        ScalarConv.copyRuns(from, fromAt, fromStride, runs, width, to, toAt);
+    }
+
+    @Override
     public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1,
                      float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps, float stepSize,
                      float biasCorrection2Sqrt, float decay, float weightDecay, boolean decoupled) {

@@ -4,6 +4,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the narrow path (output rows under 32 floats at stride 1, copied from a zero-padded image) are
  * taken; and col2im as its adjoint.
  */
+@Tag("kernel-ops")
+@Tag("vector-width")
 class Im2colProperties {
 
     @Provide
@@ -25,7 +28,7 @@ class Im2colProperties {
         int channels = c.inChannels(), p = w.outSize(), offset = 5;
         float[] x = c.random(offset + channels * w.inSize(), 1);
         float[] col = c.random(channels * w.kernelSize() * p, 2); // stale contents must be overwritten
-        Im2col.im2col(w, channels, x, offset, col);
+        Im2col.im2col(KernelProvider.get(), w, channels, x, offset, col);
         float[] want = reference(w, channels, x, offset);
         for (int i = 0; i < want.length; i++) {
             if (want[i] != col[i]) {
@@ -41,7 +44,7 @@ class Im2colProperties {
         int channels = c.inChannels(), rows = channels * w.kernelSize() * w.outSize();
         float[] x = c.random(channels * w.inSize(), 1), g = c.random(rows, 3);
         float[] col = new float[rows], dx = c.random(channels * w.inSize(), 4);
-        Im2col.im2col(w, channels, x, 0, col);
+        Im2col.im2col(KernelProvider.get(), w, channels, x, 0, col);
         Im2col.col2im(w, channels, g, dx, 0);
         double left = 0, right = 0;
         for (int i = 0; i < rows; i++) {
