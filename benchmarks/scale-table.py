@@ -5,12 +5,10 @@ each one's speed-up over its own run at the fewest threads, and the ratio betwee
     scale-table.py scale-jmh.json scale-torch-1.json scale-torch-2.json ...
 """
 import json
+import statistics
 import sys
 
-
-def median(values):
-    s = sorted(values)
-    return s[len(s) // 2]
+median = statistics.median
 
 
 isthmus = {}  # threads -> (batch, ms per step)
@@ -30,17 +28,22 @@ print(f"PyTorch {', '.join(versions) or '(none)'}; images/s = batch * 1000 / med
 print()
 print("| threads | Isthmus images/s | Isthmus speed-up | PyTorch images/s | PyTorch speed-up | Isthmus / PyTorch |")
 print("|---|---|---|---|---|---|")
+fewest = min(isthmus, default=None)
 base_i = base_t = None
+if fewest is not None:
+    batch, ms = isthmus[fewest]
+    base_i = batch * 1000 / ms
+    tms = torch.get(fewest, (None, {}))[1].get(batch)
+    base_t = batch * 1000 / tms if tms else None  # no PyTorch speed-ups without its own base
 for threads in sorted(isthmus):
     batch, ms = isthmus[threads]
     ips = batch * 1000 / ms
-    base_i = base_i or ips
     row = f"| {threads} | {ips:.0f} | {ips / base_i:.2f}x |"
     tms = torch.get(threads, (None, {}))[1].get(batch)
     if tms:
         tips = batch * 1000 / tms
-        base_t = base_t or tips
-        row += f" {tips:.0f} | {tips / base_t:.2f}x | {ips / tips:.1f} |"
+        up = f"{tips / base_t:.2f}x" if base_t else ""
+        row += f" {tips:.0f} | {up} | {ips / tips:.1f} |"
     else:
         row += " | | |"
     print(row)

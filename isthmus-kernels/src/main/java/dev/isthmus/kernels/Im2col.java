@@ -79,16 +79,16 @@ final class Im2col {
                 }
             }
         }
-        int p = outH * outW, dst = 0;
+        int p = outH * outW, dst = 0, end = channels * kh * kw * p;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    k.copyRuns(xs, c * plane + ky * stride + kx, stride, outH, outW, col, dst);
+                    k.copyRuns(xs, c * plane + ky * stride + kx, stride, outH, outW, col, dst, end);
                     dst += p;
                 }
             }
         }
-        assert dst == channels * kh * kw * p;
+        assert dst == end;
     }
 
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */

@@ -77,10 +77,12 @@ interface KernelSupport {
 
     /**
      * {@code runs} runs of {@code width} floats, run {@code i} from {@code from[fromAt + i * fromStride]},
-     * laid end to end from {@code to[toAt]}: im2col's inner step on narrow maps. Writes exactly
-     * those floats; may read up to {@link #COPY_SLACK} floats from a run's start.
+     * laid end to end from {@code to[toAt]}: im2col's inner step on narrow maps. May read up to
+     * {@link #COPY_SLACK} floats from a run's start, and may overwrite {@code to} after the runs up
+     * to {@code toLimit} (exclusive; at least {@code toAt + runs * width}) with garbage: im2col
+     * fills the column matrix in order, so what spills past one row is written again by the next.
      */
-    void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt);
+    void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt, int toLimit);
 
     /**
      * One Adam/AdamW step over {@code [offset, offset + n)} with the constants Optimizers derives,

@@ -97,8 +97,9 @@ final class PanamaConv {
 
     /**
      * Adds, per lane, {@code dz[oc][r][c] * xp[tap][oy0 + r][c]} over the rows and every column
-     * block to {@code acc[(oc * K + tap) * L + lane]}. Taps go in pairs, channels in fours: eight
-     * accumulators that stay in registers across the rows.
+     * block to {@code acc[(oc * K + tap) * L + lane]}. Channels go in fours and taps in pairs
+     * (eight accumulators that stay in registers across the rows), or in sixes on AVX-512
+     * ({@link #weightGradientWide}).
      */
     static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                int oy0, int rows, float[] acc) {
@@ -168,7 +169,7 @@ final class PanamaConv {
      */
     private static final boolean WIDE_WEIGHT_GRADIENT = L >= 16;
 
-    /** {@link #weightGradient} four channels by six taps at a time; a short last group repeats its last tap, stored once. */
+    /** {@link #weightGradient} four channels by six taps at a time; a short last group repeats its last tap. */
     private static void weightGradientWide(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                            int oy0, int rows, float[] acc) {
         int k = g.cin * g.kh * g.kw;
@@ -465,15 +466,18 @@ final class PanamaConv {
      * Whole vectors of the kernels' own species (another species in this class would split the
      * JIT's profiles of the Vector API's shared methods: it cost the weight gradient its 6-tap
      * speed-up). A run narrower than a vector is copied with the floats after it, which the next
-     * runs overwrite (the runs within a vector of the end go float by float, so nothing past them
-     * is written; the reads may reach {@link KernelSupport#COPY_SLACK} floats from a run's start).
-     * A run that is not a whole number of vectors ends with a vector overlapping the one before.
+     * runs overwrite (the runs within a vector of {@code toLimit} go float by float; the reads may
+     * reach {@link KernelSupport#COPY_SLACK} floats from a run's start). A run that is not a
+     * whole number of vectors ends with a vector overlapping the one before.
      */
-    static void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
+    static void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+                         int toLimit) {
         if (width < L) {
-            int end = toAt + runs * width, r = 0;
-            for (; r < runs && toAt + L <= end; r++, fromAt += fromStride, toAt += width) {
-                FloatVector.fromArray(S, from, fromAt).intoArray(to, toAt);
+            int r = 0;
+            if (L <= KernelSupport.COPY_SLACK) { // a wider vector (SVE) would read past the slack: floats, then
+                for (; r < runs && toAt + L <= toLimit; r++, fromAt += fromStride, toAt += width) {
+                    FloatVector.fromArray(S, from, fromAt).intoArray(to, toAt);
+                }
             }
             ScalarConv.copyRuns(from, fromAt, fromStride, runs - r, width, to, toAt);
             return;

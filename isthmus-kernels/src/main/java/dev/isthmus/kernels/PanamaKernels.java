@@ -128,8 +128,9 @@ final class PanamaKernels implements KernelSupport {
     }
 
     @Override
-    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
-        PanamaConv.copyRuns(from, fromAt, fromStride, runs, width, to, toAt);
+    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+                         int toLimit) {
+        PanamaConv.copyRuns(from, fromAt, fromStride, runs, width, to, toAt, toLimit);
     }
 
     @Override

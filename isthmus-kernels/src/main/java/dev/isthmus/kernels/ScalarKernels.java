@@ -217,7 +217,8 @@ final class ScalarKernels implements KernelSupport {
     }
 
     @Override
-    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
+    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+                         int toLimit) {
         ScalarConv.copyRuns(from, fromAt, fromStride, runs, width, to, toAt);
     }
 

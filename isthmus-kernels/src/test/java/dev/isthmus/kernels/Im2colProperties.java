@@ -1,6 +1,8 @@
 package dev.isthmus.kernels;
 
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -22,8 +24,39 @@ class Im2colProperties {
         return WindowCase.arbitrary(45, 5);
     }
 
+    /** Stride and dilation 1, output rows 1 to 31 wide: every case takes the narrow path. */
+    @Provide
+    Arbitrary<WindowCase> narrowCases() {
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 4),
+                        Arbitraries.integers().between(1, 8), Arbitraries.integers().between(1, 31),
+                        Arbitraries.integers().between(1, 5), Arbitraries.integers().between(1, 5),
+                        Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 2))
+                .as((c, h, w, kh, kw, kind, pad) -> new int[] {c, h, w, kh, kw, kind, pad});
+        return Combinators.combine(shape, Arbitraries.longs()).as((s, seed) -> {
+            Padding padding = switch (s[5]) {
+                case 0 -> Padding.VALID;
+                case 1 -> Padding.SAME;
+                default -> Padding.explicit(s[6], s[6], s[6], s[6]);
+            };
+            try {
+                return new WindowCase(1, s[0], 1, Window2d.of(s[1], s[2], s[3], s[4], 1, 1, 1, 1, padding), seed);
+            } catch (IllegalArgumentException e) {
+                return null; // the kernel does not fit the padded input
+            }
+        }).filter(c -> c != null && c.window().outWidth() < 32);
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void narrowMapsHoldEveryReceptiveField(@ForAll("narrowCases") WindowCase c) {
+        assertHoldsEveryReceptiveField(c);
+    }
+
     @Property(tries = 200, seed = Seeds.FIXED)
     void im2colHoldsEveryReceptiveField(@ForAll("cases") WindowCase c) {
+        assertHoldsEveryReceptiveField(c);
+    }
+
+    private static void assertHoldsEveryReceptiveField(WindowCase c) {
         Window2d w = c.window();
         int channels = c.inChannels(), p = w.outSize(), offset = 5;
         float[] x = c.random(offset + channels * w.inSize(), 1);

@@ -3,6 +3,7 @@ package dev.isthmus.train;
 import dev.isthmus.kernels.Optimizers;
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Parameter;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.function.IntConsumer;
  *
  * <p>The update is element-wise, so it runs on the library's threads in pieces of at most
  * {@value #CHUNK} floats (the same numbers on any thread count): with many threads, a one-thread
- * update would be a serial tail on every step.
+ * update would be a serial tail on every step. Not thread-safe: one trainer steps it at a time.
  */
 public final class Adam implements Optimizer {
 
@@ -25,12 +26,11 @@ public final class Adam implements Optimizer {
     private final Map<Parameter, float[][]> state = new IdentityHashMap<>();
     private final IntConsumer updateChunk = this::updateChunk;
     private int step;
-    /** The list the chunks were cut for, and per chunk its parameter, moments and first index. */
-    private List<Parameter> planned;
-    private int plannedSize;
-    private Parameter[] chunkParameter;
-    private float[][][] chunkMoments;
-    private int[] chunkFrom;
+    /** The parameters the chunks were cut for, and per chunk its parameter, moments and first index. */
+    private Parameter[] planned = new Parameter[0];
+    private Parameter[] chunkParameter = new Parameter[0];
+    private float[][][] chunkMoments = new float[0][][];
+    private int[] chunkFrom = new int[0];
 
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8, 0, false);
@@ -68,7 +68,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(List<Parameter> parameters) {
-        if (parameters != planned || parameters.size() != plannedSize) { // a new list, or one that grew
+        if (!isPlanned(parameters)) {
             plan(parameters);
         }
         step++;
@@ -82,10 +82,28 @@ public final class Adam implements Optimizer {
         Optimizers.adam(p.value(), p.grad(), mv[0], mv[1], from, n, step, lr, beta1, beta2, eps, weightDecay, decoupled);
     }
 
+    /** True when {@code parameters} holds the planned parameters, in order (compared by identity: no allocation). */
+    private boolean isPlanned(List<Parameter> parameters) {
+        if (parameters.size() != planned.length) {
+            return false;
+        }
+        for (int i = 0; i < planned.length; i++) {
+            if (parameters.get(i) != planned[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Cuts {@code parameters} into chunks; the moments stay with their parameter, whatever list it comes in. */
     private void plan(List<Parameter> parameters) {
         int count = 0;
+        Map<Parameter, Boolean> seen = new IdentityHashMap<>();
         for (Parameter p : parameters) {
+            if (seen.put(p, Boolean.TRUE) != null) {
+                throw new IllegalArgumentException("parameter '" + p.name() + "' " + Arrays.toString(p.shape())
+                        + " is listed twice; an optimizer updates each parameter once per step");
+            }
             count += (p.size() + CHUNK - 1) / CHUNK;
         }
         chunkParameter = new Parameter[count];
@@ -100,8 +118,7 @@ public final class Adam implements Optimizer {
                 chunkFrom[c] = from;
             }
         }
-        planned = parameters;
-        plannedSize = parameters.size();
+        planned = parameters.toArray(new Parameter[0]);
     }
 
     public int steps() {

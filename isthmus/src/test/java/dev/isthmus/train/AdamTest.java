@@ -8,16 +8,52 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Adam's chunked, multi-threaded update is the plain per-parameter update, bit for bit, on any thread count. */
 class AdamTest {
 
+    private int threadsBefore;
+
+    @BeforeEach
+    void rememberThreads() {
+        threadsBefore = Parallel.threads();
+    }
+
     @AfterEach
     void restoreThreads() {
-        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Parallel.setThreads(threadsBefore);
+    }
+
+    /** A list changed in place (same object, same size) is planned again: the new parameter is updated, the old one not. */
+    @Test
+    void aListChangedInPlaceIsPlannedAgain() {
+        List<Parameter> params = parameters(), others = parameters();
+        Adam adam = new Adam(1e-2);
+        fillGradients(params, 1);
+        adam.step(params);
+        Parameter dropped = params.get(0), added = others.get(0);
+        fillGradients(others, 2);
+        float[] droppedBefore = dropped.value().clone(), addedBefore = added.value().clone();
+        params.set(0, added);
+        adam.step(params);
+        assertArrayEquals(droppedBefore, dropped.value(), "a parameter no longer listed is left alone");
+        assertFalse(java.util.Arrays.equals(addedBefore, added.value()), "the parameter put in its place is updated");
+    }
+
+    @Test
+    void aParameterListedTwiceIsRefused() {
+        List<Parameter> params = parameters();
+        params.add(params.get(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Adam().step(params));
+        assertTrue(e.getMessage().contains("'" + params.get(3).name() + "'") && e.getMessage().contains("listed twice"),
+                e.getMessage());
     }
 
     @Test
