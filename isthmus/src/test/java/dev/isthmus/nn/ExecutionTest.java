@@ -129,7 +129,7 @@ class ExecutionTest {
             float[] x = random(batch * model.inputShape().size(), batch), dy = random(batch, 100 + batch);
             Parallel.setThreads(1);
             List<float[]> one = pass(model.newExecution(), x, batch, dy);
-            for (int threads : new int[] {2, 3}) {
+            for (int threads : new int[] {2, 3, 16}) { // 16: as many threads as slices at batch 16 and up
                 Parallel.setThreads(threads);
                 List<float[]> many = pass(model.newExecution(), x, batch, dy);
                 for (int i = 0; i < one.size(); i++) {
