@@ -315,10 +315,14 @@ final class PanamaSgemm {
                                    float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         boolean overwrite = beta == 0f;
         float[] tile = WORKSPACE.get().tile; // 8 rows of one vector, at the tile's row stride NR
-        int i = i0;
-        for (; i + 8 <= i1; i += 8) {
-            int r0 = aOffset + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
-            int r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+        for (int i = i0; i < i1; i += 8) {
+            // A short last block re-reads its last row in the missing ones (not stored): eight
+            // chains in flight still, where a row at a time would wait on each FMA's latency.
+            int rows = Math.min(8, i1 - i), r0 = aOffset + i * lda;
+            int r1 = r0 + Math.min(1, rows - 1) * lda, r2 = r0 + Math.min(2, rows - 1) * lda;
+            int r3 = r0 + Math.min(3, rows - 1) * lda, r4 = r0 + Math.min(4, rows - 1) * lda;
+            int r5 = r0 + Math.min(5, rows - 1) * lda, r6 = r0 + Math.min(6, rows - 1) * lda;
+            int r7 = r0 + Math.min(7, rows - 1) * lda;
             FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
             for (int p = 0; p < k; p++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bOffset + p * ldb);
@@ -339,16 +343,7 @@ final class PanamaSgemm {
             c5.intoArray(tile, 5 * NR);
             c6.intoArray(tile, 6 * NR);
             c7.intoArray(tile, 7 * NR);
-            mergeTile(S, tile, 8, 1, c, cOffset + i * ldc, ldc, alpha, overwrite, beta);
-        }
-        for (; i < i1; i++) {
-            int r = aOffset + i * lda;
-            FloatVector acc = FloatVector.zero(S);
-            for (int p = 0; p < k; p++) {
-                acc = FloatVector.broadcast(S, a[r + p]).fma(FloatVector.fromArray(S, b, bOffset + p * ldb), acc);
-            }
-            acc.intoArray(tile, 0);
-            mergeTile(S, tile, 1, 1, c, cOffset + i * ldc, ldc, alpha, overwrite, beta);
+            mergeTile(S, tile, rows, 1, c, cOffset + i * ldc, ldc, alpha, overwrite, beta);
         }
     }
 
