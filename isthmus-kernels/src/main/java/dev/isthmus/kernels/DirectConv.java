@@ -153,22 +153,7 @@ final class DirectConv {
      * of the staged input is written, so a reused buffer needs no clearing.
      */
     void stage(float[] x, int xOffset, float[] xp) {
-        int copy = Math.min(inW, inStride - padLeft);
-        for (int ic = 0; ic < cin; ic++) {
-            int src = xOffset + ic * inH * inW;
-            int plane = ic * inPlane;
-            for (int r = 0; r < inRows; r++) {
-                int dst = plane + r * inStride;
-                int iy = r - padTop;
-                if (iy < 0 || iy >= inH) {
-                    java.util.Arrays.fill(xp, dst, dst + inStride, 0f);
-                    continue;
-                }
-                java.util.Arrays.fill(xp, dst, dst + padLeft, 0f);
-                System.arraycopy(x, src + iy * inW, xp, dst + padLeft, copy);
-                java.util.Arrays.fill(xp, dst + padLeft + copy, dst + inStride, 0f);
-            }
-        }
+        PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, xp, inRows, inStride, inPlane);
     }
 
     /**

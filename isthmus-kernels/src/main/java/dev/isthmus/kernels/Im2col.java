@@ -68,17 +68,7 @@ final class Im2col {
         int inH = w.inHeight(), inW = w.inWidth(), padTop = w.padTop(), padLeft = w.padLeft();
         int rows = outH + kh - 1, stride = outW + kw - 1, plane = rows * stride;
         float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + KernelSupport.COPY_SLACK);
-        for (int c = 0; c < channels; c++) {
-            int from = xOffset + c * w.inSize();
-            for (int r = 0; r < rows; r++) {
-                int iy = r - padTop, to = c * plane + r * stride;
-                boolean rowInside = iy >= 0 && iy < inH;
-                for (int s = 0; s < stride; s++) {
-                    int ix = s - padLeft;
-                    xs[to + s] = rowInside && ix >= 0 && ix < inW ? x[from + iy * inW + ix] : 0f;
-                }
-            }
-        }
+        PaddedImage.copy(x, xOffset, channels, inH, inW, padTop, padLeft, xs, rows, stride, plane);
         int p = outH * outW, dst = 0, end = channels * kh * kw * p;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < kh; ky++) {

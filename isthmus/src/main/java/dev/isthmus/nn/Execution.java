@@ -61,13 +61,8 @@ public final class Execution {
     private final IntConsumer forwardSlice = this::forwardSlice;
     private final IntConsumer backwardSlice = this::backwardSlice;
     private final IntConsumer sumSliceGrads = this::sumSliceGrads;
-    /**
-     * The parameters cut into pieces of at most {@link #SUM_CHUNK} floats, as (parameter, start)
-     * pairs, so the per-slice gradients are summed on many threads at once even where one
-     * parameter (conv7's weights, 25,000 floats of 54,627) is most of them.
-     */
-    private final int[] sumChunks;
-    private static final int SUM_CHUNK = 2048;
+    /** The per-slice gradients are summed a chunk per task. */
+    private final ParameterChunks sumChunks;
     private SplittableRandom random = new SplittableRandom(0);
     private long passSeed;
     private int capacity;
@@ -149,7 +144,7 @@ public final class Execution {
             }
         }
         parameters = List.copyOf(model.parameters().values());
-        sumChunks = chunks(parameters);
+        sumChunks = new ParameterChunks(parameters);
         for (int i = 0; i < parameters.size(); i++) {
             parameterIndex.put(parameters.get(i), i);
         }
@@ -317,7 +312,7 @@ public final class Execution {
         }
         Parallel.forEach(slices, backwardSlice);
         if (slices > 1) {
-            Parallel.forEach(sumChunks.length / 2, sumSliceGrads);
+            Parallel.forEach(sumChunks.count(), sumSliceGrads);
         }
     }
 
@@ -347,9 +342,8 @@ public final class Execution {
 
     /** Chunk {@code c} of a parameter's gradient: its slices' gradients added in slice order. */
     private void sumSliceGrads(int c) {
-        int p = sumChunks[2 * c], from = sumChunks[2 * c + 1];
+        int p = sumChunks.parameter(c), from = sumChunks.from(c), to = from + sumChunks.length(c);
         float[] sum = parameters.get(p).grad();
-        int to = Math.min(sum.length, from + SUM_CHUNK);
         System.arraycopy(sliceGrads[0][p], from, sum, from, to - from);
         for (int s = 1; s < slices; s++) {
             float[] g = sliceGrads[s][p];
@@ -357,22 +351,6 @@ public final class Execution {
                 sum[k] += g[k];
             }
         }
-    }
-
-    private static int[] chunks(List<Parameter> parameters) {
-        int count = 0;
-        for (Parameter p : parameters) {
-            count += (p.size() + SUM_CHUNK - 1) / SUM_CHUNK;
-        }
-        int[] chunks = new int[2 * count];
-        int c = 0;
-        for (int p = 0; p < parameters.size(); p++) {
-            for (int from = 0; from < parameters.get(p).size(); from += SUM_CHUNK) {
-                chunks[c++] = p;
-                chunks[c++] = from;
-            }
-        }
-        return chunks;
     }
 
     private void sumReaders(int i, int from, int to) {

@@ -3,6 +3,7 @@ package dev.isthmus.train;
 import dev.isthmus.kernels.Optimizers;
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Parameter;
+import dev.isthmus.nn.ParameterChunks;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -13,24 +14,22 @@ import java.util.function.IntConsumer;
  * Adam, and AdamW with {@link #decoupled}, with PyTorch's defaults (lr 1e-3, betas 0.9 and
  * 0.999, eps 1e-8; weight decay 0 for Adam, 1e-2 for AdamW) and bias correction.
  *
- * <p>The update is element-wise, so it runs on the library's threads in pieces of at most
- * {@value #CHUNK} floats (the same numbers on any thread count): with many threads, a one-thread
- * update would be a serial tail on every step. Not thread-safe: one trainer steps it at a time.
+ * <p>The update is element-wise, so it runs on the library's threads a {@link ParameterChunks}
+ * chunk at a time (the same numbers on any thread count): with many threads, a one-thread update
+ * would be a serial tail on every step. Not thread-safe: one trainer steps it at a time.
  */
 public final class Adam implements Optimizer {
 
     private final double lr, beta1, beta2, eps, weightDecay;
     private final boolean decoupled;
-    private static final int CHUNK = 2048;
 
     private final Map<Parameter, float[][]> state = new IdentityHashMap<>();
     private final IntConsumer updateChunk = this::updateChunk;
     private int step;
-    /** The parameters the chunks were cut for, and per chunk its parameter, moments and first index. */
+    /** The parameters the chunks were cut for, their moments (m, v) in the same order, and the chunks. */
     private Parameter[] planned = new Parameter[0];
-    private Parameter[] chunkParameter = new Parameter[0];
-    private float[][][] chunkMoments = new float[0][][];
-    private int[] chunkFrom = new int[0];
+    private float[][][] moments = new float[0][][];
+    private ParameterChunks chunks = new ParameterChunks(List.of());
 
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8, 0, false);
@@ -72,14 +71,15 @@ public final class Adam implements Optimizer {
             plan(parameters);
         }
         step++;
-        Parallel.forEach(chunkFrom.length, updateChunk);
+        Parallel.forEach(chunks.count(), updateChunk);
     }
 
     private void updateChunk(int c) {
-        Parameter p = chunkParameter[c];
-        float[][] mv = chunkMoments[c];
-        int from = chunkFrom[c], n = Math.min(CHUNK, p.size() - from);
-        Optimizers.adam(p.value(), p.grad(), mv[0], mv[1], from, n, step, lr, beta1, beta2, eps, weightDecay, decoupled);
+        int i = chunks.parameter(c);
+        Parameter p = planned[i];
+        float[][] mv = moments[i];
+        Optimizers.adam(p.value(), p.grad(), mv[0], mv[1], chunks.from(c), chunks.length(c), step, lr, beta1, beta2,
+                eps, weightDecay, decoupled);
     }
 
     /** True when {@code parameters} holds the planned parameters, in order (compared by identity: no allocation). */
@@ -97,28 +97,21 @@ public final class Adam implements Optimizer {
 
     /** Cuts {@code parameters} into chunks; the moments stay with their parameter, whatever list it comes in. */
     private void plan(List<Parameter> parameters) {
-        int count = 0;
-        Map<Parameter, Boolean> seen = new IdentityHashMap<>();
-        for (Parameter p : parameters) {
-            if (seen.put(p, Boolean.TRUE) != null) {
-                throw new IllegalArgumentException("parameter '" + p.name() + "' " + Arrays.toString(p.shape())
-                        + " is listed twice; an optimizer updates each parameter once per step");
+        Parameter[] list = parameters.toArray(new Parameter[0]);
+        float[][][] mv = new float[list.length][][];
+        for (int i = 0; i < list.length; i++) {
+            Parameter p = list[i];
+            for (int j = 0; j < i; j++) {
+                if (list[j] == p) {
+                    throw new IllegalArgumentException("parameter '" + p.name() + "' " + Arrays.toString(p.shape())
+                            + " is listed twice; an optimizer updates each parameter once per step");
+                }
             }
-            count += (p.size() + CHUNK - 1) / CHUNK;
+            mv[i] = state.computeIfAbsent(p, q -> new float[][] {new float[q.size()], new float[q.size()]});
         }
-        chunkParameter = new Parameter[count];
-        chunkMoments = new float[count][][];
-        chunkFrom = new int[count];
-        int c = 0;
-        for (Parameter p : parameters) {
-            float[][] mv = state.computeIfAbsent(p, q -> new float[][] {new float[q.size()], new float[q.size()]});
-            for (int from = 0; from < p.size(); from += CHUNK, c++) {
-                chunkParameter[c] = p;
-                chunkMoments[c] = mv;
-                chunkFrom[c] = from;
-            }
-        }
-        planned = parameters.toArray(new Parameter[0]);
+        chunks = new ParameterChunks(parameters);
+        moments = mv;
+        planned = list;
     }
 
     public int steps() {
