@@ -1,4 +1,4 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.gemm;
 
 /**
  * Cache blocking for the packed SGEMM (Goto/BLIS): an {@code mr x nr} register tile, a
@@ -9,12 +9,12 @@ package dev.isthmus.kernels;
  * so the summation order, and with it every result bit, is the same on every machine with the
  * same vector width.
  */
-record Blocking(int mr, int nr, int kc, int mc, int nc) {
+public record Blocking(int mr, int nr, int kc, int mc, int nc) {
 
     /** Assumed cache sizes in bytes: L1 data, L2, and the share of L3 one thread may use. */
-    static final int L1 = 32 << 10, L2 = 512 << 10, L3_SHARE = 4 << 20;
+    public static final int L1 = 32 << 10, L2 = 512 << 10, L3_SHARE = 4 << 20;
 
-    Blocking {
+    public Blocking {
         if (mr < 1 || nr < 1 || kc < 1 || mc % mr != 0 || nc % nr != 0 || mc < mr || nc < nr) {
             throw new IllegalArgumentException("inconsistent blocking: mr=" + mr + " nr=" + nr
                     + " kc=" + kc + " mc=" + mc + " nc=" + nc);
@@ -22,7 +22,7 @@ record Blocking(int mr, int nr, int kc, int mc, int nc) {
     }
 
     /** Blocking for an {@code mr x nr} float tile. */
-    static Blocking forTile(int mr, int nr) {
+    public static Blocking forTile(int mr, int nr) {
         // Half of L1 for the B micro-panel, the rest for A's micro-panel and C's tile.
         int kc = roundDown(Math.max(64, Math.min(512, L1 / 2 / (nr * Float.BYTES))), 8);
         // A block about a third of L2, leaving room for B's micro-panels streaming through.

@@ -1,5 +1,7 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.gemm;
 
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,13 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  * computed into a scratch tile and merged with the same arithmetic as a full one. Every element
  * of C is therefore computed by one thread in one fixed order, whatever the thread count.
  */
-final class PanamaSgemm {
+public final class PanamaGemm implements GemmSupport {
 
-    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
     /** Half the preferred width (256 bits under AVX-512), for a last panel half a vector wide; null below 256. */
-    private static final VectorSpecies<Float> H = S.vectorBitSize() >= 256
-            ? VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(S.vectorBitSize() / 2)) : null;
+    private static final VectorSpecies<Float> H = Vectors.HALF_FLOATS;
     /**
      * Four rows by two vectors: eight accumulators. C2 schedules all of a step's broadcasts
      * before its FMAs, so a tile needs 3 * MR + 2 vector registers; at MR = 6 (the BLIS tile) one
@@ -57,9 +58,23 @@ final class PanamaSgemm {
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    private PanamaSgemm() {}
+    /** Loaded by name by the kernel provider, once the vector module is known to be present. */
+    public PanamaGemm() {}
 
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+    @Override
+    public int vectorBitSize() {
+        return S.vectorBitSize();
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOffset, int lda,
+                      float[] b, int bOffset, int ldb,
+                      float beta, float[] c, int cOffset, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    private static void gemm(boolean transA, boolean transB, int m, int n, int k,
                       float alpha, float[] a, int aOffset, int lda,
                       float[] b, int bOffset, int ldb,
                       float beta, float[] c, int cOffset, int ldc) {
@@ -76,12 +91,12 @@ final class PanamaSgemm {
         }
         if (!transA && !transB && n == L) {
             int rowBlocks = ceilDiv(m, 8);
-            int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(rowBlocks, Parallel.threads());
+            int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowBlocks, WorkerPool.threads());
             if (parts == 1) {
                 columnRows(0, m, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
                 return;
             }
-            Parallel.forEach(parts, t -> columnRows(8 * (int) ((long) rowBlocks * t / parts),
+            WorkerPool.forEach(parts, t -> columnRows(8 * (int) ((long) rowBlocks * t / parts),
                     Math.min(m, 8 * (int) ((long) rowBlocks * (t + 1) / parts)), k, alpha, a, aOffset, lda,
                     b, bOffset, ldb, beta, c, cOffset, ldc));
             return;
@@ -92,12 +107,12 @@ final class PanamaSgemm {
         boolean splitN = nTiles >= mTiles;
         int tiles = splitN ? nTiles : mTiles;
         long flops = 2L * m * n * k;
-        int parts = flops < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(tiles, Parallel.threads());
+        int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(tiles, WorkerPool.threads());
         if (parts == 1) {
             region(transA, transB, aInPlace, 0, m, 0, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
-        Parallel.forEach(parts, t -> {
+        WorkerPool.forEach(parts, t -> {
             int from = (int) ((long) tiles * t / parts), to = (int) ((long) tiles * (t + 1) / parts);
             if (splitN) {
                 region(transA, transB, aInPlace, 0, m, from * NR, Math.min(n, to * NR), k,

@@ -1,5 +1,7 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.gemm;
 
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaDotGemm {
 
-    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
     /** Floats of each row per chunk: a tile's six rows (6 x 16 KiB) stay in L2, and lane sums stay rare. */
     private static final int CHUNK = 4096;
@@ -39,12 +41,12 @@ final class PanamaDotGemm {
                      float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rowPairs = (m + 1) / 2;
         long flops = 2L * m * n * k;
-        int parts = flops < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(rowPairs, Parallel.threads());
+        int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowPairs, WorkerPool.threads());
         if (parts == 1) {
             rows(0, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
-        Parallel.forEach(parts, t -> {
+        WorkerPool.forEach(parts, t -> {
             int from = 2 * (int) ((long) rowPairs * t / parts), to = Math.min(m, 2 * (int) ((long) rowPairs * (t + 1) / parts));
             rows(from, to, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
         });
