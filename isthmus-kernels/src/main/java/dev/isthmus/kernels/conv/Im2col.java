@@ -56,8 +56,8 @@ public final class Im2col {
 
     /**
      * Output rows narrower than this take {@link #im2colNarrow}: below it, the two fills and the
-     * copy per output row above cost more in calls and edge arithmetic than in moving floats
-     * (ChestXRayNet's conv7, 4x4 under a 5x5 kernel, spent 60% of its forward pass there).
+     * copy per output row above cost more in calls and edge arithmetic than in moving floats (a
+     * 4x4 map under a 5x5 kernel spent most of its forward pass there; benchmarks/README.md).
      */
     private static final int NARROW = 32;
 

@@ -182,8 +182,9 @@ public final class PanamaConv implements ConvSupport {
      * With 32 vector registers (AVX-512), the weight gradient takes taps in sixes: 24
      * accumulators, ten loads per 24 FMAs instead of six per eight. The loads bound this kernel
      * (every one is misaligned: a Java array cannot be aligned to 64 bytes), so the bigger tile
-     * pays: fours (eight loads per sixteen FMAs) were 18 to 28% slower for conv2 to conv4. Under
-     * AVX2's sixteen registers such a tile would spill, so 256 bits and below keep tap pairs.
+     * pays, more than fours (eight loads per sixteen FMAs) do; benchmarks/README.md has the
+     * measurements. Under AVX2's sixteen registers such a tile would spill, so 256 bits and below
+     * keep tap pairs.
      */
     private static final boolean WIDE_WEIGHT_GRADIENT = L >= 16;
 

@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code C = alpha * A * B^T + beta * C} as dot products of rows, for a small C and a long shared
  * dimension: a convolution's weight gradient, {@code dW[Cout, K] = dy[Cout, P] x col[K, P]^T},
- * where {@code P} is a whole feature map (65,536 for ChestXRayNet's first layer) and C has a few
- * hundred elements. The packed path would pad C's nine columns to a full register tile and
- * transpose B while packing; here both operands stream along their rows as they lie.
+ * where {@code P} is a whole feature map and C, for a layer with few channels, has a few hundred
+ * elements. The packed path would pad a narrow C to a full register tile and transpose B while
+ * packing; here both operands stream along their rows as they lie.
  *
  * <p>A 2x4 register tile of vector accumulators walks {@code k} in L2-sized chunks; each chunk's
  * sums are reduced across lanes and added to a per-thread running total, so the result depends
