@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
@@ -20,10 +21,15 @@ import java.util.function.IntConsumer;
  * is cut into up to {@value #MAX_SLICES} slices and each slice runs the whole network, forward
  * and then backward, on one thread, with no wait between layers: a thread keeps its images'
  * feature maps in its own cache, and the pool is woken once per pass rather than once per
- * layer. Each slice writes its own parameter gradients, summed slice by slice in order at the
- * end. Slices depend on the batch size alone, never on the thread count, so results are bitwise
- * identical for any number of threads. A batch of one, or a network with a whole-batch layer
+ * layer. Each slice writes its own parameter gradients, added at the end in the fixed order of a
+ * {@link SliceTree}. Slices depend on the batch size alone, never on the thread count, so results
+ * are bitwise identical for any number of threads. A batch of one, or a network with a whole-batch layer
  * (batch normalisation in training), runs layer by layer instead, each kernel using every thread.
+ *
+ * <p><b>Shards.</b> {@link #forwardSlices} runs only some of a batch's slices, exactly as they
+ * run within the whole batch, and leaves their gradients apart ({@link #sliceGradient}): one
+ * worker's part of a data-parallel step, which the workers finish by adding their partial sums
+ * where the slice tree has them.
  *
  * <p><b>Fusion.</b> A {@link Conv2D} with a ReLU (or no activation) whose only reader is a 2x2,
  * stride-2 {@link MaxPool2D} runs as one pass ({@link dev.isthmus.kernels.FusedConv2d}): its
@@ -58,8 +64,9 @@ public final class Execution {
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
     private final Step[] steps = new Step[MAX_SLICES];
     private float[][][] sliceGrads;     // per slice, per parameter; grown to the most slices a backward pass used
-    private final IntConsumer forwardSlice = this::forwardSlice;
-    private final IntConsumer backwardSlice = this::backwardSlice;
+    private float[][][] gradsBySlice;   // the same arrays per parameter, per slice: the slice tree's operands
+    private final IntConsumer forwardSlice = s -> forwardSlice(this.firstSlice + s);
+    private final IntConsumer backwardSlice = s -> backwardSlice(this.firstSlice + s);
     private final IntConsumer sumSliceGrads = this::sumSliceGrads;
     /** The per-slice gradients are summed a chunk per task. */
     private final ParameterChunks sumChunks;
@@ -68,6 +75,7 @@ public final class Execution {
     private int capacity;
     private int batch;
     private int slices;                 // of the last forward pass; 1: whole batch, layer by layer
+    private int firstSlice, endSlice;   // the slices the last forward pass ran: all, or a shard's
     private boolean forwardDone;
     private boolean training;
     private long[][] forwardNanos;      // per slice, per node, when profiling
@@ -231,10 +239,77 @@ public final class Execution {
         this.slices = slicesFor(batch, training);
         this.passSeed = training ? random.nextLong() : 0;
         values[0] = x;
+        firstSlice = 0;
+        endSlice = slices;
         forwardDone = false;
         Parallel.forEach(slices, forwardSlice);
         forwardDone = true;
         return values[outputIndex];
+    }
+
+    /**
+     * The slices a training pass cuts a batch of {@code batch} samples into (see the class
+     * comment): a function of the batch size and the model alone. 1 means the whole batch runs
+     * layer by layer, as it must with a whole-batch layer (batch normalisation in training).
+     */
+    public int trainingSlices(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        return slicesFor(batch, true);
+    }
+
+    /**
+     * A training forward pass over slices {@code [from, to)} alone of a batch of {@code batch}
+     * samples, each computed exactly as {@link #forward} computes it within the whole batch (the
+     * same samples, the same dropout masks). {@code x} is laid out as the whole batch; only the
+     * samples of these slices are read, and only they are valid in the returned output. The
+     * pass draws its dropout seed as every pass does, even for no slices, so workers that take
+     * turns holding no slice stay in step. {@link #backward} then runs these slices alone and
+     * leaves their gradients in {@link #sliceGradient}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= from <= to <= trainingSlices(batch)}
+     */
+    public float[] forwardSlices(float[] x, int batch, int from, int to) {
+        int all = trainingSlices(batch);
+        if (from < 0 || from > to || to > all) {
+            throw new IllegalArgumentException("slices [" + from + ", " + to + ") are not within the " + all
+                    + " slices of a batch of " + batch);
+        }
+        Shape in = model.inputShape();
+        if (x.length < (long) batch * in.size()) {
+            throw new IllegalArgumentException("the model input expects " + batch + " samples of shape " + in + " = "
+                    + (long) batch * in.size() + " values, got an array of " + x.length);
+        }
+        ensureCapacity(batch);
+        this.batch = batch;
+        this.training = true;
+        this.slices = all;
+        this.passSeed = random.nextLong();
+        values[0] = x;
+        firstSlice = from;
+        endSlice = to;
+        forwardDone = false;
+        Parallel.forEach(to - from, forwardSlice);
+        forwardDone = true;
+        return values[outputIndex];
+    }
+
+    /**
+     * The gradient of parameter {@code parameter} (its index in {@link Model#parameters()})
+     * summed over slice {@code slice} of the last backward pass, before slices are added: the
+     * execution's own array, valid until the next pass. With one slice, the parameter's own
+     * {@link Parameter#grad()}.
+     *
+     * @throws IllegalArgumentException if the last pass did not run {@code slice}
+     */
+    public float[] sliceGradient(int slice, int parameter) {
+        if (slice < firstSlice || slice >= endSlice) {
+            throw new IllegalArgumentException("the last pass ran slices [" + firstSlice + ", " + endSlice
+                    + "), not slice " + slice);
+        }
+        Objects.checkIndex(parameter, parameters.size());
+        return slices == 1 ? parameters.get(parameter).grad() : sliceGrads[slice][parameter];
     }
 
     private void forwardSlice(int slice) {
@@ -309,9 +384,15 @@ public final class Execution {
                 }
             }
             sliceGrads = grown;
+            gradsBySlice = new float[parameters.size()][slices][];
+            for (int p = 0; p < parameters.size(); p++) {
+                for (int s = 0; s < slices; s++) {
+                    gradsBySlice[p][s] = grown[s][p];
+                }
+            }
         }
-        Parallel.forEach(slices, backwardSlice);
-        if (slices > 1) {
+        Parallel.forEach(endSlice - firstSlice, backwardSlice);
+        if (slices > 1 && firstSlice == 0 && endSlice == slices) { // a shard's slices stay apart
             Parallel.forEach(sumChunks.count(), sumSliceGrads);
         }
     }
@@ -340,17 +421,12 @@ public final class Execution {
         }
     }
 
-    /** Chunk {@code c} of a parameter's gradient: its slices' gradients added in slice order. */
+    /** Chunk {@code c} of a parameter's gradient: its slices' gradients added in the slice tree's order. */
     private void sumSliceGrads(int c) {
         int p = sumChunks.parameter(c), from = sumChunks.from(c), to = from + sumChunks.length(c);
-        float[] sum = parameters.get(p).grad();
-        System.arraycopy(sliceGrads[0][p], from, sum, from, to - from);
-        for (int s = 1; s < slices; s++) {
-            float[] g = sliceGrads[s][p];
-            for (int k = from; k < to; k++) {
-                sum[k] += g[k];
-            }
-        }
+        float[][] parts = gradsBySlice[p];
+        SliceTree.sum(parts, 0, slices, from, to);
+        System.arraycopy(parts[0], from, parameters.get(p).grad(), from, to - from);
     }
 
     private void sumReaders(int i, int from, int to) {

@@ -6,6 +6,7 @@ import dev.isthmus.nn.Parameter;
 import dev.isthmus.nn.ParameterChunks;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -116,6 +117,41 @@ public final class Adam implements Optimizer {
 
     public int steps() {
         return step;
+    }
+
+    /** {@code step} (exact below 2^24 steps), and per parameter {@code i.exp_avg} and {@code i.exp_avg_sq}. */
+    @Override
+    public Map<String, float[]> saveState(List<Parameter> parameters) {
+        if (step >= 1 << 24) {
+            throw new IllegalStateException("Adam's step count " + step + " is past what a float holds exactly (2^24)");
+        }
+        Map<String, float[]> saved = new LinkedHashMap<>();
+        saved.put("step", new float[] {step});
+        for (int i = 0; i < parameters.size(); i++) {
+            float[][] mv = state.get(parameters.get(i));
+            if (mv != null) {
+                saved.put(i + ".exp_avg", mv[0].clone());
+                saved.put(i + ".exp_avg_sq", mv[1].clone());
+            }
+        }
+        return saved;
+    }
+
+    @Override
+    public void restoreState(List<Parameter> parameters, Map<String, float[]> saved) {
+        int restoredStep = (int) SavedState.entry(saved, "step", 1)[0];
+        Map<Parameter, float[][]> moments = new IdentityHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            if (saved.containsKey(i + ".exp_avg") || saved.containsKey(i + ".exp_avg_sq")) {
+                moments.put(p, new float[][] {SavedState.entry(saved, i + ".exp_avg", p.size()).clone(),
+                        SavedState.entry(saved, i + ".exp_avg_sq", p.size()).clone()});
+            }
+        }
+        state.clear();
+        state.putAll(moments);
+        planned = new Parameter[0]; // the next step plans again, with these moments
+        step = restoredStep;
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Keras's compile/fit in one object: a model, a loss and an optimizer. {@link #fit} trains with
@@ -87,28 +86,15 @@ public final class Trainer {
         float[] grad = new float[batchSize * outSize];
         float[] epochPredictions = new float[train.count() * outSize];
         float[] epochTargets = new float[train.count() * train.targetSize()];
-        int[] order = new int[train.count()];
         History history = new History();
         FitContext context = new FitContext(model, options.epochs(), train.count(), batchSize);
         List<Callback> callbacks = options.callbacks();
-        SplittableRandom seeds = new SplittableRandom(options.seed());
         callbacks.forEach(c -> c.onTrainBegin(context));
         int batches = (train.count() + batchSize - 1) / batchSize;
         for (int epoch = 0; epoch < options.epochs() && !context.stopRequested(); epoch++) {
-            SplittableRandom epochRandom = seeds.split();
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            if (options.shuffle()) {
-                for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates
-                    int j = epochRandom.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-            }
-            execution.seed(epochRandom.nextLong());
-            SplittableRandom augmentRandom = epochRandom.split();
+            EpochPlan plan = EpochPlan.of(options.seed(), epoch, train.count(), options.shuffle());
+            int[] order = plan.order();
+            execution.seed(plan.dropoutSeed());
             int e = epoch;
             callbacks.forEach(c -> c.onEpochBegin(context, e));
             double lossSum = 0;
@@ -117,7 +103,7 @@ public final class Trainer {
                 int from = b * batchSize, to = Math.min(train.count(), from + batchSize), n = to - from;
                 train.gather(order, from, to, xBatch, yBatch);
                 if (options.augmentation() != null) {
-                    options.augmentation().apply(xBatch, n, shape, augmentRandom);
+                    plan.augment(options.augmentation(), xBatch, 0, n, from, shape);
                 }
                 float[] out = execution.forward(xBatch, n, true);
                 double batchLoss = loss.compute(out, yBatch, n, outSize, grad);
@@ -152,19 +138,7 @@ public final class Trainer {
     }
 
     private Map<String, Double> metrics(double meanLoss, float[] predictions, float[] targets, int count, String prefix) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put(prefix + "loss", meanLoss);
-        int out = model.outputShape().size();
-        if (binary()) {
-            boolean logits = !loss.onProbabilities();
-            m.put(prefix + "accuracy", Metrics.binaryAccuracy(predictions, targets, count * out, logits));
-            if (out == 1) {
-                m.put(prefix + "auc", Metrics.rocAuc(predictions, targets, count));
-            }
-        } else {
-            m.put(prefix + "accuracy", Metrics.categoricalAccuracy(predictions, targets, count, out));
-        }
-        return m;
+        return Metrics.forLoss(loss, meanLoss, predictions, targets, count, model.outputShape().size(), prefix);
     }
 
     /** Loss and metrics over {@code data} in evaluation mode. */
