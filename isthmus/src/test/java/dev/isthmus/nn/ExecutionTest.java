@@ -146,7 +146,7 @@ class ExecutionTest {
         Execution e = model.newExecution();
         e.forward(x, 1, false);
         IllegalStateException error = assertThrows(IllegalStateException.class, () -> e.value("conv1"));
-        assertEquals("conv1's output is not kept: conv1 and pool1 run as one pass; use model.newExecution(\"conv1\")"
+        assertEquals("conv1's output is not kept: it runs inside conv1+pool1 as one pass; use model.newExecution(\"conv1\")"
                 + " for an execution that keeps it", error.getMessage());
         assertEquals(8 * 32 * 32, e.value("pool1").length, "the pooling's output is there");
         assertEquals(50, e.value("conv7").length, "conv7 (1x1 at this size) feeds global pooling: not fused");
