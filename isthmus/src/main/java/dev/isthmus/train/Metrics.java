@@ -19,14 +19,16 @@ public final class Metrics {
                                               int outputs, String prefix) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put(prefix + "loss", meanLoss);
-        if (loss.name().startsWith("binary")) {
-            boolean logits = !loss.onProbabilities();
-            m.put(prefix + "accuracy", binaryAccuracy(predictions, targets, count * outputs, logits));
-            if (outputs == 1) {
-                m.put(prefix + "auc", rocAuc(predictions, targets, count));
+        switch (loss.task()) {
+            case BINARY -> {
+                boolean logits = !loss.onProbabilities();
+                m.put(prefix + "accuracy", binaryAccuracy(predictions, targets, count * outputs, logits));
+                if (outputs == 1) {
+                    m.put(prefix + "auc", rocAuc(predictions, targets, count));
+                }
             }
-        } else {
-            m.put(prefix + "accuracy", categoricalAccuracy(predictions, targets, count, outputs));
+            case CATEGORICAL -> m.put(prefix + "accuracy", categoricalAccuracy(predictions, targets, count, outputs));
+            case OTHER -> { }
         }
         return m;
     }
