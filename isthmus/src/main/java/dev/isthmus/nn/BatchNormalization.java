@@ -73,7 +73,7 @@ public final class BatchNormalization extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         float[][] saved = s.state();
         if (s.training()) {
             BatchNorm.forwardTraining(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
@@ -85,7 +85,7 @@ public final class BatchNormalization extends Layer {
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (!s.training()) {
             evaluationBackward(s); // saliency maps back-propagate through a trained model
             return;
@@ -96,7 +96,7 @@ public final class BatchNormalization extends Layer {
     }
 
     /** In evaluation the layer is affine per channel: dx = dy * gamma / sqrt(running_var + eps). */
-    private void evaluationBackward(Step s) {
+    private void evaluationBackward(LayerCall s) {
         float[] dy = s.outputGrad(), x = s.input(), dx = s.inputGrad();
         java.util.Arrays.fill(gamma.grad(), 0f);
         java.util.Arrays.fill(beta.grad(), 0f);

@@ -1,7 +1,7 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.Conv2d;
-import dev.isthmus.kernels.FusedConv2d;
+import dev.isthmus.kernels.Convolution;
+import dev.isthmus.kernels.FusedConvolution;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -21,9 +21,9 @@ public final class Conv2D extends Layer {
     private Padding padding = Padding.VALID;
     private Activation activation = Activation.LINEAR;
     private boolean useBias = true;
-    private Conv2d kernel;
+    private Convolution kernel;
     /** Convolution, bias and ReLU (or none) in one pass; null for other activations. */
-    private FusedConv2d fused;
+    private FusedConvolution fused;
     private Parameter weight, bias;
 
     public Conv2D(int filters, int kernelSize) {
@@ -133,9 +133,9 @@ public final class Conv2D extends Layer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
         }
-        kernel = new Conv2d(in.channels(), filters, window);
+        kernel = new Convolution(in.channels(), filters, window);
         if (activation == Activation.RELU || activation == Activation.LINEAR) {
-            fused = new FusedConv2d(kernel, activation == Activation.RELU, false);
+            fused = new FusedConvolution(kernel, activation == Activation.RELU, false);
         }
         weight = addParameter("weight", filters, in.channels(), kernelHeight, kernelWidth);
         if (useBias) {
@@ -162,7 +162,7 @@ public final class Conv2D extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
         float[] b = bias == null ? null : bias.value();
         if (fused != null) {
@@ -174,7 +174,7 @@ public final class Conv2D extends Layer {
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
         float[] db = bias == null ? null : s.grad(bias);
         if (fused != null) {
@@ -191,7 +191,7 @@ public final class Conv2D extends Layer {
     }
 
     /** The convolution kernel, for fusions that run it with more around it. */
-    Conv2d convolution() {
+    Convolution convolution() {
         return kernel;
     }
 

@@ -1,13 +1,13 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.FusedConv2d;
+import dev.isthmus.kernels.FusedConvolution;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
 
 /**
  * A {@link Conv2D} with a ReLU (or no activation) read only by a 2x2, stride-2
- * {@link MaxPool2D}: one pass ({@link FusedConv2d}) pools the convolution's rows while they are
+ * {@link MaxPool2D}: one pass ({@link FusedConvolution}) pools the convolution's rows while they are
  * in cache, so its full-size output is never stored; one byte per window (its winner) is kept for
  * the backward pass, and in evaluation too (saliency maps read it).
  */
@@ -36,12 +36,12 @@ final class ConvPoolFusion implements FusionRule {
 
         private final Conv2D conv;
         private final MaxPool2D pool;
-        private final FusedConv2d kernel;
+        private final FusedConvolution kernel;
 
         Pass(Conv2D conv, MaxPool2D pool) {
             this.conv = conv;
             this.pool = pool;
-            this.kernel = new FusedConv2d(conv.convolution(), conv.activation() == Activation.RELU, true);
+            this.kernel = new FusedConvolution(conv.convolution(), conv.activation() == Activation.RELU, true);
         }
 
         @Override
@@ -65,7 +65,7 @@ final class ConvPoolFusion implements FusionRule {
         }
 
         @Override
-        public void forward(Step s) {
+        public void forward(LayerCall s) {
             int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
             Parameter bias = conv.bias();
             kernel.forward(s.batch(), s.input(), x, conv.weight().value(), 0, bias == null ? null : bias.value(), 0,
@@ -73,7 +73,7 @@ final class ConvPoolFusion implements FusionRule {
         }
 
         @Override
-        public void backward(Step s) {
+        public void backward(LayerCall s) {
             int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
             Parameter bias = conv.bias();
             kernel.backward(s.batch(), s.input(), x, conv.weight().value(), 0, s.output(), y, s.outputGrad(), y,

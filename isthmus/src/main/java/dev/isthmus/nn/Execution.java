@@ -52,7 +52,7 @@ public final class Execution {
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
     private final SliceGradients sliceGradients;
-    private final Step[] steps = new Step[MAX_SLICES];
+    private final LayerCall[] steps = new LayerCall[MAX_SLICES];
     private final IntConsumer forwardSlice = s -> forwardSlice(this.firstSlice + s);
     private final IntConsumer backwardSlice = s -> backwardSlice(this.firstSlice + s);
     /** Set by {@link LayerProfiler#attach}; null when nobody is timing. */
@@ -89,7 +89,7 @@ public final class Execution {
             fanIn = Math.max(fanIn, n.inputs().size());
         }
         for (int s = 0; s < steps.length; s++) { // input arrays sized once: a pass allocates nothing
-            steps[s] = new Step();
+            steps[s] = new LayerCall();
             steps[s].inputs = new float[fanIn][];
             steps[s].inputGrads = new float[fanIn][];
         }
@@ -236,7 +236,7 @@ public final class Execution {
     }
 
     private void forwardSlice(int slice) {
-        Step s = steps[slice];
+        LayerCall s = steps[slice];
         List<ExecutionPlan.Entry> entries = plan.entries;
         for (int e = 0; e < entries.size(); e++) {
             ExecutionPlan.Entry entry = entries.get(e);
@@ -254,7 +254,7 @@ public final class Execution {
     }
 
     /** Points {@code s} at an entry's buffers for the samples of {@code slice}. */
-    private void prepare(Step s, ExecutionPlan.Entry entry, Object state, int slice, boolean backward) {
+    private void prepare(LayerCall s, ExecutionPlan.Entry entry, Object state, int slice, boolean backward) {
         s.first = sliceStart(slice);
         s.batch = sliceStart(slice + 1) - s.first;
         s.training = training;
@@ -267,7 +267,6 @@ public final class Execution {
         s.output = values[entry.output()];
         s.outputGrad = grads[entry.output()];
         s.state = state;
-        s.random = random;
         s.seed = passSeed ^ (0x9E3779B97F4A7C15L * entry.head());
         s.paramIndex = parameterIndex;
         s.paramGrads = backward && slices > 1 ? sliceGradients.ofSlice(slice) : null;
@@ -298,7 +297,7 @@ public final class Execution {
     }
 
     private void backwardSlice(int slice) {
-        Step s = steps[slice];
+        LayerCall s = steps[slice];
         int from = sliceStart(slice), to = sliceStart(slice + 1);
         List<ExecutionPlan.Entry> entries = plan.entries;
         for (int e = entries.size() - 1; e >= 0; e--) {

@@ -19,9 +19,9 @@ interface Operation {
     /** See {@link Layer#worksPerSample}. */
     boolean worksPerSample(boolean training);
 
-    void forward(Step step);
+    void forward(LayerCall step);
 
-    void backward(Step step);
+    void backward(LayerCall step);
 
     /** A single layer as an operation. */
     static Operation of(Layer layer) {
@@ -47,12 +47,12 @@ interface Operation {
             }
 
             @Override
-            public void forward(Step step) {
+            public void forward(LayerCall step) {
                 layer.forward(step);
             }
 
             @Override
-            public void backward(Step step) {
+            public void backward(LayerCall step) {
                 layer.backward(step);
             }
         };

@@ -6,6 +6,8 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  * Chooses a convolution's algorithm from its shape alone, once, in one place (PyTorch's
  * {@code select_conv_backend} plays this part there). The rules, in order:
  * <ol>
+ *   <li>Grouped channels (depthwise included): {@link GroupedConvolution}, each group by the
+ *       rules below that keep no state across images (pointwise, else im2col).
  *   <li>A 1x1 kernel at stride 1 without padding: {@link PointwiseConvolution}, one SGEMM on the
  *       image as it lies.
  *   <li>Stride and dilation 1, padding no wider than the kernel, and an output wide enough for
@@ -21,6 +23,12 @@ public final class ConvAlgorithms {
     private ConvAlgorithms() {}
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
+        if (shape.groups() > 1) {
+            ConvShape group = shape.group();
+            ConvAlgorithm inner = group.pointwise() ? new PointwiseConvolution(group, gemm, kernels)
+                    : new Im2colConvolution(group, gemm, kernels);
+            return new GroupedConvolution(shape, inner);
+        }
         if (shape.pointwise()) {
             return new PointwiseConvolution(shape, gemm, kernels);
         }

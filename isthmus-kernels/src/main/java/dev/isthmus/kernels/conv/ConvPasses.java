@@ -93,7 +93,7 @@ public final class ConvPasses {
         int dwAt = partial == null ? t.dwOffset : g * part;
         double[] biasSums = null;
         if (t.dbias != null) {
-            biasSums = Workspace.doubles(cout);
+            biasSums = Workspace.doubles(Workspace.DoubleSlot.BIAS_SUMS, cout);
             Arrays.fill(biasSums, 0, cout, 0.0);
         }
         if (dw != null) {

@@ -27,6 +27,11 @@ public final class ConvTensors {
 
     private ConvTensors() {}
 
+    /** A binding of one's own, for an algorithm that runs another on parts of a pass (a group). */
+    static ConvTensors unbound() {
+        return new ConvTensors();
+    }
+
     /** This thread's instance. */
     public static ConvTensors local() {
         return LOCAL.get();

@@ -32,7 +32,16 @@ public final class Workspace {
 
     private static final ThreadLocal<float[][]> ARRAYS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
-    private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[1][]);
+    /** What a double scratch array is for. */
+    public enum DoubleSlot {
+        /** A convolution's bias-gradient sums. */
+        BIAS_SUMS,
+        /** One group's bias-gradient sums, inside a grouped convolution. */
+        GROUP_BIAS_SUMS
+    }
+
+    private static final ThreadLocal<double[][]> DOUBLES =
+            ThreadLocal.withInitial(() -> new double[DoubleSlot.values().length][]);
 
     private Workspace() {}
 
@@ -51,12 +60,14 @@ public final class Workspace {
         return a;
     }
 
-    /** This thread's one double array (bias-gradient sums), at least {@code length} long; contents are stale. */
-    public static double[] doubles(int length) {
-        double[][] holder = DOUBLES.get();
-        if (holder[0] == null || holder[0].length < length) {
-            holder[0] = new double[length];
+    /** This thread's double array for {@code slot}, at least {@code length} long; contents are stale. */
+    public static double[] doubles(DoubleSlot slot, int length) {
+        double[][] arrays = DOUBLES.get();
+        double[] a = arrays[slot.ordinal()];
+        if (a == null || a.length < length) {
+            a = new double[length];
+            arrays[slot.ordinal()] = a;
         }
-        return holder[0];
+        return a;
     }
 }

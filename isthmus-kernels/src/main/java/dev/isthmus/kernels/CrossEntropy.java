@@ -1,15 +1,15 @@
 package dev.isthmus.kernels;
 
 /**
- * Losses with mean reduction, as PyTorch defines them, each returning the loss and writing its
+ * Cross-entropy losses with mean reduction, as PyTorch defines them, each returning the loss and writing its
  * gradient with respect to the input. Sums run in double. NaN inputs give a NaN loss.
  */
-public final class Losses {
+public final class CrossEntropy {
 
     /** PyTorch's BCELoss clamps each log at -100, so a confident wrong answer costs 100, not infinity. */
     static final double LOG_FLOOR = -100;
 
-    private Losses() {}
+    private CrossEntropy() {}
 
     /**
      * Binary cross-entropy on probabilities {@code p} (PyTorch's {@code BCELoss}):

@@ -11,9 +11,9 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.Tag;
 
-/** Dense forward and backward against the plain double reference. */
+/** Linear forward and backward against the plain double reference. */
 @Tag("kernel-ops")
-class DenseProperties {
+class LinearProperties {
 
     @AfterProperty
     void restoreThreads() {
@@ -34,7 +34,7 @@ class DenseProperties {
                                 @ForAll @IntRange(min = 1, max = 40) int out, @ForAll long seed) {
         float[] x = random(seed, batch * in), w = random(seed + 1, out * in), b = random(seed + 2, out);
         float[] y = new float[batch * out];
-        Dense.forward(batch, in, out, x, 0, w, 0, b, 0, y, 0);
+        Linear.forward(batch, in, out, x, 0, w, 0, b, 0, y, 0);
         double[] want = ReferenceWindows.dense(batch, in, out, toDouble(x), toDouble(w), toDouble(b));
         for (int i = 0; i < want.length; i++) {
             assertEquals(want[i], y[i], 1e-6 * (in + 1), "y[" + i + "]");
@@ -47,7 +47,7 @@ class DenseProperties {
         float[] x = random(seed, batch * in), w = random(seed + 1, out * in), b = random(seed + 2, out);
         float[] dy = random(seed + 3, batch * out);
         float[] dx = new float[x.length], dw = new float[w.length], db = new float[out];
-        Dense.backward(batch, in, out, x, 0, w, 0, dy, 0, dx, 0, dw, 0, db, 0);
+        Linear.backward(batch, in, out, x, 0, w, 0, dy, 0, dx, 0, dw, 0, db, 0);
         GradientCheck.assertMatches("dense dx", dx, 0, GradientCheck.numeric(
                 xs -> ReferenceWindows.dense(batch, in, out, xs, toDouble(w), toDouble(b)), toDouble(x), toDouble(dy), 1e-3), 1e-4);
         GradientCheck.assertMatches("dense dw", dw, 0, GradientCheck.numeric(
@@ -65,8 +65,8 @@ class DenseProperties {
         for (int t = 0; t < 2; t++) {
             Parallel.setThreads(t == 0 ? 1 : 3);
             float[] y = new float[batch * out], dx = new float[x.length], dw = new float[w.length], db = new float[out];
-            Dense.forward(batch, in, out, x, 0, w, 0, b, 0, y, 0);
-            Dense.backward(batch, in, out, x, 0, w, 0, dy, 0, dx, 0, dw, 0, db, 0);
+            Linear.forward(batch, in, out, x, 0, w, 0, b, 0, y, 0);
+            Linear.backward(batch, in, out, x, 0, w, 0, dy, 0, dx, 0, dw, 0, db, 0);
             results[t] = concat(y, dx, dw, db);
         }
         assertArrayEquals(results[0], results[1]);

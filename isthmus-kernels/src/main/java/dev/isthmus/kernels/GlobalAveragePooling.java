@@ -1,14 +1,15 @@
 package dev.isthmus.kernels;
 
 import dev.isthmus.kernels.runtime.WorkerPool;
+
 /**
  * Global average pooling: {@code y[n, c]} is the mean of channel plane {@code (n, c)} of an NCHW
  * batch, as Keras's {@code GlobalAveragePooling2D} and PyTorch's
  * {@code AdaptiveAvgPool2d(1)} followed by flattening. Sums run in double, in order.
  */
-public final class GlobalAvgPool {
+public final class GlobalAveragePooling {
 
-    private GlobalAvgPool() {}
+    private GlobalAveragePooling() {}
 
     /** {@code y[planes]} from {@code x[planes * planeSize]}, where {@code planes = batch * channels}. */
     public static void forward(int planes, int planeSize, float[] x, int xOffset, float[] y, int yOffset) {
@@ -19,7 +20,7 @@ public final class GlobalAvgPool {
         if (WorkerPool.sequential(planes)) {
             forwardPlanes(0, planes, planeSize, x, xOffset, y, yOffset);
         } else {
-            MaxPool2d.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, planeSize, x, xOffset, y, yOffset));
+            MaxPooling.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, planeSize, x, xOffset, y, yOffset));
         }
     }
 

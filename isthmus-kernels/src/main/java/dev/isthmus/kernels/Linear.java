@@ -5,9 +5,9 @@ package dev.isthmus.kernels;
  * out {@code [out][in]} as PyTorch's {@code Linear.weight}. All products go through
  * SGEMM (arguments checked here once), so results are bitwise identical for any thread count.
  */
-public final class Dense {
+public final class Linear {
 
-    private Dense() {}
+    private Linear() {}
 
     /**
      * @param bias {@code out} values, or null for none

@@ -9,12 +9,14 @@ import java.util.Objects;
 
 /**
  * 2-D convolution (cross-correlation, as in PyTorch and Keras) over NCHW float32 batches.
- * Weights are laid out {@code [Cout][Cin][kh][kw]}, as PyTorch's {@code Conv2d.weight}.
+ * Weights are laid out {@code [Cout][Cin / groups][kh][kw]}, as PyTorch's {@code Conv2d.weight};
+ * with {@code groups > 1} the channels split into that many independent convolutions (depthwise
+ * when {@code groups == Cin}).
  *
  * <p>The algorithm is chosen from the shape alone, once, when the instance is made (see
  * {@link #algorithm()}): a 1x1 convolution multiplies the image in place; at stride 1 a direct
  * convolution reads every receptive field from a zero-padded copy of the image, a few output rows
- * at a time; anything else goes through im2col and SGEMM. {@link FusedConv2d} adds a ReLU and a
+ * at a time; anything else goes through im2col and SGEMM. {@link FusedConvolution} adds a ReLU and a
  * 2x2 max-pooling to the same passes, so a wide feature map is never written whole.
  *
  * <p>Images are spread over {@link Parallel}'s threads, each with its own buffers kept between
@@ -23,7 +25,7 @@ import java.util.Objects;
  * order, so every result is bitwise identical for any thread count. Instances are immutable;
  * forward calls may run concurrently, and so may backward calls that write to different arrays.
  */
-public final class Conv2d {
+public final class Convolution {
 
     private final ConvShape shape;
     private final ConvAlgorithm algorithm;
@@ -31,17 +33,25 @@ public final class Conv2d {
     /**
      * @throws IllegalArgumentException if a channel count is not positive
      */
-    public Conv2d(int inChannels, int outChannels, Window2d window) {
+    public Convolution(int inChannels, int outChannels, Window2d window) {
+        this(inChannels, outChannels, window, 1);
+    }
+
+    /**
+     * @throws IllegalArgumentException if a channel count is not positive, or {@code groups} does
+     *                                  not divide both
+     */
+    public Convolution(int inChannels, int outChannels, Window2d window, int groups) {
         Checks.positive("inChannels", inChannels);
         Checks.positive("outChannels", outChannels);
-        this.shape = new ConvShape(inChannels, outChannels, Objects.requireNonNull(window, "window"));
+        this.shape = new ConvShape(inChannels, outChannels, Objects.requireNonNull(window, "window"), groups);
         this.algorithm = ConvAlgorithms.select(shape, KernelProvider.gemm(), KernelProvider.conv());
     }
 
     /** Square kernel, equal strides, no dilation. */
-    public static Conv2d of(int inChannels, int inHeight, int inWidth, int outChannels,
+    public static Convolution of(int inChannels, int inHeight, int inWidth, int outChannels,
                             int kernel, int stride, Padding padding) {
-        return new Conv2d(inChannels, outChannels, Window2d.of(inHeight, inWidth, kernel, stride, padding));
+        return new Convolution(inChannels, outChannels, Window2d.of(inHeight, inWidth, kernel, stride, padding));
     }
 
     public int inChannels() {
@@ -56,6 +66,11 @@ public final class Conv2d {
         return shape.window();
     }
 
+    /** Channel groups: 1, or up to {@code Cin} (depthwise). */
+    public int groups() {
+        return shape.groups();
+    }
+
     /** Floats per input image: {@code Cin * inHeight * inWidth}. */
     public int inputSize() {
         return shape.inputSize();
@@ -66,7 +81,7 @@ public final class Conv2d {
         return shape.outputSize();
     }
 
-    /** Floats in the weight tensor: {@code Cout * Cin * kh * kw}. */
+    /** Floats in the weight tensor: {@code Cout * Cin / groups * kh * kw}. */
     public int weightSize() {
         return shape.weightSize();
     }
@@ -76,7 +91,10 @@ public final class Conv2d {
         return (long) shape.weightSize() * shape.window().outSize();
     }
 
-    /** The algorithm this shape runs: {@code direct}, {@code direct (flat)}, {@code im2col} or {@code pointwise}. */
+    /**
+     * The algorithm this shape runs: {@code direct}, {@code direct (flat)}, {@code im2col},
+     * {@code pointwise}, or {@code grouped (...)}/{@code depthwise (...)} around one of those.
+     */
     public String algorithm() {
         return algorithm.name();
     }
@@ -98,7 +116,7 @@ public final class Conv2d {
     public void backwardData(int batch, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);
         Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * Cout * outH * outW");
-        Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
+        Checks.span("w", w, wOffset, weightSize(), weightsShape());
         Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * Cin * H * W");
         backward(batch, ConvTensors.local().backward(null, 0, w, wOffset, false, false, null, 0, null, 0, dy, dyOffset,
                 null, 0, null, 0, dx, dxOffset));
@@ -115,7 +133,7 @@ public final class Conv2d {
         Checks.positive("batch", batch);
         Checks.span("x", x, xOffset, batch, inputSize(), "batch * Cin * H * W");
         Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * Cout * outH * outW");
-        Checks.span("dw", dw, dwOffset, weightSize(), "Cout * Cin * kh * kw");
+        Checks.span("dw", dw, dwOffset, weightSize(), weightsShape());
         if (dbias != null) {
             Checks.span("dbias", dbias, dbiasOffset, outChannels(), "Cout");
         }
@@ -126,13 +144,13 @@ public final class Conv2d {
     void checkForward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset) {
         Checks.positive("batch", batch);
         Checks.span("x", x, xOffset, batch, inputSize(), "batch * Cin * H * W");
-        Checks.span("w", w, wOffset, weightSize(), "Cout * Cin * kh * kw");
+        Checks.span("w", w, wOffset, weightSize(), weightsShape());
         if (bias != null) {
             Checks.span("bias", bias, biasOffset, outChannels(), "Cout");
         }
     }
 
-    /** A checked, bound forward pass (also {@link FusedConv2d}'s); the binding is cleared after it. */
+    /** A checked, bound forward pass (also {@link FusedConvolution}'s); the binding is cleared after it. */
     void forward(int batch, ConvTensors t) {
         try {
             ConvPasses.forward(algorithm, batch, t);
@@ -141,13 +159,18 @@ public final class Conv2d {
         }
     }
 
-    /** A checked, bound backward pass (also {@link FusedConv2d}'s); the binding is cleared after it. */
+    /** A checked, bound backward pass (also {@link FusedConvolution}'s); the binding is cleared after it. */
     void backward(int batch, ConvTensors t) {
         try {
             ConvPasses.backward(algorithm, batch, t);
         } finally {
             t.clear();
         }
+    }
+
+    /** How the weights' length is made, for messages. */
+    private String weightsShape() {
+        return groups() == 1 ? "Cout * Cin * kh * kw" : "Cout * Cin/groups * kh * kw";
     }
 
     int pooledHeight() {
@@ -161,7 +184,8 @@ public final class Conv2d {
     @Override
     public String toString() {
         Window2d w = shape.window();
-        return "Conv2d(" + inChannels() + " -> " + outChannels() + ", kernel " + w.kernelHeight() + "x"
+        return "Convolution(" + inChannels() + " -> " + outChannels() + (groups() == 1 ? "" : ", groups " + groups())
+                + ", kernel " + w.kernelHeight() + "x"
                 + w.kernelWidth() + ", stride " + w.strideY() + "x" + w.strideX() + ", dilation " + w.dilationY() + "x"
                 + w.dilationX() + ", padding (" + w.padTop() + ", " + w.padLeft() + ", " + w.padBottom() + ", "
                 + w.padRight() + "), input " + w.inHeight() + "x" + w.inWidth() + " -> " + w.outHeight() + "x"

@@ -8,9 +8,9 @@ import java.util.random.RandomGenerator;
  * for the backward pass. Draws come from the caller's generator, one per element in order, so a
  * seed fixes the mask.
  */
-public final class Dropout {
+public final class InvertedDropout {
 
-    private Dropout() {}
+    private InvertedDropout() {}
 
     /**
      * @throws IllegalArgumentException if {@code rate} is not in {@code [0, 1)}

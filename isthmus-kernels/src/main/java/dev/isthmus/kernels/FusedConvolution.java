@@ -16,18 +16,18 @@ import java.util.Objects;
  * are dropped, as PyTorch floors. The backward pass needs the forward output {@code y} (the
  * ReLU's mask) and the winners, not the pre-activation.
  *
- * <p>Threads, determinism and concurrency are as {@link Conv2d}'s.
+ * <p>Threads, determinism and concurrency are as {@link Convolution}'s.
  */
-public final class FusedConv2d {
+public final class FusedConvolution {
 
-    private final Conv2d conv;
+    private final Convolution conv;
     private final boolean relu;
     private final boolean pool;
 
     /**
      * @throws IllegalArgumentException if pooling is asked of an output smaller than 2x2
      */
-    public FusedConv2d(Conv2d conv, boolean relu, boolean maxPool2x2) {
+    public FusedConvolution(Convolution conv, boolean relu, boolean maxPool2x2) {
         this.conv = Objects.requireNonNull(conv, "conv");
         this.relu = relu;
         this.pool = maxPool2x2;
@@ -38,7 +38,7 @@ public final class FusedConv2d {
         }
     }
 
-    public Conv2d conv() {
+    public Convolution conv() {
         return conv;
     }
 
@@ -136,6 +136,6 @@ public final class FusedConv2d {
 
     @Override
     public String toString() {
-        return "FusedConv2d(" + conv + (relu ? ", relu" : "") + (pool ? ", max-pool 2x2" : "") + ")";
+        return "FusedConvolution(" + conv + (relu ? ", relu" : "") + (pool ? ", max-pool 2x2" : "") + ")";
     }
 }

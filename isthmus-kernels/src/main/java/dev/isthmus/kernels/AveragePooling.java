@@ -10,17 +10,17 @@ import java.util.Objects;
  * {@code count_include_pad=True}); without it, by the number of input cells under the window
  * (Keras's {@code AveragePooling2D(padding="same")}). Without padding the two agree.
  */
-public final class AvgPool2d {
+public final class AveragePooling {
 
     private final int channels;
     private final Window2d window;
     private final boolean countPadding;
 
-    public AvgPool2d(int channels, Window2d window, boolean countPadding) {
+    public AveragePooling(int channels, Window2d window, boolean countPadding) {
         Checks.positive("channels", channels);
         this.channels = channels;
         this.window = Objects.requireNonNull(window, "window");
-        window.requirePoolingPadding("AvgPool2d");
+        window.requirePoolingPadding("AveragePooling");
         this.countPadding = countPadding;
     }
 
@@ -44,7 +44,7 @@ public final class AvgPool2d {
         if (WorkerPool.sequential(planes)) {
             forwardPlanes(0, planes, x, xOffset, y, yOffset);
         } else {
-            MaxPool2d.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, x, xOffset, y, yOffset));
+            MaxPooling.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, x, xOffset, y, yOffset));
         }
     }
 
@@ -81,7 +81,7 @@ public final class AvgPool2d {
         if (WorkerPool.sequential(planes)) {
             backwardPlanes(0, planes, dy, dyOffset, dx, dxOffset);
         } else {
-            MaxPool2d.forEachPlaneRange(planes, (from, to) -> backwardPlanes(from, to, dy, dyOffset, dx, dxOffset));
+            MaxPooling.forEachPlaneRange(planes, (from, to) -> backwardPlanes(from, to, dy, dyOffset, dx, dxOffset));
         }
     }
 

@@ -14,21 +14,21 @@ import java.util.Objects;
  * <p>Planes ({@code batch * channels} of them) are spread over {@link Parallel}'s threads; each
  * output is computed by one thread the same way, so results do not depend on the thread count.
  */
-public final class MaxPool2d {
+public final class MaxPooling {
 
     private final int channels;
     private final Window2d window;
 
-    public MaxPool2d(int channels, Window2d window) {
+    public MaxPooling(int channels, Window2d window) {
         Checks.positive("channels", channels);
         this.channels = channels;
         this.window = Objects.requireNonNull(window, "window");
-        window.requirePoolingPadding("MaxPool2d");
+        window.requirePoolingPadding("MaxPooling");
     }
 
     /** Keras's {@code MaxPool2D(pool_size=kernel, strides=stride, padding=...)}. */
-    public static MaxPool2d of(int channels, int inHeight, int inWidth, int kernel, int stride, Padding padding) {
-        return new MaxPool2d(channels, Window2d.of(inHeight, inWidth, kernel, stride, padding));
+    public static MaxPooling of(int channels, int inHeight, int inWidth, int kernel, int stride, Padding padding) {
+        return new MaxPooling(channels, Window2d.of(inHeight, inWidth, kernel, stride, padding));
     }
 
     public int channels() {
@@ -204,7 +204,7 @@ public final class MaxPool2d {
 
     @Override
     public String toString() {
-        return "MaxPool2d(" + channels + " channels, kernel " + window.kernelHeight() + "x" + window.kernelWidth()
+        return "MaxPooling(" + channels + " channels, kernel " + window.kernelHeight() + "x" + window.kernelWidth()
                 + ", stride " + window.strideY() + "x" + window.strideX() + ", input " + window.inHeight() + "x"
                 + window.inWidth() + " -> " + window.outHeight() + "x" + window.outWidth() + ")";
     }

@@ -1,7 +1,5 @@
 package dev.isthmus.nn;
 
-import java.util.random.RandomGenerator;
-
 /**
  * What a layer sees in one forward or backward call: which samples ({@link #first()} and the
  * {@link #batch()} after it), the mode, its input and output buffers and their gradients (each
@@ -14,7 +12,7 @@ import java.util.random.RandomGenerator;
  * samples, and writes parameter gradients to {@link #grad(Parameter)}, not to
  * {@link Parameter#grad()}.
  */
-public final class Step {
+public final class LayerCall {
 
     int first;
     int batch;
@@ -27,7 +25,6 @@ public final class Step {
     float[][] inputGrads;
     float[] outputGrad;
     Object state;
-    RandomGenerator random;
 
     /** The first sample of this call. */
     public int first() {
@@ -91,10 +88,5 @@ public final class Step {
     @SuppressWarnings("unchecked")
     public <T> T state() {
         return (T) state;
-    }
-
-    /** The execution's seeded generator (dropout masks). */
-    public RandomGenerator random() {
-        return random;
     }
 }
