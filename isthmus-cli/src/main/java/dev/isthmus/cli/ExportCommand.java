@@ -30,6 +30,13 @@ final class ExportCommand implements Callable<Integer> {
 
     enum Format { onnx, safetensors }
 
+    /** jHDF logs every dataset it reads at INFO; keep its warnings only (held here: JUL keeps loggers weakly). */
+    private static final java.util.logging.Logger JHDF_LOG = java.util.logging.Logger.getLogger("io.jhdf");
+
+    static {
+        JHDF_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     @Option(names = "--model", required = true, description = "Model file (.safetensors, .keras, .h5), or ChestXRayNet.")
     String model;
 
