@@ -72,6 +72,9 @@ final class ExportCommand implements Callable<Integer> {
         if (!model.equalsIgnoreCase("ChestXRayNet") && out.toAbsolutePath().normalize().equals(Path.of(model).toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("the output " + out + " is the model file itself; pass --output");
         }
+        if (out.toAbsolutePath().getParent() != null) {
+            java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+        }
         if (format == Format.onnx) {
             OnnxExport.write(m, metadata, out);
         } else {
