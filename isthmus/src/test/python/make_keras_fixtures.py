@@ -15,7 +15,8 @@ Models: "lesson" (the chest X-ray lesson's build_model at 64x64, auto names), "s
 functional net with batch norm, a residual Add, Concatenate, a stride-2 "same" convolution with
 odd padding, average pooling, Flatten into Dense, LeakyReLU, softmax; custom layer names, so the
 .keras paths differ from the names), "seq" (a Sequential net: Conv2D, MaxPooling2D, Flatten,
-Dense), and seq-missing-dataset.keras/.h5 (its Dense bias deleted: a bad file). Run from the repository root with Debian's python3 (h5py, NumPy):
+Dense), seq-missing-dataset.keras/.h5 (its Dense bias deleted: a bad file), and seq-tf213.keras (its
+weights under _layer_checkpoint_dependencies, as tf.keras 2.13-2.15 wrote them). Run from the repository root with Debian's python3 (h5py, NumPy):
     /usr/bin/python3 isthmus/src/test/python/make_keras_fixtures.py
 """
 import io
@@ -171,11 +172,10 @@ class Builder:
                 for i, w in enumerate(layer.weights):
                     group[str(i)] = w.astype(np.float32)
         with zipfile.ZipFile(path, 'w') as zf:
-            with zf.open('metadata.json', 'w') as f:
-                f.write(json.dumps({'keras_version': KERAS_VERSION, 'date_saved': '2026-11-25@12:00:00'}).encode())
-            with zf.open('config.json', 'w') as f:
-                f.write(json.dumps(self.config(output, sequential=sequential)).encode())
-            zf.writestr('model.weights.h5', weights.getvalue())
+            put(zf, 'metadata.json', json.dumps({'keras_version': KERAS_VERSION,
+                                                 'date_saved': '2026-11-25@12:00:00'}).encode())
+            put(zf, 'config.json', json.dumps(self.config(output, sequential=sequential)).encode())
+            put(zf, 'model.weights.h5', weights.getvalue())
 
     def save_h5(self, path, output, sequential=False):
         with h5py.File(path, 'w') as f:
@@ -197,6 +197,11 @@ class Builder:
                     lg.create_dataset(n, w.shape, dtype=w.dtype)[:] = w
             top = g.create_group('top_level_model_weights')
             top.attrs['weight_names'] = []
+
+
+def put(zf, name, data):
+    """A zip entry with a fixed date, so the fixtures come out the same on every run."""
+    zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 25, 12, 0, 0)), data)
 
 
 def same(n, stride):
@@ -374,13 +379,20 @@ def damaged(archive, legacy):
     """Bad files: the Dense bias dataset deleted from each layout (HDF5 missing a dataset)."""
     with zipfile.ZipFile(archive) as zf:
         entries = {n: zf.read(n) for n in zf.namelist()}
+    entries_ok = dict(entries)
     weights = io.BytesIO(entries['model.weights.h5'])
     with h5py.File(weights, 'r+') as h5:
         del h5['layers/dense/vars/1']
     entries['model.weights.h5'] = weights.getvalue()
     with zipfile.ZipFile(os.path.join(OUT, 'seq-missing-dataset.keras'), 'w') as zf:
         for n, data in entries.items():
-            zf.writestr(n, data)
+            put(zf, n, data)
+    weights = io.BytesIO(entries_ok['model.weights.h5'])
+    with h5py.File(weights, 'r+') as h5:  # tf.keras 2.13-2.15's name for a model's layer list
+        h5.move('layers', '_layer_checkpoint_dependencies')
+    with zipfile.ZipFile(os.path.join(OUT, 'seq-tf213.keras'), 'w') as zf:
+        for n, data in {**entries_ok, 'model.weights.h5': weights.getvalue()}.items():
+            put(zf, n, data)
     target = os.path.join(OUT, 'seq-missing-dataset.h5')
     with open(legacy, 'rb') as src, open(target, 'wb') as dst:
         dst.write(src.read())

@@ -15,7 +15,8 @@ import java.util.List;
  * <ul>
  *   <li>Keras 3 ({@code model.weights.h5} in a {@code .keras} archive): layer {@code k} of a class
  *       is at {@code layers/<snake_case(class)>[_k]/vars/<i>}, numbered by class in model order
- *       (not by the layer's name);</li>
+ *       (not by the layer's name); tf.keras 2.13 to 2.15 wrote {@code _layer_checkpoint_dependencies}
+ *       for {@code layers}, which Keras 3 still reads, and so does this;</li>
  *   <li>legacy {@code .h5}: group {@code model_weights/<layer name>}, whose attribute
  *       {@code weight_names} lists the dataset paths in order.</li>
  * </ul>
@@ -69,7 +70,11 @@ final class KerasWeightFile {
 
     private List<Array> keras3Weights(String classPath) throws KerasFormatException {
         List<Array> result = new ArrayList<>();
-        if (!(child(hdf, "layers/" + classPath + "/vars") instanceof Group vars)) {
+        Node found = child(hdf, "layers/" + classPath + "/vars");
+        if (found == null) { // tf.keras 2.13-2.15 kept a functional model's layers under this name
+            found = child(hdf, "_layer_checkpoint_dependencies/" + classPath + "/vars");
+        }
+        if (!(found instanceof Group vars)) {
             return result;
         }
         for (int i = 0; vars.getChild(Integer.toString(i)) != null; i++) {

@@ -70,6 +70,11 @@ class KerasModelsTest {
         assertPredictsLikeTheReference(model, file.substring(0, file.indexOf('.')));
     }
 
+    @Test
+    void tfKeras213ArchivesLoadToo() throws Exception {
+        assertPredictsLikeTheReference(KerasModels.load(fixture("seq-tf213.keras")), "seq");
+    }
+
     /** The lesson's Keras network is ChestXRayNet: same shapes, same 54,627 parameters. */
     @Test
     void theLessonsKerasModelIsChestXRayNet() throws Exception {
