@@ -191,7 +191,7 @@ final class RestrictedUnpickler {
         if (CALLABLES.contains(full)) {
             return new Callable(full);
         }
-        throw new TorchFormatException(file + ": the pickle names '" + full + "', which Isthmus does not run: it reads"
+        throw new TorchFormatException(file + ": the pickle names '" + printable(full) + "', which Isthmus does not run: it reads"
                 + " only tensors, dicts, lists, numbers and strings from a checkpoint (convert it to safetensors in Python"
                 + " if it holds more: safetensors.torch.save_file(model.state_dict(), 'model.safetensors'))");
     }
@@ -247,7 +247,12 @@ final class RestrictedUnpickler {
 
     private static String describe(Object o) {
         String s = o instanceof Tuple t ? t.items().toString() : String.valueOf(o);
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return printable(s.length() > 80 ? s.substring(0, 80) + "..." : s);
+    }
+
+    /** Text from the file, made safe for a one-line message: control characters become '?'. */
+    static String printable(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     private Object long1(int n) {

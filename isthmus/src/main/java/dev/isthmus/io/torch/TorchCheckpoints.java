@@ -134,7 +134,8 @@ public final class TorchCheckpoints {
                 return inner;
             }
         }
-        throw new TorchFormatException(name + ": holds a dict with keys " + top.keySet() + ", none of them a state_dict"
+        throw new TorchFormatException(name + ": holds a dict with keys " + RestrictedUnpickler.printable(top.keySet().toString())
+                + ", none of them a state_dict"
                 + " (a dict of tensors) under " + STATE_DICT_KEYS);
     }
 
