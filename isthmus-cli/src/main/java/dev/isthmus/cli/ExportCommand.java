@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write a model as ONNX (opset 17) or as an Isthmus model file.",
                 "The model: an Isthmus model file (.safetensors), a Keras model (.keras or legacy .h5), or the word"
-                        + " ChestXRayNet with --weights (a PyTorch state_dict as .safetensors or torch.save .pt/.pth)."})
+                        + " ChestXRayNet with --weights (a PyTorch state_dict as .safetensors or torch.save .pt/.pth, or"
+                        + " the lesson's Keras model)."})
 final class ExportCommand implements Callable<Integer> {
 
     enum Format { onnx, safetensors }
@@ -41,7 +42,8 @@ final class ExportCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--weights", description = "Weights to load into the model first: a PyTorch state_dict (.safetensors,"
-            + " .pt, .pth), under the model's parameter names.")
+            + " .pt, .pth) under the model's parameter names, or a Keras model (.keras, .h5) of the same architecture,"
+            + " matched layer by layer.")
     Path weights;
 
     @Option(names = "--strict", description = "With --weights: refuse tensors the model does not have, instead of"
@@ -61,7 +63,10 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> metadata = new LinkedHashMap<>();
         Model m = load(metadata);
-        if (weights != null) {
+        if (weights != null && isKeras(weights.toString())) {
+            KerasModels.loadWeights(m, weights);
+            metadata.put("weights", weights.getFileName().toString());
+        } else if (weights != null) {
             List<String> ignored = Weights.load(m, weights, strict);
             metadata.put("weights", weights.getFileName().toString());
             if (!ignored.isEmpty()) {
@@ -91,8 +96,7 @@ final class ExportCommand implements Callable<Integer> {
             return ChestXRayNet.build(side, ChestXRayNet.DEFAULT_DROPOUT);
         }
         Path file = Path.of(model);
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".keras") || name.endsWith(".h5") || name.endsWith(".hdf5")) {
+        if (isKeras(model)) {
             metadata.put("converted_from", file.getFileName().toString());
             return KerasModels.load(file);
         }
@@ -103,6 +107,11 @@ final class ExportCommand implements Callable<Integer> {
             }
         });
         return m;
+    }
+
+    private static boolean isKeras(String file) {
+        String name = file.toLowerCase(Locale.ROOT);
+        return name.endsWith(".keras") || name.endsWith(".h5") || name.endsWith(".hdf5");
     }
 
     private static String stem(String model) {

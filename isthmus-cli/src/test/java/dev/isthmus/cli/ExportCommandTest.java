@@ -69,6 +69,21 @@ class ExportCommandTest {
     }
 
     @Test
+    void kerasWeightsIntoAModelOfTheSameArchitecture() throws Exception {
+        Path keras = Path.of(getClass().getResource("/fixtures/seq.keras").toURI());
+        Path file = dir.resolve("untrained.safetensors"), out = dir.resolve("trained.safetensors");
+        ModelFiles.save(KerasModels.load(keras).initialize(5), file);
+        Object[] r = run("export", "--model", file.toString(), "--weights", keras.toString(), "--format", "safetensors",
+                "-o", out.toString());
+        assertEquals(0, r[0], (String) r[1]);
+        float[] x = new float[8 * 8 * 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.cos(i);
+        }
+        assertArrayEquals(KerasModels.load(keras).predict(x, 1), ModelFiles.load(out).predict(x, 1));
+    }
+
+    @Test
     void chestXRayNetWithPyTorchWeights() throws Exception {
         Model trained = ChestXRayNet.build(64, 0.6f).initialize(11);
         Path weights = dir.resolve("state_dict.safetensors");

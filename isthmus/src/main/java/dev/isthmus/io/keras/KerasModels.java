@@ -66,6 +66,60 @@ public final class KerasModels {
         throw new KerasFormatException(name + ": neither a .keras archive (zip) nor an HDF5 file");
     }
 
+    /**
+     * Copies the weights of the Keras model in {@code file} into {@code model}, an Isthmus network
+     * of the same architecture under other names (the lesson's Keras file into
+     * {@link dev.isthmus.nn.ChestXRayNet}, whose names are PyTorch's): layer by layer in order, as
+     * Keras's own legacy loader matches layers, each pair of the same type and shapes. Checks
+     * everything first, so a failure leaves the model untouched.
+     *
+     * @throws KerasFormatException naming the file and the first pair of layers that disagree
+     */
+    public static void loadWeights(Model model, Path file) throws IOException {
+        Model keras = load(file);
+        List<dev.isthmus.nn.Layer> from = weightedLayers(keras), to = weightedLayers(model);
+        if (from.size() != to.size()) {
+            throw new KerasFormatException(file + ": holds " + from.size() + " layers with weights " + names(from)
+                    + ", the model has " + to.size() + " " + names(to));
+        }
+        Map<String, Parameter> source = keras.state(), target = model.state();
+        List<Runnable> sets = new ArrayList<>();
+        for (int i = 0; i < from.size(); i++) {
+            dev.isthmus.nn.Layer a = from.get(i), b = to.get(i);
+            List<String> own = own(a);
+            if (!a.type().equals(b.type()) || !own.equals(own(b))) {
+                throw new KerasFormatException(file + ": layer '" + a.name() + "' (" + a.type() + ") does not fit the"
+                        + " model's layer '" + b.name() + "' (" + b.type() + "), number " + (i + 1) + " with weights");
+            }
+            for (String p : own) {
+                Parameter src = source.get(a.name() + "." + p), dst = target.get(b.name() + "." + p);
+                if (!Arrays.equals(src.shape(), dst.shape())) {
+                    throw new KerasFormatException(file + ": layer '" + a.name() + "' " + p + " has shape "
+                            + Arrays.toString(src.shape()) + ", the model's layer '" + b.name() + "' needs "
+                            + Arrays.toString(dst.shape()));
+                }
+                sets.add(() -> dst.set(src.value()));
+            }
+        }
+        sets.forEach(Runnable::run);
+    }
+
+    private static List<dev.isthmus.nn.Layer> weightedLayers(Model model) {
+        return model.layers().stream().filter(l -> !l.parameters().isEmpty()).toList();
+    }
+
+    /** The names of a layer's parameters and buffers ({@code weight, bias, running_mean, ...}). */
+    private static List<String> own(dev.isthmus.nn.Layer layer) {
+        List<String> names = new ArrayList<>();
+        layer.parameters().forEach(p -> names.add(p.name()));
+        layer.buffers().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    private static List<String> names(List<dev.isthmus.nn.Layer> layers) {
+        return layers.stream().map(dev.isthmus.nn.Layer::name).toList();
+    }
+
     private static Model loadArchive(Path file, String name) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry config = zip.getEntry("config.json"), weights = zip.getEntry("model.weights.h5");

@@ -87,6 +87,24 @@ class KerasModelsTest {
         assertEquals("conv2d_6", keras.layers().get(12).name(), "Keras's own layer names");
     }
 
+    /** The lesson's Keras weights into Isthmus's ChestXRayNet (PyTorch's names): the same predictions. */
+    @Test
+    void kerasWeightsLoadIntoAnEqualNetworkByOrder() throws Exception {
+        Model net = ChestXRayNet.build(64, 0.6f);
+        KerasModels.loadWeights(net, fixture("lesson.h5"));
+        assertPredictsLikeTheReference(net, "lesson");
+        assertEquals(8 * 9, net.state().get("conv1.weight").size());
+    }
+
+    @Test
+    void kerasWeightsOfAnotherNetworkAreRefused() throws Exception {
+        Path file = fixture("seq.keras");
+        Model net = ChestXRayNet.build(64, 0.6f);
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> KerasModels.loadWeights(net, file));
+        assertEquals(file + ": holds 2 layers with weights [conv2d, dense], the model has 10 [conv1, conv2, conv3, conv4,"
+                + " conv5, conv6, conv7, fc1, fc2, fc3]", e.getMessage());
+    }
+
     /** Keras momentum 0.99 is Isthmus's (PyTorch's) 0.01; epsilon carries over. */
     @Test
     void batchNormalizationKeepsKerasSettings() throws Exception {
