@@ -31,18 +31,18 @@ final class KerasWeightFile {
     private final boolean legacy;
     private final Group legacyRoot;
 
-    private KerasWeightFile(HdfFile hdf, String where, boolean legacy) throws KerasFormatException {
+    private KerasWeightFile(HdfFile hdf, String where, boolean legacy) {
         this.hdf = hdf;
         this.where = where;
         this.legacy = legacy;
         this.legacyRoot = legacy ? (hdf.getChild("model_weights") instanceof Group g ? g : hdf) : null;
     }
 
-    static KerasWeightFile keras3(HdfFile hdf, String where) throws KerasFormatException {
+    static KerasWeightFile keras3(HdfFile hdf, String where) {
         return new KerasWeightFile(hdf, where, false);
     }
 
-    static KerasWeightFile legacy(HdfFile hdf, String where) throws KerasFormatException {
+    static KerasWeightFile legacy(HdfFile hdf, String where) {
         return new KerasWeightFile(hdf, where, true);
     }
 
@@ -61,7 +61,7 @@ final class KerasWeightFile {
     }
 
     /** The path a missing weight {@code index} would have, for messages. */
-    String pathOf(String name, String classPath, int index) throws KerasFormatException {
+    String pathOf(String name, String classPath, int index) {
         if (!legacy) {
             return "layers/" + classPath + "/vars/" + index;
         }

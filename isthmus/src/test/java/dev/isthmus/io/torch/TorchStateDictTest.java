@@ -153,6 +153,13 @@ class TorchStateDictTest {
     }
 
     @Test
+    void shapesThatDisagree() throws Exception {
+        Path file = fixture("state_dict.pt");
+        IOException e = assertThrows(IOException.class, () -> Weights.load(dev.isthmus.nn.ChestXRayNet.build(64, 0.5f), file));
+        assertEquals(file + ": tensor 'conv1.weight' has shape [4, 1, 3, 3], expected [8, 1, 3, 3]", e.getMessage());
+    }
+
+    @Test
     void missingStorage() throws Exception {
         Path file = rewrite("state_dict.pt", "state_dict/data/3");
         TorchFormatException e = assertThrows(TorchFormatException.class, () -> TorchCheckpoints.read(file));
