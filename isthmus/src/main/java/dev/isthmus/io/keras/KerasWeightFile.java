@@ -126,7 +126,10 @@ final class KerasWeightFile {
         return new Array(d.getPath(), d.getDimensions(), values);
     }
 
-    /** A string or string-array attribute (h5py writes fixed-length byte strings); empty if absent or empty. */
+    /**
+     * A string or string-array attribute (h5py writes str and bytes as variable-length strings);
+     * empty if absent, or if an empty list was saved (h5py makes that an empty float array).
+     */
     static List<String> strings(Attribute a) {
         if (a == null || a.isEmpty()) {
             return List.of();

@@ -105,6 +105,23 @@ class KerasModelsTest {
                 + " conv5, conv6, conv7, fc1, fc2, fc3]", e.getMessage());
     }
 
+    /**
+     * jHDF reads the string attributes as h5py writes Keras's: variable-length UTF-8 from a str
+     * ({@code keras_version}), variable-length ASCII from bytes ({@code model_config}) and arrays
+     * of those from a list of bytes ({@code layer_names}).
+     */
+    @Test
+    void jhdfReadsTheStringAttributesH5pyWrites() throws Exception {
+        try (io.jhdf.HdfFile h5 = new io.jhdf.HdfFile(fixture("small.h5"))) {
+            assertEquals(java.util.List.of("3.6.0"), KerasWeightFile.strings(h5.getAttribute("keras_version")));
+            assertEquals(true, KerasWeightFile.strings(h5.getAttribute("model_config")).getFirst().startsWith("{\"class_name\""));
+            java.util.List<String> layers = KerasWeightFile.strings(((io.jhdf.api.Group) h5.getChild("model_weights"))
+                    .getAttribute("layer_names"));
+            assertEquals(18, layers.size());
+            assertEquals("stem_bn", layers.get(2));
+        }
+    }
+
     /** Keras momentum 0.99 is Isthmus's (PyTorch's) 0.01; epsilon carries over. */
     @Test
     void batchNormalizationKeepsKerasSettings() throws Exception {
