@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.runtime.WorkerPool;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -40,7 +41,7 @@ public final class AvgPool2d {
         Checks.span("x", x, xOffset, batch, inputSize(), "batch * C * H * W");
         Checks.span("y", y, yOffset, batch, outputSize(), "batch * C * outH * outW");
         int planes = batch * channels;
-        if (Parallel.sequential(planes)) {
+        if (WorkerPool.sequential(planes)) {
             forwardPlanes(0, planes, x, xOffset, y, yOffset);
         } else {
             MaxPool2d.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, x, xOffset, y, yOffset));
@@ -77,7 +78,7 @@ public final class AvgPool2d {
         Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * C * outH * outW");
         Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * C * H * W");
         int planes = batch * channels;
-        if (Parallel.sequential(planes)) {
+        if (WorkerPool.sequential(planes)) {
             backwardPlanes(0, planes, dy, dyOffset, dx, dxOffset);
         } else {
             MaxPool2d.forEachPlaneRange(planes, (from, to) -> backwardPlanes(from, to, dy, dyOffset, dx, dxOffset));

@@ -3,7 +3,7 @@ package dev.isthmus.kernels;
 /**
  * Fully connected layer kernels, {@code y[N, out] = x[N, in] . W^T + b}, with {@code W} laid
  * out {@code [out][in]} as PyTorch's {@code Linear.weight}. All products go through
- * {@link Kernels#sgemm}, so results are bitwise identical for any thread count.
+ * SGEMM (arguments checked here once), so results are bitwise identical for any thread count.
  */
 public final class Dense {
 
@@ -21,7 +21,7 @@ public final class Dense {
             Checks.span("bias", bias, biasOffset, out, "out");
         }
         Checks.span("y", y, yOffset, batch, out, "batch * out");
-        Kernels.sgemm(false, true, batch, out, in, 1f, x, xOffset, in, w, wOffset, in, 0f, y, yOffset, out);
+        KernelProvider.gemm().sgemm(false, true, batch, out, in, 1f, x, xOffset, in, w, wOffset, in, 0f, y, yOffset, out);
         if (bias != null) {
             for (int n = 0; n < batch; n++) {
                 int row = yOffset + n * out;
@@ -51,9 +51,9 @@ public final class Dense {
             Checks.span("dbias", dbias, dbiasOffset, out, "out");
         }
         if (dx != null) {
-            Kernels.sgemm(false, false, batch, in, out, 1f, dy, dyOffset, out, w, wOffset, in, 0f, dx, dxOffset, in);
+            KernelProvider.gemm().sgemm(false, false, batch, in, out, 1f, dy, dyOffset, out, w, wOffset, in, 0f, dx, dxOffset, in);
         }
-        Kernels.sgemm(true, false, out, in, batch, 1f, dy, dyOffset, out, x, xOffset, in, 0f, dw, dwOffset, in);
+        KernelProvider.gemm().sgemm(true, false, out, in, batch, 1f, dy, dyOffset, out, x, xOffset, in, 0f, dw, dwOffset, in);
         if (dbias != null) {
             for (int j = 0; j < out; j++) {
                 double sum = 0;

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.conv.ConvTensors;
 import java.util.Objects;
 
 /**
@@ -82,8 +83,8 @@ public final class FusedConv2d {
         if (pool && winners != null) {
             Checks.span("winners", winners, winnersOffset, batch, winnersSize(), "batch * winnersSize()");
         }
-        conv.forward(batch, x, xOffset, w, wOffset, bias, biasOffset, relu, pool, y, yOffset, pool ? winners : null,
-                winnersOffset);
+        conv.forward(batch, ConvTensors.local().forward(x, xOffset, w, wOffset, bias, biasOffset, relu, pool, y, yOffset,
+                pool ? winners : null, winnersOffset));
     }
 
     /**
@@ -129,8 +130,8 @@ public final class FusedConv2d {
         if (dw == null && dbias == null && dx == null) {
             return;
         }
-        conv.backward(batch, x, xOffset, w, wOffset, y, yOffset, dy, dyOffset, winners, winnersOffset, relu, pool,
-                dw, dwOffset, dbias, dbiasOffset, dx, dxOffset);
+        conv.backward(batch, ConvTensors.local().backward(x, xOffset, w, wOffset, relu, pool, y, yOffset, winners,
+                winnersOffset, dy, dyOffset, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.runtime.WorkerPool;
 /**
  * Global average pooling: {@code y[n, c]} is the mean of channel plane {@code (n, c)} of an NCHW
  * batch, as Keras's {@code GlobalAveragePooling2D} and PyTorch's
@@ -15,7 +16,7 @@ public final class GlobalAvgPool {
         Checks.positive("planeSize", planeSize);
         Checks.span("x", x, xOffset, planes, planeSize, "planes * planeSize");
         Checks.span("y", y, yOffset, planes, "planes");
-        if (Parallel.sequential(planes)) {
+        if (WorkerPool.sequential(planes)) {
             forwardPlanes(0, planes, planeSize, x, xOffset, y, yOffset);
         } else {
             MaxPool2d.forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, planeSize, x, xOffset, y, yOffset));

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.runtime.WorkerPool;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -59,7 +60,7 @@ public final class MaxPool2d {
             Checks.span("argmax", argmax, argmaxOffset, (long) batch * outputSize(), "batch * C * outH * outW");
         }
         int planes = batch * channels;
-        if (Parallel.sequential(planes)) {
+        if (WorkerPool.sequential(planes)) {
             forwardPlanes(0, planes, x, xOffset, y, yOffset, argmax, argmaxOffset);
         } else {
             forEachPlaneRange(planes, (from, to) -> forwardPlanes(from, to, x, xOffset, y, yOffset, argmax, argmaxOffset));
@@ -87,7 +88,7 @@ public final class MaxPool2d {
         Checks.span("argmax", argmax, argmaxOffset, (long) batch * outputSize(), "batch * C * outH * outW");
         Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * C * H * W");
         int planes = batch * channels;
-        if (Parallel.sequential(planes)) {
+        if (WorkerPool.sequential(planes)) {
             backwardPlanes(0, planes, dy, dyOffset, argmax, argmaxOffset, dx, dxOffset);
         } else {
             forEachPlaneRange(planes, (from, to) -> backwardPlanes(from, to, dy, dyOffset, argmax, argmaxOffset, dx, dxOffset));

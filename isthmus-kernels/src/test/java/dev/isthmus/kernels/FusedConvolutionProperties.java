@@ -59,7 +59,7 @@ class FusedConvolutionProperties {
 
         @Override
         public String toString() {
-            return "batch " + batch + ", " + fused() + (fused().conv().isDirect() ? " [direct]" : " [im2col]");
+            return "batch " + batch + ", " + fused() + " [" + fused().conv().algorithm() + "]";
         }
     }
 
@@ -280,13 +280,13 @@ class FusedConvolutionProperties {
     @Example
     void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
         // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.
-        assertTrue(Conv2d.of(1, 256, 256, 8, 3, 1, Padding.SAME).isDirect());
-        assertTrue(Conv2d.of(8, 128, 128, 8, 3, 1, Padding.SAME).isDirect());
-        assertTrue(Conv2d.of(8, 64, 64, 12, 3, 1, Padding.SAME).isDirect());
-        assertTrue(Conv2d.of(12, 32, 32, 12, 3, 1, Padding.SAME).isDirect());
+        assertEquals("direct", Conv2d.of(1, 256, 256, 8, 3, 1, Padding.SAME).algorithm());
+        assertEquals("direct", Conv2d.of(8, 128, 128, 8, 3, 1, Padding.SAME).algorithm());
+        assertEquals("direct", Conv2d.of(8, 64, 64, 12, 3, 1, Padding.SAME).algorithm());
+        assertEquals("direct", Conv2d.of(12, 32, 32, 12, 3, 1, Padding.SAME).algorithm());
         // conv5, 16 wide, narrower than a block at 512 bits: rows laid end to end there.
-        assertTrue(Conv2d.of(12, 16, 16, 20, 5, 1, Padding.SAME).isDirect());
-        assertTrue(!Conv2d.of(12, 32, 32, 12, 3, 2, Padding.SAME).isDirect(), "stride 2 takes im2col");
+        assertTrue(Conv2d.of(12, 16, 16, 20, 5, 1, Padding.SAME).algorithm().startsWith("direct"));
+        assertEquals("im2col", Conv2d.of(12, 32, 32, 12, 3, 2, Padding.SAME).algorithm(), "stride 2 takes im2col");
     }
 
     @Example

@@ -24,8 +24,6 @@ public final class Conv2D extends Layer {
     private Conv2d kernel;
     /** Convolution, bias and ReLU (or none) in one pass; null for other activations. */
     private FusedConv2d fused;
-    /** The same with the 2x2 max-pooling after it, when an execution fuses the two; made on demand. */
-    private FusedConv2d pooled;
     private Parameter weight, bias;
 
     public Conv2D(int filters, int kernelSize) {
@@ -192,40 +190,18 @@ public final class Conv2D extends Layer {
         }
     }
 
-    /**
-     * True when {@code pool} can run inside this layer's pass: a ReLU or no activation, a 2x2
-     * max-pooling with stride 2 and no padding, and an output at least 2x2.
-     */
-    boolean canFuse(MaxPool2D pool) {
-        Window2d w = kernel.window();
-        return fused != null && pool.isFusable() && w.outHeight() >= 2 && w.outWidth() >= 2;
+    /** The convolution kernel, for fusions that run it with more around it. */
+    Conv2d convolution() {
+        return kernel;
     }
 
-    private FusedConv2d pooled() {
-        if (pooled == null) {
-            pooled = new FusedConv2d(kernel, activation == Activation.RELU, true);
-        }
-        return pooled;
+    Parameter weight() {
+        return weight;
     }
 
-    /** The pooling winners of one execution, kept for the backward pass (and in evaluation, for saliency maps). */
-    Object newPooledState(int maxBatch) {
-        return new byte[maxBatch * pooled().winnersSize()];
-    }
-
-    /** Convolution, activation and the fused pooling: {@code s.output()} is the pooling's output. */
-    void forwardPooled(Step s) {
-        FusedConv2d f = pooled();
-        int x = s.first() * kernel.inputSize(), y = s.first() * f.outputSize();
-        f.forward(s.batch(), s.input(), x, weight.value(), 0, bias == null ? null : bias.value(), 0, s.output(), y,
-                s.state(), s.first() * f.winnersSize());
-    }
-
-    void backwardPooled(Step s) {
-        FusedConv2d f = pooled();
-        int x = s.first() * kernel.inputSize(), y = s.first() * f.outputSize();
-        f.backward(s.batch(), s.input(), x, weight.value(), 0, s.output(), y, s.outputGrad(), y, s.state(),
-                s.first() * f.winnersSize(), s.grad(weight), 0, bias == null ? null : s.grad(bias), 0, s.inputGrad(), x);
+    /** The bias, or null without one. */
+    Parameter bias() {
+        return bias;
     }
 
     @Override

@@ -86,11 +86,6 @@ public final class MaxPool2D extends Layer {
         }
     }
 
-    /** 2x2, stride 2, no padding: the pooling a convolution before it can do in its own pass. */
-    boolean isFusable() {
-        return poolSize == 2 && stride == 2 && padding == Padding.VALID;
-    }
-
     @Override
     protected String describe() {
         return "pool=" + poolSize + "x" + poolSize + (stride == poolSize ? "" : ", stride=" + stride)

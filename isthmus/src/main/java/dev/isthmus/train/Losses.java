@@ -43,6 +43,11 @@ public final class Losses {
 
     private record Binary(String name, boolean fromLogits) implements Loss {
         @Override
+        public Task task() {
+            return Task.BINARY;
+        }
+
+        @Override
         public double compute(float[] output, float[] target, int batch, int outputSize, float[] grad) {
             int n = batch * outputSize;
             return fromLogits
@@ -58,6 +63,11 @@ public final class Losses {
 
     private record SparseCategorical(boolean fromLogits) implements Loss {
         static final double EPSILON = 1e-7;
+
+        @Override
+        public Task task() {
+            return Task.CATEGORICAL;
+        }
 
         @Override
         public String name() {

@@ -1,4 +1,6 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
 
 /**
  * The layout of a direct convolution at stride 1 and dilation 1: the "implicit GEMM" that reads
@@ -19,9 +21,9 @@ package dev.isthmus.kernels;
  *
  * <p>Weights are repacked so that the inner loop reads them in order: blocks of
  * {@value #OC_BLOCK} output channels, then {@code (ic, ky, kx)}, then the block's channels.
- * This class holds the geometry, staging and packing; the arithmetic is in {@link KernelSupport}.
+ * This class holds the geometry, staging and packing; the arithmetic is in {@link ConvSupport}.
  */
-final class DirectConv {
+public final class DirectLayout {
 
     /** Output channels computed together: four rows of accumulators, as the SGEMM micro-kernel. */
     static final int OC_BLOCK = 4;
@@ -45,7 +47,7 @@ final class DirectConv {
     /** {@link #tapOffset} of every tap, in (ic, ky, kx) order. */
     private final int[] tapOffsets;
 
-    private DirectConv(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
+    private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
                        int padTop, int padLeft, int block, int minInStride, boolean flat) {
         this.cin = cin;
         this.cout = cout;
@@ -92,14 +94,14 @@ final class DirectConv {
      * rounding its rows up to the block would waste more than a fifth of the work and, laid flat
      * ("same" padding only), more than half or fewer than four blocks.
      */
-    static DirectConv forward(int cin, int cout, Window2d w, int block) {
+    static DirectLayout forward(int cin, int cout, Window2d w, int block) {
         if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1
                 || w.padTop() > w.kernelHeight() - 1 || w.padBottom() > w.kernelHeight() - 1
                 || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1) {
             return null;
         }
         if (5L * roundUp(w.outWidth(), block) <= 6L * w.outWidth()) {
-            return new DirectConv(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+            return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
                     w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, false);
         }
         boolean same = w.outHeight() == w.inHeight() && w.outWidth() == w.inWidth();
@@ -107,7 +109,7 @@ final class DirectConv {
         // A few blocks at least: the weight gradient reloads its accumulators once per tap pair,
         // which a map of one or two blocks (ChestXRayNet's 4x4 conv7) does not pay back.
         if (same && 2L * w.outHeight() * w.outWidth() >= computed && computed >= 4L * block) {
-            return new DirectConv(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+            return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
                     w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, true);
         }
         return null;
@@ -116,20 +118,20 @@ final class DirectConv {
     /**
      * The data gradient of {@code f} as a direct convolution: {@code dy} padded by
      * {@code k - 1 - pad}, flipped weights with their channel axes swapped. Its staged input (the
-     * padded {@code dy}) is also what {@link KernelSupport#directWeightGradient} reads, so its
+     * padded {@code dy}) is also what {@link ConvSupport#directWeightGradient} reads, so its
      * rows reach {@link #outWp} columns past the interior (flat: the two strides agree, as the
      * padding is "same"). Null where the rounding would waste too much.
      */
-    static DirectConv transposed(DirectConv f) {
+    static DirectLayout transposed(DirectLayout f) {
         int padTop = f.kh - 1 - f.padTop, padLeft = f.kw - 1 - f.padLeft;
         if (f.flat) {
-            return new DirectConv(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block, 0,
+            return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block, 0,
                     true);
         }
         if (5L * roundUp(f.inW, f.block) > 6L * f.inW) {
             return null;
         }
-        return new DirectConv(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block,
+        return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block,
                 padLeft + f.outWp, false);
     }
 
@@ -214,7 +216,7 @@ final class DirectConv {
 
     @Override
     public String toString() {
-        return "DirectConv(" + cin + " -> " + cout + ", " + kh + "x" + kw + ", out " + outH + "x" + outW
+        return "DirectLayout(" + cin + " -> " + cout + ", " + kh + "x" + kw + ", out " + outH + "x" + outW
                 + (flat ? " (flat, " + outWp + " positions)" : " (rows of " + outWp + ")") + ", staged rows of " + inStride + ")";
     }
 }

@@ -1,50 +1,43 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.gemm;
 
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.WorkerPool;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code C = alpha * A * B^T + beta * C} as dot products of rows, for a small C and a long shared
  * dimension: a convolution's weight gradient, {@code dW[Cout, K] = dy[Cout, P] x col[K, P]^T},
- * where {@code P} is a whole feature map (65,536 for ChestXRayNet's first layer) and C has a few
- * hundred elements. The packed path would pad C's nine columns to a full register tile and
- * transpose B while packing; here both operands stream along their rows as they lie.
+ * where {@code P} is a whole feature map and C, for a layer with few channels, has a few hundred
+ * elements. The packed path would pad a narrow C to a full register tile and transpose B while
+ * packing; here both operands stream along their rows as they lie.
  *
  * <p>A 2x4 register tile of vector accumulators walks {@code k} in L2-sized chunks; each chunk's
  * sums are reduced across lanes and added to a per-thread running total, so the result depends
  * only on the shape, never on the thread count.
  */
-final class PanamaDotGemm {
+final class DotProductGemm {
 
-    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
-    /** Floats of each row per chunk: a tile's six rows (6 x 16 KiB) stay in L2, and lane sums stay rare. */
-    private static final int CHUNK = 4096;
-    private static final long PARALLEL_MIN_FLOPS = 1L << 20;
+    private static final int CHUNK = PackedGemm.BLOCKING.dotChunk();
+    private static final long PARALLEL_MIN_FLOPS = PackedGemm.BLOCKING.dotParallelMinFlops();
 
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
-    private static final ThreadLocal<float[][]> TOTALS = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    private PanamaDotGemm() {}
-
-    /**
-     * Whether this shape suits dot products better than packing: A and B both row-major along
-     * {@code k} ({@code !transA && transB}), {@code k} long, and C small.
-     */
-    static boolean suits(boolean transA, boolean transB, int m, int n, int k) {
-        return !transA && transB && k >= 8 * L && (long) m * n <= 64L * 1024 && (long) m * n * 8 <= k * 64L;
-    }
+    private DotProductGemm() {}
 
     static void gemm(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
                      float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rowPairs = (m + 1) / 2;
         long flops = 2L * m * n * k;
-        int parts = flops < PARALLEL_MIN_FLOPS || Parallel.inTask() ? 1 : Math.min(rowPairs, Parallel.threads());
+        int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowPairs, WorkerPool.threads());
         if (parts == 1) {
             rows(0, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
-        Parallel.forEach(parts, t -> {
+        WorkerPool.forEach(parts, t -> {
             int from = 2 * (int) ((long) rowPairs * t / parts), to = Math.min(m, 2 * (int) ((long) rowPairs * (t + 1) / parts));
             rows(from, to, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
         });
@@ -54,7 +47,8 @@ final class PanamaDotGemm {
     private static void rows(int i0, int i1, int n, int k, float alpha, float[] a, int aOffset, int lda,
                              float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rows = i1 - i0;
-        float[] total = totals(rows * n);
+        // a thread's running totals of C, then the lanes of one accumulator at a time (L floats after them)
+        float[] total = Workspace.floats(Slot.GEMM_TOTALS, (long) rows * n + L);
         java.util.Arrays.fill(total, 0, rows * n, 0f);
         for (int p0 = 0; p0 < k; p0 += CHUNK) {
             int len = Math.min(CHUNK, k - p0);
@@ -64,7 +58,7 @@ final class PanamaDotGemm {
                 for (int j = 0; j < n; j += 4) {
                     int b0 = bOffset + j * ldb + p0;
                     int b1 = j + 1 < n ? b0 + ldb : b0, b2 = j + 2 < n ? b0 + 2 * ldb : b0, b3 = j + 3 < n ? b0 + 3 * ldb : b0;
-                    tile(a, a0, a1, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n, i + 1 < i1, Math.min(4, n - j));
+                    tile(a, a0, a1, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n, i + 1 < i1, Math.min(4, n - j), rows * n);
                 }
             }
         }
@@ -77,26 +71,19 @@ final class PanamaDotGemm {
         }
     }
 
-    private static float[] totals(int size) {
-        float[][] holder = TOTALS.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        return holder[0];
-    }
-
-    private static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
+    /** The lanes of {@code v} added in order, through {@code scratch} at {@code at}. */
+    private static float sum(FloatVector v, float[] scratch, int at) {
+        v.intoArray(scratch, at);
         float s = 0f;
         for (int i = 0; i < L; i++) {
-            s += lanes[i];
+            s += scratch[at + i];
         }
         return s;
     }
 
     /** Adds one chunk's dot products of rows (a0, a1) x (b0..b3) to {@code total}. */
     private static void tile(float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3, int len,
-                             float[] total, int at, int n, boolean secondRow, int cols) {
+                             float[] total, int at, int n, boolean secondRow, int cols, int lanesAt) {
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
         FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
         int p = 0;
@@ -117,9 +104,9 @@ final class PanamaDotGemm {
         }
         // reduceLanes leaves its order of additions unspecified (the interpreter and C2 differ), so
         // the lanes are summed here in a fixed order: the same bits however the code is running.
-        float[] lanes = LANES.get();
-        float t00 = sum(s00, lanes), t01 = sum(s01, lanes), t02 = sum(s02, lanes), t03 = sum(s03, lanes);
-        float t10 = sum(s10, lanes), t11 = sum(s11, lanes), t12 = sum(s12, lanes), t13 = sum(s13, lanes);
+        float t00 = sum(s00, total, lanesAt), t01 = sum(s01, total, lanesAt), t02 = sum(s02, total, lanesAt);
+        float t03 = sum(s03, total, lanesAt), t10 = sum(s10, total, lanesAt), t11 = sum(s11, total, lanesAt);
+        float t12 = sum(s12, total, lanesAt), t13 = sum(s13, total, lanesAt);
         for (; p < len; p++) { // the chunk's tail, in order
             float x0 = a[a0 + p], x1 = a[a1 + p];
             float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];

@@ -1,4 +1,6 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.elementwise;
+
+import dev.isthmus.kernels.runtime.Vectors;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -8,22 +10,29 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The element-wise kernels on the Vector API: full vectors, then the scalar kernels for the tail,
  * so every element is computed by exactly one of two well-tested paths. Same contracts as
- * {@link ScalarKernels} (NaN propagates; in place allowed). Sigmoid and tanh are the scalar
+ * {@link ScalarElementwise} (NaN propagates; in place allowed). Sigmoid and tanh are the scalar
  * kernels' (see {@link #sigmoid}): bit for bit, whether or not C2 has compiled them.
  */
-final class PanamaElementwise {
+public final class PanamaElementwise implements ElementwiseSupport {
 
-    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
-    private static final ScalarKernels TAIL = ScalarKernels.INSTANCE;
+    private static final ScalarElementwise TAIL = ScalarElementwise.INSTANCE;
 
-    private PanamaElementwise() {}
+    /** Loaded by name by the kernel provider, once the vector module is known to be present. */
+    public PanamaElementwise() {}
+
+    @Override
+    public int vectorBitSize() {
+        return S.vectorBitSize();
+    }
 
     private static int body(int n) {
         return n - n % L;
     }
 
-    static void relu(float[] x, int xo, float[] y, int yo, int n) {
+    @Override
+    public void relu(float[] x, int xo, float[] y, int yo, int n) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int end = body(n); i < end; i += L) {
@@ -33,7 +42,8 @@ final class PanamaElementwise {
         TAIL.relu(x, xo + i, y, yo + i, n - i);
     }
 
-    static void reluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+    @Override
+    public void reluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int end = body(n); i < end; i += L) {
@@ -43,7 +53,8 @@ final class PanamaElementwise {
         TAIL.reluBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
     }
 
-    static void leakyRelu(float[] x, int xo, float[] y, int yo, int n, float alpha) {
+    @Override
+    public void leakyRelu(float[] x, int xo, float[] y, int yo, int n, float alpha) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int end = body(n); i < end; i += L) {
@@ -53,7 +64,8 @@ final class PanamaElementwise {
         TAIL.leakyRelu(x, xo + i, y, yo + i, n - i, alpha);
     }
 
-    static void leakyReluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n, float alpha) {
+    @Override
+    public void leakyReluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n, float alpha) {
         FloatVector zero = FloatVector.zero(S);
         int i = 0;
         for (int end = body(n); i < end; i += L) {
@@ -70,11 +82,13 @@ final class PanamaElementwise {
      * the call, so a vectorised sigmoid would make results depend on the JIT's timing.
      * {@code Math.exp} and {@code Math.tanh} give the same bits interpreted or compiled.
      */
-    static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+    @Override
+    public void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
         TAIL.sigmoid(x, xo, y, yo, n);
     }
 
-    static void sigmoidBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+    @Override
+    public void sigmoidBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         for (int end = body(n); i < end; i += L) {
@@ -85,11 +99,13 @@ final class PanamaElementwise {
     }
 
     /** The scalar kernel's, as {@link #sigmoid}. */
-    static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+    @Override
+    public void tanh(float[] x, int xo, float[] y, int yo, int n) {
         TAIL.tanh(x, xo, y, yo, n);
     }
 
-    static void tanhBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+    @Override
+    public void tanhBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         for (int end = body(n); i < end; i += L) {
@@ -100,7 +116,8 @@ final class PanamaElementwise {
     }
 
     /** The scalar kernel's arithmetic, operation for operation, so both give the same bits. */
-    static void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1, float oneMinusBeta1,
+    @Override
+    public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1, float oneMinusBeta1,
                      float beta2, float oneMinusBeta2, float eps, float stepSize, float biasCorrection2Sqrt, float decay,
                      float weightDecay, boolean decoupled) {
         FloatVector b1 = FloatVector.broadcast(S, beta1), a1 = FloatVector.broadcast(S, oneMinusBeta1);

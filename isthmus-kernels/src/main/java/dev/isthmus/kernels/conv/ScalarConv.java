@@ -1,13 +1,30 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.conv;
 
 /**
  * Direct convolution, its weight gradient, and the fused ReLU, max-pooling and pooling-gradient
- * epilogues in plain Java: the fallback, and the specification of {@link PanamaConv}. One output
- * column per step ({@link DirectConv#block} 1) and one lane of weight-gradient sums.
+ * epilogues in plain Java: the fallback, and the specification of {@code PanamaConv}. One output
+ * column per step ({@link DirectLayout#block} 1) and one lane of weight-gradient sums.
  */
-final class ScalarConv {
+public final class ScalarConv implements ConvSupport {
+
+    public static final ScalarConv INSTANCE = new ScalarConv();
 
     private ScalarConv() {}
+
+    @Override
+    public int vectorBitSize() {
+        return 0;
+    }
+
+    @Override
+    public int directBlock() {
+        return 1;
+    }
+
+    @Override
+    public int directLanes() {
+        return 1;
+    }
 
     /**
      * {@code out[oc][r][c] = act(bias[oc] + sum over (ic, ky, kx) of wp * xp[ic][oy0 + r + ky][c + kx])}
@@ -15,20 +32,21 @@ final class ScalarConv {
      * or the identity. Each output's sum runs over {@code ic}, then {@code ky}, then {@code kx},
      * in fma. The loop over columns is innermost, so C2 vectorises it even here.
      */
-    static void convolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+    @Override
+    public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int taps = g.kh * g.kw, width = g.outWp;
         for (int oc = 0; oc < g.cout; oc++) {
-            int ob = oc / DirectConv.OC_BLOCK, j = oc % DirectConv.OC_BLOCK;
+            int ob = oc / DirectLayout.OC_BLOCK, j = oc % DirectLayout.OC_BLOCK;
             float b = bias == null ? 0f : bias[biasOffset + oc];
             for (int r = 0; r < rows; r++) {
                 int o = outOffset + oc * outPlane + r * outStride;
                 java.util.Arrays.fill(out, o, o + width, b);
-                int wi = ob * g.cin * taps * DirectConv.OC_BLOCK + j;
+                int wi = ob * g.cin * taps * DirectLayout.OC_BLOCK + j;
                 for (int ic = 0; ic < g.cin; ic++) {
                     for (int ky = 0; ky < g.kh; ky++) {
                         int row = ic * g.inPlane + (oy0 + r + ky) * g.inStride;
-                        for (int kx = 0; kx < g.kw; kx++, wi += DirectConv.OC_BLOCK) {
+                        for (int kx = 0; kx < g.kw; kx++, wi += DirectLayout.OC_BLOCK) {
                             float w = wp[wi];
                             int x = row + kx;
                             for (int c = 0; c < width; c++) {
@@ -50,7 +68,8 @@ final class ScalarConv {
      * {@code acc[oc * K + tap] += sum over r < rows, c < outWp of dz[oc][r][c] * xp[tap][oy0 + r][c]},
      * each tap's sum in order, four taps at a time (four independent chains of fma).
      */
-    static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+    @Override
+    public void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                int oy0, int rows, float[] acc) {
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
@@ -103,7 +122,8 @@ final class ScalarConv {
         dz[bottom + 1] = code == 3 ? g : 0f;
     }
 
-    static void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+    @Override
+    public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
                            float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
         for (int ch = 0; ch < channels; ch++) {
             for (int py = 0; py < pooledRows; py++) {
@@ -116,7 +136,8 @@ final class ScalarConv {
         }
     }
 
-    static void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+    @Override
+    public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                                    int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
                                    float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
@@ -139,7 +160,8 @@ final class ScalarConv {
         }
     }
 
-    static void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
+    @Override
+    public void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
                                boolean relu) {
         for (int ch = 0; ch < channels; ch++) {
             float b = bias == null ? 0f : bias[biasOffset + ch];
@@ -151,7 +173,8 @@ final class ScalarConv {
         }
     }
 
-    static void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+    @Override
+    public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
         for (int ch = 0; ch < channels; ch++) {
             for (int r = 0; r < rows; r++) {
@@ -164,7 +187,8 @@ final class ScalarConv {
         }
     }
 
-    static void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
+    @Override
+    public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
             double total = 0;
             for (int r = 0; r < rows; r++) {
@@ -179,6 +203,13 @@ final class ScalarConv {
         }
     }
 
+    @Override
+    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+                         int toLimit) {
+        copyRuns(from, fromAt, fromStride, runs, width, to, toAt);
+    }
+
+    /** Float by float: the Panama kernel's way with runs narrower than a vector near the end. */
     static void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt) {
         for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
             for (int i = 0; i < width; i++) {

@@ -1,4 +1,7 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.Workspace;
 
 import java.util.Arrays;
 
@@ -11,11 +14,11 @@ import java.util.Arrays;
  * <p>With stride 1 (every ChestXRayNet layer) an output row reads one contiguous run of an
  * input row, so both directions are array copies and contiguous adds with zero edges.
  */
-final class Im2col {
+public final class Im2col {
 
     private Im2col() {}
 
-    static void im2col(KernelSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
+    public static void im2col(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         if (w.outWidth() < NARROW && w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1) {
             im2colNarrow(k, w, channels, x, xOffset, col);
             return;
@@ -53,8 +56,8 @@ final class Im2col {
 
     /**
      * Output rows narrower than this take {@link #im2colNarrow}: below it, the two fills and the
-     * copy per output row above cost more in calls and edge arithmetic than in moving floats
-     * (ChestXRayNet's conv7, 4x4 under a 5x5 kernel, spent 60% of its forward pass there).
+     * copy per output row above cost more in calls and edge arithmetic than in moving floats (a
+     * 4x4 map under a 5x5 kernel spent most of its forward pass there; benchmarks/README.md).
      */
     private static final int NARROW = 32;
 
@@ -63,11 +66,11 @@ final class Im2col {
      * ({@link Workspace.Slot#PADDED_IMAGE}), after which every row of every receptive field is a
      * run of {@code outW} floats with no edge to test.
      */
-    private static void im2colNarrow(KernelSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
+    private static void im2colNarrow(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
         int inH = w.inHeight(), inW = w.inWidth(), padTop = w.padTop(), padLeft = w.padLeft();
         int rows = outH + kh - 1, stride = outW + kw - 1, plane = rows * stride;
-        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + KernelSupport.COPY_SLACK);
+        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + ConvSupport.COPY_SLACK);
         PaddedImage.copy(x, xOffset, channels, inH, inW, padTop, padLeft, xs, rows, stride, plane);
         int p = outH * outW, dst = 0, end = channels * kh * kw * p;
         for (int c = 0; c < channels; c++) {
@@ -82,7 +85,7 @@ final class Im2col {
     }
 
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
-    static void col2im(Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
+    public static void col2im(Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
         Arrays.fill(dx, dxOffset, dxOffset + channels * w.inSize(), 0f);
         int outW = w.outWidth(), p = w.outSize();
         int row = 0;

@@ -1,9 +1,9 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.conv;
 
 import java.util.Arrays;
 
 /**
- * The zero-padded copy of an image that the direct convolution ({@link DirectConv#stage}) and
+ * The zero-padded copy of an image that the direct convolution ({@link DirectLayout#stage}) and
  * im2col on narrow maps read their receptive fields from, so that no read needs an edge test.
  */
 final class PaddedImage {

@@ -1,16 +1,22 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.runtime;
 
 /**
- * Per-thread scratch arrays for the kernels above SGEMM, kept for the life of the thread and
- * grown on demand, so a training step reuses the same buffers every time. Each use names a
- * {@link Slot}; two slots never alias, so a kernel may hold several at once.
+ * Per-thread scratch arrays for every kernel, kept for the life of the thread and grown on
+ * demand, so a training step reuses the same buffers every time. Each use names a {@link Slot};
+ * two slots never alias, so a kernel may hold several at once (a convolution holds its column
+ * matrix while the SGEMM it calls packs into its own slots).
  */
-final class Workspace {
+public final class Workspace {
 
-    enum Slot {
+    /** What a scratch array is for. */
+    public enum Slot {
+        /** SGEMM: the packed block of A, the packed panel of B, and a register tile's worth of C. */
+        GEMM_PACKED_A, GEMM_PACKED_B, GEMM_TILE,
+        /** SGEMM's dot-product path: a thread's running totals of C. */
+        GEMM_TOTALS,
         /** im2col's column matrix, and col2im's column gradient. */
         COLUMNS, COLUMN_GRADIENT,
-        /** Per-group weight and bias gradients, summed in order at the end. */
+        /** A convolution's per-group weight and bias gradients, summed in order at the end. */
         PARTIAL_SUMS,
         /** Weights rearranged for a kernel: flipped for a data gradient, packed for direct convolution. */
         FLIPPED_WEIGHTS, PACKED_WEIGHTS, PACKED_FLIPPED_WEIGHTS,
@@ -31,7 +37,7 @@ final class Workspace {
     private Workspace() {}
 
     /** This thread's array for {@code slot}, at least {@code length} long; contents are stale. */
-    static float[] floats(Slot slot, long length) {
+    public static float[] floats(Slot slot, long length) {
         if (length > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("workspace " + slot + " would need " + length
                     + " floats, more than a Java array holds; use a smaller batch or image");
@@ -46,7 +52,7 @@ final class Workspace {
     }
 
     /** This thread's one double array (bias-gradient sums), at least {@code length} long; contents are stale. */
-    static double[] doubles(int length) {
+    public static double[] doubles(int length) {
         double[][] holder = DOUBLES.get();
         if (holder[0] == null || holder[0].length < length) {
             holder[0] = new double[length];

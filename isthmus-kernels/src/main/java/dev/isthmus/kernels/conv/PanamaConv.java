@@ -1,10 +1,10 @@
-package dev.isthmus.kernels;
+package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.runtime.Vectors;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,29 +13,46 @@ import jdk.incubator.vector.VectorSpecies;
  * epilogues on the Vector API. {@link ScalarConv} is the specification; every method here
  * computes each output with the same operations in the same order per lane.
  */
-final class PanamaConv {
+public final class PanamaConv implements ConvSupport {
 
-    private static final VectorSpecies<Float> S = PanamaKernels.SPECIES;
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
     /** Two vectors of output columns per step: with four channels, eight accumulators. */
     static final int BLOCK = 2 * L;
     /** Bytes for one vector of pooling winners; null below 8 lanes (no 32-bit byte species). */
-    private static final VectorSpecies<Byte> B = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L)) : null;
+    private static final VectorSpecies<Byte> B = Vectors.BYTES;
     /** Even and odd lanes of two vectors taken together, and the two halves of their interleaving. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.iota(S, 0, 2, false);
     private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
 
-    private PanamaConv() {}
+    /** Loaded by name by the kernel provider, once the vector module is known to be present. */
+    public PanamaConv() {}
 
-    static void convolve(DirectConv g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+    @Override
+    public int vectorBitSize() {
+        return S.vectorBitSize();
+    }
+
+    @Override
+    public int directBlock() {
+        return BLOCK;
+    }
+
+    @Override
+    public int directLanes() {
+        return L;
+    }
+
+    @Override
+    public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        int k = g.cin * g.kh * g.kw, perBlock = k * DirectConv.OC_BLOCK;
+        int k = g.cin * g.kh * g.kw, perBlock = k * DirectLayout.OC_BLOCK;
         int[] taps = g.tapOffsets(); // one flat loop over (ic, ky, kx): no nest of short loops
         FloatVector zero = FloatVector.zero(S);
         for (int ob = 0; ob < g.coutBlocks; ob++) {
-            int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
+            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
             FloatVector b0 = biasVector(bias, biasOffset, oc, valid), b1 = biasVector(bias, biasOffset, oc + 1, valid - 1);
             FloatVector b2 = biasVector(bias, biasOffset, oc + 2, valid - 2), b3 = biasVector(bias, biasOffset, oc + 3, valid - 3);
             for (int r = 0; r < rows; r++) {
@@ -44,7 +61,7 @@ final class PanamaConv {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
                     FloatVector a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
                     int wi = ob * perBlock, base = in + c;
-                    for (int t = 0; t < k; t++, wi += DirectConv.OC_BLOCK) {
+                    for (int t = 0; t < k; t++, wi += DirectLayout.OC_BLOCK) {
                         int at = base + taps[t];
                         FloatVector x0 = FloatVector.fromArray(S, xp, at);
                         FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
@@ -101,7 +118,8 @@ final class PanamaConv {
      * (eight accumulators that stay in registers across the rows), or in sixes on AVX-512
      * ({@link #weightGradientWide}).
      */
-    static void weightGradient(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+    @Override
+    public void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                int oy0, int rows, float[] acc) {
         if (WIDE_WEIGHT_GRADIENT) {
             weightGradientWide(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, rows, acc);
@@ -110,7 +128,7 @@ final class PanamaConv {
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         for (int ob = 0; ob < g.coutBlocks; ob++) {
-            int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
+            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
             // Channels past cout re-read the last valid one and are not stored.
             int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
             int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
@@ -164,19 +182,20 @@ final class PanamaConv {
      * With 32 vector registers (AVX-512), the weight gradient takes taps in sixes: 24
      * accumulators, ten loads per 24 FMAs instead of six per eight. The loads bound this kernel
      * (every one is misaligned: a Java array cannot be aligned to 64 bytes), so the bigger tile
-     * pays: fours (eight loads per sixteen FMAs) were 18 to 28% slower for conv2 to conv4. Under
-     * AVX2's sixteen registers such a tile would spill, so 256 bits and below keep tap pairs.
+     * pays, more than fours (eight loads per sixteen FMAs) do; benchmarks/README.md has the
+     * measurements. Under AVX2's sixteen registers such a tile would spill, so 256 bits and below
+     * keep tap pairs.
      */
     private static final boolean WIDE_WEIGHT_GRADIENT = L >= 16;
 
     /** {@link #weightGradient} four channels by six taps at a time; a short last group repeats its last tap. */
-    private static void weightGradientWide(DirectConv g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+    private static void weightGradientWide(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                            int oy0, int rows, float[] acc) {
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         int step = k * L;
         for (int ob = 0; ob < g.coutBlocks; ob++) {
-            int oc = ob * DirectConv.OC_BLOCK, valid = Math.min(DirectConv.OC_BLOCK, g.cout - oc);
+            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
             int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
             int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
             for (int t = 0; t < k; t += 6) {
@@ -292,7 +311,8 @@ final class PanamaConv {
      * the winner of each window (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right: the first
      * cell equal to the maximum) into {@code winners} when it is not null.
      */
-    static void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+    @Override
+    public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
                            float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         FloatVector zero = FloatVector.zero(S);
@@ -348,7 +368,8 @@ final class PanamaConv {
      * With {@code sums}, adds each channel's window gradients to it (the bias gradient: per lane
      * over the plane's full vectors, the lanes in order, then the row ends), saving a pass.
      */
-    static void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+    @Override
+    public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                                    int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
                                    float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
@@ -394,7 +415,8 @@ final class PanamaConv {
     }
 
     /** {@code a = relu? max(a + bias[c], 0) : a + bias[c]} in place over {@code channels} planes of {@code n}. */
-    static void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
+    @Override
+    public void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
                                boolean relu) {
         FloatVector zero = FloatVector.zero(S);
         for (int ch = 0; ch < channels; ch++) {
@@ -416,7 +438,8 @@ final class PanamaConv {
      * {@code dz[c][r][0, cols) = relu ? (y > 0 ? dy : 0) : dy} for {@code rows} rows of each of
      * {@code channels} planes; {@code dy} and {@code y} are dense ({@code rows * cols} per plane).
      */
-    static void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+    @Override
+    public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
         FloatVector zero = FloatVector.zero(S);
         for (int ch = 0; ch < channels; ch++) {
@@ -438,7 +461,8 @@ final class PanamaConv {
     }
 
     /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes in order, rows added in double. */
-    static void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
+    @Override
+    public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
             double total = 0;
             for (int r = 0; r < rows; r++) {
@@ -467,14 +491,15 @@ final class PanamaConv {
      * JIT's profiles of the Vector API's shared methods: it cost the weight gradient its 6-tap
      * speed-up). A run narrower than a vector is copied with the floats after it, which the next
      * runs overwrite (the runs within a vector of {@code toLimit} go float by float; the reads may
-     * reach {@link KernelSupport#COPY_SLACK} floats from a run's start). A run that is not a
+     * reach {@link #COPY_SLACK} floats from a run's start). A run that is not a
      * whole number of vectors ends with a vector overlapping the one before.
      */
-    static void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+    @Override
+    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
                          int toLimit) {
         if (width < L) {
             int r = 0;
-            if (L <= KernelSupport.COPY_SLACK) { // a wider vector (SVE) would read past the slack: floats, then
+            if (L <= COPY_SLACK) { // a wider vector (SVE) would read past the slack: floats, then
                 for (; r < runs && toAt + L <= toLimit; r++, fromAt += fromStride, toAt += width) {
                     FloatVector.fromArray(S, from, fromAt).intoArray(to, toAt);
                 }

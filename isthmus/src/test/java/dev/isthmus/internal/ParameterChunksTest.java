@@ -1,4 +1,7 @@
-package dev.isthmus.nn;
+package dev.isthmus.internal;
+
+import dev.isthmus.nn.ChestXRayNet;
+import dev.isthmus.nn.Parameter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,7 @@ class ParameterChunksTest {
     @Test
     void chunksCoverEveryFloatOnceInOrder() {
         List<Parameter> params = new ArrayList<>(ChestXRayNet.build().parameters().values());
-        ParameterChunks chunks = new ParameterChunks(params);
+        ParameterChunks chunks = new ParameterChunks(Parameter.sizes(params));
         assertEquals(42, chunks.count(), "ChestXRayNet's 20 parameters, conv7's 25,000 weights in 13 chunks");
         int c = 0;
         for (int p = 0; p < params.size(); p++) {
@@ -26,12 +29,14 @@ class ParameterChunksTest {
             }
         }
         assertEquals(chunks.count(), c);
-        assertEquals(0, new ParameterChunks(List.of()).count());
+        assertEquals(0, new ParameterChunks().count());
     }
 
     @Test
-    void aMissingListIsNamed() {
-        NullPointerException e = assertThrows(NullPointerException.class, () -> new ParameterChunks(null));
-        assertEquals("parameters", e.getMessage());
+    void aMissingOrNegativeSizeIsNamed() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> new ParameterChunks((int[]) null));
+        assertEquals("sizes", e.getMessage());
+        IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> new ParameterChunks(3, -1));
+        assertEquals("parameter sizes must be >= 0, got -1", n.getMessage());
     }
 }
