@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "isthmus", mixinStandardHelpOptions = true, version = "isthmus 0.1.0",
         description = "Train and run ChestXRayNet, the chest X-ray lesson's CNN, on the CPU.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, SummaryCommand.class,
-                InfoCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class IsthmusCli {
 
     public static void main(String[] args) {

@@ -83,7 +83,7 @@ public final class ModelFiles {
             throw new IOException(file + ": bad architecture: " + e.getMessage(), e);
         }
         try {
-            Weights.load(model, tensors);
+            Weights.load(model, tensors, true);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

@@ -8,8 +8,10 @@ import java.util.List;
  * PyTorch's {@code BatchNorm2d}/{@code BatchNorm1d}: training mode normalises with the batch's
  * statistics and updates the running ones ({@code momentum} 0.1, {@code eps} 1e-5 by default,
  * PyTorch's conventions); evaluation mode uses the running statistics. Parameters {@code weight}
- * (gamma) and {@code bias} (beta), buffers {@code running_mean} and {@code running_var}: PyTorch's
- * state_dict names.
+ * (gamma) and {@code bias} (beta), buffers {@code running_mean}, {@code running_var} and
+ * {@code num_batches_tracked} (the count of training batches, a scalar): PyTorch's state_dict names,
+ * so a PyTorch {@code BatchNorm2d}'s state loads whole. The counter is kept, not used (PyTorch reads
+ * it only when its momentum is None), and does not count as a parameter in summaries, as in Keras.
  */
 public final class BatchNormalization extends Layer {
 
@@ -17,7 +19,7 @@ public final class BatchNormalization extends Layer {
     private final float eps;
     private int channels;
     private int plane;
-    private Parameter gamma, beta, runningMean, runningVar;
+    private Parameter gamma, beta, runningMean, runningVar, batchesTracked;
 
     public BatchNormalization() {
         this(0.1f, 1e-5f);
@@ -54,6 +56,7 @@ public final class BatchNormalization extends Layer {
         beta = addParameter("bias", channels);
         runningMean = addBuffer("running_mean", channels);
         runningVar = addBuffer("running_var", channels);
+        batchesTracked = addBuffer("num_batches_tracked");
         return in;
     }
 
@@ -64,6 +67,13 @@ public final class BatchNormalization extends Layer {
         Init.fill(beta, 0f);
         Init.fill(runningMean, 0f);
         Init.fill(runningVar, 1f);
+        Init.fill(batchesTracked, 0f);
+    }
+
+    /** The running statistics; the batch counter is state, not a parameter. */
+    @Override
+    public long nonTrainableCount() {
+        return runningMean == null ? 0 : runningMean.size() + runningVar.size();
     }
 
     /** The batch mean and inverse standard deviation of the last training forward pass. */
@@ -78,6 +88,7 @@ public final class BatchNormalization extends Layer {
         if (s.training()) {
             BatchNorm.forwardTraining(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
                     runningMean.value(), runningVar.value(), momentum, eps, s.output(), 0, saved[0], saved[1]);
+            batchesTracked.value()[0]++;
         } else {
             BatchNorm.forwardEvaluation(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
                     runningMean.value(), runningVar.value(), eps, s.output(), 0);

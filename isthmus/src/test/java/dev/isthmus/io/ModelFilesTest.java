@@ -88,7 +88,9 @@ class ModelFilesTest {
         new Trainer(model, Losses.binaryCrossEntropy(), new Adam()).fit(Dataset.of(x, y, Shape.of(1, 6, 6)), null,
                 new FitOptions().epochs(2).batchSize(4));
         assertEquals(model.parameterCount(), 3 * 9 + 3 + 3 + 3 + 16 * 3 + 1);
-        assertEquals(6, model.nonTrainableCount());
+        assertEquals(6, model.nonTrainableCount(), "running statistics; the batch counter is not a parameter");
+        assertArrayEquals(new float[] {4}, model.state().get("batch_normalization.num_batches_tracked").value(),
+                "2 epochs of 2 training batches, counted as PyTorch does");
         Path file = dir.resolve("bn.safetensors");
         ModelFiles.save(model, file);
         assertTrue(SafeTensors.read(file).names().contains("batch_normalization.running_var"));
