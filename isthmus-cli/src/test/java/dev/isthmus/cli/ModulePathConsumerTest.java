@@ -75,14 +75,14 @@ class ModulePathConsumerTest {
         assertTrue(refused.output.contains("package dev.isthmus.kernels.gemm is not visible"), refused.output);
     }
 
-    /** The kernels, the library and Jackson, as this test run has them: class directories or jars. */
+    /** The kernels, the library and the modules it requires (Jackson, jHDF), as this test run has them. */
     private static String libraryModulePath() {
         List<String> entries = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String path = e.replace('\\', '/');
             boolean kernels = path.contains("isthmus-kernels/target/classes") || path.matches(".*/isthmus-kernels-[^/]*\\.jar");
             boolean library = path.endsWith("/isthmus/target/classes") || path.matches(".*/isthmus-[0-9][^/]*\\.jar");
-            if (kernels || library || path.contains("/jackson-")) {
+            if (kernels || library || path.contains("/jackson-") || path.contains("/jhdf-")) {
                 entries.add(e);
             }
         }

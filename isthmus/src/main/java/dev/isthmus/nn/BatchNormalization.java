@@ -130,6 +130,26 @@ public final class BatchNormalization extends Layer {
         }
     }
 
+    Parameter gamma() {
+        return gamma;
+    }
+
+    Parameter beta() {
+        return beta;
+    }
+
+    Parameter runningMean() {
+        return runningMean;
+    }
+
+    Parameter runningVar() {
+        return runningVar;
+    }
+
+    float eps() {
+        return eps;
+    }
+
     @Override
     protected String describe() {
         return "momentum=" + momentum + ", eps=" + eps;

@@ -9,12 +9,13 @@ import java.util.random.RandomGenerator;
 
 /**
  * 2-D convolution over NCHW images, as Keras's {@code Conv2D} and PyTorch's {@code Conv2d}:
- * {@code y = activation(conv(x, weight) + bias)}, weight {@code [filters, Cin, kh, kw]}.
- * Defaults: stride 1, "valid" padding, no dilation, bias, no activation.
+ * {@code y = activation(conv(x, weight) + bias)}, weight {@code [filters, Cin / groups, kh, kw]}.
+ * Defaults: stride 1, "valid" padding, no dilation, one group, bias, no activation.
  */
-public final class Conv2D extends Layer {
+public class Conv2D extends Layer {
 
-    private final int filters;
+    private int filters;
+    private int groups = 1;
     private final int kernelHeight;
     private final int kernelWidth;
     private int strideY = 1, strideX = 1, dilation = 1;
@@ -57,6 +58,27 @@ public final class Conv2D extends Layer {
         return this;
     }
 
+    /**
+     * Splits the channels into {@code groups} independent convolutions, as PyTorch's and Keras's
+     * {@code groups}: each output channel sees {@code Cin / groups} input channels.
+     *
+     * @throws IllegalArgumentException if {@code groups < 1}
+     */
+    public Conv2D groups(int groups) {
+        checkUnbuilt();
+        if (groups < 1) {
+            throw new IllegalArgumentException("groups must be >= 1, got " + groups);
+        }
+        this.groups = groups;
+        return this;
+    }
+
+    /** Sets the filters and groups once the input's channels are known (a depthwise layer's). */
+    void resolve(int filters, int groups) {
+        this.filters = filters;
+        this.groups = groups;
+    }
+
     public Conv2D padding(Padding padding) {
         checkUnbuilt();
         this.padding = java.util.Objects.requireNonNull(padding, "padding");
@@ -75,7 +97,7 @@ public final class Conv2D extends Layer {
         return this;
     }
 
-    private void checkUnbuilt() {
+    void checkUnbuilt() {
         if (outputShape() != null) {
             throw new IllegalStateException("configure " + this + " before applying it");
         }
@@ -91,6 +113,10 @@ public final class Conv2D extends Layer {
 
     public int filters() {
         return filters;
+    }
+
+    public int groups() {
+        return groups;
     }
 
     public int[] kernelSize() {
@@ -111,9 +137,13 @@ public final class Conv2D extends Layer {
 
     @Override
     public java.util.Map<String, Object> config() {
-        return Layers.map("filters", filters, "kernel_size", java.util.List.of(kernelHeight, kernelWidth),
-                "strides", java.util.List.of(strideY, strideX), "dilation", dilation, "padding", Layers.padding(padding),
-                "activation", activation.toString(), "use_bias", useBias);
+        java.util.Map<String, Object> config = Layers.map("filters", filters, "kernel_size",
+                java.util.List.of(kernelHeight, kernelWidth), "strides", java.util.List.of(strideY, strideX), "dilation",
+                dilation, "padding", Layers.padding(padding), "activation", activation.toString(), "use_bias", useBias);
+        if (groups != 1) {
+            config.put("groups", groups);
+        }
+        return config;
     }
 
     @Override
@@ -133,11 +163,15 @@ public final class Conv2D extends Layer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
         }
-        kernel = new Convolution(in.channels(), filters, window);
+        if (in.channels() % groups != 0 || filters % groups != 0) {
+            throw new IllegalArgumentException(this + ": groups (" + groups + ") must divide the input channels ("
+                    + in.channels() + ") and the filters (" + filters + ")");
+        }
+        kernel = new Convolution(in.channels(), filters, window, groups);
         if (activation == Activation.RELU || activation == Activation.LINEAR) {
             fused = new FusedConvolution(kernel, activation == Activation.RELU, false);
         }
-        weight = addParameter("weight", filters, in.channels(), kernelHeight, kernelWidth);
+        weight = addParameter("weight", filters, in.channels() / groups, kernelHeight, kernelWidth);
         if (useBias) {
             bias = addParameter("bias", filters);
         }
@@ -146,7 +180,7 @@ public final class Conv2D extends Layer {
 
     @Override
     protected void initialize(RandomGenerator rng, Initializer scheme) {
-        Init.weightsAndBias(weight, bias, kernel.inChannels() * kernelHeight * kernelWidth,
+        Init.weightsAndBias(weight, bias, kernel.inChannels() / groups * kernelHeight * kernelWidth,
                 filters * kernelHeight * kernelWidth, rng, scheme);
     }
 
@@ -207,6 +241,7 @@ public final class Conv2D extends Layer {
     @Override
     protected String describe() {
         return "filters=" + filters + ", kernel=" + kernelHeight + "x" + kernelWidth
+                + (groups == 1 ? "" : ", groups=" + groups)
                 + (strideY == 1 && strideX == 1 ? "" : ", stride=" + strideY + "x" + strideX)
                 + ", padding=" + padding + (activation == Activation.LINEAR ? "" : ", activation=" + activation);
     }

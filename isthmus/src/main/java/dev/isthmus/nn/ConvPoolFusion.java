@@ -14,7 +14,7 @@ import java.util.List;
 final class ConvPoolFusion implements FusionRule {
 
     @Override
-    public Fusion match(Node head, Graph graph, boolean training) {
+    public Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode) {
         if (!(head.layer() instanceof Conv2D conv) || !graph.mayHide(head)) {
             return null;
         }

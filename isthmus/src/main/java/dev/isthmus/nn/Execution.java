@@ -1,6 +1,7 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.kernels.Parallel;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,12 @@ import java.util.function.IntConsumer;
  * a time (the model's {@code predict} borrows one per call).
  *
  * <p><b>Plan.</b> What runs is an {@link ExecutionPlan}, made once per mode (training,
- * evaluation): the layers in order, with patterns that run better as one pass replaced by a
- * fused operation ({@link FusionRule}). A fused layer's output is never stored, so
+ * evaluation, inference): the layers in order, with patterns that run better as one pass replaced
+ * by a fused operation ({@link FusionRule}). A fused layer's output is never stored, so
  * {@link #value} and {@link #gradient} do not exist for it; name the layers you want to read in
- * {@link Model#newExecution(String...)} to keep them.
+ * {@link Model#newExecution(String...)} to keep them. {@link #infer} runs the inference plan,
+ * which may fold more (batch norm into the convolution before it) and cannot be back-propagated;
+ * {@code forward(x, batch, false)} runs the evaluation plan, which can.
  *
  * <p><b>Slices.</b> When every operation {@linkplain Layer#worksPerSample works per sample}, a
  * batch is cut into up to {@value #MAX_SLICES} slices and each slice runs the whole network,
@@ -43,12 +46,12 @@ public final class Execution {
     private static final long MAX_SLICE_GRADIENT_FLOATS = 1L << 24;
 
     private final Model model;
-    /** Evaluation, then training. */
-    private final ExecutionPlan[] plans = new ExecutionPlan[2];
+    /** By {@link ExecutionPlan.Mode}. */
+    private final ExecutionPlan[] plans = new ExecutionPlan[ExecutionPlan.Mode.values().length];
     private final Map<Node, Integer> number = new IdentityHashMap<>();
     private final float[][] values;     // per node (input node: the caller's array); null where no plan stores it
     private final float[][] grads;      // per buffer id
-    private final Object[][] states;    // per plan, per entry
+    private final Object[][] states;    // per mode, per entry
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
     private final SliceGradients sliceGradients;
@@ -70,15 +73,19 @@ public final class Execution {
 
     Execution(Model model, Set<Node> keep) {
         this.model = model;
-        plans[0] = ExecutionPlan.build(model, keep, ExecutionPlan.RULES, false);
-        plans[1] = ExecutionPlan.build(model, keep, ExecutionPlan.RULES, true);
+        for (ExecutionPlan.Mode m : ExecutionPlan.Mode.values()) {
+            plans[m.ordinal()] = ExecutionPlan.build(model, keep, ExecutionPlan.RULES, m);
+        }
+        if (!Arrays.equals(plans[0].bufferSize, plans[1].bufferSize)) { // a backward pass uses the training buffers
+            throw new IllegalStateException("training and evaluation plans must share their gradient buffers");
+        }
         List<Node> nodes = plans[0].nodes;
         for (int i = 0; i < nodes.size(); i++) {
             number.put(nodes.get(i), i);
         }
         values = new float[nodes.size()][];
-        grads = new float[Math.max(plans[0].bufferSize.length, plans[1].bufferSize.length)][];
-        states = new Object[2][];
+        grads = new float[plans[0].bufferSize.length][];
+        states = new Object[plans.length][];
         parameters = List.copyOf(model.parameters().values());
         for (int i = 0; i < parameters.size(); i++) {
             parameterIndex.put(parameters.get(i), i);
@@ -109,15 +116,18 @@ public final class Execution {
             return;
         }
         for (int i = 1; i < values.length; i++) { // a node no plan stores (inside a fusion) gets no buffer
-            values[i] = plans[0].stored(i) || plans[1].stored(i)
-                    ? new float[Math.multiplyExact(batch, plans[0].bufferSize[i])] : null;
+            boolean stored = false;
+            for (ExecutionPlan p : plans) {
+                stored |= p.stored(i);
+            }
+            values[i] = stored ? new float[Math.multiplyExact(batch, plans[0].bufferSize[i])] : null;
         }
-        ExecutionPlan train = plans[1];
+        ExecutionPlan train = plan(ExecutionPlan.Mode.TRAINING);
         for (int b = 1; b < grads.length; b++) { // gradients: the training plan's buffers
-            boolean needed = b < train.bufferSize.length && (b >= values.length || train.stored(b));
+            boolean needed = b >= values.length || train.stored(b);
             grads[b] = needed ? new float[Math.multiplyExact(batch, train.bufferSize[b])] : null;
         }
-        for (int m = 0; m < 2; m++) {
+        for (int m = 0; m < plans.length; m++) {
             List<ExecutionPlan.Entry> entries = plans[m].entries;
             states[m] = new Object[entries.size()];
             for (int e = 0; e < entries.size(); e++) {
@@ -131,8 +141,8 @@ public final class Execution {
      * Slices for this batch and mode: a function of the batch, the model and the mode alone (never
      * of the thread count); 1 runs the network layer by layer on the whole batch.
      */
-    private int slicesFor(int batch, boolean training) {
-        if (!plans[training ? 1 : 0].slicesWork(training)) {
+    private int slicesFor(int batch, ExecutionPlan.Mode mode) {
+        if (!plan(mode).slicesWork()) {
             return 1;
         }
         long floats = Math.max(1, model.parameterCount());
@@ -148,8 +158,23 @@ public final class Execution {
      *                                  {@code batch} inputs of the model's input shape
      */
     public float[] forward(float[] x, int batch, boolean training) {
+        return run(x, batch, training ? ExecutionPlan.Mode.TRAINING : ExecutionPlan.Mode.EVALUATION);
+    }
+
+    /**
+     * An inference pass over {@code batch} samples of {@code x}: evaluation mode, with the
+     * inference plan's folds; it keeps no gradients ({@link #backward} refuses to follow it).
+     * Returns the output buffer, as {@link #forward} does.
+     *
+     * @throws IllegalArgumentException if {@code batch < 1} or {@code x} is too short
+     */
+    public float[] infer(float[] x, int batch) {
+        return run(x, batch, ExecutionPlan.Mode.INFERENCE);
+    }
+
+    private float[] run(float[] x, int batch, ExecutionPlan.Mode mode) {
         checkInput(x, batch);
-        begin(x, batch, training, slicesFor(batch, training));
+        begin(x, batch, mode, slicesFor(batch, mode));
         firstSlice = 0;
         endSlice = slices;
         Parallel.forEach(slices, forwardSlice);
@@ -166,7 +191,7 @@ public final class Execution {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
-        return slicesFor(batch, true);
+        return slicesFor(batch, ExecutionPlan.Mode.TRAINING);
     }
 
     /**
@@ -187,7 +212,7 @@ public final class Execution {
                     + " slices of a batch of " + batch);
         }
         checkInput(x, batch);
-        begin(x, batch, true, all);
+        begin(x, batch, ExecutionPlan.Mode.TRAINING, all);
         firstSlice = from;
         endSlice = to;
         Parallel.forEach(to - from, forwardSlice);
@@ -206,16 +231,20 @@ public final class Execution {
         }
     }
 
-    private void begin(float[] x, int batch, boolean training, int slices) {
+    private void begin(float[] x, int batch, ExecutionPlan.Mode mode, int slices) {
         ensureCapacity(batch);
         this.batch = batch;
-        this.training = training;
+        this.training = mode.training();
         this.slices = slices;
-        this.plan = plans[training ? 1 : 0];
-        this.planStates = states[training ? 1 : 0];
+        this.plan = plan(mode);
+        this.planStates = states[mode.ordinal()];
         this.passSeed = training ? random.nextLong() : 0;
         values[0] = x;
         forwardDone = false;
+        List<ExecutionPlan.Entry> entries = plan.entries;
+        for (int e = 0; e < entries.size(); e++) {
+            entries.get(e).operation().beforePass(planStates[e]);
+        }
     }
 
     /**
@@ -280,6 +309,10 @@ public final class Execution {
     public void backward(float[] outputGrad) {
         if (!forwardDone) {
             throw new IllegalStateException("backward needs a forward pass first");
+        }
+        if (plan.mode == ExecutionPlan.Mode.INFERENCE) {
+            throw new IllegalStateException("backward cannot follow an inference pass (infer keeps no gradients);"
+                    + " run forward(x, batch, false) for an evaluation pass to back-propagate");
         }
         int out = plan.outputNode;
         int n = batch * plan.bufferSize[out];
@@ -352,7 +385,7 @@ public final class Execution {
     }
 
     private float[] stored(float[][] buffers, int i, String what) {
-        ExecutionPlan p = plan == null ? plans[0] : plan;
+        ExecutionPlan p = plan == null ? plan(ExecutionPlan.Mode.EVALUATION) : plan;
         if (i > 0 && !p.stored(i)) {
             String name = p.nodes.get(i).layer().name();
             throw new IllegalStateException(name + "'s " + what + " is not kept: it runs inside "
@@ -394,15 +427,15 @@ public final class Execution {
 
     /** The fused operations of the training plan, in order, named by their layers ({@code conv1+pool1}). */
     public List<String> fusedLayers() {
-        return plans[1].fusions();
+        return plan(ExecutionPlan.Mode.TRAINING).fusions();
     }
 
-    /** The fused operations of the evaluation plan, in order. */
-    public List<String> fusedLayersInEvaluation() {
-        return plans[0].fusions();
+    /** The fused operations of the inference plan ({@link #infer}), in order. */
+    public List<String> fusedLayersInInference() {
+        return plan(ExecutionPlan.Mode.INFERENCE).fusions();
     }
 
-    ExecutionPlan plan(boolean training) {
-        return plans[training ? 1 : 0];
+    ExecutionPlan plan(ExecutionPlan.Mode mode) {
+        return plans[mode.ordinal()];
     }
 }

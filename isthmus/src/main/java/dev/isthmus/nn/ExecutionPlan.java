@@ -21,11 +21,25 @@ import java.util.Set;
 final class ExecutionPlan {
 
     /** The fusions every execution applies, in the order they are tried at each node. */
-    static final List<FusionRule> RULES = List.of(new ConvPoolFusion());
+    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvBatchNormFusion());
+
+    /**
+     * What a pass is for. Training and evaluation passes may be back-propagated (saliency maps
+     * take gradients of a trained model), so they share a plan's buffers and keep what a backward
+     * pass needs; an inference pass is forward only, and a rule may fold more into it.
+     */
+    enum Mode {
+        TRAINING, EVALUATION, INFERENCE;
+
+        boolean training() {
+            return this == TRAINING;
+        }
+    }
 
     /** One operation: what it reads, what it writes, and the seed index its randomness derives from. */
     record Entry(Operation operation, int head, int output, int[] inputs, int[] inputGrads, int[] hidden) {}
 
+    final Mode mode;
     final List<Node> nodes;             // by node number
     final List<Entry> entries;          // in forward order
     final int[] bufferSize;             // per buffer id: floats per sample
@@ -33,8 +47,9 @@ final class ExecutionPlan {
     final int[] hiddenBy;               // per node: the entry that computes it without storing it, or -1
     final int outputNode;
 
-    private ExecutionPlan(List<Node> nodes, List<Entry> entries, int[] bufferSize, int[][] readerBuffers,
+    private ExecutionPlan(Mode mode, List<Node> nodes, List<Entry> entries, int[] bufferSize, int[][] readerBuffers,
                           int[] hiddenBy, int outputNode) {
+        this.mode = mode;
         this.nodes = nodes;
         this.entries = entries;
         this.bufferSize = bufferSize;
@@ -44,7 +59,7 @@ final class ExecutionPlan {
     }
 
     /** The plan for {@code model} in one mode, keeping the outputs of {@code keep} whatever the rules say. */
-    static ExecutionPlan build(Model model, Set<Node> keep, List<FusionRule> rules, boolean training) {
+    static ExecutionPlan build(Model model, Set<Node> keep, List<FusionRule> rules, Mode mode) {
         List<Node> nodes = new ArrayList<>();
         nodes.add(model.inputNode());
         nodes.addAll(model.order());
@@ -87,7 +102,7 @@ final class ExecutionPlan {
             }
             FusionRule.Fusion fusion = null;
             for (FusionRule rule : rules) {
-                fusion = rule.match(n, graph, training);
+                fusion = rule.match(n, graph, mode);
                 if (fusion != null) {
                     break;
                 }
@@ -145,14 +160,14 @@ final class ExecutionPlan {
             entries.add(new Entry(ops.get(e), number.get(first), number.get(span.get(span.size() - 1)), inputs,
                     inputGrads, hidden));
         }
-        return new ExecutionPlan(List.copyOf(nodes), List.copyOf(entries), Arrays.copyOf(sizes, extra), readerBuffers,
-                hiddenBy, number.get(model.outputNode()));
+        return new ExecutionPlan(mode, List.copyOf(nodes), List.copyOf(entries), Arrays.copyOf(sizes, extra),
+                readerBuffers, hiddenBy, number.get(model.outputNode()));
     }
 
     /** True when every operation works per sample in this mode: the batch can run in slices. */
-    boolean slicesWork(boolean training) {
+    boolean slicesWork() {
         for (Entry e : entries) {
-            if (!e.operation().worksPerSample(training)) {
+            if (!e.operation().worksPerSample(mode.training())) {
                 return false;
             }
         }

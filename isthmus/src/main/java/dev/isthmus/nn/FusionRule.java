@@ -14,7 +14,7 @@ interface FusionRule {
      * after it along a chain, each read by the next alone; {@code graph} says which nodes may be
      * hidden (read once, not the model's output, not kept).
      */
-    Fusion match(Node head, Graph graph, boolean training);
+    Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode);
 
     /** The nodes a fusion covers, in order, and the operation that computes them in one pass. */
     record Fusion(List<Node> nodes, Operation operation) {}

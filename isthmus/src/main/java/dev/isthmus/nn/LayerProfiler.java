@@ -21,8 +21,8 @@ public final class LayerProfiler {
     /** Starts timing {@code execution}'s passes (replacing any profiler it had), from zero. */
     public static LayerProfiler attach(Execution execution) {
         LayerProfiler p = new LayerProfiler();
-        for (boolean training : new boolean[] {false, true}) {
-            ExecutionPlan plan = execution.plan(training);
+        for (ExecutionPlan.Mode mode : ExecutionPlan.Mode.values()) {
+            ExecutionPlan plan = execution.plan(mode);
             p.nanos.put(plan, new long[Execution.MAX_SLICES][plan.entries.size()][2]);
         }
         execution.profiler = p;
@@ -41,7 +41,7 @@ public final class LayerProfiler {
     /**
      * Time spent in each operation since {@link #attach}, in execution order, summed over the
      * threads that ran it (so with slices on several threads, more than the wall time), and over
-     * training and evaluation passes.
+     * training, evaluation and inference passes.
      */
     public List<LayerTime> times() {
         Map<String, LayerTime> byName = new LinkedHashMap<>();

@@ -227,7 +227,7 @@ public final class Model {
     public float[] predict(float[] x, int batch) {
         Execution e = borrow();
         try {
-            float[] out = e.forward(x, batch, false);
+            float[] out = e.infer(x, batch);
             float[] result = new float[batch * output.shape().size()];
             System.arraycopy(out, 0, result, 0, result.length);
             return result;

@@ -19,6 +19,9 @@ interface Operation {
     /** See {@link Layer#worksPerSample}. */
     boolean worksPerSample(boolean training);
 
+    /** Once per pass, on the calling thread before any slice runs: work every slice shares (folded weights). */
+    default void beforePass(Object state) {}
+
     void forward(LayerCall step);
 
     void backward(LayerCall step);

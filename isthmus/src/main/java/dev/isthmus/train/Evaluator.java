@@ -85,7 +85,7 @@ public final class Evaluator {
         for (int from = 0; from < data.count(); from += batchSize) {
             int n = Math.min(batchSize, data.count() - from);
             System.arraycopy(data.x(), from * inSize, x, 0, n * inSize);
-            float[] o = execution.forward(x, n, false);
+            float[] o = execution.infer(x, n);
             System.arraycopy(o, 0, predictions, from * outSize, n * outSize);
         }
         return predictions;

@@ -120,7 +120,7 @@ public final class OnnxExport {
                     String conv = activated ? name + "/conv" : out;
                     graph.node(name, "Conv", inputs, conv, attributes("kernel_shape", new IntsAttribute(k),
                             "strides", new IntsAttribute(s), "dilations", new IntsAttribute(c.dilationRate(), c.dilationRate()),
-                            "pads", pads(w)));
+                            "pads", pads(w), "group", new IntAttribute(c.groups())));
                     return activation(name, c.activation(), conv, out);
                 }
                 case Dense d -> {
