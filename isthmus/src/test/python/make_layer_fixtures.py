@@ -5,7 +5,9 @@ layers Isthmus added as extension points, on fixed random inputs.
 - depthwise: Conv2d(3, 6, 3, stride=2, padding=1, groups=3) (depth multiplier 2) on 2 x 3 x 9 x 8;
 - transposed: ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1) on 2 x 3 x 5 x 4;
 - convbn: Conv2d(3, 5, 3, padding=1) -> BatchNorm2d(5) -> ReLU in eval mode, with running
-  statistics that are not the defaults, on 2 x 3 x 6 x 6.
+  statistics that are not the defaults, on 2 x 3 x 6 x 6;
+- bntrain: the same in training mode on 5 x 3 x 6 x 6 (batch statistics; the running statistics
+  after the step as '<name>.1.running_mean_after' and '_var_after').
 
 For each, '<name>.input', the layer's parameters under '<name>.<parameter>', '<name>.output', a
 fixed output gradient '<name>.dy', and the gradients of sum(output * dy): '<name>.dinput' and
@@ -29,6 +31,7 @@ def case(tensors, name, module, shape, params, train=False):
     torch.manual_seed(len(tensors))
     x = torch.randn(*shape, requires_grad=True)
     module.train(train)
+    before = {p: t.detach().clone() for p, t in module.named_buffers()}
     y = module(x)
     dy = torch.randn_like(y)
     (y * dy).sum().backward()
@@ -37,10 +40,14 @@ def case(tensors, name, module, shape, params, train=False):
     tensors[name + '.dy'] = dy.numpy()
     tensors[name + '.dinput'] = x.grad.numpy()
     for p in params:
-        t = dict(module.named_parameters())[p] if p in dict(module.named_parameters()) else dict(module.named_buffers())[p]
+        t = dict(module.named_parameters())[p] if p in dict(module.named_parameters()) else before[p]
         tensors[name + '.' + p] = t.detach().numpy().astype(np.float32)
         if t.grad is not None:
             tensors[name + '.d' + p] = t.grad.numpy()
+    if train:
+        for p, t in module.named_buffers():
+            if t.dtype == torch.float32:
+                tensors[name + '.' + p + '_after'] = t.detach().numpy()
 
 
 def main():
@@ -58,6 +65,14 @@ def main():
         convbn[1].bias.uniform_(-0.3, 0.3)
     case(tensors, 'convbn', convbn, (2, 3, 6, 6),
          ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var'])
+    bntrain = nn.Sequential(nn.Conv2d(3, 5, 3, padding=1), nn.BatchNorm2d(5), nn.ReLU())
+    with torch.no_grad():
+        bntrain[1].running_mean.uniform_(-0.5, 0.5)
+        bntrain[1].running_var.uniform_(0.5, 2.0)
+        bntrain[1].weight.uniform_(0.5, 1.5)
+        bntrain[1].bias.uniform_(-0.3, 0.3)
+    case(tensors, 'bntrain', bntrain, (5, 3, 6, 6),
+         ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var'], train=True)
     os.makedirs(OUT, exist_ok=True)
     safetensors_io.save(os.path.join(OUT, 'layers.safetensors'), tensors,
                         {'made_by': 'make_layer_fixtures.py', 'torch': torch.__version__})

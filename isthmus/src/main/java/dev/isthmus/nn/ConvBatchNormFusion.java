@@ -74,7 +74,7 @@ final class ConvBatchNormFusion implements FusionRule {
         }
 
         @Override
-        public void beforePass(Object state) {
+        public void beforePass(Object state, boolean training) {
             float[] folded = (float[]) state;
             float[] w = conv.weight().value(), b = conv.bias() == null ? null : conv.bias().value();
             float[] gamma = bn.gamma().value(), beta = bn.beta().value();

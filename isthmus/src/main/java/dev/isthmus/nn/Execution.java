@@ -30,9 +30,12 @@ import java.util.function.IntConsumer;
  * images' feature maps in its own cache, and the pool is woken once per pass rather than once per
  * layer. Each slice writes its own parameter gradients ({@link SliceGradients}), added at the end
  * in the fixed order of a {@link SliceTree}. Slices depend on the batch size alone, never on the
- * thread count, so results are bitwise identical for any number of threads. A batch of one, or a
- * network with a whole-batch layer (batch normalisation in training), runs layer by layer
- * instead, each kernel using every thread.
+ * thread count, so results are bitwise identical for any number of threads. Batch normalisation
+ * in training needs the whole batch's statistics: the slices stop at it once per pass each way,
+ * each having gathered its own statistics, one thread merges them in slice order, and the slices
+ * go on ({@link BatchReduction}). A batch of one, or a network with a layer that needs the whole
+ * batch at once (a user's own, not {@linkplain Layer#worksPerSample working per sample}), runs
+ * layer by layer instead, each kernel using every thread.
  *
  * <p><b>Shards.</b> {@link #forwardSlices} runs only some of a batch's slices, exactly as they
  * run within the whole batch, and leaves their gradients apart ({@link #sliceGradient}): one
@@ -70,6 +73,9 @@ public final class Execution {
     private int firstSlice, endSlice;   // the slices the last forward pass ran: all, or a shard's
     private boolean forwardDone;
     private boolean training;
+    // The stage the slices run now: an apply step first (or -1), entries [stageFirst, stageEnd)
+    // (backward: stageEnd down to stageFirst + 1), a partial step last (or -1); see BatchReduction.
+    private int applyEntry = -1, stageFirst, stageEnd, partialEntry = -1;
 
     Execution(Model model, Set<Node> keep) {
         this.model = model;
@@ -177,9 +183,28 @@ public final class Execution {
         begin(x, batch, mode, slicesFor(batch, mode));
         firstSlice = 0;
         endSlice = slices;
-        Parallel.forEach(slices, forwardSlice);
+        int from = 0, apply = -1;
+        for (int r : plan.reductions) { // the slices wait at each batch-wide step
+            forwardStage(apply, from, r, r);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            plan.entries.get(r).operation().reduction().forwardFinish(planStates[r], slices);
+            if (profiler != null) {
+                profiler.add(plan, 0, r, false, System.nanoTime() - t0);
+            }
+            apply = r;
+            from = r + 1;
+        }
+        forwardStage(apply, from, plan.entries.size(), -1);
         forwardDone = true;
         return values[plan.outputNode];
+    }
+
+    private void forwardStage(int apply, int first, int end, int partial) {
+        applyEntry = apply;
+        stageFirst = first;
+        stageEnd = end;
+        partialEntry = partial;
+        Parallel.forEach(endSlice - firstSlice, forwardSlice);
     }
 
     /**
@@ -211,11 +236,16 @@ public final class Execution {
             throw new IllegalArgumentException("slices [" + from + ", " + to + ") are not within the " + all
                     + " slices of a batch of " + batch);
         }
+        if (plan(ExecutionPlan.Mode.TRAINING).reductions.length > 0) {
+            ExecutionPlan.Entry r = plan(ExecutionPlan.Mode.TRAINING).entries.get(plan(ExecutionPlan.Mode.TRAINING).reductions[0]);
+            throw new IllegalStateException(r.operation().name() + " (" + r.operation().type() + ") needs statistics of"
+                    + " the whole batch in training, so a shard of the batch cannot run it alone");
+        }
         checkInput(x, batch);
         begin(x, batch, ExecutionPlan.Mode.TRAINING, all);
         firstSlice = from;
         endSlice = to;
-        Parallel.forEach(to - from, forwardSlice);
+        forwardStage(-1, 0, plan.entries.size(), -1);
         forwardDone = true;
         return values[plan.outputNode];
     }
@@ -243,7 +273,7 @@ public final class Execution {
         forwardDone = false;
         List<ExecutionPlan.Entry> entries = plan.entries;
         for (int e = 0; e < entries.size(); e++) {
-            entries.get(e).operation().beforePass(planStates[e]);
+            entries.get(e).operation().beforePass(planStates[e], training);
         }
     }
 
@@ -267,13 +297,29 @@ public final class Execution {
     private void forwardSlice(int slice) {
         LayerCall s = steps[slice];
         List<ExecutionPlan.Entry> entries = plan.entries;
-        for (int e = 0; e < entries.size(); e++) {
+        if (applyEntry >= 0) {
+            prepare(s, entries.get(applyEntry), planStates[applyEntry], slice, false);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entries.get(applyEntry).operation().reduction().forwardApply(s);
+            if (profiler != null) {
+                profiler.add(plan, slice, applyEntry, false, System.nanoTime() - t0);
+            }
+        }
+        for (int e = stageFirst; e < stageEnd; e++) {
             ExecutionPlan.Entry entry = entries.get(e);
             prepare(s, entry, planStates[e], slice, false);
             long t0 = profiler == null ? 0 : System.nanoTime();
             entry.operation().forward(s);
             if (profiler != null) {
                 profiler.add(plan, slice, e, false, System.nanoTime() - t0);
+            }
+        }
+        if (partialEntry >= 0) {
+            prepare(s, entries.get(partialEntry), planStates[partialEntry], slice, false);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entries.get(partialEntry).operation().reduction().forwardPartial(s, slice);
+            if (profiler != null) {
+                profiler.add(plan, slice, partialEntry, false, System.nanoTime() - t0);
             }
         }
     }
@@ -323,17 +369,46 @@ public final class Execution {
         if (slices > 1) {
             sliceGradients.ensureSlices(slices);
         }
-        Parallel.forEach(endSlice - firstSlice, backwardSlice);
+        int high = plan.entries.size() - 1, apply = -1;
+        for (int i = plan.reductions.length - 1; i >= 0; i--) { // the slices wait at each batch-wide step
+            int r = plan.reductions[i];
+            backwardStage(apply, high, r, r);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            plan.entries.get(r).operation().reduction().backwardFinish(planStates[r], slices, steps);
+            if (profiler != null) {
+                profiler.add(plan, 0, r, true, System.nanoTime() - t0);
+            }
+            apply = r;
+            high = r - 1;
+        }
+        backwardStage(apply, high, -1, -1);
         if (slices > 1 && firstSlice == 0 && endSlice == slices) { // a shard's slices stay apart
             sliceGradients.sumInto(slices);
         }
+    }
+
+    /** The backward stage: an apply step (or -1), entries {@code high} down to {@code low + 1}, a partial step (or -1). */
+    private void backwardStage(int apply, int high, int low, int partial) {
+        applyEntry = apply;
+        stageEnd = high;
+        stageFirst = low;
+        partialEntry = partial;
+        Parallel.forEach(endSlice - firstSlice, backwardSlice);
     }
 
     private void backwardSlice(int slice) {
         LayerCall s = steps[slice];
         int from = sliceStart(slice), to = sliceStart(slice + 1);
         List<ExecutionPlan.Entry> entries = plan.entries;
-        for (int e = entries.size() - 1; e >= 0; e--) {
+        if (applyEntry >= 0) {
+            prepare(s, entries.get(applyEntry), planStates[applyEntry], slice, true);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entries.get(applyEntry).operation().reduction().backwardApply(s);
+            if (profiler != null) {
+                profiler.add(plan, slice, applyEntry, true, System.nanoTime() - t0);
+            }
+        }
+        for (int e = stageEnd; e > stageFirst; e--) {
             ExecutionPlan.Entry entry = entries.get(e);
             int out = entry.output();
             if (plan.readerBuffers[out] != null) {
@@ -344,6 +419,18 @@ public final class Execution {
             entry.operation().backward(s);
             if (profiler != null) {
                 profiler.add(plan, slice, e, true, System.nanoTime() - t0);
+            }
+        }
+        if (partialEntry >= 0) {
+            ExecutionPlan.Entry entry = entries.get(partialEntry);
+            if (plan.readerBuffers[entry.output()] != null) {
+                sumReaders(entry.output(), from, to);
+            }
+            prepare(s, entry, planStates[partialEntry], slice, true);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entry.operation().reduction().backwardPartial(s, slice);
+            if (profiler != null) {
+                profiler.add(plan, slice, partialEntry, true, System.nanoTime() - t0);
             }
         }
     }

@@ -122,6 +122,14 @@ public abstract class Layer {
         return null;
     }
 
+    /** Once per pass, before any slice: work the slices share (derived constants); none by default. */
+    protected void beforePass(Object state, boolean training) {}
+
+    /** The layer's batch-wide steps in training ({@link BatchReduction}), or null: it works per sample. */
+    BatchReduction reduction() {
+        return null;
+    }
+
     protected abstract void forward(LayerCall step);
 
     /**

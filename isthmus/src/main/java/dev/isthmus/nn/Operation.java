@@ -20,7 +20,12 @@ interface Operation {
     boolean worksPerSample(boolean training);
 
     /** Once per pass, on the calling thread before any slice runs: work every slice shares (folded weights). */
-    default void beforePass(Object state) {}
+    default void beforePass(Object state, boolean training) {}
+
+    /** The operation's batch-wide steps in training, or null when it works per sample. */
+    default BatchReduction reduction() {
+        return null;
+    }
 
     void forward(LayerCall step);
 
@@ -47,6 +52,16 @@ interface Operation {
             @Override
             public boolean worksPerSample(boolean training) {
                 return layer.worksPerSample(training);
+            }
+
+            @Override
+            public void beforePass(Object state, boolean training) {
+                layer.beforePass(state, training);
+            }
+
+            @Override
+            public BatchReduction reduction() {
+                return layer.reduction();
             }
 
             @Override

@@ -115,6 +115,75 @@ public final class PanamaElementwise implements ElementwiseSupport {
         TAIL.tanhBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
     }
 
+    /** Per-lane float sums, the lanes added in order (never reduceLanes, whose order depends on the JIT), then the tail. */
+    @Override
+    public void shiftedSums(float[] x, int xo, int n, float shift, double[] out, int at) {
+        FloatVector sv = FloatVector.zero(S), qv = sv, shiftV = FloatVector.broadcast(S, shift);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(shiftV);
+            sv = sv.add(d);
+            qv = d.fma(d, qv);
+        }
+        float s = 0f, q = 0f;
+        for (int l = 0; l < L; l++) {
+            s += sv.lane(l);
+            q += qv.lane(l);
+        }
+        for (; i < n; i++) {
+            float d = x[xo + i] - shift;
+            s += d;
+            q = Math.fma(d, d, q);
+        }
+        out[at] += s;
+        out[at + 1] += q;
+    }
+
+    @Override
+    public void gradientSums(float[] x, float[] dy, int o, int n, float mean, double[] out, int at) {
+        FloatVector sv = FloatVector.zero(S), pv = sv, meanV = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, o + i);
+            sv = sv.add(g);
+            pv = g.fma(FloatVector.fromArray(S, x, o + i).sub(meanV), pv);
+        }
+        float s = 0f, p = 0f;
+        for (int l = 0; l < L; l++) {
+            s += sv.lane(l);
+            p += pv.lane(l);
+        }
+        for (; i < n; i++) {
+            float g = dy[o + i];
+            s += g;
+            p = Math.fma(g, x[o + i] - mean, p);
+        }
+        out[at] += s;
+        out[at + 1] += p;
+    }
+
+    @Override
+    public void affine(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
+        FloatVector sv = FloatVector.broadcast(S, shift), lv = FloatVector.broadcast(S, shiftLow);
+        FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, xo + i).sub(sv).sub(lv).fma(av, bv).intoArray(y, yo + i);
+        }
+        TAIL.affine(x, xo + i, n - i, shift, shiftLow, a, b, y, yo + i);
+    }
+
+    @Override
+    public void affineGradient(float[] dy, float[] x, int o, int n, float a, float b, float c, float[] dx) {
+        FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            av.fma(FloatVector.fromArray(S, dy, o + i), bv.fma(FloatVector.fromArray(S, x, o + i), cv))
+                    .intoArray(dx, o + i);
+        }
+        TAIL.affineGradient(dy, x, o + i, n - i, a, b, c, dx);
+    }
+
     /** The scalar kernel's arithmetic, operation for operation, so both give the same bits. */
     @Override
     public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1, float oneMinusBeta1,

@@ -87,6 +87,44 @@ public final class ScalarElementwise implements ElementwiseSupport {
     }
 
     @Override
+    public void shiftedSums(float[] x, int xo, int n, float shift, double[] out, int at) {
+        float s = 0f, q = 0f;
+        for (int i = xo; i < xo + n; i++) {
+            float d = x[i] - shift;
+            s += d;
+            q = Math.fma(d, d, q);
+        }
+        out[at] += s;
+        out[at + 1] += q;
+    }
+
+    @Override
+    public void gradientSums(float[] x, float[] dy, int o, int n, float mean, double[] out, int at) {
+        float s = 0f, p = 0f;
+        for (int i = o; i < o + n; i++) {
+            float g = dy[i];
+            s += g;
+            p = Math.fma(g, x[i] - mean, p);
+        }
+        out[at] += s;
+        out[at + 1] += p;
+    }
+
+    @Override
+    public void affine(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] = Math.fma(x[xo + i] - shift - shiftLow, a, b);
+        }
+    }
+
+    @Override
+    public void affineGradient(float[] dy, float[] x, int o, int n, float a, float b, float c, float[] dx) {
+        for (int i = o; i < o + n; i++) {
+            dx[i] = Math.fma(a, dy[i], Math.fma(b, x[i], c));
+        }
+    }
+
+    @Override
     public void adam(float[] param, float[] grad, float[] m, float[] v, int offset, int n, float beta1,
                      float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps, float stepSize,
                      float biasCorrection2Sqrt, float decay, float weightDecay, boolean decoupled) {

@@ -37,7 +37,9 @@ public final class Workspace {
         /** A convolution's bias-gradient sums. */
         BIAS_SUMS,
         /** One group's bias-gradient sums, inside a grouped convolution. */
-        GROUP_BIAS_SUMS
+        GROUP_BIAS_SUMS,
+        /** A few sums a kernel keeps while it works (batch norm's per chunk). */
+        SCRATCH
     }
 
     private static final ThreadLocal<double[][]> DOUBLES =
