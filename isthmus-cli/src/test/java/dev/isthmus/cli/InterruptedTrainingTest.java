@@ -156,6 +156,26 @@ class InterruptedTrainingTest {
         assertFalse(files(run).contains(RunFolder.LOCK), files(run).toString());
     }
 
+    /**
+     * "No space left on device" named no file. A file-size limit (ulimit -f; the JVM ignores
+     * SIGXFSZ, so the write fails with EFBIG) makes the checkpoint's write fail the way a full
+     * disk does, deterministically.
+     */
+    @Test
+    void aFailedWriteNamesTheFile() throws Exception {
+        Path run = dir.resolve("run");
+        String job = String.join(" ", concat(java("-XX:-UsePerfData"), List.of("train", "--data", images.toString(),
+                "--image-size", "64", "--epochs", "1", "--batch-size", "4", "--output", run.toString())).stream()
+                .map(a -> "'" + a + "'").toList());
+        Process p = start(List.of("bash", "-c", "ulimit -f 100 && exec " + job)); // 100 KiB: the model is 230 KB
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), log());
+        assertEquals(1, p.exitValue(), log());
+        String expected = "error: cannot save the checkpoint to " + run.resolve("best-model.safetensors") + ": cannot write "
+                + run.toAbsolutePath().resolve("best-model.safetensors") + ": File too large";
+        assertTrue(log().lines().anyMatch(expected::equals), expected + "\n" + log());
+        assertFalse(Files.exists(run), "the failed run wrote nothing, so its folder is gone, temporaries and all");
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
