@@ -21,21 +21,22 @@ final class RunGuard implements Callback, AutoCloseable {
 
     private final Screen screen;
     private final RunFolder run;
-    private final ModelCheckpoint checkpoint;
+    private volatile ModelCheckpoint checkpoint;
     private final ReentrantLock saving = new ReentrantLock();
     private final Thread hook = new Thread(this::interrupted, "isthmus-interrupted");
     private volatile int epoch = -1, epochs;
     private volatile boolean trained, finished;
 
-    RunGuard(Screen screen, RunFolder run, ModelCheckpoint checkpoint) {
+    /** Guards {@code run} from now on: an interruption while the images load is reported too. */
+    RunGuard(Screen screen, RunFolder run) {
         this.screen = screen;
         this.run = run;
-        this.checkpoint = checkpoint;
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** The checkpoint, saving under the lock that the shutdown hook takes. */
-    Callback checkpoint() {
+    /** {@code checkpoint} as a callback that saves under the lock the shutdown hook takes. */
+    Callback guard(ModelCheckpoint checkpoint) {
+        this.checkpoint = checkpoint;
         return new Callback() {
             @Override
             public void onTrainBegin(FitContext context) {
@@ -78,7 +79,8 @@ final class RunGuard implements Callback, AutoCloseable {
         String where = trained ? "after training" : epoch < 0 ? "before training started"
                 : "at epoch " + (epoch + 1) + "/" + epochs;
         String kept;
-        if (checkpoint.bestEpoch() >= 0) {
+        ModelCheckpoint checkpoint = this.checkpoint;
+        if (checkpoint != null && checkpoint.bestEpoch() >= 0) {
             // the path on a line of its own: a run folder's path would wrap an 80-column line
             kept = String.format(Locale.ROOT, "best model so far (epoch %d, val_loss %.4f) in%n  %s",
                     checkpoint.bestEpoch() + 1, checkpoint.best(), checkpoint.file());

@@ -130,7 +130,8 @@ final class TrainCommand implements Callable<Integer> {
             Parallel.setThreads(threads);
         }
         try (RunFolder run = output != null ? RunFolder.open(output, overwrite)
-                : RunFolder.createDefault(RunFolder.defaultRuns(), LocalDateTime.now())) {
+                : RunFolder.createDefault(RunFolder.defaultRuns(), LocalDateTime.now());
+             RunGuard guard = new RunGuard(screen, run)) {
             try {
                 screen.println("run folder: " + run.path().toAbsolutePath());
                 screen.println(kernels());
@@ -140,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
                         split.train().count(), split.validation().count(), split.test().count()));
                 ModelCheckpoint checkpoint = new ModelCheckpoint(run.resolve("best-model.safetensors"), "val_loss",
                         metadata(loaded, split));
-                RunResult result = train(run, loaded, split, checkpoint, screen, start);
+                RunResult result = train(run, guard, loaded, split, checkpoint, screen, start);
                 if (result == null) {
                     return 1;
                 }
@@ -175,46 +176,43 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Trains, then evaluates the best model; null when no epoch gave a model to keep. */
-    private RunResult train(RunFolder run, DataOptions.Loaded loaded, Split split, ModelCheckpoint checkpoint,
-                            Screen screen, long start) throws IOException {
+    private RunResult train(RunFolder run, RunGuard guard, DataOptions.Loaded loaded, Split split,
+                            ModelCheckpoint checkpoint, Screen screen, long start) throws IOException {
         Model model = ChestXRayNet.build(data.side, dropout).initialize(seed, init);
         Trainer trainer = new Trainer(model, Losses.binaryCrossEntropy(), new Adam(learningRate));
         Augmentation.Config augment = noAugmentation ? Augmentation.Config.NONE
                 : new Augmentation.Config(rotation, shift, shift, zoom, !noFlip);
-        History history;
-        try (RunGuard guard = new RunGuard(screen, run, checkpoint)) {
-            FitOptions options = new FitOptions().epochs(epochs).batchSize(batchSize).seed(seed)
-                    .callback(guard)
-                    .callback(guard.checkpoint())
-                    .callback(new CsvLogger(run.resolve("history.csv")))
-                    .callback(new ProgressReporter(screen, checkpoint));
-            if (!noAugmentation) {
-                options.augmentation(new Augmentation(augment));
-            }
-            history = trainer.fit(split.train().dataset(), split.validation().dataset(), options);
-            screen.clearLive();
-            if (history.stopReason() != null) {
-                screen.println("training stopped early: " + history.stopReason());
-            }
-            writeJson(run.resolve("history.json"), history.asMap());
-            Plots.curve(history, "loss", checkpoint.bestEpoch(), run.resolve("loss.png"));
-            Plots.curve(history, "accuracy", checkpoint.bestEpoch(), run.resolve("accuracy.png"));
-            if (checkpoint.bestEpoch() < 0) {
-                screen.println("no epoch produced a finite validation loss; no model saved");
-                return null;
-            }
-            ModelOutput bestModel = ModelOutput.of(ModelFiles.read(checkpoint.file()));
-            TestMetrics test = TestMetrics.of("test", new Trainer(bestModel.file().model(), Losses.binaryCrossEntropy(),
-                    new Adam()), bestModel, split.test().dataset(), split.test().paths(), batchSize);
-            Map<String, Object> settings = settings(loaded, split, augment);
-            RunResult result = new RunResult(run.path(), checkpoint, history, test, loaded.images(), settings,
-                    (System.nanoTime() - start) / 1e9);
-            AtomicFiles.write(run.resolve("confusion-matrix.txt"), test.confusionText(loaded.images().classNames())
-                    .getBytes(StandardCharsets.UTF_8));
-            Plots.confusion(test.confusion(), loaded.images().classNames(), run.resolve("confusion-matrix.png"));
-            Report.write(run.resolve("report.md"), result);
-            return result;
+        FitOptions options = new FitOptions().epochs(epochs).batchSize(batchSize).seed(seed)
+                .callback(guard)
+                .callback(guard.guard(checkpoint))
+                .callback(new CsvLogger(run.resolve("history.csv")))
+                .callback(new ProgressReporter(screen, checkpoint));
+        if (!noAugmentation) {
+            options.augmentation(new Augmentation(augment));
         }
+        History history = trainer.fit(split.train().dataset(), split.validation().dataset(), options);
+        screen.clearLive();
+        if (history.stopReason() != null) {
+            screen.println("training stopped early: " + history.stopReason());
+        }
+        writeJson(run.resolve("history.json"), history.asMap());
+        Plots.curve(history, "loss", checkpoint.bestEpoch(), run.resolve("loss.png"));
+        Plots.curve(history, "accuracy", checkpoint.bestEpoch(), run.resolve("accuracy.png"));
+        if (checkpoint.bestEpoch() < 0) {
+            screen.println("no epoch produced a finite validation loss; no model saved");
+            return null;
+        }
+        ModelOutput bestModel = ModelOutput.of(ModelFiles.read(checkpoint.file()));
+        TestMetrics test = TestMetrics.of("test", new Trainer(bestModel.file().model(), Losses.binaryCrossEntropy(),
+                new Adam()), bestModel, split.test().dataset(), split.test().paths(), batchSize);
+        Map<String, Object> settings = settings(loaded, split, augment);
+        RunResult result = new RunResult(run.path(), checkpoint, history, test, loaded.images(), settings,
+                (System.nanoTime() - start) / 1e9);
+        AtomicFiles.write(run.resolve("confusion-matrix.txt"), test.confusionText(loaded.images().classNames())
+                .getBytes(StandardCharsets.UTF_8));
+        Plots.confusion(test.confusion(), loaded.images().classNames(), run.resolve("confusion-matrix.png"));
+        Report.write(run.resolve("report.md"), result);
+        return result;
     }
 
     private Map<String, Object> settings(DataOptions.Loaded loaded, Split split, Augmentation.Config augment) {
