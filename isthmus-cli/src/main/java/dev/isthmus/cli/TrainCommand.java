@@ -228,7 +228,8 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("batch size", batchSize);
         settings.put("optimizer", "Adam(lr=" + learningRate + ")");
         settings.put("dropout", dropout);
-        settings.put("augmentation", noAugmentation ? "none" : augment.toString());
+        settings.put("augmentation", noAugmentation ? "none" : String.format(Locale.ROOT,
+                "--rotation %s --shift %s --zoom %s%s", rotation, shift, zoom, noFlip ? " --no-flip" : ", flips"));
         settings.put("initial weights", init);
         settings.put("seed", seed);
         settings.put("threads", Parallel.threads());
