@@ -79,6 +79,41 @@ class DistributionIT {
         assertTrue(jarRun.out().startsWith("isthmus 0.1.0"), jarRun.out());
     }
 
+    /** A fake JDK home: a release file of {@code version} and a bin/java that prints its arguments. */
+    private static Path fakeJdk(String name, int version) throws IOException {
+        Path jdk = dir.resolve(name);
+        Files.createDirectories(jdk.resolve("bin"));
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"" + version + ".0.1\"\n");
+        Path java = Files.writeString(jdk.resolve("bin/java"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        assertTrue(java.toFile().setExecutable(true));
+        return jdk;
+    }
+
+    private static Run isthmusWith(String variable, Path value, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("env", variable + "=" + value, launcher.toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** The launcher's choice of JDK, and the JVM options it passes. */
+    @Test
+    void theLauncherPicksAJdk25AndPassesTheVectorModule() throws Exception {
+        Path jdk25 = fakeJdk("fake-jdk-25", 25), jdk17 = fakeJdk("fake-jdk-17", 17);
+        Run chosen = isthmusWith("ISTHMUS_JAVA_HOME", jdk25, "train", "--epochs", "3");
+        assertEquals(0, chosen.code(), chosen.err());
+        assertEquals(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-cp", home.toRealPath().resolve("lib") + "/*", "dev.isthmus.cli.IsthmusCli", "train",
+                "--epochs", "3"), chosen.out().lines().toList());
+        Run old = isthmusWith("ISTHMUS_JAVA_HOME", jdk17, "--version");
+        assertEquals(1, old.code());
+        assertEquals("isthmus: ISTHMUS_JAVA_HOME=" + jdk17 + " is not a JDK 25 or newer", old.err().strip());
+        Run fromJavaHome = isthmusWith("JAVA_HOME", jdk25, "info");
+        assertTrue(fromJavaHome.out().endsWith("dev.isthmus.cli.IsthmusCli\ninfo\n"), fromJavaHome.out());
+        Run skipped = isthmusWith("JAVA_HOME", jdk17, "--version"); // a JDK 17 home is passed over for a real 25
+        assertEquals(0, skipped.code(), skipped.err());
+        assertTrue(skipped.out().startsWith("isthmus 0.1.0"), skipped.out());
+    }
+
     /** Every command printed JLine's restricted-method warnings and a dated INFO line repeating the kernel line. */
     @Test
     void standardErrorHoldsNoLogNoiseUnlessVerbose() throws Exception {
