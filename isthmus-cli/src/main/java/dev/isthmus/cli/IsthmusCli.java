@@ -24,7 +24,7 @@ public final class IsthmusCli {
     /** Kept, so the levels set on them stay (java.util.logging holds loggers weakly). */
     private static final Logger ISTHMUS_LOG = Logger.getLogger("dev.isthmus"), JLINE_LOG = Logger.getLogger("org.jline");
 
-    private Screen screen = Screen.system();
+    private final Screen screen = Screen.system();
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Log the library's messages (kernel selection, ...) to standard error.")
