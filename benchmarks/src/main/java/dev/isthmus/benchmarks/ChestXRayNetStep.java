@@ -1,6 +1,6 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.Losses;
+import dev.isthmus.kernels.CrossEntropy;
 import dev.isthmus.nn.ChestXRayNet;
 import dev.isthmus.nn.Execution;
 import dev.isthmus.nn.Initializer;

@@ -2,6 +2,7 @@ package dev.isthmus.benchmarks;
 
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Execution;
+import dev.isthmus.nn.LayerProfiler;
 
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +31,10 @@ public final class LayerProfile {
         ChestXRayNetStep step = new ChestXRayNetStep(batch);
         Execution e = step.execution;
         long optimizerNanos = 0, total = 0;
+        LayerProfiler profiler = null;
         for (int s = -steps; s < steps; s++) { // the first half warms up
             if (s == 0) {
-                e.startProfiling();
+                profiler = LayerProfiler.attach(e);
                 optimizerNanos = 0;
                 total = 0;
             }
@@ -44,9 +46,9 @@ public final class LayerProfile {
             optimizerNanos += t2 - t1;
             total += t2 - t0;
         }
-        List<Execution.LayerTime> times = e.profile();
+        List<LayerProfiler.LayerTime> times = profiler.times();
         long summed = optimizerNanos;
-        for (Execution.LayerTime t : times) {
+        for (LayerProfiler.LayerTime t : times) {
             summed += t.forwardNanos() + t.backwardNanos();
         }
         System.out.printf(Locale.ROOT, "ChestXRayNet training step, batch %d, %d threads, %d slices: %.2f ms per step"
@@ -54,7 +56,7 @@ public final class LayerProfile {
                 batch, threads, e.slices(), total / 1e6 / steps, batch * 1e9 * steps / total, summed / 1e6 / steps);
         System.out.println("| layer | type | forward ms | backward ms | share |");
         System.out.println("|---|---|---|---|---|");
-        for (Execution.LayerTime t : times) {
+        for (LayerProfiler.LayerTime t : times) {
             System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f%% |%n", t.layer(), t.type(),
                     t.forwardNanos() / 1e6 / steps, t.backwardNanos() / 1e6 / steps,
                     100.0 * (t.forwardNanos() + t.backwardNanos()) / summed);

@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train and run ChestXRayNet, the chest X-ray lesson's CNN, on the CPU.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, SummaryCommand.class,
-                InfoCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class IsthmusCli {
 
     /** Kept, so the levels set on them stay (java.util.logging holds loggers weakly). */

@@ -2,6 +2,7 @@ package dev.isthmus.data;
 
 import dev.isthmus.nn.Shape;
 import dev.isthmus.train.BatchTransform;
+import java.io.Serializable;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -26,9 +27,11 @@ import java.util.random.RandomGenerator;
  * draws of the others. An image whose draws give the identity is left untouched, bit for bit.
  *
  * <p>An instance holds only its configuration (scratch space is allocated per call), so one
- * may serve several threads.
+ * may serve several threads; it is serializable, so a cluster can ship it to its workers.
  */
-public final class Augmentation implements BatchTransform {
+public final class Augmentation implements BatchTransform, Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /**
      * The ranges: rotation in degrees ({@code [-r, r]}), shifts as fractions of the height and
@@ -42,7 +45,7 @@ public final class Augmentation implements BatchTransform {
      * @param horizontalFlip    flip with probability 0.5
      */
     public record Config(double rotationDegrees, double heightShift, double widthShift, double zoom,
-            boolean horizontalFlip) {
+            boolean horizontalFlip) implements Serializable {
 
         /** No change at all. */
         public static final Config NONE = new Config(0, 0, 0, 0, false);

@@ -1,6 +1,5 @@
 package dev.isthmus.data;
 
-import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.IIOException;
 
@@ -12,7 +11,8 @@ public final class ImageTooLargeException extends IIOException {
     private final long pixels;
     private final long maxPixels;
 
-    public ImageTooLargeException(Path file, long width, long height, long maxPixels) {
+    /** {@code file}: the path or name the error gives. */
+    public ImageTooLargeException(String file, long width, long height, long maxPixels) {
         super(String.format(Locale.ROOT, "%s: %d x %d = %,d pixels, over the limit of %,d pixels", file, width, height,
                 width * height, maxPixels));
         this.pixels = width * height;

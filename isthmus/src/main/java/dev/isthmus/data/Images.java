@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +20,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * The per-image steps of the chest X-ray lesson's preprocessing, as pure functions: decode to
@@ -53,7 +55,18 @@ public final class Images {
 
     /** As {@link #preprocess(Path, int)}, refusing images of more than {@code maxPixels} pixels. */
     public static float[] preprocess(Path file, int side, long maxPixels) throws IOException {
-        Grey grey = readGrey(file, maxPixels);
+        return preprocess(readGrey(file, maxPixels), side);
+    }
+
+    /**
+     * {@link #preprocess(Path, int)} on an image file's bytes (a row of Spark's {@code binaryFile}
+     * source, say); {@code name} is what errors call it.
+     */
+    public static float[] preprocess(byte[] content, String name, int side) throws IOException {
+        return preprocess(readGrey(content, name), side);
+    }
+
+    private static float[] preprocess(Grey grey, int side) {
         double[] resized = resizeArea(grey.values(), grey.width(), grey.height(), side, side);
         float[] x = new float[side * side];
         for (int i = 0; i < x.length; i++) {
@@ -91,8 +104,30 @@ public final class Images {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such image file");
         }
+        return readGrey(new FileImageInputStream(file.toFile()), file.toString(), maxPixels);
+    }
+
+    /**
+     * {@link #readGrey(Path)} on an image file's bytes; {@code name} is what errors call it. The
+     * pixel limit is {@link #DEFAULT_MAX_PIXELS}.
+     */
+    public static Grey readGrey(byte[] content, String name) throws IOException {
+        return readGrey(content, name, DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #readGrey(byte[], String)}, refusing images of more than {@code maxPixels} pixels. */
+    public static Grey readGrey(byte[] content, String name, long maxPixels) throws IOException {
+        Objects.requireNonNull(content, "content");
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+        }
+        return readGrey(new MemoryCacheImageInputStream(new ByteArrayInputStream(content)), name, maxPixels);
+    }
+
+    /** Decodes {@code input} and closes it. */
+    private static Grey readGrey(ImageInputStream input, String file, long maxPixels) throws IOException {
         BufferedImage image;
-        try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
+        try (ImageInputStream in = input) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new IIOException(file + ": not an image format javax.imageio can read");
@@ -114,7 +149,7 @@ public final class Images {
                 throw new IIOException(file + ": damaged or truncated image: " + String.join("; ", warnings));
             }
         } catch (IIOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file)) {
                 throw e;
             }
             throw new IIOException(file + ": cannot decode (truncated or damaged?): " + describe(e), e);

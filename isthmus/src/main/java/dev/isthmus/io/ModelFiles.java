@@ -146,7 +146,7 @@ public final class ModelFiles {
         }
         checkActivations(file, model);
         try {
-            Weights.load(model, tensors);
+            Weights.load(model, tensors, true);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

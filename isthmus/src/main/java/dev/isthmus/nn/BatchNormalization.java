@@ -8,8 +8,10 @@ import java.util.List;
  * PyTorch's {@code BatchNorm2d}/{@code BatchNorm1d}: training mode normalises with the batch's
  * statistics and updates the running ones ({@code momentum} 0.1, {@code eps} 1e-5 by default,
  * PyTorch's conventions); evaluation mode uses the running statistics. Parameters {@code weight}
- * (gamma) and {@code bias} (beta), buffers {@code running_mean} and {@code running_var}: PyTorch's
- * state_dict names.
+ * (gamma) and {@code bias} (beta), buffers {@code running_mean}, {@code running_var} and
+ * {@code num_batches_tracked} (the count of training batches, a scalar): PyTorch's state_dict names,
+ * so a PyTorch {@code BatchNorm2d}'s state loads whole. The counter is kept, not used (PyTorch reads
+ * it only when its momentum is None), and does not count as a parameter in summaries, as in Keras.
  */
 public final class BatchNormalization extends Layer {
 
@@ -17,7 +19,7 @@ public final class BatchNormalization extends Layer {
     private final float eps;
     private int channels;
     private int plane;
-    private Parameter gamma, beta, runningMean, runningVar;
+    private Parameter gamma, beta, runningMean, runningVar, batchesTracked;
 
     public BatchNormalization() {
         this(0.1f, 1e-5f);
@@ -54,6 +56,7 @@ public final class BatchNormalization extends Layer {
         beta = addParameter("bias", channels);
         runningMean = addBuffer("running_mean", channels);
         runningVar = addBuffer("running_var", channels);
+        batchesTracked = addBuffer("num_batches_tracked");
         return in;
     }
 
@@ -64,6 +67,13 @@ public final class BatchNormalization extends Layer {
         Init.fill(beta, 0f);
         Init.fill(runningMean, 0f);
         Init.fill(runningVar, 1f);
+        Init.fill(batchesTracked, 0f);
+    }
+
+    /** The running statistics; the batch counter is state, not a parameter. */
+    @Override
+    public long nonTrainableCount() {
+        return runningMean == null ? 0 : runningMean.size() + runningVar.size();
     }
 
     /** The batch mean and inverse standard deviation of the last training forward pass. */
@@ -73,11 +83,12 @@ public final class BatchNormalization extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         float[][] saved = s.state();
         if (s.training()) {
             BatchNorm.forwardTraining(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
                     runningMean.value(), runningVar.value(), momentum, eps, s.output(), 0, saved[0], saved[1]);
+            batchesTracked.value()[0]++;
         } else {
             BatchNorm.forwardEvaluation(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
                     runningMean.value(), runningVar.value(), eps, s.output(), 0);
@@ -85,7 +96,7 @@ public final class BatchNormalization extends Layer {
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (!s.training()) {
             evaluationBackward(s); // saliency maps back-propagate through a trained model
             return;
@@ -96,7 +107,7 @@ public final class BatchNormalization extends Layer {
     }
 
     /** In evaluation the layer is affine per channel: dx = dy * gamma / sqrt(running_var + eps). */
-    private void evaluationBackward(Step s) {
+    private void evaluationBackward(LayerCall s) {
         float[] dy = s.outputGrad(), x = s.input(), dx = s.inputGrad();
         java.util.Arrays.fill(gamma.grad(), 0f);
         java.util.Arrays.fill(beta.grad(), 0f);
@@ -117,6 +128,26 @@ public final class BatchNormalization extends Layer {
             gamma.grad()[c] = (float) dg;
             beta.grad()[c] = (float) db;
         }
+    }
+
+    Parameter gamma() {
+        return gamma;
+    }
+
+    Parameter beta() {
+        return beta;
+    }
+
+    Parameter runningMean() {
+        return runningMean;
+    }
+
+    Parameter runningVar() {
+        return runningVar;
+    }
+
+    float eps() {
+        return eps;
     }
 
     @Override

@@ -124,11 +124,11 @@ public abstract class Layer {
         return null;
     }
 
-    protected abstract void forward(Step step);
+    protected abstract void forward(LayerCall step);
 
     /**
      * True when each sample's output and gradients depend on that sample alone and the layer
-     * honours {@link Step#first()}, {@link Step#grad(Parameter)} and {@link Step#seed()}: an
+     * honours {@link LayerCall#first()}, {@link LayerCall#grad(Parameter)} and {@link LayerCall#seed()}: an
      * execution may then run a whole network of such layers slice by slice, a slice per thread,
      * without waiting between layers. False (the default) keeps a layer whole-batch, as batch
      * normalisation in training must be.
@@ -138,7 +138,7 @@ public abstract class Layer {
     }
 
     /** Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. */
-    protected abstract void backward(Step step);
+    protected abstract void backward(LayerCall step);
 
     /**
      * The configuration that rebuilds this layer with {@link Layers#create}: JSON-friendly values

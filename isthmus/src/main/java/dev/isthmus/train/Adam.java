@@ -3,9 +3,10 @@ package dev.isthmus.train;
 import dev.isthmus.kernels.Optimizers;
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Parameter;
-import dev.isthmus.nn.ParameterChunks;
+import dev.isthmus.internal.ParameterChunks;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -29,7 +30,7 @@ public final class Adam implements Optimizer {
     /** The parameters the chunks were cut for, their moments (m, v) in the same order, and the chunks. */
     private Parameter[] planned = new Parameter[0];
     private float[][][] moments = new float[0][][];
-    private ParameterChunks chunks = new ParameterChunks(List.of());
+    private ParameterChunks chunks = new ParameterChunks();
 
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8, 0, false);
@@ -109,13 +110,48 @@ public final class Adam implements Optimizer {
             }
             mv[i] = state.computeIfAbsent(p, q -> new float[][] {new float[q.size()], new float[q.size()]});
         }
-        chunks = new ParameterChunks(parameters);
+        chunks = new ParameterChunks(Parameter.sizes(parameters));
         moments = mv;
         planned = list;
     }
 
     public int steps() {
         return step;
+    }
+
+    /** {@code step} (exact below 2^24 steps), and per parameter {@code i.exp_avg} and {@code i.exp_avg_sq}. */
+    @Override
+    public Map<String, float[]> saveState(List<Parameter> parameters) {
+        if (step >= 1 << 24) {
+            throw new IllegalStateException("Adam's step count " + step + " is past what a float holds exactly (2^24)");
+        }
+        Map<String, float[]> saved = new LinkedHashMap<>();
+        saved.put("step", new float[] {step});
+        for (int i = 0; i < parameters.size(); i++) {
+            float[][] mv = state.get(parameters.get(i));
+            if (mv != null) {
+                saved.put(i + ".exp_avg", mv[0].clone());
+                saved.put(i + ".exp_avg_sq", mv[1].clone());
+            }
+        }
+        return saved;
+    }
+
+    @Override
+    public void restoreState(List<Parameter> parameters, Map<String, float[]> saved) {
+        int restoredStep = (int) SavedState.entry(saved, "step", 1)[0];
+        Map<Parameter, float[][]> moments = new IdentityHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            if (saved.containsKey(i + ".exp_avg") || saved.containsKey(i + ".exp_avg_sq")) {
+                moments.put(p, new float[][] {SavedState.entry(saved, i + ".exp_avg", p.size()).clone(),
+                        SavedState.entry(saved, i + ".exp_avg_sq", p.size()).clone()});
+            }
+        }
+        state.clear();
+        state.putAll(moments);
+        planned = new Parameter[0]; // the next step plans again, with these moments
+        step = restoredStep;
     }
 
     @Override

@@ -12,7 +12,8 @@ public final class FitContext {
     private volatile boolean stopRequested;
     private String stopReason;
 
-    FitContext(Model model, int epochs, int samples, int batchSize) {
+    /** For a fit loop: {@code epochs} planned over {@code samples} samples in batches of {@code batchSize}. */
+    public FitContext(Model model, int epochs, int samples, int batchSize) {
         this.model = model;
         this.epochs = epochs;
         this.samples = samples;

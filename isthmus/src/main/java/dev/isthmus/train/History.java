@@ -15,7 +15,8 @@ public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private String stopReason;
 
-    void stopReason(String reason) {
+    /** Set by the fit loop when training ends early. */
+    public void stopReason(String reason) {
         this.stopReason = reason;
     }
 
@@ -24,7 +25,8 @@ public final class History {
         return stopReason;
     }
 
-    void record(Map<String, Double> epoch) {
+    /** Appends one epoch's metrics (set by the fit loop); a metric missing from an epoch reads NaN there. */
+    public void record(Map<String, Double> epoch) {
         int epochs = epochs();
         for (var e : epoch.entrySet()) {
             List<Double> list = values.computeIfAbsent(e.getKey(), k -> new ArrayList<>(Collections.nCopies(epochs, Double.NaN)));

@@ -1,6 +1,8 @@
 package dev.isthmus.train;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Accuracy and ROC AUC over a whole set of predictions. A NaN or infinite prediction makes every
@@ -10,6 +12,30 @@ import java.util.Arrays;
 public final class Metrics {
 
     private Metrics() {}
+
+    /**
+     * What a fit reports for {@code loss}: {@code loss} (the given mean) and {@code accuracy},
+     * and for a binary loss on one output also {@code auc} (ROC), each name after
+     * {@code prefix} ({@code val_} for validation). {@code count} samples of {@code outputs}
+     * predictions each.
+     */
+    public static Map<String, Double> forLoss(Loss loss, double meanLoss, float[] predictions, float[] targets, int count,
+                                              int outputs, String prefix) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(prefix + "loss", meanLoss);
+        switch (loss.task()) {
+            case BINARY -> {
+                boolean logits = !loss.onProbabilities();
+                m.put(prefix + "accuracy", binaryAccuracy(predictions, targets, count * outputs, logits));
+                if (outputs == 1) {
+                    m.put(prefix + "auc", rocAuc(predictions, targets, count));
+                }
+            }
+            case CATEGORICAL -> m.put(prefix + "accuracy", categoricalAccuracy(predictions, targets, count, outputs));
+            case OTHER -> { }
+        }
+        return m;
+    }
 
     /**
      * Binary accuracy: a probability (or, with {@code fromLogits}, a logit) counts as class 1 when

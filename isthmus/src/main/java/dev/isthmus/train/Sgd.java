@@ -3,6 +3,7 @@ package dev.isthmus.train;
 import dev.isthmus.kernels.Optimizers;
 import dev.isthmus.nn.Parameter;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,32 @@ public final class Sgd implements Optimizer {
             float[] v = velocity.computeIfAbsent(p, q -> new float[momentum == 0 ? 0 : q.size()]);
             Optimizers.sgd(p.value(), p.grad(), v, 0, p.size(), first, lr, momentum, weightDecay, nesterov);
         }
+    }
+
+    /** Per parameter stepped at least once, {@code i.momentum_buffer}; nothing without momentum. */
+    @Override
+    public Map<String, float[]> saveState(List<Parameter> parameters) {
+        Map<String, float[]> saved = new LinkedHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            float[] v = velocity.get(parameters.get(i));
+            if (v != null && momentum != 0) {
+                saved.put(i + ".momentum_buffer", v.clone());
+            }
+        }
+        return saved;
+    }
+
+    @Override
+    public void restoreState(List<Parameter> parameters, Map<String, float[]> saved) {
+        Map<Parameter, float[]> restored = new IdentityHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            if (saved.containsKey(i + ".momentum_buffer")) {
+                restored.put(p, SavedState.entry(saved, i + ".momentum_buffer", p.size()).clone());
+            }
+        }
+        velocity.clear();
+        velocity.putAll(restored);
     }
 
     @Override

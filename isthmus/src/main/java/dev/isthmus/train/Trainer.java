@@ -9,15 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Keras's compile/fit in one object: a model, a loss and an optimizer. {@link #fit} trains with
  * shuffled mini-batches and reports per-epoch metrics; {@link #evaluate} and {@link #predict}
- * run in evaluation mode (dropout off, batch norm on running statistics).
+ * run in evaluation mode (dropout off, batch norm on running statistics) through an
+ * {@link Evaluator}, which is all a program that only evaluates a model needs.
  *
- * <p>Metrics: {@code loss} and {@code accuracy} always; {@code auc} (ROC) for a binary loss.
- * Validation metrics carry a {@code val_} prefix. Every buffer is kept from batch to batch.
+ * <p>Metrics: {@code loss}; {@code accuracy} for a binary or categorical loss; {@code auc} (ROC)
+ * for a binary loss on one output ({@link Metrics#forLoss}). Validation metrics carry a
+ * {@code val_} prefix. Every buffer is kept from batch to batch.
  * With the same seed, training gives bitwise identical weights on every run and thread count.
  */
 public final class Trainer {
@@ -26,6 +27,7 @@ public final class Trainer {
     private final Loss loss;
     private final Optimizer optimizer;
     private final Execution execution;
+    private final Evaluator evaluator;
     private final List<Parameter> parameters;
 
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
@@ -33,6 +35,7 @@ public final class Trainer {
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.execution = model.newExecution();
+        this.evaluator = new Evaluator(model, loss, execution);
         this.parameters = List.copyOf(model.parameters().values());
     }
 
@@ -48,21 +51,8 @@ public final class Trainer {
         return optimizer;
     }
 
-    private boolean binary() {
-        return loss.name().startsWith("binary");
-    }
-
     private void checkData(Dataset data, String what) {
-        if (!data.sampleShape().equals(model.inputShape())) {
-            throw new IllegalArgumentException(what + " samples have shape " + data.sampleShape() + ", but the model's input"
-                    + " layer expects " + model.inputShape());
-        }
-        int out = model.outputShape().size();
-        int expectedTargets = binary() ? out : 1;
-        if (data.targetSize() != expectedTargets) {
-            throw new IllegalArgumentException(what + " has " + data.targetSize() + " target values per sample, but the "
-                    + loss.name() + " loss on output " + model.outputShape() + " needs " + expectedTargets);
-        }
+        Evaluator.checkTargets(model, loss, data, what);
     }
 
     /**
@@ -87,28 +77,15 @@ public final class Trainer {
         float[] grad = new float[batchSize * outSize];
         float[] epochPredictions = new float[train.count() * outSize];
         float[] epochTargets = new float[train.count() * train.targetSize()];
-        int[] order = new int[train.count()];
         History history = new History();
         FitContext context = new FitContext(model, options.epochs(), train.count(), batchSize);
         List<Callback> callbacks = options.callbacks();
-        SplittableRandom seeds = new SplittableRandom(options.seed());
         callbacks.forEach(c -> c.onTrainBegin(context));
         int batches = (train.count() + batchSize - 1) / batchSize;
         for (int epoch = 0; epoch < options.epochs() && !context.stopRequested(); epoch++) {
-            SplittableRandom epochRandom = seeds.split();
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            if (options.shuffle()) {
-                for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates
-                    int j = epochRandom.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-            }
-            execution.seed(epochRandom.nextLong());
-            SplittableRandom augmentRandom = epochRandom.split();
+            EpochPlan plan = EpochPlan.of(options.seed(), epoch, train.count(), options.shuffle());
+            int[] order = plan.order();
+            execution.seed(plan.dropoutSeed());
             int e = epoch;
             callbacks.forEach(c -> c.onEpochBegin(context, e));
             double lossSum = 0;
@@ -117,7 +94,7 @@ public final class Trainer {
                 int from = b * batchSize, to = Math.min(train.count(), from + batchSize), n = to - from;
                 train.gather(order, from, to, xBatch, yBatch);
                 if (options.augmentation() != null) {
-                    options.augmentation().apply(xBatch, n, shape, augmentRandom);
+                    plan.augment(options.augmentation(), xBatch, 0, n, from, shape);
                 }
                 float[] out = execution.forward(xBatch, n, true);
                 double batchLoss = loss.compute(out, yBatch, n, outSize, grad);
@@ -152,61 +129,21 @@ public final class Trainer {
     }
 
     private Map<String, Double> metrics(double meanLoss, float[] predictions, float[] targets, int count, String prefix) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put(prefix + "loss", meanLoss);
-        int out = model.outputShape().size();
-        if (binary()) {
-            boolean logits = !loss.onProbabilities();
-            m.put(prefix + "accuracy", Metrics.binaryAccuracy(predictions, targets, count * out, logits));
-            if (out == 1) {
-                m.put(prefix + "auc", Metrics.rocAuc(predictions, targets, count));
-            }
-        } else {
-            m.put(prefix + "accuracy", Metrics.categoricalAccuracy(predictions, targets, count, out));
-        }
-        return m;
+        return Metrics.forLoss(loss, meanLoss, predictions, targets, count, model.outputShape().size(), prefix);
     }
 
-    /** Loss and metrics over {@code data} in evaluation mode. */
+    /** Loss and metrics over {@code data} in evaluation mode (see {@link Evaluator#evaluate}). */
     public Map<String, Double> evaluate(Dataset data, int batchSize) {
-        return evaluate(data, batchSize, "");
+        return evaluator.evaluate(data, batchSize);
     }
 
     private Map<String, Double> evaluate(Dataset data, int batchSize, String prefix) {
-        checkData(data, prefix.isEmpty() ? "evaluation data" : "validation data");
-        int outSize = model.outputShape().size();
-        float[] predictions = predictInto(data, batchSize);
-        double lossSum = 0;
-        float[] grad = new float[Math.min(batchSize, data.count()) * outSize];
-        for (int from = 0; from < data.count(); from += batchSize) {
-            int n = Math.min(batchSize, data.count() - from);
-            float[] out = java.util.Arrays.copyOfRange(predictions, from * outSize, (from + n) * outSize);
-            float[] y = java.util.Arrays.copyOfRange(data.y(), from * data.targetSize(), (from + n) * data.targetSize());
-            lossSum += loss.compute(out, y, n, outSize, grad) * n;
-        }
-        return metrics(lossSum / data.count(), predictions, data.y(), data.count(), prefix);
+        return evaluator.evaluate(data, batchSize, prefix, "validation data");
     }
 
-    /** The model's outputs for every sample, in evaluation mode. */
+    /** The model's outputs for every sample, in evaluation mode (see {@link Evaluator#predict}). */
     public float[] predict(Dataset data, int batchSize) {
-        if (!data.sampleShape().equals(model.inputShape())) {
-            throw new IllegalArgumentException("samples have shape " + data.sampleShape() + ", but the model's input layer"
-                    + " expects " + model.inputShape());
-        }
-        return predictInto(data, batchSize);
-    }
-
-    private float[] predictInto(Dataset data, int batchSize) {
-        int inSize = model.inputShape().size(), outSize = model.outputShape().size();
-        float[] predictions = new float[data.count() * outSize];
-        float[] x = new float[Math.min(batchSize, Math.max(1, data.count())) * inSize];
-        for (int from = 0; from < data.count(); from += batchSize) {
-            int n = Math.min(batchSize, data.count() - from);
-            System.arraycopy(data.x(), from * inSize, x, 0, n * inSize);
-            float[] out = execution.forward(x, n, false);
-            System.arraycopy(out, 0, predictions, from * outSize, n * outSize);
-        }
-        return predictions;
+        return evaluator.predict(data, batchSize);
     }
 
     /** The parameters the optimizer updates, in model order. */

@@ -236,6 +236,20 @@ class ImageFolderTest {
         assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
     }
 
+    @Test
+    void bytesDecodeAsTheFileDoes() throws IOException {
+        Path png = write(grey16(40, 24, (x, y) -> x * 1601 + y * 977), dir.resolve("a.png"));
+        Path jpg = write(rgb(33, 33, (x, y) -> x * 0x030201 + y * 0x010203, BufferedImage.TYPE_3BYTE_BGR), dir.resolve("b.jpg"));
+        for (Path file : List.of(png, jpg)) {
+            assertArrayEquals(Images.preprocess(file, 16), Images.preprocess(Files.readAllBytes(file), file.toString(), 16));
+        }
+        byte[] cut = Arrays.copyOf(Files.readAllBytes(jpg), (int) Files.size(jpg) / 2);
+        IOException e = assertThrows(IOException.class, () -> Images.readGrey(cut, "hdfs://x/b.jpg"));
+        assertTrue(e.getMessage().startsWith("hdfs://x/b.jpg: "), e.getMessage());
+        e = assertThrows(IOException.class, () -> Images.readGrey("not an image".getBytes(), "row 7"));
+        assertEquals("row 7: not an image format javax.imageio can read", e.getMessage());
+    }
+
     /** Cuts {@code file} to half its length. */
     private static Path truncate(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);

@@ -88,7 +88,9 @@ class ModelFilesTest {
         new Trainer(model, Losses.binaryCrossEntropy(), new Adam()).fit(Dataset.of(x, y, Shape.of(1, 6, 6)), null,
                 new FitOptions().epochs(2).batchSize(4));
         assertEquals(model.parameterCount(), 3 * 9 + 3 + 3 + 3 + 16 * 3 + 1);
-        assertEquals(6, model.nonTrainableCount());
+        assertEquals(6, model.nonTrainableCount(), "running statistics; the batch counter is not a parameter");
+        assertArrayEquals(new float[] {4}, model.state().get("batch_normalization.num_batches_tracked").value(),
+                "2 epochs of 2 training batches, counted as PyTorch does");
         Path file = dir.resolve("bn.safetensors");
         ModelFiles.save(model, file);
         assertTrue(SafeTensors.read(file).names().contains("batch_normalization.running_var"));
@@ -170,8 +172,8 @@ class ModelFilesTest {
         assertTrue(e.getMessage().startsWith(huge + ": bad architecture"), e.getMessage());
         assertTrue(e.getMessage().contains("fc2") && e.getMessage().contains("5,120,000,000 floats")
                 && e.getMessage().contains("54,627 floats the file stores"), e.getMessage());
-        // Activations are bounded too: 50,000 filters on a 64x64 map store few weights but need 800 MB a sample.
-        Path wide = withArchitecture(good, a -> a.replace("\"shape\":[1,64,64]", "\"shape\":[1,16384,16384]"),
+        // Layer outputs are bounded too: the same weights on an 8192x8192 input would need 4 GB a sample.
+        Path wide = withArchitecture(good, a -> a.replace("\"shape\":[1,64,64]", "\"shape\":[1,8192,8192]"),
                 dir.resolve("wide.safetensors"));
         e = assertThrows(IOException.class, () -> ModelFiles.load(wide));
         assertTrue(e.getMessage().startsWith(wide + ": the architecture's layer outputs take"), e.getMessage());

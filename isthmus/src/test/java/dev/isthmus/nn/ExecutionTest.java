@@ -146,7 +146,7 @@ class ExecutionTest {
         Execution e = model.newExecution();
         e.forward(x, 1, false);
         IllegalStateException error = assertThrows(IllegalStateException.class, () -> e.value("conv1"));
-        assertEquals("conv1's output is not kept: conv1 and pool1 run as one pass; use model.newExecution(\"conv1\")"
+        assertEquals("conv1's output is not kept: it runs inside conv1+pool1 as one pass; use model.newExecution(\"conv1\")"
                 + " for an execution that keeps it", error.getMessage());
         assertEquals(8 * 32 * 32, e.value("pool1").length, "the pooling's output is there");
         assertEquals(50, e.value("conv7").length, "conv7 (1x1 at this size) feeds global pooling: not fused");
@@ -179,6 +179,70 @@ class ExecutionTest {
                 "samples get different masks");
         float[] next = e.forward(ones, 4, true);
         assertFalse(java.util.Arrays.equals(four, java.util.Arrays.copyOf(next, 4 * 16)), "each pass draws new masks");
+    }
+
+    @Test
+    void shardsOfABatchAddUpToTheWholeBatchsFloats() {
+        Model model = ChestXRayNet.build(64, 0.25f).initialize(5, Initializer.HE); // dropout: masks must agree too
+        assertShardsGiveTheWholeBatch(model, 16, new int[] {0, 5, 10, 16});
+        assertShardsGiveTheWholeBatch(model, 16, new int[] {0, 8, 16});
+        assertShardsGiveTheWholeBatch(model, 5, new int[] {0, 1, 2, 2, 5}); // a worker without a slice
+    }
+
+    /** Workers each run slices {@code [cuts[w], cuts[w + 1])}, add their blocks and pass them on. */
+    private static void assertShardsGiveTheWholeBatch(Model model, int batch, int[] cuts) {
+        int size = model.inputShape().size();
+        float[] x = random(batch * size, batch), dy = random(batch, batch + 1);
+        Execution whole = model.newExecution();
+        whole.seed(9);
+        whole.forward(x, batch, true); // a pass before, so the generators must stay in step
+        float[] out = whole.forward(x, batch, true).clone();
+        whole.backward(dy);
+        List<Parameter> params = new ArrayList<>(model.parameters().values());
+        List<float[]> want = params.stream().map(p -> p.grad().clone()).toList();
+        int slices = whole.slices();
+        assertEquals(slices, whole.trainingSlices(batch));
+
+        float[][][] parts = new float[params.size()][slices][];
+        for (int w = 0; w + 1 < cuts.length; w++) {
+            Execution shard = model.newExecution();
+            shard.seed(9);
+            shard.forwardSlices(x, batch, 0, 0);
+            float[] got = shard.forwardSlices(x, batch, cuts[w], cuts[w + 1]);
+            int first = batch * cuts[w] / slices, end = batch * cuts[w + 1] / slices;
+            assertArrayEquals(java.util.Arrays.copyOfRange(out, first, end), java.util.Arrays.copyOfRange(got, first, end),
+                    "outputs of worker " + w);
+            shard.backward(dy);
+            int[] starts = SliceTree.blocks(slices, cuts[w], cuts[w + 1]);
+            for (int p = 0; p < params.size(); p++) {
+                float[][] mine = new float[slices][];
+                for (int s = cuts[w]; s < cuts[w + 1]; s++) {
+                    mine[s] = shard.sliceGradient(s, p).clone();
+                }
+                for (int b = 0; b < starts.length; b++) {
+                    int blockEnd = b + 1 < starts.length ? starts[b + 1] : cuts[w + 1];
+                    SliceTree.sum(mine, starts[b], blockEnd, 0, params.get(p).size());
+                    parts[p][starts[b]] = mine[starts[b]];
+                }
+            }
+        }
+        for (int p = 0; p < params.size(); p++) {
+            SliceTree.sum(parts[p], 0, slices, 0, params.get(p).size());
+            assertArrayEquals(want.get(p), parts[p][0], "parameter " + p + ", batch " + batch + " cut at "
+                    + java.util.Arrays.toString(cuts));
+        }
+    }
+
+    @Test
+    void aShardOutsideTheBatchIsRefused() {
+        Execution e = net().newExecution();
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> e.forwardSlices(new float[4 * 64 * 64], 4, 2, 5));
+        assertEquals("slices [2, 5) are not within the 4 slices of a batch of 4", bad.getMessage());
+        e.forwardSlices(new float[4 * 64 * 64], 4, 1, 2);
+        e.backward(new float[4]);
+        IllegalArgumentException notRun = assertThrows(IllegalArgumentException.class, () -> e.sliceGradient(0, 0));
+        assertEquals("the last pass ran slices [1, 2), not slice 0", notRun.getMessage());
     }
 
     @Test
