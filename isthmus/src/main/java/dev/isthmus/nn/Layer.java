@@ -100,12 +100,14 @@ public abstract class Layer {
 
     /** A non-trainable tensor saved with the weights, as PyTorch's registered buffers. */
     protected Parameter addBuffer(String name, int... shape) {
+        ParameterBudget.charge(this, name, shape);
         Parameter p = new Parameter(name, shape);
         buffers.add(p);
         return p;
     }
 
     protected Parameter addParameter(String name, int... shape) {
+        ParameterBudget.charge(this, name, shape);
         Parameter p = new Parameter(name, shape);
         parameters.add(p);
         return p;

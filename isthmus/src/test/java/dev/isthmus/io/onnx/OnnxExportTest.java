@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.isthmus.io.ModelFiles;
+import dev.isthmus.io.ModelMetadata;
 import dev.isthmus.io.SafeTensors;
 import dev.isthmus.io.TensorFile;
 import dev.isthmus.io.Weights;
@@ -33,6 +34,7 @@ import dev.isthmus.nn.Parameter;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
@@ -198,5 +200,20 @@ class OnnxExportTest {
     void aRecordedPreprocessingWinsOverTheDefault() {
         Model model = ChestXRayNet.build(64, 0.6f);
         assertEquals("scaled to [0, 1]", OnnxMetadata.of(model, Map.of("preprocessing", "scaled to [0, 1]")).get("preprocessing"));
+    }
+
+    /** A model file's ModelMetadata (what `isthmus train` writes) reaches the ONNX file in words and as itself. */
+    @Test
+    void theModelFilesMetadataGivesThePreprocessingAndClassNames() {
+        Model model = ChestXRayNet.build(64, 0.6f);
+        ModelMetadata recorded = new ModelMetadata(ModelMetadata.Preprocessing.greyscale(64), List.of("normal", "effusion"),
+                null);
+        Map<String, String> props = OnnxMetadata.of(model, Map.of(ModelMetadata.KEY, recorded.toJson()));
+        assertEquals("recorded in the model file (isthmus.metadata): each image as 1 channel (greyscale, ITU-R BT.601 luma"
+                + " in [0, 1]), area-resized to 64x64, standardised to mean 0 and standard deviation 1 per image",
+                props.get(OnnxMetadata.PREPROCESSING_KEY));
+        assertEquals("normal,effusion", props.get(OnnxMetadata.CLASS_NAMES_KEY));
+        assertEquals(recorded.toJson(), props.get(ModelMetadata.KEY));
+        assertTrue(OnnxMetadata.of(model, Map.of()).get(OnnxMetadata.PREPROCESSING_KEY).startsWith("none recorded"));
     }
 }
