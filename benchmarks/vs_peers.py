@@ -4,6 +4,7 @@ environment: OpenBLAS free to pick its own kernel, glibc's allocator tuned for P
 
     vs_peers.py nets  [THREADS ...]   training step and inference of the benchmark networks vs PyTorch
     vs_peers.py sgemm [THREADS ...]   SGEMM shapes vs OpenBLAS (numpy)
+    vs_peers.py convs [THREADS ...]   every convolution of the benchmark networks, forward and backward, vs PyTorch
 
 Starts dev.isthmus.benchmarks.Sampler (a warm JVM) and times each workload there and here in
 turn: a warm-up of each, then SAMPLES pairs of samples of about 0.5 s, alternating which goes
@@ -128,10 +129,51 @@ def main():
                     ours, theirs = compare(isthmus, f"sgemm {m} {k} {n} {1 if bt else 0} {t}",
                                            lambda: np.matmul(a, b, out=c))
                     rows.append((shape, "sgemm", 2.0 * m * n * k, t, ours, theirs))
+    elif suite == "convs":
+        import torch
+        # (name, batch, cin, side, cout, kernel, stride, pad): the convolutions of BenchmarkNets at batch 32
+        shapes = [("resnet stem", 32, 3, 32, 16, 3, 1, 1), ("resnet 16->16", 32, 16, 32, 16, 3, 1, 1),
+                  ("resnet 16->32 s2", 32, 16, 32, 32, 3, 2, 1), ("resnet 32->32", 32, 32, 16, 32, 3, 1, 1),
+                  ("resnet 1x1 s2", 32, 16, 32, 32, 1, 2, 0), ("vgg 3->32", 32, 3, 64, 32, 3, 1, 1),
+                  ("vgg 32->32", 32, 32, 64, 32, 3, 1, 1), ("vgg 32->64", 32, 32, 32, 64, 3, 1, 1),
+                  ("vgg 64->64", 32, 64, 32, 64, 3, 1, 1), ("vgg 64->128", 32, 64, 16, 128, 3, 1, 1),
+                  ("64->64 on 56x56", 32, 64, 56, 64, 3, 1, 1)]
+        only = os.environ.get("ONLY")
+        isthmus = Isthmus()
+        print("\n".join(environment(f"PyTorch {torch.__version__}")))
+        print(isthmus.banner)
+        for t in threads:
+            torch.set_num_threads(t)
+            for name, batch, cin, side, cout, k, s, p in shapes:
+                if only and only not in name:
+                    continue
+                conv = torch.nn.Conv2d(cin, cout, k, s, p)
+                x = torch.randn(batch, cin, side, side, requires_grad=True)
+                y = conv(x)
+                dy = torch.randn_like(y)
+
+                def forward():
+                    with torch.no_grad():
+                        conv(x)
+
+                def backward():
+                    # the data and weight gradients of a stored forward, as Isthmus's backward pass
+                    torch.autograd.grad(y, (x, conv.weight, conv.bias), dy, retain_graph=True)
+
+                for kind, fn in (("forward", forward), ("backward", backward)):
+                    ours, theirs = compare(isthmus, f"conv {kind} {batch} {cin} {side} {cout} {k} {s} {p} {t}", fn)
+                    rows.append((name, kind, batch, t, ours, theirs))
     else:
-        sys.exit(f"unknown suite '{suite}': nets or sgemm")
+        sys.exit(f"unknown suite '{suite}': nets, convs or sgemm")
     isthmus.proc.stdin.close()
-    if suite == "nets":
+    if suite == "convs":
+        print("\n| convolution | pass | batch | threads | Isthmus ms | PyTorch ms | ratio |")
+        print("|---|---|---|---|---|---|---|")
+        for name, kind, batch, t, ours, theirs in rows:
+            o, p = statistics.median(ours), statistics.median(theirs)
+            print(f"| {name} | {kind} | {batch} | {t} | {o:.2f} | {p:.2f} | {p / o:.2f}x |")
+            raw.append({"conv": name, "pass": kind, "batch": batch, "threads": t, "isthmus_ms": ours, "peer_ms": theirs})
+    elif suite == "nets":
         print("\n| net | pass | batch | threads | Isthmus ms | PyTorch ms | Isthmus images/s | PyTorch images/s | ratio |")
         print("|---|---|---|---|---|---|---|---|---|")
         for net, kind, batch, t, ours, theirs in rows:

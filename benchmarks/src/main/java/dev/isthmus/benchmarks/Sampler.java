@@ -1,6 +1,9 @@
 package dev.isthmus.benchmarks;
 
+import dev.isthmus.kernels.Convolution;
 import dev.isthmus.kernels.Kernels;
+import dev.isthmus.kernels.Padding;
+import dev.isthmus.kernels.Window2d;
 import dev.isthmus.kernels.Parallel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,6 +21,9 @@ import java.util.SplittableRandom;
  *   train NET BATCH THREADS SECONDS      a training step of a {@link BenchmarkNets} net
  *   infer NET BATCH THREADS SECONDS      an inference pass
  *   sgemm M K N TRANSB THREADS SECONDS   C = A B (or A B^T when TRANSB is 1)
+ *   conv PASS BATCH CIN SIDE COUT K STRIDE PAD THREADS SECONDS
+ *                                        a convolution (bias, no activation) on BATCH x CIN x SIDE x SIDE:
+ *                                        PASS forward, or backward (the data and the weight gradients)
  * answer: MS_PER_CALL CALLS
  * </pre>
  * Each command runs the workload for at least {@code SECONDS} (and at least once) and reports
@@ -62,6 +68,14 @@ public final class Sampler {
         }
     }
 
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        return a;
+    }
+
     private static Runnable make(String[] w) {
         switch (w[0]) {
             case "train", "infer" -> {
@@ -80,6 +94,21 @@ public final class Sampler {
                     b[i] = (float) r.nextDouble(-1, 1);
                 }
                 return () -> Kernels.sgemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, c, 0, n);
+            }
+            case "conv" -> {
+                int batch = Integer.parseInt(w[2]), cin = Integer.parseInt(w[3]), side = Integer.parseInt(w[4]);
+                int cout = Integer.parseInt(w[5]), k = Integer.parseInt(w[6]), stride = Integer.parseInt(w[7]);
+                int pad = Integer.parseInt(w[8]);
+                Convolution conv = new Convolution(cin, cout, Window2d.of(side, side, k, k, stride, stride, 1, 1,
+                        Padding.symmetric(pad, pad)));
+                SplittableRandom r = new SplittableRandom(42);
+                float[] x = random(r, batch * conv.inputSize()), wt = random(r, conv.weightSize()), b = random(r, cout);
+                float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];
+                float[] dw = new float[wt.length], db = new float[cout];
+                return w[1].equals("forward") ? () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0) : () -> {
+                    conv.backwardData(batch, dy, 0, wt, 0, dx, 0);
+                    conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);
+                };
             }
             default -> throw new IllegalArgumentException("unknown workload '" + w[0] + "'");
         }

@@ -1,9 +1,8 @@
 package dev.isthmus.cli;
 
 import dev.isthmus.io.ModelFiles;
-import dev.isthmus.train.Adam;
 import dev.isthmus.train.Losses;
-import dev.isthmus.train.Trainer;
+import dev.isthmus.train.Evaluator;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,9 +44,8 @@ final class EvaluateCommand implements Callable<Integer> {
         Screen screen = cli.screen();
         ModelOutput output = ModelOutput.of(ModelFiles.read(model));
         EvaluationData.Selection chosen = data.select(output, screen);
-        // Trainer.evaluate needs an optimizer it never uses here
-        Trainer trainer = new Trainer(output.file().model(), Losses.binaryCrossEntropy(), new Adam());
-        TestMetrics test = TestMetrics.of(chosen.label(), trainer, output, chosen.dataset(), chosen.paths(), batchSize);
+        Evaluator evaluator = new Evaluator(output.file().model(), Losses.binaryCrossEntropy());
+        TestMetrics test = TestMetrics.of(chosen.label(), evaluator, output, chosen.dataset(), chosen.paths(), batchSize);
         screen.println(test.describe(chosen.classNames()).stripTrailing());
         return 0;
     }

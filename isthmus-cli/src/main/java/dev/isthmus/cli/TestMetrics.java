@@ -2,7 +2,7 @@ package dev.isthmus.cli;
 
 import dev.isthmus.train.Dataset;
 import dev.isthmus.train.Metrics;
-import dev.isthmus.train.Trainer;
+import dev.isthmus.train.Evaluator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,11 +16,11 @@ import java.util.Map;
  */
 record TestMetrics(String label, double loss, double accuracy, double auc, int[][] confusion, int count) {
 
-    static TestMetrics of(String label, Trainer trainer, ModelOutput model, Dataset test, List<Path> paths, int batchSize)
-            throws IOException {
-        float[] p = trainer.predict(test, batchSize);
+    static TestMetrics of(String label, Evaluator evaluator, ModelOutput model, Dataset test, List<Path> paths,
+                          int batchSize) throws IOException {
+        float[] p = evaluator.predict(test, batchSize);
         model.requireFinite(p, test.count(), paths);
-        Map<String, Double> m = trainer.evaluate(test, batchSize);
+        Map<String, Double> m = evaluator.evaluate(test, batchSize);
         int[][] confusion = new int[2][2];
         for (int i = 0; i < test.count(); i++) {
             confusion[test.y()[i] >= 0.5f ? 1 : 0][p[i] >= 0.5f ? 1 : 0]++;
