@@ -33,7 +33,7 @@ public final class ConvAlgorithms {
             return new PointwiseConvolution(shape, gemm, kernels);
         }
         DirectLayout forward = DirectLayout.forward(shape.inChannels(), shape.outChannels(), shape.window(),
-                kernels.directBlock());
+                kernels.directBlock(), kernels.directWideChannels());
         DirectLayout back = forward == null ? null : DirectLayout.transposed(forward);
         if (back != null) {
             return new DirectConvolution(shape, forward, back, kernels);

@@ -18,6 +18,9 @@ public interface ConvSupport {
     /** Output columns one step of {@link #directConvolve} computes: {@link DirectLayout#block}. */
     int directBlock();
 
+    /** Whether {@link #directConvolve} takes eight output channels at a time where they divide (32 registers). */
+    boolean directWideChannels();
+
     /** Lanes of partial sums per weight in {@link #directWeightGradient}'s accumulator. */
     int directLanes();
 
@@ -29,9 +32,14 @@ public interface ConvSupport {
     void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane);
 
-    /** Adds, per lane, {@code dz x xp} over rows {@code [oy0, oy0 + rows)} to the weight-gradient sums {@code acc}. */
+    /**
+     * Adds, per lane, {@code dz x xp} to the weight-gradient sums {@code acc}: {@code rows} rows
+     * from output row {@code oy0}, {@code width} columns each (a multiple of the lanes). A caller
+     * may pass several rows as one, their width spanning the padding between them, where the
+     * staged gradient is zero (see {@link DirectConvolution}).
+     */
     void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                              int oy0, int rows, float[] acc);
+                              int oy0, int rows, int width, float[] acc);
 
     /**
      * 2x2 max-pooling of {@code channels} planes, two input rows per output row; each window's

@@ -158,7 +158,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     }
 
     private int sumsSize() {
-        return forward.coutBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();
+        return forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();
     }
 
     @Override
@@ -190,7 +190,14 @@ public final class DirectConvolution implements ConvAlgorithm {
             int rows = Math.max(1, STRIP_FLOATS / (DirectLayout.OC_BLOCK * forward.outWp));
             for (int oy = 0; oy < forward.computedRows; oy += rows) {
                 int r = Math.min(rows, forward.computedRows - oy);
-                kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r, sums);
+                int width = flatWidth(b, oy, r);
+                if (width > 0) {
+                    kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, 1,
+                            width, sums);
+                } else {
+                    kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r,
+                            forward.outWp, sums);
+                }
             }
         }
         if (t.dx != null) {
@@ -212,6 +219,23 @@ public final class DirectConvolution implements ConvAlgorithm {
                 }
             }
         }
+    }
+
+    /**
+     * The width of {@code rows} rows from output row {@code oy} taken as one (an output row is one
+     * or two vectors wide, so a loop per row is short), or 0 where that is not safe. Safe when
+     * the input and the staged gradient share a stride, and the lanes past the last row's end
+     * (the rows' span rounded up to whole vectors) fall on zeros of the staged gradient: that
+     * row's right border and the next row's left border, with a next row inside the plane.
+     */
+    private int flatWidth(DirectLayout b, int oy, int rows) {
+        int stride = b.inStride, lanes = kernels.directLanes();
+        if (rows < 2 || stride != forward.inStride || forward.flat) {
+            return 0;
+        }
+        int span = (rows - 1) * stride + forward.outWp, width = DirectLayout.roundUp(span, lanes);
+        boolean nextRowInPlane = oy + rows < forward.computedRows || b.inRows > b.padTop + forward.computedRows;
+        return width - span <= stride - forward.outWp && nextRowInPlane ? width : 0;
     }
 
     /** The lanes of each weight's partial sums, added in lane order. */

@@ -20,19 +20,26 @@ import dev.isthmus.kernels.Window2d;
  * the input's, every tap is still one shifted contiguous read.
  *
  * <p>Weights are repacked so that the inner loop reads them in order: blocks of
- * {@value #OC_BLOCK} output channels, then {@code (ic, ky, kx)}, then the block's channels.
+ * {@link #ocBlock} output channels (four, or eight where the vector registers allow and the
+ * channels divide), then {@code (ic, ky, kx)}, then the block's channels. The weight gradient
+ * takes channels in blocks of {@value #OC_BLOCK}, whatever the forward block.
  * This class holds the geometry, staging and packing; the arithmetic is in {@link ConvSupport}.
  */
 public final class DirectLayout {
 
-    /** Output channels computed together: four rows of accumulators, as the SGEMM micro-kernel. */
+    /** Output channels the weight gradient takes together. */
     static final int OC_BLOCK = 4;
+
+    /** Output channels the forward kernel computes together: 4, or 8 (16 accumulators, AVX-512). */
+    final int ocBlock;
 
     final int cin, cout, kh, kw;
     final int inH, inW, outH, outW;
     final int padTop, padLeft;
     /** Output columns computed per step by the implementation. */
     final int block;
+    /** Whether the kernels hold eight channels of accumulators (see {@link #ocBlock}). */
+    private final boolean wideChannels;
     /** Output rows laid end to end as one computed row (see the class comment). */
     final boolean flat;
     /** Width of a computed row: {@code outW}, or in the flat layout {@code outH * inStride}, rounded up to the block. */
@@ -43,12 +50,13 @@ public final class DirectLayout {
     final int rowStride;
     /** Staged input: rows of {@code inStride} floats, {@code inRows} per channel plane. */
     final int inStride, inRows, inPlane;
-    final int coutBlocks;
+    /** Blocks of {@link #ocBlock} output channels (forward), and of {@link #OC_BLOCK} (weight gradient). */
+    final int coutBlocks, gradientBlocks;
     /** {@link #tapOffset} of every tap, in (ic, ky, kx) order. */
     private final int[] tapOffsets;
 
     private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
-                       int padTop, int padLeft, int block, int minInStride, boolean flat) {
+                       int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
         this.cin = cin;
         this.cout = cout;
         this.kh = kh;
@@ -61,6 +69,7 @@ public final class DirectLayout {
         this.padLeft = padLeft;
         this.block = block;
         this.flat = flat;
+        this.wideChannels = wideChannels;
         if (flat) {
             this.inStride = outW + kw - 1;
             this.outWp = roundUp(Math.multiplyExact(outH, inStride), block);
@@ -76,7 +85,9 @@ public final class DirectLayout {
         // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
         this.inRows = outH + kh - 1 + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
         this.inPlane = Math.multiplyExact(inRows, inStride);
-        this.coutBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
+        this.ocBlock = wideChannels && cout % 8 == 0 ? 8 : OC_BLOCK;
+        this.coutBlocks = (cout + ocBlock - 1) / ocBlock;
+        this.gradientBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
         this.tapOffsets = new int[cin * kh * kw];
         for (int t = 0; t < tapOffsets.length; t++) {
             tapOffsets[t] = tapOffset(t);
@@ -94,7 +105,7 @@ public final class DirectLayout {
      * rounding its rows up to the block would waste more than a fifth of the work and, laid flat
      * ("same" padding only), more than half or fewer than four blocks.
      */
-    static DirectLayout forward(int cin, int cout, Window2d w, int block) {
+    static DirectLayout forward(int cin, int cout, Window2d w, int block, boolean wideChannels) {
         if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1
                 || w.padTop() > w.kernelHeight() - 1 || w.padBottom() > w.kernelHeight() - 1
                 || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1) {
@@ -102,7 +113,7 @@ public final class DirectLayout {
         }
         if (5L * roundUp(w.outWidth(), block) <= 6L * w.outWidth()) {
             return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
-                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, false);
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, false, wideChannels);
         }
         boolean same = w.outHeight() == w.inHeight() && w.outWidth() == w.inWidth();
         long computed = roundUp(w.outHeight() * (w.outWidth() + w.kernelWidth() - 1), block);
@@ -110,7 +121,7 @@ public final class DirectLayout {
         // which a map of one or two blocks (ChestXRayNet's 4x4 conv7) does not pay back.
         if (same && 2L * w.outHeight() * w.outWidth() >= computed && computed >= 4L * block) {
             return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
-                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, true);
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, true, wideChannels);
         }
         return null;
     }
@@ -126,23 +137,29 @@ public final class DirectLayout {
         int padTop = f.kh - 1 - f.padTop, padLeft = f.kw - 1 - f.padLeft;
         if (f.flat) {
             return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block, 0,
-                    true);
+                    true, f.wideChannels);
         }
         if (5L * roundUp(f.inW, f.block) > 6L * f.inW) {
             return null;
         }
         return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block,
-                padLeft + f.outWp, false);
+                padLeft + f.outWp, false, f.wideChannels);
     }
 
-    /** Floats of a staged input. */
+    /**
+     * Floats after the last plane of a staged input, always zero: the weight gradient reads its
+     * rows end to end, and its last vector may run past the last plane by less than this.
+     */
+    static final int SLACK = 64;
+
+    /** Floats of a staged input, its zero slack included. */
     int stagedSize() {
-        return cin * inPlane;
+        return cin * inPlane + SLACK;
     }
 
     /** Floats of packed weights. */
     int packedWeightsSize() {
-        return coutBlocks * OC_BLOCK * cin * kh * kw;
+        return coutBlocks * ocBlock * cin * kh * kw;
     }
 
     /** Offset of input cell (row 0, column 0) inside a staged plane. */
@@ -156,6 +173,7 @@ public final class DirectLayout {
      */
     void stage(float[] x, int xOffset, float[] xp) {
         PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, xp, inRows, inStride, inPlane);
+        java.util.Arrays.fill(xp, cin * inPlane, cin * inPlane + SLACK, 0f);
     }
 
     /**
@@ -189,8 +207,8 @@ public final class DirectLayout {
         for (int ob = 0; ob < coutBlocks; ob++) {
             for (int ic = 0; ic < cin; ic++) {
                 for (int t = 0; t < taps; t++) {
-                    for (int j = 0; j < OC_BLOCK; j++, at++) {
-                        int oc = ob * OC_BLOCK + j;
+                    for (int j = 0; j < ocBlock; j++, at++) {
+                        int oc = ob * ocBlock + j;
                         if (oc >= cout) {
                             wp[at] = 0f;
                         } else if (flip) { // the original is [ic][oc] in this convolution's terms

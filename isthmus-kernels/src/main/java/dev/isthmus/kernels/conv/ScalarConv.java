@@ -22,6 +22,11 @@ public final class ScalarConv implements ConvSupport {
     }
 
     @Override
+    public boolean directWideChannels() {
+        return false;
+    }
+
+    @Override
     public int directLanes() {
         return 1;
     }
@@ -37,16 +42,16 @@ public final class ScalarConv implements ConvSupport {
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int taps = g.kh * g.kw, width = g.outWp;
         for (int oc = 0; oc < g.cout; oc++) {
-            int ob = oc / DirectLayout.OC_BLOCK, j = oc % DirectLayout.OC_BLOCK;
+            int ob = oc / g.ocBlock, j = oc % g.ocBlock;
             float b = bias == null ? 0f : bias[biasOffset + oc];
             for (int r = 0; r < rows; r++) {
                 int o = outOffset + oc * outPlane + r * outStride;
                 java.util.Arrays.fill(out, o, o + width, b);
-                int wi = ob * g.cin * taps * DirectLayout.OC_BLOCK + j;
+                int wi = ob * g.cin * taps * g.ocBlock + j;
                 for (int ic = 0; ic < g.cin; ic++) {
                     for (int ky = 0; ky < g.kh; ky++) {
                         int row = ic * g.inPlane + (oy0 + r + ky) * g.inStride;
-                        for (int kx = 0; kx < g.kw; kx++, wi += DirectLayout.OC_BLOCK) {
+                        for (int kx = 0; kx < g.kw; kx++, wi += g.ocBlock) {
                             float w = wp[wi];
                             int x = row + kx;
                             for (int c = 0; c < width; c++) {
@@ -70,7 +75,7 @@ public final class ScalarConv implements ConvSupport {
      */
     @Override
     public void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                               int oy0, int rows, float[] acc) {
+                               int oy0, int rows, int width, float[] acc) {
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         for (int oc = 0; oc < g.cout; oc++) {
@@ -82,7 +87,7 @@ public final class ScalarConv implements ConvSupport {
                 float s0 = acc[a], s1 = acc[a + Math.min(1, n - 1)], s2 = acc[a + Math.min(2, n - 1)], s3 = acc[a + n - 1];
                 for (int r = 0; r < rows; r++) {
                     int d = dzOffset + oc * dzPlane + r * dzStride, xr = r * g.inStride;
-                    for (int c = 0; c < g.outWp; c++) {
+                    for (int c = 0; c < width; c++) {
                         float v = dz[d + c];
                         s0 = Math.fma(v, xp[x0 + xr + c], s0);
                         s1 = Math.fma(v, xp[x1 + xr + c], s1);
