@@ -22,6 +22,24 @@ public final class ConvAlgorithms {
 
     private ConvAlgorithms() {}
 
+    /** Test and benchmark hook: {@code -Disthmus.conv.gemmWeightGradient=true|false} forces the choice below. */
+    static final String GEMM_WEIGHT_GRADIENT_PROPERTY = "isthmus.conv.gemmWeightGradient";
+
+    /**
+     * Whether a direct convolution takes its weight gradient as one SGEMM per image rather than
+     * the per-lane kernel: on maps laid flat (16x16 and below on AVX-512, where the per-lane
+     * kernel's short rows keep sending its accumulators to memory), and for 64 input channels or
+     * more on maps up to 32 wide. Forced by {@value #GEMM_WEIGHT_GRADIENT_PROPERTY}. The
+     * measurements behind the rule are in benchmarks/README.md (convolution algorithms).
+     */
+    static boolean gemmWeightGradient(ConvShape shape, DirectLayout forward) {
+        String forced = System.getProperty(GEMM_WEIGHT_GRADIENT_PROPERTY);
+        if (forced != null) {
+            return Boolean.parseBoolean(forced);
+        }
+        return forward.flat || shape.inChannels() >= 64 && shape.window().outWidth() <= 32;
+    }
+
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         if (shape.groups() > 1) {
             ConvShape group = shape.group();
@@ -36,7 +54,7 @@ public final class ConvAlgorithms {
                 kernels.directBlock(), kernels.directWideChannels());
         DirectLayout back = forward == null ? null : DirectLayout.transposed(forward);
         if (back != null) {
-            return new DirectConvolution(shape, forward, back, kernels);
+            return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null);
         }
         return new Im2colConvolution(shape, gemm, kernels);
     }

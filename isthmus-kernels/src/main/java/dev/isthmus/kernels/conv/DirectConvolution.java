@@ -1,6 +1,7 @@
 package dev.isthmus.kernels.conv;
 
 import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.gemm.GemmSupport;
 import dev.isthmus.kernels.runtime.WorkerPool;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
@@ -22,17 +23,20 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvShape shape;
     private final DirectLayout forward, back;
     private final ConvSupport kernels;
+    /** The weight gradient as one SGEMM per image (see {@link #gemmWeightGradient}), or null: per-lane sums. */
+    private final GemmSupport gemm;
 
-    DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels) {
+    DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm) {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
         this.kernels = kernels;
+        this.gemm = gemm != null && back.inStride == forward.inStride ? gemm : null;
     }
 
     @Override
     public String name() {
-        return forward.flat ? "direct (flat)" : "direct";
+        return (forward.flat ? "direct (flat)" : "direct") + (gemm == null ? "" : ", SGEMM weight gradient");
     }
 
     @Override
@@ -153,12 +157,36 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void beginWeightGradient() {
-        int size = sumsSize();
-        Arrays.fill(Workspace.floats(Slot.WEIGHT_SUMS, size), 0, size, 0f);
+        if (gemm == null) {
+            int size = sumsSize();
+            Arrays.fill(Workspace.floats(Slot.WEIGHT_SUMS, size), 0, size, 0f);
+        }
     }
 
+    /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */
     private int sumsSize() {
-        return forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();
+        return gemm != null ? shape.weightSize()
+                : forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();
+    }
+
+    /**
+     * The weight gradient of one image as one SGEMM: {@code dW^T[K, Cout] (+)= X[K, Q] dz^T[Q, Cout]},
+     * where {@code Q} runs over the output positions on the staged stride (the padding between
+     * rows included: the staged gradient is zero there) and row {@code t} of {@code X} is the
+     * staged input from tap {@code t}'s offset, copied out whole (no im2col edge cases). The
+     * group's {@code dW^T} is transposed into {@code dw} once, at its end. Wide layers, where the
+     * per-lane kernel's accumulators go to memory too often, run faster this way.
+     */
+    private void gemmWeightGradient(float[] xp, float[] dz, int at, boolean accumulate) {
+        int k = shape.patch(), cout = shape.outChannels();
+        int q = (shape.window().outHeight() - 1) * forward.inStride + shape.window().outWidth();
+        float[] col = Workspace.floats(Slot.COLUMNS, (long) k * q);
+        int[] taps = forward.tapOffsets();
+        for (int t = 0; t < k; t++) {
+            System.arraycopy(xp, taps[t], col, t * q, q);
+        }
+        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
+        gemm.sgemm(false, true, k, cout, q, 1f, col, 0, q, dz, at, back.inPlane, accumulate ? 1f : 0f, sums, 0, cout);
     }
 
     @Override
@@ -183,7 +211,11 @@ public final class DirectConvolution implements ConvAlgorithm {
                 kernels.channelSums(dz, at, b.inStride, b.inPlane, cout, outH, outW, biasSums);
             }
         }
-        if (dw != null) {
+        if (dw != null && gemm != null) {
+            float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
+            forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
+            gemmWeightGradient(xp, dz, at, accumulate);
+        } else if (dw != null) {
             float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
             forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
             float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
@@ -238,10 +270,19 @@ public final class DirectConvolution implements ConvAlgorithm {
         return width - span <= stride - forward.outWp && nextRowInPlane ? width : 0;
     }
 
-    /** The lanes of each weight's partial sums, added in lane order. */
+    /** The lanes of each weight's partial sums, added in lane order (SGEMM: the transposed gradient, transposed back). */
     @Override
     public void endWeightGradient(float[] dw, int dwAt) {
         float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
+        if (gemm != null) {
+            int k = shape.patch(), cout = shape.outChannels();
+            for (int oc = 0; oc < cout; oc++) {
+                for (int t = 0; t < k; t++) {
+                    dw[dwAt + oc * k + t] = sums[t * cout + oc];
+                }
+            }
+            return;
+        }
         int lanes = kernels.directLanes(), patch = shape.patch();
         for (int oc = 0; oc < shape.outChannels(); oc++) {
             for (int t = 0; t < patch; t++) {
