@@ -76,6 +76,7 @@ public final class Execution {
     private int batch;
     private int slices;                 // of the last forward pass; 1: whole batch, layer by layer
     private int firstSlice, endSlice;   // the slices the last forward pass ran: all, or a shard's
+    private boolean shard;              // the last forward pass was forwardSlices: gradients stay per slice
     private boolean forwardDone;
     private boolean training;
     private long[][] forwardNanos;      // per slice, per node, when profiling
@@ -241,6 +242,7 @@ public final class Execution {
         values[0] = x;
         firstSlice = 0;
         endSlice = slices;
+        shard = false;
         forwardDone = false;
         Parallel.forEach(slices, forwardSlice);
         forwardDone = true;
@@ -289,6 +291,7 @@ public final class Execution {
         values[0] = x;
         firstSlice = from;
         endSlice = to;
+        shard = true;
         forwardDone = false;
         Parallel.forEach(to - from, forwardSlice);
         forwardDone = true;
@@ -392,7 +395,7 @@ public final class Execution {
             }
         }
         Parallel.forEach(endSlice - firstSlice, backwardSlice);
-        if (slices > 1 && firstSlice == 0 && endSlice == slices) { // a shard's slices stay apart
+        if (slices > 1 && !shard) { // a shard's slices stay apart, even when it has them all
             Parallel.forEach(sumChunks.count(), sumSliceGrads);
         }
     }
