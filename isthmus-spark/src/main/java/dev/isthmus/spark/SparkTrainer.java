@@ -313,14 +313,17 @@ public final class SparkTrainer {
             JavaPairRDD<Integer, Sample> placed = samples
                     .mapToPair(s -> new Tuple2<>(places.value()[s.index()], s))
                     .repartitionAndSortWithinPartitions(new WorkerPartitioner(layout));
-            return Barrier.mapPartitions(placed.rdd().toJavaRDD(), (context, rows) -> {
+            JavaRDD<EpochResult> epoch = Barrier.mapPartitions(placed.rdd().toJavaRDD(), (context, rows) -> {
                 TaskThreads.use(context.cpus());
                 String address = context.getTaskInfos()[context.partitionId()].address();
                 String host = address.substring(0, address.lastIndexOf(':'));
                 EpochResult r = task.run(context.partitionId(), rows, host, context::allGather,
                         context::killTaskIfInterrupted);
                 return List.of(r).iterator();
-            }, EpochResult.class).collect();
+            }, EpochResult.class);
+            // Spark runs a failed barrier stage again only when it writes a shuffle (a failed result
+            // stage may have committed output, so it aborts the job): one more, tiny, stage.
+            return epoch.repartition(1).collect();
         } finally {
             places.destroy();
         }
