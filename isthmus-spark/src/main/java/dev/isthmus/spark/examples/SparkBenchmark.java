@@ -1,0 +1,147 @@
+package dev.isthmus.spark.examples;
+
+import dev.isthmus.data.ImageFolder;
+import dev.isthmus.io.ModelFiles;
+import dev.isthmus.kernels.Parallel;
+import dev.isthmus.nn.ChestXRayNet;
+import dev.isthmus.nn.Initializer;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Shape;
+import dev.isthmus.spark.EpochStats;
+import dev.isthmus.spark.ImageRows;
+import dev.isthmus.spark.ModelTransformer;
+import dev.isthmus.spark.SparkTrainer;
+import dev.isthmus.spark.TrainingRows;
+import dev.isthmus.train.Adam;
+import dev.isthmus.train.Dataset;
+import dev.isthmus.train.FitOptions;
+import dev.isthmus.train.Losses;
+import dev.isthmus.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Images per second for ChestXRayNet training and inference on a standalone cluster of this
+ * machine, one worker with all the cores against one worker per core, and on one machine (this
+ * JVM, {@code Trainer.fit} and {@code model.predict}) for reference:
+ * <pre>
+ * SparkBenchmark [--spark-home isthmus-spark/target/spark-home] [--data DIR] [--images 256] [--epochs 3]
+ *                [--cores 2] [--batch-size 16]
+ * </pre>
+ * Training: the epochs after the first (which loads the JIT), as the stage's wall time (samples
+ * moved to their workers included) and as the workers' step time, with the exchange's share.
+ * Inference: {@code ModelTransformer} over the images' bytes (decoding included) and over
+ * decoded float arrays, after one warm-up pass.
+ */
+public final class SparkBenchmark {
+
+    private SparkBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = ChestXRaysOnSpark.options(prepend(args));
+        Path sparkHome = Path.of(o.getOrDefault("spark-home", "isthmus-spark/target/spark-home"));
+        int count = Integer.parseInt(o.getOrDefault("images", "256"));
+        int epochs = Integer.parseInt(o.getOrDefault("epochs", "3"));
+        int cores = Integer.parseInt(o.getOrDefault("cores", "2"));
+        int batch = Integer.parseInt(o.getOrDefault("batch-size", "16"));
+        Path data = ChestXRaysOnSpark.data(o);
+        Path work = Files.createTempDirectory("isthmus-spark-benchmark-");
+        System.out.printf("ChestXRayNet, %d images of 256x256 from %s, batch %d, %d epochs (the first not counted), %d cores;"
+                + " %s%n", count, data, batch, epochs, cores, Runtime.version());
+
+        Model model = ChestXRayNet.build().initialize(42, Initializer.HE);
+        Path modelFile = work.resolve("model.safetensors");
+        ModelFiles.save(model, modelFile);
+        Dataset local = null;
+        System.out.println("| setup | training, stage images/s | training, step images/s | step ms | exchange ms per step"
+                + " | KiB sent per worker per step | inference from PNG, images/s | inference from floats, images/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (int workers : new int[] {1, cores}) {
+            int perWorker = cores / workers;
+            try (LocalCluster cluster = LocalCluster.start(sparkHome, work.resolve("cluster-" + workers), workers, perWorker,
+                    "3g")) {
+                Map<String, String> conf = Map.of("workers", Integer.toString(workers), "cores-per-worker",
+                        Integer.toString(perWorker), "executor-memory", "2g");
+                SparkSession spark = ChestXRaysOnSpark.session(cluster.url(), conf);
+                try {
+                    org.apache.spark.sql.Dataset<Row> rows = ImageRows.imageFolder(spark, data.toString(),
+                            ImageFolder.Options.defaults()).limit(count).cache();
+                    rows.count();
+                    if (local == null) {
+                        local = TrainingRows.collect(rows, "features", "label", Shape.of(1, 256, 256), 1);
+                    }
+                    Model trained = ChestXRayNet.build().initialize(42, Initializer.HE);
+                    SparkTrainer trainer = new SparkTrainer(trained, Losses.binaryCrossEntropy(), () -> new Adam(1e-3))
+                            .workers(workers).checkpoints(work.resolve("checkpoints-" + workers));
+                    trainer.fit(rows, null, new FitOptions().epochs(epochs).batchSize(batch).seed(1));
+                    List<EpochStats> warm = trainer.stats().subList(1, trainer.stats().size());
+                    long stage = 0, step = 0, exchange = 0, bytes = 0;
+                    int steps = 0, samples = 0;
+                    for (EpochStats s : warm) {
+                        stage += s.stageNanos();
+                        step += s.stepNanos();
+                        exchange += s.exchangeNanos();
+                        steps += s.steps();
+                        samples += s.samples();
+                        bytes += s.bytesPerWorker();
+                    }
+                    ModelTransformer transformer = new ModelTransformer().setModelPath(modelFile.toString()).setBatchSize(batch);
+                    org.apache.spark.sql.Dataset<Row> files = spark.read().format("binaryFile")
+                            .option("recursiveFileLookup", "true").option("pathGlobFilter", "*.png").load(data.toString())
+                            .limit(count).repartition(4 * workers).cache();
+                    files.count();
+                    double fromPng = inference(transformer.copy(new org.apache.spark.ml.param.ParamMap()), files, count);
+                    org.apache.spark.sql.Dataset<Row> arrays = rows.select("features").repartition(4 * workers).cache();
+                    arrays.count();
+                    double fromFloats = inference(transformer.copy(new org.apache.spark.ml.param.ParamMap())
+                            .setInputCol("features"), arrays, count);
+                    System.out.printf(Locale.ROOT, "| %d worker%s x %d thread%s | %.0f | %.0f | %.1f | %.2f | %d | %.0f | %.0f |%n",
+                            workers, workers > 1 ? "s" : "", perWorker, perWorker > 1 ? "s" : "", samples / (stage / 1e9),
+                            samples / (step / 1e9), step / 1e6 / steps, exchange / 1e6 / steps, bytes / steps / 1024,
+                            fromPng, fromFloats);
+                } finally {
+                    spark.stop();
+                }
+            }
+        }
+        Parallel.setThreads(cores);
+        Trainer trainer = new Trainer(ChestXRayNet.build().initialize(42, Initializer.HE), Losses.binaryCrossEntropy(),
+                new Adam(1e-3));
+        trainer.fit(local, null, new FitOptions().epochs(1).batchSize(batch).seed(1));
+        long t0 = System.nanoTime();
+        trainer.fit(local, null, new FitOptions().epochs(epochs - 1).batchSize(batch).seed(1));
+        double train = (epochs - 1) * local.count() / ((System.nanoTime() - t0) / 1e9);
+        model.predict(local.x(), Math.min(batch, local.count()));
+        t0 = System.nanoTime();
+        for (int from = 0; from < local.count(); from += batch) {
+            int n = Math.min(batch, local.count() - from);
+            model.predict(java.util.Arrays.copyOfRange(local.x(), from * 65536, (from + n) * 65536), n);
+        }
+        double infer = local.count() / ((System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "| one machine (this JVM), %d threads | %.0f | | | | | | %.0f |%n", cores, train, infer);
+    }
+
+    private static double inference(ModelTransformer transformer, org.apache.spark.sql.Dataset<Row> rows, int count) {
+        transformer.transform(rows).select("prediction").collectAsList(); // warm-up
+        long t0 = System.nanoTime();
+        List<Row> out = transformer.transform(rows).select("prediction", "error").collectAsList();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (out.stream().anyMatch(r -> !r.isNullAt(1))) {
+            throw new IllegalStateException("some rows failed: " + out.stream().filter(r -> !r.isNullAt(1)).findFirst());
+        }
+        return out.size() / seconds;
+    }
+
+    /** {@link ChestXRaysOnSpark#options} skips a command word. */
+    private static String[] prepend(String[] args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "benchmark";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
+    }
+}
