@@ -72,7 +72,8 @@ public final class ChestXRaysOnSpark {
         }
     }
 
-    static Map<String, String> options(String[] args) {
+    /** {@code --name value} pairs after the command word. */
+    public static Map<String, String> options(String[] args) {
         Map<String, String> o = new HashMap<>();
         for (int i = 1; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -83,8 +84,11 @@ public final class ChestXRaysOnSpark {
         return o;
     }
 
-    /** A driver on 127.0.0.1 sending the Isthmus jars of its class path to the executors. */
-    static SparkSession session(String master, Map<String, String> o) {
+    /**
+     * A driver on 127.0.0.1 sending the Isthmus jars of its class path to the executors, asking for
+     * {@code workers} executors of {@code cores-per-worker} cores, each task using them all.
+     */
+    public static SparkSession session(String master, Map<String, String> o) {
         List<String> jars = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
@@ -109,7 +113,8 @@ public final class ChestXRaysOnSpark {
         return spark;
     }
 
-    static Path data(Map<String, String> o) throws java.io.IOException {
+    /** {@code --data}, or the synthetic set of {@code isthmus train}, generated once. */
+    public static Path data(Map<String, String> o) throws java.io.IOException {
         if (o.containsKey("data")) {
             return Path.of(o.get("data"));
         }

@@ -1,4 +1,4 @@
-package dev.isthmus.spark.examples;
+package dev.isthmus.spark;
 
 import dev.isthmus.data.ImageFolder;
 import dev.isthmus.io.ModelFiles;
@@ -7,11 +7,8 @@ import dev.isthmus.nn.ChestXRayNet;
 import dev.isthmus.nn.Initializer;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Shape;
-import dev.isthmus.spark.EpochStats;
-import dev.isthmus.spark.ImageRows;
-import dev.isthmus.spark.ModelTransformer;
-import dev.isthmus.spark.SparkTrainer;
-import dev.isthmus.spark.TrainingRows;
+import dev.isthmus.spark.examples.ChestXRaysOnSpark;
+import dev.isthmus.spark.examples.LocalCluster;
 import dev.isthmus.train.Adam;
 import dev.isthmus.train.Dataset;
 import dev.isthmus.train.FitOptions;
@@ -22,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -36,7 +34,9 @@ import org.apache.spark.sql.SparkSession;
  * Training: the epochs after the first (which loads the JIT), as the stage's wall time (samples
  * moved to their workers included) and as the workers' step time, with the exchange's share.
  * Inference: {@code ModelTransformer} over the images' bytes (decoding included) and over
- * decoded float arrays, after one warm-up pass.
+ * decoded float arrays, after one warm-up pass. The exchange alone: the workers summing
+ * ChestXRayNet-sized gradients step after step with nothing else to do, so its time is the
+ * transfer's and not the wait for a slower worker.
  */
 public final class SparkBenchmark {
 
@@ -59,8 +59,9 @@ public final class SparkBenchmark {
         ModelFiles.save(model, modelFile);
         Dataset local = null;
         System.out.println("| setup | training, stage images/s | training, step images/s | step ms | exchange ms per step"
-                + " | KiB sent per worker per step | inference from PNG, images/s | inference from floats, images/s |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + " (wait included) | exchange alone, ms | KiB sent per worker per step | inference from PNG, images/s"
+                + " | inference from floats, images/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (int workers : new int[] {1, cores}) {
             int perWorker = cores / workers;
             try (LocalCluster cluster = LocalCluster.start(sparkHome, work.resolve("cluster-" + workers), workers, perWorker,
@@ -100,9 +101,11 @@ public final class SparkBenchmark {
                     arrays.count();
                     double fromFloats = inference(transformer.copy(new org.apache.spark.ml.param.ParamMap())
                             .setInputCol("features"), arrays, count);
-                    System.out.printf(Locale.ROOT, "| %d worker%s x %d thread%s | %.0f | %.0f | %.1f | %.2f | %d | %.0f | %.0f |%n",
+                    int floats = (int) trained.parameterCount() + 1;
+                    double alone = exchangeAlone(spark, workers, floats, 200);
+                    System.out.printf(Locale.ROOT, "| %d worker%s x %d thread%s | %.0f | %.0f | %.1f | %.2f | %.3f | %d | %.0f | %.0f |%n",
                             workers, workers > 1 ? "s" : "", perWorker, perWorker > 1 ? "s" : "", samples / (stage / 1e9),
-                            samples / (step / 1e9), step / 1e6 / steps, exchange / 1e6 / steps, bytes / steps / 1024,
+                            samples / (step / 1e9), step / 1e6 / steps, exchange / 1e6 / steps, alone, bytes / steps / 1024,
                             fromPng, fromFloats);
                 } finally {
                     spark.stop();
@@ -123,7 +126,42 @@ public final class SparkBenchmark {
             model.predict(java.util.Arrays.copyOfRange(local.x(), from * 65536, (from + n) * 65536), n);
         }
         double infer = local.count() / ((System.nanoTime() - t0) / 1e9);
-        System.out.printf(Locale.ROOT, "| one machine (this JVM), %d threads | %.0f | | | | | | %.0f |%n", cores, train, infer);
+        System.out.printf(Locale.ROOT, "| one machine (this JVM), %d threads | %.0f | | | | | | | %.0f |%n", cores, train, infer);
+    }
+
+    /**
+     * Milliseconds per exchange of {@code floats} floats (one block per worker, a batch of 16
+     * slices) between {@code workers} barrier tasks doing nothing else, the median of
+     * {@code steps} after as many for warm-up.
+     */
+    static double exchangeAlone(SparkSession spark, int workers, int floats, int steps) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Double> medians = Barrier.mapPartitions(jsc.parallelize(java.util.Collections.nCopies(workers, 0), workers),
+                (context, rows) -> {
+                    int rank = context.partitionId();
+                    String address = context.getTaskInfos()[rank].address();
+                    ShardLayout layout = new ShardLayout(16, 16, workers, 16, 16);
+                    int[][] starts = new int[workers][];
+                    for (int w = 0; w < workers; w++) {
+                        starts[w] = layout.blocks(0, w);
+                    }
+                    float[][] blocks = new float[starts[rank].length][floats];
+                    long[] nanos = new long[steps];
+                    try (GradientExchange exchange = GradientExchange.open(rank, workers,
+                            address.substring(0, address.lastIndexOf(':')), context::allGather, floats,
+                            java.util.concurrent.TimeUnit.MINUTES.toNanos(5), context::killTaskIfInterrupted)) {
+                        for (int s = -steps; s < steps; s++) {
+                            long t0 = System.nanoTime();
+                            exchange.allReduce(blocks, starts, 16);
+                            if (s >= 0) {
+                                nanos[s] = System.nanoTime() - t0;
+                            }
+                        }
+                    }
+                    java.util.Arrays.sort(nanos);
+                    return List.of(nanos[steps / 2] / 1e6).iterator();
+                }, Double.class).collect();
+        return medians.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
     private static double inference(ModelTransformer transformer, org.apache.spark.sql.Dataset<Row> rows, int count) {
