@@ -86,7 +86,12 @@ public final class TrainingRows {
         if (v instanceof Number number) {
             return new float[] {number.floatValue()};
         }
-        List<?> list = v instanceof Seq<?> seq ? CollectionConverters.asJava(seq) : row.getList(i);
+        Object elements = v instanceof scala.collection.mutable.ArraySeq<?> seq ? seq.array() : null;
+        if (elements instanceof float[] floats) {
+            return floats.clone();
+        }
+        List<?> list = elements instanceof Object[] boxed ? Arrays.asList(boxed) // array<float> as a Row holds it
+                : v instanceof Seq<?> seq ? CollectionConverters.asJava(seq) : row.getList(i);
         float[] out = new float[list.size()];
         for (int k = 0; k < out.length; k++) {
             Object e = list.get(k);
