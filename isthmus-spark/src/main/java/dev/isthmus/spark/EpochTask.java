@@ -14,7 +14,6 @@ import dev.isthmus.train.Loss;
 import dev.isthmus.train.Optimizer;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,6 +177,10 @@ final class EpochTask implements Serializable {
                 steps++;
                 stepNanos += System.nanoTime() - t0;
             }
+            if (stoppedAt < 0 && rows.hasNext()) {
+                throw new IllegalStateException("worker " + rank + " got more samples than its places; the next is at place "
+                        + rows.next()._1());
+            }
             if (rank == 0) {
                 Files.createDirectories(checkpoints.epoch(epoch + 1));
                 ModelFiles.save(model, checkpoints.model(epoch + 1), java.util.Map.of("epoch", Integer.toString(epoch + 1)));
@@ -204,9 +207,5 @@ final class EpochTask implements Serializable {
             SliceTree.sum(parts, first, end, from, to);
             System.arraycopy(parts[first], from, flat, offsets[p] + from, to - from);
         });
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e.getMessage(), e);
     }
 }

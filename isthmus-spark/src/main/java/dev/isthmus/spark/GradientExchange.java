@@ -83,8 +83,9 @@ final class GradientExchange implements AutoCloseable {
     }
 
     /**
-     * Connects worker {@code rank} of {@code addresses.length} to the others: listens on
-     * {@code host}, publishes its address with {@code allGather} and connects every pair.
+     * Connects worker {@code rank} of {@code workers} to the others: listens on {@code host},
+     * publishes its address with {@code allGather}, connects to the workers below it and accepts
+     * those above it, one connection per pair.
      *
      * @param allGather the barrier's {@code allGather}: every task's message, by rank
      * @param killCheck  throws if Spark has killed the task
