@@ -8,6 +8,6 @@ out=${OUT_DIR:-$here/target/results}
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
 "$here/run.sh" 'ConvBenchmark|PoolBenchmark' -rf json -rff "$out/layers-jmh.json" "$@"
-"$python" "$here/torch_layers.py" 1 > "$out/torch-layers-1.json"
-"$python" "$here/torch_layers.py" "$(nproc)" > "$out/torch-layers-$(nproc).json"
+"$here/peer.sh" "$here/torch_layers.py" 1 > "$out/torch-layers-1.json"
+"$here/peer.sh" "$here/torch_layers.py" "$(nproc)" > "$out/torch-layers-$(nproc).json"
 "$python" "$here/conv-table.py" "$out/layers-jmh.json" "$out/torch-layers-1.json" "$out/torch-layers-$(nproc).json"

@@ -23,5 +23,5 @@ for batch in 16 64; do
   row "Isthmus, java -XX:+UseSerialGC" \
     "$("$java_bin" --add-modules jdk.incubator.vector -XX:+UseSerialGC -cp "$jar" dev.isthmus.benchmarks.TrainMemory "$batch" "$steps" "$threads" 2>/dev/null)"
   row "PyTorch $("$python" -c 'import torch; print(torch.__version__)')" \
-    "$("$python" "$here/torch_chestxraynet.py" --memory "$batch" "$steps" "$threads")"
+    "$("$here/peer.sh" "$here/torch_chestxraynet.py" --memory "$batch" "$steps" "$threads")"
 done

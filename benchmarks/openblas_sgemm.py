@@ -13,13 +13,13 @@ import time
 import numpy as np
 
 SHAPES = ["256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048",
-          "8x72x16384", "12x108x1024", "50x500x16", "16384x8x72"]
+          "20x500x64", "20x64x500:bt", "50x500x16", "20x1250x16", "50x16x500:bt"]
 
 
-def median_seconds(m, k, n, budget=3.0):
+def median_seconds(m, k, n, trans_b=False, budget=3.0):
     rng = np.random.default_rng(42)
     a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
-    b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
+    b = rng.uniform(-1, 1, (n, k)).astype(np.float32).T if trans_b else rng.uniform(-1, 1, (k, n)).astype(np.float32)
     c = np.empty((m, n), dtype=np.float32)
     np.matmul(a, b, out=c)
     t0 = time.perf_counter()
@@ -43,8 +43,8 @@ def main():
     out = {"threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0")), "numpy": np.__version__,
            "config": str(config.get("libraries", "")), "results": {}}
     for s in shapes:
-        m, k, n = map(int, s.split("x"))
-        out["results"][s] = median_seconds(m, k, n)
+        m, k, n = map(int, s.replace(":bt", "").split("x"))
+        out["results"][s] = median_seconds(m, k, n, s.endswith(":bt"))
     json.dump(out, sys.stdout, indent=1)
 
 

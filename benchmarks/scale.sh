@@ -31,7 +31,7 @@ mkdir -p "$out"
 torch_files=()
 for t in "${threads[@]}"; do
   f="$out/scale-torch-$t.json"
-  if "$python" "$here/torch_chestxraynet.py" "$t" "$batch" > "$f"; then
+  if "$here/peer.sh" "$here/torch_chestxraynet.py" "$t" "$batch" > "$f"; then
     torch_files+=("$f")
   else
     echo "scale.sh: PyTorch failed at $t threads; its columns stay empty" >&2

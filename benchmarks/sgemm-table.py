@@ -28,7 +28,7 @@ rows = {}
 for r in jmh:
     p = r["params"]
     threads = int(p["threads"])
-    m, k, n = map(int, p["mkn"].split("x"))
+    m, k, n = map(int, p["mkn"].replace(":bt", "").split("x"))
     # median over the measurement iterations of every fork (each iteration: mean time per call, us)
     samples = sorted(x for fork in r["primaryMetric"]["rawData"] for x in fork)
     us = samples[len(samples) // 2]
@@ -41,6 +41,6 @@ print("| m x k x n | threads | Isthmus GFLOP/s | OpenBLAS GFLOP/s | Isthmus / Op
 print("|---|---|---|---|---|---|")
 for (shape, threads), gflops in rows.items():
     t = threads if threads else all_threads
-    m, k, n = map(int, shape.split("x"))
+    m, k, n = map(int, shape.replace(":bt", "").split("x"))
     ob = 2.0 * m * n * k / blas[t][shape] / 1e9
     print(f"| {shape} | {t} | {gflops:.1f} | {ob:.1f} | {gflops / ob:.2f} | {100 * gflops / (peak * t):.0f}% |")

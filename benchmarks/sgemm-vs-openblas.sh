@@ -11,6 +11,6 @@ mkdir -p "$out"
 lanes=$("$here/run.sh" --lanes)
 "$here/run.sh" FmaPeakBenchmark -p lanes="$lanes" -rf json -rff "$out/fma-peak.json"
 "$here/run.sh" SgemmBenchmark -rf json -rff "$out/sgemm-jmh.json" "$@"
-OPENBLAS_NUM_THREADS=1 "$python" "$here/openblas_sgemm.py" > "$out/openblas-1.json"
-OPENBLAS_NUM_THREADS=$(nproc) "$python" "$here/openblas_sgemm.py" > "$out/openblas-$(nproc).json"
+OPENBLAS_NUM_THREADS=1 "$here/peer.sh" "$here/openblas_sgemm.py" > "$out/openblas-1.json"
+OPENBLAS_NUM_THREADS=$(nproc) "$here/peer.sh" "$here/openblas_sgemm.py" > "$out/openblas-$(nproc).json"
 "$python" "$here/sgemm-table.py" "$out/sgemm-jmh.json" "$out/openblas-1.json" "$out/openblas-$(nproc).json" "$out/fma-peak.json"

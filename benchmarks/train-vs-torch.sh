@@ -8,6 +8,6 @@ out=${OUT_DIR:-$here/target/results}
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
 "$here/run.sh" TrainStepBenchmark -rf json -rff "$out/train-jmh.json" "$@"
-"$python" "$here/torch_chestxraynet.py" 1 > "$out/torch-train-1.json"
-"$python" "$here/torch_chestxraynet.py" "$(nproc)" > "$out/torch-train-$(nproc).json"
+"$here/peer.sh" "$here/torch_chestxraynet.py" 1 > "$out/torch-train-1.json"
+"$here/peer.sh" "$here/torch_chestxraynet.py" "$(nproc)" > "$out/torch-train-$(nproc).json"
 "$python" "$here/train-table.py" "$out/train-jmh.json" "$out/torch-train-1.json" "$out/torch-train-$(nproc).json"

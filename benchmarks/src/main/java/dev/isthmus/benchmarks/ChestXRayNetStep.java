@@ -1,6 +1,6 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.Losses;
+import dev.isthmus.kernels.CrossEntropy;
 import dev.isthmus.nn.ChestXRayNet;
 import dev.isthmus.nn.Execution;
 import dev.isthmus.nn.Initializer;
@@ -42,7 +42,7 @@ final class ChestXRayNetStep {
     /** Forward in training mode, the loss and its gradient, backward: everything but the update. */
     double forwardBackward() {
         float[] out = execution.forward(x, batch, true);
-        double loss = Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
+        double loss = CrossEntropy.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
         execution.backward(grad);
         return loss;
     }

@@ -1,6 +1,6 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.Conv2d;
+import dev.isthmus.kernels.Convolution;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,18 +43,18 @@ public class ConvBenchmark {
     @Param({"16"})
     public int batch;
 
-    private Conv2d conv;
+    private Convolution conv;
     private float[] x, w, b, y, dy, dx, dw, db;
 
-    static Conv2d chestXRayNetLayer(String layer) {
+    static Convolution chestXRayNetLayer(String layer) {
         return switch (layer) {
-            case "conv1" -> Conv2d.of(1, 256, 256, 8, 3, 1, Padding.SAME);
-            case "conv2" -> Conv2d.of(8, 128, 128, 8, 3, 1, Padding.SAME);
-            case "conv3" -> Conv2d.of(8, 64, 64, 12, 3, 1, Padding.SAME);
-            case "conv4" -> Conv2d.of(12, 32, 32, 12, 3, 1, Padding.SAME);
-            case "conv5" -> Conv2d.of(12, 16, 16, 20, 5, 1, Padding.SAME);
-            case "conv6" -> Conv2d.of(20, 8, 8, 20, 5, 1, Padding.SAME);
-            case "conv7" -> Conv2d.of(20, 4, 4, 50, 5, 1, Padding.SAME);
+            case "conv1" -> Convolution.of(1, 256, 256, 8, 3, 1, Padding.SAME);
+            case "conv2" -> Convolution.of(8, 128, 128, 8, 3, 1, Padding.SAME);
+            case "conv3" -> Convolution.of(8, 64, 64, 12, 3, 1, Padding.SAME);
+            case "conv4" -> Convolution.of(12, 32, 32, 12, 3, 1, Padding.SAME);
+            case "conv5" -> Convolution.of(12, 16, 16, 20, 5, 1, Padding.SAME);
+            case "conv6" -> Convolution.of(20, 8, 8, 20, 5, 1, Padding.SAME);
+            case "conv7" -> Convolution.of(20, 4, 4, 50, 5, 1, Padding.SAME);
             default -> throw new IllegalArgumentException("layer must be conv1..conv7, got " + layer);
         };
     }

@@ -2,20 +2,22 @@ package dev.isthmus.benchmarks;
 
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Execution;
+import dev.isthmus.nn.LayerProfiler;
 
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Where a ChestXRayNet training step spends its time: each layer's forward and backward, and
- * their share of the step, averaged over steps after a warm-up. Not a JMH benchmark (it reads
+ * Where a training step of a benchmark network ({@link BenchmarkNets}; ChestXRayNet unless a name
+ * comes first) spends its time: each layer's forward and backward, and their share of the step,
+ * averaged over steps after a warm-up. Not a JMH benchmark (it reads
  * the execution's own per-layer timers), so quote it as a breakdown, not a throughput figure.
  * Layer times are summed over the threads that ran them (slices of the batch run on several
  * threads at once), so shares are of the summed time; the first line gives the wall time.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     dev.isthmus.benchmarks.LayerProfile [batch] [threads] [steps]
+ *     dev.isthmus.benchmarks.LayerProfile [net] [batch] [threads] [steps]
  * </pre>
  */
 public final class LayerProfile {
@@ -23,16 +25,22 @@ public final class LayerProfile {
     private LayerProfile() {}
 
     public static void main(String[] args) {
+        BenchmarkNets net = BenchmarkNets.CHESTXRAYNET;
+        if (args.length > 0 && !args[0].matches("\\d+")) {
+            net = BenchmarkNets.named(args[0]);
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 40;
         Parallel.setThreads(threads);
-        ChestXRayNetStep step = new ChestXRayNetStep(batch);
+        NetStep step = new NetStep(net, batch);
         Execution e = step.execution;
         long optimizerNanos = 0, total = 0;
+        LayerProfiler profiler = null;
         for (int s = -steps; s < steps; s++) { // the first half warms up
             if (s == 0) {
-                e.startProfiling();
+                profiler = LayerProfiler.attach(e);
                 optimizerNanos = 0;
                 total = 0;
             }
@@ -44,17 +52,17 @@ public final class LayerProfile {
             optimizerNanos += t2 - t1;
             total += t2 - t0;
         }
-        List<Execution.LayerTime> times = e.profile();
+        List<LayerProfiler.LayerTime> times = profiler.times();
         long summed = optimizerNanos;
-        for (Execution.LayerTime t : times) {
+        for (LayerProfiler.LayerTime t : times) {
             summed += t.forwardNanos() + t.backwardNanos();
         }
-        System.out.printf(Locale.ROOT, "ChestXRayNet training step, batch %d, %d threads, %d slices: %.2f ms per step"
+        System.out.printf(Locale.ROOT, "%s training step, batch %d, %d threads, %d slices: %.2f ms per step"
                         + " (%.0f images/s); layers and update %.2f thread-ms per step%n%n",
-                batch, threads, e.slices(), total / 1e6 / steps, batch * 1e9 * steps / total, summed / 1e6 / steps);
+                net.name().toLowerCase(Locale.ROOT), batch, threads, e.slices(), total / 1e6 / steps, batch * 1e9 * steps / total, summed / 1e6 / steps);
         System.out.println("| layer | type | forward ms | backward ms | share |");
         System.out.println("|---|---|---|---|---|");
-        for (Execution.LayerTime t : times) {
+        for (LayerProfiler.LayerTime t : times) {
             System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f%% |%n", t.layer(), t.type(),
                     t.forwardNanos() / 1e6 / steps, t.backwardNanos() / 1e6 / steps,
                     100.0 * (t.forwardNanos() + t.backwardNanos()) / summed);

@@ -1,6 +1,6 @@
 package dev.isthmus.benchmarks;
 
-import dev.isthmus.kernels.MaxPool2d;
+import dev.isthmus.kernels.MaxPooling;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,7 +43,7 @@ public class PoolBenchmark {
     @Param({"16"})
     public int batch;
 
-    private MaxPool2d pool;
+    private MaxPooling pool;
     private float[] x, y, dy, dx;
     private int[] argmax;
 
@@ -52,7 +52,7 @@ public class PoolBenchmark {
         Parallel.setThreads(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
         String[] parts = shape.split("x");
         int c = Integer.parseInt(parts[0]), side = Integer.parseInt(parts[1]);
-        pool = MaxPool2d.of(c, side, side, 2, 2, Padding.VALID);
+        pool = MaxPooling.of(c, side, side, 2, 2, Padding.VALID);
         var random = new SplittableRandom(42);
         x = SgemmBenchmark.randomFloats(random, batch * pool.inputSize());
         dy = SgemmBenchmark.randomFloats(random, batch * pool.outputSize());

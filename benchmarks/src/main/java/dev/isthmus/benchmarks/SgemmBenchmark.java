@@ -19,9 +19,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Row-major SGEMM {@code C[m x n] = A[m x k] * B[k x n]}: square sizes and the shapes
- * ChestXRayNet's im2col convolutions produce, at 1 thread and all threads. Scores are
- * microseconds per call; {@code sgemm-table.py} turns them into GFLOP/s.
+ * Row-major SGEMM {@code C[m x n] = A[m x k] * B[k x n]} (with a {@code :bt} suffix,
+ * {@code A * B^T}, B stored {@code n x k}): square sizes and the products ChestXRayNet's training
+ * step still hands to SGEMM, at 1 thread and all threads. Scores are microseconds per call;
+ * {@code sgemm-table.py} turns them into GFLOP/s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,9 +32,14 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g"})
 public class SgemmBenchmark {
 
-    /** m x k x n: squares, then conv1 forward (8,72,16384), conv3 (12,108,1024), conv7 (50,500,16), conv1 weight-gradient-like (16384,8,72). */
+    /**
+     * m x k x n: squares, then the im2col products of ChestXRayNet's two narrow convolutions, per
+     * image: conv6 (8x8 map, 20 -> 20 channels, 5x5) forward and data gradient 20x500x64, weight
+     * gradient 20x64x500:bt; conv7 (4x4 map, 20 -> 50, 5x5) forward 50x500x16, data gradient
+     * 20x1250x16, weight gradient 50x16x500:bt. (The wider layers run the direct convolution.)
+     */
     @Param({"256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048",
-            "8x72x16384", "12x108x1024", "50x500x16", "16384x8x72"})
+            "20x500x64", "20x64x500:bt", "50x500x16", "20x1250x16", "50x16x500:bt"})
     public String mkn;
 
     /** Threads; 0 means all available processors. */
@@ -41,11 +47,13 @@ public class SgemmBenchmark {
     public int threads;
 
     private int m, n, k;
+    private boolean transB;
     private float[] a, b, c;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] parts = mkn.split("x");
+        transB = mkn.endsWith(":bt");
+        String[] parts = mkn.replace(":bt", "").split("x");
         m = Integer.parseInt(parts[0]);
         k = Integer.parseInt(parts[1]);
         n = Integer.parseInt(parts[2]);
@@ -59,7 +67,7 @@ public class SgemmBenchmark {
 
     @Benchmark
     public float[] sgemm() {
-        Kernels.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        Kernels.sgemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, c, 0, n);
         return c;
     }
 
@@ -71,8 +79,9 @@ public class SgemmBenchmark {
             int i = random.nextInt(m), j = random.nextInt(n);
             double want = 0, mag = 0;
             for (int p = 0; p < k; p++) {
-                want += (double) a[i * k + p] * b[p * n + j];
-                mag += Math.abs((double) a[i * k + p] * b[p * n + j]);
+                double bpj = transB ? b[j * k + p] : b[p * n + j];
+                want += (double) a[i * k + p] * bpj;
+                mag += Math.abs((double) a[i * k + p] * bpj);
             }
             if (Math.abs(c[i * n + j] - want) > 1e-5 * (k + 2) * mag + 1e-30) {
                 throw new IllegalStateException("sgemm is wrong at C(" + i + "," + j + "): " + c[i * n + j] + " vs " + want);

@@ -1,46 +1,52 @@
 package dev.isthmus.cli;
 
-import dev.isthmus.data.LabeledImageSet;
-import dev.isthmus.data.Split;
 import dev.isthmus.io.ModelFiles;
-import dev.isthmus.nn.Model;
-import dev.isthmus.train.Adam;
-import dev.isthmus.train.Dataset;
 import dev.isthmus.train.Losses;
-import dev.isthmus.train.Trainer;
+import dev.isthmus.train.Evaluator;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** Test metrics of a saved model: on the lesson's test split (same seed as training) or on every image. */
+/**
+ * Test metrics of a saved model, on the test split its file records (or on other images, checked
+ * against the ones it trained on), with images prepared as the file says.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Evaluate a model file on the test split of the data (or on all of it with --all).")
+        description = "Evaluate a model file on its own test split (recorded in the file), on another folder's, or on every image (--all).")
 final class EvaluateCommand implements Callable<Integer> {
 
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    IsthmusCli cli;
+
     @Mixin
-    DataOptions data = new DataOptions();
+    EvaluationData data = new EvaluationData();
 
     @Option(names = "--model", required = true, description = "Model file (.safetensors), e.g. runs/<run>/best-model.safetensors.")
     Path model;
-
-    @Option(names = "--seed", defaultValue = "42", description = "The split's seed, as given to train (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--all", description = "Evaluate on every image instead of the test split.")
-    boolean all;
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Override
     public Integer call() throws Exception {
-        Model m = ModelFiles.load(model);
-        LabeledImageSet images = data.load(System.out);
-        Dataset set = all ? images.dataset() : Split.lesson(images, seed).test().dataset();
-        TestMetrics test = TestMetrics.of(new Trainer(m, Losses.binaryCrossEntropy(), new Adam()), set, batchSize);
-        System.out.print(test.describe(images.classNames()));
+        Flags flags = new Flags(spec);
+        flags.file("--model", model);
+        flags.atLeast("--batch-size", batchSize, 1);
+        data.check(flags);
+        Screen screen = cli.screen();
+        ModelOutput output = ModelOutput.of(ModelFiles.read(model));
+        EvaluationData.Selection chosen = data.select(output, screen);
+        Evaluator evaluator = new Evaluator(output.file().model(), Losses.binaryCrossEntropy());
+        TestMetrics test = TestMetrics.of(chosen.label(), evaluator, output, chosen.dataset(), chosen.paths(), batchSize);
+        screen.println(test.describe(chosen.classNames()).stripTrailing());
         return 0;
     }
 }

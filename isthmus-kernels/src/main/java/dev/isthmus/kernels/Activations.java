@@ -16,53 +16,53 @@ public final class Activations {
 
     public static void relu(float[] x, int xOffset, float[] y, int yOffset, int n) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        KernelProvider.get().relu(x, xOffset, y, yOffset, n);
+        KernelProvider.elementwise().relu(x, xOffset, y, yOffset, n);
     }
 
     /** {@code dx = y > 0 ? dy : 0}. */
     public static void reluBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        KernelProvider.get().reluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
+        KernelProvider.elementwise().reluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
     }
 
     /** {@code x > 0 ? x : alpha * x}. */
     public static void leakyRelu(float[] x, int xOffset, float[] y, int yOffset, int n, float alpha) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        KernelProvider.get().leakyRelu(x, xOffset, y, yOffset, n, alpha);
+        KernelProvider.elementwise().leakyRelu(x, xOffset, y, yOffset, n, alpha);
     }
 
     /** From the output: for {@code alpha > 0}, {@code y > 0} exactly when {@code x > 0}. */
     public static void leakyReluBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset,
                                          int n, float alpha) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        KernelProvider.get().leakyReluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n, alpha);
+        KernelProvider.elementwise().leakyReluBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n, alpha);
     }
 
     /** {@code 1 / (1 + exp(-x))}, computed so that no intermediate overflows. */
     public static void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        KernelProvider.get().sigmoid(x, xOffset, y, yOffset, n);
+        KernelProvider.elementwise().sigmoid(x, xOffset, y, yOffset, n);
     }
 
     static float sigmoid(float x) {
-        return ScalarKernels.sigmoid(x);
+        return dev.isthmus.kernels.elementwise.ScalarElementwise.sigmoid(x);
     }
 
     /** {@code dx = dy * y * (1 - y)}. */
     public static void sigmoidBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        KernelProvider.get().sigmoidBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
+        KernelProvider.elementwise().sigmoidBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
     }
 
     public static void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
         check2("x", x, xOffset, "y", y, yOffset, n);
-        KernelProvider.get().tanh(x, xOffset, y, yOffset, n);
+        KernelProvider.elementwise().tanh(x, xOffset, y, yOffset, n);
     }
 
     /** {@code dx = dy * (1 - y^2)}. */
     public static void tanhBackward(float[] y, int yOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, int n) {
         check3(y, yOffset, dy, dyOffset, dx, dxOffset, n);
-        KernelProvider.get().tanhBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
+        KernelProvider.elementwise().tanhBackward(y, yOffset, dy, dyOffset, dx, dxOffset, n);
     }
 
     /** Row-wise softmax of a {@code rows x cols} matrix: exp of (x - row max), normalised. */

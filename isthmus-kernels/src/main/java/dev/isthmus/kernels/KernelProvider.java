@@ -1,23 +1,31 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.conv.ConvSupport;
+import dev.isthmus.kernels.conv.ScalarConv;
+import dev.isthmus.kernels.elementwise.ElementwiseSupport;
+import dev.isthmus.kernels.elementwise.ScalarElementwise;
+import dev.isthmus.kernels.gemm.GemmSupport;
+import dev.isthmus.kernels.gemm.ScalarGemm;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
- * Chooses the kernel implementation once, at class initialisation, and logs the choice once.
+ * Chooses the kernel implementation once, at class initialisation, and logs the choice once: the
+ * three narrow supports (SGEMM, convolution, element-wise), all Panama or all scalar.
  *
  * <p>Panama when the module {@code jdk.incubator.vector} is in the boot layer, the JIT compiles
  * with C2 and the preferred vector species is at least 256 bits wide; scalar otherwise, or when
- * {@code -Disthmus.simd=false}. The Panama class is loaded by name only after those checks pass,
- * so a JVM without the module never touches a Vector API type.
+ * {@code -Disthmus.simd=false}. The Panama classes are loaded by name only after those checks
+ * pass, so a JVM without the module never touches a Vector API type. The public kernel classes
+ * hand the chosen supports to the algorithms they build; nothing below them asks this class.
  */
 final class KernelProvider {
 
     /** {@code -Disthmus.simd=false} forces the scalar kernels. */
     static final String SIMD_PROPERTY = "isthmus.simd";
     /** Test hook: {@code -Disthmus.vectorBitSize=128|256|512} forces the vector width. */
-    static final String VECTOR_BITS_PROPERTY = "isthmus.vectorBitSize";
+    static final String VECTOR_BITS_PROPERTY = dev.isthmus.kernels.runtime.Vectors.VECTOR_BITS_PROPERTY;
 
     static final String VECTOR_MODULE = "jdk.incubator.vector";
     static final int MIN_VECTOR_BITS = 256;
@@ -26,9 +34,21 @@ final class KernelProvider {
 
     private KernelProvider() {}
 
-    /** The implementation every kernel call uses. */
-    static KernelSupport get() {
+    /** The kernels every public class uses. */
+    static KernelBackend get() {
         return Holder.CHOSEN.kernels;
+    }
+
+    static GemmSupport gemm() {
+        return Holder.CHOSEN.kernels.gemm();
+    }
+
+    static ConvSupport conv() {
+        return Holder.CHOSEN.kernels.conv();
+    }
+
+    static ElementwiseSupport elementwise() {
+        return Holder.CHOSEN.kernels.elementwise();
     }
 
     static KernelSelection selection() {
@@ -36,8 +56,8 @@ final class KernelProvider {
     }
 
     /** The scalar implementation, always available. */
-    static KernelSupport scalar() {
-        return ScalarKernels.INSTANCE;
+    static KernelBackend scalar() {
+        return new KernelBackend("scalar", ScalarGemm.INSTANCE, ScalarConv.INSTANCE, ScalarElementwise.INSTANCE);
     }
 
     /**
@@ -46,15 +66,20 @@ final class KernelProvider {
      *
      * @throws UnsupportedOperationException if the vector module is absent or will not load
      */
-    static KernelSupport panama() {
+    static KernelBackend panama() {
         if (!vectorModulePresent()) {
             throw new UnsupportedOperationException(VECTOR_MODULE + " is not in the boot layer");
         }
+        return new KernelBackend("panama", load(GemmSupport.class, "dev.isthmus.kernels.gemm.PanamaGemm"),
+                load(ConvSupport.class, "dev.isthmus.kernels.conv.PanamaConv"),
+                load(ElementwiseSupport.class, "dev.isthmus.kernels.elementwise.PanamaElementwise"));
+    }
+
+    private static <T> T load(Class<T> support, String className) {
         try {
-            return (KernelSupport) Class.forName("dev.isthmus.kernels.PanamaKernels")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new UnsupportedOperationException("the Panama kernels failed to load: " + e, e);
+            return support.cast(Class.forName(className).getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            throw new UnsupportedOperationException("the Panama kernels failed to load (" + className + "): " + e, e);
         }
     }
 
@@ -62,7 +87,7 @@ final class KernelProvider {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
-    private record Chosen(KernelSupport kernels, KernelSelection selection) {}
+    private record Chosen(KernelBackend kernels, KernelSelection selection) {}
 
     private static final class Holder {
         static final Chosen CHOSEN = choose();
@@ -81,7 +106,7 @@ final class KernelProvider {
         if (noC2 != null) {
             return scalarBecause(Level.WARNING, noC2 + "; the Vector API is only fast when C2 compiles it");
         }
-        KernelSupport panama;
+        KernelBackend panama;
         try {
             panama = panama();
         } catch (UnsupportedOperationException e) {

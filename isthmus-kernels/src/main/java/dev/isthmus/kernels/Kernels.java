@@ -49,7 +49,7 @@ public final class Kernels {
         Checks.matrix("b", b, bOffset, "ldb", ldb, transB ? n : k, transB ? k : n,
                 transB ? "n x k (transB)" : "k x n");
         Checks.matrix("c", c, cOffset, "ldc", ldc, m, n, "m x n");
-        KernelProvider.get().sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda,
+        KernelProvider.gemm().sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda,
                 b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 

@@ -23,7 +23,7 @@ public final class Optimizers {
         Checks.span("v", v, offset, n, "n");
         Checks.positive("step", step);
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
-        KernelProvider.get().adam(param, grad, m, v, offset, n, (float) beta1, (float) (1 - beta1), (float) beta2,
+        KernelProvider.elementwise().adam(param, grad, m, v, offset, n, (float) beta1, (float) (1 - beta1), (float) beta2,
                 (float) (1 - beta2), (float) eps, (float) (lr / bc1), (float) Math.sqrt(bc2),
                 (float) (1 - lr * weightDecay), (float) weightDecay, decoupled);
     }

@@ -122,6 +122,58 @@ class BatchNormProperties {
         assertArrayEquals(java.util.Arrays.copyOfRange(run.y, 1, run.y.length), inPlace);
     }
 
+    /**
+     * The batch cut into slices (statistics per slice, finished in slice order, each slice
+     * normalised alone) gives the whole batch's result within rounding, and its gradients too.
+     */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void slicesGiveTheWholeBatch(@ForAll("batches") int batch, @ForAll("channels") int channels,
+                                 @ForAll("planes") int plane, @ForAll long seed) {
+        if (batch * plane <= 2) {
+            return;
+        }
+        Run run = train(batch, channels, plane, seed);
+        int slices = Math.min(batch, 3), size = channels * plane;
+        float[] rm = values(seed ^ 3, channels, 1, 0), rv = new float[channels];
+        java.util.Arrays.fill(rv, 1f);
+        double[][] stats = new double[slices][3 * channels];
+        float[] mean = new float[channels], meanLow = new float[channels], invStd = new float[channels],
+                scale = new float[channels], y = new float[batch * size];
+        for (int s = 0; s < slices; s++) {
+            int from = batch * s / slices, to = batch * (s + 1) / slices;
+            BatchNorm.statistics(run.x, from * size, to - from, channels, plane, stats[s]);
+        }
+        BatchNorm.finishStatistics(stats, slices, channels, run.gamma, run.beta, rm, rv, MOMENTUM, EPS, mean, meanLow,
+                invStd, scale);
+        for (int s = 0; s < slices; s++) {
+            int from = batch * s / slices, to = batch * (s + 1) / slices;
+            BatchNorm.normalize(run.x, from * size, to - from, channels, plane, mean, meanLow, scale, run.beta, y,
+                    from * size);
+        }
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(run.y[1 + i], y[i], 2e-5 * (1 + Math.abs(y[i])), "y[" + i + "]");
+        }
+        float[] dy = values(seed ^ 9, batch * size, 1, 0), whole = new float[dy.length], sliced = new float[dy.length];
+        float[] dgamma = new float[channels], dbeta = new float[channels], a = new float[channels],
+                b = new float[channels], c = new float[channels];
+        BatchNorm.backward(run.x, dy, batch, channels, plane, run.gamma, run.savedMean, run.savedInvStd, whole,
+                new float[channels], new float[channels]);
+        double[][] gsums = new double[slices][2 * channels];
+        for (int s = 0; s < slices; s++) {
+            int from = batch * s / slices, to = batch * (s + 1) / slices;
+            BatchNorm.gradientStatistics(run.x, dy, from * size, to - from, channels, plane, mean, gsums[s]);
+        }
+        BatchNorm.finishGradients(gsums, slices, (long) batch * plane, channels, run.gamma, mean, invStd, dgamma,
+                dbeta, a, b, c);
+        for (int s = 0; s < slices; s++) {
+            int from = batch * s / slices, to = batch * (s + 1) / slices;
+            BatchNorm.inputGradient(run.x, dy, from * size, to - from, channels, plane, a, b, c, sliced);
+        }
+        for (int i = 0; i < whole.length; i++) {
+            assertEquals(whole[i], sliced[i], 1e-4 * (1 + Math.abs(whole[i])), "dx[" + i + "]");
+        }
+    }
+
     @Property(tries = 60, seed = Seeds.FIXED)
     void normalisedChannelsHaveMeanZeroAndVarianceOne(@ForAll("batches") int batch, @ForAll("channels") int channels,
                                                       @ForAll("planes") int plane, @ForAll long seed) {

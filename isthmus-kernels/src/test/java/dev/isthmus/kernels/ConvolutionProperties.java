@@ -11,7 +11,7 @@ import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.Tag;
 
 /**
- * Conv2d against the plain double reference: forward, both backward passes by finite
+ * Convolution against the plain double reference: forward, both backward passes by finite
  * differences, linearity, and thread-count independence. Runs on whichever kernels this JVM
  * selected; the build runs it with Panama and with {@code -Disthmus.simd=false}.
  */
@@ -36,7 +36,7 @@ class ConvolutionProperties {
 
     @Property(tries = 150, seed = Seeds.FIXED)
     void forwardEqualsReference(@ForAll("cases") WindowCase c) {
-        Conv2d conv = c.conv();
+        Convolution conv = c.conv();
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * conv.outputSize() + 3];
         conv.forward(c.batch(), x, 0, w, 0, b, 0, y, 3);
@@ -54,7 +54,7 @@ class ConvolutionProperties {
 
     @Property(tries = 60, seed = Seeds.FIXED)
     void backwardDataIsTheGradient(@ForAll("smallCases") WindowCase c) {
-        Conv2d conv = c.conv();
+        Convolution conv = c.conv();
         float[] x = c.input(), w = c.weights(), dy = c.outputWeights();
         float[] dx = c.random(x.length, 9); // stale contents must be overwritten
         conv.backwardData(c.batch(), dy, 0, w, 0, dx, 0);
@@ -66,7 +66,7 @@ class ConvolutionProperties {
 
     @Property(tries = 60, seed = Seeds.FIXED)
     void backwardWeightsIsTheGradient(@ForAll("smallCases") WindowCase c) {
-        Conv2d conv = c.conv();
+        Convolution conv = c.conv();
         float[] x = c.input(), w = c.weights(), b = c.bias(), dy = c.outputWeights();
         float[] dw = c.random(w.length, 9), db = c.random(b.length, 10);
         conv.backwardWeights(c.batch(), x, 0, dy, 0, dw, 0, db, 0);
@@ -83,7 +83,7 @@ class ConvolutionProperties {
     /** conv(2 x1 + x2) = 2 conv(x1) + conv(x2), and the same in the weights (no bias). */
     @Property(tries = 40, seed = Seeds.FIXED)
     void linearInInputAndWeights(@ForAll("cases") WindowCase c) {
-        Conv2d conv = c.conv();
+        Convolution conv = c.conv();
         float[] x1 = c.input(), x2 = c.random(x1.length, 11), w1 = c.weights(), w2 = c.random(w1.length, 12);
         float[] xSum = new float[x1.length], wSum = new float[w1.length];
         for (int i = 0; i < x1.length; i++) {
@@ -123,7 +123,7 @@ class ConvolutionProperties {
 
     private static float[][] runAll(WindowCase c, int threads) {
         Parallel.setThreads(threads);
-        Conv2d conv = c.conv();
+        Convolution conv = c.conv();
         float[] x = c.input(), w = c.weights(), b = c.bias(), dy = c.outputWeights();
         float[] y = new float[c.batch() * conv.outputSize()], dx = new float[x.length];
         float[] dw = new float[w.length], db = new float[b.length];

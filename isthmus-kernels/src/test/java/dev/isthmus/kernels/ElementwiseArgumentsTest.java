@@ -33,16 +33,16 @@ class ElementwiseArgumentsTest {
         assertEquals(1f, big[0]);
         assertEquals(0f, big[1]);
         float[] grad = new float[2];
-        assertTrue(Double.isNaN(Losses.binaryCrossEntropy(new float[] {0.5f, Float.NaN}, 0, new float[] {1, 0}, 0, 2,
+        assertTrue(Double.isNaN(CrossEntropy.binaryCrossEntropy(new float[] {0.5f, Float.NaN}, 0, new float[] {1, 0}, 0, 2,
                 grad, 0)));
     }
 
     @Test
     void bceClampsTheLogAtMinus100() {
         float[] grad = new float[1];
-        assertEquals(100, Losses.binaryCrossEntropy(new float[] {0f}, 0, new float[] {1f}, 0, 1, grad, 0));
-        assertEquals(100, Losses.binaryCrossEntropy(new float[] {1f}, 0, new float[] {0f}, 0, 1, grad, 0));
-        assertEquals(0, Losses.binaryCrossEntropy(new float[] {1f}, 0, new float[] {1f}, 0, 1, grad, 0));
+        assertEquals(100, CrossEntropy.binaryCrossEntropy(new float[] {0f}, 0, new float[] {1f}, 0, 1, grad, 0));
+        assertEquals(100, CrossEntropy.binaryCrossEntropy(new float[] {1f}, 0, new float[] {0f}, 0, 1, grad, 0));
+        assertEquals(0, CrossEntropy.binaryCrossEntropy(new float[] {1f}, 0, new float[] {1f}, 0, 1, grad, 0));
         assertTrue(Float.isFinite(grad[0]));
     }
 
@@ -50,14 +50,14 @@ class ElementwiseArgumentsTest {
     void badTargetsAndLabels() {
         float[] g = new float[6];
         assertEquals("binary cross-entropy targets must be in [0, 1], got 3.0 at index 1",
-                message(() -> Losses.binaryCrossEntropy(new float[] {0.5f, 0.5f}, 0, new float[] {0, 3}, 0, 2, g, 0)));
+                message(() -> CrossEntropy.binaryCrossEntropy(new float[] {0.5f, 0.5f}, 0, new float[] {0, 3}, 0, 2, g, 0)));
         assertEquals("binary cross-entropy targets must be in [0, 1], got NaN at index 0",
-                message(() -> Losses.binaryCrossEntropyWithLogits(new float[] {1}, 0, new float[] {Float.NaN}, 0, 1,
+                message(() -> CrossEntropy.binaryCrossEntropyWithLogits(new float[] {1}, 0, new float[] {Float.NaN}, 0, 1,
                         g, 0)));
         assertEquals("label of row 1 must be a class index in [0, 3), got 5.0",
-                message(() -> Losses.softmaxCrossEntropy(new float[6], 0, new float[] {0, 5}, 0, 2, 3, g, 0)));
+                message(() -> CrossEntropy.softmaxCrossEntropy(new float[6], 0, new float[] {0, 5}, 0, 2, 3, g, 0)));
         assertEquals("label of row 0 must be a class index in [0, 3), got 1.5",
-                message(() -> Losses.softmaxCrossEntropy(new float[6], 0, new float[] {1.5f, 0}, 0, 2, 3, g, 0)));
+                message(() -> CrossEntropy.softmaxCrossEntropy(new float[6], 0, new float[] {1.5f, 0}, 0, 2, 3, g, 0)));
     }
 
     @Test
@@ -65,13 +65,13 @@ class ElementwiseArgumentsTest {
         float[] a = new float[4];
         SplittableRandom r = new SplittableRandom(1);
         assertEquals("dropout rate must be in [0, 1), got 1.0",
-                message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, 1f, r, true)));
+                message(() -> InvertedDropout.forward(a, 0, a, 0, a, 0, 4, 1f, r, true)));
         assertEquals("dropout rate must be in [0, 1), got -0.1",
-                message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, -0.1f, r, false)));
+                message(() -> InvertedDropout.forward(a, 0, a, 0, a, 0, 4, -0.1f, r, false)));
         assertEquals("dropout rate must be in [0, 1), got NaN",
-                message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, Float.NaN, r, true)));
+                message(() -> InvertedDropout.forward(a, 0, a, 0, a, 0, 4, Float.NaN, r, true)));
         assertEquals("dropout rate must be in [0, 1), got 1.5",
-                message(() -> Dropout.forward(a, 0, a, 0, a, 0, 4, 1.5f, 3L, 0L, true)));
+                message(() -> InvertedDropout.forward(a, 0, a, 0, a, 0, 4, 1.5f, 3L, 0L, true)));
     }
 
     @Test
@@ -83,9 +83,9 @@ class ElementwiseArgumentsTest {
         assertEquals("x is too short: n = 6 values at offset 0 need length >= 6, got 5",
                 message(() -> Activations.softmax(new float[5], 0, new float[6], 0, 2, 3)));
         assertEquals("grad is too short: n = 3 values at offset 0 need length >= 3, got 2",
-                message(() -> Losses.binaryCrossEntropy(new float[3], 0, new float[3], 0, 3, new float[2], 0)));
+                message(() -> CrossEntropy.binaryCrossEntropy(new float[3], 0, new float[3], 0, 3, new float[2], 0)));
         assertEquals("labels is too short: rows = 2 values at offset 0 need length >= 2, got 1",
-                message(() -> Losses.softmaxCrossEntropy(new float[6], 0, new float[1], 0, 2, 3, new float[6], 0)));
+                message(() -> CrossEntropy.softmaxCrossEntropy(new float[6], 0, new float[1], 0, 2, 3, new float[6], 0)));
         assertEquals("v is too short: n = 4 values at offset 0 need length >= 4, got 3",
                 message(() -> Optimizers.adam(new float[4], new float[4], new float[4], new float[3], 0, 4, 1, 1e-3f,
                         0.9f, 0.999f, 1e-8f, 0f, false)));
@@ -93,7 +93,7 @@ class ElementwiseArgumentsTest {
                 message(() -> Optimizers.sgd(new float[4], new float[4], new float[2], 0, 4, true, 0.1f, 0.9f, 0f,
                         false)));
         assertEquals("mask is too short: n = 4 values at offset 0 need length >= 4, got 3",
-                message(() -> Dropout.forward(new float[4], 0, new float[4], 0, new float[3], 0, 4, 0.5f,
+                message(() -> InvertedDropout.forward(new float[4], 0, new float[4], 0, new float[3], 0, 4, 0.5f,
                         new SplittableRandom(1), true)));
         assertEquals("n must be >= 0, got -1", message(() -> Activations.tanh(new float[1], 0, new float[1], 0, -1)));
     }

@@ -147,8 +147,8 @@ class ElementwiseProperties {
                                              @ForAll("rates") float rate) {
         float[] x = values(seed, n, 5, 0);
         float[] y = new float[n], mask = new float[n], y2 = new float[n], mask2 = new float[n];
-        Dropout.forward(x, 0, y, 0, mask, 0, n, rate, new SplittableRandom(seed), true);
-        Dropout.forward(x, 0, y2, 0, mask2, 0, n, rate, new SplittableRandom(seed), true);
+        InvertedDropout.forward(x, 0, y, 0, mask, 0, n, rate, new SplittableRandom(seed), true);
+        InvertedDropout.forward(x, 0, y2, 0, mask2, 0, n, rate, new SplittableRandom(seed), true);
         assertArrayEquals(mask, mask2, "same seed, same mask");
         assertArrayEquals(y, y2);
         float scale = 1f / (1f - rate);
@@ -160,12 +160,12 @@ class ElementwiseProperties {
             }
         }
         float[] dy = values(seed ^ 2, n, 1, 0), dx = new float[n];
-        Dropout.backward(dy, 0, mask, 0, dx, 0, n);
+        InvertedDropout.backward(dy, 0, mask, 0, dx, 0, n);
         for (int i = 0; i < n; i++) {
             assertEquals(dy[i] * mask[i], dx[i], 0f, "dx[" + i + "]");
         }
         float[] eval = new float[n];
-        Dropout.forward(x, 0, eval, 0, null, 0, n, rate, new SplittableRandom(seed), false);
+        InvertedDropout.forward(x, 0, eval, 0, null, 0, n, rate, new SplittableRandom(seed), false);
         assertArrayEquals(x, eval, "evaluation is the identity");
     }
 
@@ -179,7 +179,7 @@ class ElementwiseProperties {
         int n = 20_000;
         float[] x = new float[n], y = new float[n], mask = new float[n];
         java.util.Arrays.fill(x, 1f);
-        Dropout.forward(x, 0, y, 0, mask, 0, n, 0.3f, new SplittableRandom(7), true);
+        InvertedDropout.forward(x, 0, y, 0, mask, 0, n, 0.3f, new SplittableRandom(7), true);
         int kept = 0;
         for (float m : mask) {
             kept += m != 0f ? 1 : 0;
@@ -193,10 +193,10 @@ class ElementwiseProperties {
                                                   @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int cut) {
         float[] x = values(seed, n, 5, 0);
         float[] y = new float[n], mask = new float[n], y2 = new float[n], mask2 = new float[n];
-        Dropout.forward(x, 0, y, 0, mask, 0, n, rate, seed, 1000, true);
+        InvertedDropout.forward(x, 0, y, 0, mask, 0, n, rate, seed, 1000, true);
         int k = Math.min(cut, n);
-        Dropout.forward(x, 0, y2, 0, mask2, 0, k, rate, seed, 1000, true);
-        Dropout.forward(x, k, y2, k, mask2, k, n - k, rate, seed, 1000 + k, true);
+        InvertedDropout.forward(x, 0, y2, 0, mask2, 0, k, rate, seed, 1000, true);
+        InvertedDropout.forward(x, k, y2, k, mask2, k, n - k, rate, seed, 1000 + k, true);
         assertArrayEquals(mask, mask2, "one call or two, the same mask");
         assertArrayEquals(y, y2);
         float scale = 1f / (1f - rate);
@@ -211,8 +211,8 @@ class ElementwiseProperties {
         int n = 20_000;
         float[] x = new float[n], y = new float[n], mask = new float[n], other = new float[n];
         java.util.Arrays.fill(x, 1f);
-        Dropout.forward(x, 0, y, 0, mask, 0, n, 0.3f, 7L, 0L, true);
-        Dropout.forward(x, 0, y, 0, other, 0, n, 0.3f, 8L, 0L, true);
+        InvertedDropout.forward(x, 0, y, 0, mask, 0, n, 0.3f, 7L, 0L, true);
+        InvertedDropout.forward(x, 0, y, 0, other, 0, n, 0.3f, 8L, 0L, true);
         int kept = 0, same = 0;
         for (int i = 0; i < n; i++) {
             kept += mask[i] != 0f ? 1 : 0;

@@ -17,8 +17,8 @@ import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterProperty;
 
 /**
- * {@link FusedConv2d} (convolution, bias, ReLU, 2x2 max-pooling in one pass) and the direct
- * convolution under {@link Conv2d}, on images wide enough for the direct path at every vector
+ * {@link FusedConvolution} (convolution, bias, ReLU, 2x2 max-pooling in one pass) and the direct
+ * convolution under {@link Convolution}, on images wide enough for the direct path at every vector
  * width (the build runs this at 128, 256 and 512 bits and on the scalar kernels). References are
  * the layers in sequence, in double: {@link ReferenceWindows#conv}, ReLU, max-pooling; the
  * backward reference routes {@code dy} through the kernel's own winners and ReLU mask (checked
@@ -37,8 +37,8 @@ class FusedConvolutionProperties {
     /** A convolution at stride 1 (direct where wide enough) followed by the fused epilogue. */
     record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed) {
 
-        FusedConv2d fused() {
-            return new FusedConv2d(new Conv2d(cin, cout, window), relu, pool);
+        FusedConvolution fused() {
+            return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
         }
 
         float[] random(int length, int stream) {
@@ -59,7 +59,7 @@ class FusedConvolutionProperties {
 
         @Override
         public String toString() {
-            return "batch " + batch + ", " + fused() + (fused().conv().isDirect() ? " [direct]" : " [im2col]");
+            return "batch " + batch + ", " + fused() + " [" + fused().conv().algorithm() + "]";
         }
     }
 
@@ -118,7 +118,7 @@ class FusedConvolutionProperties {
 
     @Property(tries = 120, seed = Seeds.FIXED)
     void forwardIsTheLayersInSequence(@ForAll("cases") Case c) {
-        FusedConv2d f = c.fused();
+        FusedConvolution f = c.fused();
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = c.random(c.batch() * f.outputSize() + 5, 9); // stale contents must be overwritten
         byte[] winners = new byte[c.batch() * f.winnersSize() + 2];
@@ -159,7 +159,7 @@ class FusedConvolutionProperties {
 
     @Property(tries = 100, seed = Seeds.FIXED)
     void backwardIsTheChainRule(@ForAll("cases") Case c) {
-        FusedConv2d f = c.fused();
+        FusedConvolution f = c.fused();
         Window2d g = c.window();
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * f.outputSize()];
@@ -236,7 +236,7 @@ class FusedConvolutionProperties {
     /** The plain convolution on the direct path: its gradients are those of the reference forward. */
     @Property(tries = 30, seed = Seeds.FIXED)
     void directConvolutionGradientsAreFiniteDifferences(@ForAll("smallCases") Case c) {
-        Conv2d conv = new Conv2d(c.cin(), c.cout(), c.window());
+        Convolution conv = new Convolution(c.cin(), c.cout(), c.window());
         int batch = 1;
         float[] x = c.random(c.cin() * c.window().inSize(), 1), w = c.weights(), b = c.bias();
         float[] dy = c.random(conv.outputSize(), 4);
@@ -266,7 +266,7 @@ class FusedConvolutionProperties {
 
     private static float[][] runAll(Case c, int threads) {
         Parallel.setThreads(threads);
-        FusedConv2d f = c.fused();
+        FusedConvolution f = c.fused();
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * f.outputSize()], one = new float[f.outputSize()];
         byte[] winners = new byte[c.batch() * f.winnersSize()];
@@ -280,19 +280,19 @@ class FusedConvolutionProperties {
     @Example
     void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
         // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.
-        assertTrue(Conv2d.of(1, 256, 256, 8, 3, 1, Padding.SAME).isDirect());
-        assertTrue(Conv2d.of(8, 128, 128, 8, 3, 1, Padding.SAME).isDirect());
-        assertTrue(Conv2d.of(8, 64, 64, 12, 3, 1, Padding.SAME).isDirect());
-        assertTrue(Conv2d.of(12, 32, 32, 12, 3, 1, Padding.SAME).isDirect());
+        assertEquals("direct", Convolution.of(1, 256, 256, 8, 3, 1, Padding.SAME).algorithm());
+        assertEquals("direct", Convolution.of(8, 128, 128, 8, 3, 1, Padding.SAME).algorithm());
+        assertEquals("direct", Convolution.of(8, 64, 64, 12, 3, 1, Padding.SAME).algorithm());
+        assertEquals("direct", Convolution.of(12, 32, 32, 12, 3, 1, Padding.SAME).algorithm());
         // conv5, 16 wide, narrower than a block at 512 bits: rows laid end to end there.
-        assertTrue(Conv2d.of(12, 16, 16, 20, 5, 1, Padding.SAME).isDirect());
-        assertTrue(!Conv2d.of(12, 32, 32, 12, 3, 2, Padding.SAME).isDirect(), "stride 2 takes im2col");
+        assertTrue(Convolution.of(12, 16, 16, 20, 5, 1, Padding.SAME).algorithm().startsWith("direct"));
+        assertEquals("im2col", Convolution.of(12, 32, 32, 12, 3, 2, Padding.SAME).algorithm(), "stride 2 takes im2col");
     }
 
     @Example
     void badArgumentsAreNamed() {
-        Conv2d conv = Conv2d.of(2, 6, 6, 3, 3, 1, Padding.SAME);
-        FusedConv2d f = new FusedConv2d(conv, true, true);
+        Convolution conv = Convolution.of(2, 6, 6, 3, 3, 1, Padding.SAME);
+        FusedConvolution f = new FusedConvolution(conv, true, true);
         assertEquals(3 * 3 * 3, f.outputSize());
         float[] x = new float[2 * 36], w = new float[3 * 2 * 9], y = new float[f.outputSize()], dy = new float[f.outputSize()];
         byte[] winners = new byte[f.winnersSize()];
@@ -307,7 +307,7 @@ class FusedConvolutionProperties {
                 () -> f.backward(1, x, 0, w, 0, null, 0, dy, 0, winners, 0, new float[w.length], 0, null, 0, null, 0));
         assertEquals("y (the forward output) is needed for the ReLU's gradient, got null", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new FusedConv2d(Conv2d.of(1, 1, 8, 1, 1, 1, Padding.VALID), false, true));
+                () -> new FusedConvolution(Convolution.of(1, 1, 8, 1, 1, 1, Padding.VALID), false, true));
         assertEquals("2x2 max-pooling needs a convolution output of at least 2x2, got 1x8", e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.conv.Im2col;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -61,7 +62,7 @@ class Im2colProperties {
         int channels = c.inChannels(), p = w.outSize(), offset = 5;
         float[] x = c.random(offset + channels * w.inSize(), 1);
         float[] col = c.random(channels * w.kernelSize() * p, 2); // stale contents must be overwritten
-        Im2col.im2col(KernelProvider.get(), w, channels, x, offset, col);
+        Im2col.im2col(KernelProvider.conv(), w, channels, x, offset, col);
         float[] want = reference(w, channels, x, offset);
         for (int i = 0; i < want.length; i++) {
             if (want[i] != col[i]) {
@@ -77,7 +78,7 @@ class Im2colProperties {
         int channels = c.inChannels(), rows = channels * w.kernelSize() * w.outSize();
         float[] x = c.random(channels * w.inSize(), 1), g = c.random(rows, 3);
         float[] col = new float[rows], dx = c.random(channels * w.inSize(), 4);
-        Im2col.im2col(KernelProvider.get(), w, channels, x, 0, col);
+        Im2col.im2col(KernelProvider.conv(), w, channels, x, 0, col);
         Im2col.col2im(w, channels, g, dx, 0);
         double left = 0, right = 0;
         for (int i = 0; i < rows; i++) {

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.gemm.Blocking;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,7 @@ class KernelSelectionTest {
 
     @Test
     void blockingIsConsistentWithTheTile() {
-        Blocking b = Blocking.forTile(4, 16);
+        Blocking b = Blocking.forLanes(16);
         assertEquals(0, b.mc() % b.mr());
         assertEquals(0, b.nc() % b.nr());
         assertTrue(b.kc() * b.nr() * Float.BYTES <= Blocking.L1, "B micro-panel fits in L1: " + b);

@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
 
-/** Losses against the double reference and finite differences; optimizers against torch.optim's pseudo-code. */
+/** Cross-entropy losses against the double reference and finite differences; optimizers against torch.optim's pseudo-code. */
 @Tag("kernel-ops")
 class LossOptimizerProperties {
 
@@ -43,7 +43,7 @@ class LossOptimizerProperties {
             p[i] = (float) r.nextDouble(0.02, 0.98);
         }
         float[] t = targets(seed ^ 3, n, hard), grad = new float[n + 1];
-        double loss = Losses.binaryCrossEntropy(p, 0, t, 0, n, grad, 1);
+        double loss = CrossEntropy.binaryCrossEntropy(p, 0, t, 0, n, grad, 1);
         double[] tt = toDouble(t);
         double want = ReferenceElementwise.bce(toDouble(p), tt);
         assertEquals(want, loss, 1e-12 * Math.max(1, want));
@@ -54,14 +54,14 @@ class LossOptimizerProperties {
     void bceWithLogitsEqualsBceOfSigmoid(@ForAll("sizes") int n, @ForAll long seed, @ForAll boolean hard) {
         float[] z = values(seed, n, 8, 0);
         float[] t = targets(seed ^ 3, n, hard), grad = new float[n];
-        double loss = Losses.binaryCrossEntropyWithLogits(z, 0, t, 0, n, grad, 0);
+        double loss = CrossEntropy.binaryCrossEntropyWithLogits(z, 0, t, 0, n, grad, 0);
         double[] tt = toDouble(t);
         double want = ReferenceElementwise.bceWithLogits(toDouble(z), tt);
         assertEquals(want, loss, 1e-9 * Math.max(1, want));
         // On the float probabilities the two kernels agree while sigmoid(z) is neither 0 nor 1 in float.
         float[] p = new float[n];
         Activations.sigmoid(z, 0, p, 0, n);
-        double viaProbability = Losses.binaryCrossEntropy(p, 0, t, 0, n, new float[n], 0);
+        double viaProbability = CrossEntropy.binaryCrossEntropy(p, 0, t, 0, n, new float[n], 0);
         assertEquals(loss, viaProbability, 1e-3 * Math.max(1, loss));
         GradientCheck.assertMatches("bceWithLogits", grad, 0,
                 numeric(a -> ReferenceElementwise.bceWithLogits(a, tt), z, 1e-5), 1e-5);
@@ -78,7 +78,7 @@ class LossOptimizerProperties {
             labels[i] = random.nextInt(classes);
         }
         float[] grad = new float[r * classes];
-        double loss = Losses.softmaxCrossEntropy(z, 0, labels, 0, r, classes, grad, 0);
+        double loss = CrossEntropy.softmaxCrossEntropy(z, 0, labels, 0, r, classes, grad, 0);
         double[] l = toDouble(labels);
         double want = ReferenceElementwise.softmaxCrossEntropy(toDouble(z), l, r, classes);
         assertEquals(want, loss, 1e-9 * Math.max(1, want));

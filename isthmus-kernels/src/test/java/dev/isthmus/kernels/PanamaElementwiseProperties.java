@@ -1,5 +1,7 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.elementwise.ScalarElementwise;
+import dev.isthmus.kernels.elementwise.ElementwiseSupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.SplittableRandom;
@@ -16,8 +18,8 @@ import net.jqwik.api.constraints.IntRange;
 @Tag("vector-width")
 class PanamaElementwiseProperties {
 
-    private static final KernelSupport PANAMA = KernelProvider.panama();
-    private static final KernelSupport SCALAR = ScalarKernels.INSTANCE;
+    private static final ElementwiseSupport PANAMA = KernelProvider.panama().elementwise();
+    private static final ElementwiseSupport SCALAR = ScalarElementwise.INSTANCE;
 
     private static float[] values(long seed, int n, double scale) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -42,8 +42,8 @@ class PoolingProperties {
         }
     }
 
-    private static MaxPool2d maxPool(WindowCase c) {
-        return new MaxPool2d(c.inChannels(), c.window());
+    private static MaxPooling maxPool(WindowCase c) {
+        return new MaxPooling(c.inChannels(), c.window());
     }
 
     /** Distinct values (a random permutation of a grid), so finite differences see no ties. */
@@ -64,7 +64,7 @@ class PoolingProperties {
 
     @Property(tries = 150, seed = Seeds.FIXED)
     void maxPoolEqualsReferenceAndPointsAtTheWinner(@ForAll("cases") WindowCase c) {
-        MaxPool2d pool = maxPool(c);
+        MaxPooling pool = maxPool(c);
         // Values from a small set, so windows hold ties.
         float[] x = c.random(c.batch() * pool.inputSize(), 1);
         for (int i = 0; i < x.length; i++) {
@@ -109,7 +109,7 @@ class PoolingProperties {
 
     @Property(tries = 60, seed = Seeds.FIXED)
     void maxPoolBackwardIsTheGradient(@ForAll("smallCases") WindowCase c) {
-        MaxPool2d pool = maxPool(c);
+        MaxPooling pool = maxPool(c);
         float[] x = distinct(c, c.batch() * pool.inputSize());
         int out = c.batch() * pool.outputSize();
         float[] y = new float[out], dy = c.random(out, 4), dx = c.random(x.length, 9);
@@ -135,7 +135,7 @@ class PoolingProperties {
     /** Backward conserves the gradient's sum and puts it only where some output's argmax points. */
     @Property(tries = 100, seed = Seeds.FIXED)
     void maxPoolBackwardConservesTheGradient(@ForAll("cases") WindowCase c) {
-        MaxPool2d pool = maxPool(c);
+        MaxPooling pool = maxPool(c);
         float[] x = c.random(c.batch() * pool.inputSize(), 1);
         int out = c.batch() * pool.outputSize();
         float[] y = new float[out], dx = new float[x.length];
@@ -166,7 +166,7 @@ class PoolingProperties {
 
     @Property(tries = 100, seed = Seeds.FIXED)
     void avgPoolEqualsReference(@ForAll("cases") WindowCase c, @ForAll boolean countPadding) {
-        AvgPool2d pool = new AvgPool2d(c.inChannels(), c.window(), countPadding);
+        AveragePooling pool = new AveragePooling(c.inChannels(), c.window(), countPadding);
         float[] x = c.random(c.batch() * pool.inputSize(), 1);
         float[] y = new float[c.batch() * pool.outputSize()];
         pool.forward(c.batch(), x, 0, y, 0);
@@ -178,7 +178,7 @@ class PoolingProperties {
 
     @Property(tries = 60, seed = Seeds.FIXED)
     void avgPoolBackwardIsTheGradient(@ForAll("smallCases") WindowCase c, @ForAll boolean countPadding) {
-        AvgPool2d pool = new AvgPool2d(c.inChannels(), c.window(), countPadding);
+        AveragePooling pool = new AveragePooling(c.inChannels(), c.window(), countPadding);
         float[] x = c.random(c.batch() * pool.inputSize(), 1);
         float[] dy = c.random(c.batch() * pool.outputSize(), 4), dx = c.random(x.length, 9);
         pool.backward(c.batch(), dy, 0, dx, 0);
@@ -193,8 +193,8 @@ class PoolingProperties {
         int planes = c.batch() * c.inChannels(), size = c.window().inSize();
         float[] x = c.random(planes * size, 1), y = new float[planes], dy = c.random(planes, 4);
         float[] dx = c.random(x.length, 9);
-        GlobalAvgPool.forward(planes, size, x, 0, y, 0);
-        GlobalAvgPool.backward(planes, size, dy, 0, dx, 0);
+        GlobalAveragePooling.forward(planes, size, x, 0, y, 0);
+        GlobalAveragePooling.backward(planes, size, dy, 0, dx, 0);
         Window2d whole = Window2d.of(c.window().inHeight(), c.window().inWidth(), c.window().inHeight(),
                 c.window().inWidth(), 1, 1, 1, 1, Padding.VALID);
         double[] want = ReferenceWindows.avgPool(whole, planes, toDouble(x), false);
@@ -216,8 +216,8 @@ class PoolingProperties {
 
     private static float[][] runAll(WindowCase c, int threads) {
         Parallel.setThreads(threads);
-        MaxPool2d max = maxPool(c);
-        AvgPool2d avg = new AvgPool2d(c.inChannels(), c.window(), true);
+        MaxPooling max = maxPool(c);
+        AveragePooling avg = new AveragePooling(c.inChannels(), c.window(), true);
         float[] x = c.random(c.batch() * max.inputSize(), 1), dy = c.random(c.batch() * max.outputSize(), 4);
         float[] y = new float[dy.length], dx = new float[x.length], ya = new float[dy.length], dxa = new float[x.length];
         int[] arg = new int[dy.length];
@@ -230,7 +230,7 @@ class PoolingProperties {
 
     @Example
     void nanWinsItsWindowAndInfinityPropagates() {
-        MaxPool2d pool = MaxPool2d.of(1, 2, 4, 2, 2, Padding.VALID);
+        MaxPooling pool = MaxPooling.of(1, 2, 4, 2, 2, Padding.VALID);
         float[] x = {1, Float.NaN, 5, 6, 3, 2, Float.POSITIVE_INFINITY, 0};
         float[] y = new float[2];
         int[] arg = new int[2];

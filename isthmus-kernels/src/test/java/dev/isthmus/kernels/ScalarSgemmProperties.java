@@ -1,9 +1,10 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.gemm.GemmSupport;
 class ScalarSgemmProperties extends SgemmContract {
 
     @Override
-    KernelSupport kernels() {
-        return KernelProvider.scalar();
+    GemmSupport kernels() {
+        return KernelProvider.scalar().gemm();
     }
 }

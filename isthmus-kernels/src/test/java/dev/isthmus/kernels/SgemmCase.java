@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.gemm.GemmSupport;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -33,7 +34,7 @@ record SgemmCase(boolean transA, boolean transB, int m, int n, int k, float alph
     }
 
     /** Runs the case through an implementation on a copy of C and returns that copy. */
-    float[] run(KernelSupport kernels) {
+    float[] run(GemmSupport kernels) {
         float[] out = c.clone();
         kernels.sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, out, cOffset, ldc);
         return out;

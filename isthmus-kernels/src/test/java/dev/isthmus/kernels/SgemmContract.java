@@ -1,5 +1,6 @@
 package dev.isthmus.kernels;
 
+import dev.isthmus.kernels.gemm.GemmSupport;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The laws every SGEMM implementation obeys; subclasses name the implementation. */
 abstract class SgemmContract {
 
-    abstract KernelSupport kernels();
+    abstract GemmSupport kernels();
 
     @AfterProperty
     void restoreThreads() {

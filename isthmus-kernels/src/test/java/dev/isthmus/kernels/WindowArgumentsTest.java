@@ -30,7 +30,7 @@ class WindowArgumentsTest {
         assertEquals("inWidth must be > 0, got 0", message(() -> Window2d.of(8, 0, 3, 1, Padding.VALID)));
         assertEquals("padding must be >= 0 on every side, got top=0, left=-1, bottom=0, right=0",
                 message(() -> Padding.explicit(0, -1, 0, 0)));
-        assertEquals("outChannels must be > 0, got 0", message(() -> Conv2d.of(3, 8, 8, 0, 3, 1, Padding.SAME)));
+        assertEquals("outChannels must be > 0, got 0", message(() -> Convolution.of(3, 8, 8, 0, 3, 1, Padding.SAME)));
         assertEquals("output size must be 6x6 for this window, got 7x6",
                 message(() -> new Window2d(8, 8, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 7, 6)));
     }
@@ -51,14 +51,14 @@ class WindowArgumentsTest {
 
     @Test
     void poolingPaddingAtMostHalfTheWindow() {
-        assertEquals("MaxPool2d padding must be at most half the window span on each side: span 2x2, padding top=2,"
+        assertEquals("MaxPooling padding must be at most half the window span on each side: span 2x2, padding top=2,"
                         + " left=0, bottom=2, right=0",
-                message(() -> new MaxPool2d(1, Window2d.of(4, 4, 2, 2, 1, 1, 1, 1, Padding.symmetric(2, 0)))));
+                message(() -> new MaxPooling(1, Window2d.of(4, 4, 2, 2, 1, 1, 1, 1, Padding.symmetric(2, 0)))));
     }
 
     @Test
     void arraysTooShortAreRejectedBeforeWriting() {
-        Conv2d conv = Conv2d.of(2, 5, 5, 3, 3, 1, Padding.SAME);
+        Convolution conv = Convolution.of(2, 5, 5, 3, 3, 1, Padding.SAME);
         float[] x = new float[2 * 2 * 25], w = new float[3 * 2 * 9], y = new float[2 * 3 * 25 - 1];
         java.util.Arrays.fill(y, 7f);
         assertEquals("y is too short: batch * Cout * outH * outW = 2 * 75 = 150 values at offset 0 need length >= 150, got 149",
@@ -71,8 +71,8 @@ class WindowArgumentsTest {
         assertEquals("bias is too short: Cout = 3 values at offset 0 need length >= 3, got 2",
                 message(() -> conv.forward(1, x, 0, w, 0, new float[2], 0, new float[75], 0)));
         assertEquals("batch must be > 0, got 0", message(() -> conv.backwardData(0, y, 0, w, 0, x, 0)));
-        assertEquals("xOffset must be >= 0, got -1", message(() -> Dense.forward(1, 2, 2, x, -1, w, 0, null, 0, y, 0)));
-        MaxPool2d pool = MaxPool2d.of(3, 4, 4, 2, 2, Padding.VALID);
+        assertEquals("xOffset must be >= 0, got -1", message(() -> Linear.forward(1, 2, 2, x, -1, w, 0, null, 0, y, 0)));
+        MaxPooling pool = MaxPooling.of(3, 4, 4, 2, 2, Padding.VALID);
         assertEquals("argmax is too short: batch * C * outH * outW = 12 values at offset 0 need length >= 12, got 11",
                 message(() -> pool.forward(1, new float[48], 0, new float[12], 0, new int[11], 0)));
         assertThrows(NullPointerException.class, () -> pool.backward(1, new float[12], 0, null, 0, new float[48], 0));

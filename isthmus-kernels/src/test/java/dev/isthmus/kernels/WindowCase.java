@@ -44,8 +44,8 @@ record WindowCase(int batch, int inChannels, int outChannels, Window2d window, l
         }
     }
 
-    Conv2d conv() {
-        return new Conv2d(inChannels, outChannels, window);
+    Convolution conv() {
+        return new Convolution(inChannels, outChannels, window);
     }
 
     float[] input() {

@@ -5,7 +5,6 @@ import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Execution;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Parameter;
-import dev.isthmus.nn.ParameterChunks;
 import dev.isthmus.nn.Shape;
 import dev.isthmus.nn.SliceTree;
 import dev.isthmus.train.BatchTransform;
@@ -97,7 +96,7 @@ final class EpochTask implements Serializable {
         float[] outPad = new float[batchSize * outSize], yPad = new float[batchSize * targetSize];
         float[] grad = new float[batchSize * outSize];
         float[][] blockBuffers = new float[0][];
-        ParameterChunks chunks = new ParameterChunks(params);
+        int[][] chunks = chunks(params);
 
         int mine = 0;
         for (int b = 0; b < layout.batches(); b++) {
@@ -192,14 +191,28 @@ final class EpochTask implements Serializable {
         }
     }
 
+    /** Floats per task when adding a block: enough to be worth a hand-off, few enough to share out. */
+    private static final int CHUNK = 2048;
+
+    /** The parameters cut into pieces of at most {@link #CHUNK} floats: {parameter, from, to} each. */
+    private static int[][] chunks(List<Parameter> params) {
+        List<int[]> chunks = new ArrayList<>();
+        for (int p = 0; p < params.size(); p++) {
+            for (int from = 0; from < params.get(p).size(); from += CHUNK) {
+                chunks.add(new int[] {p, from, Math.min(params.get(p).size(), from + CHUNK)});
+            }
+        }
+        return chunks.toArray(new int[0][]);
+    }
+
     /**
      * The partial sum of slices {@code [first, end)} (one block) into {@code flat}, parameter
      * after parameter, added in the slice tree's order a chunk per task.
      */
-    private static void addBlock(Execution execution, ParameterChunks chunks, int first, int end, int slices,
+    private static void addBlock(Execution execution, int[][] chunks, int first, int end, int slices,
                                  int[] offsets, float[] flat) {
-        Parallel.forEach(chunks.count(), c -> {
-            int p = chunks.parameter(c), from = chunks.from(c), to = from + chunks.length(c);
+        Parallel.forEach(chunks.length, c -> {
+            int p = chunks[c][0], from = chunks[c][1], to = chunks[c][2];
             float[][] parts = new float[slices][];
             for (int s = first; s < end; s++) {
                 parts[s] = execution.sliceGradient(s, p);

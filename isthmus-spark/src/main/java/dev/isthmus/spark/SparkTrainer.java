@@ -12,7 +12,7 @@ import dev.isthmus.train.FitOptions;
 import dev.isthmus.train.History;
 import dev.isthmus.train.Loss;
 import dev.isthmus.train.Metrics;
-import dev.isthmus.train.Sgd;
+import dev.isthmus.train.Evaluator;
 import dev.isthmus.train.Trainer;
 import java.io.IOException;
 import java.io.Serializable;
@@ -148,8 +148,8 @@ public final class SparkTrainer {
         LossSource lossSource = LossSource.of(loss);
         int outSize = model.outputShape().size();
         int targetSize = loss.name().startsWith("binary") ? outSize : 1;
-        if (validation != null) { // its shape and targets, checked before the first epoch rather than after it
-            new Trainer(model, loss, new Sgd(0)).evaluate(validation.slice(0, Math.min(1, validation.count())), 1);
+        if (validation != null && validation.count() > 0) { // its shape and targets, checked now rather than after an epoch
+            new Evaluator(model, loss).evaluate(validation.slice(0, 1), 1);
         }
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
         JavaRDD<Sample> samples = TrainingRows.samples(train, featuresColumn, labelColumn, model.inputShape().size(),
@@ -179,7 +179,7 @@ public final class SparkTrainer {
         stats.clear();
         FitContext context = new FitContext(model, options.epochs(), n, batchSize);
         List<Callback> callbacks = options.callbacks();
-        Trainer evaluator = validation == null ? null : new Trainer(model, loss, new Sgd(0));
+        Evaluator evaluator = validation == null ? null : new Evaluator(model, loss);
         callbacks.forEach(c -> c.onTrainBegin(context));
         int batches = layout.batches();
         for (int epoch = start; epoch < options.epochs() && !context.stopRequested(); epoch++) {
@@ -262,13 +262,13 @@ public final class SparkTrainer {
     private ShardLayout layout(int n, int batchSize) {
         var execution = model.newExecution();
         int full = execution.trainingSlices(batchSize);
-        if (full == 1 && batchSize > 1) {
-            List<String> whole = new ArrayList<>();
-            for (Layer l : model.layers()) {
-                if (l instanceof BatchNormalization) {
-                    whole.add(l.name());
-                }
+        List<String> whole = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            if (l instanceof BatchNormalization) { // the one layer whose training pass needs the whole batch
+                whole.add(l.name());
             }
+        }
+        if (!whole.isEmpty() || (full == 1 && batchSize > 1)) {
             throw new IllegalArgumentException("the model cannot be trained on several workers: "
                     + (whole.isEmpty() ? "a layer" : "batch normalisation " + whole)
                     + " normalises over the whole batch in training, which no worker holds (statistics per worker"

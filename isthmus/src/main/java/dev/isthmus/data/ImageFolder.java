@@ -48,14 +48,16 @@ public final class ImageFolder {
     private ImageFolder() {}
 
     /**
-     * How to load: the output side, the positive class ({@code null}: one label per class), and
+     * How to load: the output side, the positive class ({@code null}: one label per class),
      * whether to skip unreadable images (reported in {@link LabeledImageSet#skipped()}) instead
-     * of failing.
+     * of failing, and the largest image to decode, in pixels ({@link Images#DEFAULT_MAX_PIXELS}
+     * unless set; a bigger one counts as unreadable).
      */
-    public record Options(int side, String positiveClass, boolean skipBadImages) {
+    public record Options(int side, String positiveClass, boolean skipBadImages, long maxPixels) {
 
         /**
-         * @throws IllegalArgumentException if {@code side < 1} or {@code positiveClass} is blank
+         * @throws IllegalArgumentException if {@code side < 1}, {@code positiveClass} is blank or
+         *                                  {@code maxPixels < 1}
          */
         public Options {
             if (side < 1) {
@@ -64,6 +66,14 @@ public final class ImageFolder {
             if (positiveClass != null && positiveClass.isBlank()) {
                 throw new IllegalArgumentException("positiveClass must not be blank; use null for one label per class");
             }
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+            }
+        }
+
+        /** With the default pixel limit. */
+        public Options(int side, String positiveClass, boolean skipBadImages) {
+            this(side, positiveClass, skipBadImages, Images.DEFAULT_MAX_PIXELS);
         }
 
         /** Side 256, positive class {@code effusion}, fail on bad images: the lesson's setup. */
@@ -72,21 +82,25 @@ public final class ImageFolder {
         }
 
         public Options withSide(int side) {
-            return new Options(side, positiveClass, skipBadImages);
+            return new Options(side, positiveClass, skipBadImages, maxPixels);
         }
 
         /** Binary labels with {@code positiveClass} as 1. */
         public Options withPositiveClass(String positiveClass) {
-            return new Options(side, Objects.requireNonNull(positiveClass, "positiveClass"), skipBadImages);
+            return new Options(side, Objects.requireNonNull(positiveClass, "positiveClass"), skipBadImages, maxPixels);
         }
 
         /** Label = index of the class in sorted order, any number of classes. */
         public Options multiClass() {
-            return new Options(side, null, skipBadImages);
+            return new Options(side, null, skipBadImages, maxPixels);
         }
 
         public Options withSkipBadImages(boolean skipBadImages) {
-            return new Options(side, positiveClass, skipBadImages);
+            return new Options(side, positiveClass, skipBadImages, maxPixels);
+        }
+
+        public Options withMaxPixels(long maxPixels) {
+            return new Options(side, positiveClass, skipBadImages, maxPixels);
         }
     }
 
@@ -139,7 +153,7 @@ public final class ImageFolder {
         IOException[] errors = new IOException[n];
         Parallel.forEach(n, i -> {
             try {
-                Images.Grey grey = Images.readGrey(files.get(i));
+                Images.Grey grey = Images.readGrey(files.get(i), options.maxPixels());
                 double[] resized = Images.resizeArea(grey.values(), grey.width(), grey.height(), side, side);
                 for (int k = 0; k < size; k++) {
                     x[i * size + k] = (float) resized[k];
@@ -147,6 +161,10 @@ public final class ImageFolder {
                 Images.standardize(x, i * size, size);
             } catch (IOException e) {
                 errors[i] = e;
+            } catch (OutOfMemoryError e) {
+                // under the pixel limit but too big for this heap; the failed array is garbage
+                errors[i] = new IOException(files.get(i) + ": not enough memory to decode and resize it ("
+                        + e.getMessage() + "); give the JVM more heap (-Xmx)", e);
             }
         });
 

@@ -33,6 +33,13 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class Images {
 
+    /**
+     * The largest image {@link #readGrey(Path)} decodes, in pixels (5000 x 5000): decoding takes
+     * about 16 bytes a pixel, so a small PNG that declares 40000 x 40000 pixels would exhaust
+     * the heap. The limit is checked against the image's header, before decoding.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 25_000_000;
+
     /** ITU-R BT.601 luma weights, as PIL's {@code convert("L")} and the lesson use. */
     static final double RED = 0.299, GREEN = 0.587, BLUE = 0.114;
 
@@ -43,7 +50,12 @@ public final class Images {
      * standardised to mean 0 and standard deviation 1. For predicting on single files.
      */
     public static float[] preprocess(Path file, int side) throws IOException {
-        return preprocess(readGrey(file), side);
+        return preprocess(file, side, DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #preprocess(Path, int)}, refusing images of more than {@code maxPixels} pixels. */
+    public static float[] preprocess(Path file, int side, long maxPixels) throws IOException {
+        return preprocess(readGrey(file, maxPixels), side);
     }
 
     /**
@@ -72,23 +84,48 @@ public final class Images {
      * as an error: a damaged file fails here rather than training on half an image.
      *
      * @throws IOException naming {@code file} if it is missing, not an image, truncated or
-     *                     damaged
+     *                     damaged, or has more than {@link #DEFAULT_MAX_PIXELS} pixels
      */
     public static Grey readGrey(Path file) throws IOException {
+        return readGrey(file, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #readGrey(Path)}, refusing images of more than {@code maxPixels} pixels (read from
+     * the header, before anything is decoded) with an {@link ImageTooLargeException}.
+     */
+    public static Grey readGrey(Path file, long maxPixels) throws IOException {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+        }
+        if (Files.isDirectory(file)) {
+            throw new IIOException(file + ": is a directory, not an image file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such image file");
         }
-        return readGrey(new FileImageInputStream(file.toFile()), file.toString());
+        return readGrey(new FileImageInputStream(file.toFile()), file.toString(), maxPixels);
     }
 
-    /** {@link #readGrey(Path)} on an image file's bytes; {@code name} is what errors call it. */
+    /**
+     * {@link #readGrey(Path)} on an image file's bytes; {@code name} is what errors call it. The
+     * pixel limit is {@link #DEFAULT_MAX_PIXELS}.
+     */
     public static Grey readGrey(byte[] content, String name) throws IOException {
+        return readGrey(content, name, DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #readGrey(byte[], String)}, refusing images of more than {@code maxPixels} pixels. */
+    public static Grey readGrey(byte[] content, String name, long maxPixels) throws IOException {
         Objects.requireNonNull(content, "content");
-        return readGrey(new MemoryCacheImageInputStream(new ByteArrayInputStream(content)), name);
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+        }
+        return readGrey(new MemoryCacheImageInputStream(new ByteArrayInputStream(content)), name, maxPixels);
     }
 
     /** Decodes {@code input} and closes it. */
-    private static Grey readGrey(ImageInputStream input, String file) throws IOException {
+    private static Grey readGrey(ImageInputStream input, String file, long maxPixels) throws IOException {
         BufferedImage image;
         try (ImageInputStream in = input) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -100,6 +137,10 @@ public final class Images {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                long width = reader.getWidth(0), height = reader.getHeight(0);
+                if (width * height > maxPixels) {
+                    throw new ImageTooLargeException(file, width, height, maxPixels);
+                }
                 image = reader.read(0);
             } finally {
                 reader.dispose();
@@ -115,6 +156,10 @@ public final class Images {
         } catch (IOException | RuntimeException e) {
             // the PNG reader throws IndexOutOfBounds and the like on some damaged files
             throw new IIOException(file + ": cannot decode (truncated or damaged?): " + describe(e), e);
+        } catch (OutOfMemoryError e) {
+            // below the pixel limit but still too big for this heap: the failed array is garbage
+            throw new IIOException(file + ": not enough memory to decode it (" + e.getMessage()
+                    + "); give the JVM more heap (-Xmx) or lower the pixel limit", e);
         }
         return new Grey(image.getWidth(), image.getHeight(), toGrey(image));
     }

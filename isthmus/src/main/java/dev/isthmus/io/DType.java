@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * The safetensors dtypes Isthmus reads, each widened or narrowed to float32 on the way in. Data
- * is little-endian, as the format specifies.
+ * is little-endian, as the format specifies. The integer types hold counters and masks in real
+ * state_dicts (batch norm's {@code num_batches_tracked} is I64); float32 holds every integer up
+ * to 2^24 exactly and rounds larger ones to the nearest float.
  */
 enum DType {
     F16(2) {
@@ -37,6 +39,55 @@ enum DType {
         void decode(ByteBuffer src, float[] dst, int offset, int count) {
             for (int i = offset; i < offset + count; i++) {
                 dst[i] = (float) src.getDouble();
+            }
+        }
+    },
+    I64(8) {
+        @Override
+        void decode(ByteBuffer src, float[] dst, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                dst[i] = src.getLong();
+            }
+        }
+    },
+    I32(4) {
+        @Override
+        void decode(ByteBuffer src, float[] dst, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                dst[i] = src.getInt();
+            }
+        }
+    },
+    I16(2) {
+        @Override
+        void decode(ByteBuffer src, float[] dst, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                dst[i] = src.getShort();
+            }
+        }
+    },
+    I8(1) {
+        @Override
+        void decode(ByteBuffer src, float[] dst, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                dst[i] = src.get();
+            }
+        }
+    },
+    U8(1) {
+        @Override
+        void decode(ByteBuffer src, float[] dst, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                dst[i] = src.get() & 0xff;
+            }
+        }
+    },
+    /** One byte per value, 0 false and anything else true (1). */
+    BOOL(1) {
+        @Override
+        void decode(ByteBuffer src, float[] dst, int offset, int count) {
+            for (int i = offset; i < offset + count; i++) {
+                dst[i] = src.get() != 0 ? 1f : 0f;
             }
         }
     };

@@ -13,12 +13,14 @@ import java.util.Map;
  * default, as the seeds' lesson keeps its best model), as Keras's
  * {@code ModelCheckpoint(save_best_only=True)}. Writes are atomic: the file always holds the
  * last best model, whole, even if training is killed mid-write. A NaN metric never counts as
- * an improvement.
+ * an improvement. Each save records the epoch (from 1) and the metric, and the
+ * {@link ModelMetadata} when one is given.
  */
 public final class ModelCheckpoint implements Callback {
 
     private final Path file;
     private final String monitor;
+    private final ModelMetadata metadata;
     private double best;
     private int bestEpoch = -1;
 
@@ -27,8 +29,14 @@ public final class ModelCheckpoint implements Callback {
     }
 
     public ModelCheckpoint(Path file, String monitor) {
+        this(file, monitor, null);
+    }
+
+    /** Saves {@code metadata} (may be null) with every checkpoint. */
+    public ModelCheckpoint(Path file, String monitor, ModelMetadata metadata) {
         this.file = file;
         this.monitor = monitor;
+        this.metadata = metadata;
     }
 
     @Override
@@ -51,7 +59,7 @@ public final class ModelCheckpoint implements Callback {
         best = value;
         bestEpoch = epoch;
         try {
-            ModelFiles.save(context.model(), file, Map.of("epoch", Integer.toString(epoch + 1),
+            ModelFiles.save(context.model(), file, metadata, Map.of("epoch", Integer.toString(epoch + 1),
                     monitor, String.format(Locale.ROOT, "%.6f", value)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the checkpoint to " + file, e);
@@ -69,5 +77,9 @@ public final class ModelCheckpoint implements Callback {
 
     public double best() {
         return best;
+    }
+
+    public Path file() {
+        return file;
     }
 }

@@ -19,7 +19,8 @@ import java.util.Objects;
  * an 8-byte little-endian header length {@code N}, {@code N} bytes of UTF-8 JSON naming each
  * tensor's dtype, shape and byte range, then the data.
  *
- * <p>Reading accepts F32, and widens or rounds F16, BF16 and F64 to float32; it validates the
+ * <p>Reading accepts F32, widens or rounds F16, BF16 and F64 to float32, and converts the
+ * integer types I64, I32, I16, I8, U8 and BOOL (PyTorch's counters and masks) to float32; it validates the
  * file as strictly as the reference implementation (a bounded header, complete entries, byte
  * ranges that match their shapes and tile the data region exactly, with no gaps, overlaps or
  * trailing bytes), so a damaged file fails with a message naming the file and the tensor rather
@@ -39,7 +40,7 @@ public final class SafeTensors {
      * Reads every tensor of {@code file}, converted to float32, in file order.
      *
      * @throws SafeTensorsFormatException if the file is not valid safetensors or holds a dtype
-     *                                    other than F32, F16, BF16 and F64
+     *                                    Isthmus cannot read (8-bit floats, unsigned 16-64 bit)
      * @throws IOException                if the file cannot be read
      */
     public static TensorFile read(Path file) throws IOException {

@@ -44,14 +44,14 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int at = s.first() * size;
         System.arraycopy(s.input(), at, s.output(), at, s.batch() * size);
         activation.forward(s.output(), at, s.batch() * size, row);
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (s.inputGrad() != null) {
             int at = s.first() * size;
             float[] dz = activation.backward(s.output(), s.outputGrad(), s.inputGrad(), at, s.batch() * size, row);

@@ -29,7 +29,7 @@ public final class Add extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int from = s.first() * size, to = from + s.batch() * size;
         float[] y = s.output();
         System.arraycopy(s.input(0), from, y, from, to - from);
@@ -42,7 +42,7 @@ public final class Add extends Layer {
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         int from = s.first() * size;
         for (int k = 0; k < count; k++) {
             if (s.inputGrad(k) != null) {

@@ -1,6 +1,6 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.AvgPool2d;
+import dev.isthmus.kernels.AveragePooling;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -14,7 +14,7 @@ public final class AveragePooling2D extends Layer {
     private final int poolSize;
     private final int stride;
     private final Padding padding;
-    private AvgPool2d kernel;
+    private AveragePooling kernel;
 
     public AveragePooling2D() {
         this(2, 2, Padding.VALID);
@@ -42,7 +42,7 @@ public final class AveragePooling2D extends Layer {
             throw shapeError("(channels, height, width)", in);
         }
         try {
-            kernel = new AvgPool2d(in.channels(), Window2d.of(in.height(), in.width(), poolSize, stride, padding), false);
+            kernel = new AveragePooling(in.channels(), Window2d.of(in.height(), in.width(), poolSize, stride, padding), false);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
         }
@@ -55,12 +55,12 @@ public final class AveragePooling2D extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         kernel.forward(s.batch(), s.input(), s.first() * kernel.inputSize(), s.output(), s.first() * kernel.outputSize());
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (s.inputGrad() != null) {
             kernel.backward(s.batch(), s.outputGrad(), s.first() * kernel.outputSize(), s.inputGrad(),
                     s.first() * kernel.inputSize());

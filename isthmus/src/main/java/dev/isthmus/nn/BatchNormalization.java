@@ -8,8 +8,10 @@ import java.util.List;
  * PyTorch's {@code BatchNorm2d}/{@code BatchNorm1d}: training mode normalises with the batch's
  * statistics and updates the running ones ({@code momentum} 0.1, {@code eps} 1e-5 by default,
  * PyTorch's conventions); evaluation mode uses the running statistics. Parameters {@code weight}
- * (gamma) and {@code bias} (beta), buffers {@code running_mean} and {@code running_var}: PyTorch's
- * state_dict names.
+ * (gamma) and {@code bias} (beta), buffers {@code running_mean}, {@code running_var} and
+ * {@code num_batches_tracked} (the count of training batches, a scalar): PyTorch's state_dict names,
+ * so a PyTorch {@code BatchNorm2d}'s state loads whole. The counter is kept, not used (PyTorch reads
+ * it only when its momentum is None), and does not count as a parameter in summaries, as in Keras.
  */
 public final class BatchNormalization extends Layer {
 
@@ -17,7 +19,7 @@ public final class BatchNormalization extends Layer {
     private final float eps;
     private int channels;
     private int plane;
-    private Parameter gamma, beta, runningMean, runningVar;
+    private Parameter gamma, beta, runningMean, runningVar, batchesTracked;
 
     public BatchNormalization() {
         this(0.1f, 1e-5f);
@@ -54,6 +56,7 @@ public final class BatchNormalization extends Layer {
         beta = addParameter("bias", channels);
         runningMean = addBuffer("running_mean", channels);
         runningVar = addBuffer("running_var", channels);
+        batchesTracked = addBuffer("num_batches_tracked");
         return in;
     }
 
@@ -64,49 +67,160 @@ public final class BatchNormalization extends Layer {
         Init.fill(beta, 0f);
         Init.fill(runningMean, 0f);
         Init.fill(runningVar, 1f);
+        Init.fill(batchesTracked, 0f);
     }
 
-    /** The batch mean and inverse standard deviation of the last training forward pass. */
+    /** The running statistics; the batch counter is state, not a parameter. */
     @Override
-    protected Object newState(int maxBatch) {
-        return new float[2][channels];
+    public long nonTrainableCount() {
+        return runningMean == null ? 0 : runningMean.size() + runningVar.size();
     }
 
-    @Override
-    protected void forward(Step s) {
-        float[][] saved = s.state();
-        if (s.training()) {
-            BatchNorm.forwardTraining(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
-                    runningMean.value(), runningVar.value(), momentum, eps, s.output(), 0, saved[0], saved[1]);
-        } else {
-            BatchNorm.forwardEvaluation(s.input(), 0, s.batch(), channels, plane, gamma.value(), beta.value(),
-                    runningMean.value(), runningVar.value(), eps, s.output(), 0);
+    /** What one execution keeps: the batch's statistics, the slices' partial sums, and the maps derived from them. */
+    private static final class State {
+        final float[] mean, meanLow, invStd, scale, a, b, c;
+        final double[][] stats = new double[Execution.MAX_SLICES][], gradientSums = new double[Execution.MAX_SLICES][];
+        /** Values per channel in the last training batch. */
+        long count;
+
+        State(int channels) {
+            mean = new float[channels];
+            meanLow = new float[channels];
+            invStd = new float[channels];
+            scale = new float[channels];
+            a = new float[channels];
+            b = new float[channels];
+            c = new float[channels];
+            for (int s = 0; s < Execution.MAX_SLICES; s++) {
+                stats[s] = new double[3 * channels];
+                gradientSums[s] = new double[2 * channels];
+            }
         }
     }
 
     @Override
-    protected void backward(Step s) {
+    protected Object newState(int maxBatch) {
+        return new State(channels);
+    }
+
+    /** In training a batch-wide reduction (below); in evaluation a per-channel affine map of each sample. */
+    @Override
+    protected boolean worksPerSample(boolean training) {
+        return true;
+    }
+
+    /** Evaluation's scale, once per pass. */
+    @Override
+    protected void beforePass(Object state, boolean training) {
+        if (!training) {
+            BatchNorm.evaluationScale(channels, gamma.value(), runningVar.value(), eps, ((State) state).scale);
+        }
+    }
+
+    /** The whole batch at once (an execution that runs layer by layer): the three steps on one slice. */
+    @Override
+    protected void forward(LayerCall s) {
+        if (!s.training()) {
+            State st = s.state();
+            BatchNorm.normalize(s.input(), at(s), s.batch(), channels, plane, runningMean.value(), null, st.scale,
+                    beta.value(), s.output(), at(s));
+            return;
+        }
+        steps.forwardPartial(s, 0);
+        steps.forwardFinish(s.state(), 1);
+        steps.forwardApply(s);
+    }
+
+    @Override
+    protected void backward(LayerCall s) {
         if (!s.training()) {
             evaluationBackward(s); // saliency maps back-propagate through a trained model
             return;
         }
-        float[][] saved = s.state();
-        BatchNorm.backward(s.input(), s.outputGrad(), s.batch(), channels, plane, gamma.value(), saved[0], saved[1],
-                s.inputGrad(), gamma.grad(), beta.grad());
+        steps.backwardPartial(s, 0);
+        steps.backwardFinish(s.state(), 1, new LayerCall[] {s});
+        steps.backwardApply(s);
     }
 
+    private int at(LayerCall s) {
+        return s.first() * channels * plane;
+    }
+
+    @Override
+    BatchReduction reduction() {
+        return steps;
+    }
+
+    /** Training in three steps around a wait, so the batch keeps its slices (see {@link BatchReduction}). */
+    private final BatchReduction steps = new BatchReduction() {
+        @Override
+        public void forwardPartial(LayerCall s, int slice) {
+            double[] stats = ((State) s.state()).stats[slice];
+            java.util.Arrays.fill(stats, 0);
+            BatchNorm.statistics(s.input(), at(s), s.batch(), channels, plane, stats);
+        }
+
+        @Override
+        public void forwardFinish(Object state, int slices) {
+            State st = (State) state;
+            st.count = 0;
+            for (int k = 0; k < slices; k++) {
+                st.count += (long) st.stats[k][0];
+            }
+            BatchNorm.finishStatistics(st.stats, slices, channels, gamma.value(), beta.value(), runningMean.value(),
+                    runningVar.value(), momentum, eps, st.mean, st.meanLow, st.invStd, st.scale);
+            batchesTracked.value()[0]++;
+        }
+
+        @Override
+        public void forwardApply(LayerCall s) {
+            State st = s.state();
+            BatchNorm.normalize(s.input(), at(s), s.batch(), channels, plane, st.mean, st.meanLow, st.scale,
+                    beta.value(), s.output(), at(s));
+        }
+
+        @Override
+        public void backwardPartial(LayerCall s, int slice) {
+            double[] sums = ((State) s.state()).gradientSums[slice];
+            java.util.Arrays.fill(sums, 0);
+            BatchNorm.gradientStatistics(s.input(), s.outputGrad(), at(s), s.batch(), channels, plane,
+                    ((State) s.state()).mean, sums);
+        }
+
+        @Override
+        public void backwardFinish(Object state, int slices, LayerCall[] calls) {
+            State st = (State) state;
+            float[] dgamma = calls[0].grad(gamma), dbeta = calls[0].grad(beta);
+            BatchNorm.finishGradients(st.gradientSums, slices, st.count, channels, gamma.value(), st.mean, st.invStd, dgamma,
+                    dbeta, st.a, st.b, st.c);
+            for (int k = 1; k < slices; k++) {
+                java.util.Arrays.fill(calls[k].grad(gamma), 0f);
+                java.util.Arrays.fill(calls[k].grad(beta), 0f);
+            }
+        }
+
+        @Override
+        public void backwardApply(LayerCall s) {
+            if (s.inputGrad() != null) {
+                State st = s.state();
+                BatchNorm.inputGradient(s.input(), s.outputGrad(), at(s), s.batch(), channels, plane, st.a, st.b, st.c,
+                        s.inputGrad());
+            }
+        }
+    };
+
     /** In evaluation the layer is affine per channel: dx = dy * gamma / sqrt(running_var + eps). */
-    private void evaluationBackward(Step s) {
+    private void evaluationBackward(LayerCall s) {
         float[] dy = s.outputGrad(), x = s.input(), dx = s.inputGrad();
-        java.util.Arrays.fill(gamma.grad(), 0f);
-        java.util.Arrays.fill(beta.grad(), 0f);
+        float[] dgamma = s.grad(gamma), dbeta = s.grad(beta);
+        int first = at(s);
         for (int c = 0; c < channels; c++) {
             float invStd = (float) (1 / Math.sqrt(runningVar.value()[c] + eps));
             float scale = gamma.value()[c] * invStd, mean = runningMean.value()[c];
             double dg = 0, db = 0;
             for (int n = 0; n < s.batch(); n++) {
-                int at = (n * channels + c) * plane;
-                for (int i = at; i < at + plane; i++) {
+                int o = first + (n * channels + c) * plane;
+                for (int i = o; i < o + plane; i++) {
                     db += dy[i];
                     dg += dy[i] * (x[i] - mean) * invStd;
                     if (dx != null) {
@@ -114,9 +228,29 @@ public final class BatchNormalization extends Layer {
                     }
                 }
             }
-            gamma.grad()[c] = (float) dg;
-            beta.grad()[c] = (float) db;
+            dgamma[c] = (float) dg;
+            dbeta[c] = (float) db;
         }
+    }
+
+    Parameter gamma() {
+        return gamma;
+    }
+
+    Parameter beta() {
+        return beta;
+    }
+
+    Parameter runningMean() {
+        return runningMean;
+    }
+
+    Parameter runningVar() {
+        return runningVar;
+    }
+
+    float eps() {
+        return eps;
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class Concatenate extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         for (int n = s.first(); n < s.first() + s.batch(); n++) {
             int at = n * total;
             for (int k = 0; k < sizes.length; k++) {
@@ -54,7 +54,7 @@ public final class Concatenate extends Layer {
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         for (int n = s.first(); n < s.first() + s.batch(); n++) {
             int at = n * total;
             for (int k = 0; k < sizes.length; k++) {

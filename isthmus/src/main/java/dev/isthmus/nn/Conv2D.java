@@ -1,7 +1,7 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.Conv2d;
-import dev.isthmus.kernels.FusedConv2d;
+import dev.isthmus.kernels.Convolution;
+import dev.isthmus.kernels.FusedConvolution;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -9,23 +9,22 @@ import java.util.random.RandomGenerator;
 
 /**
  * 2-D convolution over NCHW images, as Keras's {@code Conv2D} and PyTorch's {@code Conv2d}:
- * {@code y = activation(conv(x, weight) + bias)}, weight {@code [filters, Cin, kh, kw]}.
- * Defaults: stride 1, "valid" padding, no dilation, bias, no activation.
+ * {@code y = activation(conv(x, weight) + bias)}, weight {@code [filters, Cin / groups, kh, kw]}.
+ * Defaults: stride 1, "valid" padding, no dilation, one group, bias, no activation.
  */
-public final class Conv2D extends Layer {
+public class Conv2D extends Layer {
 
-    private final int filters;
+    private int filters;
+    private int groups = 1;
     private final int kernelHeight;
     private final int kernelWidth;
     private int strideY = 1, strideX = 1, dilation = 1;
     private Padding padding = Padding.VALID;
     private Activation activation = Activation.LINEAR;
     private boolean useBias = true;
-    private Conv2d kernel;
+    private Convolution kernel;
     /** Convolution, bias and ReLU (or none) in one pass; null for other activations. */
-    private FusedConv2d fused;
-    /** The same with the 2x2 max-pooling after it, when an execution fuses the two; made on demand. */
-    private FusedConv2d pooled;
+    private FusedConvolution fused;
     private Parameter weight, bias;
 
     public Conv2D(int filters, int kernelSize) {
@@ -59,6 +58,27 @@ public final class Conv2D extends Layer {
         return this;
     }
 
+    /**
+     * Splits the channels into {@code groups} independent convolutions, as PyTorch's and Keras's
+     * {@code groups}: each output channel sees {@code Cin / groups} input channels.
+     *
+     * @throws IllegalArgumentException if {@code groups < 1}
+     */
+    public Conv2D groups(int groups) {
+        checkUnbuilt();
+        if (groups < 1) {
+            throw new IllegalArgumentException("groups must be >= 1, got " + groups);
+        }
+        this.groups = groups;
+        return this;
+    }
+
+    /** Sets the filters and groups once the input's channels are known (a depthwise layer's). */
+    void resolve(int filters, int groups) {
+        this.filters = filters;
+        this.groups = groups;
+    }
+
     public Conv2D padding(Padding padding) {
         checkUnbuilt();
         this.padding = java.util.Objects.requireNonNull(padding, "padding");
@@ -77,7 +97,7 @@ public final class Conv2D extends Layer {
         return this;
     }
 
-    private void checkUnbuilt() {
+    void checkUnbuilt() {
         if (outputShape() != null) {
             throw new IllegalStateException("configure " + this + " before applying it");
         }
@@ -93,6 +113,10 @@ public final class Conv2D extends Layer {
 
     public int filters() {
         return filters;
+    }
+
+    public int groups() {
+        return groups;
     }
 
     public int[] kernelSize() {
@@ -113,9 +137,13 @@ public final class Conv2D extends Layer {
 
     @Override
     public java.util.Map<String, Object> config() {
-        return Layers.map("filters", filters, "kernel_size", java.util.List.of(kernelHeight, kernelWidth),
-                "strides", java.util.List.of(strideY, strideX), "dilation", dilation, "padding", Layers.padding(padding),
-                "activation", activation.toString(), "use_bias", useBias);
+        java.util.Map<String, Object> config = Layers.map("filters", filters, "kernel_size",
+                java.util.List.of(kernelHeight, kernelWidth), "strides", java.util.List.of(strideY, strideX), "dilation",
+                dilation, "padding", Layers.padding(padding), "activation", activation.toString(), "use_bias", useBias);
+        if (groups != 1) {
+            config.put("groups", groups);
+        }
+        return config;
     }
 
     @Override
@@ -135,11 +163,15 @@ public final class Conv2D extends Layer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
         }
-        kernel = new Conv2d(in.channels(), filters, window);
-        if (activation == Activation.RELU || activation == Activation.LINEAR) {
-            fused = new FusedConv2d(kernel, activation == Activation.RELU, false);
+        if (in.channels() % groups != 0 || filters % groups != 0) {
+            throw new IllegalArgumentException(this + ": groups (" + groups + ") must divide the input channels ("
+                    + in.channels() + ") and the filters (" + filters + ")");
         }
-        weight = addParameter("weight", filters, in.channels(), kernelHeight, kernelWidth);
+        kernel = new Convolution(in.channels(), filters, window, groups);
+        if (activation == Activation.RELU || activation == Activation.LINEAR) {
+            fused = new FusedConvolution(kernel, activation == Activation.RELU, false);
+        }
+        weight = addParameter("weight", filters, in.channels() / groups, kernelHeight, kernelWidth);
         if (useBias) {
             bias = addParameter("bias", filters);
         }
@@ -148,7 +180,7 @@ public final class Conv2D extends Layer {
 
     @Override
     protected void initialize(RandomGenerator rng, Initializer scheme) {
-        Init.weightsAndBias(weight, bias, kernel.inChannels() * kernelHeight * kernelWidth,
+        Init.weightsAndBias(weight, bias, kernel.inChannels() / groups * kernelHeight * kernelWidth,
                 filters * kernelHeight * kernelWidth, rng, scheme);
     }
 
@@ -164,7 +196,7 @@ public final class Conv2D extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
         float[] b = bias == null ? null : bias.value();
         if (fused != null) {
@@ -176,7 +208,7 @@ public final class Conv2D extends Layer {
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
         float[] db = bias == null ? null : s.grad(bias);
         if (fused != null) {
@@ -192,45 +224,24 @@ public final class Conv2D extends Layer {
         }
     }
 
-    /**
-     * True when {@code pool} can run inside this layer's pass: a ReLU or no activation, a 2x2
-     * max-pooling with stride 2 and no padding, and an output at least 2x2.
-     */
-    boolean canFuse(MaxPool2D pool) {
-        Window2d w = kernel.window();
-        return fused != null && pool.isFusable() && w.outHeight() >= 2 && w.outWidth() >= 2;
+    /** The convolution kernel, for fusions that run it with more around it. */
+    Convolution convolution() {
+        return kernel;
     }
 
-    private FusedConv2d pooled() {
-        if (pooled == null) {
-            pooled = new FusedConv2d(kernel, activation == Activation.RELU, true);
-        }
-        return pooled;
+    Parameter weight() {
+        return weight;
     }
 
-    /** The pooling winners of one execution, kept for the backward pass (and in evaluation, for saliency maps). */
-    Object newPooledState(int maxBatch) {
-        return new byte[maxBatch * pooled().winnersSize()];
-    }
-
-    /** Convolution, activation and the fused pooling: {@code s.output()} is the pooling's output. */
-    void forwardPooled(Step s) {
-        FusedConv2d f = pooled();
-        int x = s.first() * kernel.inputSize(), y = s.first() * f.outputSize();
-        f.forward(s.batch(), s.input(), x, weight.value(), 0, bias == null ? null : bias.value(), 0, s.output(), y,
-                s.state(), s.first() * f.winnersSize());
-    }
-
-    void backwardPooled(Step s) {
-        FusedConv2d f = pooled();
-        int x = s.first() * kernel.inputSize(), y = s.first() * f.outputSize();
-        f.backward(s.batch(), s.input(), x, weight.value(), 0, s.output(), y, s.outputGrad(), y, s.state(),
-                s.first() * f.winnersSize(), s.grad(weight), 0, bias == null ? null : s.grad(bias), 0, s.inputGrad(), x);
+    /** The bias, or null without one. */
+    Parameter bias() {
+        return bias;
     }
 
     @Override
     protected String describe() {
         return "filters=" + filters + ", kernel=" + kernelHeight + "x" + kernelWidth
+                + (groups == 1 ? "" : ", groups=" + groups)
                 + (strideY == 1 && strideX == 1 ? "" : ", stride=" + strideY + "x" + strideX)
                 + ", padding=" + padding + (activation == Activation.LINEAR ? "" : ", activation=" + activation);
     }

@@ -70,17 +70,17 @@ public final class Dense extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int x = s.first() * in, y = s.first() * units;
-        dev.isthmus.kernels.Dense.forward(s.batch(), in, units, s.input(), x, weight.value(), 0, bias.value(), 0, s.output(), y);
+        dev.isthmus.kernels.Linear.forward(s.batch(), in, units, s.input(), x, weight.value(), 0, bias.value(), 0, s.output(), y);
         activation.forward(s.output(), y, s.batch() * units, units);
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         int x = s.first() * in, y = s.first() * units;
         float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), y, s.batch() * units, units);
-        dev.isthmus.kernels.Dense.backward(s.batch(), in, units, s.input(), x, weight.value(), 0, dz, y,
+        dev.isthmus.kernels.Linear.backward(s.batch(), in, units, s.input(), x, weight.value(), 0, dz, y,
                 s.inputGrad(), x, s.grad(weight), 0, s.grad(bias), 0);
     }
 

@@ -13,7 +13,7 @@ public final class Dropout extends Layer {
     private int size;
 
     public Dropout(float rate) {
-        dev.isthmus.kernels.Dropout.checkRate(rate);
+        dev.isthmus.kernels.InvertedDropout.checkRate(rate);
         this.rate = rate;
     }
 
@@ -44,19 +44,19 @@ public final class Dropout extends Layer {
         return true;
     }
 
-    /** Masks from {@link Step#seed()} and each value's index in the batch: the same for any split of the batch. */
+    /** Masks from {@link LayerCall#seed()} and each value's index in the batch: the same for any split of the batch. */
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int at = s.first() * size;
-        dev.isthmus.kernels.Dropout.forward(s.input(), at, s.output(), at, s.state(), at, s.batch() * size, rate,
+        dev.isthmus.kernels.InvertedDropout.forward(s.input(), at, s.output(), at, s.state(), at, s.batch() * size, rate,
                 s.seed(), at, s.training());
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (s.inputGrad() != null) {
             int at = s.first() * size;
-            dev.isthmus.kernels.Dropout.backward(s.outputGrad(), at, s.state(), at, s.inputGrad(), at, s.batch() * size);
+            dev.isthmus.kernels.InvertedDropout.backward(s.outputGrad(), at, s.state(), at, s.inputGrad(), at, s.batch() * size);
         }
     }
 

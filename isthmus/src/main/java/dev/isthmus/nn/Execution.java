@@ -1,7 +1,6 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.kernels.Parallel;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -13,33 +12,35 @@ import java.util.function.IntConsumer;
 
 /**
  * One running instance of a {@link Model}: a buffer for every node's output and gradient, and
- * every layer's state, sized for the largest batch seen and reused from call to call, so a
+ * every operation's state, sized for the largest batch seen and reused from call to call, so a
  * training step allocates nothing once warm. Not thread-safe: one thread uses an execution at
  * a time (the model's {@code predict} borrows one per call).
  *
- * <p><b>Slices.</b> When every layer {@linkplain Layer#worksPerSample works per sample}, a batch
- * is cut into up to {@value #MAX_SLICES} slices and each slice runs the whole network, forward
- * and then backward, on one thread, with no wait between layers: a thread keeps its images'
- * feature maps in its own cache, and the pool is woken once per pass rather than once per
- * layer. Each slice writes its own parameter gradients, added at the end in the fixed order of a
- * {@link SliceTree}. Slices depend on the batch size alone, never on the thread count, so results
- * are bitwise identical for any number of threads. A batch of one, or a network with a whole-batch layer
- * (batch normalisation in training), runs layer by layer instead, each kernel using every thread.
+ * <p><b>Plan.</b> What runs is an {@link ExecutionPlan}, made once per mode (training,
+ * evaluation, inference): the layers in order, with patterns that run better as one pass replaced
+ * by a fused operation ({@link FusionRule}). A fused layer's output is never stored, so
+ * {@link #value} and {@link #gradient} do not exist for it; name the layers you want to read in
+ * {@link Model#newExecution(String...)} to keep them. {@link #infer} runs the inference plan,
+ * which may fold more (batch norm into the convolution before it) and cannot be back-propagated;
+ * {@code forward(x, batch, false)} runs the evaluation plan, which can.
+ *
+ * <p><b>Slices.</b> When every operation {@linkplain Layer#worksPerSample works per sample}, a
+ * batch is cut into up to {@value #MAX_SLICES} slices and each slice runs the whole network,
+ * forward and then backward, on one thread, with no wait between layers: a thread keeps its
+ * images' feature maps in its own cache, and the pool is woken once per pass rather than once per
+ * layer. Each slice writes its own parameter gradients ({@link SliceGradients}), added at the end
+ * in the fixed order of a {@link SliceTree}. Slices depend on the batch size alone, never on the
+ * thread count, so results are bitwise identical for any number of threads. Batch normalisation
+ * in training needs the whole batch's statistics: the slices stop at it once per pass each way,
+ * each having gathered its own statistics, one thread merges them in slice order, and the slices
+ * go on ({@link BatchReduction}). A batch of one, or a network with a layer that needs the whole
+ * batch at once (a user's own, not {@linkplain Layer#worksPerSample working per sample}), runs
+ * layer by layer instead, each kernel using every thread.
  *
  * <p><b>Shards.</b> {@link #forwardSlices} runs only some of a batch's slices, exactly as they
  * run within the whole batch, and leaves their gradients apart ({@link #sliceGradient}): one
  * worker's part of a data-parallel step, which the workers finish by adding their partial sums
  * where the slice tree has them.
- *
- * <p><b>Fusion.</b> A {@link Conv2D} with a ReLU (or no activation) whose only reader is a 2x2,
- * stride-2 {@link MaxPool2D} runs as one pass ({@link dev.isthmus.kernels.FusedConv2d}): its
- * full-size output is never stored, so {@link #value} and {@link #gradient} do not exist for it.
- * Name the layers you want to read in {@link Model#newExecution(String...)} to keep them.
- *
- * <p>Gradients flow in reverse topological order. A node read by one layer gets its gradient
- * written straight into its buffer; a node read by several (a residual branch) gets one buffer
- * per reader, summed in graph order before its producer runs. Layers fed only by the model input
- * are not asked for an input gradient.
  */
 public final class Execution {
 
@@ -48,29 +49,23 @@ public final class Execution {
     private static final long MAX_SLICE_GRADIENT_FLOATS = 1L << 24;
 
     private final Model model;
-    private final List<Node> order;
-    private final Map<Node, Integer> index = new IdentityHashMap<>();
-    private final int[][] gradSlot;     // per layer node, per input: gradient buffer id, or -1
-    private final int[][] inputOf;      // per layer node, per input: that input's node index
-    private final int outputIndex;      // the model output's node index
-    private final int[][] readersOf;    // per node: the buffer ids its readers write, when more than one
-    private final int[] pooledBy;       // per node: the pooling node a fused convolution computes, or -1
-    private final boolean[] absorbed;   // per node: a pooling its convolution computes (no pass of its own)
-    private final Object[] states;
-    private final float[][] values;     // per node (input node: the caller's array)
-    private float[][] grads;            // per buffer id: nodes first, then extra reader buffers
-    private final int[] bufferSize;     // per buffer id: floats per sample
+    /** By {@link ExecutionPlan.Mode}. */
+    private final ExecutionPlan[] plans = new ExecutionPlan[ExecutionPlan.Mode.values().length];
+    private final Map<Node, Integer> number = new IdentityHashMap<>();
+    private final float[][] values;     // per node (input node: the caller's array); null where no plan stores it
+    private final float[][] grads;      // per buffer id
+    private final Object[][] states;    // per mode, per entry
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
-    private final Step[] steps = new Step[MAX_SLICES];
-    private float[][][] sliceGrads;     // per slice, per parameter; grown to the most slices a backward pass used
-    private float[][][] gradsBySlice;   // the same arrays per parameter, per slice: the slice tree's operands
+    private final SliceGradients sliceGradients;
+    private final LayerCall[] steps = new LayerCall[MAX_SLICES];
     private final IntConsumer forwardSlice = s -> forwardSlice(this.firstSlice + s);
     private final IntConsumer backwardSlice = s -> backwardSlice(this.firstSlice + s);
-    private final IntConsumer sumSliceGrads = this::sumSliceGrads;
-    /** The per-slice gradients are summed a chunk per task. */
-    private final ParameterChunks sumChunks;
+    /** Set by {@link LayerProfiler#attach}; null when nobody is timing. */
+    LayerProfiler profiler;
     private SplittableRandom random = new SplittableRandom(0);
+    private ExecutionPlan plan;         // of the last forward pass
+    private Object[] planStates;
     private long passSeed;
     private int capacity;
     private int batch;
@@ -79,97 +74,39 @@ public final class Execution {
     private boolean shard;              // the last forward pass was forwardSlices: gradients stay per slice
     private boolean forwardDone;
     private boolean training;
-    private long[][] forwardNanos;      // per slice, per node, when profiling
-    private long[][] backwardNanos;
+    // The stage the slices run now: an apply step first (or -1), entries [stageFirst, stageEnd)
+    // (backward: stageEnd down to stageFirst + 1), a partial step last (or -1); see BatchReduction.
+    private int applyEntry = -1, stageFirst, stageEnd, partialEntry = -1;
 
     Execution(Model model, Set<Node> keep) {
         this.model = model;
-        this.order = model.order();
-        index.put(model.inputNode(), 0);
-        for (int i = 0; i < order.size(); i++) {
-            index.put(order.get(i), i + 1);
+        for (ExecutionPlan.Mode m : ExecutionPlan.Mode.values()) {
+            plans[m.ordinal()] = ExecutionPlan.build(model, keep, ExecutionPlan.RULES, m);
         }
-        int nodes = order.size() + 1;
-        int[] readers = new int[nodes];
-        for (Node n : order) {
-            for (Node in : n.inputs()) {
-                readers[index.get(in)]++;
-            }
+        if (!Arrays.equals(plans[0].bufferSize, plans[1].bufferSize)) { // a backward pass uses the training buffers
+            throw new IllegalStateException("training and evaluation plans must share their gradient buffers");
         }
-        gradSlot = new int[nodes][];
-        inputOf = new int[nodes][];
-        readersOf = new int[nodes][];
-        int extra = nodes;
-        int[] sizes = new int[nodes + order.size() * 4];
-        for (int i = 0; i < nodes; i++) {
-            sizes[i] = nodeAt(i).shape().size();
+        List<Node> nodes = plans[0].nodes;
+        for (int i = 0; i < nodes.size(); i++) {
+            number.put(nodes.get(i), i);
         }
-        int[] filled = new int[nodes];
-        for (int i = 0; i < nodes; i++) {
-            if (readers[i] > 1) {
-                readersOf[i] = new int[readers[i]];
-            }
-        }
-        for (Node n : order) {
-            int id = index.get(n);
-            gradSlot[id] = new int[n.inputs().size()];
-            inputOf[id] = new int[n.inputs().size()];
-            for (int s = 0; s < n.inputs().size(); s++) {
-                Node in = n.inputs().get(s);
-                int src = index.get(in);
-                inputOf[id][s] = src;
-                if (in.isInput()) {
-                    gradSlot[id][s] = -1;
-                } else if (readers[src] == 1) {
-                    gradSlot[id][s] = src;
-                } else {
-                    if (extra >= sizes.length) {
-                        sizes = Arrays.copyOf(sizes, sizes.length * 2);
-                    }
-                    sizes[extra] = in.shape().size();
-                    readersOf[src][filled[src]++] = extra;
-                    gradSlot[id][s] = extra++;
-                }
-            }
-        }
-        bufferSize = Arrays.copyOf(sizes, extra);
-        outputIndex = index.get(model.outputNode());
-        values = new float[nodes][];
-        grads = new float[extra][];
-        states = new Object[nodes];
-        pooledBy = new int[nodes];
-        absorbed = new boolean[nodes];
-        Arrays.fill(pooledBy, -1);
-        for (Node n : order) {
-            int p = index.get(n);
-            if (n.layer() instanceof MaxPool2D pool && n.inputs().size() == 1) {
-                Node c = n.inputs().get(0);
-                int ci = index.get(c);
-                if (!c.isInput() && c.layer() instanceof Conv2D conv && readers[ci] == 1 && c != model.outputNode()
-                        && !keep.contains(c) && conv.canFuse(pool)) {
-                    pooledBy[ci] = p;
-                    absorbed[p] = true;
-                }
-            }
-        }
+        values = new float[nodes.size()][];
+        grads = new float[plans[0].bufferSize.length][];
+        states = new Object[plans.length][];
         parameters = List.copyOf(model.parameters().values());
-        sumChunks = new ParameterChunks(parameters);
         for (int i = 0; i < parameters.size(); i++) {
             parameterIndex.put(parameters.get(i), i);
         }
+        sliceGradients = new SliceGradients(parameters);
         int fanIn = 1;
-        for (Node n : order) {
+        for (Node n : model.order()) {
             fanIn = Math.max(fanIn, n.inputs().size());
         }
         for (int s = 0; s < steps.length; s++) { // input arrays sized once: a pass allocates nothing
-            steps[s] = new Step();
+            steps[s] = new LayerCall();
             steps[s].inputs = new float[fanIn][];
             steps[s].inputGrads = new float[fanIn][];
         }
-    }
-
-    private Node nodeAt(int i) {
-        return i == 0 ? model.inputNode() : order.get(i - 1);
     }
 
     public Model model() {
@@ -185,19 +122,23 @@ public final class Execution {
         if (batch <= capacity) {
             return;
         }
-        for (int i = 1; i < values.length; i++) { // a fused convolution's own output is never stored
-            values[i] = pooledBy[i] < 0 ? new float[Math.multiplyExact(batch, bufferSize[i])] : null;
+        for (int i = 1; i < values.length; i++) { // a node no plan stores (inside a fusion) gets no buffer
+            boolean stored = false;
+            for (ExecutionPlan p : plans) {
+                stored |= p.stored(i);
+            }
+            values[i] = stored ? new float[Math.multiplyExact(batch, plans[0].bufferSize[i])] : null;
         }
-        for (int b = 1; b < grads.length; b++) {
-            boolean stored = b >= values.length || values[b] != null;
-            grads[b] = stored ? new float[Math.multiplyExact(batch, bufferSize[b])] : null;
+        ExecutionPlan train = plan(ExecutionPlan.Mode.TRAINING);
+        for (int b = 1; b < grads.length; b++) { // gradients: the training plan's buffers
+            boolean needed = b >= values.length || train.stored(b);
+            grads[b] = needed ? new float[Math.multiplyExact(batch, train.bufferSize[b])] : null;
         }
-        for (int i = 1; i < values.length; i++) {
-            Layer layer = nodeAt(i).layer();
-            if (pooledBy[i] >= 0) {
-                states[i] = ((Conv2D) layer).newPooledState(batch);
-            } else {
-                states[i] = absorbed[i] ? null : layer.newState(batch);
+        for (int m = 0; m < plans.length; m++) {
+            List<ExecutionPlan.Entry> entries = plans[m].entries;
+            states[m] = new Object[entries.size()];
+            for (int e = 0; e < entries.size(); e++) {
+                states[m][e] = entries.get(e).operation().newState(batch);
             }
         }
         capacity = batch;
@@ -207,11 +148,9 @@ public final class Execution {
      * Slices for this batch and mode: a function of the batch, the model and the mode alone (never
      * of the thread count); 1 runs the network layer by layer on the whole batch.
      */
-    private int slicesFor(int batch, boolean training) {
-        for (Node n : order) {
-            if (!n.layer().worksPerSample(training)) {
-                return 1;
-            }
+    private int slicesFor(int batch, ExecutionPlan.Mode mode) {
+        if (!plan(mode).slicesWork()) {
+            return 1;
         }
         long floats = Math.max(1, model.parameterCount());
         return (int) Math.max(1, Math.min(Math.min(batch, MAX_SLICES), MAX_SLICE_GRADIENT_FLOATS / floats));
@@ -226,27 +165,48 @@ public final class Execution {
      *                                  {@code batch} inputs of the model's input shape
      */
     public float[] forward(float[] x, int batch, boolean training) {
-        Shape in = model.inputShape();
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
-        }
-        if (x.length < (long) batch * in.size()) {
-            throw new IllegalArgumentException("the model input expects " + batch + " samples of shape " + in + " = "
-                    + (long) batch * in.size() + " values, got an array of " + x.length);
-        }
-        ensureCapacity(batch);
-        this.batch = batch;
-        this.training = training;
-        this.slices = slicesFor(batch, training);
-        this.passSeed = training ? random.nextLong() : 0;
-        values[0] = x;
+        return run(x, batch, training ? ExecutionPlan.Mode.TRAINING : ExecutionPlan.Mode.EVALUATION);
+    }
+
+    /**
+     * An inference pass over {@code batch} samples of {@code x}: evaluation mode, with the
+     * inference plan's folds; it keeps no gradients ({@link #backward} refuses to follow it).
+     * Returns the output buffer, as {@link #forward} does.
+     *
+     * @throws IllegalArgumentException if {@code batch < 1} or {@code x} is too short
+     */
+    public float[] infer(float[] x, int batch) {
+        return run(x, batch, ExecutionPlan.Mode.INFERENCE);
+    }
+
+    private float[] run(float[] x, int batch, ExecutionPlan.Mode mode) {
+        checkInput(x, batch);
+        begin(x, batch, mode, slicesFor(batch, mode));
         firstSlice = 0;
         endSlice = slices;
         shard = false;
-        forwardDone = false;
-        Parallel.forEach(slices, forwardSlice);
+        int from = 0, apply = -1;
+        for (int r : plan.reductions) { // the slices wait at each batch-wide step
+            forwardStage(apply, from, r, r);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            plan.entries.get(r).operation().reduction().forwardFinish(planStates[r], slices);
+            if (profiler != null) {
+                profiler.add(plan, 0, r, false, System.nanoTime() - t0);
+            }
+            apply = r;
+            from = r + 1;
+        }
+        forwardStage(apply, from, plan.entries.size(), -1);
         forwardDone = true;
-        return values[outputIndex];
+        return values[plan.outputNode];
+    }
+
+    private void forwardStage(int apply, int first, int end, int partial) {
+        applyEntry = apply;
+        stageFirst = first;
+        stageEnd = end;
+        partialEntry = partial;
+        Parallel.forEach(endSlice - firstSlice, forwardSlice);
     }
 
     /**
@@ -258,7 +218,7 @@ public final class Execution {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
-        return slicesFor(batch, true);
+        return slicesFor(batch, ExecutionPlan.Mode.TRAINING);
     }
 
     /**
@@ -278,24 +238,46 @@ public final class Execution {
             throw new IllegalArgumentException("slices [" + from + ", " + to + ") are not within the " + all
                     + " slices of a batch of " + batch);
         }
+        if (plan(ExecutionPlan.Mode.TRAINING).reductions.length > 0) {
+            ExecutionPlan.Entry r = plan(ExecutionPlan.Mode.TRAINING).entries.get(plan(ExecutionPlan.Mode.TRAINING).reductions[0]);
+            throw new IllegalStateException(r.operation().name() + " (" + r.operation().type() + ") needs statistics of"
+                    + " the whole batch in training, so a shard of the batch cannot run it alone");
+        }
+        checkInput(x, batch);
+        begin(x, batch, ExecutionPlan.Mode.TRAINING, all);
+        firstSlice = from;
+        endSlice = to;
+        shard = true;
+        forwardStage(-1, 0, plan.entries.size(), -1);
+        forwardDone = true;
+        return values[plan.outputNode];
+    }
+
+    private void checkInput(float[] x, int batch) {
         Shape in = model.inputShape();
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
         if (x.length < (long) batch * in.size()) {
             throw new IllegalArgumentException("the model input expects " + batch + " samples of shape " + in + " = "
                     + (long) batch * in.size() + " values, got an array of " + x.length);
         }
+    }
+
+    private void begin(float[] x, int batch, ExecutionPlan.Mode mode, int slices) {
         ensureCapacity(batch);
         this.batch = batch;
-        this.training = true;
-        this.slices = all;
-        this.passSeed = random.nextLong();
+        this.training = mode.training();
+        this.slices = slices;
+        this.plan = plan(mode);
+        this.planStates = states[mode.ordinal()];
+        this.passSeed = training ? random.nextLong() : 0;
         values[0] = x;
-        firstSlice = from;
-        endSlice = to;
-        shard = true;
         forwardDone = false;
-        Parallel.forEach(to - from, forwardSlice);
-        forwardDone = true;
-        return values[outputIndex];
+        List<ExecutionPlan.Entry> entries = plan.entries;
+        for (int e = 0; e < entries.size(); e++) {
+            entries.get(e).operation().beforePass(planStates[e], training);
+        }
     }
 
     /**
@@ -312,24 +294,35 @@ public final class Execution {
                     + "), not slice " + slice);
         }
         Objects.checkIndex(parameter, parameters.size());
-        return slices == 1 ? parameters.get(parameter).grad() : sliceGrads[slice][parameter];
+        return slices == 1 ? parameters.get(parameter).grad() : sliceGradients.of(slice, parameter);
     }
 
     private void forwardSlice(int slice) {
-        Step s = steps[slice];
-        for (int i = 1; i < values.length; i++) {
-            if (absorbed[i]) {
-                continue;
+        LayerCall s = steps[slice];
+        List<ExecutionPlan.Entry> entries = plan.entries;
+        if (applyEntry >= 0) {
+            prepare(s, entries.get(applyEntry), planStates[applyEntry], slice, false);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entries.get(applyEntry).operation().reduction().forwardApply(s);
+            if (profiler != null) {
+                profiler.add(plan, slice, applyEntry, false, System.nanoTime() - t0);
             }
-            prepare(s, i, slice, false);
-            long t0 = forwardNanos == null ? 0 : System.nanoTime();
-            if (pooledBy[i] >= 0) {
-                ((Conv2D) nodeAt(i).layer()).forwardPooled(s);
-            } else {
-                nodeAt(i).layer().forward(s);
+        }
+        for (int e = stageFirst; e < stageEnd; e++) {
+            ExecutionPlan.Entry entry = entries.get(e);
+            prepare(s, entry, planStates[e], slice, false);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entry.operation().forward(s);
+            if (profiler != null) {
+                profiler.add(plan, slice, e, false, System.nanoTime() - t0);
             }
-            if (forwardNanos != null) {
-                forwardNanos[slice][i] += System.nanoTime() - t0;
+        }
+        if (partialEntry >= 0) {
+            prepare(s, entries.get(partialEntry), planStates[partialEntry], slice, false);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entries.get(partialEntry).operation().reduction().forwardPartial(s, slice);
+            if (profiler != null) {
+                profiler.add(plan, slice, partialEntry, false, System.nanoTime() - t0);
             }
         }
     }
@@ -338,24 +331,23 @@ public final class Execution {
         return (int) ((long) batch * slice / slices);
     }
 
-    /** Points {@code s} at node {@code i}'s buffers for the samples of {@code slice}. */
-    private void prepare(Step s, int i, int slice, boolean backward) {
+    /** Points {@code s} at an entry's buffers for the samples of {@code slice}. */
+    private void prepare(LayerCall s, ExecutionPlan.Entry entry, Object state, int slice, boolean backward) {
         s.first = sliceStart(slice);
         s.batch = sliceStart(slice + 1) - s.first;
         s.training = training;
-        for (int k = 0; k < inputOf[i].length; k++) {
-            s.inputs[k] = values[inputOf[i][k]];
-            int g = gradSlot[i][k];
+        int[] inputs = entry.inputs(), inputGrads = entry.inputGrads();
+        for (int k = 0; k < inputs.length; k++) {
+            s.inputs[k] = values[inputs[k]];
+            int g = inputGrads[k];
             s.inputGrads[k] = g < 0 ? null : grads[g];
         }
-        int out = pooledBy[i] >= 0 ? pooledBy[i] : i; // a fused convolution writes its pooling's output
-        s.output = values[out];
-        s.outputGrad = grads[out];
-        s.state = states[i];
-        s.random = random;
-        s.seed = passSeed ^ (0x9E3779B97F4A7C15L * i);
+        s.output = values[entry.output()];
+        s.outputGrad = grads[entry.output()];
+        s.state = state;
+        s.seed = passSeed ^ (0x9E3779B97F4A7C15L * entry.head());
         s.paramIndex = parameterIndex;
-        s.paramGrads = backward && slices > 1 ? sliceGrads[slice] : null;
+        s.paramGrads = backward && slices > 1 ? sliceGradients.ofSlice(slice) : null;
     }
 
     /**
@@ -367,75 +359,89 @@ public final class Execution {
         if (!forwardDone) {
             throw new IllegalStateException("backward needs a forward pass first");
         }
-        int out = outputIndex;
-        int n = batch * bufferSize[out];
+        if (plan.mode == ExecutionPlan.Mode.INFERENCE) {
+            throw new IllegalStateException("backward cannot follow an inference pass (infer keeps no gradients);"
+                    + " run forward(x, batch, false) for an evaluation pass to back-propagate");
+        }
+        int out = plan.outputNode;
+        int n = batch * plan.bufferSize[out];
         if (outputGrad.length < n) {
             throw new IllegalArgumentException("output gradient needs " + n + " values, got " + outputGrad.length);
         }
         System.arraycopy(outputGrad, 0, grads[out], 0, n);
-        if (slices > 1 && (sliceGrads == null || sliceGrads.length < slices)) {
-            // As many slices as this batch has (at most MAX_SLICE_GRADIENT_FLOATS in all); kept.
-            float[][][] grown = new float[slices][][];
-            for (int s = 0; s < slices; s++) {
-                if (sliceGrads != null && s < sliceGrads.length) {
-                    grown[s] = sliceGrads[s];
-                    continue;
-                }
-                grown[s] = new float[parameters.size()][];
-                for (int p = 0; p < parameters.size(); p++) {
-                    grown[s][p] = new float[parameters.get(p).size()];
-                }
-            }
-            sliceGrads = grown;
-            gradsBySlice = new float[parameters.size()][slices][];
-            for (int p = 0; p < parameters.size(); p++) {
-                for (int s = 0; s < slices; s++) {
-                    gradsBySlice[p][s] = grown[s][p];
-                }
-            }
+        if (slices > 1) {
+            sliceGradients.ensureSlices(slices);
         }
-        Parallel.forEach(endSlice - firstSlice, backwardSlice);
+        int high = plan.entries.size() - 1, apply = -1;
+        for (int i = plan.reductions.length - 1; i >= 0; i--) { // the slices wait at each batch-wide step
+            int r = plan.reductions[i];
+            backwardStage(apply, high, r, r);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            plan.entries.get(r).operation().reduction().backwardFinish(planStates[r], slices, steps);
+            if (profiler != null) {
+                profiler.add(plan, 0, r, true, System.nanoTime() - t0);
+            }
+            apply = r;
+            high = r - 1;
+        }
+        backwardStage(apply, high, -1, -1);
         if (slices > 1 && !shard) { // a shard's slices stay apart, even when it has them all
-            Parallel.forEach(sumChunks.count(), sumSliceGrads);
+            sliceGradients.sumInto(slices);
         }
+    }
+
+    /** The backward stage: an apply step (or -1), entries {@code high} down to {@code low + 1}, a partial step (or -1). */
+    private void backwardStage(int apply, int high, int low, int partial) {
+        applyEntry = apply;
+        stageEnd = high;
+        stageFirst = low;
+        partialEntry = partial;
+        Parallel.forEach(endSlice - firstSlice, backwardSlice);
     }
 
     private void backwardSlice(int slice) {
-        Step s = steps[slice];
+        LayerCall s = steps[slice];
         int from = sliceStart(slice), to = sliceStart(slice + 1);
-        for (int i = values.length - 1; i >= 1; i--) {
-            if (absorbed[i]) {
-                continue; // its gradient goes through its convolution's pass
+        List<ExecutionPlan.Entry> entries = plan.entries;
+        if (applyEntry >= 0) {
+            prepare(s, entries.get(applyEntry), planStates[applyEntry], slice, true);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entries.get(applyEntry).operation().reduction().backwardApply(s);
+            if (profiler != null) {
+                profiler.add(plan, slice, applyEntry, true, System.nanoTime() - t0);
             }
-            int out = pooledBy[i] >= 0 ? pooledBy[i] : i;
-            if (readersOf[out] != null) {
+        }
+        for (int e = stageEnd; e > stageFirst; e--) {
+            ExecutionPlan.Entry entry = entries.get(e);
+            int out = entry.output();
+            if (plan.readerBuffers[out] != null) {
                 sumReaders(out, from, to);
             }
-            prepare(s, i, slice, true);
-            long t0 = backwardNanos == null ? 0 : System.nanoTime();
-            if (pooledBy[i] >= 0) {
-                ((Conv2D) nodeAt(i).layer()).backwardPooled(s);
-            } else {
-                nodeAt(i).layer().backward(s);
+            prepare(s, entry, planStates[e], slice, true);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entry.operation().backward(s);
+            if (profiler != null) {
+                profiler.add(plan, slice, e, true, System.nanoTime() - t0);
             }
-            if (backwardNanos != null) {
-                backwardNanos[slice][i] += System.nanoTime() - t0;
+        }
+        if (partialEntry >= 0) {
+            ExecutionPlan.Entry entry = entries.get(partialEntry);
+            if (plan.readerBuffers[entry.output()] != null) {
+                sumReaders(entry.output(), from, to);
+            }
+            prepare(s, entry, planStates[partialEntry], slice, true);
+            long t0 = profiler == null ? 0 : System.nanoTime();
+            entry.operation().reduction().backwardPartial(s, slice);
+            if (profiler != null) {
+                profiler.add(plan, slice, partialEntry, true, System.nanoTime() - t0);
             }
         }
     }
 
-    /** Chunk {@code c} of a parameter's gradient: its slices' gradients added in the slice tree's order. */
-    private void sumSliceGrads(int c) {
-        int p = sumChunks.parameter(c), from = sumChunks.from(c), to = from + sumChunks.length(c);
-        float[][] parts = gradsBySlice[p];
-        SliceTree.sum(parts, 0, slices, from, to);
-        System.arraycopy(parts[0], from, parameters.get(p).grad(), from, to - from);
-    }
-
     private void sumReaders(int i, int from, int to) {
-        int size = bufferSize[i];
+        int size = plan.bufferSize[i];
         float[] sum = grads[i];
-        int[] ids = readersOf[i];
+        int[] ids = plan.readerBuffers[i];
         System.arraycopy(grads[ids[0]], from * size, sum, from * size, (to - from) * size);
         for (int r = 1; r < ids.length; r++) {
             float[] g = grads[ids[r]];
@@ -447,12 +453,12 @@ public final class Execution {
 
     /** The last forward value of {@code node} ({@code batch} samples from offset 0). */
     public float[] value(Node node) {
-        return stored(values, requireIndex(node), "output");
+        return stored(values, requireNumber(node), "output");
     }
 
     /** The last backward gradient of {@code node}. */
     public float[] gradient(Node node) {
-        int i = requireIndex(node);
+        int i = requireNumber(node);
         if (i == 0) {
             throw new IllegalArgumentException("the model input's gradient is not computed");
         }
@@ -461,34 +467,36 @@ public final class Execution {
 
     /** The output value of the layer named {@code name}. */
     public float[] value(String layerName) {
-        return stored(values, layerIndex(layerName), "output");
+        return stored(values, layerNumber(layerName), "output");
     }
 
     public float[] gradient(String layerName) {
-        return stored(grads, layerIndex(layerName), "gradient");
+        return stored(grads, layerNumber(layerName), "gradient");
     }
 
     private float[] stored(float[][] buffers, int i, String what) {
-        if (i > 0 && pooledBy[i] >= 0) {
-            String name = nodeAt(i).layer().name();
-            throw new IllegalStateException(name + "'s " + what + " is not kept: " + name + " and "
-                    + nodeAt(pooledBy[i]).layer().name() + " run as one pass; use model.newExecution(\"" + name
-                    + "\") for an execution that keeps it");
+        ExecutionPlan p = plan == null ? plan(ExecutionPlan.Mode.EVALUATION) : plan;
+        if (i > 0 && !p.stored(i)) {
+            String name = p.nodes.get(i).layer().name();
+            throw new IllegalStateException(name + "'s " + what + " is not kept: it runs inside "
+                    + p.entries.get(p.hiddenBy[i]).operation().name() + " as one pass; use model.newExecution(\""
+                    + name + "\") for an execution that keeps it");
         }
         return buffers[i];
     }
 
-    private int layerIndex(String name) {
-        for (int i = 0; i < order.size(); i++) {
-            if (order.get(i).layer().name().equals(name)) {
-                return i + 1;
+    private int layerNumber(String name) {
+        List<Node> nodes = plans[0].nodes;
+        for (int i = 1; i < nodes.size(); i++) {
+            if (nodes.get(i).layer().name().equals(name)) {
+                return i;
             }
         }
         throw new IllegalArgumentException("no layer named '" + name + "'");
     }
 
-    private int requireIndex(Node node) {
-        Integer i = index.get(node);
+    private int requireNumber(Node node) {
+        Integer i = number.get(node);
         if (i == null) {
             throw new IllegalArgumentException("node " + node + " is not part of this model");
         }
@@ -507,53 +515,17 @@ public final class Execution {
         return slices;
     }
 
-    /** Names of the convolutions that run with the pooling after them as one pass, in order. */
+    /** The fused operations of the training plan, in order, named by their layers ({@code conv1+pool1}). */
     public List<String> fusedLayers() {
-        List<String> names = new ArrayList<>();
-        for (int i = 1; i < values.length; i++) {
-            if (pooledBy[i] >= 0) {
-                names.add(nodeAt(i).layer().name() + "+" + nodeAt(pooledBy[i]).layer().name());
-            }
-        }
-        return names;
+        return plan(ExecutionPlan.Mode.TRAINING).fusions();
     }
 
-    /** Starts (or restarts from zero) timing each layer's forward and backward passes. */
-    public void startProfiling() {
-        forwardNanos = new long[MAX_SLICES][values.length];
-        backwardNanos = new long[MAX_SLICES][values.length];
+    /** The fused operations of the inference plan ({@link #infer}), in order. */
+    public List<String> fusedLayersInInference() {
+        return plan(ExecutionPlan.Mode.INFERENCE).fusions();
     }
 
-    /**
-     * Time spent in each layer since {@link #startProfiling}, in execution order, summed over
-     * the threads that ran it (so with slices on several threads, more than the wall time). A
-     * fused convolution and pooling are one entry, named {@code conv+pool}.
-     */
-    public List<LayerTime> profile() {
-        if (forwardNanos == null) {
-            throw new IllegalStateException("call startProfiling() first");
-        }
-        List<LayerTime> times = new ArrayList<>();
-        for (int i = 1; i < values.length; i++) {
-            if (absorbed[i]) {
-                continue;
-            }
-            long f = 0, b = 0;
-            for (int s = 0; s < MAX_SLICES; s++) {
-                f += forwardNanos[s][i];
-                b += backwardNanos[s][i];
-            }
-            Layer layer = nodeAt(i).layer();
-            if (pooledBy[i] >= 0) {
-                Layer pool = nodeAt(pooledBy[i]).layer();
-                times.add(new LayerTime(layer.name() + "+" + pool.name(), layer.type() + "+" + pool.type(), f, b));
-            } else {
-                times.add(new LayerTime(layer.name(), layer.type(), f, b));
-            }
-        }
-        return times;
+    ExecutionPlan plan(ExecutionPlan.Mode mode) {
+        return plans[mode.ordinal()];
     }
-
-    /** Accumulated nanoseconds in one layer's forward and backward passes. */
-    public record LayerTime(String layer, String type, long forwardNanos, long backwardNanos) {}
 }

@@ -19,12 +19,12 @@ public final class Flatten extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         System.arraycopy(s.input(), s.first() * size, s.output(), s.first() * size, s.batch() * size);
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (s.inputGrad() != null) {
             System.arraycopy(s.outputGrad(), s.first() * size, s.inputGrad(), s.first() * size, s.batch() * size);
         }

@@ -1,6 +1,6 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.GlobalAvgPool;
+import dev.isthmus.kernels.GlobalAveragePooling;
 import java.util.List;
 
 /** Mean over each channel's plane: {@code (C, H, W) -> (C)}, as Keras's {@code GlobalAveragePooling2D}. */
@@ -26,15 +26,15 @@ public final class GlobalAveragePooling2D extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
-        GlobalAvgPool.forward(s.batch() * channels, plane, s.input(), s.first() * channels * plane, s.output(),
+    protected void forward(LayerCall s) {
+        GlobalAveragePooling.forward(s.batch() * channels, plane, s.input(), s.first() * channels * plane, s.output(),
                 s.first() * channels);
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (s.inputGrad() != null) {
-            GlobalAvgPool.backward(s.batch() * channels, plane, s.outputGrad(), s.first() * channels, s.inputGrad(),
+            GlobalAveragePooling.backward(s.batch() * channels, plane, s.outputGrad(), s.first() * channels, s.inputGrad(),
                     s.first() * channels * plane);
         }
     }

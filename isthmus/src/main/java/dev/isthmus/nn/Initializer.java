@@ -4,7 +4,7 @@ package dev.isthmus.nn;
  * How convolution and dense layers draw their initial weights.
  *
  * <ul>
- *   <li>{@link #PYTORCH}: PyTorch's defaults for {@code Conv2d} and {@code Linear}: weights and
+ *   <li>{@link #PYTORCH}: PyTorch's defaults for {@code Convolution} and {@code Linear}: weights and
  *       biases uniform in {@code +-1/sqrt(fanIn)}. The library's default.</li>
  *   <li>{@link #KERAS}: Keras's defaults: weights Glorot-uniform in
  *       {@code +-sqrt(6 / (fanIn + fanOut))}, biases 0. The seeds' lesson builds ChestXRayNet in

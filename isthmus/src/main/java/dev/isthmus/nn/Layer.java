@@ -100,12 +100,14 @@ public abstract class Layer {
 
     /** A non-trainable tensor saved with the weights, as PyTorch's registered buffers. */
     protected Parameter addBuffer(String name, int... shape) {
+        ParameterBudget.charge(this, name, shape);
         Parameter p = new Parameter(name, shape);
         buffers.add(p);
         return p;
     }
 
     protected Parameter addParameter(String name, int... shape) {
+        ParameterBudget.charge(this, name, shape);
         Parameter p = new Parameter(name, shape);
         parameters.add(p);
         return p;
@@ -122,11 +124,19 @@ public abstract class Layer {
         return null;
     }
 
-    protected abstract void forward(Step step);
+    /** Once per pass, before any slice: work the slices share (derived constants); none by default. */
+    protected void beforePass(Object state, boolean training) {}
+
+    /** The layer's batch-wide steps in training ({@link BatchReduction}), or null: it works per sample. */
+    BatchReduction reduction() {
+        return null;
+    }
+
+    protected abstract void forward(LayerCall step);
 
     /**
      * True when each sample's output and gradients depend on that sample alone and the layer
-     * honours {@link Step#first()}, {@link Step#grad(Parameter)} and {@link Step#seed()}: an
+     * honours {@link LayerCall#first()}, {@link LayerCall#grad(Parameter)} and {@link LayerCall#seed()}: an
      * execution may then run a whole network of such layers slice by slice, a slice per thread,
      * without waiting between layers. False (the default) keeps a layer whole-batch, as batch
      * normalisation in training must be.
@@ -136,7 +146,7 @@ public abstract class Layer {
     }
 
     /** Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. */
-    protected abstract void backward(Step step);
+    protected abstract void backward(LayerCall step);
 
     /**
      * The configuration that rebuilds this layer with {@link Layers#create}: JSON-friendly values

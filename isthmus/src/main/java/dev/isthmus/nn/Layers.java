@@ -26,7 +26,27 @@ public final class Layers {
                             .dilation(integer(config, "dilation"))
                             .padding(padding(config.get("padding")))
                             .activation(Activation.named((String) config.get("activation")))
+                            .useBias((Boolean) config.get("use_bias"))
+                            .groups(config.containsKey("groups") ? integer(config, "groups") : 1);
+                }
+                case "DepthwiseConv2D" -> {
+                    List<?> k = (List<?>) config.get("kernel_size"), s = (List<?>) config.get("strides");
+                    Conv2D c = new DepthwiseConv2D(((Number) k.get(0)).intValue(), integer(config, "depth_multiplier"));
+                    yield c.stride(((Number) s.get(0)).intValue(), ((Number) s.get(1)).intValue())
+                            .dilation(integer(config, "dilation"))
+                            .padding(padding(config.get("padding")))
+                            .activation(Activation.named((String) config.get("activation")))
                             .useBias((Boolean) config.get("use_bias"));
+                }
+                case "Conv2DTranspose" -> {
+                    Conv2DTranspose t = new Conv2DTranspose(integer(config, "filters"), integer(config, "kernel_size"))
+                            .stride(integer(config, "strides"))
+                            .activation(Activation.named((String) config.get("activation")))
+                            .useBias((Boolean) config.get("use_bias"));
+                    Object p = config.get("padding");
+                    yield p instanceof List<?> l && l.size() == 2
+                            ? t.padding(((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue())
+                            : t.padding(padding(p));
                 }
                 case "Dense" -> new Dense(integer(config, "units")).activation(Activation.named((String) config.get("activation")));
                 case "MaxPool2D" -> new MaxPool2D(integer(config, "pool_size"), integer(config, "strides"),

@@ -1,6 +1,6 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.MaxPool2d;
+import dev.isthmus.kernels.MaxPooling;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -11,7 +11,7 @@ public final class MaxPool2D extends Layer {
     private final int poolSize;
     private final int stride;
     private final Padding padding;
-    private MaxPool2d kernel;
+    private MaxPooling kernel;
 
     public MaxPool2D() {
         this(2);
@@ -54,7 +54,7 @@ public final class MaxPool2D extends Layer {
             throw shapeError("(channels, height, width)", in);
         }
         try {
-            kernel = new MaxPool2d(in.channels(), Window2d.of(in.height(), in.width(), poolSize, stride, padding));
+            kernel = new MaxPooling(in.channels(), Window2d.of(in.height(), in.width(), poolSize, stride, padding));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + " cannot take input " + in + ": " + e.getMessage(), e);
         }
@@ -73,22 +73,17 @@ public final class MaxPool2D extends Layer {
     }
 
     @Override
-    protected void forward(Step s) {
+    protected void forward(LayerCall s) {
         int in = s.first() * kernel.inputSize(), out = s.first() * kernel.outputSize();
         kernel.forward(s.batch(), s.input(), in, s.output(), out, s.<int[]>state(), out);
     }
 
     @Override
-    protected void backward(Step s) {
+    protected void backward(LayerCall s) {
         if (s.inputGrad() != null) {
             int in = s.first() * kernel.inputSize(), out = s.first() * kernel.outputSize();
             kernel.backward(s.batch(), s.outputGrad(), out, s.state(), out, s.inputGrad(), in);
         }
-    }
-
-    /** 2x2, stride 2, no padding: the pooling a convolution before it can do in its own pass. */
-    boolean isFusable() {
-        return poolSize == 2 && stride == 2 && padding == Padding.VALID;
     }
 
     @Override

@@ -227,7 +227,7 @@ public final class Model {
     public float[] predict(float[] x, int batch) {
         Execution e = borrow();
         try {
-            float[] out = e.forward(x, batch, false);
+            float[] out = e.infer(x, batch);
             float[] result = new float[batch * output.shape().size()];
             System.arraycopy(out, 0, result, 0, result.length);
             return result;
@@ -236,14 +236,10 @@ public final class Model {
         }
     }
 
-    /** An execution from the pool, or a new one; give it back with {@link #release}. */
-    Execution borrow() {
+    /** An execution from the pool, or a new one; {@link #predict} pushes it back. */
+    private Execution borrow() {
         Execution e = idle.poll();
         return e != null ? e : new Execution(this, Set.of());
-    }
-
-    void release(Execution e) {
-        idle.push(e);
     }
 
     /** A new private execution (a trainer keeps one for its whole run). */

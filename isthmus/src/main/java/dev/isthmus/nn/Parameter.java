@@ -55,4 +55,13 @@ public final class Parameter {
         }
         System.arraycopy(values, 0, value, 0, value.length);
     }
+
+    /** The sizes of {@code parameters}, in order. */
+    public static int[] sizes(java.util.List<Parameter> parameters) {
+        int[] sizes = new int[parameters.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = parameters.get(i).size();
+        }
+        return sizes;
+    }
 }

@@ -3,7 +3,7 @@ package dev.isthmus.train;
 import dev.isthmus.kernels.Optimizers;
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Parameter;
-import dev.isthmus.nn.ParameterChunks;
+import dev.isthmus.internal.ParameterChunks;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +30,7 @@ public final class Adam implements Optimizer {
     /** The parameters the chunks were cut for, their moments (m, v) in the same order, and the chunks. */
     private Parameter[] planned = new Parameter[0];
     private float[][][] moments = new float[0][][];
-    private ParameterChunks chunks = new ParameterChunks(List.of());
+    private ParameterChunks chunks = new ParameterChunks();
 
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8, 0, false);
@@ -110,7 +110,7 @@ public final class Adam implements Optimizer {
             }
             mv[i] = state.computeIfAbsent(p, q -> new float[][] {new float[q.size()], new float[q.size()]});
         }
-        chunks = new ParameterChunks(parameters);
+        chunks = new ParameterChunks(Parameter.sizes(parameters));
         moments = mv;
         planned = list;
     }

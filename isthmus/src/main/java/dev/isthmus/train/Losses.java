@@ -43,11 +43,16 @@ public final class Losses {
 
     private record Binary(String name, boolean fromLogits) implements Loss {
         @Override
+        public Task task() {
+            return Task.BINARY;
+        }
+
+        @Override
         public double compute(float[] output, float[] target, int batch, int outputSize, float[] grad) {
             int n = batch * outputSize;
             return fromLogits
-                    ? dev.isthmus.kernels.Losses.binaryCrossEntropyWithLogits(output, 0, target, 0, n, grad, 0)
-                    : dev.isthmus.kernels.Losses.binaryCrossEntropy(output, 0, target, 0, n, grad, 0);
+                    ? dev.isthmus.kernels.CrossEntropy.binaryCrossEntropyWithLogits(output, 0, target, 0, n, grad, 0)
+                    : dev.isthmus.kernels.CrossEntropy.binaryCrossEntropy(output, 0, target, 0, n, grad, 0);
         }
 
         @Override
@@ -60,6 +65,11 @@ public final class Losses {
         static final double EPSILON = 1e-7;
 
         @Override
+        public Task task() {
+            return Task.CATEGORICAL;
+        }
+
+        @Override
         public String name() {
             return fromLogits ? "sparse_categorical_crossentropy_from_logits" : "sparse_categorical_crossentropy";
         }
@@ -67,7 +77,7 @@ public final class Losses {
         @Override
         public double compute(float[] output, float[] target, int batch, int classes, float[] grad) {
             if (fromLogits) {
-                return dev.isthmus.kernels.Losses.softmaxCrossEntropy(output, 0, target, 0, batch, classes, grad, 0);
+                return dev.isthmus.kernels.CrossEntropy.softmaxCrossEntropy(output, 0, target, 0, batch, classes, grad, 0);
             }
             double sum = 0;
             java.util.Arrays.fill(grad, 0, batch * classes, 0f);

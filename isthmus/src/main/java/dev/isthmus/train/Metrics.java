@@ -4,7 +4,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Accuracy and ROC AUC over a whole set of predictions. */
+/**
+ * Accuracy and ROC AUC over a whole set of predictions. A NaN or infinite prediction makes every
+ * metric NaN: a broken model must not score as a number (a NaN compares false, so it would pass
+ * as class 0, and it would sort as a score of its own).
+ */
 public final class Metrics {
 
     private Metrics() {}
@@ -19,14 +23,16 @@ public final class Metrics {
                                               int outputs, String prefix) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put(prefix + "loss", meanLoss);
-        if (loss.name().startsWith("binary")) {
-            boolean logits = !loss.onProbabilities();
-            m.put(prefix + "accuracy", binaryAccuracy(predictions, targets, count * outputs, logits));
-            if (outputs == 1) {
-                m.put(prefix + "auc", rocAuc(predictions, targets, count));
+        switch (loss.task()) {
+            case BINARY -> {
+                boolean logits = !loss.onProbabilities();
+                m.put(prefix + "accuracy", binaryAccuracy(predictions, targets, count * outputs, logits));
+                if (outputs == 1) {
+                    m.put(prefix + "auc", rocAuc(predictions, targets, count));
+                }
             }
-        } else {
-            m.put(prefix + "accuracy", categoricalAccuracy(predictions, targets, count, outputs));
+            case CATEGORICAL -> m.put(prefix + "accuracy", categoricalAccuracy(predictions, targets, count, outputs));
+            case OTHER -> { }
         }
         return m;
     }
@@ -36,6 +42,9 @@ public final class Metrics {
      * it is at least 0.5 (logit at least 0).
      */
     public static double binaryAccuracy(float[] predictions, float[] labels, int count, boolean fromLogits) {
+        if (anyNonFinite(predictions, count)) {
+            return Double.NaN;
+        }
         int right = 0;
         float threshold = fromLogits ? 0f : 0.5f;
         for (int i = 0; i < count; i++) {
@@ -49,6 +58,9 @@ public final class Metrics {
 
     /** Multi-class accuracy: the arg-max of each row of {@code classes} scores against the label. */
     public static double categoricalAccuracy(float[] scores, float[] labels, int count, int classes) {
+        if (anyNonFinite(scores, count * classes)) {
+            return Double.NaN;
+        }
         int right = 0;
         for (int i = 0; i < count; i++) {
             int best = 0;
@@ -66,9 +78,13 @@ public final class Metrics {
 
     /**
      * Area under the ROC curve: the probability that a random positive scores above a random
-     * negative, ties counting half (the Mann-Whitney statistic). NaN when a class is absent.
+     * negative, ties counting half (the Mann-Whitney statistic). NaN when a class is absent or a
+     * score is not finite.
      */
     public static double rocAuc(float[] scores, float[] labels, int count) {
+        if (anyNonFinite(scores, count)) {
+            return Double.NaN;
+        }
         Integer[] idx = new Integer[count];
         for (int i = 0; i < count; i++) {
             idx[i] = i;
@@ -96,5 +112,14 @@ public final class Metrics {
             return Double.NaN;
         }
         return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    }
+
+    private static boolean anyNonFinite(float[] values, int count) {
+        for (int i = 0; i < count; i++) {
+            if (!Float.isFinite(values[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 }

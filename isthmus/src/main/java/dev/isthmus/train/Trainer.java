@@ -13,10 +13,12 @@ import java.util.Objects;
 /**
  * Keras's compile/fit in one object: a model, a loss and an optimizer. {@link #fit} trains with
  * shuffled mini-batches and reports per-epoch metrics; {@link #evaluate} and {@link #predict}
- * run in evaluation mode (dropout off, batch norm on running statistics).
+ * run in evaluation mode (dropout off, batch norm on running statistics) through an
+ * {@link Evaluator}, which is all a program that only evaluates a model needs.
  *
- * <p>Metrics: {@code loss} and {@code accuracy} always; {@code auc} (ROC) for a binary loss.
- * Validation metrics carry a {@code val_} prefix. Every buffer is kept from batch to batch.
+ * <p>Metrics: {@code loss}; {@code accuracy} for a binary or categorical loss; {@code auc} (ROC)
+ * for a binary loss on one output ({@link Metrics#forLoss}). Validation metrics carry a
+ * {@code val_} prefix. Every buffer is kept from batch to batch.
  * With the same seed, training gives bitwise identical weights on every run and thread count.
  */
 public final class Trainer {
@@ -25,6 +27,7 @@ public final class Trainer {
     private final Loss loss;
     private final Optimizer optimizer;
     private final Execution execution;
+    private final Evaluator evaluator;
     private final List<Parameter> parameters;
 
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
@@ -32,6 +35,7 @@ public final class Trainer {
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.execution = model.newExecution();
+        this.evaluator = new Evaluator(model, loss, execution);
         this.parameters = List.copyOf(model.parameters().values());
     }
 
@@ -47,21 +51,8 @@ public final class Trainer {
         return optimizer;
     }
 
-    private boolean binary() {
-        return loss.name().startsWith("binary");
-    }
-
     private void checkData(Dataset data, String what) {
-        if (!data.sampleShape().equals(model.inputShape())) {
-            throw new IllegalArgumentException(what + " samples have shape " + data.sampleShape() + ", but the model's input"
-                    + " layer expects " + model.inputShape());
-        }
-        int out = model.outputShape().size();
-        int expectedTargets = binary() ? out : 1;
-        if (data.targetSize() != expectedTargets) {
-            throw new IllegalArgumentException(what + " has " + data.targetSize() + " target values per sample, but the "
-                    + loss.name() + " loss on output " + model.outputShape() + " needs " + expectedTargets);
-        }
+        Evaluator.checkTargets(model, loss, data, what);
     }
 
     /**
@@ -141,46 +132,18 @@ public final class Trainer {
         return Metrics.forLoss(loss, meanLoss, predictions, targets, count, model.outputShape().size(), prefix);
     }
 
-    /** Loss and metrics over {@code data} in evaluation mode. */
+    /** Loss and metrics over {@code data} in evaluation mode (see {@link Evaluator#evaluate}). */
     public Map<String, Double> evaluate(Dataset data, int batchSize) {
-        return evaluate(data, batchSize, "");
+        return evaluator.evaluate(data, batchSize);
     }
 
     private Map<String, Double> evaluate(Dataset data, int batchSize, String prefix) {
-        checkData(data, prefix.isEmpty() ? "evaluation data" : "validation data");
-        int outSize = model.outputShape().size();
-        float[] predictions = predictInto(data, batchSize);
-        double lossSum = 0;
-        float[] grad = new float[Math.min(batchSize, data.count()) * outSize];
-        for (int from = 0; from < data.count(); from += batchSize) {
-            int n = Math.min(batchSize, data.count() - from);
-            float[] out = java.util.Arrays.copyOfRange(predictions, from * outSize, (from + n) * outSize);
-            float[] y = java.util.Arrays.copyOfRange(data.y(), from * data.targetSize(), (from + n) * data.targetSize());
-            lossSum += loss.compute(out, y, n, outSize, grad) * n;
-        }
-        return metrics(lossSum / data.count(), predictions, data.y(), data.count(), prefix);
+        return evaluator.evaluate(data, batchSize, prefix, "validation data");
     }
 
-    /** The model's outputs for every sample, in evaluation mode. */
+    /** The model's outputs for every sample, in evaluation mode (see {@link Evaluator#predict}). */
     public float[] predict(Dataset data, int batchSize) {
-        if (!data.sampleShape().equals(model.inputShape())) {
-            throw new IllegalArgumentException("samples have shape " + data.sampleShape() + ", but the model's input layer"
-                    + " expects " + model.inputShape());
-        }
-        return predictInto(data, batchSize);
-    }
-
-    private float[] predictInto(Dataset data, int batchSize) {
-        int inSize = model.inputShape().size(), outSize = model.outputShape().size();
-        float[] predictions = new float[data.count() * outSize];
-        float[] x = new float[Math.min(batchSize, Math.max(1, data.count())) * inSize];
-        for (int from = 0; from < data.count(); from += batchSize) {
-            int n = Math.min(batchSize, data.count() - from);
-            System.arraycopy(data.x(), from * inSize, x, 0, n * inSize);
-            float[] out = execution.forward(x, n, false);
-            System.arraycopy(out, 0, predictions, from * outSize, n * outSize);
-        }
-        return predictions;
+        return evaluator.predict(data, batchSize);
     }
 
     /** The parameters the optimizer updates, in model order. */

@@ -257,4 +257,63 @@ class ImageFolderTest {
         assertNotEquals(0, bytes.length / 2);
         return file;
     }
+
+    /**
+     * A PNG whose header declares {@code width x height} 8-bit grey pixels, followed by a few
+     * compressed rows: small on disk, enormous once decoded.
+     */
+    static Path pngDeclaring(Path file, int width, int height) throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.DeflaterOutputStream(rows)) {
+            z.write(new byte[4 * (width + 1)]);
+        }
+        chunk(png, "IDAT", rows.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        Files.createDirectories(file.getParent());
+        return Files.write(file, png.toByteArray());
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        png.write(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        png.write(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** A 40000x40000 PNG ended in an OutOfMemoryError naming no file, even when skipping bad images. */
+    @Test
+    void anImageDeclaringTooManyPixelsIsRefusedFromItsHeader() throws IOException {
+        Path huge = pngDeclaring(dir.resolve("effusion/huge.png"), 40_000, 40_000);
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> Images.readGrey(huge));
+        assertEquals(huge + ": 40000 x 40000 = 1,600,000,000 pixels, over the limit of 25,000,000 pixels", e.getMessage());
+        assertThrows(ImageTooLargeException.class, () -> Images.preprocess(huge, 8));
+
+        write(grey8(32, 32, RAMP), dir.resolve("normal/good.png"));
+        write(grey8(32, 32, RAMP), dir.resolve("effusion/good.png"));
+        ImageFolder.Options options = ImageFolder.Options.defaults().withSide(8);
+        IOException failed = assertThrows(IOException.class, () -> ImageFolder.load(dir, options));
+        assertTrue(failed.getMessage().startsWith(huge.toString()), failed.getMessage());
+        LabeledImageSet set = ImageFolder.load(dir, options.withSkipBadImages(true));
+        assertEquals(List.of(huge), set.skipped());
+        // The limit is a setting: a 32x32 image is over a limit of 1,000 pixels.
+        IOException none = assertThrows(IOException.class,
+                () -> ImageFolder.load(dir, options.withMaxPixels(1_000).withSkipBadImages(true)));
+        assertTrue(none.getMessage().contains("none of the 3 images could be read"), none.getMessage());
+        assertThrows(ImageTooLargeException.class, () -> Images.readGrey(dir.resolve("normal/good.png"), 1_000));
+    }
+
+    @Test
+    void aDirectoryIsNotAnImage() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("scan.png"));
+        IOException e = assertThrows(IOException.class, () -> Images.readGrey(folder));
+        assertEquals(folder + ": is a directory, not an image file", e.getMessage());
+    }
 }

@@ -88,7 +88,9 @@ class ModelFilesTest {
         new Trainer(model, Losses.binaryCrossEntropy(), new Adam()).fit(Dataset.of(x, y, Shape.of(1, 6, 6)), null,
                 new FitOptions().epochs(2).batchSize(4));
         assertEquals(model.parameterCount(), 3 * 9 + 3 + 3 + 3 + 16 * 3 + 1);
-        assertEquals(6, model.nonTrainableCount());
+        assertEquals(6, model.nonTrainableCount(), "running statistics; the batch counter is not a parameter");
+        assertArrayEquals(new float[] {4}, model.state().get("batch_normalization.num_batches_tracked").value(),
+                "2 epochs of 2 training batches, counted as PyTorch does");
         Path file = dir.resolve("bn.safetensors");
         ModelFiles.save(model, file);
         assertTrue(SafeTensors.read(file).names().contains("batch_normalization.running_var"));
@@ -146,5 +148,46 @@ class ModelFilesTest {
                 new FitOptions().epochs(2).batchSize(64).shuffle(false).callback(new ModelCheckpoint(best)));
         assertArrayEquals(saved, Files.readAllBytes(best));
         ModelFiles.load(best);
+    }
+
+    /** Rewrites {@code file}'s architecture with {@code edit}, keeping its weights. */
+    private static Path withArchitecture(Path file, java.util.function.UnaryOperator<String> edit, Path out)
+            throws IOException {
+        TensorFile tensors = SafeTensors.read(file);
+        TensorFile.Builder b = TensorFile.builder();
+        tensors.tensors().values().forEach(t -> b.add(t.name(), t.shape(), t.data()));
+        tensors.metadata().forEach((k, v) -> b.metadata(k, k.equals(ModelFiles.ARCHITECTURE_KEY) ? edit.apply(v) : v));
+        SafeTensors.write(out, b.build());
+        return out;
+    }
+
+    /** A 223 KB file whose architecture asked for a Dense of 40,000,000 units ended in an OutOfMemoryError. */
+    @Test
+    void anArchitectureAskingForMoreParametersThanTheFileStoresFailsBeforeAllocating() throws IOException {
+        Path good = dir.resolve("good.safetensors");
+        ModelFiles.save(ChestXRayNet.build(64, 0.5f), good);
+        Path huge = withArchitecture(good, a -> a.replace("\"units\":32", "\"units\":40000000"),
+                dir.resolve("huge.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> ModelFiles.load(huge));
+        assertTrue(e.getMessage().startsWith(huge + ": bad architecture"), e.getMessage());
+        assertTrue(e.getMessage().contains("fc2") && e.getMessage().contains("5,120,000,000 floats")
+                && e.getMessage().contains("54,627 floats the file stores"), e.getMessage());
+        // Layer outputs are bounded too: the same weights on an 8192x8192 input would need 4 GB a sample.
+        Path wide = withArchitecture(good, a -> a.replace("\"shape\":[1,64,64]", "\"shape\":[1,8192,8192]"),
+                dir.resolve("wide.safetensors"));
+        e = assertThrows(IOException.class, () -> ModelFiles.load(wide));
+        assertTrue(e.getMessage().startsWith(wide + ": the architecture's layer outputs take"), e.getMessage());
+    }
+
+    @Test
+    void aNonJsonArchitectureOrADirectoryIsNamed() throws IOException {
+        Path good = dir.resolve("good.safetensors");
+        ModelFiles.save(ChestXRayNet.build(64, 0.5f), good);
+        Path notJson = withArchitecture(good, a -> "conv1 -> conv2", dir.resolve("text.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> ModelFiles.load(notJson));
+        assertTrue(e.getMessage().startsWith(notJson + ": bad architecture (metadata key isthmus.architecture): not valid"
+                + " JSON"), e.getMessage());
+        e = assertThrows(IOException.class, () -> ModelFiles.load(dir));
+        assertEquals(dir + " is a directory, not a model file", e.getMessage());
     }
 }

@@ -116,8 +116,29 @@ class SafeTensorsTest {
 
     @Test
     void otherDtypesAreNamedInTheError() throws IOException {
-        Path p = file("i64", safetensors("{\"step\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}", new byte[8]));
-        assertMessage(p, "tensor 'step'", "I64", "F32");
+        Path p = file("u64", safetensors("{\"step\":{\"dtype\":\"U64\",\"shape\":[],\"data_offsets\":[0,8]}}", new byte[8]));
+        assertMessage(p, "tensor 'step'", "U64", "F32", "I64");
+    }
+
+    /** PyTorch's integer buffers (batch norm's counter is I64) read as float32, sign and all. */
+    @Test
+    void readsIntegerDtypes() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(8 + 8 + 4 + 2 + 1 + 1 + 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(1L << 40).putLong(-3).putInt(-70000).putShort((short) -2).put((byte) -5).put((byte) 200)
+                .put((byte) 0).put((byte) 1);
+        Path p = file("ints", safetensors("{\"l\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]},"
+                + "\"i\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[16,20]},"
+                + "\"s\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[20,22]},"
+                + "\"b\":{\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[22,23]},"
+                + "\"u\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[23,24]},"
+                + "\"m\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[24,26]}}", b.array()));
+        TensorFile f = SafeTensors.read(p);
+        assertArrayEquals(new float[] {1L << 40, -3}, f.requireTensor("l", 2).data());
+        assertArrayEquals(new float[] {-70000}, f.requireTensor("i", new int[0]).data());
+        assertArrayEquals(new float[] {-2}, f.requireTensor("s", 1).data());
+        assertArrayEquals(new float[] {-5}, f.requireTensor("b", 1).data());
+        assertArrayEquals(new float[] {200}, f.requireTensor("u", 1).data());
+        assertArrayEquals(new float[] {0, 1}, f.requireTensor("m", 2).data());
     }
 
     // --- corrupt files ---

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.io.SafeTensors;
 import dev.isthmus.io.TensorFile;
 import dev.isthmus.io.Weights;
-import dev.isthmus.kernels.Losses;
+import dev.isthmus.kernels.CrossEntropy;
 import dev.isthmus.kernels.Parallel;
 import java.nio.file.Path;
 import java.util.Map;
@@ -44,7 +44,7 @@ class ChestXRayNetParityTest {
         assertClose("output", c.requireTensor("output", 2, 1).data(), out, 2);
 
         float[] grad = new float[2];
-        double loss = Losses.binaryCrossEntropy(out, 0, labels, 0, 2, grad, 0);
+        double loss = CrossEntropy.binaryCrossEntropy(out, 0, labels, 0, 2, grad, 0);
         double torchLoss = c.requireTensor("loss", 1).data()[0];
         assertEquals(torchLoss, loss, TOLERANCE * Math.abs(torchLoss), "loss");
 

@@ -146,7 +146,7 @@ class ExecutionTest {
         Execution e = model.newExecution();
         e.forward(x, 1, false);
         IllegalStateException error = assertThrows(IllegalStateException.class, () -> e.value("conv1"));
-        assertEquals("conv1's output is not kept: conv1 and pool1 run as one pass; use model.newExecution(\"conv1\")"
+        assertEquals("conv1's output is not kept: it runs inside conv1+pool1 as one pass; use model.newExecution(\"conv1\")"
                 + " for an execution that keeps it", error.getMessage());
         assertEquals(8 * 32 * 32, e.value("pool1").length, "the pooling's output is there");
         assertEquals(50, e.value("conv7").length, "conv7 (1x1 at this size) feeds global pooling: not fused");
@@ -246,16 +246,74 @@ class ExecutionTest {
         assertEquals("the last pass ran slices [1, 2), not slice 0", notRun.getMessage());
     }
 
-    @Test
-    void aWholeBatchLayerRunsTheNetworkLayerByLayer() {
+    /** A layer that needs the whole batch at once (as a user's own layer may): the identity, unsliced. */
+    private static final class WholeBatchIdentity extends Layer {
+        private int size;
+
+        @Override
+        protected Shape build(List<Shape> inputs) {
+            Shape in = single(this, inputs);
+            size = in.size();
+            return in;
+        }
+
+        @Override
+        protected void forward(LayerCall s) {
+            System.arraycopy(s.input(), 0, s.output(), 0, s.batch() * size);
+        }
+
+        @Override
+        protected void backward(LayerCall s) {
+            if (s.inputGrad() != null) {
+                System.arraycopy(s.outputGrad(), 0, s.inputGrad(), 0, s.batch() * size);
+            }
+        }
+    }
+
+    private static Model batchNormNet(boolean wholeBatch) {
         Node in = Node.input(1, 8, 8);
-        Node x = new Conv2D(4, 3).padding(Padding.SAME).apply(in);
-        x = new BatchNormalization().apply(x);
-        x = new Dense(1).apply(new Flatten().apply(x));
-        Model model = new Model(in, x);
-        Execution e = model.newExecution();
-        e.forward(random(4 * 64, 7), 4, true);
-        assertEquals(1, e.slices(), "batch statistics need the whole batch");
+        Node x = new Conv2D(4, 3).padding(Padding.SAME).named("conv").apply(in);
+        if (wholeBatch) {
+            x = new WholeBatchIdentity().apply(x);
+        }
+        x = new BatchNormalization().named("bn").apply(x);
+        x = new Dense(1).named("fc").apply(new Flatten().apply(x));
+        return new Model(in, x).initialize(3);
+    }
+
+    /**
+     * Batch norm runs inside the slices (statistics per slice, merged in slice order) and gives
+     * what the whole batch layer by layer gives, within rounding; a layer that needs the whole
+     * batch still runs the network layer by layer.
+     */
+    @Test
+    void batchNormRunsInsideTheSlicesAsTheWholeBatchDoes() {
+        float[] x = random(6 * 64, 7), dy = random(6, 8);
+        Model sliced = batchNormNet(false), whole = batchNormNet(true);
+        sliced.state().forEach((name, p) -> System.arraycopy(p.value(), 0, whole.state().get(name).value(), 0, p.size()));
+        Execution s = sliced.newExecution(), w = whole.newExecution();
+        float[] ys = s.forward(x, 6, true).clone(), yw = w.forward(x, 6, true).clone();
+        assertEquals(6, s.slices(), "batch norm keeps the slices");
+        assertEquals(1, w.slices(), "a whole-batch layer runs the network layer by layer");
+        assertClose("output", toDouble(yw), ys, 1e-5);
+        s.backward(dy);
+        w.backward(dy);
+        for (String p : List.of("conv.weight", "bn.weight", "bn.bias", "fc.weight")) {
+            assertClose(p, toDouble(whole.parameters().get(p).grad()), sliced.parameters().get(p).grad(), 1e-4);
+        }
+        assertClose("running variance", toDouble(whole.state().get("bn.running_var").value()),
+                sliced.state().get("bn.running_var").value(), 1e-6);
+        IllegalStateException shard = assertThrows(IllegalStateException.class, () -> s.forwardSlices(x, 6, 0, 3));
+        assertEquals("bn (BatchNormalization) needs statistics of the whole batch in training, so a shard of the batch"
+                + " cannot run it alone", shard.getMessage());
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
     }
 
     /** ||got - want|| <= tolerance * ||want||. */

@@ -2,7 +2,7 @@ package dev.isthmus.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.isthmus.kernels.Losses;
+import dev.isthmus.kernels.CrossEntropy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -43,7 +43,7 @@ class JitIndependenceTest {
         List<float[]> results = new ArrayList<>();
         float[] out = e.forward(x, batch, true);
         results.add(java.util.Arrays.copyOf(out, batch));
-        Losses.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
+        CrossEntropy.binaryCrossEntropy(out, 0, labels, 0, batch, grad, 0);
         e.backward(grad);
         for (Parameter p : e.model().parameters().values()) {
             results.add(p.grad().clone());

@@ -22,7 +22,7 @@ import dev.isthmus.train.FitContext;
 import dev.isthmus.train.FitOptions;
 import dev.isthmus.train.History;
 import dev.isthmus.train.Losses;
-import dev.isthmus.train.Trainer;
+import dev.isthmus.train.Evaluator;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,7 +171,7 @@ public final class ChestXRaysOnSpark {
             System.out.println("stopped early: " + history.stopReason());
         }
         Model kept = ModelFiles.load(output);
-        Map<String, Double> scores = new Trainer(kept, Losses.binaryCrossEntropy(), new Adam()).evaluate(test, batch);
+        Map<String, Double> scores = new Evaluator(kept, Losses.binaryCrossEntropy()).evaluate(test, batch);
         System.out.printf(Locale.ROOT, "best model: %s (epoch %d); test accuracy %.3f, ROC AUC %.3f; %.1f s%n", output,
                 best.bestEpoch() + 1, scores.get("accuracy"), scores.get("auc"), (System.nanoTime() - t0) / 1e9);
     }

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Isthmus against its peers, their samples taking turns in one run (vs-peers.sh sets the
+environment: OpenBLAS free to pick its own kernel, glibc's allocator tuned for PyTorch).
+
+    vs_peers.py nets  [THREADS ...]   training step and inference of the benchmark networks vs PyTorch
+    vs_peers.py sgemm [THREADS ...]   SGEMM shapes vs OpenBLAS (numpy)
+    vs_peers.py convs [THREADS ...]   every convolution of the benchmark networks, forward and backward, vs PyTorch
+
+Starts dev.isthmus.benchmarks.Sampler (a warm JVM) and times each workload there and here in
+turn: a warm-up of each, then SAMPLES pairs of samples of about 0.5 s, alternating which goes
+first. Prints the environment, then a markdown table of medians and ratios, and writes the raw
+samples as JSON to OUT_DIR (benchmarks/target/results).
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLES = int(os.environ.get("SAMPLES", "7"))
+SECONDS = float(os.environ.get("SAMPLE_SECONDS", "0.5"))
+WARMUP = float(os.environ.get("WARMUP_SECONDS", "6"))
+
+
+class Isthmus:
+    def __init__(self):
+        java = subprocess.run([os.path.join(HERE, "run.sh"), "--java"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}  # the tuning is PyTorch's
+        self.proc = subprocess.Popen(
+            [java, "--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g", "-XX:+UseSerialGC", "-cp",
+             os.path.join(HERE, "target", "benchmarks.jar"), "dev.isthmus.benchmarks.Sampler"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        self.banner = self.proc.stdout.readline().strip()
+
+    def sample(self, command, seconds):
+        self.proc.stdin.write(f"{command} {seconds}\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().split()
+        if not answer or answer[0] == "error":
+            raise RuntimeError(f"Sampler: {command}: {' '.join(answer)}")
+        return float(answer[0])
+
+
+def peer_sample(fn, seconds):
+    t0 = time.perf_counter()
+    calls = 0
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= seconds:
+            return elapsed * 1000 / calls
+
+
+def compare(isthmus, command, peer_fn):
+    isthmus.sample(command, WARMUP)
+    peer_sample(peer_fn, min(WARMUP, 3))
+    ours, theirs = [], []
+    for s in range(SAMPLES):
+        if s % 2 == 0:
+            ours.append(isthmus.sample(command, SECONDS))
+            theirs.append(peer_sample(peer_fn, SECONDS))
+        else:
+            theirs.append(peer_sample(peer_fn, SECONDS))
+            ours.append(isthmus.sample(command, SECONDS))
+    return ours, theirs
+
+
+def environment(peer):
+    lines = [f"machine: {os.cpu_count()} CPUs; {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}"]
+    lines.append("OPENBLAS_CORETYPE=" + os.environ.get("OPENBLAS_CORETYPE", "(unset)") + ", OPENBLAS_L2_SIZE="
+                 + os.environ.get("OPENBLAS_L2_SIZE", "(unset)"))
+    lines.append("MALLOC_MMAP_THRESHOLD_=" + os.environ.get("MALLOC_MMAP_THRESHOLD_", "(unset)")
+                 + ", MALLOC_TRIM_THRESHOLD_=" + os.environ.get("MALLOC_TRIM_THRESHOLD_", "(unset)"))
+    try:
+        import threadpoolctl
+        for info in threadpoolctl.threadpool_info():
+            lines.append(f"{info.get('internal_api')} {info.get('version')}: kernel {info.get('architecture')}, "
+                         f"{info.get('num_threads')} threads ({info.get('filepath')})")
+    except ImportError:
+        lines.append("threadpoolctl missing: apt-get install python3-threadpoolctl")
+    lines.append(peer)
+    return lines
+
+
+def main():
+    suite = sys.argv[1] if len(sys.argv) > 1 else "nets"
+    threads = [int(t) for t in sys.argv[2:]] or [1, os.cpu_count()]
+    out_dir = os.environ.get("OUT_DIR", os.path.join(HERE, "target", "results"))
+    os.makedirs(out_dir, exist_ok=True)
+    import threadpoolctl
+    rows, raw = [], []
+    if suite == "nets":
+        import torch
+        sys.path.insert(0, HERE)
+        import torch_nets
+        nets = os.environ.get("NETS", "resnet,vgg,chestxraynet").split(",")
+        batches = [int(b) for b in os.environ.get("BATCHES", "32,128").split(",")]
+        isthmus = Isthmus()
+        print("\n".join(environment(f"PyTorch {torch.__version__}")))
+        print(isthmus.banner)
+        for t in threads:
+            torch.set_num_threads(t)
+            for net in nets:
+                for batch in batches:
+                    for kind in ("train", "infer"):
+                        fn = torch_nets.workload(kind, net, batch)
+                        ours, theirs = compare(isthmus, f"{kind} {net} {batch} {t}", fn)
+                        rows.append((net, kind, batch, t, ours, theirs))
+    elif suite == "sgemm":
+        import numpy as np
+        shapes = os.environ.get("SHAPES", "256x256x256,512x512x512,1024x1024x1024,2048x2048x2048,"
+                                "20x500x64,20x64x500:bt,50x500x16,20x1250x16,50x16x500:bt").split(",")
+        isthmus = Isthmus()
+        print("\n".join(environment(f"numpy {np.__version__}")))
+        print(isthmus.banner)
+        for t in threads:
+            with threadpoolctl.threadpool_limits(t):
+                for shape in shapes:
+                    m, k, n = map(int, shape.replace(":bt", "").split("x"))
+                    bt = shape.endswith(":bt")
+                    rng = np.random.default_rng(42)
+                    a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
+                    b = rng.uniform(-1, 1, (n, k)).astype(np.float32).T if bt else rng.uniform(-1, 1, (k, n)).astype(np.float32)
+                    c = np.empty((m, n), dtype=np.float32)
+                    ours, theirs = compare(isthmus, f"sgemm {m} {k} {n} {1 if bt else 0} {t}",
+                                           lambda: np.matmul(a, b, out=c))
+                    rows.append((shape, "sgemm", 2.0 * m * n * k, t, ours, theirs))
+    elif suite == "convs":
+        import torch
+        # (name, batch, cin, side, cout, kernel, stride, pad): the convolutions of BenchmarkNets at batch 32
+        shapes = [("resnet stem", 32, 3, 32, 16, 3, 1, 1), ("resnet 16->16", 32, 16, 32, 16, 3, 1, 1),
+                  ("resnet 16->32 s2", 32, 16, 32, 32, 3, 2, 1), ("resnet 32->32", 32, 32, 16, 32, 3, 1, 1),
+                  ("resnet 1x1 s2", 32, 16, 32, 32, 1, 2, 0), ("vgg 3->32", 32, 3, 64, 32, 3, 1, 1),
+                  ("vgg 32->32", 32, 32, 64, 32, 3, 1, 1), ("vgg 32->64", 32, 32, 32, 64, 3, 1, 1),
+                  ("vgg 64->64", 32, 64, 32, 64, 3, 1, 1), ("vgg 64->128", 32, 64, 16, 128, 3, 1, 1),
+                  ("64->64 on 56x56", 32, 64, 56, 64, 3, 1, 1)]
+        only = os.environ.get("ONLY")
+        isthmus = Isthmus()
+        print("\n".join(environment(f"PyTorch {torch.__version__}")))
+        print(isthmus.banner)
+        for t in threads:
+            torch.set_num_threads(t)
+            for name, batch, cin, side, cout, k, s, p in shapes:
+                if only and only not in name:
+                    continue
+                conv = torch.nn.Conv2d(cin, cout, k, s, p)
+                x = torch.randn(batch, cin, side, side, requires_grad=True)
+                y = conv(x)
+                dy = torch.randn_like(y)
+
+                def forward():
+                    with torch.no_grad():
+                        conv(x)
+
+                def backward():
+                    # the data and weight gradients of a stored forward, as Isthmus's backward pass
+                    torch.autograd.grad(y, (x, conv.weight, conv.bias), dy, retain_graph=True)
+
+                for kind, fn in (("forward", forward), ("backward", backward)):
+                    ours, theirs = compare(isthmus, f"conv {kind} {batch} {cin} {side} {cout} {k} {s} {p} {t}", fn)
+                    rows.append((name, kind, batch, t, ours, theirs))
+    else:
+        sys.exit(f"unknown suite '{suite}': nets, convs or sgemm")
+    isthmus.proc.stdin.close()
+    if suite == "convs":
+        print("\n| convolution | pass | batch | threads | Isthmus ms | PyTorch ms | ratio |")
+        print("|---|---|---|---|---|---|---|")
+        for name, kind, batch, t, ours, theirs in rows:
+            o, p = statistics.median(ours), statistics.median(theirs)
+            print(f"| {name} | {kind} | {batch} | {t} | {o:.2f} | {p:.2f} | {p / o:.2f}x |")
+            raw.append({"conv": name, "pass": kind, "batch": batch, "threads": t, "isthmus_ms": ours, "peer_ms": theirs})
+    elif suite == "nets":
+        print("\n| net | pass | batch | threads | Isthmus ms | PyTorch ms | Isthmus images/s | PyTorch images/s | ratio |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for net, kind, batch, t, ours, theirs in rows:
+            o, p = statistics.median(ours), statistics.median(theirs)
+            print(f"| {net} | {kind} | {batch} | {t} | {o:.2f} | {p:.2f} | {batch * 1000 / o:.0f} | "
+                  f"{batch * 1000 / p:.0f} | {p / o:.2f}x |")
+            raw.append({"net": net, "pass": kind, "batch": batch, "threads": t, "isthmus_ms": ours, "peer_ms": theirs})
+    else:
+        print("\n| m x k x n | threads | Isthmus GFLOP/s | OpenBLAS GFLOP/s | ratio |")
+        print("|---|---|---|---|---|")
+        for shape, _, flops, t, ours, theirs in rows:
+            o, p = statistics.median(ours), statistics.median(theirs)
+            print(f"| {shape} | {t} | {flops / o / 1e6:.1f} | {flops / p / 1e6:.1f} | {p / o:.2f}x |")
+            raw.append({"shape": shape, "threads": t, "isthmus_ms": ours, "peer_ms": theirs})
+    with open(os.path.join(out_dir, f"vs-peers-{suite}.json"), "w") as f:
+        json.dump(raw, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+package dev.isthmus.kernels;
+
+import dev.isthmus.kernels.conv.ConvTensors;
+import java.util.Objects;
+
+/**
+ * A convolution with its bias, an optional ReLU and an optional 2x2 max-pooling (stride 2, no
+ * padding, as PyTorch's {@code MaxPool2d(2)}) computed in one pass: {@code y = pool(relu(conv(x, w)
+ * + bias))}. The convolution's output is never stored whole: the direct path pools a few rows at
+ * a time while they are in cache, so of ChestXRayNet's 8 x 256 x 256 first feature map only the
+ * pooled quarter and one byte per window (its winner) reach memory.
+ *
+ * <p>Semantics are those of the layers in sequence: ReLU is {@code max(v, 0)} (NaN stays NaN),
+ * a pooling window's maximum is {@code Math.max} of its four cells (NaN wins), and its gradient
+ * goes to the first cell, in row-major order, equal to that maximum; odd last rows and columns
+ * are dropped, as PyTorch floors. The backward pass needs the forward output {@code y} (the
+ * ReLU's mask) and the winners, not the pre-activation.
+ *
+ * <p>Threads, determinism and concurrency are as {@link Convolution}'s.
+ */
+public final class FusedConvolution {
+
+    private final Convolution conv;
+    private final boolean relu;
+    private final boolean pool;
+
+    /**
+     * @throws IllegalArgumentException if pooling is asked of an output smaller than 2x2
+     */
+    public FusedConvolution(Convolution conv, boolean relu, boolean maxPool2x2) {
+        this.conv = Objects.requireNonNull(conv, "conv");
+        this.relu = relu;
+        this.pool = maxPool2x2;
+        Window2d w = conv.window();
+        if (maxPool2x2 && (w.outHeight() < 2 || w.outWidth() < 2)) {
+            throw new IllegalArgumentException("2x2 max-pooling needs a convolution output of at least 2x2, got "
+                    + w.outHeight() + "x" + w.outWidth());
+        }
+    }
+
+    public Convolution conv() {
+        return conv;
+    }
+
+    public boolean relu() {
+        return relu;
+    }
+
+    public boolean pools() {
+        return pool;
+    }
+
+    /** Output height: the convolution's, halved (rounded down) when pooling. */
+    public int outHeight() {
+        return pool ? conv.pooledHeight() : conv.window().outHeight();
+    }
+
+    public int outWidth() {
+        return pool ? conv.pooledWidth() : conv.window().outWidth();
+    }
+
+    /** Floats per output image. */
+    public int outputSize() {
+        return conv.outChannels() * outHeight() * outWidth();
+    }
+
+    /** Bytes of pooling winners per image (one per output value); 0 without pooling. */
+    public int winnersSize() {
+        return pool ? outputSize() : 0;
+    }
+
+    /**
+     * {@code y = pool(relu(conv(x, w) + bias))} for {@code batch} images.
+     *
+     * @param bias    {@code Cout} values, or null for none
+     * @param winners where the pooling's winners go ({@link #winnersSize()} per image), for the
+     *                backward pass; null when no backward pass follows (inference)
+     */
+    public void forward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset,
+                        float[] y, int yOffset, byte[] winners, int winnersOffset) {
+        conv.checkForward(batch, x, xOffset, w, wOffset, bias, biasOffset);
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * outputSize()");
+        if (pool && winners != null) {
+            Checks.span("winners", winners, winnersOffset, batch, winnersSize(), "batch * winnersSize()");
+        }
+        conv.forward(batch, ConvTensors.local().forward(x, xOffset, w, wOffset, bias, biasOffset, relu, pool, y, yOffset,
+                pool ? winners : null, winnersOffset));
+    }
+
+    /**
+     * Gradients from {@code dy = d(loss)/dy}: {@code dw}, {@code dbias} (summed over the batch)
+     * and {@code dx}, each overwritten, each skipped when null.
+     *
+     * @param y       the forward output (the ReLU's mask); may be null without ReLU
+     * @param winners the forward pass's winners; may be null without pooling
+     * @throws IllegalArgumentException if an array is too short, or {@code y} or {@code winners}
+     *                                  is missing where the ReLU or the pooling needs it
+     */
+    public void backward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset,
+                         float[] dy, int dyOffset, byte[] winners, int winnersOffset,
+                         float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
+        Checks.positive("batch", batch);
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * outputSize()");
+        if (relu) {
+            if (y == null) {
+                throw new IllegalArgumentException("y (the forward output) is needed for the ReLU's gradient, got null");
+            }
+            Checks.span("y", y, yOffset, batch, outputSize(), "batch * outputSize()");
+        }
+        if (pool) {
+            if (winners == null) {
+                throw new IllegalArgumentException("winners (from the forward pass) are needed for the pooling's gradient,"
+                        + " got null");
+            }
+            Checks.span("winners", winners, winnersOffset, batch, winnersSize(), "batch * winnersSize()");
+        }
+        if (dw != null || dbias != null) {
+            Checks.span("x", x, xOffset, batch, conv.inputSize(), "batch * Cin * H * W");
+        }
+        if (dw != null) {
+            Checks.span("dw", dw, dwOffset, conv.weightSize(), "Cout * Cin * kh * kw");
+        }
+        if (dbias != null) {
+            Checks.span("dbias", dbias, dbiasOffset, conv.outChannels(), "Cout");
+        }
+        if (dx != null) {
+            Checks.span("w", w, wOffset, conv.weightSize(), "Cout * Cin * kh * kw");
+            Checks.span("dx", dx, dxOffset, batch, conv.inputSize(), "batch * Cin * H * W");
+        }
+        if (dw == null && dbias == null && dx == null) {
+            return;
+        }
+        conv.backward(batch, ConvTensors.local().backward(x, xOffset, w, wOffset, relu, pool, y, yOffset, winners,
+                winnersOffset, dy, dyOffset, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset));
+    }
+
+    @Override
+    public String toString() {
+        return "FusedConvolution(" + conv + (relu ? ", relu" : "") + (pool ? ", max-pool 2x2" : "") + ")";
+    }
+}

@@ -1,0 +1,48 @@
+package dev.isthmus.kernels.conv;
+
+/**
+ * One way of computing a convolution, per image: the forward pass with its epilogue (bias, ReLU,
+ * 2x2 max-pooling), and the backward pass's three parts (the gradient at the convolution's
+ * output through the epilogue, the weight gradient, the data gradient). {@link ConvPasses} runs
+ * the loops over images, threads and gradient groups around these steps; {@link ConvAlgorithms}
+ * chooses the algorithm for a shape, once.
+ *
+ * <p>Every method reads its arrays from a bound {@link ConvTensors}. A pass calls
+ * {@code prepare...} once on the calling thread, then the per-image steps from any threads.
+ */
+public sealed interface ConvAlgorithm permits DirectConvolution, Im2colConvolution, PointwiseConvolution,
+        GroupedConvolution {
+
+    /** A short name for benchmarks and tests: {@code direct}, {@code im2col}, ... */
+    String name();
+
+    ConvShape shape();
+
+    /** Before a forward pass's images: the weights as this algorithm reads them (into {@link ConvTensors#prepared}). */
+    void prepareForward(ConvTensors t);
+
+    /** Image {@code n}: {@code y = pool(relu(conv(x, w) + bias))} on the calling thread. */
+    void forwardImage(ConvTensors t, int n);
+
+    /** A batch of one on every thread; by default on the calling thread alone. */
+    default void forwardOneImage(ConvTensors t) {
+        forwardImage(t, 0);
+    }
+
+    /** Before a backward pass's images: the weights the data gradient reads, when {@code dx} is wanted. */
+    void prepareBackward(ConvTensors t);
+
+    /** On a gradient group's thread, before its images: clears whatever per-group sums the algorithm keeps. */
+    default void beginWeightGradient() {}
+
+    /**
+     * Image {@code n}: the gradient at the convolution's output, its channel sums added to
+     * {@code biasSums} (when not null); the weight gradient into {@code dw} at {@code dwAt} (when
+     * not null: added when {@code accumulate}, or into the group's own sums until
+     * {@link #endWeightGradient}); and the data gradient into {@link ConvTensors#dx} (when bound).
+     */
+    void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums);
+
+    /** On a gradient group's thread, after its images: the group's weight gradient into {@code dw} at {@code dwAt}. */
+    default void endWeightGradient(float[] dw, int dwAt) {}
+}

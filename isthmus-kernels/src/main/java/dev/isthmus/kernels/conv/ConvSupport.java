@@ -1,0 +1,80 @@
+package dev.isthmus.kernels.conv;
+
+/**
+ * The convolution kernels, implemented twice: {@link ScalarConv} (plain Java, also the
+ * specification) and {@code PanamaConv} (Vector API). The direct convolution's inner kernels
+ * (over a {@link DirectLayout}), the epilogues fused around a convolution (bias and ReLU, 2x2
+ * max-pooling with one winner byte per window, and their gradients), and im2col's inner copy.
+ * Arguments arrive already checked; implementations never validate and never allocate.
+ */
+public interface ConvSupport {
+
+    /** Floats from a run's start that {@link #copyRuns} may read, however narrow the run: {@code from} needs them. */
+    int COPY_SLACK = 16;
+
+    /** Vector width in bits the kernels run at; 0 for scalar. */
+    int vectorBitSize();
+
+    /** Output columns one step of {@link #directConvolve} computes: {@link DirectLayout#block}. */
+    int directBlock();
+
+    /** Whether {@link #directConvolve} takes eight output channels at a time where they divide (32 registers). */
+    boolean directWideChannels();
+
+    /** Lanes of partial sums per weight in {@link #directWeightGradient}'s accumulator. */
+    int directLanes();
+
+    /**
+     * {@code out[oc][r][c] = act(bias[oc] + sum over taps of wp * xp)} for output rows
+     * {@code [oy0, oy0 + rows)} of the staged input {@code xp}, every column block of the layout;
+     * act is ReLU or the identity. See {@link ScalarConv#directConvolve} for the exact order.
+     */
+    void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                        int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane);
+
+    /**
+     * Adds, per lane, {@code dz x xp} to the weight-gradient sums {@code acc}: {@code rows} rows
+     * from output row {@code oy0}, {@code width} columns each (a multiple of the lanes). A caller
+     * may pass several rows as one, their width spanning the padding between them, where the
+     * staged gradient is zero (see {@link DirectConvolution}).
+     */
+    void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                              int oy0, int rows, int width, float[] acc);
+
+    /**
+     * 2x2 max-pooling of {@code channels} planes, two input rows per output row; each window's
+     * winner (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right: the first cell equal to the
+     * maximum) into {@code winners} when it is not null.
+     */
+    void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+                    float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset);
+
+    /**
+     * The 2x2 pooling's input gradient: each window's {@code dy} at its winner (masked by
+     * {@code y > 0} when a ReLU came before), zero at the other three cells; when {@code sums} is
+     * not null, also {@code sums[c] +=} the sum of channel {@code c}'s window gradients, which is
+     * the bias gradient of the convolution before the pooling.
+     */
+    void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+                            int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
+                            float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums);
+
+    /** {@code a = relu ? max(a + bias[c], 0) : a + bias[c]} in place over {@code channels} planes of {@code n}. */
+    void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset, boolean relu);
+
+    /** {@code dz = relu ? (y > 0 ? dy : 0) : dy}, from dense {@code dy} and {@code y} into rows of {@code dz}. */
+    void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+                            boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane);
+
+    /** {@code sums[c] +=} the sum of {@code rows x cols} of plane {@code c}. */
+    void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums);
+
+    /**
+     * {@code runs} runs of {@code width} floats, run {@code i} from {@code from[fromAt + i * fromStride]},
+     * laid end to end from {@code to[toAt]}: im2col's inner step on narrow maps. May read up to
+     * {@link #COPY_SLACK} floats from a run's start, and may overwrite {@code to} after the runs up
+     * to {@code toLimit} (exclusive; at least {@code toAt + runs * width}) with garbage: im2col
+     * fills the column matrix in order, so what spills past one row is written again by the next.
+     */
+    void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt, int toLimit);
+}

@@ -1,0 +1,257 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.WorkerPool;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+import java.util.Arrays;
+
+/**
+ * Direct convolution at stride 1 ("implicit GEMM", see {@link DirectLayout}): every receptive
+ * field is read straight from a zero-padded copy of the image, a few output rows at a time, so
+ * nothing the size of an im2col matrix is written. The epilogue pools those rows while they are in
+ * cache. The data gradient is the same kernel run on the padded output gradient with flipped
+ * weights; the weight gradient keeps per-lane partial sums over the same shifted reads, reduced
+ * once per gradient group.
+ */
+public final class DirectConvolution implements ConvAlgorithm {
+
+    /** Floats of output (all channels) a strip of rows aims at: 16 KiB, in L1. */
+    private static final int STRIP_FLOATS = 4096;
+
+    private final ConvShape shape;
+    private final DirectLayout forward, back;
+    private final ConvSupport kernels;
+
+    DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels) {
+        this.shape = shape;
+        this.forward = forward;
+        this.back = back;
+        this.kernels = kernels;
+    }
+
+    @Override
+    public String name() {
+        return forward.flat ? "direct (flat)" : "direct";
+    }
+
+    @Override
+    public ConvShape shape() {
+        return shape;
+    }
+
+    @Override
+    public void prepareForward(ConvTensors t) {
+        float[] wp = Workspace.floats(Slot.PACKED_WEIGHTS, forward.packedWeightsSize());
+        forward.pack(t.w, t.wOffset, false, wp);
+        t.prepared = wp;
+    }
+
+    @Override
+    public void forwardImage(ConvTensors t, int n) {
+        float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
+        forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
+        int yb = t.yOffset + n * shape.outputSize(t.pool), wb = t.winnersOffset + n * shape.pooledSize();
+        if (forward.flat) {
+            forwardFlat(t, xp, yb, wb);
+        } else {
+            forwardRows(t, xp, 0, rowsToCompute(t.pool), yb, wb);
+        }
+    }
+
+    /** A single image on all threads: staged once, then bands of output rows (even, when pooling) per thread. */
+    @Override
+    public void forwardOneImage(ConvTensors t) {
+        if (forward.flat || WorkerPool.sequential(2)) {
+            forwardImage(t, 0);
+            return;
+        }
+        float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
+        forward.stage(t.x, t.xOffset, xp);
+        int rows = rowsToCompute(t.pool), unit = t.pool ? 2 : 1, units = rows / unit;
+        int bands = Math.min(units, 4 * WorkerPool.threads());
+        WorkerPool.forEach(bands, b -> {
+            int from = (int) ((long) units * b / bands) * unit, to = (int) ((long) units * (b + 1) / bands) * unit;
+            forwardRows(t, xp, from, to, t.yOffset, t.winnersOffset);
+        });
+    }
+
+    /** Output rows the forward pass computes: all of them, or the even count that pooling reads. */
+    private int rowsToCompute(boolean pool) {
+        return pool ? 2 * shape.pooledHeight() : shape.window().outHeight();
+    }
+
+    /** Output rows {@code [r0, r1)} of one staged image, a strip at a time. */
+    private void forwardRows(ConvTensors t, float[] xp, int r0, int r1, int yb, int winnersB) {
+        Window2d w = shape.window();
+        int outW = w.outWidth(), outSize = w.outSize(), cout = shape.outChannels();
+        if (!t.pool && forward.outWp == outW) { // rows land in y exactly: no strip
+            kernels.directConvolve(forward, xp, t.prepared, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
+                    yb + r0 * outW, outW, outSize);
+            return;
+        }
+        int stripRows = stripRows(t.pool);
+        int plane = stripRows * forward.outWp;
+        float[] strip = Workspace.floats(Slot.STRIP, (long) cout * plane);
+        int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
+        for (int oy = r0; oy < r1; oy += stripRows) {
+            int rows = Math.min(stripRows, r1 - oy);
+            kernels.directConvolve(forward, xp, t.prepared, t.bias, t.biasOffset, t.relu, oy, rows, strip, 0,
+                    forward.outWp, plane);
+            if (t.pool) {
+                kernels.maxPool2x2(strip, 0, forward.outWp, plane, cout, rows / 2, pw, t.y, yb + oy / 2 * pw,
+                        pooledPlane, t.winners, winnersB + oy / 2 * pw);
+            } else {
+                copyRows(strip, plane, forward.outWp, cout, rows, outW, t.y, yb + oy * outW, outSize);
+            }
+        }
+    }
+
+    /** The flat layout: the whole image as one computed row, its rows {@code rowStride} apart. */
+    private void forwardFlat(ConvTensors t, float[] xp, int yb, int winnersB) {
+        Window2d w = shape.window();
+        int plane = forward.outWp, stride = forward.rowStride, cout = shape.outChannels();
+        float[] strip = Workspace.floats(Slot.STRIP, (long) cout * plane);
+        kernels.directConvolve(forward, xp, t.prepared, t.bias, t.biasOffset, t.relu, 0, 1, strip, 0, plane, plane);
+        if (t.pool) {
+            kernels.maxPool2x2(strip, 0, stride, plane, cout, shape.pooledHeight(), shape.pooledWidth(), t.y, yb,
+                    shape.pooledHeight() * shape.pooledWidth(), t.winners, winnersB);
+        } else {
+            copyRows(strip, plane, stride, cout, w.outHeight(), w.outWidth(), t.y, yb, w.outSize());
+        }
+    }
+
+    /** Rows per strip: about {@link #STRIP_FLOATS} of output, even when pooling reads them in pairs. */
+    private int stripRows(boolean pool) {
+        int rows = Math.max(1, STRIP_FLOATS / (shape.outChannels() * forward.outWp));
+        return pool ? Math.max(2, rows & ~1) : rows;
+    }
+
+    /**
+     * {@code rows} rows of {@code width} floats per channel, from rows {@code stride} apart in
+     * planes of {@code plane}, to rows {@code width} apart in planes of {@code yPlane} at {@code yb}.
+     */
+    private static void copyRows(float[] from, int plane, int stride, int channels, int rows, int width,
+                                 float[] y, int yb, int yPlane) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(from, ch * plane + r * stride, y, yb + ch * yPlane + r * width, width);
+            }
+        }
+    }
+
+    @Override
+    public void prepareBackward(ConvTensors t) {
+        if (t.dx == null) {
+            t.prepared = null;
+            return;
+        }
+        float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, back.packedWeightsSize());
+        back.pack(t.w, t.wOffset, true, wp);
+        t.prepared = wp;
+    }
+
+    @Override
+    public void beginWeightGradient() {
+        int size = sumsSize();
+        Arrays.fill(Workspace.floats(Slot.WEIGHT_SUMS, size), 0, size, 0f);
+    }
+
+    private int sumsSize() {
+        return forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();
+    }
+
+    @Override
+    public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        int ySize = shape.outputSize(t.pool);
+        int yb = t.yOffset + n * ySize, dyb = t.dyOffset + n * ySize, winB = t.winnersOffset + n * shape.pooledSize();
+        Window2d w = shape.window();
+        int outH = w.outHeight(), outW = w.outWidth(), ph = shape.pooledHeight(), pw = shape.pooledWidth();
+        int cout = shape.outChannels(), cin = shape.inChannels();
+        DirectLayout b = back;
+        // dz, the gradient at the convolution's output, padded as the data gradient's input
+        float[] dz = Workspace.floats(Slot.STAGED_GRADIENT, b.stagedSize());
+        int at = b.interior();
+        if (t.pool) {
+            b.clearBorder(dz, 2 * ph, 2 * pw);
+            kernels.maxPool2x2Backward(t.dy, dyb, t.y, yb, ph * pw, t.winners, winB, cout, ph, pw, t.relu, dz, at,
+                    b.inStride, b.inPlane, biasSums);
+        } else {
+            b.clearBorder(dz, outH, outW);
+            kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, t.relu, dz, at, b.inStride, b.inPlane);
+            if (biasSums != null) {
+                kernels.channelSums(dz, at, b.inStride, b.inPlane, cout, outH, outW, biasSums);
+            }
+        }
+        if (dw != null) {
+            float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
+            forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
+            float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
+            int rows = Math.max(1, STRIP_FLOATS / (DirectLayout.OC_BLOCK * forward.outWp));
+            for (int oy = 0; oy < forward.computedRows; oy += rows) {
+                int r = Math.min(rows, forward.computedRows - oy);
+                int width = flatWidth(b, oy, r);
+                if (width > 0) {
+                    kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, 1,
+                            width, sums);
+                } else {
+                    kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r,
+                            forward.outWp, sums);
+                }
+            }
+        }
+        if (t.dx != null) {
+            int dxb = t.dxOffset + n * shape.inputSize();
+            int inW = w.inWidth(), inH = w.inHeight(), inSize = w.inSize();
+            if (b.flat) {
+                float[] strip = Workspace.floats(Slot.STRIP, (long) cin * b.outWp);
+                kernels.directConvolve(b, dz, t.prepared, null, 0, false, 0, 1, strip, 0, b.outWp, b.outWp);
+                copyRows(strip, b.outWp, b.rowStride, cin, inH, inW, t.dx, dxb, inSize);
+            } else if (b.outWp == inW) {
+                kernels.directConvolve(b, dz, t.prepared, null, 0, false, 0, inH, t.dx, dxb, inW, inSize);
+            } else {
+                int stripRows = Math.max(1, STRIP_FLOATS / (cin * b.outWp)), plane = stripRows * b.outWp;
+                float[] strip = Workspace.floats(Slot.STRIP, (long) cin * plane);
+                for (int iy = 0; iy < inH; iy += stripRows) {
+                    int rows = Math.min(stripRows, inH - iy);
+                    kernels.directConvolve(b, dz, t.prepared, null, 0, false, iy, rows, strip, 0, b.outWp, plane);
+                    copyRows(strip, plane, b.outWp, cin, rows, inW, t.dx, dxb + iy * inW, inSize);
+                }
+            }
+        }
+    }
+
+    /**
+     * The width of {@code rows} rows from output row {@code oy} taken as one (an output row is one
+     * or two vectors wide, so a loop per row is short), or 0 where that is not safe. Safe when
+     * the input and the staged gradient share a stride, and the lanes past the last row's end
+     * (the rows' span rounded up to whole vectors) fall on zeros of the staged gradient: that
+     * row's right border and the next row's left border, with a next row inside the plane.
+     */
+    private int flatWidth(DirectLayout b, int oy, int rows) {
+        int stride = b.inStride, lanes = kernels.directLanes();
+        if (rows < 2 || stride != forward.inStride || forward.flat) {
+            return 0;
+        }
+        int span = (rows - 1) * stride + forward.outWp, width = DirectLayout.roundUp(span, lanes);
+        boolean nextRowInPlane = oy + rows < forward.computedRows || b.inRows > b.padTop + forward.computedRows;
+        return width - span <= stride - forward.outWp && nextRowInPlane ? width : 0;
+    }
+
+    /** The lanes of each weight's partial sums, added in lane order. */
+    @Override
+    public void endWeightGradient(float[] dw, int dwAt) {
+        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
+        int lanes = kernels.directLanes(), patch = shape.patch();
+        for (int oc = 0; oc < shape.outChannels(); oc++) {
+            for (int t = 0; t < patch; t++) {
+                int at = (oc * patch + t) * lanes;
+                float s = 0f;
+                for (int l = 0; l < lanes; l++) {
+                    s += sums[at + l];
+                }
+                dw[dwAt + oc * patch + t] = s;
+            }
+        }
+    }
+}

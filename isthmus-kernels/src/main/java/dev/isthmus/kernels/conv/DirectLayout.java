@@ -1,0 +1,240 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+
+/**
+ * The layout of a direct convolution at stride 1 and dilation 1: the "implicit GEMM" that reads
+ * each receptive field straight from a zero-padded copy of the image instead of an im2col matrix.
+ *
+ * <p>Output row {@code oy}, columns {@code [c, c + block)}, of channel {@code oc} is
+ * {@code sum over (ic, ky, kx) of w[oc][ic][ky][kx] * xp[ic][oy + ky][c + kx .. c + kx + block)}:
+ * shifted contiguous loads of the staged input {@code xp}, whose rows are padded with zeros on
+ * the left by {@code padLeft} and on the right far enough that a block that runs past the output
+ * width still reads inside its own row. The block is the implementation's (two vectors under the
+ * Vector API), so an output row is computed in {@code outWp / block} steps.
+ *
+ * <p><b>Flat</b> layout, for maps too narrow for a block ("same" padding only): the output rows
+ * are laid end to end at the staged input's own stride {@code S = outW + kw - 1}, as one long
+ * computed row of {@code outH * S} positions, so a block may span several image rows. The
+ * {@code kw - 1} positions that end each image row are computed and discarded; the stride being
+ * the input's, every tap is still one shifted contiguous read.
+ *
+ * <p>Weights are repacked so that the inner loop reads them in order: blocks of
+ * {@link #ocBlock} output channels (four, or eight where the vector registers allow and the
+ * channels divide), then {@code (ic, ky, kx)}, then the block's channels. The weight gradient
+ * takes channels in blocks of {@value #OC_BLOCK}, whatever the forward block.
+ * This class holds the geometry, staging and packing; the arithmetic is in {@link ConvSupport}.
+ */
+public final class DirectLayout {
+
+    /** Output channels the weight gradient takes together. */
+    static final int OC_BLOCK = 4;
+
+    /** Output channels the forward kernel computes together: 4, or 8 (16 accumulators, AVX-512). */
+    final int ocBlock;
+
+    final int cin, cout, kh, kw;
+    final int inH, inW, outH, outW;
+    final int padTop, padLeft;
+    /** Output columns computed per step by the implementation. */
+    final int block;
+    /** Whether the kernels hold eight channels of accumulators (see {@link #ocBlock}). */
+    private final boolean wideChannels;
+    /** Output rows laid end to end as one computed row (see the class comment). */
+    final boolean flat;
+    /** Width of a computed row: {@code outW}, or in the flat layout {@code outH * inStride}, rounded up to the block. */
+    final int outWp;
+    /** Rows the kernels compute: {@code outH}, or 1 in the flat layout. */
+    final int computedRows;
+    /** Distance between output rows within the computed output: {@code outWp}, or {@code inStride} when flat. */
+    final int rowStride;
+    /** Staged input: rows of {@code inStride} floats, {@code inRows} per channel plane. */
+    final int inStride, inRows, inPlane;
+    /** Blocks of {@link #ocBlock} output channels (forward), and of {@link #OC_BLOCK} (weight gradient). */
+    final int coutBlocks, gradientBlocks;
+    /** {@link #tapOffset} of every tap, in (ic, ky, kx) order. */
+    private final int[] tapOffsets;
+
+    private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
+                       int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
+        this.cin = cin;
+        this.cout = cout;
+        this.kh = kh;
+        this.kw = kw;
+        this.inH = inH;
+        this.inW = inW;
+        this.outH = outH;
+        this.outW = outW;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.block = block;
+        this.flat = flat;
+        this.wideChannels = wideChannels;
+        if (flat) {
+            this.inStride = outW + kw - 1;
+            this.outWp = roundUp(Math.multiplyExact(outH, inStride), block);
+            this.computedRows = 1;
+            this.rowStride = inStride;
+        } else {
+            this.outWp = roundUp(outW, block);
+            this.inStride = Math.max(outWp + kw - 1, minInStride);
+            this.computedRows = outH;
+            this.rowStride = outWp;
+        }
+        // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
+        // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
+        this.inRows = outH + kh - 1 + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
+        this.inPlane = Math.multiplyExact(inRows, inStride);
+        this.ocBlock = wideChannels && cout % 8 == 0 ? 8 : OC_BLOCK;
+        this.coutBlocks = (cout + ocBlock - 1) / ocBlock;
+        this.gradientBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
+        this.tapOffsets = new int[cin * kh * kw];
+        for (int t = 0; t < tapOffsets.length; t++) {
+            tapOffsets[t] = tapOffset(t);
+        }
+    }
+
+    /** The staged-input offset of every tap (shared, read-only). */
+    int[] tapOffsets() {
+        return tapOffsets;
+    }
+
+    /**
+     * The forward geometry, or null where direct convolution does not suit the window: a stride
+     * or dilation above 1, or padding wider than the kernel; or an output so narrow that
+     * rounding its rows up to the block would waste more than a fifth of the work and, laid flat
+     * ("same" padding only), more than half or fewer than four blocks.
+     */
+    static DirectLayout forward(int cin, int cout, Window2d w, int block, boolean wideChannels) {
+        if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1
+                || w.padTop() > w.kernelHeight() - 1 || w.padBottom() > w.kernelHeight() - 1
+                || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1) {
+            return null;
+        }
+        if (5L * roundUp(w.outWidth(), block) <= 6L * w.outWidth()) {
+            return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, false, wideChannels);
+        }
+        boolean same = w.outHeight() == w.inHeight() && w.outWidth() == w.inWidth();
+        long computed = roundUp(w.outHeight() * (w.outWidth() + w.kernelWidth() - 1), block);
+        // A few blocks at least: the weight gradient reloads its accumulators once per tap pair,
+        // which a map of one or two blocks (ChestXRayNet's 4x4 conv7) does not pay back.
+        if (same && 2L * w.outHeight() * w.outWidth() >= computed && computed >= 4L * block) {
+            return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, true, wideChannels);
+        }
+        return null;
+    }
+
+    /**
+     * The data gradient of {@code f} as a direct convolution: {@code dy} padded by
+     * {@code k - 1 - pad}, flipped weights with their channel axes swapped. Its staged input (the
+     * padded {@code dy}) is also what {@link ConvSupport#directWeightGradient} reads, so its
+     * rows reach {@link #outWp} columns past the interior (flat: the two strides agree, as the
+     * padding is "same"). Null where the rounding would waste too much.
+     */
+    static DirectLayout transposed(DirectLayout f) {
+        int padTop = f.kh - 1 - f.padTop, padLeft = f.kw - 1 - f.padLeft;
+        if (f.flat) {
+            return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block, 0,
+                    true, f.wideChannels);
+        }
+        if (5L * roundUp(f.inW, f.block) > 6L * f.inW) {
+            return null;
+        }
+        return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block,
+                padLeft + f.outWp, false, f.wideChannels);
+    }
+
+    /**
+     * Floats after the last plane of a staged input, always zero: the weight gradient reads its
+     * rows end to end, and its last vector may run past the last plane by less than this.
+     */
+    static final int SLACK = 64;
+
+    /** Floats of a staged input, its zero slack included. */
+    int stagedSize() {
+        return cin * inPlane + SLACK;
+    }
+
+    /** Floats of packed weights. */
+    int packedWeightsSize() {
+        return coutBlocks * ocBlock * cin * kh * kw;
+    }
+
+    /** Offset of input cell (row 0, column 0) inside a staged plane. */
+    int interior() {
+        return padTop * inStride + padLeft;
+    }
+
+    /**
+     * {@code xp[ic][r][c] = x[ic][r - padTop][c - padLeft]}, zero outside the image: every float
+     * of the staged input is written, so a reused buffer needs no clearing.
+     */
+    void stage(float[] x, int xOffset, float[] xp) {
+        PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, xp, inRows, inStride, inPlane);
+        java.util.Arrays.fill(xp, cin * inPlane, cin * inPlane + SLACK, 0f);
+    }
+
+    /**
+     * Zeroes a staged buffer's border: every row outside {@code [padTop, padTop + rows)} and, in
+     * those rows, every column outside {@code [padLeft, padLeft + cols)}. A kernel then fills the
+     * interior (the data gradient's input is written this way, straight from the pooled gradient).
+     */
+    void clearBorder(float[] xp, int rows, int cols) {
+        for (int ic = 0; ic < cin; ic++) {
+            int plane = ic * inPlane;
+            for (int r = 0; r < inRows; r++) {
+                int dst = plane + r * inStride;
+                if (r < padTop || r >= padTop + rows) {
+                    java.util.Arrays.fill(xp, dst, dst + inStride, 0f);
+                } else {
+                    java.util.Arrays.fill(xp, dst, dst + padLeft, 0f);
+                    java.util.Arrays.fill(xp, dst + padLeft + cols, dst + inStride, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code w[cout][cin][kh][kw]} (or, when {@code flip}, the weights of the convolution
+     * this one transposes, {@code w[cin][cout][kh][kw]}, rotated by 180 degrees) as
+     * {@code wp[ob][ic][ky][kx][j]} for output channel {@code ob * 4 + j}; zero past {@code cout}.
+     */
+    void pack(float[] w, int wOffset, boolean flip, float[] wp) {
+        int taps = kh * kw;
+        int at = 0;
+        for (int ob = 0; ob < coutBlocks; ob++) {
+            for (int ic = 0; ic < cin; ic++) {
+                for (int t = 0; t < taps; t++) {
+                    for (int j = 0; j < ocBlock; j++, at++) {
+                        int oc = ob * ocBlock + j;
+                        if (oc >= cout) {
+                            wp[at] = 0f;
+                        } else if (flip) { // the original is [ic][oc] in this convolution's terms
+                            wp[at] = w[wOffset + (ic * cout + oc) * taps + taps - 1 - t];
+                        } else {
+                            wp[at] = w[wOffset + (oc * cin + ic) * taps + t];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Offset of tap {@code t = (ic * kh + ky) * kw + kx} in a staged input, relative to its output position. */
+    int tapOffset(int t) {
+        int kx = t % kw, ky = (t / kw) % kh, ic = t / (kw * kh);
+        return ic * inPlane + ky * inStride + kx;
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    @Override
+    public String toString() {
+        return "DirectLayout(" + cin + " -> " + cout + ", " + kh + "x" + kw + ", out " + outH + "x" + outW
+                + (flat ? " (flat, " + outWp + " positions)" : " (rows of " + outWp + ")") + ", staged rows of " + inStride + ")";
+    }
+}

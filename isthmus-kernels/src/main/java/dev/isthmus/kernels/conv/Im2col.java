@@ -1,0 +1,135 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.Workspace;
+
+import java.util.Arrays;
+
+/**
+ * Moves receptive fields between an image ({@code C x H x W}) and the column matrix
+ * ({@code C*kh*kw x outH*outW}) that turns convolution into one matrix product. Row
+ * {@code (c, ky, kx)} of the matrix holds, for every output position, the input value under
+ * kernel tap {@code (ky, kx)} of channel {@code c}, or 0 where that tap lies in the padding.
+ *
+ * <p>With stride 1 (every ChestXRayNet layer) an output row reads one contiguous run of an
+ * input row, so both directions are array copies and contiguous adds with zero edges.
+ */
+public final class Im2col {
+
+    private Im2col() {}
+
+    public static void im2col(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
+        if (w.outWidth() < NARROW && w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1) {
+            im2colNarrow(k, w, channels, x, xOffset, col);
+            return;
+        }
+        int outW = w.outWidth(), p = w.outSize();
+        int row = 0;
+        for (int c = 0; c < channels; c++) {
+            int plane = xOffset + c * w.inSize();
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++, row++) {
+                    int ix0 = kx * w.dilationX() - w.padLeft(); // input column of output column 0
+                    int lo = firstInside(ix0, w.strideX()), hi = endInside(ix0, w.strideX(), w.inWidth(), outW);
+                    for (int oy = 0; oy < w.outHeight(); oy++) {
+                        int dst = row * p + oy * outW;
+                        int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                        if (iy < 0 || iy >= w.inHeight() || lo >= hi) {
+                            Arrays.fill(col, dst, dst + outW, 0f);
+                            continue;
+                        }
+                        int src = plane + iy * w.inWidth() + ix0;
+                        Arrays.fill(col, dst, dst + lo, 0f);
+                        if (w.strideX() == 1) {
+                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                col[dst + ox] = x[src + ox * w.strideX()];
+                            }
+                        }
+                        Arrays.fill(col, dst + hi, dst + outW, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Output rows narrower than this take {@link #im2colNarrow}: below it, the two fills and the
+     * copy per output row above cost more in calls and edge arithmetic than in moving floats (a
+     * 4x4 map under a 5x5 kernel spent most of its forward pass there; benchmarks/README.md).
+     */
+    private static final int NARROW = 32;
+
+    /**
+     * Stride and dilation 1, narrow output: the image is copied once into zero-padded planes
+     * ({@link Workspace.Slot#PADDED_IMAGE}), after which every row of every receptive field is a
+     * run of {@code outW} floats with no edge to test.
+     */
+    private static void im2colNarrow(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
+        int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
+        int inH = w.inHeight(), inW = w.inWidth(), padTop = w.padTop(), padLeft = w.padLeft();
+        int rows = outH + kh - 1, stride = outW + kw - 1, plane = rows * stride;
+        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + ConvSupport.COPY_SLACK);
+        PaddedImage.copy(x, xOffset, channels, inH, inW, padTop, padLeft, xs, rows, stride, plane);
+        int p = outH * outW, dst = 0, end = channels * kh * kw * p;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    k.copyRuns(xs, c * plane + ky * stride + kx, stride, outH, outW, col, dst, end);
+                    dst += p;
+                }
+            }
+        }
+        assert dst == end;
+    }
+
+    /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
+    public static void col2im(Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
+        Arrays.fill(dx, dxOffset, dxOffset + channels * w.inSize(), 0f);
+        int outW = w.outWidth(), p = w.outSize();
+        int row = 0;
+        for (int c = 0; c < channels; c++) {
+            int plane = dxOffset + c * w.inSize();
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++, row++) {
+                    int ix0 = kx * w.dilationX() - w.padLeft();
+                    int lo = firstInside(ix0, w.strideX()), hi = endInside(ix0, w.strideX(), w.inWidth(), outW);
+                    if (lo >= hi) {
+                        continue;
+                    }
+                    for (int oy = 0; oy < w.outHeight(); oy++) {
+                        int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                        if (iy < 0 || iy >= w.inHeight()) {
+                            continue;
+                        }
+                        int src = row * p + oy * outW;
+                        int dst = plane + iy * w.inWidth() + ix0;
+                        if (w.strideX() == 1) {
+                            for (int ox = lo; ox < hi; ox++) {
+                                dx[dst + ox] += dcol[src + ox];
+                            }
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                dx[dst + ox * w.strideX()] += dcol[src + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first output column whose input column {@code ix0 + ox * stride} is >= 0. */
+    private static int firstInside(int ix0, int stride) {
+        return ix0 >= 0 ? 0 : (-ix0 + stride - 1) / stride;
+    }
+
+    /** One past the last output column whose input column is < inWidth (at most outW). */
+    private static int endInside(int ix0, int stride, int inWidth, int outW) {
+        if (ix0 >= inWidth) {
+            return 0;
+        }
+        return Math.min(outW, (inWidth - 1 - ix0) / stride + 1);
+    }
+}

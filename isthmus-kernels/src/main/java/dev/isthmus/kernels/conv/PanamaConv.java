@@ -1,0 +1,640 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.runtime.Vectors;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolution, its weight gradient, and the fused ReLU, max-pooling and pooling-gradient
+ * epilogues on the Vector API. {@link ScalarConv} is the specification; every method here
+ * computes each output with the same operations in the same order per lane.
+ */
+public final class PanamaConv implements ConvSupport {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final int L = S.length();
+    /** Two vectors of output columns per step: with four channels, eight accumulators. */
+    static final int BLOCK = 2 * L;
+    /** Bytes for one vector of pooling winners; null below 8 lanes (no 32-bit byte species). */
+    private static final VectorSpecies<Byte> B = Vectors.BYTES;
+    /** Even and odd lanes of two vectors taken together, and the two halves of their interleaving. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.iota(S, 0, 2, false);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
+
+    /** Loaded by name by the kernel provider, once the vector module is known to be present. */
+    public PanamaConv() {}
+
+    @Override
+    public int vectorBitSize() {
+        return S.vectorBitSize();
+    }
+
+    @Override
+    public int directBlock() {
+        return BLOCK;
+    }
+
+    @Override
+    public boolean directWideChannels() {
+        return WIDE_WEIGHT_GRADIENT; // 32 vector registers
+    }
+
+    @Override
+    public int directLanes() {
+        return L;
+    }
+
+    @Override
+    public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+        // Two kernels, each its own method: C2 compiles each with its own profile, and the small
+        // dispatcher is all a layer of the other kind makes it recompile.
+        if (g.ocBlock == 8) {
+            convolve8(g, xp, wp, bias, biasOffset, relu, oy0, rows, out, outOffset, outStride, outPlane);
+        } else {
+            convolve4(g, xp, wp, bias, biasOffset, relu, oy0, rows, out, outOffset, outStride, outPlane);
+        }
+    }
+
+    /** {@link #directConvolve} four output channels at a time (8 accumulators). */
+    private static void convolve4(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                                  int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+        int k = g.cin * g.kh * g.kw, perBlock = k * DirectLayout.OC_BLOCK;
+        int[] taps = g.tapOffsets(); // one flat loop over (ic, ky, kx): no nest of short loops
+        FloatVector zero = FloatVector.zero(S);
+        for (int ob = 0; ob < g.coutBlocks; ob++) {
+            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
+            FloatVector b0 = biasVector(bias, biasOffset, oc, valid), b1 = biasVector(bias, biasOffset, oc + 1, valid - 1);
+            FloatVector b2 = biasVector(bias, biasOffset, oc + 2, valid - 2), b3 = biasVector(bias, biasOffset, oc + 3, valid - 3);
+            for (int r = 0; r < rows; r++) {
+                int in = (oy0 + r) * g.inStride;
+                int o0 = outOffset + oc * outPlane + r * outStride;
+                for (int c = 0; c < g.outWp; c += BLOCK) {
+                    FloatVector a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
+                    int wi = ob * perBlock, base = in + c;
+                    for (int t = 0; t < k; t++, wi += DirectLayout.OC_BLOCK) {
+                        int at = base + taps[t];
+                        FloatVector x0 = FloatVector.fromArray(S, xp, at);
+                        FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+                        FloatVector w = FloatVector.broadcast(S, wp[wi]);
+                        a00 = x0.fma(w, a00);
+                        a01 = x1.fma(w, a01);
+                        w = FloatVector.broadcast(S, wp[wi + 1]);
+                        a10 = x0.fma(w, a10);
+                        a11 = x1.fma(w, a11);
+                        w = FloatVector.broadcast(S, wp[wi + 2]);
+                        a20 = x0.fma(w, a20);
+                        a21 = x1.fma(w, a21);
+                        w = FloatVector.broadcast(S, wp[wi + 3]);
+                        a30 = x0.fma(w, a30);
+                        a31 = x1.fma(w, a31);
+                    }
+                    if (relu) {
+                        a00 = a00.max(zero);
+                        a01 = a01.max(zero);
+                        a10 = a10.max(zero);
+                        a11 = a11.max(zero);
+                        a20 = a20.max(zero);
+                        a21 = a21.max(zero);
+                        a30 = a30.max(zero);
+                        a31 = a31.max(zero);
+                    }
+                    int o = o0 + c;
+                    a00.intoArray(out, o);
+                    a01.intoArray(out, o + L);
+                    if (valid > 1) {
+                        a10.intoArray(out, o + outPlane);
+                        a11.intoArray(out, o + outPlane + L);
+                    }
+                    if (valid > 2) {
+                        a20.intoArray(out, o + 2 * outPlane);
+                        a21.intoArray(out, o + 2 * outPlane + L);
+                    }
+                    if (valid > 3) {
+                        a30.intoArray(out, o + 3 * outPlane);
+                        a31.intoArray(out, o + 3 * outPlane + L);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #directConvolve} eight output channels at a time (16 accumulators, AVX-512's 32
+     * registers): ten loads per sixteen FMAs instead of six per eight. The layout chooses it only
+     * where eight divides the channels, so every block is full.
+     */
+    private static void convolve8(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+                                  int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+        int k = g.cin * g.kh * g.kw, perBlock = k * 8;
+        int[] taps = g.tapOffsets();
+        FloatVector zero = FloatVector.zero(S);
+        for (int ob = 0; ob < g.coutBlocks; ob++) {
+            int oc = ob * 8;
+            FloatVector b0 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 0]);
+            FloatVector b1 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 1]);
+            FloatVector b2 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 2]);
+            FloatVector b3 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 3]);
+            FloatVector b4 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 4]);
+            FloatVector b5 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 5]);
+            FloatVector b6 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 6]);
+            FloatVector b7 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 7]);
+            for (int r = 0; r < rows; r++) {
+                int in = (oy0 + r) * g.inStride;
+                int o0 = outOffset + oc * outPlane + r * outStride;
+                for (int c = 0; c < g.outWp; c += BLOCK) {
+                    FloatVector a00 = b0, a01 = b0;
+                    FloatVector a10 = b1, a11 = b1;
+                    FloatVector a20 = b2, a21 = b2;
+                    FloatVector a30 = b3, a31 = b3;
+                    FloatVector a40 = b4, a41 = b4;
+                    FloatVector a50 = b5, a51 = b5;
+                    FloatVector a60 = b6, a61 = b6;
+                    FloatVector a70 = b7, a71 = b7;
+                    int wi = ob * perBlock, base = in + c;
+                    for (int t = 0; t < k; t++, wi += 8) {
+                        int at = base + taps[t];
+                        FloatVector x0 = FloatVector.fromArray(S, xp, at);
+                        FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+                        FloatVector w = FloatVector.broadcast(S, wp[wi]);
+                        a00 = x0.fma(w, a00);
+                        a01 = x1.fma(w, a01);
+                        w = FloatVector.broadcast(S, wp[wi + 1]);
+                        a10 = x0.fma(w, a10);
+                        a11 = x1.fma(w, a11);
+                        w = FloatVector.broadcast(S, wp[wi + 2]);
+                        a20 = x0.fma(w, a20);
+                        a21 = x1.fma(w, a21);
+                        w = FloatVector.broadcast(S, wp[wi + 3]);
+                        a30 = x0.fma(w, a30);
+                        a31 = x1.fma(w, a31);
+                        w = FloatVector.broadcast(S, wp[wi + 4]);
+                        a40 = x0.fma(w, a40);
+                        a41 = x1.fma(w, a41);
+                        w = FloatVector.broadcast(S, wp[wi + 5]);
+                        a50 = x0.fma(w, a50);
+                        a51 = x1.fma(w, a51);
+                        w = FloatVector.broadcast(S, wp[wi + 6]);
+                        a60 = x0.fma(w, a60);
+                        a61 = x1.fma(w, a61);
+                        w = FloatVector.broadcast(S, wp[wi + 7]);
+                        a70 = x0.fma(w, a70);
+                        a71 = x1.fma(w, a71);
+                    }
+                    if (relu) {
+                        a00 = a00.max(zero);
+                        a01 = a01.max(zero);
+                        a10 = a10.max(zero);
+                        a11 = a11.max(zero);
+                        a20 = a20.max(zero);
+                        a21 = a21.max(zero);
+                        a30 = a30.max(zero);
+                        a31 = a31.max(zero);
+                        a40 = a40.max(zero);
+                        a41 = a41.max(zero);
+                        a50 = a50.max(zero);
+                        a51 = a51.max(zero);
+                        a60 = a60.max(zero);
+                        a61 = a61.max(zero);
+                        a70 = a70.max(zero);
+                        a71 = a71.max(zero);
+                    }
+                    int o = o0 + c;
+                    a00.intoArray(out, o);
+                    a01.intoArray(out, o + L);
+                    a10.intoArray(out, o + outPlane);
+                    a11.intoArray(out, o + outPlane + L);
+                    a20.intoArray(out, o + 2 * outPlane);
+                    a21.intoArray(out, o + 2 * outPlane + L);
+                    a30.intoArray(out, o + 3 * outPlane);
+                    a31.intoArray(out, o + 3 * outPlane + L);
+                    a40.intoArray(out, o + 4 * outPlane);
+                    a41.intoArray(out, o + 4 * outPlane + L);
+                    a50.intoArray(out, o + 5 * outPlane);
+                    a51.intoArray(out, o + 5 * outPlane + L);
+                    a60.intoArray(out, o + 6 * outPlane);
+                    a61.intoArray(out, o + 6 * outPlane + L);
+                    a70.intoArray(out, o + 7 * outPlane);
+                    a71.intoArray(out, o + 7 * outPlane + L);
+                }
+            }
+        }
+    }
+
+    private static FloatVector biasVector(float[] bias, int biasOffset, int oc, int valid) {
+        return FloatVector.broadcast(S, bias == null || valid <= 0 ? 0f : bias[biasOffset + oc]);
+    }
+
+    /**
+     * Adds, per lane, {@code dz[oc][r][c] * xp[tap][oy0 + r][c]} over the rows and every column
+     * block to {@code acc[(oc * K + tap) * L + lane]}. Channels go in fours and taps in pairs
+     * (eight accumulators that stay in registers across the rows), or in sixes on AVX-512
+     * ({@link #weightGradientWide}).
+     */
+    @Override
+    public void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                               int oy0, int rows, int width, float[] acc) {
+        int flatRows = rows;
+        if (WIDE_WEIGHT_GRADIENT) {
+            weightGradientWide(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, flatRows, width, acc);
+            return;
+        }
+        int k = g.cin * g.kh * g.kw;
+        int[] taps = g.tapOffsets();
+        for (int ob = 0; ob < g.gradientBlocks; ob++) {
+            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
+            // Channels past cout re-read the last valid one and are not stored.
+            int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
+            int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
+            for (int t = 0; t < k; t += 2) {
+                int u = Math.min(t + 1, k - 1); // an odd last tap pairs with itself, stored once
+                int x0 = taps[t] + oy0 * g.inStride, x1 = taps[u] + oy0 * g.inStride;
+                int a0 = (oc * k + t) * L, a1 = (oc * k + u) * L, step = k * L;
+                FloatVector s00 = FloatVector.fromArray(S, acc, a0), s01 = FloatVector.fromArray(S, acc, a1);
+                FloatVector s10 = FloatVector.fromArray(S, acc, a0 + step), s11 = FloatVector.fromArray(S, acc, a1 + step);
+                FloatVector s20 = FloatVector.fromArray(S, acc, a0 + 2 * step), s21 = FloatVector.fromArray(S, acc, a1 + 2 * step);
+                FloatVector s30 = FloatVector.fromArray(S, acc, a0 + 3 * step), s31 = FloatVector.fromArray(S, acc, a1 + 3 * step);
+                for (int r = 0; r < flatRows; r++) {
+                    int dr = r * dzStride, xr = r * g.inStride;
+                    for (int c = 0; c < width; c += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, xp, x0 + xr + c);
+                        FloatVector v1 = FloatVector.fromArray(S, xp, x1 + xr + c);
+                        FloatVector d = FloatVector.fromArray(S, dz, d0 + dr + c);
+                        s00 = d.fma(v0, s00);
+                        s01 = d.fma(v1, s01);
+                        d = FloatVector.fromArray(S, dz, d1 + dr + c);
+                        s10 = d.fma(v0, s10);
+                        s11 = d.fma(v1, s11);
+                        d = FloatVector.fromArray(S, dz, d2 + dr + c);
+                        s20 = d.fma(v0, s20);
+                        s21 = d.fma(v1, s21);
+                        d = FloatVector.fromArray(S, dz, d3 + dr + c);
+                        s30 = d.fma(v0, s30);
+                        s31 = d.fma(v1, s31);
+                    }
+                }
+                // Stored in reverse, so a self-paired last tap keeps its first accumulator.
+                if (valid > 3) {
+                    s31.intoArray(acc, a1 + 3 * step);
+                    s30.intoArray(acc, a0 + 3 * step);
+                }
+                if (valid > 2) {
+                    s21.intoArray(acc, a1 + 2 * step);
+                    s20.intoArray(acc, a0 + 2 * step);
+                }
+                if (valid > 1) {
+                    s11.intoArray(acc, a1 + step);
+                    s10.intoArray(acc, a0 + step);
+                }
+                s01.intoArray(acc, a1);
+                s00.intoArray(acc, a0);
+            }
+        }
+    }
+
+    /**
+     * With 32 vector registers (AVX-512), the weight gradient takes taps in sixes: 24
+     * accumulators, ten loads per 24 FMAs instead of six per eight. The loads bound this kernel
+     * (every one is misaligned: a Java array cannot be aligned to 64 bytes), so the bigger tile
+     * pays, more than fours (eight loads per sixteen FMAs) do; benchmarks/README.md has the
+     * measurements. Under AVX2's sixteen registers such a tile would spill, so 256 bits and below
+     * keep tap pairs.
+     */
+    private static final boolean WIDE_WEIGHT_GRADIENT = L >= 16;
+
+    /** {@link #weightGradient} four channels by six taps at a time; a short last group repeats its last tap. */
+    private static void weightGradientWide(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                                           int oy0, int flatRows, int width, float[] acc) {
+        int k = g.cin * g.kh * g.kw;
+        int[] taps = g.tapOffsets();
+        int step = k * L;
+        for (int ob = 0; ob < g.gradientBlocks; ob++) {
+            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
+            int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
+            int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
+            for (int t = 0; t < k; t += 6) {
+                int base = oy0 * g.inStride;
+                int u0 = 0, x0 = taps[t] + base;
+                int u1 = (Math.min(t + 1, k - 1) - t) * L, x1 = taps[t + u1 / L] + base;
+                int u2 = (Math.min(t + 2, k - 1) - t) * L, x2 = taps[t + u2 / L] + base;
+                int u3 = (Math.min(t + 3, k - 1) - t) * L, x3 = taps[t + u3 / L] + base;
+                int u4 = (Math.min(t + 4, k - 1) - t) * L, x4 = taps[t + u4 / L] + base;
+                int u5 = (Math.min(t + 5, k - 1) - t) * L, x5 = taps[t + u5 / L] + base;
+                int a = (oc * k + t) * L; // tap t + j of channel oc + i at a + i * step + j * L
+                FloatVector s00 = FloatVector.fromArray(S, acc, a);
+                FloatVector s01 = FloatVector.fromArray(S, acc, a + u1);
+                FloatVector s02 = FloatVector.fromArray(S, acc, a + u2);
+                FloatVector s03 = FloatVector.fromArray(S, acc, a + u3);
+                FloatVector s04 = FloatVector.fromArray(S, acc, a + u4);
+                FloatVector s05 = FloatVector.fromArray(S, acc, a + u5);
+                FloatVector s10 = FloatVector.fromArray(S, acc, a + step + u0);
+                FloatVector s11 = FloatVector.fromArray(S, acc, a + step + u1);
+                FloatVector s12 = FloatVector.fromArray(S, acc, a + step + u2);
+                FloatVector s13 = FloatVector.fromArray(S, acc, a + step + u3);
+                FloatVector s14 = FloatVector.fromArray(S, acc, a + step + u4);
+                FloatVector s15 = FloatVector.fromArray(S, acc, a + step + u5);
+                FloatVector s20 = FloatVector.fromArray(S, acc, a + 2 * step + u0);
+                FloatVector s21 = FloatVector.fromArray(S, acc, a + 2 * step + u1);
+                FloatVector s22 = FloatVector.fromArray(S, acc, a + 2 * step + u2);
+                FloatVector s23 = FloatVector.fromArray(S, acc, a + 2 * step + u3);
+                FloatVector s24 = FloatVector.fromArray(S, acc, a + 2 * step + u4);
+                FloatVector s25 = FloatVector.fromArray(S, acc, a + 2 * step + u5);
+                FloatVector s30 = FloatVector.fromArray(S, acc, a + 3 * step + u0);
+                FloatVector s31 = FloatVector.fromArray(S, acc, a + 3 * step + u1);
+                FloatVector s32 = FloatVector.fromArray(S, acc, a + 3 * step + u2);
+                FloatVector s33 = FloatVector.fromArray(S, acc, a + 3 * step + u3);
+                FloatVector s34 = FloatVector.fromArray(S, acc, a + 3 * step + u4);
+                FloatVector s35 = FloatVector.fromArray(S, acc, a + 3 * step + u5);
+                for (int r = 0; r < flatRows; r++) {
+                    int dr = r * dzStride, xr = r * g.inStride;
+                    for (int c = 0; c < width; c += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, xp, x0 + xr + c);
+                        FloatVector v1 = FloatVector.fromArray(S, xp, x1 + xr + c);
+                        FloatVector v2 = FloatVector.fromArray(S, xp, x2 + xr + c);
+                        FloatVector v3 = FloatVector.fromArray(S, xp, x3 + xr + c);
+                        FloatVector v4 = FloatVector.fromArray(S, xp, x4 + xr + c);
+                        FloatVector v5 = FloatVector.fromArray(S, xp, x5 + xr + c);
+                        FloatVector d = FloatVector.fromArray(S, dz, d0 + dr + c);
+                        s00 = d.fma(v0, s00);
+                        s01 = d.fma(v1, s01);
+                        s02 = d.fma(v2, s02);
+                        s03 = d.fma(v3, s03);
+                        s04 = d.fma(v4, s04);
+                        s05 = d.fma(v5, s05);
+                        d = FloatVector.fromArray(S, dz, d1 + dr + c);
+                        s10 = d.fma(v0, s10);
+                        s11 = d.fma(v1, s11);
+                        s12 = d.fma(v2, s12);
+                        s13 = d.fma(v3, s13);
+                        s14 = d.fma(v4, s14);
+                        s15 = d.fma(v5, s15);
+                        d = FloatVector.fromArray(S, dz, d2 + dr + c);
+                        s20 = d.fma(v0, s20);
+                        s21 = d.fma(v1, s21);
+                        s22 = d.fma(v2, s22);
+                        s23 = d.fma(v3, s23);
+                        s24 = d.fma(v4, s24);
+                        s25 = d.fma(v5, s25);
+                        d = FloatVector.fromArray(S, dz, d3 + dr + c);
+                        s30 = d.fma(v0, s30);
+                        s31 = d.fma(v1, s31);
+                        s32 = d.fma(v2, s32);
+                        s33 = d.fma(v3, s33);
+                        s34 = d.fma(v4, s34);
+                        s35 = d.fma(v5, s35);
+                    }
+                }
+                // A repeated tap's accumulators hold the same sums as the real one's, so either
+                // store may land last; channels past cout are not stored.
+                s00.intoArray(acc, a);
+                s01.intoArray(acc, a + u1);
+                s02.intoArray(acc, a + u2);
+                s03.intoArray(acc, a + u3);
+                s04.intoArray(acc, a + u4);
+                s05.intoArray(acc, a + u5);
+                if (valid > 1) {
+                    s10.intoArray(acc, a + step + u0);
+                    s11.intoArray(acc, a + step + u1);
+                    s12.intoArray(acc, a + step + u2);
+                    s13.intoArray(acc, a + step + u3);
+                    s14.intoArray(acc, a + step + u4);
+                    s15.intoArray(acc, a + step + u5);
+                }
+                if (valid > 2) {
+                    s20.intoArray(acc, a + 2 * step + u0);
+                    s21.intoArray(acc, a + 2 * step + u1);
+                    s22.intoArray(acc, a + 2 * step + u2);
+                    s23.intoArray(acc, a + 2 * step + u3);
+                    s24.intoArray(acc, a + 2 * step + u4);
+                    s25.intoArray(acc, a + 2 * step + u5);
+                }
+                if (valid > 3) {
+                    s30.intoArray(acc, a + 3 * step + u0);
+                    s31.intoArray(acc, a + 3 * step + u1);
+                    s32.intoArray(acc, a + 3 * step + u2);
+                    s33.intoArray(acc, a + 3 * step + u3);
+                    s34.intoArray(acc, a + 3 * step + u4);
+                    s35.intoArray(acc, a + 3 * step + u5);
+                }
+            }
+        }
+    }
+
+    /**
+     * 2x2 max-pooling of {@code channels} planes of activations, two input rows per output row;
+     * the winner of each window (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right: the first
+     * cell equal to the maximum) into {@code winners} when it is not null.
+     */
+    @Override
+    public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
+                           float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        FloatVector zero = FloatVector.zero(S);
+        for (int ch = 0; ch < channels; ch++) {
+            for (int py = 0; py < pooledRows; py++) {
+                int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
+                int o = ch * yPlane + py * pooledWidth;
+                int px = 0;
+                for (; px + L <= pooledWidth; px += L) {
+                    FloatVector t0 = FloatVector.fromArray(S, a, top + 2 * px), t1 = FloatVector.fromArray(S, a, top + 2 * px + L);
+                    FloatVector u0 = FloatVector.fromArray(S, a, bottom + 2 * px), u1 = FloatVector.fromArray(S, a, bottom + 2 * px + L);
+                    FloatVector tl = t0.rearrange(EVEN, t1), tr = t0.rearrange(ODD, t1);
+                    FloatVector bl = u0.rearrange(EVEN, u1), br = u0.rearrange(ODD, u1);
+                    FloatVector m = tl.max(tr).max(bl.max(br));
+                    m.intoArray(y, yOffset + o + px);
+                    if (winners != null) {
+                        FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
+                        storeCodes(code, winners, winnersOffset + o + px);
+                    }
+                }
+                for (; px < pooledWidth; px++) {
+                    ScalarConv.poolWindow(a, top + 2 * px, bottom + 2 * px, y, yOffset + o + px, winners, winnersOffset + o + px);
+                }
+            }
+        }
+    }
+
+    private static void storeCodes(FloatVector code, byte[] winners, int at) {
+        if (B != null) {
+            ((ByteVector) code.convertShape(VectorOperators.F2B, B, 0)).intoArray(winners, at);
+        } else {
+            for (int i = 0; i < L; i++) {
+                winners[at + i] = (byte) code.lane(i);
+            }
+        }
+    }
+
+    private static FloatVector loadCodes(byte[] winners, int at) {
+        if (B != null) {
+            return (FloatVector) ByteVector.fromArray(B, winners, at).convertShape(VectorOperators.B2F, S, 0);
+        }
+        float[] codes = new float[L]; // 128-bit species only (tests): no byte species to load through
+        for (int i = 0; i < L; i++) {
+            codes[i] = winners[at + i];
+        }
+        return FloatVector.fromArray(S, codes, 0);
+    }
+
+    /**
+     * The gradient at the 2x2 pooling's input: each window's {@code dy} at its winner (masked by
+     * {@code y > 0} when a ReLU came before), zero at the other three cells. Writes rows
+     * {@code [0, 2 * pooledRows)}, columns {@code [0, 2 * pooledWidth)} of each plane of {@code dz}.
+     * With {@code sums}, adds each channel's window gradients to it (the bias gradient: per lane
+     * over the plane's full vectors, the lanes in order, then the row ends), saving a pass.
+     */
+    @Override
+    public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
+                                   int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
+                                   float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        for (int ch = 0; ch < channels; ch++) {
+            FloatVector sum = zero;
+            float ends = 0f;
+            for (int py = 0; py < pooledRows; py++) {
+                int o = ch * yPlane + py * pooledWidth;
+                int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
+                int px = 0;
+                for (; px + L <= pooledWidth; px += L) {
+                    FloatVector g = FloatVector.fromArray(S, dy, dyOffset + o + px);
+                    if (relu) {
+                        g = zero.blend(g, FloatVector.fromArray(S, y, yOffset + o + px).compare(VectorOperators.GT, zero));
+                    }
+                    sum = sum.add(g);
+                    FloatVector code = loadCodes(winners, winnersOffset + o + px);
+                    FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
+                    FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
+                    tl.rearrange(ZIP_LOW, tr).intoArray(dz, top + 2 * px);
+                    tl.rearrange(ZIP_HIGH, tr).intoArray(dz, top + 2 * px + L);
+                    bl.rearrange(ZIP_LOW, br).intoArray(dz, bottom + 2 * px);
+                    bl.rearrange(ZIP_HIGH, br).intoArray(dz, bottom + 2 * px + L);
+                }
+                for (; px < pooledWidth; px++) {
+                    float g = dy[dyOffset + o + px];
+                    if (relu && !(y[yOffset + o + px] > 0f)) {
+                        g = 0f;
+                    }
+                    ends += g;
+                    ScalarConv.unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
+                }
+            }
+            if (sums != null) {
+                float total = 0f; // lanes in order, not reduceLanes (see channelSums)
+                for (int i = 0; i < L; i++) {
+                    total += sum.lane(i);
+                }
+                sums[ch] += (double) total + ends;
+            }
+        }
+    }
+
+    /** {@code a = relu? max(a + bias[c], 0) : a + bias[c]} in place over {@code channels} planes of {@code n}. */
+    @Override
+    public void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset,
+                               boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int ch = 0; ch < channels; ch++) {
+            float b = bias == null ? 0f : bias[biasOffset + ch];
+            FloatVector bv = FloatVector.broadcast(S, b);
+            int at = offset + ch * plane, i = 0;
+            for (; i + L <= n; i += L) {
+                FloatVector v = FloatVector.fromArray(S, a, at + i).add(bv);
+                (relu ? v.max(zero) : v).intoArray(a, at + i);
+            }
+            for (; i < n; i++) {
+                float v = a[at + i] + b;
+                a[at + i] = relu ? Math.max(v, 0f) : v;
+            }
+        }
+    }
+
+    /**
+     * {@code dz[c][r][0, cols) = relu ? (y > 0 ? dy : 0) : dy} for {@code rows} rows of each of
+     * {@code channels} planes; {@code dy} and {@code y} are dense ({@code rows * cols} per plane).
+     */
+    @Override
+    public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
+                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int src = (ch * rows + r) * cols, dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
+                if (!relu) {
+                    System.arraycopy(dy, dyOffset + src, dz, dst, cols);
+                    continue;
+                }
+                for (; c + L <= cols; c += L) {
+                    VectorMask<Float> on = FloatVector.fromArray(S, y, yOffset + src + c).compare(VectorOperators.GT, zero);
+                    zero.blend(FloatVector.fromArray(S, dy, dyOffset + src + c), on).intoArray(dz, dst + c);
+                }
+                for (; c < cols; c++) {
+                    dz[dst + c] = y[yOffset + src + c] > 0f ? dy[dyOffset + src + c] : 0f;
+                }
+            }
+        }
+    }
+
+    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes in order, rows added in double. */
+    @Override
+    public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
+        for (int ch = 0; ch < channels; ch++) {
+            double total = 0;
+            for (int r = 0; r < rows; r++) {
+                int at = offset + ch * plane + r * stride, c = 0;
+                FloatVector s = FloatVector.zero(S);
+                for (; c + L <= cols; c += L) {
+                    s = s.add(FloatVector.fromArray(S, a, at + c));
+                }
+                // Lanes in order, not reduceLanes: its order of additions is unspecified, and the
+                // interpreter's differs from C2's, so a result would depend on when C2 compiled it.
+                float row = 0f;
+                for (int i = 0; i < L; i++) {
+                    row += s.lane(i);
+                }
+                for (; c < cols; c++) {
+                    row += a[at + c];
+                }
+                total += row;
+            }
+            sums[ch] += total;
+        }
+    }
+
+    /**
+     * Whole vectors of the kernels' own species (another species in this class would split the
+     * JIT's profiles of the Vector API's shared methods: it cost the weight gradient its 6-tap
+     * speed-up). A run narrower than a vector is copied with the floats after it, which the next
+     * runs overwrite (the runs within a vector of {@code toLimit} go float by float; the reads may
+     * reach {@link #COPY_SLACK} floats from a run's start). A run that is not a
+     * whole number of vectors ends with a vector overlapping the one before.
+     */
+    @Override
+    public void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+                         int toLimit) {
+        if (width < L) {
+            int r = 0;
+            if (L <= COPY_SLACK) { // a wider vector (SVE) would read past the slack: floats, then
+                for (; r < runs && toAt + L <= toLimit; r++, fromAt += fromStride, toAt += width) {
+                    FloatVector.fromArray(S, from, fromAt).intoArray(to, toAt);
+                }
+            }
+            ScalarConv.copyRuns(from, fromAt, fromStride, runs - r, width, to, toAt);
+            return;
+        }
+        for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
+            int i = 0;
+            for (; i + L <= width; i += L) {
+                FloatVector.fromArray(S, from, fromAt + i).intoArray(to, toAt + i);
+            }
+            if (i < width) {
+                FloatVector.fromArray(S, from, fromAt + width - L).intoArray(to, toAt + width - L);
+            }
+        }
+    }
+}

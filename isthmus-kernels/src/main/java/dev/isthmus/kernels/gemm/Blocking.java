@@ -1,0 +1,76 @@
+package dev.isthmus.kernels.gemm;
+
+/**
+ * Every size and threshold of the SGEMM, in one place (BLIS keeps them in a per-CPU context):
+ * the register tile and the cache blocks of the packed path, and where the small-shape paths
+ * take over from it.
+ *
+ * <p>The packed path (Goto/BLIS): an {@code mr x nr} register tile, a {@code kc x nr} B
+ * micro-panel that stays in L1, an {@code mc x kc} A block that stays in L2 and a
+ * {@code kc x nc} B panel that stays in (a share of) L3. Derived from the vector width and from
+ * declared cache sizes rather than from the running machine, so the summation order, and with it
+ * every result bit, is the same on every machine with the same vector width.
+ *
+ * @param mr               rows of the register tile
+ * @param nr               columns of the register tile: two vectors
+ * @param kc               depth of a packed block
+ * @param mc               rows of a packed A block
+ * @param nc               columns of a packed B panel
+ * @param narrowN          widest C whose A is read where it lies instead of being packed: each
+ *                         element of A then meets at most two B micro-panels, and copying it
+ *                         would cost as much as using it (BLIS's "sup" kernels make the same
+ *                         trade for small shapes)
+ * @param parallelMinFlops below this many flops a GEMM runs on the calling thread alone
+ * @param dotMinK          the dot-product path ({@code C = A B^T}, both read along k) needs at
+ *                         least this k ...
+ * @param dotMaxC          ... at most this many elements of C ...
+ * @param dotMaxCPerK      ... and at most this many elements of C per unit of k (a long, thin
+ *                         product: a convolution's weight gradient over a whole feature map)
+ * @param dotParallelMinFlops below this many flops the dot-product path runs on one thread
+ * @param dotChunk         floats of each row the dot-product path takes at a time: a tile's rows
+ *                         stay in L2, and its lane sums stay rare
+ */
+public record Blocking(int mr, int nr, int kc, int mc, int nc, int narrowN, long parallelMinFlops,
+                       int dotMinK, int dotMaxC, int dotMaxCPerK, long dotParallelMinFlops, int dotChunk) {
+
+    /** Assumed cache sizes in bytes: L1 data, L2, and the share of L3 one thread may use. */
+    public static final int L1 = 32 << 10, L2 = 512 << 10, L3_SHARE = 4 << 20;
+
+    public Blocking {
+        if (mr < 1 || nr < 1 || kc < 1 || mc % mr != 0 || nc % nr != 0 || mc < mr || nc < nr) {
+            throw new IllegalArgumentException("inconsistent blocking: mr=" + mr + " nr=" + nr
+                    + " kc=" + kc + " mc=" + mc + " nc=" + nc);
+        }
+    }
+
+    /**
+     * The blocking for vectors of {@code lanes} floats. The tile is {@code mr} rows by two vectors:
+     * C2 keeps all of a step's broadcasts in registers before its FMAs, so a tile takes
+     * {@code 3 * mr + 2} vector registers: eight rows (26) fit AVX-512's 32, four (14) fit
+     * AVX2's 16, where six would spill an accumulator and halve the speed.
+     */
+    public static Blocking forLanes(int lanes) {
+        int mr = lanes >= 16 ? 8 : 4;
+        return forTile(mr, 2 * lanes, lanes);
+    }
+
+    /** The blocking for an {@code mr x nr} float tile. */
+    public static Blocking forTile(int mr, int nr, int lanes) {
+        // Half of L1 for the B micro-panel, the rest for A's micro-panel and C's tile.
+        int kc = roundDown(Math.max(64, Math.min(512, L1 / 2 / (nr * Float.BYTES))), 8);
+        // An A block about a third of L2, leaving room for B's micro-panels streaming through.
+        int mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
+        int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
+        return new Blocking(mr, nr, kc, mc, nc, 2 * nr, 1L << 19, 8 * lanes, 64 * 1024, 8, 1L << 20, 4096);
+    }
+
+    /** Whether {@code C[m x n] = A[m x k] B[n x k]^T} suits dot products better than packing. */
+    boolean suitsDotProducts(boolean transA, boolean transB, int m, int n, int k) {
+        long c = (long) m * n;
+        return !transA && transB && k >= dotMinK && c <= dotMaxC && c <= (long) dotMaxCPerK * k;
+    }
+
+    private static int roundDown(int value, int multiple) {
+        return Math.max(multiple, value / multiple * multiple);
+    }
+}

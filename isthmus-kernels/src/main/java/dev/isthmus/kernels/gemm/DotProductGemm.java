@@ -1,0 +1,134 @@
+package dev.isthmus.kernels.gemm;
+
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.WorkerPool;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code C = alpha * A * B^T + beta * C} as dot products of rows, for a small C and a long shared
+ * dimension: a convolution's weight gradient, {@code dW[Cout, K] = dy[Cout, P] x col[K, P]^T},
+ * where {@code P} is a whole feature map and C, for a layer with few channels, has a few hundred
+ * elements. The packed path would pad a narrow C to a full register tile and transpose B while
+ * packing; here both operands stream along their rows as they lie.
+ *
+ * <p>A 2x4 register tile of vector accumulators walks {@code k} in L2-sized chunks; each chunk's
+ * sums are reduced across lanes and added to a per-thread running total, so the result depends
+ * only on the shape, never on the thread count.
+ */
+final class DotProductGemm {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final int L = S.length();
+    private static final int CHUNK = PackedGemm.BLOCKING.dotChunk();
+    private static final long PARALLEL_MIN_FLOPS = PackedGemm.BLOCKING.dotParallelMinFlops();
+
+
+    private DotProductGemm() {}
+
+    static void gemm(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
+                     float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        int rowPairs = (m + 1) / 2;
+        long flops = 2L * m * n * k;
+        int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowPairs, WorkerPool.threads());
+        if (parts == 1) {
+            rows(0, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            return;
+        }
+        WorkerPool.forEach(parts, t -> {
+            int from = 2 * (int) ((long) rowPairs * t / parts), to = Math.min(m, 2 * (int) ((long) rowPairs * (t + 1) / parts));
+            rows(from, to, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        });
+    }
+
+    /** Rows {@code [i0, i1)} of C. */
+    private static void rows(int i0, int i1, int n, int k, float alpha, float[] a, int aOffset, int lda,
+                             float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        int rows = i1 - i0;
+        // a thread's running totals of C, then the lanes of one accumulator at a time (L floats after them)
+        float[] total = Workspace.floats(Slot.GEMM_TOTALS, (long) rows * n + L);
+        java.util.Arrays.fill(total, 0, rows * n, 0f);
+        for (int p0 = 0; p0 < k; p0 += CHUNK) {
+            int len = Math.min(CHUNK, k - p0);
+            for (int i = i0; i < i1; i += 2) {
+                int a0 = aOffset + i * lda + p0;
+                int a1 = i + 1 < i1 ? a0 + lda : a0; // a lone last row is computed twice, stored once
+                for (int j = 0; j < n; j += 4) {
+                    int b0 = bOffset + j * ldb + p0;
+                    int b1 = j + 1 < n ? b0 + ldb : b0, b2 = j + 2 < n ? b0 + 2 * ldb : b0, b3 = j + 3 < n ? b0 + 3 * ldb : b0;
+                    tile(a, a0, a1, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n, i + 1 < i1, Math.min(4, n - j), rows * n);
+                }
+            }
+        }
+        for (int i = i0; i < i1; i++) {
+            int row = cOffset + i * ldc, t = (i - i0) * n;
+            for (int j = 0; j < n; j++) {
+                float v = alpha * total[t + j];
+                c[row + j] = beta == 0f ? v : Math.fma(beta, c[row + j], v);
+            }
+        }
+    }
+
+    /** The lanes of {@code v} added in order, through {@code scratch} at {@code at}. */
+    private static float sum(FloatVector v, float[] scratch, int at) {
+        v.intoArray(scratch, at);
+        float s = 0f;
+        for (int i = 0; i < L; i++) {
+            s += scratch[at + i];
+        }
+        return s;
+    }
+
+    /** Adds one chunk's dot products of rows (a0, a1) x (b0..b3) to {@code total}. */
+    private static void tile(float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3, int len,
+                             float[] total, int at, int n, boolean secondRow, int cols, int lanesAt) {
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        int p = 0;
+        for (int end = len - L; p <= end; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+        }
+        // reduceLanes leaves its order of additions unspecified (the interpreter and C2 differ), so
+        // the lanes are summed here in a fixed order: the same bits however the code is running.
+        float t00 = sum(s00, total, lanesAt), t01 = sum(s01, total, lanesAt), t02 = sum(s02, total, lanesAt);
+        float t03 = sum(s03, total, lanesAt), t10 = sum(s10, total, lanesAt), t11 = sum(s11, total, lanesAt);
+        float t12 = sum(s12, total, lanesAt), t13 = sum(s13, total, lanesAt);
+        for (; p < len; p++) { // the chunk's tail, in order
+            float x0 = a[a0 + p], x1 = a[a1 + p];
+            float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
+            t00 = Math.fma(x0, y0, t00);
+            t01 = Math.fma(x0, y1, t01);
+            t02 = Math.fma(x0, y2, t02);
+            t03 = Math.fma(x0, y3, t03);
+            t10 = Math.fma(x1, y0, t10);
+            t11 = Math.fma(x1, y1, t11);
+            t12 = Math.fma(x1, y2, t12);
+            t13 = Math.fma(x1, y3, t13);
+        }
+        // Columns past n were computed from a repeated row; only real ones are stored.
+        total[at] += t00;
+        if (cols > 1) total[at + 1] += t01;
+        if (cols > 2) total[at + 2] += t02;
+        if (cols > 3) total[at + 3] += t03;
+        if (secondRow) {
+            total[at + n] += t10;
+            if (cols > 1) total[at + n + 1] += t11;
+            if (cols > 2) total[at + n + 2] += t12;
+            if (cols > 3) total[at + n + 3] += t13;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.isthmus.kernels.gemm;
+
+/**
+ * An SGEMM register tile of {@link #mr()} rows by two vectors ({@code NR} columns): the only
+ * piece of the packed path that knows the vector registers. Each method walks every {@code MR}-row
+ * tile of a block against one B micro-panel of {@code kc x NR} (packed, element (p, j) at
+ * {@code bOff + p * NR + j}). Packed A micro-panels hold element (i, p) of a tile at
+ * {@code tile * MR * kc + p * MR + i}, zero past the last row.
+ */
+interface MicroKernel {
+
+    /** Rows of the tile. */
+    int mr();
+
+    /**
+     * {@code C[0:mc, 0:NR] = acc + beta * C} (or {@code = acc} when {@code overwrite}) with
+     * {@code acc} the product of the packed A block (from {@code aStart}) and the B micro-panel;
+     * a short last tile stores only its valid rows. Alpha is in the packed A already.
+     */
+    void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, float[] c, int cOff, int ldc,
+                boolean overwrite, float beta);
+
+    /**
+     * {@link #packed} with A's rows read where they lie ({@code aBase + i * lda + p}) and alpha
+     * applied to each accumulator, through {@code tile} ({@code MR x NR} scratch).
+     */
+    void inPlace(int kc, int mc, float[] a, int aBase, int lda, float alpha, float[] bp, int bOff,
+                 float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta);
+
+    /** {@link #packed} for a last panel exactly one vector wide: its first vector only, through {@code tile}. */
+    void oneVector(int kc, int mc, float[] ap, float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc,
+                   boolean overwrite, float beta);
+}

@@ -1,0 +1,154 @@
+package dev.isthmus.kernels.gemm;
+
+import dev.isthmus.kernels.runtime.Vectors;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SGEMM register tile of 4 rows: Four rows by two vectors (8 accumulators, 14 registers with the broadcasts and the two B
+ * vectors): the tile that fits AVX2's 16 registers; six rows would spill an accumulator.
+ * Every element of C is one fma chain over a packed block's k, whichever method computes it,
+ * so results do not depend on the path a shape takes.
+ */
+final class Tile4x2 implements MicroKernel {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final int L = S.length();
+    private static final int MR = 4;
+    private static final int NR = 2 * L;
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, float[] c, int cOff, int ldc,
+                       boolean overwrite, float beta) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int aOff = aStart + ir * kc;
+            int at = cOff + ir * ldc;
+            int mr = Math.min(MR, mc - ir);
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * MR;
+                int bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector av = FloatVector.broadcast(S, ap[ai]);
+                c00 = av.fma(b0, c00);
+                c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = av.fma(b0, c10);
+                c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = av.fma(b0, c20);
+                c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = av.fma(b0, c30);
+                c31 = av.fma(b1, c31);
+            }
+            // Stores written out here: a helper taking vectors that C2 declines to inline (it
+            // has a budget per compiled method) would box every accumulator it is handed.
+            if (overwrite) {
+                c00.intoArray(c, at);
+                c01.intoArray(c, at + L);
+                if (mr > 1) {
+                    c10.intoArray(c, at + ldc);
+                    c11.intoArray(c, at + ldc + L);
+                }
+                if (mr > 2) {
+                    c20.intoArray(c, at + 2 * ldc);
+                    c21.intoArray(c, at + 2 * ldc + L);
+                }
+                if (mr > 3) {
+                    c30.intoArray(c, at + 3 * ldc);
+                    c31.intoArray(c, at + 3 * ldc + L);
+                }
+            } else {
+                FloatVector betaV = FloatVector.broadcast(S, beta);
+                FloatVector.fromArray(S, c, at).fma(betaV, c00).intoArray(c, at);
+                FloatVector.fromArray(S, c, at + L).fma(betaV, c01).intoArray(c, at + L);
+                if (mr > 1) {
+                    FloatVector.fromArray(S, c, at + ldc).fma(betaV, c10).intoArray(c, at + ldc);
+                    FloatVector.fromArray(S, c, at + ldc + L).fma(betaV, c11).intoArray(c, at + ldc + L);
+                }
+                if (mr > 2) {
+                    FloatVector.fromArray(S, c, at + 2 * ldc).fma(betaV, c20).intoArray(c, at + 2 * ldc);
+                    FloatVector.fromArray(S, c, at + 2 * ldc + L).fma(betaV, c21).intoArray(c, at + 2 * ldc + L);
+                }
+                if (mr > 3) {
+                    FloatVector.fromArray(S, c, at + 3 * ldc).fma(betaV, c30).intoArray(c, at + 3 * ldc);
+                    FloatVector.fromArray(S, c, at + 3 * ldc + L).fma(betaV, c31).intoArray(c, at + 3 * ldc + L);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void inPlace(int kc, int mc, float[] a, int aBase, int lda, float alpha, float[] bp, int bOff,
+                        float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int r0 = aBase + ir * lda; // a short last tile re-reads its last row, stored once
+            int r1 = r0 + Math.min(1, mr - 1) * lda;
+            int r2 = r0 + Math.min(2, mr - 1) * lda;
+            int r3 = r0 + Math.min(3, mr - 1) * lda;
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector av = FloatVector.broadcast(S, a[r0 + p]);
+                c00 = av.fma(b0, c00);
+                c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, a[r1 + p]);
+                c10 = av.fma(b0, c10);
+                c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, a[r2 + p]);
+                c20 = av.fma(b0, c20);
+                c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, a[r3 + p]);
+                c30 = av.fma(b0, c30);
+                c31 = av.fma(b1, c31);
+            }
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, 0 + L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            TileMerge.merge(tile, mr, 2, c, cOff + ir * ldc, ldc, alpha, overwrite, beta);
+        }
+    }
+
+    @Override
+    public void oneVector(int kc, int mc, float[] ap, float[] bp, int bOff, float[] tile, float[] c, int cOff,
+                          int ldc, boolean overwrite, float beta) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int aOff = ir * kc;
+            FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * MR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
+                c0 = FloatVector.broadcast(S, ap[ai]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, ap[ai + 1]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, ap[ai + 2]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, ap[ai + 3]).fma(b0, c3);
+            }
+            c0.intoArray(tile, 0);
+            c1.intoArray(tile, NR);
+            c2.intoArray(tile, 2 * NR);
+            c3.intoArray(tile, 3 * NR);
+            TileMerge.merge(tile, Math.min(MR, mc - ir), 1, c, cOff + ir * ldc, ldc, 1f, overwrite, beta);
+        }
+    }
+}

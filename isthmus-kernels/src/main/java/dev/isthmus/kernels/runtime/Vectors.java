@@ -1,0 +1,55 @@
+package dev.isthmus.kernels.runtime;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector species every Panama kernel uses, in one place: the CPU's preferred float species,
+ * or the width a test forces with {@value #VECTOR_BITS_PROPERTY}. Only the Panama kernels load
+ * this class, and only after the kernel provider has found the vector module; nothing else names
+ * a Vector API type in a static initialiser.
+ *
+ * <p>Each kernel class copies the species into its own {@code static final} field, and uses one
+ * float species per class: C2 profiles the Vector API's shared methods per call site, and a second
+ * species in the same class has cost a kernel its speed.
+ */
+public final class Vectors {
+
+    /** Test hook: {@code -Disthmus.vectorBitSize=128|256|512} forces the vector width. */
+    public static final String VECTOR_BITS_PROPERTY = "isthmus.vectorBitSize";
+
+    /** The float species of every kernel. */
+    public static final VectorSpecies<Float> FLOATS = floats();
+
+    /** Its lane count. */
+    public static final int LANES = FLOATS.length();
+
+    /** Half the width (256 bits under AVX-512), for a last SGEMM panel half a vector wide; null below 256 bits. */
+    public static final VectorSpecies<Float> HALF_FLOATS = FLOATS.vectorBitSize() >= 256
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2)) : null;
+
+    /** Bytes, one per float lane (pooling winners); null below 8 lanes, where no byte species that narrow exists. */
+    public static final VectorSpecies<Byte> BYTES = LANES >= 8
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES)) : null;
+
+    private Vectors() {}
+
+    private static VectorSpecies<Float> floats() {
+        String forced = System.getProperty(VECTOR_BITS_PROPERTY);
+        if (forced == null || forced.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        int bits;
+        try {
+            bits = Integer.parseInt(forced.strip());
+        } catch (NumberFormatException e) {
+            bits = -1;
+        }
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("system property " + VECTOR_BITS_PROPERTY
+                    + " must be 128, 256 or 512, got '" + forced + "'");
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.kernels.FusedConvolution;
+import dev.isthmus.kernels.Padding;
+import dev.isthmus.kernels.Window2d;
+import java.util.List;
+
+/**
+ * A {@link Conv2D} with a ReLU (or no activation) read only by a 2x2, stride-2
+ * {@link MaxPool2D}: one pass ({@link FusedConvolution}) pools the convolution's rows while they are
+ * in cache, so its full-size output is never stored; one byte per window (its winner) is kept for
+ * the backward pass, and in evaluation too (saliency maps read it).
+ */
+final class ConvPoolFusion implements FusionRule {
+
+    @Override
+    public Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode) {
+        if (!(head.layer() instanceof Conv2D conv) || !graph.mayHide(head)) {
+            return null;
+        }
+        Node next = graph.readers(head).get(0);
+        if (!(next.layer() instanceof MaxPool2D pool) || next.inputs().size() != 1) {
+            return null;
+        }
+        Window2d w = conv.convolution().window();
+        boolean act = conv.activation() == Activation.RELU || conv.activation() == Activation.LINEAR;
+        boolean twoByTwo = pool.poolSize() == 2 && pool.stride() == 2 && pool.padding() == Padding.VALID;
+        if (!act || !twoByTwo || w.outHeight() < 2 || w.outWidth() < 2) {
+            return null;
+        }
+        return new Fusion(List.of(head, next), new Pass(conv, pool));
+    }
+
+    /** Convolution, bias, activation and pooling as one operation; its output is the pooling's. */
+    private static final class Pass implements Operation {
+
+        private final Conv2D conv;
+        private final MaxPool2D pool;
+        private final FusedConvolution kernel;
+
+        Pass(Conv2D conv, MaxPool2D pool) {
+            this.conv = conv;
+            this.pool = pool;
+            this.kernel = new FusedConvolution(conv.convolution(), conv.activation() == Activation.RELU, true);
+        }
+
+        @Override
+        public String name() {
+            return conv.name() + "+" + pool.name();
+        }
+
+        @Override
+        public String type() {
+            return conv.type() + "+" + pool.type();
+        }
+
+        @Override
+        public Object newState(int maxBatch) {
+            return new byte[Math.multiplyExact(maxBatch, kernel.winnersSize())];
+        }
+
+        @Override
+        public boolean worksPerSample(boolean training) {
+            return true;
+        }
+
+        @Override
+        public void forward(LayerCall s) {
+            int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
+            Parameter bias = conv.bias();
+            kernel.forward(s.batch(), s.input(), x, conv.weight().value(), 0, bias == null ? null : bias.value(), 0,
+                    s.output(), y, s.state(), s.first() * kernel.winnersSize());
+        }
+
+        @Override
+        public void backward(LayerCall s) {
+            int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
+            Parameter bias = conv.bias();
+            kernel.backward(s.batch(), s.input(), x, conv.weight().value(), 0, s.output(), y, s.outputGrad(), y,
+                    s.state(), s.first() * kernel.winnersSize(), s.grad(conv.weight()), 0,
+                    bias == null ? null : s.grad(bias), 0, s.inputGrad(), x);
+        }
+    }
+}

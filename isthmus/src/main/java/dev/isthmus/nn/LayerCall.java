@@ -1,0 +1,92 @@
+package dev.isthmus.nn;
+
+/**
+ * What a layer sees in one forward or backward call: which samples ({@link #first()} and the
+ * {@link #batch()} after it), the mode, its input and output buffers and their gradients (each
+ * laid out sample after sample for the whole batch: sample {@code n} of a buffer with {@code size}
+ * floats per sample starts at {@code n * size}), and its per-execution state. Buffers belong to
+ * the execution and are reused from call to call.
+ *
+ * <p>A layer that {@linkplain Layer#worksPerSample works per sample} may be called on a slice of
+ * the batch, from several threads at once on disjoint slices: it reads and writes only its
+ * samples, and writes parameter gradients to {@link #grad(Parameter)}, not to
+ * {@link Parameter#grad()}.
+ */
+public final class LayerCall {
+
+    int first;
+    int batch;
+    boolean training;
+    float[][] paramGrads;   // this slice's parameter gradients by parameter index, or null: the parameters' own
+    java.util.Map<Parameter, Integer> paramIndex;
+    long seed;
+    float[][] inputs;
+    float[] output;
+    float[][] inputGrads;
+    float[] outputGrad;
+    Object state;
+
+    /** The first sample of this call. */
+    public int first() {
+        return first;
+    }
+
+    /** The number of samples in this call, from {@link #first()}. */
+    public int batch() {
+        return batch;
+    }
+
+    /**
+     * Where to write the gradient of {@code p} summed over this call's samples, overwriting: the
+     * parameter's own {@link Parameter#grad()} when the whole batch is one call; otherwise the
+     * slice's own array, which the execution adds up, slice by slice in order, after the pass.
+     */
+    public float[] grad(Parameter p) {
+        return paramGrads == null ? p.grad() : paramGrads[paramIndex.get(p)];
+    }
+
+    /**
+     * A seed for this layer in this forward pass (dropout masks): derived from the execution's
+     * generator once per pass and the layer's place in the graph, the same for every slice. Draw
+     * sample {@code n}'s randomness from it and {@code n}, never from the order of calls.
+     */
+    public long seed() {
+        return seed;
+    }
+
+    /** Training mode: dropout drops, batch norm uses and updates batch statistics. */
+    public boolean training() {
+        return training;
+    }
+
+    public float[] input(int i) {
+        return inputs[i];
+    }
+
+    public float[] input() {
+        return inputs[0];
+    }
+
+    public float[] output() {
+        return output;
+    }
+
+    /** d(loss)/d(output); read-only for the layer except where it documents otherwise. */
+    public float[] outputGrad() {
+        return outputGrad;
+    }
+
+    /** Where to write d(loss)/d(input i), overwriting; null when nobody needs it. */
+    public float[] inputGrad(int i) {
+        return inputGrads[i];
+    }
+
+    public float[] inputGrad() {
+        return inputGrads[0];
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T state() {
+        return (T) state;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.isthmus.nn;
+
+/**
+ * What one step of an {@link ExecutionPlan} runs: a layer, or several layers fused into one pass
+ * by a {@link FusionRule}. It reads the inputs of the first node it covers and writes the output
+ * of the last; the nodes between are never stored.
+ */
+interface Operation {
+
+    /** The layer's name, or the fused layers' names joined by {@code +}. */
+    String name();
+
+    /** The layer's type, or the fused layers' types joined by {@code +}. */
+    String type();
+
+    /** State one execution keeps between forward and backward (see {@link Layer#newState}). */
+    Object newState(int maxBatch);
+
+    /** See {@link Layer#worksPerSample}. */
+    boolean worksPerSample(boolean training);
+
+    /** Once per pass, on the calling thread before any slice runs: work every slice shares (folded weights). */
+    default void beforePass(Object state, boolean training) {}
+
+    /** The operation's batch-wide steps in training, or null when it works per sample. */
+    default BatchReduction reduction() {
+        return null;
+    }
+
+    void forward(LayerCall step);
+
+    void backward(LayerCall step);
+
+    /** A single layer as an operation. */
+    static Operation of(Layer layer) {
+        return new Operation() {
+            @Override
+            public String name() {
+                return layer.name();
+            }
+
+            @Override
+            public String type() {
+                return layer.type();
+            }
+
+            @Override
+            public Object newState(int maxBatch) {
+                return layer.newState(maxBatch);
+            }
+
+            @Override
+            public boolean worksPerSample(boolean training) {
+                return layer.worksPerSample(training);
+            }
+
+            @Override
+            public void beforePass(Object state, boolean training) {
+                layer.beforePass(state, training);
+            }
+
+            @Override
+            public BatchReduction reduction() {
+                return layer.reduction();
+            }
+
+            @Override
+            public void forward(LayerCall step) {
+                layer.forward(step);
+            }
+
+            @Override
+            public void backward(LayerCall step) {
+                layer.backward(step);
+            }
+        };
+    }
+}
