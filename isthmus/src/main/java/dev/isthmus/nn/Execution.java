@@ -71,6 +71,7 @@ public final class Execution {
     private int batch;
     private int slices;                 // of the last forward pass; 1: whole batch, layer by layer
     private int firstSlice, endSlice;   // the slices the last forward pass ran: all, or a shard's
+    private boolean shard;              // the last forward pass was forwardSlices: gradients stay per slice
     private boolean forwardDone;
     private boolean training;
     // The stage the slices run now: an apply step first (or -1), entries [stageFirst, stageEnd)
@@ -183,6 +184,7 @@ public final class Execution {
         begin(x, batch, mode, slicesFor(batch, mode));
         firstSlice = 0;
         endSlice = slices;
+        shard = false;
         int from = 0, apply = -1;
         for (int r : plan.reductions) { // the slices wait at each batch-wide step
             forwardStage(apply, from, r, r);
@@ -245,6 +247,7 @@ public final class Execution {
         begin(x, batch, ExecutionPlan.Mode.TRAINING, all);
         firstSlice = from;
         endSlice = to;
+        shard = true;
         forwardStage(-1, 0, plan.entries.size(), -1);
         forwardDone = true;
         return values[plan.outputNode];
@@ -382,7 +385,7 @@ public final class Execution {
             high = r - 1;
         }
         backwardStage(apply, high, -1, -1);
-        if (slices > 1 && firstSlice == 0 && endSlice == slices) { // a shard's slices stay apart
+        if (slices > 1 && !shard) { // a shard's slices stay apart, even when it has them all
             sliceGradients.sumInto(slices);
         }
     }

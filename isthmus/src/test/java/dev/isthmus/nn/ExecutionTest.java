@@ -186,6 +186,7 @@ class ExecutionTest {
         Model model = ChestXRayNet.build(64, 0.25f).initialize(5, Initializer.HE); // dropout: masks must agree too
         assertShardsGiveTheWholeBatch(model, 16, new int[] {0, 5, 10, 16});
         assertShardsGiveTheWholeBatch(model, 16, new int[] {0, 8, 16});
+        assertShardsGiveTheWholeBatch(model, 16, new int[] {0, 16}); // one worker: its slices still stay apart
         assertShardsGiveTheWholeBatch(model, 5, new int[] {0, 1, 2, 2, 5}); // a worker without a slice
     }
 
