@@ -11,14 +11,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** report.md: the settings, the per-epoch history, the test figures and the files of a run. */
+/**
+ * report.md: the settings, the per-epoch history, the test figures and the files of a run; first
+ * of all, when the run did not learn, a section that says so ({@link NoLearningNotice}).
+ */
 final class Report {
 
     private Report() {}
 
     static void write(Path file, Map<String, Object> settings, History history, ModelCheckpoint checkpoint,
-                      TestMetrics test, LabeledImageSet images, double wallSeconds) throws IOException {
-        StringBuilder b = new StringBuilder("# ChestXRayNet training run\n\n## Settings\n\n| setting | value |\n|---|---|\n");
+                      TestMetrics test, LabeledImageSet images, double wallSeconds, String noLearningNotice)
+            throws IOException {
+        StringBuilder b = new StringBuilder("# ChestXRayNet training run\n\n").append(noLearningNotice)
+                .append("## Settings\n\n| setting | value |\n|---|---|\n");
         settings.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         b.append("\n## Training\n\n| epoch |");
         Map<String, List<Double>> h = history.asMap();
@@ -34,7 +39,8 @@ final class Report {
         if (history.stopReason() != null) {
             b.append("\nStopped early: ").append(history.stopReason()).append('\n');
         }
-        b.append(String.format(Locale.ROOT, "%n## Test (best model, epoch %d)%n%n", checkpoint.bestEpoch() + 1));
+        String model = noLearningNotice.isEmpty() ? "best model" : "lowest validation loss; this run did not learn";
+        b.append(String.format(Locale.ROOT, "%n## Test (%s, epoch %d)%n%n", model, checkpoint.bestEpoch() + 1));
         b.append(String.format(Locale.ROOT, "- images: %d%n- loss: %.4f%n- accuracy: %.4f%n- ROC AUC: %.4f%n%n```%n%s```%n",
                 test.count(), test.loss(), test.accuracy(), test.auc(), test.confusionText(images.classNames())));
         if (!images.skipped().isEmpty()) {

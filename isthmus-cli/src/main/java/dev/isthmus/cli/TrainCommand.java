@@ -16,6 +16,7 @@ import dev.isthmus.train.Adam;
 import dev.isthmus.train.CsvLogger;
 import dev.isthmus.train.FitOptions;
 import dev.isthmus.train.History;
+import dev.isthmus.train.LearningVerdict;
 import dev.isthmus.train.Losses;
 import dev.isthmus.train.Trainer;
 import java.io.IOException;
@@ -155,9 +156,15 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("seed", seed);
         settings.put("threads", Parallel.threads());
         settings.put("kernels", Kernels.selection().toString());
-        Report.write(run.resolve("report.md"), settings, history, checkpoint, test, images, wall);
-        out.printf(Locale.ROOT, "best model: %s (epoch %d, val_loss %.4f)%n", best, checkpoint.bestEpoch() + 1, checkpoint.best());
+        LearningVerdict verdict = LearningVerdict.judge(history, split.validation().dataset());
+        Report.write(run.resolve("report.md"), settings, history, checkpoint, test, images, wall,
+                verdict.learned() ? "" : NoLearningNotice.forReport(verdict, epochs, seed, init));
+        out.printf(Locale.ROOT, "%s: %s (epoch %d, val_loss %.4f)%n", verdict.learned() ? "best model" : "saved model",
+                best, checkpoint.bestEpoch() + 1, checkpoint.best());
         out.printf(Locale.ROOT, "wall time: %.1f s%n", wall);
+        if (!verdict.learned()) {
+            out.print(NoLearningNotice.forTerminal(verdict, best.toString(), epochs, seed, init));
+        }
         return 0;
     }
 

@@ -1,6 +1,7 @@
 package dev.isthmus.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.data.SyntheticChestXrays;
@@ -77,6 +78,33 @@ class IsthmusCliTest {
         Object[] p = run("predict", "--model", run.resolve("best-model.safetensors").toString(), image.toString());
         assertEquals(0, p[0], (String) p[1]);
         assertTrue(((String) p[1]).startsWith(image.toString() + "\t0."), (String) p[1]);
+    }
+
+    /** A learning rate of 0 keeps the initial weights, whose output stays near 0.5: a run that cannot learn. */
+    @Test
+    void aRunThatDidNotLearnSaysSoOnceAndStillExitsZero() throws Exception {
+        Path run = shared.resolve("stuck");
+        Object[] r = run("train", "--data", images.toString(), "--epochs", "1", "--batch-size", "8", "--image-size", "64",
+                "--learning-rate", "0", "--init", "PYTORCH", "--no-augmentation", "--output", run.toString());
+        assertEquals(0, r[0], (String) r[1]);
+        String log = (String) r[1];
+        assertEquals(1, log.split("THIS RUN DID NOT LEARN", -1).length - 1, log);
+        assertTrue(log.contains("saved model: "), log);
+        assertFalse(log.contains("best model: "), log);
+        String notice = log.substring(log.indexOf("THIS RUN DID NOT LEARN"));
+        assertTrue(notice.contains("At epoch 1, "), notice);
+        assertTrue(notice.contains("no better than a guess: do not use it. Try more epochs (--epochs 2), another seed"
+                + " (--seed 43) or He initial weights (--init he)."), notice);
+        assertTrue(log.indexOf("wall time:") < log.indexOf("THIS RUN DID NOT LEARN"), "printed at the end: " + log);
+
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.startsWith("# ChestXRayNet training run\n\n## This run did not learn\n\nAt epoch 1, "), report);
+        assertTrue(report.contains("## Test (lowest validation loss; this run did not learn, epoch 1)"), report);
+        assertFalse(report.contains("best model"), report);
+
+        Object[] he = run("train", "--data", images.toString(), "--epochs", "1", "--batch-size", "8", "--image-size", "64",
+                "--learning-rate", "0", "--no-augmentation", "--output", shared.resolve("stuck-he").toString());
+        assertTrue(((String) he[1]).contains("another seed (--seed 43)."), "no --init he advice with He weights: " + he[1]);
     }
 
     @Test
