@@ -44,7 +44,7 @@ for init in $inits; do
     run="$out/runs/$init-seed$seed"
     rm -rf "$run"
     echo "train --seed $seed --init $init" >&2
-    $java -cp "$cp" dev.isthmus.cli.IsthmusCli train --seed "$seed" --init "$init" --epochs "$epochs" \
+    $java -cp "$cp" dev.isthmus.cli.IsthmusCli train --seed "$seed" --init "${init^^}" --epochs "$epochs" \
       --cache "$out/cache" --output "$run" > "$run.log" 2>&1 || { echo "failed: see $run.log" >&2; exit 1; }
   done
 done

@@ -20,6 +20,7 @@ public final class IsthmusCli {
     /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 bad usage). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new IsthmusCli());
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --init he, as the messages write it
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println(line.getColorScheme().errorText("error: " + message(e)));
             return 1;

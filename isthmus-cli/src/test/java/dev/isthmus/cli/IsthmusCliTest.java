@@ -85,7 +85,7 @@ class IsthmusCliTest {
     void aRunThatDidNotLearnSaysSoOnceAndStillExitsZero() throws Exception {
         Path run = shared.resolve("stuck");
         Object[] r = run("train", "--data", images.toString(), "--epochs", "1", "--batch-size", "8", "--image-size", "64",
-                "--learning-rate", "0", "--init", "PYTORCH", "--no-augmentation", "--output", run.toString());
+                "--learning-rate", "0", "--init", "pytorch", "--no-augmentation", "--output", run.toString());
         assertEquals(0, r[0], (String) r[1]);
         String log = (String) r[1];
         assertEquals(1, log.split("THIS RUN DID NOT LEARN", -1).length - 1, log);
