@@ -47,6 +47,7 @@ public final class IsthmusCli {
         app.verbose(false); // the kernels' choice is printed by the commands that care; the log line repeats it
         ParentWatch.startIfRequested(app.screen);
         CommandLine cli = new CommandLine(app);
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --init he, as the messages write it
         PrintStream err = System.err;
         cli.setParameterExceptionHandler((e, line) -> {
             CommandLine failed = e.getCommandLine();

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** report.md: the settings, the per-epoch history, the test figures and the files of a run. */
+/**
+ * report.md: the settings, the per-epoch history, the test figures and the files of a run; first
+ * of all, when the run did not learn, a section that says so ({@link NoLearningNotice}).
+ */
 final class Report {
 
     private Report() {}
@@ -18,7 +21,8 @@ final class Report {
     }
 
     static String text(RunResult run) {
-        StringBuilder b = new StringBuilder("# ChestXRayNet training run\n\n## Settings\n\n| setting | value |\n|---|---|\n");
+        StringBuilder b = new StringBuilder("# ChestXRayNet training run\n\n").append(run.noLearningNotice())
+                .append("## Settings\n\n| setting | value |\n|---|---|\n");
         run.settings().forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         b.append("\n## Training\n\n| epoch |");
         Map<String, List<Double>> h = run.history().asMap();
@@ -37,7 +41,8 @@ final class Report {
         }
         TestMetrics test = run.test();
         List<String> classes = run.images().classNames();
-        b.append(String.format(Locale.ROOT, "%n## Test (best model, epoch %d)%n%n", bestEpoch + 1));
+        String model = run.learned() ? "best model" : "lowest validation loss; this run did not learn";
+        b.append(String.format(Locale.ROOT, "%n## Test (%s, epoch %d)%n%n", model, bestEpoch + 1));
         b.append(String.format(Locale.ROOT, "- images: %d%n- loss: %.4f%n- accuracy: %.4f%n- ROC AUC: %.4f%n%n```%n%s```%n",
                 test.count(), test.loss(), test.accuracy(), test.auc(), test.confusionText(classes)));
         if (!run.images().skipped().isEmpty()) {

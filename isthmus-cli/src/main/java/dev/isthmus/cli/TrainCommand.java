@@ -17,6 +17,7 @@ import dev.isthmus.train.Adam;
 import dev.isthmus.train.CsvLogger;
 import dev.isthmus.train.FitOptions;
 import dev.isthmus.train.History;
+import dev.isthmus.train.LearningVerdict;
 import dev.isthmus.train.Losses;
 import dev.isthmus.train.Evaluator;
 import dev.isthmus.train.Trainer;
@@ -207,8 +208,10 @@ final class TrainCommand implements Callable<Integer> {
         TestMetrics test = TestMetrics.of("test", new Evaluator(bestModel.file().model(), Losses.binaryCrossEntropy()),
                 bestModel, split.test().dataset(), split.test().paths(), batchSize);
         Map<String, Object> settings = settings(loaded, split, augment);
+        LearningVerdict verdict = LearningVerdict.judge(history, split.validation().dataset());
         RunResult result = new RunResult(run.path(), checkpoint, history, test, loaded.images(), settings,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, verdict.learned() ? "" : NoLearningNotice.forReport(verdict, epochs, seed, init),
+                verdict.learned() ? "" : NoLearningNotice.forTerminal(verdict, checkpoint.file().toString(), epochs, seed, init));
         AtomicFiles.write(run.resolve("confusion-matrix.txt"), test.confusionText(loaded.images().classNames())
                 .getBytes(StandardCharsets.UTF_8));
         Plots.confusion(test.confusion(), loaded.images().classNames(), run.resolve("confusion-matrix.png"));
@@ -238,12 +241,16 @@ final class TrainCommand implements Callable<Integer> {
         return settings;
     }
 
-    /** The end of a run, in one place: the test figures, where the model is, the wall time. */
+    /** The end of a run, in one place: the test figures, where the model is, the wall time, and whether it learned. */
     private static void finish(RunResult result, Screen screen) {
         screen.println(result.test().describe(result.images().classNames()).stripTrailing());
-        screen.println(String.format(Locale.ROOT, "best model: %s (epoch %d, val_loss %.4f)", result.bestModel(),
+        screen.println(String.format(Locale.ROOT, "%s: %s (epoch %d, val_loss %.4f)",
+                result.learned() ? "best model" : "saved model", result.bestModel(),
                 result.checkpoint().bestEpoch() + 1, result.checkpoint().best()));
         screen.println(String.format(Locale.ROOT, "wall time: %.1f s", result.wallSeconds()));
+        if (!result.learned()) {
+            screen.println(result.terminalNotice().stripTrailing());
+        }
     }
 
     static void writeJson(Path file, Object value) throws IOException {

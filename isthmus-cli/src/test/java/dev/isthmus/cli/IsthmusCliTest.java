@@ -170,6 +170,33 @@ class IsthmusCliTest {
         assertTrue(p.has("error: 2 of 3 images had no prediction"), p.output());
     }
 
+    /** A learning rate of 1e-30 keeps the initial weights, whose output stays near 0.5: a run that cannot learn. */
+    @Test
+    void aRunThatDidNotLearnSaysSoOnceAndStillExitsZero() throws Exception {
+        Path run = shared.resolve("stuck");
+        Result r = run("train", "--data", images.toString(), "--epochs", "1", "--batch-size", "8", "--image-size", "64",
+                "--learning-rate", "1e-30", "--init", "pytorch", "--no-augmentation", "--output", run.toString());
+        assertEquals(0, r.code(), r.output());
+        String log = r.output();
+        assertEquals(1, log.split("THIS RUN DID NOT LEARN", -1).length - 1, log);
+        assertTrue(log.contains("saved model: "), log);
+        assertFalse(log.contains("best model: "), log);
+        String notice = log.substring(log.indexOf("THIS RUN DID NOT LEARN"));
+        assertTrue(notice.contains("At epoch 1, "), notice);
+        assertTrue(notice.contains("no better than a guess: do not use it. Try more epochs (--epochs 2), another seed"
+                + " (--seed 43) or He initial weights (--init he)."), notice);
+        assertTrue(log.indexOf("wall time:") < log.indexOf("THIS RUN DID NOT LEARN"), "printed at the end: " + log);
+
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.startsWith("# ChestXRayNet training run\n\n## This run did not learn\n\nAt epoch 1, "), report);
+        assertTrue(report.contains("## Test (lowest validation loss; this run did not learn, epoch 1)"), report);
+        assertFalse(report.contains("best model"), report);
+
+        Result he = run("train", "--data", images.toString(), "--epochs", "1", "--batch-size", "8", "--image-size", "64",
+                "--learning-rate", "1e-30", "--no-augmentation", "--output", shared.resolve("stuck-he").toString());
+        assertTrue(he.has("another seed (--seed 43)."), "no --init he advice with He weights: " + he.output());
+    }
+
     @Test
     void summaryShowsChestXRayNetOrAModelFileWithWhatItRecords() {
         Result r = run("summary");
