@@ -113,12 +113,13 @@ public final class LocalCluster implements AutoCloseable {
         int alive = 0;
         while (System.nanoTime() < deadline) {
             if (!master.isAlive()) {
-                throw new IOException("the Spark master exited with " + master.exitValue() + "; see " + workDir.resolve("master.log"));
+                throw new IOException("the Spark master exited with " + master.exitValue() + "; see " + workDir.resolve("master.log")
+                        + tail(workDir.resolve("master.log")));
             }
             for (int w = 0; w < workers.size(); w++) {
                 if (!workers.get(w).isAlive()) {
                     throw new IOException("Spark worker " + (w + 1) + " exited with " + workers.get(w).exitValue() + "; see "
-                            + workDir.resolve("worker-" + (w + 1) + ".log"));
+                            + workDir.resolve("worker-" + (w + 1) + ".log") + tail(workDir.resolve("worker-" + (w + 1) + ".log")));
                 }
             }
             try {
@@ -133,6 +134,17 @@ public final class LocalCluster implements AutoCloseable {
         }
         throw new IOException(alive + " of " + count + " Spark workers registered in " + timeout.toSeconds() + " s; see the"
                 + " logs in " + workDir);
+    }
+
+    /** The last lines of a log that explain an exit (a CI run keeps only the message, not the file). */
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return ", which ends:" + System.lineSeparator()
+                    + String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException | RuntimeException unreadable) {
+            return "";
+        }
     }
 
     private static Process launch(Path sparkHome, Path log, String classpath, String mainClass, String... args)
