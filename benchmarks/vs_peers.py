@@ -28,7 +28,8 @@ class Isthmus:
     def __init__(self):
         java = subprocess.run([os.path.join(HERE, "run.sh"), "--java"], capture_output=True, text=True,
                               check=True).stdout.strip()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}  # the tuning is PyTorch's
+        # the allocator's tuning (peer.sh) is PyTorch's, not the JVM's
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "LD_PRELOAD"}
         self.proc = subprocess.Popen(
             [java, "--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g", "-XX:+UseSerialGC", "-cp",
              os.path.join(HERE, "target", "benchmarks.jar"), "dev.isthmus.benchmarks.Sampler"],
@@ -66,6 +67,9 @@ def compare(isthmus, command, peer_fn):
         else:
             theirs.append(peer_sample(peer_fn, SECONDS))
             ours.append(isthmus.sample(command, SECONDS))
+    # each row as it is measured, so a long run that fails later still shows what it had
+    print(f"# {command}: Isthmus {statistics.median(ours):.3f} ms, peer {statistics.median(theirs):.3f} ms",
+          file=sys.stderr, flush=True)
     return ours, theirs
 
 
@@ -73,6 +77,8 @@ def environment(peer):
     lines = [f"machine: {os.cpu_count()} CPUs; {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}"]
     lines.append("OPENBLAS_CORETYPE=" + os.environ.get("OPENBLAS_CORETYPE", "(unset)") + ", OPENBLAS_L2_SIZE="
                  + os.environ.get("OPENBLAS_L2_SIZE", "(unset)"))
+    lines.append("LD_PRELOAD=" + os.environ.get("LD_PRELOAD", "(unset)") + ", MALLOC_CONF="
+                 + os.environ.get("MALLOC_CONF", "(unset)"))
     lines.append("MALLOC_MMAP_THRESHOLD_=" + os.environ.get("MALLOC_MMAP_THRESHOLD_", "(unset)")
                  + ", MALLOC_TRIM_THRESHOLD_=" + os.environ.get("MALLOC_TRIM_THRESHOLD_", "(unset)"))
     try:

@@ -27,7 +27,9 @@ import java.util.SplittableRandom;
  * answer: MS_PER_CALL CALLS
  * </pre>
  * Each command runs the workload for at least {@code SECONDS} (and at least once) and reports
- * the mean wall time per call. Workloads are made once and kept, so later samples are warm.
+ * the mean wall time per call. The workload of the last command is kept, so the samples that
+ * follow it are warm; a new command drops it (vs_peers.py finishes one workload before the next,
+ * and keeping every network's buffers at batch 128 ran the 4 GiB heap out).
  */
 public final class Sampler {
 
@@ -50,6 +52,9 @@ public final class Sampler {
             try {
                 double seconds = Double.parseDouble(w[w.length - 1]);
                 String key = String.join(" ", java.util.Arrays.copyOf(w, w.length - 1));
+                if (!workloads.containsKey(key)) {
+                    workloads.clear();
+                }
                 Runnable work = workloads.computeIfAbsent(key, k -> make(w));
                 int threads = Integer.parseInt(w[w.length - 2]);
                 Parallel.setThreads(threads);
@@ -61,7 +66,8 @@ public final class Sampler {
                     elapsed = System.nanoTime() - t0;
                 } while (elapsed < budget);
                 System.out.printf(Locale.ROOT, "%.6f %d%n", elapsed / 1e6 / calls, calls);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) {
+                workloads.clear();
                 System.out.println("error " + e);
             }
             System.out.flush();
