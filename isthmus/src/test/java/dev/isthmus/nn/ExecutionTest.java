@@ -139,6 +139,27 @@ class ExecutionTest {
         }
     }
 
+    /** Batch norm's statistics are summed per slice and merged in slice order: the same bits on any thread count. */
+    @Test
+    void batchNormGivesTheSameBitsOnAnyThreadCount() {
+        for (int batch : new int[] {3, 16, 37}) {
+            float[] x = random(batch * 64, batch), dy = random(batch, 200 + batch);
+            Parallel.setThreads(1);
+            Model first = batchNormNet(false);
+            List<float[]> one = pass(first.newExecution(), x, batch, dy);
+            one.add(first.state().get("bn.running_var").value().clone());
+            for (int threads : new int[] {2, 3, 16}) {
+                Parallel.setThreads(threads);
+                Model model = batchNormNet(false);
+                List<float[]> many = pass(model.newExecution(), x, batch, dy);
+                many.add(model.state().get("bn.running_var").value().clone());
+                for (int i = 0; i < one.size(); i++) {
+                    assertArrayEquals(one.get(i), many.get(i), "batch " + batch + ", " + threads + " threads, result " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void aFusedConvolutionsOutputIsKeptOnlyWhenAskedFor() {
         Model model = net();
