@@ -41,7 +41,8 @@ public final class LayerProfiler {
     /**
      * Time spent in each operation since {@link #attach}, in execution order, summed over the
      * threads that ran it (so with slices on several threads, more than the wall time), and over
-     * training, evaluation and inference passes.
+     * training, evaluation and inference passes. An operation of a plan that never ran (the
+     * inference plan's fused convolution and batch norm, in a profile of training steps) is left out.
      */
     public List<LayerTime> times() {
         Map<String, LayerTime> byName = new LinkedHashMap<>();
@@ -54,6 +55,9 @@ public final class LayerProfiler {
                     b += slice[i][1];
                 }
                 Operation op = entries.get(i).operation();
+                if (f == 0 && b == 0) {
+                    continue;
+                }
                 LayerTime old = byName.get(op.name());
                 byName.put(op.name(), old == null ? new LayerTime(op.name(), op.type(), f, b)
                         : new LayerTime(op.name(), op.type(), old.forwardNanos() + f, old.backwardNanos() + b));

@@ -160,6 +160,25 @@ class ExecutionTest {
         }
     }
 
+    /** A profile lists what ran: training's layers, not the inference plan's fused ones that never ran. */
+    @Test
+    void aProfileListsTheOperationsThatRanAndOnlyThose() {
+        Model model = batchNormNet(false);
+        Execution e = model.newExecution();
+        float[] x = random(4 * 64, 11);
+        e.infer(x, 4); // builds the inference plan (conv + bn as one operation)
+        LayerProfiler profiler = LayerProfiler.attach(e);
+        e.forward(x, 4, true);
+        e.backward(random(4, 12));
+        List<String> names = profiler.times().stream().map(LayerProfiler.LayerTime::layer).toList();
+        assertTrue(names.containsAll(List.of("conv", "bn", "fc")), names.toString());
+        assertTrue(names.stream().noneMatch(n -> n.contains("+")), "nothing of the inference plan: " + names);
+        e.infer(x, 4);
+        assertTrue(profiler.times().stream().anyMatch(t -> t.layer().equals("conv+bn")),
+                "now the fused inference operation ran: " + profiler.times());
+        LayerProfiler.detach(e);
+    }
+
     @Test
     void aFusedConvolutionsOutputIsKeptOnlyWhenAskedFor() {
         Model model = net();
