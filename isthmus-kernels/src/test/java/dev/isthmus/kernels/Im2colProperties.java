@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * {@link Im2col} against its definition, on maps up to 45 wide, so both the row-copying path and
  * the narrow path (output rows under 32 floats at stride 1, copied from a zero-padded image) are
- * taken; and col2im as its adjoint.
+ * taken, and strided maps up to 70 wide; and col2im as its adjoint.
  */
 @Tag("kernel-ops")
 @Tag("vector-width")
@@ -45,6 +45,34 @@ class Im2colProperties {
                 return null; // the kernel does not fit the padded input
             }
         }).filter(c -> c != null && c.window().outWidth() < 32);
+    }
+
+    /** Dilation 1, a stride of 2 or 3 in either direction, odd paddings included. */
+    @Provide
+    Arbitrary<WindowCase> stridedCases() {
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 4),
+                        Arbitraries.integers().between(1, 40), Arbitraries.integers().between(1, 70),
+                        Arbitraries.integers().between(1, 5), Arbitraries.integers().between(1, 5),
+                        Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 3),
+                        Arbitraries.integers().between(0, 5))
+                .as((c, h, w, kh, kw, sy, sx, pad) -> new int[] {c, h, w, kh, kw, sy, sx, pad});
+        return Combinators.combine(shape, Arbitraries.longs()).as((s, seed) -> {
+            Padding padding = switch (s[7]) {
+                case 0 -> Padding.VALID;
+                case 1 -> Padding.SAME;
+                default -> Padding.explicit(s[7] - 2, s[7] - 1, s[7] % 3, s[7] - 2);
+            };
+            try {
+                return new WindowCase(1, s[0], 1, Window2d.of(s[1], s[2], s[3], s[4], s[5], s[6], 1, 1, padding), seed);
+            } catch (IllegalArgumentException e) {
+                return null; // the kernel does not fit the padded input
+            }
+        }).filter(c -> c != null && (c.window().strideX() > 1 || c.window().strideY() > 1));
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void stridedMapsHoldEveryReceptiveField(@ForAll("stridedCases") WindowCase c) {
+        assertHoldsEveryReceptiveField(c);
     }
 
     @Property(tries = 200, seed = Seeds.FIXED)
