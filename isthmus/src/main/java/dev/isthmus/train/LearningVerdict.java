@@ -42,7 +42,8 @@ public record LearningVerdict(boolean learned, int epoch, double valLoss, double
      * per sample: a 0/1 label or a class index).
      *
      * @throws IllegalArgumentException if the history has no validation figures, or the
-     *                                  validation data is empty or has more than one target per sample
+     *                                  validation data is empty, has more than one target per sample
+     *                                  or a label that is not finite
      */
     public static LearningVerdict judge(History history, Dataset validation) {
         if (validation.targetSize() != 1) {
@@ -53,8 +54,13 @@ public record LearningVerdict(boolean learned, int epoch, double valLoss, double
             throw new IllegalArgumentException("the verdict needs validation data, got none");
         }
         Map<Float, Integer> counts = new TreeMap<>();
-        for (float label : validation.y()) {
-            counts.merge(label, 1, Integer::sum);
+        float[] y = validation.y();
+        for (int i = 0; i < validation.count(); i++) {
+            if (!Float.isFinite(y[i])) {
+                throw new IllegalArgumentException("the verdict needs finite validation labels, got " + y[i]
+                        + " for sample " + i);
+            }
+            counts.merge(y[i], 1, Integer::sum);
         }
         double entropy = 0;
         int largest = 0;
@@ -71,9 +77,16 @@ public record LearningVerdict(boolean learned, int epoch, double valLoss, double
      * and {@code majorityRate}.
      *
      * @throws IllegalArgumentException if the history has no epoch with {@code val_loss} and
-     *                                  {@code val_accuracy}
+     *                                  {@code val_accuracy}, {@code chanceLoss} is negative or not
+     *                                  finite, or {@code majorityRate} is not in (0, 1]
      */
     public static LearningVerdict judge(History history, double chanceLoss, double majorityRate) {
+        if (!(chanceLoss >= 0) || Double.isInfinite(chanceLoss)) {
+            throw new IllegalArgumentException("chanceLoss must be a finite loss >= 0, got " + chanceLoss);
+        }
+        if (!(majorityRate > 0 && majorityRate <= 1)) {
+            throw new IllegalArgumentException("majorityRate must be a share in (0, 1], got " + majorityRate);
+        }
         List<Double> losses = history.get("val_loss"), accuracies = history.get("val_accuracy");
         if (losses.isEmpty() || accuracies.isEmpty()) {
             throw new IllegalArgumentException("the verdict needs val_loss and val_accuracy in the history, got "

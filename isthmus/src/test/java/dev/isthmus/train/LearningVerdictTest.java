@@ -98,6 +98,21 @@ class LearningVerdictTest {
         assertThrows(IllegalArgumentException.class, () -> LearningVerdict.judge(history(0.5, 0.5), labels()));
     }
 
+    @Test
+    void badBaselinesAndLabelsAreRefusedByValue() {
+        History h = history(0.5, 0.9);
+        assertEquals("chanceLoss must be a finite loss >= 0, got NaN",
+                assertThrows(IllegalArgumentException.class, () -> LearningVerdict.judge(h, Double.NaN, 0.5)).getMessage());
+        assertEquals("majorityRate must be a share in (0, 1], got 1.5",
+                assertThrows(IllegalArgumentException.class, () -> LearningVerdict.judge(h, Math.log(2), 1.5)).getMessage());
+        assertEquals("the verdict needs finite validation labels, got NaN for sample 2",
+                assertThrows(IllegalArgumentException.class, () -> LearningVerdict.judge(h, labels(0, 1, Float.NaN, 1)))
+                        .getMessage());
+        Dataset twoTargets = new Dataset(new float[2], new float[4], 2, Shape.of(1, 1, 1), 2);
+        assertEquals("the verdict needs one label per validation sample, got 2 targets per sample",
+                assertThrows(IllegalArgumentException.class, () -> LearningVerdict.judge(h, twoTargets)).getMessage());
+    }
+
     /** A history of (val_loss, val_accuracy) pairs, one per epoch. */
     private static History history(double... lossAccuracy) {
         History h = new History();
