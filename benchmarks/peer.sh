@@ -7,8 +7,7 @@
 #     and faulting them in again every step (very expensive on this VM), as PyTorch's CPU
 #     performance guide recommends: jemalloc (Debian's libjemalloc2, preloaded) when it is
 #     installed, never handing memory back (dirty and muzzy decay off; the guide's own MALLOC_CONF,
-#     with oversize_threshold:1 and a background thread, was 2.4x slower here: ChestXRayNet's
-#     training step at batch 32, 4.1 s against 1.7 s with tuned glibc and 0.3 s with this one);
+#     with oversize_threshold:1 and a background thread, was slower here: benchmarks/README.md);
 #     else glibc tuned (MALLOC_MMAP_THRESHOLD_ 32 MiB,
 #     MALLOC_TRIM_THRESHOLD_ 16 GiB), which cannot keep a buffer above 32 MiB (glibc's ceiling
 #     for the threshold): VGG's activations at batch 128 are 64 MiB each. ALLOCATOR=glibc picks
