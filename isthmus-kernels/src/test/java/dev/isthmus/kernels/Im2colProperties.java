@@ -107,7 +107,7 @@ class Im2colProperties {
         float[] x = c.random(channels * w.inSize(), 1), g = c.random(rows, 3);
         float[] col = new float[rows], dx = c.random(channels * w.inSize(), 4);
         Im2col.im2col(KernelProvider.conv(), w, channels, x, 0, col);
-        Im2col.col2im(w, channels, g, dx, 0);
+        Im2col.col2im(KernelProvider.conv(), w, channels, g, dx, 0);
         double left = 0, right = 0;
         for (int i = 0; i < rows; i++) {
             left += (double) col[i] * g[i];
@@ -116,6 +116,53 @@ class Im2colProperties {
             right += (double) x[i] * dx[i];
         }
         assertEquals(left, right, 1e-4 * (1 + Math.abs(left)), w + ", " + channels + " channels");
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void col2imSumsEveryReceptiveField(@ForAll("cases") WindowCase c) {
+        assertSumsEveryReceptiveField(c);
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void col2imSumsEveryNarrowReceptiveField(@ForAll("narrowCases") WindowCase c) {
+        assertSumsEveryReceptiveField(c);
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void col2imSumsEveryStridedReceptiveField(@ForAll("stridedCases") WindowCase c) {
+        assertSumsEveryReceptiveField(c);
+    }
+
+    /** col2im, bit for bit, against the scatter in its definition's order; stale dx overwritten. */
+    private static void assertSumsEveryReceptiveField(WindowCase c) {
+        Window2d w = c.window();
+        int channels = c.inChannels(), rows = channels * w.kernelSize() * w.outSize(), offset = 3;
+        float[] g = c.random(rows, 3), dx = c.random(offset + channels * w.inSize() + 7, 4);
+        float[] want = dx.clone();
+        java.util.Arrays.fill(want, offset, offset + channels * w.inSize(), 0f);
+        int p = w.outSize();
+        for (int ch = 0; ch < channels; ch++) {
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                    int row = (ch * w.kernelHeight() + ky) * w.kernelWidth() + kx;
+                    for (int oy = 0; oy < w.outHeight(); oy++) {
+                        for (int ox = 0; ox < w.outWidth(); ox++) {
+                            int iy = oy * w.strideY() - w.padTop() + ky * w.dilationY();
+                            int ix = ox * w.strideX() - w.padLeft() + kx * w.dilationX();
+                            if (iy >= 0 && iy < w.inHeight() && ix >= 0 && ix < w.inWidth()) {
+                                want[offset + (ch * w.inHeight() + iy) * w.inWidth() + ix] += g[row * p + oy * w.outWidth() + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Im2col.col2im(KernelProvider.conv(), w, channels, g, dx, offset);
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(dx[i])) {
+                throw new AssertionError(w + ", " + channels + " channels: dx[" + i + "] = " + dx[i] + ", want " + want[i]);
+            }
+        }
     }
 
     /** Row (c, ky, kx), column (oy, ox): the input under that tap, or 0 in the padding. */

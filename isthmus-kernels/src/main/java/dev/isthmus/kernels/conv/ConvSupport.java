@@ -77,4 +77,24 @@ public interface ConvSupport {
      * fills the column matrix in order, so what spills past one row is written again by the next.
      */
     void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt, int toLimit);
+
+    /** Floats from a run's start that {@link #copyStridedRuns} may read, however narrow the run. */
+    int STRIDED_SLACK = 64;
+
+    /**
+     * {@link #copyRuns} taking every {@code step}-th float: run {@code i}'s element {@code j} is
+     * {@code from[fromAt + i * fromStride + j * step]}, im2col's inner step at a stride above 1.
+     * May read up to {@code max(2 * step * width, STRIDED_SLACK)} floats from a run's start, and
+     * may overwrite {@code to} up to {@code toLimit} as {@link #copyRuns} does.
+     */
+    void copyStridedRuns(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to, int toAt,
+                         int toLimit);
+
+    /**
+     * The adjoint of {@link #copyStridedRuns}, col2im's inner step: {@code to[toAt + i * toStride + j * step]
+     * += from[fromAt + i * width + j]} for {@code runs} runs of {@code width}. Runs must not overlap
+     * in {@code to}. May read and write back unchanged up to {@code 2 * step * width + STRIDED_SLACK}
+     * floats of {@code to} from a run's start.
+     */
+    void addStridedRuns(float[] from, int fromAt, int runs, int width, float[] to, int toAt, int toStride, int step);
 }

@@ -19,8 +19,9 @@ public final class Im2col {
     private Im2col() {}
 
     public static void im2col(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
-        if (w.outWidth() < NARROW && w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1) {
-            im2colNarrow(k, w, channels, x, xOffset, col);
+        boolean unit = w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1;
+        if (w.outWidth() < NARROW || !unit) {
+            im2colPadded(k, w, channels, x, xOffset, col);
             return;
         }
         int outW = w.outWidth(), p = w.outSize();
@@ -62,21 +63,30 @@ public final class Im2col {
     private static final int NARROW = 32;
 
     /**
-     * Stride and dilation 1, narrow output: the image is copied once into zero-padded planes
-     * ({@link Workspace.Slot#PADDED_IMAGE}), after which every row of every receptive field is a
-     * run of {@code outW} floats with no edge to test.
+     * Narrow output rows, or a stride or dilation above 1: the image is copied once into
+     * zero-padded planes ({@link Workspace.Slot#PADDED_IMAGE}), after which every row of every
+     * receptive field is a run of {@code outW} floats, contiguous or every {@code strideX}-th,
+     * with no edge to test (per-row edge work and a float-by-float strided copy took most of a
+     * stride-2 convolution's forward pass; benchmarks/README.md).
      */
-    private static void im2colNarrow(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
+    private static void im2colPadded(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
-        int inH = w.inHeight(), inW = w.inWidth(), padTop = w.padTop(), padLeft = w.padLeft();
-        int rows = outH + kh - 1, stride = outW + kw - 1, plane = rows * stride;
-        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + ConvSupport.COPY_SLACK);
-        PaddedImage.copy(x, xOffset, channels, inH, inW, padTop, padLeft, xs, rows, stride, plane);
+        int sy = w.strideY(), sx = w.strideX(), dy = w.dilationY(), dx = w.dilationX();
+        int rows = (outH - 1) * sy + (kh - 1) * dy + 1, stride = (outW - 1) * sx + (kw - 1) * dx + 1, plane = rows * stride;
+        int slack = Math.max(ConvSupport.COPY_SLACK, ConvSupport.STRIDED_SLACK);
+        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + slack);
+        PaddedImage.copy(x, xOffset, channels, w.inHeight(), w.inWidth(), w.padTop(), w.padLeft(), xs, rows, stride,
+                plane);
         int p = outH * outW, dst = 0, end = channels * kh * kw * p;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    k.copyRuns(xs, c * plane + ky * stride + kx, stride, outH, outW, col, dst, end);
+                    int from = c * plane + ky * dy * stride + kx * dx;
+                    if (sx == 1) {
+                        k.copyRuns(xs, from, sy * stride, outH, outW, col, dst, end);
+                    } else {
+                        k.copyStridedRuns(xs, from, sy * stride, outH, outW, sx, col, dst, end);
+                    }
                     dst += p;
                 }
             }
@@ -85,7 +95,12 @@ public final class Im2col {
     }
 
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
-    public static void col2im(Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
+    public static void col2im(ConvSupport k, Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
+        boolean unit = w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1;
+        if (w.outWidth() < NARROW || !unit) {
+            col2imPadded(k, w, channels, dcol, dx, dxOffset);
+            return;
+        }
         Arrays.fill(dx, dxOffset, dxOffset + channels * w.inSize(), 0f);
         int outW = w.outWidth(), p = w.outSize();
         int row = 0;
@@ -118,6 +133,31 @@ public final class Im2col {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #col2im} through the zero-padded planes of {@link #im2colPadded}: every row of the
+     * column matrix is added to its run, contiguous or every {@code strideX}-th, without edge
+     * tests; then the image is read out of the planes. The additions meet each float of the image
+     * in the same order as col2im's, so the bits are the same.
+     */
+    private static void col2imPadded(ConvSupport k, Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
+        int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
+        int sy = w.strideY(), sx = w.strideX(), dy = w.dilationY(), ddx = w.dilationX();
+        int rows = (outH - 1) * sy + (kh - 1) * dy + 1, stride = (outW - 1) * sx + (kw - 1) * ddx + 1, plane = rows * stride;
+        long length = (long) channels * plane + 2L * ConvSupport.STRIDED_SLACK;
+        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, length);
+        Arrays.fill(xs, 0, (int) length, 0f);
+        int p = outH * outW, src = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++, src += p) {
+                    k.addStridedRuns(dcol, src, outH, outW, xs, c * plane + ky * dy * stride + kx * ddx, sy * stride, sx);
+                }
+            }
+        }
+        PaddedImage.extract(xs, channels, rows, stride, plane, w.padTop(), w.padLeft(), dx, dxOffset, w.inHeight(),
+                w.inWidth());
     }
 
     /** The first output column whose input column {@code ix0 + ox * stride} is >= 0. */

@@ -122,7 +122,7 @@ public final class Im2colConvolution implements ConvAlgorithm {
             } else {
                 float[] dcol = Workspace.floats(Slot.COLUMN_GRADIENT, (long) patch * p);
                 gemm.sgemm(true, false, patch, p, cout, 1f, t.w, t.wOffset, patch, dz, dzb, p, 0f, dcol, 0, p);
-                Im2col.col2im(shape.window(), shape.inChannels(), dcol, t.dx, dxb);
+                Im2col.col2im(kernels, shape.window(), shape.inChannels(), dcol, t.dx, dxb);
             }
         }
     }

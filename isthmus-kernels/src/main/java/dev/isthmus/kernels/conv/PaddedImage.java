@@ -17,7 +17,8 @@ final class PaddedImage {
      */
     static void copy(float[] x, int xOffset, int channels, int inH, int inW, int padTop, int padLeft,
                      float[] xp, int rows, int stride, int plane) {
-        int run = Math.min(inW, stride - padLeft);
+        // A strided window may need fewer columns than the image has, or only its left padding.
+        int left = Math.min(padLeft, stride), run = Math.max(0, Math.min(inW, stride - padLeft));
         for (int c = 0; c < channels; c++) {
             int src = xOffset + c * inH * inW;
             for (int r = 0; r < rows; r++) {
@@ -27,9 +28,29 @@ final class PaddedImage {
                     Arrays.fill(xp, dst, dst + stride, 0f);
                     continue;
                 }
-                Arrays.fill(xp, dst, dst + padLeft, 0f);
-                System.arraycopy(x, src + iy * inW, xp, dst + padLeft, run);
-                Arrays.fill(xp, dst + padLeft + run, dst + stride, 0f);
+                Arrays.fill(xp, dst, dst + left, 0f);
+                System.arraycopy(x, src + iy * inW, xp, dst + left, run);
+                Arrays.fill(xp, dst + left + run, dst + stride, 0f);
+            }
+        }
+    }
+
+    /**
+     * The inverse of {@link #copy} on the image's floats: {@code x[c][r][s] = xp[c * plane + (r +
+     * padTop) * stride + s + padLeft]}, 0 where that lies outside the {@code rows x stride} planes.
+     */
+    static void extract(float[] xp, int channels, int rows, int stride, int plane, int padTop, int padLeft,
+                        float[] x, int xOffset, int inH, int inW) {
+        int run = Math.max(0, Math.min(inW, stride - padLeft));
+        for (int c = 0; c < channels; c++) {
+            for (int iy = 0; iy < inH; iy++) {
+                int dst = xOffset + (c * inH + iy) * inW, r = iy + padTop;
+                if (r >= rows || run == 0) {
+                    Arrays.fill(x, dst, dst + inW, 0f);
+                    continue;
+                }
+                System.arraycopy(xp, c * plane + r * stride + padLeft, x, dst, run);
+                Arrays.fill(x, dst + run, dst + inW, 0f);
             }
         }
     }

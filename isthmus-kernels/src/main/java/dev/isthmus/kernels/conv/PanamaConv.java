@@ -637,4 +637,68 @@ public final class PanamaConv implements ConvSupport {
             }
         }
     }
+
+    /**
+     * At step 2, two loads and one two-vector shuffle (the even lanes) per vector of output, where
+     * a float-by-float copy spends more on each narrow run's loop than on its floats; other steps
+     * float by float.
+     */
+    @Override
+    public void copyStridedRuns(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
+                                int toAt, int toLimit) {
+        if (step != 2 || 2 * L > STRIDED_SLACK) {
+            ScalarConv.copyStridedRuns(from, fromAt, fromStride, runs, width, step, to, toAt);
+            return;
+        }
+        if (width < L) {
+            int r = 0;
+            for (; r < runs && toAt + L <= toLimit; r++, fromAt += fromStride, toAt += width) {
+                evenLanes(from, fromAt).intoArray(to, toAt);
+            }
+            ScalarConv.copyStridedRuns(from, fromAt, fromStride, runs - r, width, step, to, toAt);
+            return;
+        }
+        for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
+            int i = 0;
+            for (; i + L <= width; i += L) {
+                evenLanes(from, fromAt + 2 * i).intoArray(to, toAt + i);
+            }
+            if (i < width) {
+                evenLanes(from, fromAt + 2 * (width - L)).intoArray(to, toAt + width - L);
+            }
+        }
+    }
+
+    /** {@code from[at]}, {@code from[at + 2]}, ... : one vector's worth. */
+    private static FloatVector evenLanes(float[] from, int at) {
+        return FloatVector.fromArray(S, from, at).rearrange(EVEN, FloatVector.fromArray(S, from, at + L));
+    }
+
+    /**
+     * Step 1: vector adds, the last partial vector masked. Step 2: each vector of {@code from}
+     * interleaved with zeros into two vectors added over {@code 2 * L} floats of {@code to}, so the
+     * odd floats between get {@code + 0} (unchanged: the sums never hold -0). Other steps float by float.
+     */
+    @Override
+    public void addStridedRuns(float[] from, int fromAt, int runs, int width, float[] to, int toAt, int toStride,
+                               int step) {
+        if (step > 2) {
+            ScalarConv.addRuns(from, fromAt, runs, width, to, toAt, toStride, step);
+            return;
+        }
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < runs; r++, fromAt += width, toAt += toStride) {
+            for (int i = 0; i < width; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, width);
+                FloatVector d = FloatVector.fromArray(S, from, fromAt + i, m);
+                if (step == 1) {
+                    FloatVector.fromArray(S, to, toAt + i, m).add(d).intoArray(to, toAt + i, m);
+                } else {
+                    int at = toAt + 2 * i;
+                    FloatVector.fromArray(S, to, at).add(d.rearrange(ZIP_LOW, zero)).intoArray(to, at);
+                    FloatVector.fromArray(S, to, at + L).add(d.rearrange(ZIP_HIGH, zero)).intoArray(to, at + L);
+                }
+            }
+        }
+    }
 }

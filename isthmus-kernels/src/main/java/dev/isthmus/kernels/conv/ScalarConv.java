@@ -222,4 +222,35 @@ public final class ScalarConv implements ConvSupport {
             }
         }
     }
+
+    @Override
+    public void copyStridedRuns(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
+                                int toAt, int toLimit) {
+        copyStridedRuns(from, fromAt, fromStride, runs, width, step, to, toAt);
+    }
+
+    /** Float by float: the Panama kernel's way with steps other than 2. */
+    static void copyStridedRuns(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
+                                int toAt) {
+        for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
+            for (int i = 0; i < width; i++) {
+                to[toAt + i] = from[fromAt + i * step];
+            }
+        }
+    }
+
+    @Override
+    public void addStridedRuns(float[] from, int fromAt, int runs, int width, float[] to, int toAt, int toStride,
+                               int step) {
+        addRuns(from, fromAt, runs, width, to, toAt, toStride, step);
+    }
+
+    /** Float by float: the Panama kernel's way with steps above 2. */
+    static void addRuns(float[] from, int fromAt, int runs, int width, float[] to, int toAt, int toStride, int step) {
+        for (int r = 0; r < runs; r++, fromAt += width, toAt += toStride) {
+            for (int i = 0; i < width; i++) {
+                to[toAt + i * step] += from[fromAt + i];
+            }
+        }
+    }
 }
