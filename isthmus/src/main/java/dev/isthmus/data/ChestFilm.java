@@ -161,6 +161,19 @@ record ChestFilm(boolean effusion, Placement placement, double bodyHalfWidth, Lu
             }
         }
         v += (t.lung() - v) * lung;
+        double aerated = inFront(x, y, px, v, lung, ribZone, vessel, 0, soft);
+        // Fluid takes the place of air, so it can only add density: where a bright marking or rib
+        // over the aerated lung would outshine the fluid's grey, the film keeps the marking's.
+        return fluidMask > 0 ? Math.max(aerated, inFront(x, y, px, v, lung, ribZone, vessel, fluidMask, soft)) : aerated;
+    }
+
+    /**
+     * The rest of {@link #grey}: the heart, the fluid ({@code fluidMask}, 0 for none), the lung
+     * markings and ribs where they show, and soft tissue over the bases, on top of {@code v}.
+     */
+    private double inFront(double x, double y, double px, double v, double lung, double ribZone, double vessel,
+                           double fluidMask, double soft) {
+        Tissues t = tissues;
         // the heart, in front of the lungs
         double hx = (x - heart.x()) / heart.a(), hy = (y - heart.y()) / heart.b(), heartMask = 0;
         if (hx * hx + hy * hy < 1.2) {
