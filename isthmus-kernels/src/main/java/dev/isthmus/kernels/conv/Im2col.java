@@ -11,8 +11,9 @@ import java.util.Arrays;
  * {@code (c, ky, kx)} of the matrix holds, for every output position, the input value under
  * kernel tap {@code (ky, kx)} of channel {@code c}, or 0 where that tap lies in the padding.
  *
- * <p>With stride 1 (every ChestXRayNet layer) an output row reads one contiguous run of an
- * input row, so both directions are array copies and contiguous adds with zero edges.
+ * <p>With stride 1 on wide maps an output row reads one contiguous run of an input row, so both
+ * directions are array copies and contiguous adds with zero edges. Narrow maps, strides and
+ * dilations go through a zero-padded copy of the image instead, where every run is free of edges.
  */
 public final class Im2col {
 
@@ -56,7 +57,7 @@ public final class Im2col {
     }
 
     /**
-     * Output rows narrower than this take {@link #im2colNarrow}: below it, the two fills and the
+     * Output rows narrower than this take {@link #im2colPadded}: below it, the two fills and the
      * copy per output row above cost more in calls and edge arithmetic than in moving floats (a
      * 4x4 map under a 5x5 kernel spent most of its forward pass there; benchmarks/README.md).
      */
