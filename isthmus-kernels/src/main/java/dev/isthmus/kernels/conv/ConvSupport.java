@@ -93,8 +93,9 @@ public interface ConvSupport {
     /**
      * The adjoint of {@link #copyStridedRuns}, col2im's inner step: {@code to[toAt + i * toStride + j * step]
      * += from[fromAt + i * width + j]} for {@code runs} runs of {@code width}. Runs must not overlap
-     * in {@code to}. May read and write back unchanged up to {@code 2 * step * width + STRIDED_SLACK}
-     * floats of {@code to} from a run's start.
+     * in {@code to}. May read and write back up to {@code 2 * step * width + STRIDED_SLACK} floats
+     * of {@code to} from a run's start, adding 0 to those outside the run: unchanged, except that
+     * a -0 there becomes +0 (col2im's sums start from +0 and never hold -0).
      */
     void addStridedRuns(float[] from, int fromAt, int runs, int width, float[] to, int toAt, int toStride, int step);
 }
