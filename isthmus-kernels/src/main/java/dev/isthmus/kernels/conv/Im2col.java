@@ -20,8 +20,7 @@ public final class Im2col {
     private Im2col() {}
 
     public static void im2col(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
-        boolean unit = w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1;
-        if (w.outWidth() < NARROW || !unit) {
+        if (Planes.suit(w)) {
             im2colPadded(k, w, channels, x, xOffset, col);
             return;
         }
@@ -71,22 +70,20 @@ public final class Im2col {
      * stride-2 convolution's forward pass; benchmarks/README.md).
      */
     private static void im2colPadded(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
-        int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
-        int sy = w.strideY(), sx = w.strideX(), dy = w.dilationY(), dx = w.dilationX();
-        int rows = (outH - 1) * sy + (kh - 1) * dy + 1, stride = (outW - 1) * sx + (kw - 1) * dx + 1, plane = rows * stride;
-        int slack = Math.max(ConvSupport.COPY_SLACK, ConvSupport.STRIDED_SLACK);
-        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, (long) channels * plane + slack);
-        PaddedImage.copy(x, xOffset, channels, w.inHeight(), w.inWidth(), w.padTop(), w.padLeft(), xs, rows, stride,
-                plane);
-        int p = outH * outW, dst = 0, end = channels * kh * kw * p;
+        Planes planes = Planes.of(w);
+        float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, planes.length(channels));
+        PaddedImage.copy(x, xOffset, channels, w.inHeight(), w.inWidth(), w.padTop(), w.padLeft(), xs, planes.rows(),
+                planes.stride(), planes.plane());
+        int outH = w.outHeight(), outW = w.outWidth(), sx = w.strideX(), rowStep = planes.rowStep(w);
+        int p = outH * outW, dst = 0, end = channels * w.kernelSize() * p;
         for (int c = 0; c < channels; c++) {
-            for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++) {
-                    int from = c * plane + ky * dy * stride + kx * dx;
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                    int from = planes.start(w, c, ky, kx);
                     if (sx == 1) {
-                        k.copyRuns(xs, from, sy * stride, outH, outW, col, dst, end);
+                        k.copyRuns(xs, from, rowStep, outH, outW, col, dst, end);
                     } else {
-                        k.copyStridedRuns(xs, from, sy * stride, outH, outW, sx, col, dst, end);
+                        k.copyStridedRuns(xs, from, rowStep, outH, outW, sx, col, dst, end);
                     }
                     dst += p;
                 }
@@ -97,8 +94,7 @@ public final class Im2col {
 
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
     public static void col2im(ConvSupport k, Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
-        boolean unit = w.strideX() == 1 && w.strideY() == 1 && w.dilationX() == 1 && w.dilationY() == 1;
-        if (w.outWidth() < NARROW || !unit) {
+        if (Planes.suit(w)) {
             col2imPadded(k, w, channels, dcol, dx, dxOffset);
             return;
         }
@@ -143,22 +139,54 @@ public final class Im2col {
      * in the same order as col2im's, so the bits are the same.
      */
     private static void col2imPadded(ConvSupport k, Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
-        int kh = w.kernelHeight(), kw = w.kernelWidth(), outH = w.outHeight(), outW = w.outWidth();
-        int sy = w.strideY(), sx = w.strideX(), dy = w.dilationY(), ddx = w.dilationX();
-        int rows = (outH - 1) * sy + (kh - 1) * dy + 1, stride = (outW - 1) * sx + (kw - 1) * ddx + 1, plane = rows * stride;
-        long length = (long) channels * plane + 2L * ConvSupport.STRIDED_SLACK;
+        Planes planes = Planes.of(w);
+        long length = planes.length(channels);
         float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, length);
         Arrays.fill(xs, 0, (int) length, 0f);
-        int p = outH * outW, src = 0;
+        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, rowStep = planes.rowStep(w), src = 0;
         for (int c = 0; c < channels; c++) {
-            for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++, src += p) {
-                    k.addStridedRuns(dcol, src, outH, outW, xs, c * plane + ky * dy * stride + kx * ddx, sy * stride, sx);
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++, src += p) {
+                    k.addStridedRuns(dcol, src, outH, outW, xs, planes.start(w, c, ky, kx), rowStep, w.strideX());
                 }
             }
         }
-        PaddedImage.extract(xs, channels, rows, stride, plane, w.padTop(), w.padLeft(), dx, dxOffset, w.inHeight(),
-                w.inWidth());
+        PaddedImage.extract(xs, channels, planes.rows(), planes.stride(), planes.plane(), w.padTop(), w.padLeft(), dx,
+                dxOffset, w.inHeight(), w.inWidth());
+    }
+
+    /**
+     * The zero-padded planes im2col and col2im read and write a window's receptive fields in:
+     * {@code rows} rows of {@code stride} floats per channel, just what the window covers.
+     */
+    private record Planes(int rows, int stride, int plane) {
+
+        /** Whether a window goes through the planes: narrow output rows, or a stride or dilation above 1. */
+        static boolean suit(Window2d w) {
+            return w.outWidth() < NARROW || w.strideX() != 1 || w.strideY() != 1 || w.dilationX() != 1
+                    || w.dilationY() != 1;
+        }
+
+        static Planes of(Window2d w) {
+            int rows = (w.outHeight() - 1) * w.strideY() + (w.kernelHeight() - 1) * w.dilationY() + 1;
+            int stride = (w.outWidth() - 1) * w.strideX() + (w.kernelWidth() - 1) * w.dilationX() + 1;
+            return new Planes(rows, stride, rows * stride);
+        }
+
+        /** Floats for {@code channels} planes and the slack the run kernels may read and write past them. */
+        long length(int channels) {
+            return (long) channels * plane + 2L * Math.max(ConvSupport.COPY_SLACK, ConvSupport.STRIDED_SLACK);
+        }
+
+        /** Where tap {@code (ky, kx)} of channel {@code c} meets output row 0. */
+        int start(Window2d w, int c, int ky, int kx) {
+            return c * plane + ky * w.dilationY() * stride + kx * w.dilationX();
+        }
+
+        /** From one output row's run to the next. */
+        int rowStep(Window2d w) {
+            return w.strideY() * stride;
+        }
     }
 
     /** The first output column whose input column {@code ix0 + ox * stride} is >= 0. */
