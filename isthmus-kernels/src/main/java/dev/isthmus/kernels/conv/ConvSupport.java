@@ -36,10 +36,11 @@ public interface ConvSupport {
      * Adds, per lane, {@code dz x xp} to the weight-gradient sums {@code acc}: {@code rows} rows
      * from output row {@code oy0}, {@code width} columns each (a multiple of the lanes). A caller
      * may pass several rows as one, their width spanning the padding between them, where the
-     * staged gradient is zero (see {@link DirectConvolution}).
+     * staged gradient is zero (see {@link DirectConvolution}). When {@code fresh}, the sums start
+     * from zero and what {@code acc} held is ignored (a group's first call: no clearing pass).
      */
     void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                              int oy0, int rows, int width, float[] acc);
+                              int oy0, int rows, int width, float[] acc, boolean fresh);
 
     /**
      * 2x2 max-pooling of {@code channels} planes, two input rows per output row; each window's
@@ -62,11 +63,18 @@ public interface ConvSupport {
     /** {@code a = relu ? max(a + bias[c], 0) : a + bias[c]} in place over {@code channels} planes of {@code n}. */
     void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset, boolean relu);
 
-    /** {@code dz = relu ? (y > 0 ? dy : 0) : dy}, from dense {@code dy} and {@code y} into rows of {@code dz}. */
+    /**
+     * {@code dz = relu ? (y > 0 ? dy : 0) : dy}, from dense {@code dy} and {@code y} into rows of
+     * {@code dz}; when {@code sums} is not null, also what {@link #channelSums} would then add for
+     * those rows of {@code dz}, to the same bits, without reading it again.
+     */
     void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
-                            boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane);
+                            boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums);
 
-    /** {@code sums[c] +=} the sum of {@code rows x cols} of plane {@code c}. */
+    /**
+     * {@code sums[c] +=} the sum of {@code rows x cols} of plane {@code c}: each row's sum in float
+     * (in the implementation's order), the rows' sums added in double.
+     */
     void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums);
 
     /**

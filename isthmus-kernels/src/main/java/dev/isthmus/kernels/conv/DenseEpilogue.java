@@ -63,7 +63,7 @@ final class DenseEpilogue {
                         t.winnersOffset + n * shape.pooledSize(), cout, ph, pw, t.relu, dz, 0, outW, p, biasSums);
                 return dz;
             }
-            kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, true, dz, 0, outW, p);
+            kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, true, dz, 0, outW, p, null);
         }
         if (biasSums != null) {
             kernels.channelSums(dz, dzb, p, p, cout, 1, p, biasSums);

@@ -5,7 +5,6 @@ import dev.isthmus.kernels.gemm.GemmSupport;
 import dev.isthmus.kernels.runtime.WorkerPool;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
-import java.util.Arrays;
 
 /**
  * Direct convolution at stride 1 ("implicit GEMM", see {@link DirectLayout}): every receptive
@@ -155,14 +154,6 @@ public final class DirectConvolution implements ConvAlgorithm {
         t.prepared = wp;
     }
 
-    @Override
-    public void beginWeightGradient() {
-        if (gemm == null) {
-            int size = sumsSize();
-            Arrays.fill(Workspace.floats(Slot.WEIGHT_SUMS, size), 0, size, 0f);
-        }
-    }
-
     /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */
     private int sumsSize() {
         return gemm != null ? shape.weightSize()
@@ -206,10 +197,8 @@ public final class DirectConvolution implements ConvAlgorithm {
                     b.inStride, b.inPlane, biasSums);
         } else {
             b.clearBorder(dz, outH, outW);
-            kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, t.relu, dz, at, b.inStride, b.inPlane);
-            if (biasSums != null) {
-                kernels.channelSums(dz, at, b.inStride, b.inPlane, cout, outH, outW, biasSums);
-            }
+            kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, t.relu, dz, at, b.inStride, b.inPlane,
+                    biasSums);
         }
         if (dw != null && gemm != null) {
             float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
@@ -223,12 +212,13 @@ public final class DirectConvolution implements ConvAlgorithm {
             for (int oy = 0; oy < forward.computedRows; oy += rows) {
                 int r = Math.min(rows, forward.computedRows - oy);
                 int width = flatWidth(b, oy, r);
+                boolean fresh = !accumulate && oy == 0; // the group's first image starts the sums
                 if (width > 0) {
                     kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, 1,
-                            width, sums);
+                            width, sums, fresh);
                 } else {
                     kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r,
-                            forward.outWp, sums);
+                            forward.outWp, sums, fresh);
                 }
             }
         }

@@ -182,18 +182,19 @@ public final class DirectLayout {
      * interior (the data gradient's input is written this way, straight from the pooled gradient).
      */
     void clearBorder(float[] xp, int rows, int cols) {
+        // Each gap between two interior runs is one range: a row's right border and the next
+        // row's left one, or the last row's right border, the rows below, the next plane's rows
+        // above and its first row's left border. One fill per gap, not per border piece.
+        int from = 0;
         for (int ic = 0; ic < cin; ic++) {
-            int plane = ic * inPlane;
-            for (int r = 0; r < inRows; r++) {
-                int dst = plane + r * inStride;
-                if (r < padTop || r >= padTop + rows) {
-                    java.util.Arrays.fill(xp, dst, dst + inStride, 0f);
-                } else {
-                    java.util.Arrays.fill(xp, dst, dst + padLeft, 0f);
-                    java.util.Arrays.fill(xp, dst + padLeft + cols, dst + inStride, 0f);
-                }
+            int first = ic * inPlane + padTop * inStride + padLeft;
+            for (int r = 0; r < rows; r++) {
+                int run = first + r * inStride;
+                java.util.Arrays.fill(xp, from, run, 0f);
+                from = run + cols;
             }
         }
+        java.util.Arrays.fill(xp, from, cin * inPlane, 0f);
     }
 
     /**

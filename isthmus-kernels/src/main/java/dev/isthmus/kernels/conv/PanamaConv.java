@@ -239,12 +239,13 @@ public final class PanamaConv implements ConvSupport {
      */
     @Override
     public void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                               int oy0, int rows, int width, float[] acc) {
+                               int oy0, int rows, int width, float[] acc, boolean fresh) {
         int flatRows = rows;
         if (WIDE_WEIGHT_GRADIENT) {
-            weightGradientWide(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, flatRows, width, acc);
+            weightGradientWide(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, flatRows, width, acc, fresh);
             return;
         }
+        FloatVector zero = FloatVector.zero(S);
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         for (int ob = 0; ob < g.gradientBlocks; ob++) {
@@ -256,10 +257,17 @@ public final class PanamaConv implements ConvSupport {
                 int u = Math.min(t + 1, k - 1); // an odd last tap pairs with itself, stored once
                 int x0 = taps[t] + oy0 * g.inStride, x1 = taps[u] + oy0 * g.inStride;
                 int a0 = (oc * k + t) * L, a1 = (oc * k + u) * L, step = k * L;
-                FloatVector s00 = FloatVector.fromArray(S, acc, a0), s01 = FloatVector.fromArray(S, acc, a1);
-                FloatVector s10 = FloatVector.fromArray(S, acc, a0 + step), s11 = FloatVector.fromArray(S, acc, a1 + step);
-                FloatVector s20 = FloatVector.fromArray(S, acc, a0 + 2 * step), s21 = FloatVector.fromArray(S, acc, a1 + 2 * step);
-                FloatVector s30 = FloatVector.fromArray(S, acc, a0 + 3 * step), s31 = FloatVector.fromArray(S, acc, a1 + 3 * step);
+                FloatVector s00 = zero, s01 = zero, s10 = zero, s11 = zero, s20 = zero, s21 = zero, s30 = zero, s31 = zero;
+                if (!fresh) {
+                    s00 = FloatVector.fromArray(S, acc, a0);
+                    s01 = FloatVector.fromArray(S, acc, a1);
+                    s10 = FloatVector.fromArray(S, acc, a0 + step);
+                    s11 = FloatVector.fromArray(S, acc, a1 + step);
+                    s20 = FloatVector.fromArray(S, acc, a0 + 2 * step);
+                    s21 = FloatVector.fromArray(S, acc, a1 + 2 * step);
+                    s30 = FloatVector.fromArray(S, acc, a0 + 3 * step);
+                    s31 = FloatVector.fromArray(S, acc, a1 + 3 * step);
+                }
                 for (int r = 0; r < flatRows; r++) {
                     int dr = r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < width; c += L) {
@@ -310,8 +318,9 @@ public final class PanamaConv implements ConvSupport {
 
     /** {@link #weightGradient} four channels by six taps at a time; a short last group repeats its last tap. */
     private static void weightGradientWide(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                                           int oy0, int flatRows, int width, float[] acc) {
+                                           int oy0, int flatRows, int width, float[] acc, boolean fresh) {
         int k = g.cin * g.kh * g.kw;
+        FloatVector zero = FloatVector.zero(S);
         int[] taps = g.tapOffsets();
         int step = k * L;
         for (int ob = 0; ob < g.gradientBlocks; ob++) {
@@ -327,30 +336,36 @@ public final class PanamaConv implements ConvSupport {
                 int u4 = (Math.min(t + 4, k - 1) - t) * L, x4 = taps[t + u4 / L] + base;
                 int u5 = (Math.min(t + 5, k - 1) - t) * L, x5 = taps[t + u5 / L] + base;
                 int a = (oc * k + t) * L; // tap t + j of channel oc + i at a + i * step + j * L
-                FloatVector s00 = FloatVector.fromArray(S, acc, a);
-                FloatVector s01 = FloatVector.fromArray(S, acc, a + u1);
-                FloatVector s02 = FloatVector.fromArray(S, acc, a + u2);
-                FloatVector s03 = FloatVector.fromArray(S, acc, a + u3);
-                FloatVector s04 = FloatVector.fromArray(S, acc, a + u4);
-                FloatVector s05 = FloatVector.fromArray(S, acc, a + u5);
-                FloatVector s10 = FloatVector.fromArray(S, acc, a + step + u0);
-                FloatVector s11 = FloatVector.fromArray(S, acc, a + step + u1);
-                FloatVector s12 = FloatVector.fromArray(S, acc, a + step + u2);
-                FloatVector s13 = FloatVector.fromArray(S, acc, a + step + u3);
-                FloatVector s14 = FloatVector.fromArray(S, acc, a + step + u4);
-                FloatVector s15 = FloatVector.fromArray(S, acc, a + step + u5);
-                FloatVector s20 = FloatVector.fromArray(S, acc, a + 2 * step + u0);
-                FloatVector s21 = FloatVector.fromArray(S, acc, a + 2 * step + u1);
-                FloatVector s22 = FloatVector.fromArray(S, acc, a + 2 * step + u2);
-                FloatVector s23 = FloatVector.fromArray(S, acc, a + 2 * step + u3);
-                FloatVector s24 = FloatVector.fromArray(S, acc, a + 2 * step + u4);
-                FloatVector s25 = FloatVector.fromArray(S, acc, a + 2 * step + u5);
-                FloatVector s30 = FloatVector.fromArray(S, acc, a + 3 * step + u0);
-                FloatVector s31 = FloatVector.fromArray(S, acc, a + 3 * step + u1);
-                FloatVector s32 = FloatVector.fromArray(S, acc, a + 3 * step + u2);
-                FloatVector s33 = FloatVector.fromArray(S, acc, a + 3 * step + u3);
-                FloatVector s34 = FloatVector.fromArray(S, acc, a + 3 * step + u4);
-                FloatVector s35 = FloatVector.fromArray(S, acc, a + 3 * step + u5);
+                FloatVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s04 = zero, s05 = zero;
+                FloatVector s10 = zero, s11 = zero, s12 = zero, s13 = zero, s14 = zero, s15 = zero;
+                FloatVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s24 = zero, s25 = zero;
+                FloatVector s30 = zero, s31 = zero, s32 = zero, s33 = zero, s34 = zero, s35 = zero;
+                if (!fresh) {
+                    s00 = FloatVector.fromArray(S, acc, a);
+                    s01 = FloatVector.fromArray(S, acc, a + u1);
+                    s02 = FloatVector.fromArray(S, acc, a + u2);
+                    s03 = FloatVector.fromArray(S, acc, a + u3);
+                    s04 = FloatVector.fromArray(S, acc, a + u4);
+                    s05 = FloatVector.fromArray(S, acc, a + u5);
+                    s10 = FloatVector.fromArray(S, acc, a + step + u0);
+                    s11 = FloatVector.fromArray(S, acc, a + step + u1);
+                    s12 = FloatVector.fromArray(S, acc, a + step + u2);
+                    s13 = FloatVector.fromArray(S, acc, a + step + u3);
+                    s14 = FloatVector.fromArray(S, acc, a + step + u4);
+                    s15 = FloatVector.fromArray(S, acc, a + step + u5);
+                    s20 = FloatVector.fromArray(S, acc, a + 2 * step + u0);
+                    s21 = FloatVector.fromArray(S, acc, a + 2 * step + u1);
+                    s22 = FloatVector.fromArray(S, acc, a + 2 * step + u2);
+                    s23 = FloatVector.fromArray(S, acc, a + 2 * step + u3);
+                    s24 = FloatVector.fromArray(S, acc, a + 2 * step + u4);
+                    s25 = FloatVector.fromArray(S, acc, a + 2 * step + u5);
+                    s30 = FloatVector.fromArray(S, acc, a + 3 * step + u0);
+                    s31 = FloatVector.fromArray(S, acc, a + 3 * step + u1);
+                    s32 = FloatVector.fromArray(S, acc, a + 3 * step + u2);
+                    s33 = FloatVector.fromArray(S, acc, a + 3 * step + u3);
+                    s34 = FloatVector.fromArray(S, acc, a + 3 * step + u4);
+                    s35 = FloatVector.fromArray(S, acc, a + 3 * step + u5);
+                }
                 for (int r = 0; r < flatRows; r++) {
                     int dr = r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < width; c += L) {
@@ -560,22 +575,39 @@ public final class PanamaConv implements ConvSupport {
      */
     @Override
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
-                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
+                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         FloatVector zero = FloatVector.zero(S);
         for (int ch = 0; ch < channels; ch++) {
+            double total = 0;
             for (int r = 0; r < rows; r++) {
-                int src = (ch * rows + r) * cols, dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
-                if (!relu) {
-                    System.arraycopy(dy, dyOffset + src, dz, dst, cols);
+                int src = dyOffset + (ch * rows + r) * cols, ys = yOffset + (ch * rows + r) * cols;
+                int dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
+                if (!relu && sums == null) {
+                    System.arraycopy(dy, src, dz, dst, cols);
                     continue;
                 }
+                FloatVector s = zero;
                 for (; c + L <= cols; c += L) {
-                    VectorMask<Float> on = FloatVector.fromArray(S, y, yOffset + src + c).compare(VectorOperators.GT, zero);
-                    zero.blend(FloatVector.fromArray(S, dy, dyOffset + src + c), on).intoArray(dz, dst + c);
+                    FloatVector g = FloatVector.fromArray(S, dy, src + c);
+                    if (relu) {
+                        g = zero.blend(g, FloatVector.fromArray(S, y, ys + c).compare(VectorOperators.GT, zero));
+                    }
+                    g.intoArray(dz, dst + c);
+                    s = s.add(g);
+                }
+                float row = 0f; // as channelSums adds a row: lanes in order, then the tail
+                for (int i = 0; sums != null && i < L; i++) {
+                    row += s.lane(i);
                 }
                 for (; c < cols; c++) {
-                    dz[dst + c] = y[yOffset + src + c] > 0f ? dy[dyOffset + src + c] : 0f;
+                    float g = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
+                    dz[dst + c] = g;
+                    row += g;
                 }
+                total += row;
+            }
+            if (sums != null) {
+                sums[ch] += total;
             }
         }
     }

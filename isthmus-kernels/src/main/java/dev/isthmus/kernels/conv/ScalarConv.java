@@ -75,7 +75,7 @@ public final class ScalarConv implements ConvSupport {
      */
     @Override
     public void directWeightGradient(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                               int oy0, int rows, int width, float[] acc) {
+                               int oy0, int rows, int width, float[] acc, boolean fresh) {
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         for (int oc = 0; oc < g.cout; oc++) {
@@ -84,7 +84,13 @@ public final class ScalarConv implements ConvSupport {
                 int x0 = taps[t] + oy0 * g.inStride, x1 = taps[t + Math.min(1, n - 1)] + oy0 * g.inStride;
                 int x2 = taps[t + Math.min(2, n - 1)] + oy0 * g.inStride, x3 = taps[t + n - 1] + oy0 * g.inStride;
                 int a = oc * k + t;
-                float s0 = acc[a], s1 = acc[a + Math.min(1, n - 1)], s2 = acc[a + Math.min(2, n - 1)], s3 = acc[a + n - 1];
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                if (!fresh) {
+                    s0 = acc[a];
+                    s1 = acc[a + Math.min(1, n - 1)];
+                    s2 = acc[a + Math.min(2, n - 1)];
+                    s3 = acc[a + n - 1];
+                }
                 for (int r = 0; r < rows; r++) {
                     int d = dzOffset + oc * dzPlane + r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < width; c++) {
@@ -180,14 +186,22 @@ public final class ScalarConv implements ConvSupport {
 
     @Override
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
-                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane) {
+                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
+            double total = 0;
             for (int r = 0; r < rows; r++) {
                 int src = (ch * rows + r) * cols, dst = dzOffset + ch * dzPlane + r * dzStride;
+                float row = 0f;
                 for (int c = 0; c < cols; c++) {
                     float g = dy[dyOffset + src + c];
-                    dz[dst + c] = !relu || y[yOffset + src + c] > 0f ? g : 0f;
+                    float v = !relu || y[yOffset + src + c] > 0f ? g : 0f;
+                    dz[dst + c] = v;
+                    row += v;
                 }
+                total += row;
+            }
+            if (sums != null) {
+                sums[ch] += total;
             }
         }
     }
