@@ -19,18 +19,14 @@ final class PaddedImage {
                      float[] xp, int rows, int stride, int plane) {
         // A strided window may need fewer columns than the image has, or only its left padding.
         int left = Math.min(padLeft, stride), run = Math.max(0, Math.min(inW, stride - padLeft));
+        int firstRow = Math.max(0, -padTop), endRow = Math.min(inH, rows - padTop);
         for (int c = 0; c < channels; c++) {
+            // One fill of the channel's rows, then the image's runs over it: a fill and a copy
+            // per row cost more in calls than the second write of the interior does.
+            Arrays.fill(xp, c * plane, c * plane + rows * stride, 0f);
             int src = xOffset + c * inH * inW;
-            for (int r = 0; r < rows; r++) {
-                int dst = c * plane + r * stride;
-                int iy = r - padTop;
-                if (iy < 0 || iy >= inH) {
-                    Arrays.fill(xp, dst, dst + stride, 0f);
-                    continue;
-                }
-                Arrays.fill(xp, dst, dst + left, 0f);
-                System.arraycopy(x, src + iy * inW, xp, dst + left, run);
-                Arrays.fill(xp, dst + left + run, dst + stride, 0f);
+            for (int iy = firstRow; iy < endRow; iy++) {
+                System.arraycopy(x, src + iy * inW, xp, c * plane + (iy + padTop) * stride + left, run);
             }
         }
     }
