@@ -34,8 +34,24 @@ class ConvolutionProperties {
         return WindowCase.arbitrary(7, 3).filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 200);
     }
 
+    /** Strided windows on images wide enough for the direct kernels on the image's phases. */
+    @Provide
+    Arbitrary<WindowCase> stridedDirectCases() {
+        return WindowCase.arbitrary(48, 5).filter(c -> c.window().strideX() > 1
+                && c.conv().algorithm().startsWith("direct (strided"));
+    }
+
     @Property(tries = 150, seed = Seeds.FIXED)
     void forwardEqualsReference(@ForAll("cases") WindowCase c) {
+        assertForwardIsTheReference(c);
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void stridedDirectForwardEqualsReference(@ForAll("stridedDirectCases") WindowCase c) {
+        assertForwardIsTheReference(c);
+    }
+
+    private static void assertForwardIsTheReference(WindowCase c) {
         Convolution conv = c.conv();
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * conv.outputSize() + 3];

@@ -13,6 +13,9 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *   <li>Stride and dilation 1, padding no wider than the kernel, and an output wide enough for
  *       the kernels' column block (or a "same" map that can be laid flat, see
  *       {@link DirectLayout#forward}): {@link DirectConvolution}.
+ *   <li>A stride above 1, the same on both axes, with a kernel wider than it and an output that
+ *       suits the column block ({@link DirectLayout#strided}): {@link DirectConvolution} on the
+ *       image's phases forward, {@link Im2colConvolution} for the gradients.
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
  * The choice depends on the shape and on the vector width (through the column block), never on
@@ -21,6 +24,9 @@ import dev.isthmus.kernels.gemm.GemmSupport;
 public final class ConvAlgorithms {
 
     private ConvAlgorithms() {}
+
+    /** Benchmark hook: {@code -Disthmus.conv.stridedDirect=false} keeps strided convolutions on im2col. */
+    static final String STRIDED_DIRECT_PROPERTY = "isthmus.conv.stridedDirect";
 
     /** Test and benchmark hook: {@code -Disthmus.conv.gemmWeightGradient=true|false} forces the choice below. */
     static final String GEMM_WEIGHT_GRADIENT_PROPERTY = "isthmus.conv.gemmWeightGradient";
@@ -55,6 +61,11 @@ public final class ConvAlgorithms {
         DirectLayout back = forward == null ? null : DirectLayout.transposed(forward);
         if (back != null) {
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null);
+        }
+        DirectLayout strided = DirectLayout.strided(shape.inChannels(), shape.outChannels(), shape.window(),
+                kernels.directBlock(), kernels.directWideChannels());
+        if (strided != null && System.getProperty(STRIDED_DIRECT_PROPERTY, "true").equals("true")) {
+            return new DirectConvolution(shape, strided, new Im2colConvolution(shape, gemm, kernels), kernels);
         }
         return new Im2colConvolution(shape, gemm, kernels);
     }

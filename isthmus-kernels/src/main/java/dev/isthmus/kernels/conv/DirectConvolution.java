@@ -7,12 +7,15 @@ import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
 
 /**
- * Direct convolution at stride 1 ("implicit GEMM", see {@link DirectLayout}): every receptive
+ * Direct convolution ("implicit GEMM", see {@link DirectLayout}): every receptive
  * field is read straight from a zero-padded copy of the image, a few output rows at a time, so
  * nothing the size of an im2col matrix is written. The epilogue pools those rows while they are in
  * cache. The data gradient is the same kernel run on the padded output gradient with flipped
  * weights; the weight gradient keeps per-lane partial sums over the same shifted reads, reduced
  * once per gradient group.
+ *
+ * <p>At a stride above 1 the forward pass reads the image's phases ({@link DirectLayout#strided})
+ * and the gradients are im2col's ({@link Im2colConvolution}).
  */
 public final class DirectConvolution implements ConvAlgorithm {
 
@@ -24,6 +27,8 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvSupport kernels;
     /** The weight gradient as one SGEMM per image (see {@link #gemmWeightGradient}), or null: per-lane sums. */
     private final GemmSupport gemm;
+    /** The strided layout's backward pass, or null: this class's own. */
+    private final Im2colConvolution gradients;
 
     DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm) {
         this.shape = shape;
@@ -31,10 +36,24 @@ public final class DirectConvolution implements ConvAlgorithm {
         this.back = back;
         this.kernels = kernels;
         this.gemm = gemm != null && back.inStride == forward.inStride ? gemm : null;
+        this.gradients = null;
+    }
+
+    /** The strided forward pass on {@code strided}'s phases; the gradients through {@code gradients}. */
+    DirectConvolution(ConvShape shape, DirectLayout strided, Im2colConvolution gradients, ConvSupport kernels) {
+        this.shape = shape;
+        this.forward = strided;
+        this.back = null;
+        this.kernels = kernels;
+        this.gemm = null;
+        this.gradients = gradients;
     }
 
     @Override
     public String name() {
+        if (gradients != null) {
+            return (forward.flat ? "direct (strided, flat)" : "direct (strided)") + ", im2col gradients";
+        }
         return (forward.flat ? "direct (flat)" : "direct") + (gemm == null ? "" : ", SGEMM weight gradient");
     }
 
@@ -52,8 +71,7 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void forwardImage(ConvTensors t, int n) {
-        float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
-        forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
+        float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
         int yb = t.yOffset + n * shape.outputSize(t.pool), wb = t.winnersOffset + n * shape.pooledSize();
         if (forward.flat) {
             forwardFlat(t, xp, yb, wb);
@@ -69,14 +87,24 @@ public final class DirectConvolution implements ConvAlgorithm {
             forwardImage(t, 0);
             return;
         }
-        float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
-        forward.stage(t.x, t.xOffset, xp);
+        float[] xp = stagedInput(t.x, t.xOffset);
         int rows = rowsToCompute(t.pool), unit = t.pool ? 2 : 1, units = rows / unit;
         int bands = Math.min(units, 4 * WorkerPool.threads());
         WorkerPool.forEach(bands, b -> {
             int from = (int) ((long) units * b / bands) * unit, to = (int) ((long) units * (b + 1) / bands) * unit;
             forwardRows(t, xp, from, to, t.yOffset, t.winnersOffset);
         });
+    }
+
+    /** The image at {@code x[xOffset]} staged for the forward layout, in this thread's buffer. */
+    private float[] stagedInput(float[] x, int xOffset) {
+        float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
+        if (forward.stride > 1) {
+            forward.stagePhases(x, xOffset, Workspace.floats(Slot.PADDED_IMAGE, forward.paddedSize()), xp, kernels);
+        } else {
+            forward.stage(x, xOffset, xp);
+        }
+        return xp;
     }
 
     /** Output rows the forward pass computes: all of them, or the even count that pooling reads. */
@@ -145,6 +173,10 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void prepareBackward(ConvTensors t) {
+        if (gradients != null) {
+            gradients.prepareBackward(t);
+            return;
+        }
         if (t.dx == null) {
             t.prepared = null;
             return;
@@ -182,6 +214,10 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        if (gradients != null) {
+            gradients.backwardImage(t, n, dw, dwAt, accumulate, biasSums);
+            return;
+        }
         int ySize = shape.outputSize(t.pool);
         int yb = t.yOffset + n * ySize, dyb = t.dyOffset + n * ySize, winB = t.winnersOffset + n * shape.pooledSize();
         Window2d w = shape.window();
@@ -263,6 +299,10 @@ public final class DirectConvolution implements ConvAlgorithm {
     /** The lanes of each weight's partial sums, added in lane order (SGEMM: the transposed gradient, transposed back). */
     @Override
     public void endWeightGradient(float[] dw, int dwAt) {
+        if (gradients != null) {
+            gradients.endWeightGradient(dw, dwAt);
+            return;
+        }
         float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
         if (gemm != null) {
             int k = shape.patch(), cout = shape.outChannels();

@@ -19,6 +19,14 @@ import dev.isthmus.kernels.Window2d;
  * {@code kw - 1} positions that end each image row are computed and discarded; the stride being
  * the input's, every tap is still one shifted contiguous read.
  *
+ * <p><b>Strided</b> forward layout ({@link #strided}), stride {@code s > 1}: the padded image is
+ * staged as {@code s * s} phases, phase {@code (py, px)} holding its rows {@code py, py + s, ...}
+ * and, of those, columns {@code px, px + s, ...}. Output {@code (oy, ox)} of tap {@code (ky, kx)}
+ * reads padded {@code (s * oy + ky, s * ox + kx)}, which is phase {@code (ky % s, kx % s)} at
+ * {@code (oy + ky / s, ox + kx / s)}: again a shifted contiguous read, so the same kernels
+ * compute a strided convolution with no im2col matrix (only its forward: the gradients of a
+ * strided convolution go through im2col).
+ *
  * <p>Weights are repacked so that the inner loop reads them in order: blocks of
  * {@link #ocBlock} output channels (four, or eight where the vector registers allow and the
  * channels divide), then {@code (ic, ky, kx)}, then the block's channels. The weight gradient
@@ -34,6 +42,8 @@ public final class DirectLayout {
     final int ocBlock;
 
     final int cin, cout, kh, kw;
+    /** The window's stride (both axes): 1, or the phases' step in the strided layout. */
+    final int stride;
     final int inH, inW, outH, outW;
     final int padTop, padLeft;
     /** Output columns computed per step by the implementation. */
@@ -48,7 +58,7 @@ public final class DirectLayout {
     final int computedRows;
     /** Distance between output rows within the computed output: {@code outWp}, or {@code inStride} when flat. */
     final int rowStride;
-    /** Staged input: rows of {@code inStride} floats, {@code inRows} per channel plane. */
+    /** Staged input: rows of {@code inStride} floats, {@code inRows} per channel plane (strided: per phase and channel). */
     final int inStride, inRows, inPlane;
     /** Blocks of {@link #ocBlock} output channels (forward), and of {@link #OC_BLOCK} (weight gradient). */
     final int coutBlocks, gradientBlocks;
@@ -57,10 +67,17 @@ public final class DirectLayout {
 
     private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
                        int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
+        this(cin, cout, kh, kw, 1, inH, inW, outH, outW, padTop, padLeft, block, minInStride, flat, wideChannels);
+    }
+
+    private DirectLayout(int cin, int cout, int kh, int kw, int stride, int inH, int inW, int outH, int outW,
+                       int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
         this.cin = cin;
         this.cout = cout;
         this.kh = kh;
         this.kw = kw;
+        this.stride = stride;
+        int reachX = (kw - 1) / stride, reachY = (kh - 1) / stride; // how far past an output a tap reads, staged
         this.inH = inH;
         this.inW = inW;
         this.outH = outH;
@@ -71,19 +88,19 @@ public final class DirectLayout {
         this.flat = flat;
         this.wideChannels = wideChannels;
         if (flat) {
-            this.inStride = outW + kw - 1;
+            this.inStride = outW + reachX;
             this.outWp = roundUp(Math.multiplyExact(outH, inStride), block);
             this.computedRows = 1;
             this.rowStride = inStride;
         } else {
             this.outWp = roundUp(outW, block);
-            this.inStride = Math.max(outWp + kw - 1, minInStride);
+            this.inStride = Math.max(outWp + reachX, minInStride);
             this.computedRows = outH;
             this.rowStride = outWp;
         }
         // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
         // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
-        this.inRows = outH + kh - 1 + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
+        this.inRows = outH + reachY + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
         this.inPlane = Math.multiplyExact(inRows, inStride);
         this.ocBlock = wideChannels && cout % 8 == 0 ? 8 : OC_BLOCK;
         this.coutBlocks = (cout + ocBlock - 1) / ocBlock;
@@ -127,6 +144,33 @@ public final class DirectLayout {
     }
 
     /**
+     * The strided forward geometry (see the class comment), or null where it does not suit the
+     * window: a stride of 1 (see {@link #forward}) or unequal on the two axes, a dilation, padding
+     * wider than the kernel, a kernel no wider than the stride (each tap then reads one phase
+     * only, and staging all of them would cost more than it saves), or an output too narrow by the
+     * rules of {@link #forward} (laid flat here at any padding: only the forward runs this way).
+     */
+    static DirectLayout strided(int cin, int cout, Window2d w, int block, boolean wideChannels) {
+        int s = w.strideY();
+        if (s < 2 || w.strideX() != s || w.dilationY() != 1 || w.dilationX() != 1
+                || w.kernelHeight() <= s || w.kernelWidth() <= s
+                || w.padTop() > w.kernelHeight() - 1 || w.padBottom() > w.kernelHeight() - 1
+                || w.padLeft() > w.kernelWidth() - 1 || w.padRight() > w.kernelWidth() - 1) {
+            return null;
+        }
+        if (5L * roundUp(w.outWidth(), block) <= 6L * w.outWidth()) {
+            return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), s, w.inHeight(), w.inWidth(),
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, false, wideChannels);
+        }
+        long computed = roundUp(w.outHeight() * (w.outWidth() + (w.kernelWidth() - 1) / s), block);
+        if (2L * w.outHeight() * w.outWidth() >= computed && computed >= 4L * block) {
+            return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), s, w.inHeight(), w.inWidth(),
+                    w.outHeight(), w.outWidth(), w.padTop(), w.padLeft(), block, 0, true, wideChannels);
+        }
+        return null;
+    }
+
+    /**
      * The data gradient of {@code f} as a direct convolution: {@code dy} padded by
      * {@code k - 1 - pad}, flipped weights with their channel axes swapped. Its staged input (the
      * padded {@code dy}) is also what {@link ConvSupport#directWeightGradient} reads, so its
@@ -154,7 +198,7 @@ public final class DirectLayout {
 
     /** Floats of a staged input, its zero slack included. */
     int stagedSize() {
-        return cin * inPlane + SLACK;
+        return stride * stride * cin * inPlane + SLACK;
     }
 
     /** Floats of packed weights. */
@@ -174,6 +218,44 @@ public final class DirectLayout {
     void stage(float[] x, int xOffset, float[] xp) {
         PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, xp, inRows, inStride, inPlane);
         java.util.Arrays.fill(xp, cin * inPlane, cin * inPlane + SLACK, 0f);
+    }
+
+    /** Rows and columns of the padded image {@link #stagePhases} splits: every phase's, at their full stride. */
+    private int paddedRows() {
+        return stride * inRows;
+    }
+
+    private int paddedStride() {
+        return stride * inStride;
+    }
+
+    /** Floats of the padded image {@link #stagePhases} needs, the reads past its last row included. */
+    int paddedSize() {
+        return cin * paddedRows() * paddedStride() + 2 * paddedStride() + ConvSupport.STRIDED_SLACK;
+    }
+
+    /**
+     * The strided layout's staging: {@code xp[phase (py, px)][ic][r][c] = x[ic][s * r + py - padTop][s * c + px
+     * - padLeft]}, zero outside the image, through the zero-padded copy {@code padded}
+     * ({@link #paddedSize} floats) whose rows {@code kernels} splits into phases a row at a time.
+     */
+    void stagePhases(float[] x, int xOffset, float[] padded, float[] xp, ConvSupport kernels) {
+        int rows = paddedRows(), width = paddedStride(), plane = rows * width;
+        PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, padded, rows, width, plane);
+        int end = stride * stride * cin * inPlane;
+        java.util.Arrays.fill(padded, cin * plane, paddedSize(), 0f);
+        for (int py = 0; py < stride; py++) {
+            for (int px = 0; px < stride; px++) {
+                for (int ic = 0; ic < cin; ic++) {
+                    // a phase plane's rows lie end to end, and planes are written in order, so
+                    // what one copy spills past its plane the next overwrites (the last: the slack)
+                    int to = ((py * stride + px) * cin + ic) * inPlane;
+                    kernels.copyStridedRuns(padded, ic * plane + py * width + px, stride * width, inRows, inStride,
+                            stride, xp, to, end + SLACK);
+                }
+            }
+        }
+        java.util.Arrays.fill(xp, end, end + SLACK, 0f);
     }
 
     /**
@@ -226,7 +308,8 @@ public final class DirectLayout {
     /** Offset of tap {@code t = (ic * kh + ky) * kw + kx} in a staged input, relative to its output position. */
     int tapOffset(int t) {
         int kx = t % kw, ky = (t / kw) % kh, ic = t / (kw * kh);
-        return ic * inPlane + ky * inStride + kx;
+        int phase = ky % stride * stride + kx % stride; // 0 at stride 1
+        return (phase * cin + ic) * inPlane + ky / stride * inStride + kx / stride;
     }
 
     static int roundUp(int x, int multiple) {
@@ -235,7 +318,8 @@ public final class DirectLayout {
 
     @Override
     public String toString() {
-        return "DirectLayout(" + cin + " -> " + cout + ", " + kh + "x" + kw + ", out " + outH + "x" + outW
+        return "DirectLayout(" + cin + " -> " + cout + ", " + kh + "x" + kw + (stride > 1 ? " stride " + stride : "")
+                + ", out " + outH + "x" + outW
                 + (flat ? " (flat, " + outWp + " positions)" : " (rows of " + outWp + ")") + ", staged rows of " + inStride + ")";
     }
 }

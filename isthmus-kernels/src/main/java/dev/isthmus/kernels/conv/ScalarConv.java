@@ -33,6 +33,7 @@ public final class ScalarConv implements ConvSupport {
 
     /**
      * {@code out[oc][r][c] = act(bias[oc] + sum over (ic, ky, kx) of wp * xp[ic][oy0 + r + ky][c + kx])}
+     * (at a stride, the tap's phase: {@link DirectLayout#tapOffset})
      * for {@code r < rows}, {@code c < outWp}, {@code oc < cout}; act is ReLU ({@code max(v, 0)})
      * or the identity. Each output's sum runs over {@code ic}, then {@code ky}, then {@code kx},
      * in fma. The loop over columns is innermost, so C2 vectorises it even here.
@@ -41,6 +42,7 @@ public final class ScalarConv implements ConvSupport {
     public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int taps = g.kh * g.kw, width = g.outWp;
+        int[] offsets = g.tapOffsets(); // (ic, ky, kx) in the staged input: its phases at a stride
         for (int oc = 0; oc < g.cout; oc++) {
             int ob = oc / g.ocBlock, j = oc % g.ocBlock;
             float b = bias == null ? 0f : bias[biasOffset + oc];
@@ -48,12 +50,12 @@ public final class ScalarConv implements ConvSupport {
                 int o = outOffset + oc * outPlane + r * outStride;
                 java.util.Arrays.fill(out, o, o + width, b);
                 int wi = ob * g.cin * taps * g.ocBlock + j;
+                int row = (oy0 + r) * g.inStride;
                 for (int ic = 0; ic < g.cin; ic++) {
                     for (int ky = 0; ky < g.kh; ky++) {
-                        int row = ic * g.inPlane + (oy0 + r + ky) * g.inStride;
                         for (int kx = 0; kx < g.kw; kx++, wi += g.ocBlock) {
                             float w = wp[wi];
-                            int x = row + kx;
+                            int x = row + offsets[(ic * g.kh + ky) * g.kw + kx];
                             for (int c = 0; c < width; c++) {
                                 out[o + c] = Math.fma(xp[x + c], w, out[o + c]);
                             }
