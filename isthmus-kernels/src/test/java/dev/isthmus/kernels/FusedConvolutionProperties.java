@@ -278,6 +278,16 @@ class FusedConvolutionProperties {
         return new float[][] {y, one, dw, db, dx};
     }
 
+    /** The random cases reach the strided layout now and then; this one always, pooled and rectified. */
+    @Example
+    void stridedDirectConvolutionFusesReluAndPooling() {
+        Case c = new Case(2, 3, 8, Window2d.of(48, 48, 3, 3, 2, 2, 1, 1, Padding.SAME), true, true, 11);
+        assertTrue(c.fused().conv().algorithm().startsWith("direct (strided"), c.toString());
+        forwardIsTheLayersInSequence(c);
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
+    }
+
     @Example
     void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
         // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.
