@@ -50,7 +50,7 @@ public final class ConvAlgorithms {
         if (shape.groups() > 1) {
             ConvShape group = shape.group();
             ConvAlgorithm inner = group.pointwise() ? new PointwiseConvolution(group, gemm, kernels)
-                    : new Im2colConvolution(group, gemm, kernels);
+                    : Im2colConvolution.withoutGroupEnds(group, gemm, kernels);
             return new GroupedConvolution(shape, inner);
         }
         if (shape.pointwise()) {

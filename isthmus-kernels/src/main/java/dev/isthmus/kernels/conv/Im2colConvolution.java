@@ -10,7 +10,10 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
  * im2col and SGEMM, per image: {@code y[Cout, P] = W[Cout, K] x col[K, P]}, where
  * {@code K = Cin * kh * kw}, {@code P = outHeight * outWidth} and column {@code p} of {@code col}
  * is the receptive field of output position {@code p} ({@link Im2col}). Any stride, dilation and
- * padding. The weight gradient is {@code dz x col^T}, accumulated image after image by SGEMM.
+ * padding. The weight gradient is {@code dz x col^T}, accumulated image after image by SGEMM; run
+ * as {@code dW^T = col x dz^T} into a per-group buffer where the caller ends the group
+ * ({@link #endWeightGradient}), so that SGEMM reads the column matrix where it lies and packs
+ * only {@code dz}, not the much larger {@code col^T}.
  *
  * <p>The data gradient, at stride and dilation 1 with padding no wider than the kernel, is itself
  * a forward convolution of the output gradient (padded by {@code k - 1 - pad}, weights flipped
@@ -24,16 +27,26 @@ public final class Im2colConvolution implements ConvAlgorithm {
     private final ConvSupport kernels;
     /** The data gradient as a forward convolution, or null: col2im. */
     private final Im2colConvolution transposed;
+    /** Whether the weight gradient goes through {@code dW^T} in a per-group buffer (false: straight into dw). */
+    private final boolean groupSums;
 
+    /** Ends its weight-gradient groups ({@link ConvPasses} calls {@link #endWeightGradient}). */
     Im2colConvolution(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
-        this(shape, gemm, kernels, true);
+        this(shape, gemm, kernels, true, true);
     }
 
-    private Im2colConvolution(ConvShape shape, GemmSupport gemm, ConvSupport kernels, boolean withBackward) {
+    /** Inside a {@link GroupedConvolution}, which calls no {@link #endWeightGradient}: dw written directly. */
+    static Im2colConvolution withoutGroupEnds(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
+        return new Im2colConvolution(shape, gemm, kernels, true, false);
+    }
+
+    private Im2colConvolution(ConvShape shape, GemmSupport gemm, ConvSupport kernels, boolean withBackward,
+                              boolean groupSums) {
         this.shape = shape;
         this.gemm = gemm;
         this.kernels = kernels;
         this.transposed = withBackward ? transposedOrNull(shape, gemm, kernels) : null;
+        this.groupSums = groupSums;
     }
 
     private static Im2colConvolution transposedOrNull(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
@@ -51,7 +64,8 @@ public final class Im2colConvolution implements ConvAlgorithm {
         if (back.outHeight() != w.inHeight() || back.outWidth() != w.inWidth()) {
             throw new IllegalStateException("transposed window " + back + " does not map back onto " + w);
         }
-        return new Im2colConvolution(new ConvShape(shape.outChannels(), shape.inChannels(), back), gemm, kernels, false);
+        return new Im2colConvolution(new ConvShape(shape.outChannels(), shape.inChannels(), back), gemm, kernels, false,
+                false);
     }
 
     @Override
@@ -105,6 +119,21 @@ public final class Im2colConvolution implements ConvAlgorithm {
         t.prepared = flipped;
     }
 
+    /** The group's {@code dW^T}, transposed into {@code dw}. */
+    @Override
+    public void endWeightGradient(float[] dw, int dwAt) {
+        if (!groupSums) {
+            return;
+        }
+        int patch = shape.patch(), cout = shape.outChannels();
+        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, shape.weightSize());
+        for (int oc = 0; oc < cout; oc++) {
+            for (int k = 0; k < patch; k++) {
+                dw[dwAt + oc * patch + k] = sums[k * cout + oc];
+            }
+        }
+    }
+
     @Override
     public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
         int p = shape.window().outSize(), patch = shape.patch(), cout = shape.outChannels();
@@ -113,7 +142,12 @@ public final class Im2colConvolution implements ConvAlgorithm {
         if (dw != null) {
             float[] col = Workspace.floats(Slot.COLUMNS, (long) patch * p);
             Im2col.im2col(kernels, shape.window(), shape.inChannels(), t.x, t.xOffset + n * shape.inputSize(), col);
-            gemm.sgemm(false, true, cout, patch, p, 1f, dz, dzb, p, col, 0, p, accumulate ? 1f : 0f, dw, dwAt, patch);
+            if (groupSums) {
+                float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, shape.weightSize());
+                gemm.sgemm(false, true, patch, cout, p, 1f, col, 0, p, dz, dzb, p, accumulate ? 1f : 0f, sums, 0, cout);
+            } else {
+                gemm.sgemm(false, true, cout, patch, p, 1f, dz, dzb, p, col, 0, p, accumulate ? 1f : 0f, dw, dwAt, patch);
+            }
         }
         if (t.dx != null) {
             int dxb = t.dxOffset + n * shape.inputSize();
