@@ -27,33 +27,6 @@ public final class PanamaConv implements ConvSupport {
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
 
-    /** Rotations by half the lanes, a quarter, ..., one: {@link #laneSum}'s order of additions. */
-    private static final VectorShuffle<Float>[] FOLDS = folds();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int n = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] folds = new VectorShuffle[n];
-        for (int k = 0; k < n; k++) {
-            folds[k] = VectorShuffle.iota(S, L >> (k + 1), 1, true);
-        }
-        return folds;
-    }
-
-    /**
-     * The lanes of {@code s} added in a fixed tree: each lane and the one half the vector away,
-     * then a quarter, down to one; lane 0 holds the total. Not {@code reduceLanes}: its order of
-     * additions is unspecified, and the interpreter's differs from C2's, so a result would depend
-     * on when C2 compiled it. Four shuffles and adds at 16 lanes, where adding the lanes in order
-     * took sixteen extractions in one dependent chain.
-     */
-    static float laneSum(FloatVector s) {
-        for (VectorShuffle<Float> fold : FOLDS) {
-            s = s.add(s.rearrange(fold));
-        }
-        return s.lane(0);
-    }
-
     /** Loaded by name by the kernel provider, once the vector module is known to be present. */
     public PanamaConv() {}
 
@@ -567,7 +540,7 @@ public final class PanamaConv implements ConvSupport {
                 }
             }
             if (sums != null) {
-                float total = 0f; // lanes in order, once per channel (see laneSum)
+                float total = 0f; // lanes in order, not reduceLanes (see channelSums)
                 for (int i = 0; i < L; i++) {
                     total += sum.lane(i);
                 }
@@ -622,7 +595,10 @@ public final class PanamaConv implements ConvSupport {
                     g.intoArray(dz, dst + c);
                     s = s.add(g);
                 }
-                float row = sums == null ? 0f : laneSum(s); // as channelSums adds a row: the lanes, then the tail
+                float row = 0f; // as channelSums adds a row: lanes in order, then the tail
+                for (int i = 0; sums != null && i < L; i++) {
+                    row += s.lane(i);
+                }
                 for (; c < cols; c++) {
                     float g = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
                     dz[dst + c] = g;
@@ -636,7 +612,7 @@ public final class PanamaConv implements ConvSupport {
         }
     }
 
-    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes by {@link #laneSum}, rows added in double. */
+    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes in order, rows added in double. */
     @Override
     public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
@@ -647,7 +623,12 @@ public final class PanamaConv implements ConvSupport {
                 for (; c + L <= cols; c += L) {
                     s = s.add(FloatVector.fromArray(S, a, at + c));
                 }
-                float row = laneSum(s);
+                // Lanes in order, not reduceLanes: its order of additions is unspecified, and the
+                // interpreter's differs from C2's, so a result would depend on when C2 compiled it.
+                float row = 0f;
+                for (int i = 0; i < L; i++) {
+                    row += s.lane(i);
+                }
                 for (; c < cols; c++) {
                     row += a[at + c];
                 }
