@@ -10,8 +10,8 @@ package dev.isthmus.kernels.conv;
  * <p>Every method reads its arrays from a bound {@link ConvTensors}. A pass calls
  * {@code prepare...} once on the calling thread, then the per-image steps from any threads.
  */
-public sealed interface ConvAlgorithm permits DirectConvolution, Im2colConvolution, PointwiseConvolution,
-        GroupedConvolution {
+public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradients, Im2colConvolution,
+        PointwiseConvolution, GroupedConvolution {
 
     /** A short name for benchmarks and tests: {@code direct}, {@code im2col}, ... */
     String name();

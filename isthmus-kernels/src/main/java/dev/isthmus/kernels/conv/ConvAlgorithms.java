@@ -15,7 +15,7 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *       {@link DirectLayout#forward}): {@link DirectConvolution}.
  *   <li>A stride above 1, the same on both axes, with a kernel wider than it and an output that
  *       suits the column block ({@link DirectLayout#strided}): {@link DirectConvolution} on the
- *       image's phases forward, {@link Im2colConvolution} for the gradients.
+ *       image's phases forward, {@link Im2colConvolution} for the gradients ({@link ForwardAndGradients}).
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
  * The choice depends on the shape and on the vector width (through the column block), never on
@@ -64,8 +64,9 @@ public final class ConvAlgorithms {
         }
         DirectLayout strided = DirectLayout.strided(shape.inChannels(), shape.outChannels(), shape.window(),
                 kernels.directBlock(), kernels.directWideChannels());
-        if (strided != null && System.getProperty(STRIDED_DIRECT_PROPERTY, "true").equals("true")) {
-            return new DirectConvolution(shape, strided, new Im2colConvolution(shape, gemm, kernels), kernels);
+        if (strided != null && Boolean.parseBoolean(System.getProperty(STRIDED_DIRECT_PROPERTY, "true"))) {
+            return new ForwardAndGradients(DirectConvolution.forwardOnly(shape, strided, kernels),
+                    new Im2colConvolution(shape, gemm, kernels));
         }
         return new Im2colConvolution(shape, gemm, kernels);
     }

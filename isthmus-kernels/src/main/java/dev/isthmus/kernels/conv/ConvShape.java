@@ -78,4 +78,17 @@ public record ConvShape(int inChannels, int outChannels, Window2d window, int gr
         return w.kernelSize() == 1 && w.strideY() == 1 && w.strideX() == 1 && w.padTop() == 0 && w.padLeft() == 0
                 && w.padBottom() == 0 && w.padRight() == 0;
     }
+
+    /**
+     * {@code w[oc][k] = transposed[k][oc]} for {@code k < patch()}: a weight gradient that SGEMM
+     * produced as {@code dW^T} (patch by output channels), into the weights' own layout.
+     */
+    void weightsFromTransposed(float[] transposed, float[] w, int wOffset) {
+        int patch = patch(), cout = outChannels();
+        for (int oc = 0; oc < cout; oc++) {
+            for (int k = 0; k < patch; k++) {
+                w[wOffset + oc * patch + k] = transposed[k * cout + oc];
+            }
+        }
+    }
 }

@@ -14,8 +14,8 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
  * weights; the weight gradient keeps per-lane partial sums over the same shifted reads, reduced
  * once per gradient group.
  *
- * <p>At a stride above 1 the forward pass reads the image's phases ({@link DirectLayout#strided})
- * and the gradients are im2col's ({@link Im2colConvolution}).
+ * <p>At a stride above 1 only the forward pass is direct, on the image's phases
+ * ({@link DirectLayout#strided}); {@link ForwardAndGradients} pairs it with im2col's gradients.
  */
 public final class DirectConvolution implements ConvAlgorithm {
 
@@ -27,8 +27,6 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvSupport kernels;
     /** The weight gradient as one SGEMM per image (see {@link #gemmWeightGradient}), or null: per-lane sums. */
     private final GemmSupport gemm;
-    /** The strided layout's backward pass, or null: this class's own. */
-    private final Im2colConvolution gradients;
 
     DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm) {
         this.shape = shape;
@@ -36,23 +34,17 @@ public final class DirectConvolution implements ConvAlgorithm {
         this.back = back;
         this.kernels = kernels;
         this.gemm = gemm != null && back.inStride == forward.inStride ? gemm : null;
-        this.gradients = null;
     }
 
-    /** The strided forward pass on {@code strided}'s phases; the gradients through {@code gradients}. */
-    DirectConvolution(ConvShape shape, DirectLayout strided, Im2colConvolution gradients, ConvSupport kernels) {
-        this.shape = shape;
-        this.forward = strided;
-        this.back = null;
-        this.kernels = kernels;
-        this.gemm = null;
-        this.gradients = gradients;
+    /** The forward pass alone (a strided layout: see {@link ForwardAndGradients}); the backward methods refuse. */
+    static DirectConvolution forwardOnly(ConvShape shape, DirectLayout forward, ConvSupport kernels) {
+        return new DirectConvolution(shape, forward, null, kernels, null);
     }
 
     @Override
     public String name() {
-        if (gradients != null) {
-            return (forward.flat ? "direct (strided, flat)" : "direct (strided)") + ", im2col gradients";
+        if (back == null) {
+            return forward.flat ? "direct (strided, flat)" : "direct (strided)";
         }
         return (forward.flat ? "direct (flat)" : "direct") + (gemm == null ? "" : ", SGEMM weight gradient");
     }
@@ -94,6 +86,12 @@ public final class DirectConvolution implements ConvAlgorithm {
             int from = (int) ((long) units * b / bands) * unit, to = (int) ((long) units * (b + 1) / bands) * unit;
             forwardRows(t, xp, from, to, t.yOffset, t.winnersOffset);
         });
+    }
+
+    private void requireBackward() {
+        if (back == null) {
+            throw new IllegalStateException(name() + " has no backward pass of its own: pair it (ForwardAndGradients)");
+        }
     }
 
     /** The image at {@code x[xOffset]} staged for the forward layout, in this thread's buffer. */
@@ -173,10 +171,7 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void prepareBackward(ConvTensors t) {
-        if (gradients != null) {
-            gradients.prepareBackward(t);
-            return;
-        }
+        requireBackward();
         if (t.dx == null) {
             t.prepared = null;
             return;
@@ -214,10 +209,7 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
-        if (gradients != null) {
-            gradients.backwardImage(t, n, dw, dwAt, accumulate, biasSums);
-            return;
-        }
+        requireBackward();
         int ySize = shape.outputSize(t.pool);
         int yb = t.yOffset + n * ySize, dyb = t.dyOffset + n * ySize, winB = t.winnersOffset + n * shape.pooledSize();
         Window2d w = shape.window();
@@ -299,18 +291,9 @@ public final class DirectConvolution implements ConvAlgorithm {
     /** The lanes of each weight's partial sums, added in lane order (SGEMM: the transposed gradient, transposed back). */
     @Override
     public void endWeightGradient(float[] dw, int dwAt) {
-        if (gradients != null) {
-            gradients.endWeightGradient(dw, dwAt);
-            return;
-        }
         float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
         if (gemm != null) {
-            int k = shape.patch(), cout = shape.outChannels();
-            for (int oc = 0; oc < cout; oc++) {
-                for (int t = 0; t < k; t++) {
-                    dw[dwAt + oc * k + t] = sums[t * cout + oc];
-                }
-            }
+            shape.weightsFromTransposed(sums, dw, dwAt);
             return;
         }
         int lanes = kernels.directLanes(), patch = shape.patch();

@@ -125,13 +125,7 @@ public final class Im2colConvolution implements ConvAlgorithm {
         if (!groupSums) {
             return;
         }
-        int patch = shape.patch(), cout = shape.outChannels();
-        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, shape.weightSize());
-        for (int oc = 0; oc < cout; oc++) {
-            for (int k = 0; k < patch; k++) {
-                dw[dwAt + oc * patch + k] = sums[k * cout + oc];
-            }
-        }
+        shape.weightsFromTransposed(Workspace.floats(Slot.WEIGHT_SUMS, shape.weightSize()), dw, dwAt);
     }
 
     @Override

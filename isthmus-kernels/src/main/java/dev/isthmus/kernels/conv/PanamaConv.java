@@ -245,7 +245,6 @@ public final class PanamaConv implements ConvSupport {
             weightGradientWide(g, xp, dz, dzOffset, dzStride, dzPlane, oy0, flatRows, width, acc, fresh);
             return;
         }
-        FloatVector zero = FloatVector.zero(S);
         int k = g.cin * g.kh * g.kw;
         int[] taps = g.tapOffsets();
         for (int ob = 0; ob < g.gradientBlocks; ob++) {
@@ -257,17 +256,10 @@ public final class PanamaConv implements ConvSupport {
                 int u = Math.min(t + 1, k - 1); // an odd last tap pairs with itself, stored once
                 int x0 = taps[t] + oy0 * g.inStride, x1 = taps[u] + oy0 * g.inStride;
                 int a0 = (oc * k + t) * L, a1 = (oc * k + u) * L, step = k * L;
-                FloatVector s00 = zero, s01 = zero, s10 = zero, s11 = zero, s20 = zero, s21 = zero, s30 = zero, s31 = zero;
-                if (!fresh) {
-                    s00 = FloatVector.fromArray(S, acc, a0);
-                    s01 = FloatVector.fromArray(S, acc, a1);
-                    s10 = FloatVector.fromArray(S, acc, a0 + step);
-                    s11 = FloatVector.fromArray(S, acc, a1 + step);
-                    s20 = FloatVector.fromArray(S, acc, a0 + 2 * step);
-                    s21 = FloatVector.fromArray(S, acc, a1 + 2 * step);
-                    s30 = FloatVector.fromArray(S, acc, a0 + 3 * step);
-                    s31 = FloatVector.fromArray(S, acc, a1 + 3 * step);
-                }
+                FloatVector s00 = startSums(acc, a0, fresh), s01 = startSums(acc, a1, fresh);
+                FloatVector s10 = startSums(acc, a0 + step, fresh), s11 = startSums(acc, a1 + step, fresh);
+                FloatVector s20 = startSums(acc, a0 + 2 * step, fresh), s21 = startSums(acc, a1 + 2 * step, fresh);
+                FloatVector s30 = startSums(acc, a0 + 3 * step, fresh), s31 = startSums(acc, a1 + 3 * step, fresh);
                 for (int r = 0; r < flatRows; r++) {
                     int dr = r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < width; c += L) {
@@ -306,6 +298,11 @@ public final class PanamaConv implements ConvSupport {
         }
     }
 
+    /** A weight-gradient accumulator's starting value: zero for a group's first call, else its stored sums. */
+    private static FloatVector startSums(float[] acc, int at, boolean fresh) {
+        return fresh ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, at);
+    }
+
     /**
      * With 32 vector registers (AVX-512), the weight gradient takes taps in sixes: 24
      * accumulators, ten loads per 24 FMAs instead of six per eight. The loads bound this kernel
@@ -320,7 +317,6 @@ public final class PanamaConv implements ConvSupport {
     private static void weightGradientWide(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                            int oy0, int flatRows, int width, float[] acc, boolean fresh) {
         int k = g.cin * g.kh * g.kw;
-        FloatVector zero = FloatVector.zero(S);
         int[] taps = g.tapOffsets();
         int step = k * L;
         for (int ob = 0; ob < g.gradientBlocks; ob++) {
@@ -336,36 +332,30 @@ public final class PanamaConv implements ConvSupport {
                 int u4 = (Math.min(t + 4, k - 1) - t) * L, x4 = taps[t + u4 / L] + base;
                 int u5 = (Math.min(t + 5, k - 1) - t) * L, x5 = taps[t + u5 / L] + base;
                 int a = (oc * k + t) * L; // tap t + j of channel oc + i at a + i * step + j * L
-                FloatVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s04 = zero, s05 = zero;
-                FloatVector s10 = zero, s11 = zero, s12 = zero, s13 = zero, s14 = zero, s15 = zero;
-                FloatVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s24 = zero, s25 = zero;
-                FloatVector s30 = zero, s31 = zero, s32 = zero, s33 = zero, s34 = zero, s35 = zero;
-                if (!fresh) {
-                    s00 = FloatVector.fromArray(S, acc, a);
-                    s01 = FloatVector.fromArray(S, acc, a + u1);
-                    s02 = FloatVector.fromArray(S, acc, a + u2);
-                    s03 = FloatVector.fromArray(S, acc, a + u3);
-                    s04 = FloatVector.fromArray(S, acc, a + u4);
-                    s05 = FloatVector.fromArray(S, acc, a + u5);
-                    s10 = FloatVector.fromArray(S, acc, a + step + u0);
-                    s11 = FloatVector.fromArray(S, acc, a + step + u1);
-                    s12 = FloatVector.fromArray(S, acc, a + step + u2);
-                    s13 = FloatVector.fromArray(S, acc, a + step + u3);
-                    s14 = FloatVector.fromArray(S, acc, a + step + u4);
-                    s15 = FloatVector.fromArray(S, acc, a + step + u5);
-                    s20 = FloatVector.fromArray(S, acc, a + 2 * step + u0);
-                    s21 = FloatVector.fromArray(S, acc, a + 2 * step + u1);
-                    s22 = FloatVector.fromArray(S, acc, a + 2 * step + u2);
-                    s23 = FloatVector.fromArray(S, acc, a + 2 * step + u3);
-                    s24 = FloatVector.fromArray(S, acc, a + 2 * step + u4);
-                    s25 = FloatVector.fromArray(S, acc, a + 2 * step + u5);
-                    s30 = FloatVector.fromArray(S, acc, a + 3 * step + u0);
-                    s31 = FloatVector.fromArray(S, acc, a + 3 * step + u1);
-                    s32 = FloatVector.fromArray(S, acc, a + 3 * step + u2);
-                    s33 = FloatVector.fromArray(S, acc, a + 3 * step + u3);
-                    s34 = FloatVector.fromArray(S, acc, a + 3 * step + u4);
-                    s35 = FloatVector.fromArray(S, acc, a + 3 * step + u5);
-                }
+                FloatVector s00 = startSums(acc, a, fresh);
+                FloatVector s01 = startSums(acc, a + u1, fresh);
+                FloatVector s02 = startSums(acc, a + u2, fresh);
+                FloatVector s03 = startSums(acc, a + u3, fresh);
+                FloatVector s04 = startSums(acc, a + u4, fresh);
+                FloatVector s05 = startSums(acc, a + u5, fresh);
+                FloatVector s10 = startSums(acc, a + step + u0, fresh);
+                FloatVector s11 = startSums(acc, a + step + u1, fresh);
+                FloatVector s12 = startSums(acc, a + step + u2, fresh);
+                FloatVector s13 = startSums(acc, a + step + u3, fresh);
+                FloatVector s14 = startSums(acc, a + step + u4, fresh);
+                FloatVector s15 = startSums(acc, a + step + u5, fresh);
+                FloatVector s20 = startSums(acc, a + 2 * step + u0, fresh);
+                FloatVector s21 = startSums(acc, a + 2 * step + u1, fresh);
+                FloatVector s22 = startSums(acc, a + 2 * step + u2, fresh);
+                FloatVector s23 = startSums(acc, a + 2 * step + u3, fresh);
+                FloatVector s24 = startSums(acc, a + 2 * step + u4, fresh);
+                FloatVector s25 = startSums(acc, a + 2 * step + u5, fresh);
+                FloatVector s30 = startSums(acc, a + 3 * step + u0, fresh);
+                FloatVector s31 = startSums(acc, a + 3 * step + u1, fresh);
+                FloatVector s32 = startSums(acc, a + 3 * step + u2, fresh);
+                FloatVector s33 = startSums(acc, a + 3 * step + u3, fresh);
+                FloatVector s34 = startSums(acc, a + 3 * step + u4, fresh);
+                FloatVector s35 = startSums(acc, a + 3 * step + u5, fresh);
                 for (int r = 0; r < flatRows; r++) {
                     int dr = r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < width; c += L) {

@@ -1,0 +1,66 @@
+package dev.isthmus.kernels.conv;
+
+/**
+ * One algorithm's forward pass with another's gradients, for a shape where the fastest forward
+ * has no backward of its own: a strided convolution runs forward directly on the image's phases
+ * ({@link DirectLayout#strided}) and takes its gradients from im2col. Both see the same shape
+ * and the same {@link ConvTensors}; each pass's preparation belongs to the algorithm that runs it.
+ */
+final class ForwardAndGradients implements ConvAlgorithm {
+
+    private final ConvAlgorithm forward, gradients;
+
+    ForwardAndGradients(ConvAlgorithm forward, ConvAlgorithm gradients) {
+        if (!forward.shape().equals(gradients.shape())) {
+            throw new IllegalArgumentException("forward " + forward.shape() + " and gradients " + gradients.shape()
+                    + " must be of one shape");
+        }
+        this.forward = forward;
+        this.gradients = gradients;
+    }
+
+    @Override
+    public String name() {
+        return forward.name() + ", " + gradients.name() + " gradients";
+    }
+
+    @Override
+    public ConvShape shape() {
+        return forward.shape();
+    }
+
+    @Override
+    public void prepareForward(ConvTensors t) {
+        forward.prepareForward(t);
+    }
+
+    @Override
+    public void forwardImage(ConvTensors t, int n) {
+        forward.forwardImage(t, n);
+    }
+
+    @Override
+    public void forwardOneImage(ConvTensors t) {
+        forward.forwardOneImage(t);
+    }
+
+    @Override
+    public void prepareBackward(ConvTensors t) {
+        gradients.prepareBackward(t);
+    }
+
+    @Override
+    public void beginWeightGradient() {
+        gradients.beginWeightGradient();
+    }
+
+    @Override
+    public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        gradients.backwardImage(t, n, dw, dwAt, accumulate, biasSums);
+    }
+
+    @Override
+    public void endWeightGradient(float[] dw, int dwAt) {
+        gradients.endWeightGradient(dw, dwAt);
+    }
+}
