@@ -21,6 +21,7 @@ import dev.isthmus.train.LearningVerdict;
 import dev.isthmus.train.Losses;
 import dev.isthmus.train.Evaluator;
 import dev.isthmus.train.Trainer;
+import dev.isthmus.train.WarmUp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -98,6 +99,9 @@ final class TrainCommand implements Callable<Integer> {
             + " networks), KERAS (Glorot uniform, as the lesson's Keras model) or PYTORCH (default: ${DEFAULT-VALUE}).")
     dev.isthmus.nn.Initializer init;
 
+    /** System property that turns the start-up warm-up off ({@code false}), to measure what it saves. */
+    static final String WARM_UP_PROPERTY = "isthmus.warmUp";
+
     @Option(names = "--output", description = "Run folder (default: runs/<date-time>, made unique). An existing folder must be empty.")
     Path output;
 
@@ -137,12 +141,18 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 screen.println("run folder: " + run.path().toAbsolutePath());
                 screen.println(kernels());
-                DataOptions.Loaded loaded = data.load(screen);
-                Split split = Split.lesson(loaded.images(), seed);
-                screen.println(String.format(Locale.ROOT, "split: %d training, %d validation, %d test images",
-                        split.train().count(), split.validation().count(), split.test().count()));
-                ModelCheckpoint checkpoint = new ModelCheckpoint(run.resolve("best-model.safetensors"), "val_loss",
-                        metadata(loaded, split));
+                DataOptions.Loaded loaded;
+                Split split;
+                ModelCheckpoint checkpoint;
+                // the kernels compile on a throwaway network while the images are read
+                try (WarmUp ignored = warmUp()) {
+                    loaded = data.load(screen);
+                    split = Split.lesson(loaded.images(), seed);
+                    screen.println(String.format(Locale.ROOT, "split: %d training, %d validation, %d test images",
+                            split.train().count(), split.validation().count(), split.test().count()));
+                    checkpoint = new ModelCheckpoint(run.resolve("best-model.safetensors"), "val_loss",
+                            metadata(loaded, split));
+                }
                 RunResult result = train(run, guard, loaded, split, checkpoint, screen, start);
                 if (result == null) {
                     return 1;
@@ -154,6 +164,14 @@ final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
         }
+    }
+
+    /** Training a throwaway ChestXRayNet of the run's shape; null under {@value #WARM_UP_PROPERTY}=false. */
+    private WarmUp warmUp() {
+        if (!Boolean.parseBoolean(System.getProperty(WARM_UP_PROPERTY, "true"))) {
+            return null;
+        }
+        return WarmUp.start(() -> ChestXRayNet.build(data.side, dropout).initialize(0, init), Losses.binaryCrossEntropy(), 1);
     }
 
     /** The kernels and threads in one short line; why, when the kernels are the slow scalar ones. */

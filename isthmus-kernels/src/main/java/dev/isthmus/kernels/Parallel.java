@@ -43,4 +43,13 @@ public final class Parallel {
     public static void forEach(int tasks, IntConsumer body) {
         WorkerPool.forEach(tasks, body);
     }
+
+    /**
+     * Runs {@code body} with every kernel it calls on the calling thread alone, leaving the
+     * library's other threads to other callers (a background job that should not take them from
+     * the foreground, say). The results are the same bits as on any thread count.
+     */
+    public static void onCallingThread(Runnable body) {
+        WorkerPool.alone(body);
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,26 @@ class ParallelTest {
         for (int t = 0; t < runs.length(); t++) {
             assertEquals(1, runs.get(t), "task " + t);
         }
+    }
+
+    @Test
+    void onCallingThreadRunsEveryTaskThereAndOnlyInsideTheBody() {
+        Parallel.setThreads(3);
+        Thread caller = Thread.currentThread();
+        List<Thread> inside = java.util.Collections.synchronizedList(new ArrayList<>());
+        Parallel.onCallingThread(() -> Parallel.forEach(64, t -> inside.add(Thread.currentThread())));
+        assertEquals(64, inside.size());
+        inside.forEach(t -> assertSame(caller, t));
+        java.util.Set<Thread> after = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int round = 0; round < 200 && after.size() < 2; round++) {
+            Parallel.forEach(64, t -> {
+                after.add(Thread.currentThread());
+                for (long spin = System.nanoTime(); System.nanoTime() - spin < 20_000; ) {
+                    Thread.onSpinWait();
+                }
+            });
+        }
+        assertTrue(after.size() >= 2, "after the body the workers take part again: " + after);
     }
 
     /** A job submitted the moment a pool is made must not wait for a worker that has not started. */

@@ -66,6 +66,17 @@ public final class WorkerPool {
         p.run(tasks, body);
     }
 
+    /** Runs {@code body} with every parallel loop it makes on the calling thread alone. */
+    public static void alone(Runnable body) {
+        boolean outer = IN_TASK.get();
+        IN_TASK.set(true);
+        try {
+            body.run();
+        } finally {
+            IN_TASK.set(outer);
+        }
+    }
+
     /** True on a thread that is running a parallel task: kernels called there run on that thread alone. */
     public static boolean inTask() {
         return IN_TASK.get();
@@ -157,15 +168,11 @@ public final class WorkerPool {
         }
 
         private static void runAlone(int tasks, IntConsumer body) {
-            boolean outer = IN_TASK.get();
-            IN_TASK.set(true);
-            try {
+            alone(() -> {
                 for (int t = 0; t < tasks; t++) {
                     body.accept(t);
                 }
-            } finally {
-                IN_TASK.set(outer);
-            }
+            });
         }
 
         /** Waits for a running job to finish, then lets the workers exit. */

@@ -1,0 +1,148 @@
+package dev.isthmus.train;
+
+import dev.isthmus.kernels.Parallel;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Shape;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Trains a throwaway network on random data in a background thread (its kernels on that thread
+ * alone, so the library's other threads stay free for the caller), so that the JIT compiles the
+ * vector kernels while the caller does something else (reads its images, say). Until C2 has
+ * compiled them the kernels run interpreted, about a hundred times slower, and a cold JVM's first
+ * training steps wait on it: the main job's first batch took over 3 s, against 20 ms once warm.
+ *
+ * <p>Nothing the caller trains depends on it: the throwaway network is the supplier's own model,
+ * the data are random, and the kernels give the same bits compiled or interpreted
+ * ({@code JitIndependenceTest}). It stops by itself once its steps stop getting faster (the
+ * kernels are compiled; later steps would only take a core from the caller), or at
+ * {@link #close()}, which waits for the step under way, so the library's threads are free again
+ * when it returns.
+ */
+public final class WarmUp implements AutoCloseable {
+
+    private final Thread thread;
+    private volatile boolean stop;
+    private volatile int steps;
+    private volatile boolean settled;
+    private volatile Throwable failure;
+
+    private WarmUp(Supplier<Model> network, Loss loss, int batchSize) {
+        // on its own thread alone: the caller's parallel work (decoding or drawing images) keeps the workers
+        thread = Thread.ofPlatform().name("isthmus-warm-up").daemon()
+                .unstarted(() -> Parallel.onCallingThread(() -> run(network, loss, batchSize)));
+    }
+
+    /**
+     * Starts training {@code network.get()} (a model the caller does not otherwise use, built like
+     * the one it will train) with {@code loss} and Adam on random batches of {@code batchSize}.
+     *
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public static WarmUp start(Supplier<Model> network, Loss loss, int batchSize) {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(loss, "loss");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        WarmUp warmUp = new WarmUp(network, loss, batchSize);
+        warmUp.thread.start();
+        return warmUp;
+    }
+
+    /** Whether the warm-up stopped by itself, its steps no longer getting faster. */
+    public boolean settled() {
+        return settled;
+    }
+
+    /** Training steps finished so far. */
+    public int steps() {
+        return steps;
+    }
+
+    private void run(Supplier<Model> network, Loss loss, int batchSize) {
+        try {
+            Model model = network.get();
+            Trainer trainer = new Trainer(model, loss, new Adam(1e-3));
+            Dataset batch = randomBatch(model, loss, batchSize);
+            FitOptions options = new FitOptions().epochs(1).batchSize(batchSize);
+            Plateau plateau = new Plateau();
+            while (!stop) {
+                long begin = System.nanoTime();
+                trainer.fit(batch, batch, options); // one step, and one evaluation for inference's kernels
+                long end = System.nanoTime();
+                steps++;
+                if (plateau.reached(end - begin, end)) {
+                    settled = true;
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+    }
+
+    /**
+     * When a step's time has stopped falling: no step 10% faster than the fastest before it for a
+     * second (C2 takes up to one for a big kernel, and a step of a half-compiled network can be
+     * fast already). Warm-up steps past that point only take a core from the caller.
+     */
+    private static final class Plateau {
+        private static final long PATIENCE_NANOS = 1_000_000_000L;
+        private static final int MIN_STEPS = 10;
+        private long fastest = Long.MAX_VALUE, lastGain;
+        private int steps;
+
+        boolean reached(long stepNanos, long now) {
+            steps++;
+            if (stepNanos < fastest * 0.9) {
+                lastGain = now;
+            }
+            fastest = Math.min(fastest, stepNanos);
+            return steps >= MIN_STEPS && now - lastGain >= PATIENCE_NANOS;
+        }
+    }
+
+    private static Dataset randomBatch(Model model, Loss loss, int n) {
+        Shape shape = model.inputShape();
+        int targets = model.outputShape().size();
+        SplittableRandom random = new SplittableRandom(0);
+        float[] x = new float[n * shape.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextDouble();
+        }
+        // 0/1 targets suit a binary loss and a regression; a categorical loss takes class indices
+        int perSample = loss.targetSize(targets);
+        float[] y = new float[n * perSample];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = loss.task() == Loss.Task.CATEGORICAL ? i % targets : i % 2;
+        }
+        return new Dataset(x, y, n, shape, perSample);
+    }
+
+    /**
+     * Stops after the step under way and waits for it.
+     *
+     * @throws IllegalStateException if the warm-up failed (the network or loss did not fit)
+     */
+    @Override
+    public void close() {
+        stop = true;
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw new IllegalStateException("warm-up failed: " + failure.getMessage(), failure);
+        }
+    }
+}
