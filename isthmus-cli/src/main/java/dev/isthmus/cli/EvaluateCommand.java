@@ -3,6 +3,7 @@ package dev.isthmus.cli;
 import dev.isthmus.io.ModelFiles;
 import dev.isthmus.train.Losses;
 import dev.isthmus.train.Evaluator;
+import dev.isthmus.train.WarmUp;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,7 +44,10 @@ final class EvaluateCommand implements Callable<Integer> {
         data.check(flags);
         Screen screen = cli.screen();
         ModelOutput output = ModelOutput.of(ModelFiles.read(model));
-        EvaluationData.Selection chosen = data.select(output, screen);
+        EvaluationData.Selection chosen;
+        try (WarmUp ignored = TrainCommand.warmUpEnabled() ? WarmUp.inference(output.file().model(), 1) : null) {
+            chosen = data.select(output, screen); // the kernels compile while the images load
+        }
         Evaluator evaluator = new Evaluator(output.file().model(), Losses.binaryCrossEntropy());
         TestMetrics test = TestMetrics.of(chosen.label(), evaluator, output, chosen.dataset(), chosen.paths(), batchSize);
         screen.println(test.describe(chosen.classNames()).stripTrailing());

@@ -4,6 +4,7 @@ import dev.isthmus.explain.SaliencyMaps;
 import dev.isthmus.io.ModelFiles;
 import dev.isthmus.nn.Model;
 import dev.isthmus.train.Dataset;
+import dev.isthmus.train.WarmUp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -62,7 +63,10 @@ final class ExplainCommand implements Callable<Integer> {
             throw flags.error("--layer " + layer + ": " + model + " has no such layer; its layers are "
                     + m.layers().stream().map(l -> l.name()).toList());
         }
-        EvaluationData.Selection chosen = data.select(out, screen);
+        EvaluationData.Selection chosen;
+        try (WarmUp ignored = TrainCommand.warmUpEnabled() ? WarmUp.inference(m, 1) : null) {
+            chosen = data.select(out, screen); // the kernels compile while the images load
+        }
         Files.createDirectories(output);
         Dataset set = chosen.dataset();
         SaliencyMaps maps = new SaliencyMaps(m, layer);

@@ -168,10 +168,15 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Training a throwaway ChestXRayNet of the run's shape; null under {@value #WARM_UP_PROPERTY}=false. */
     private WarmUp warmUp() {
-        if (!Boolean.parseBoolean(System.getProperty(WARM_UP_PROPERTY, "true"))) {
+        if (!warmUpEnabled()) {
             return null;
         }
         return WarmUp.start(() -> ChestXRayNet.build(data.side, dropout).initialize(0, init), Losses.binaryCrossEntropy(), 1);
+    }
+
+    /** Whether commands warm the kernels up while they read their images (unless {@value #WARM_UP_PROPERTY}=false). */
+    static boolean warmUpEnabled() {
+        return Boolean.parseBoolean(System.getProperty(WARM_UP_PROPERTY, "true"));
     }
 
     /** The kernels and threads in one short line; why, when the kernels are the slow scalar ones. */

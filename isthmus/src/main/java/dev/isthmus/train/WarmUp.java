@@ -2,20 +2,20 @@ package dev.isthmus.train;
 
 import dev.isthmus.kernels.Parallel;
 import dev.isthmus.nn.Model;
-import dev.isthmus.nn.Shape;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * Trains a throwaway network on random data in a background thread (its kernels on that thread
- * alone, so the library's other threads stay free for the caller), so that the JIT compiles the
- * vector kernels while the caller does something else (reads its images, say). Until C2 has
- * compiled them the kernels run interpreted, about a hundred times slower, and a cold JVM's first
- * training steps wait on it: the main job's first batch took over 3 s, against 20 ms once warm.
+ * Trains a throwaway network, or runs a model's predictions, on random data in a background
+ * thread, so that the JIT compiles the vector kernels while the caller does something else (reads
+ * its images, say). Until C2 has compiled them the kernels run interpreted, about a hundred times
+ * slower, and a cold JVM's first steps wait on it: the main job's first batch took over 3 s,
+ * against 20 ms once warm. The warm-up's kernels run on its thread alone, so the library's other
+ * threads stay free for the caller's own parallel work.
  *
- * <p>Nothing the caller trains depends on it: the throwaway network is the supplier's own model,
- * the data are random, and the kernels give the same bits compiled or interpreted
+ * <p>Nothing the caller computes depends on it: the throwaway network is the supplier's own model
+ * (a prediction only reads its model), the data are random, and the kernels give the same bits compiled or interpreted
  * ({@code JitIndependenceTest}). It stops by itself once its steps stop getting faster (the
  * kernels are compiled; later steps would only take a core from the caller), or at
  * {@link #close()}, which waits for the step under way, so the library's threads are free again
@@ -29,10 +29,11 @@ public final class WarmUp implements AutoCloseable {
     private volatile boolean settled;
     private volatile Throwable failure;
 
-    private WarmUp(Supplier<Model> network, Loss loss, int batchSize) {
+    /** {@code stepMaker} builds, on the warm-up's thread, the step it then repeats. */
+    private WarmUp(Supplier<Runnable> stepMaker) {
         // on its own thread alone: the caller's parallel work (decoding or drawing images) keeps the workers
         thread = Thread.ofPlatform().name("isthmus-warm-up").daemon()
-                .unstarted(() -> Parallel.onCallingThread(() -> run(network, loss, batchSize)));
+                .unstarted(() -> Parallel.onCallingThread(() -> run(stepMaker)));
     }
 
     /**
@@ -44,10 +45,38 @@ public final class WarmUp implements AutoCloseable {
     public static WarmUp start(Supplier<Model> network, Loss loss, int batchSize) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(loss, "loss");
+        checkBatch(batchSize);
+        return started(new WarmUp(() -> {
+            Model model = network.get();
+            Trainer trainer = new Trainer(model, loss, new Adam(1e-3));
+            Dataset batch = randomBatch(model, loss, batchSize);
+            FitOptions options = new FitOptions().epochs(1).batchSize(batchSize);
+            return () -> trainer.fit(batch, batch, options); // one step, and one evaluation for inference's kernels
+        }));
+    }
+
+    /**
+     * Starts running {@code model}'s predictions on random batches of {@code batchSize}: the
+     * kernels of inference only (the model is read, never changed, so it may be the caller's own).
+     *
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public static WarmUp inference(Model model, int batchSize) {
+        Objects.requireNonNull(model, "model");
+        checkBatch(batchSize);
+        return started(new WarmUp(() -> {
+            float[] x = randomInputs(model, batchSize);
+            return () -> model.predict(x, batchSize);
+        }));
+    }
+
+    private static void checkBatch(int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         }
-        WarmUp warmUp = new WarmUp(network, loss, batchSize);
+    }
+
+    private static WarmUp started(WarmUp warmUp) {
         warmUp.thread.start();
         return warmUp;
     }
@@ -62,16 +91,13 @@ public final class WarmUp implements AutoCloseable {
         return steps;
     }
 
-    private void run(Supplier<Model> network, Loss loss, int batchSize) {
+    private void run(Supplier<Runnable> stepMaker) {
         try {
-            Model model = network.get();
-            Trainer trainer = new Trainer(model, loss, new Adam(1e-3));
-            Dataset batch = randomBatch(model, loss, batchSize);
-            FitOptions options = new FitOptions().epochs(1).batchSize(batchSize);
+            Runnable step = stepMaker.get();
             Plateau plateau = new Plateau();
             while (!stop) {
                 long begin = System.nanoTime();
-                trainer.fit(batch, batch, options); // one step, and one evaluation for inference's kernels
+                step.run();
                 long end = System.nanoTime();
                 steps++;
                 if (plateau.reached(end - begin, end)) {
@@ -105,21 +131,25 @@ public final class WarmUp implements AutoCloseable {
         }
     }
 
-    private static Dataset randomBatch(Model model, Loss loss, int n) {
-        Shape shape = model.inputShape();
-        int targets = model.outputShape().size();
+    private static float[] randomInputs(Model model, int n) {
         SplittableRandom random = new SplittableRandom(0);
-        float[] x = new float[n * shape.size()];
+        float[] x = new float[n * model.inputShape().size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextDouble();
         }
+        return x;
+    }
+
+    private static Dataset randomBatch(Model model, Loss loss, int n) {
+        float[] x = randomInputs(model, n);
+        int targets = model.outputShape().size();
         // 0/1 targets suit a binary loss and a regression; a categorical loss takes class indices
         int perSample = loss.targetSize(targets);
         float[] y = new float[n * perSample];
         for (int i = 0; i < y.length; i++) {
             y[i] = loss.task() == Loss.Task.CATEGORICAL ? i % targets : i % 2;
         }
-        return new Dataset(x, y, n, shape, perSample);
+        return new Dataset(x, y, n, model.inputShape(), perSample);
     }
 
     /**

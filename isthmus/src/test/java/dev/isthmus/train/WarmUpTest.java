@@ -95,6 +95,26 @@ class WarmUpTest {
     }
 
     @Test
+    void inferenceReadsTheModelAndChangesNothing() throws InterruptedException {
+        Model model = ToyData.smallCnn(6);
+        Dataset data = ToyData.squares(8, 4);
+        float[] before = model.predict(data.x(), data.count());
+        List<float[]> weights = new ArrayList<>();
+        for (Parameter p : model.parameters().values()) {
+            weights.add(p.value().clone());
+        }
+        WarmUp warmUp = WarmUp.inference(model, 3);
+        awaitSteps(warmUp, 3);
+        warmUp.close();
+        int i = 0;
+        for (Parameter p : model.parameters().values()) {
+            assertArrayEquals(weights.get(i++), p.value(), "parameter " + p);
+        }
+        assertArrayEquals(before, model.predict(data.x(), data.count()));
+        assertThrows(IllegalArgumentException.class, () -> WarmUp.inference(model, 0));
+    }
+
+    @Test
     void categoricalLossesGetClassIndices() throws InterruptedException {
         Model classifier = new Sequential(1, 12, 12)
                 .add(new Conv2D(4, 3).padding(Padding.SAME).activation(Activation.RELU))
