@@ -1,6 +1,7 @@
 package dev.isthmus.kernels.conv;
 
 import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.Workspace;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -567,8 +568,9 @@ public final class PanamaConv implements ConvSupport {
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         FloatVector zero = FloatVector.zero(S);
+        float[] lanes = sums == null ? null : RowLanes.buffer(rows);
+        int vectorCols = cols / L * L;
         for (int ch = 0; ch < channels; ch++) {
-            double total = 0;
             for (int r = 0; r < rows; r++) {
                 int src = dyOffset + (ch * rows + r) * cols, ys = yOffset + (ch * rows + r) * cols;
                 int dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
@@ -577,7 +579,7 @@ public final class PanamaConv implements ConvSupport {
                     continue;
                 }
                 FloatVector s = zero;
-                for (; c + L <= cols; c += L) {
+                for (; c < vectorCols; c += L) {
                     FloatVector g = FloatVector.fromArray(S, dy, src + c);
                     if (relu) {
                         g = zero.blend(g, FloatVector.fromArray(S, y, ys + c).compare(VectorOperators.GT, zero));
@@ -585,19 +587,15 @@ public final class PanamaConv implements ConvSupport {
                     g.intoArray(dz, dst + c);
                     s = s.add(g);
                 }
-                float row = 0f; // as channelSums adds a row: lanes in order, then the tail
-                for (int i = 0; sums != null && i < L; i++) {
-                    row += s.lane(i);
+                if (lanes != null) {
+                    s.intoArray(lanes, r * L);
                 }
                 for (; c < cols; c++) {
-                    float g = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
-                    dz[dst + c] = g;
-                    row += g;
+                    dz[dst + c] = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
                 }
-                total += row;
             }
-            if (sums != null) {
-                sums[ch] += total;
+            if (sums != null) { // as channelSums adds a row: lanes in order, then the tail
+                sums[ch] += RowLanes.total(lanes, rows, dz, dzOffset + ch * dzPlane + vectorCols, dzStride, cols - vectorCols);
             }
         }
     }
@@ -605,26 +603,58 @@ public final class PanamaConv implements ConvSupport {
     /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes in order, rows added in double. */
     @Override
     public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
+        float[] lanes = RowLanes.buffer(rows);
+        int vectorCols = cols / L * L;
         for (int ch = 0; ch < channels; ch++) {
-            double total = 0;
             for (int r = 0; r < rows; r++) {
-                int at = offset + ch * plane + r * stride, c = 0;
+                int at = offset + ch * plane + r * stride;
                 FloatVector s = FloatVector.zero(S);
-                for (; c + L <= cols; c += L) {
+                for (int c = 0; c < vectorCols; c += L) {
                     s = s.add(FloatVector.fromArray(S, a, at + c));
                 }
-                // Lanes in order, not reduceLanes: its order of additions is unspecified, and the
-                // interpreter's differs from C2's, so a result would depend on when C2 compiled it.
-                float row = 0f;
-                for (int i = 0; i < L; i++) {
-                    row += s.lane(i);
-                }
-                for (; c < cols; c++) {
-                    row += a[at + c];
-                }
-                total += row;
+                s.intoArray(lanes, r * L);
             }
-            sums[ch] += total;
+            // Lanes in order, not reduceLanes: its order of additions is unspecified, and the
+            // interpreter's differs from C2's, so a result would depend on when C2 compiled it.
+            sums[ch] += RowLanes.total(lanes, rows, a, offset + ch * plane + vectorCols, stride, cols - vectorCols);
+        }
+    }
+
+    /**
+     * A plane's sum as the bias gradients take it: each row's per-lane partial sums added lane by
+     * lane in order ({@code 0f + lane 0 + lane 1 + ...}), then the row's tail floats in order, and
+     * the rows' totals added in double, in order. The rows' lanes wait in a buffer and are added
+     * a lane at a time across all rows: every row's chain of additions is the same as adding its
+     * lanes as it came (the same bits), but the rows' chains run side by side, where one row's
+     * chain after sixteen lane extractions was most of a narrow map's bias sum.
+     */
+    private static final class RowLanes {
+
+        private RowLanes() {}
+
+        /** Room for {@code rows} rows of lanes and their running sums. */
+        static float[] buffer(int rows) {
+            return Workspace.floats(Workspace.Slot.ROW_SUMS, (long) rows * (L + 1));
+        }
+
+        /** The plane's total; the rows' tails are {@code tail} floats at {@code tailAt + r * stride}. */
+        static double total(float[] lanes, int rows, float[] tails, int tailAt, int stride, int tail) {
+            int row = rows * L;
+            java.util.Arrays.fill(lanes, row, row + rows, 0f);
+            for (int i = 0; i < L; i++) {
+                for (int r = 0; r < rows; r++) {
+                    lanes[row + r] += lanes[r * L + i];
+                }
+            }
+            double total = 0;
+            for (int r = 0; r < rows; r++) {
+                float sum = lanes[row + r];
+                for (int c = 0, at = tailAt + r * stride; c < tail; c++) {
+                    sum += tails[at + c];
+                }
+                total += sum;
+            }
+            return total;
         }
     }
 

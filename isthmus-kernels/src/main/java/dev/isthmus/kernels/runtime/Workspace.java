@@ -27,7 +27,9 @@ public final class Workspace {
         /** Per-lane partial sums of a direct convolution's weight gradient. */
         WEIGHT_SUMS,
         /** im2col's zero-padded copy of an image whose output rows are too narrow to copy one by one. */
-        PADDED_IMAGE
+        PADDED_IMAGE,
+        /** A plane's rows of per-lane sums on their way to a bias gradient (PanamaConv.RowLanes). */
+        ROW_SUMS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

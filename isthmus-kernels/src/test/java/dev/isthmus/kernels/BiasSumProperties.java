@@ -1,0 +1,103 @@
+package dev.isthmus.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.isthmus.kernels.conv.ConvSupport;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Tag;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The bias gradient's plane sums ({@code channelSums}, and {@code activationGradient}'s, taken
+ * while it copies the output gradient) bit for bit against their order of additions written out:
+ * per row, the lanes' partial sums over whole vectors added lane by lane from {@code 0f}, then the
+ * row's tail floats in order, the rows added in double in order. That order is what makes the
+ * result independent of the thread count and of the JIT, so a faster way of adding must keep it.
+ */
+@Tag("kernel-ops")
+@Tag("vector-width")
+class BiasSumProperties {
+
+    private static final ConvSupport KERNELS = KernelProvider.conv();
+
+    /** Floats per vector of the chosen kernels; 0 for the scalar ones, which add every float in order. */
+    private static int lanes() {
+        KernelSelection k = Kernels.selection();
+        return k.vectorBitSize() / Float.SIZE;
+    }
+
+    private static double referenceSum(float[] a, int at, int stride, int rows, int cols) {
+        int lanes = lanes(), vectorCols = lanes == 0 ? 0 : cols / lanes * lanes;
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int row = at + r * stride;
+            float sum = 0f;
+            for (int i = 0; i < lanes; i++) {
+                float lane = 0f;
+                for (int c = i; c < vectorCols; c += lanes) {
+                    lane += a[row + c];
+                }
+                sum += lane;
+            }
+            for (int c = vectorCols; c < cols; c++) {
+                sum += a[row + c];
+            }
+            total += sum;
+        }
+        return total;
+    }
+
+    private static float[] gaussian(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian() * (random.nextInt(4) == 0 ? 1e3f : 1f); // wide range: rounding shows
+        }
+        return a;
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void channelSumsAddInTheirOrder(@ForAll @IntRange(min = 1, max = 4) int channels,
+                                    @ForAll @IntRange(min = 1, max = 40) int rows,
+                                    @ForAll @IntRange(min = 1, max = 70) int cols,
+                                    @ForAll @IntRange(min = 0, max = 9) int pad, @ForAll long seed) {
+        Random random = new Random(seed);
+        int stride = cols + pad, plane = rows * stride + pad, offset = pad;
+        float[] a = gaussian(random, offset + channels * plane);
+        double[] sums = {0.25, -1.5, 3.0, 0.0};
+        double[] expected = sums.clone();
+        KERNELS.channelSums(a, offset, stride, plane, channels, rows, cols, sums);
+        for (int ch = 0; ch < channels; ch++) {
+            expected[ch] += referenceSum(a, offset + ch * plane, stride, rows, cols);
+        }
+        assertArrayEquals(expected, sums);
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void activationGradientCopiesMasksAndSumsInTheSameOrder(@ForAll @IntRange(min = 1, max = 4) int channels,
+                                                            @ForAll @IntRange(min = 1, max = 40) int rows,
+                                                            @ForAll @IntRange(min = 1, max = 70) int cols,
+                                                            @ForAll @IntRange(min = 0, max = 9) int pad,
+                                                            @ForAll boolean relu, @ForAll long seed) {
+        Random random = new Random(seed);
+        int dzStride = cols + pad, dzPlane = rows * dzStride + pad, dzOffset = pad, n = channels * rows * cols;
+        float[] dy = gaussian(random, 3 + n), y = gaussian(random, 2 + n);
+        float[] dz = new float[dzOffset + channels * dzPlane + 64];
+        double[] sums = {1.0, 0.0, -2.0, 7.5};
+        double[] expected = sums.clone();
+        KERNELS.activationGradient(dy, 3, y, 2, channels, rows, cols, relu, dz, dzOffset, dzStride, dzPlane, sums);
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    int i = (ch * rows + r) * cols + c;
+                    float g = !relu || y[2 + i] > 0f ? dy[3 + i] : 0f;
+                    assertEquals(g, dz[dzOffset + ch * dzPlane + r * dzStride + c], "channel " + ch + " row " + r + " col " + c);
+                }
+            }
+            expected[ch] += referenceSum(dz, dzOffset + ch * dzPlane, dzStride, rows, cols);
+        }
+        assertArrayEquals(expected, sums);
+    }
+}
