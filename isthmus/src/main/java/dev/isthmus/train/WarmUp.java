@@ -86,7 +86,7 @@ public final class WarmUp implements AutoCloseable {
         return settled;
     }
 
-    /** Training steps finished so far. */
+    /** Steps finished so far: training steps (each with its evaluation), or predictions. */
     public int steps() {
         return steps;
     }

@@ -168,11 +168,15 @@ public final class WorkerPool {
         }
 
         private static void runAlone(int tasks, IntConsumer body) {
-            alone(() -> {
+            boolean outer = IN_TASK.get(); // as alone(), without a lambda: a loop allocates nothing
+            IN_TASK.set(true);
+            try {
                 for (int t = 0; t < tasks; t++) {
                     body.accept(t);
                 }
-            });
+            } finally {
+                IN_TASK.set(outer);
+            }
         }
 
         /** Waits for a running job to finish, then lets the workers exit. */
