@@ -50,6 +50,7 @@ public final class Parallel {
      * the foreground, say). The results are the same bits as on any thread count.
      */
     public static void onCallingThread(Runnable body) {
+        java.util.Objects.requireNonNull(body, "body must not be null");
         WorkerPool.alone(body);
     }
 }

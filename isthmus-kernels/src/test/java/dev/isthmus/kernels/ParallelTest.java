@@ -50,6 +50,8 @@ class ParallelTest {
                 }
             });
         }
+        NullPointerException e = assertThrows(NullPointerException.class, () -> Parallel.onCallingThread(null));
+        assertTrue(e.getMessage().contains("body"), e.getMessage());
         assertTrue(after.size() >= 2, "after the body the workers take part again: " + after);
     }
 

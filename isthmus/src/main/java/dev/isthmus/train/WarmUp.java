@@ -43,11 +43,14 @@ public final class WarmUp implements AutoCloseable {
      * @throws IllegalArgumentException if {@code batchSize < 1}
      */
     public static WarmUp start(Supplier<Model> network, Loss loss, int batchSize) {
-        Objects.requireNonNull(network, "network");
-        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(network, "network must not be null");
+        Objects.requireNonNull(loss, "loss must not be null");
         checkBatch(batchSize);
         return started(new WarmUp(() -> {
             Model model = network.get();
+            if (model == null) {
+                throw new IllegalArgumentException("the network supplier returned null instead of a model");
+            }
             Trainer trainer = new Trainer(model, loss, new Adam(1e-3));
             Dataset batch = randomBatch(model, loss, batchSize);
             FitOptions options = new FitOptions().epochs(1).batchSize(batchSize);
@@ -62,7 +65,7 @@ public final class WarmUp implements AutoCloseable {
      * @throws IllegalArgumentException if {@code batchSize < 1}
      */
     public static WarmUp inference(Model model, int batchSize) {
-        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(model, "model must not be null");
         checkBatch(batchSize);
         return started(new WarmUp(() -> {
             float[] x = randomInputs(model, batchSize);

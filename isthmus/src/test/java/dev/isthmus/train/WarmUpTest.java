@@ -138,6 +138,20 @@ class WarmUpTest {
     }
 
     @Test
+    void missingArgumentsAreNamed() {
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> WarmUp.start(null, Losses.binaryCrossEntropy(), 1));
+        assertTrue(e.getMessage().contains("network"), e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> WarmUp.start(() -> ToyData.smallCnn(1), null, 1));
+        assertTrue(e.getMessage().contains("loss"), e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> WarmUp.inference(null, 1));
+        assertTrue(e.getMessage().contains("model"), e.getMessage());
+        WarmUp nothing = WarmUp.start(() -> null, Losses.binaryCrossEntropy(), 1);
+        IllegalStateException failed = assertThrows(IllegalStateException.class, nothing::close);
+        assertTrue(failed.getMessage().contains("supplier returned null"), failed.getMessage());
+    }
+
+    @Test
     void badBatchSizeIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> WarmUp.start(() -> ToyData.smallCnn(1), Losses.binaryCrossEntropy(), 0));
