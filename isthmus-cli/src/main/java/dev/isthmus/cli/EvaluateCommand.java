@@ -45,7 +45,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Screen screen = cli.screen();
         ModelOutput output = ModelOutput.of(ModelFiles.read(model));
         EvaluationData.Selection chosen;
-        try (WarmUp ignored = TrainCommand.warmUpEnabled() ? WarmUp.inference(output.file().model(), 1) : null) {
+        try (WarmUp ignored = StartUpWarmUp.inference(output.file().model())) {
             chosen = data.select(output, screen); // the kernels compile while the images load
         }
         Evaluator evaluator = new Evaluator(output.file().model(), Losses.binaryCrossEntropy());

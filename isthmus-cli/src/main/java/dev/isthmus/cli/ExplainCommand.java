@@ -64,7 +64,7 @@ final class ExplainCommand implements Callable<Integer> {
                     + m.layers().stream().map(l -> l.name()).toList());
         }
         EvaluationData.Selection chosen;
-        try (WarmUp ignored = TrainCommand.warmUpEnabled() ? WarmUp.inference(m, 1) : null) {
+        try (WarmUp ignored = StartUpWarmUp.inference(m)) {
             chosen = data.select(out, screen); // the kernels compile while the images load
         }
         Files.createDirectories(output);

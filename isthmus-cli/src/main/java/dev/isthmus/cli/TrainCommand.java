@@ -99,9 +99,6 @@ final class TrainCommand implements Callable<Integer> {
             + " networks), KERAS (Glorot uniform, as the lesson's Keras model) or PYTORCH (default: ${DEFAULT-VALUE}).")
     dev.isthmus.nn.Initializer init;
 
-    /** System property that turns the start-up warm-up off ({@code false}), to measure what it saves. */
-    static final String WARM_UP_PROPERTY = "isthmus.warmUp";
-
     @Option(names = "--output", description = "Run folder (default: runs/<date-time>, made unique). An existing folder must be empty.")
     Path output;
 
@@ -145,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
                 Split split;
                 ModelCheckpoint checkpoint;
                 // the kernels compile on a throwaway network while the images are read
-                try (WarmUp ignored = warmUp()) {
+                try (WarmUp ignored = StartUpWarmUp.training(data.side, dropout, init)) {
                     loaded = data.load(screen);
                     split = Split.lesson(loaded.images(), seed);
                     screen.println(String.format(Locale.ROOT, "split: %d training, %d validation, %d test images",
@@ -164,19 +161,6 @@ final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
         }
-    }
-
-    /** Training a throwaway ChestXRayNet of the run's shape; null under {@value #WARM_UP_PROPERTY}=false. */
-    private WarmUp warmUp() {
-        if (!warmUpEnabled()) {
-            return null;
-        }
-        return WarmUp.start(() -> ChestXRayNet.build(data.side, dropout).initialize(0, init), Losses.binaryCrossEntropy(), 1);
-    }
-
-    /** Whether commands warm the kernels up while they read their images (unless {@value #WARM_UP_PROPERTY}=false). */
-    static boolean warmUpEnabled() {
-        return Boolean.parseBoolean(System.getProperty(WARM_UP_PROPERTY, "true"));
     }
 
     /** The kernels and threads in one short line; why, when the kernels are the slow scalar ones. */
