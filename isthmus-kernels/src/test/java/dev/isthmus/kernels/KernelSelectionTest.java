@@ -24,6 +24,8 @@ class KernelSelectionTest {
         Blocking b = Blocking.forLanes(16);
         assertEquals(0, b.mc() % b.mr());
         assertEquals(0, b.nc() % b.nr());
-        assertTrue(b.kc() * b.nr() * Float.BYTES <= Blocking.L1, "B micro-panel fits in L1: " + b);
+        assertEquals(0, b.nb() % b.nr());
+        assertTrue(b.kc() * b.mr() * Float.BYTES <= Blocking.L1 / 4, "A micro-panel in a quarter of L1: " + b);
+        assertTrue((long) b.kc() * (b.nb() + b.mc()) * Float.BYTES <= Blocking.L2, "B band and A block in L2: " + b);
     }
 }

@@ -8,15 +8,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed, cache-blocked SGEMM in the Goto/BLIS layering: five loops around one register tile
+ * Packed, cache-blocked SGEMM in the Goto/BLIS layering: six loops around one register tile
  * ({@link MicroKernel}), with the sizes of {@link Blocking}.
  *
  * <pre>
  *   jc: NC columns of B and C        (per thread: its own columns or rows of C)
  *     pc: KC of the shared dimension  pack B[pc:pc+KC, jc:jc+NC] into NR-wide micro-panels
  *       ic: MC rows of A and C        pack alpha * A[ic:ic+MC, pc:pc+KC] into MR-high micro-panels
- *         jr: NR columns              one B micro-panel, resident in L1
- *           ir: MR rows               micro-kernel: MR x NR of C += A micro-panel * B micro-panel
+ *         jb: NB columns              a band of B micro-panels, resident in L2
+ *           ir: MR rows               one A micro-panel, resident in L1
+ *             jr: NR columns          micro-kernel: MR x NR of C += A micro-panel * B micro-panel
  * </pre>
  *
  * Packing pads edges with zeros, so the micro-kernel always runs a full tile; an edge tile is
@@ -31,7 +32,7 @@ final class PackedGemm {
     static final Blocking BLOCKING = Blocking.forLanes(L);
     private static final MicroKernel KERNEL = BLOCKING.mr() == 8 ? new Tile8x2() : new Tile4x2();
     private static final int MR = BLOCKING.mr(), NR = BLOCKING.nr();
-    private static final int KC = BLOCKING.kc(), MC = BLOCKING.mc(), NC = BLOCKING.nc();
+    private static final int KC = BLOCKING.kc(), MC = BLOCKING.mc(), NC = BLOCKING.nc(), NB = BLOCKING.nb();
 
     private PackedGemm() {}
 
@@ -92,22 +93,34 @@ final class PackedGemm {
         }
     }
 
-    /** The jr and ir loops: every B micro-panel of the packed panel against the packed A block. */
+    /**
+     * The jr and ir loops, a band of {@code NB} columns at a time: within a band each A
+     * micro-panel (in L1) meets every B micro-panel of the band (in L2), so C is written along its
+     * rows, tile after adjacent tile, where the hardware prefetchers follow it. BLIS's order (one
+     * B micro-panel down all of A's rows) walks C down a column of tiles whose rows lie {@code ldc}
+     * apart, a new page each: at 1024^3 and 2048^3 that ran 8% and 20% slower here.
+     */
     private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, float[] tile, float[] c,
                                     int cOffset, int ldc, boolean overwrite, float beta) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr);
-            if (nr == NR) {
-                KERNEL.packed(kc, mc, ap, 0, bp, jr * kc, c, cOffset + jr, ldc, overwrite, beta);
-            } else if (nr == L) {
-                KERNEL.oneVector(kc, mc, ap, bp, jr * kc, tile, c, cOffset + jr, ldc, overwrite, beta);
-            } else {
-                // The narrow last column panel: each tile through scratch, its valid columns merged.
-                for (int ir = 0; ir < mc; ir += MR) {
-                    KERNEL.packed(kc, MR, ap, ir * kc, bp, jr * kc, tile, 0, NR, true, 0f);
-                    TileMerge.mergeEdge(tile, Math.min(MR, mc - ir), nr, c, cOffset + ir * ldc + jr, ldc, overwrite,
-                            beta);
+        int full = nc / NR * NR;
+        for (int jb = 0; jb < full; jb += NB) {
+            int bandEnd = Math.min(full, jb + NB);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                for (int jr = jb; jr < bandEnd; jr += NR) {
+                    KERNEL.packed(kc, mr, ap, ir * kc, bp, jr * kc, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
+            }
+        }
+        int nr = nc - full;
+        if (nr == L) {
+            KERNEL.oneVector(kc, mc, ap, bp, full * kc, tile, c, cOffset + full, ldc, overwrite, beta);
+        } else if (nr > 0) {
+            // The narrow last column panel: each tile through scratch, its valid columns merged.
+            for (int ir = 0; ir < mc; ir += MR) {
+                KERNEL.packed(kc, MR, ap, ir * kc, bp, full * kc, tile, 0, NR, true, 0f);
+                TileMerge.mergeEdge(tile, Math.min(MR, mc - ir), nr, c, cOffset + ir * ldc + full, ldc, overwrite,
+                        beta);
             }
         }
     }

@@ -37,7 +37,70 @@ final class Tile8x2 implements MicroKernel {
             FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
             FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
             FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-            for (int p = 0; p < kc; p++) {
+            // Two steps of k per trip: C2 does not unroll a loop body this large itself, and one
+            // step per trip left a tenth of the time in index arithmetic and the loop's branch
+            // (1024^3 ran 11% faster so). Each accumulator's fma chain is the same either way.
+            int even = kc & ~1;
+            int p = 0;
+            for (; p < even; p += 2) {
+                int ai = aOff + p * MR;
+                int bi = bOff + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+                FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+                FloatVector av = FloatVector.broadcast(S, ap[ai]);
+                c00 = av.fma(b0, c00);
+                c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = av.fma(b0, c10);
+                c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = av.fma(b0, c20);
+                c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = av.fma(b0, c30);
+                c31 = av.fma(b1, c31);
+                av = FloatVector.broadcast(S, ap[ai + 4]);
+                c40 = av.fma(b0, c40);
+                c41 = av.fma(b1, c41);
+                av = FloatVector.broadcast(S, ap[ai + 5]);
+                c50 = av.fma(b0, c50);
+                c51 = av.fma(b1, c51);
+                av = FloatVector.broadcast(S, ap[ai + 6]);
+                c60 = av.fma(b0, c60);
+                c61 = av.fma(b1, c61);
+                av = FloatVector.broadcast(S, ap[ai + 7]);
+                c70 = av.fma(b0, c70);
+                c71 = av.fma(b1, c71);
+                ai = aOff + (p + 1) * MR;
+                bi = bOff + (p + 1) * NR;
+                b0 = FloatVector.fromArray(S, bp, bi);
+                b1 = FloatVector.fromArray(S, bp, bi + L);
+                av = FloatVector.broadcast(S, ap[ai]);
+                c00 = av.fma(b0, c00);
+                c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, ap[ai + 1]);
+                c10 = av.fma(b0, c10);
+                c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, ap[ai + 2]);
+                c20 = av.fma(b0, c20);
+                c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, ap[ai + 3]);
+                c30 = av.fma(b0, c30);
+                c31 = av.fma(b1, c31);
+                av = FloatVector.broadcast(S, ap[ai + 4]);
+                c40 = av.fma(b0, c40);
+                c41 = av.fma(b1, c41);
+                av = FloatVector.broadcast(S, ap[ai + 5]);
+                c50 = av.fma(b0, c50);
+                c51 = av.fma(b1, c51);
+                av = FloatVector.broadcast(S, ap[ai + 6]);
+                c60 = av.fma(b0, c60);
+                c61 = av.fma(b1, c61);
+                av = FloatVector.broadcast(S, ap[ai + 7]);
+                c70 = av.fma(b0, c70);
+                c71 = av.fma(b1, c71);
+            }
+            if (p < kc) {
                 int ai = aOff + p * MR;
                 int bi = bOff + p * NR;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
