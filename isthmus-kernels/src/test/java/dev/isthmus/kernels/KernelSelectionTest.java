@@ -27,5 +27,8 @@ class KernelSelectionTest {
         assertEquals(0, b.nb() % b.nr());
         assertTrue(b.kc() * b.mr() * Float.BYTES <= Blocking.L1 / 4, "A micro-panel in a quarter of L1: " + b);
         assertTrue((long) b.kc() * (b.nb() + b.mc()) * Float.BYTES <= Blocking.L2, "B band and A block in L2: " + b);
+        Blocking avx2 = Blocking.forLanes(8);
+        assertEquals(avx2.nr(), avx2.nb(), "the short tile walks one B micro-panel at a time: " + avx2);
+        assertTrue(avx2.kc() * avx2.nr() * Float.BYTES <= Blocking.L1 / 2, "B micro-panel in half of L1: " + avx2);
     }
 }

@@ -61,11 +61,19 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
 
     /** The blocking for an {@code mr x nr} float tile. */
     public static Blocking forTile(int mr, int nr, int lanes) {
-        // An A micro-panel in a quarter of L1: deep K blocks, since C is read and written once
-        // per block (at 1024^3 and 8 x 2 vectors, kc 256 ran 10% faster than kc 128).
-        int kc = roundDown(Math.max(64, Math.min(512, L1 / 4 / (mr * Float.BYTES))), 8);
-        // The band of B micro-panels each A micro-panel meets: half of L2.
-        int nb = Math.max(nr, roundDown(L2 / 2 / (kc * Float.BYTES), nr));
+        int kc, nb;
+        if (mr >= 8) {
+            // An A micro-panel in a quarter of L1: deep K blocks, since C is read and written once
+            // per block (at 1024^3 and 8 x 2 vectors, kc 256 ran 10% faster than kc 128) ...
+            kc = roundDown(Math.max(64, Math.min(512, L1 / 4 / (mr * Float.BYTES))), 8);
+            // ... and a band of B micro-panels in half of L2 for each A micro-panel to meet.
+            nb = Math.max(nr, roundDown(L2 / 2 / (kc * Float.BYTES), nr));
+        } else {
+            // A short tile gets too few FMAs from each B load to stream B from L2 (bands ran 6-14%
+            // slower on AVX2): BLIS's order, one B micro-panel in half of L1 down all of A's rows.
+            kc = roundDown(Math.max(64, Math.min(512, L1 / 2 / (nr * Float.BYTES))), 8);
+            nb = nr;
+        }
         // An A block about a third of L2.
         int mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));

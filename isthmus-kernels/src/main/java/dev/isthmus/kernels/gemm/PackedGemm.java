@@ -104,6 +104,10 @@ final class PackedGemm {
                                     int cOffset, int ldc, boolean overwrite, float beta) {
         int full = nc / NR * NR;
         for (int jb = 0; jb < full; jb += NB) {
+            if (NB == NR) { // one micro-panel a band: down all of the block's rows in one call
+                KERNEL.packed(kc, mc, ap, 0, bp, jb * kc, c, cOffset + jb, ldc, overwrite, beta);
+                continue;
+            }
             int bandEnd = Math.min(full, jb + NB);
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
