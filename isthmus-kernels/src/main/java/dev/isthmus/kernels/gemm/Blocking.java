@@ -21,9 +21,10 @@ package dev.isthmus.kernels.gemm;
  *                         next row starts: C is then written a band of rows at a time, along its
  *                         rows, where the prefetchers follow it
  * @param narrowN          widest C whose A is read where it lies instead of being packed: each
- *                         element of A then meets at most two B micro-panels, and copying it
- *                         would cost as much as using it (BLIS's "sup" kernels make the same
- *                         trade for small shapes)
+ *                         element of A then meets at most eight B micro-panels, too few to repay
+ *                         the copy (BLIS's "sup" kernels make the same trade for small shapes;
+ *                         measured: n 128 and 256 ran 7-20% faster read in place on AVX-512,
+ *                         512 6-16% slower; on AVX2 128 8% faster, 256 the same)
  * @param parallelMinFlops below this many flops a GEMM runs on the calling thread alone
  * @param dotMinK          the dot-product path ({@code C = A B^T}, both read along k) needs at
  *                         least this k ...
@@ -77,7 +78,7 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
         // An A block about a third of L2.
         int mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
-        return new Blocking(mr, nr, kc, mc, nc, nb, 2 * nr, 1L << 19, 8 * lanes, 64 * 1024, 8, 1L << 20, 4096);
+        return new Blocking(mr, nr, kc, mc, nc, nb, 8 * nr, 1L << 19, 8 * lanes, 64 * 1024, 8, 1L << 20, 4096);
     }
 
     /** Whether {@code C[m x n] = A[m x k] B[n x k]^T} suits dot products better than packing. */

@@ -129,11 +129,26 @@ final class PackedGemm {
         }
     }
 
-    /** {@link #macroKernel} with A read in place: rows {@code aBase + r * lda + p}. */
+    /** {@link #macroKernel} with A read in place: rows {@code aBase + r * lda + p}, in the same band order. */
     private static void inPlaceMacroKernel(float[] a, int aBase, int lda, float alpha, int mc, int nc, int kc,
                                            float[] bp, float[] tile, float[] c, int cOffset, int ldc,
                                            boolean overwrite, float beta) {
-        for (int jr = 0; jr < nc; jr += NR) {
+        int j0 = 0;
+        if (NB != NR) {
+            int full = nc / NR * NR;
+            for (int jb = 0; jb < full; jb += NB) {
+                int bandEnd = Math.min(full, jb + NB);
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    for (int jr = jb; jr < bandEnd; jr += NR) {
+                        KERNEL.inPlace(kc, mr, a, aBase + ir * lda, lda, alpha, bp, jr * kc, tile, c,
+                                cOffset + ir * ldc + jr, ldc, overwrite, beta);
+                    }
+                }
+            }
+            j0 = full;
+        }
+        for (int jr = j0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             if (nr == NR) {
                 KERNEL.inPlace(kc, mc, a, aBase, lda, alpha, bp, jr * kc, tile, c, cOffset + jr, ldc, overwrite, beta);
