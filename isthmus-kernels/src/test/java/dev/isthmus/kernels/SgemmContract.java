@@ -56,6 +56,31 @@ abstract class SgemmContract {
         assertArrayEquals(one, two);
     }
 
+    /**
+     * A row table (rows anywhere in one array, overlapping, repeated, in any order) gives the same
+     * bits as the same rows gathered into a matrix, on every path of the implementation.
+     */
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void rowTableGivesTheBitsOfTheGatheredMatrix(@ForAll("cases") SgemmCase c, @ForAll long seed) {
+        var random = new java.util.SplittableRandom(seed);
+        float[] source = new float[c.k() + 1 + random.nextInt(3 * Math.max(1, c.m()))];
+        for (int i = 0; i < source.length; i++) {
+            source[i] = (float) random.nextDouble(-1, 1);
+        }
+        int[] rows = new int[c.m()];
+        float[] gathered = new float[c.m() * c.k()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = random.nextInt(source.length - c.k() + 1);
+            System.arraycopy(source, rows[i], gathered, i * c.k(), c.k());
+        }
+        float[] viaRows = c.c().clone(), viaMatrix = c.c().clone();
+        kernels().sgemmRows(c.transB(), c.m(), c.n(), c.k(), c.alpha(), source, rows, c.b(), c.bOffset(), c.ldb(),
+                c.beta(), viaRows, c.cOffset(), c.ldc());
+        kernels().sgemm(false, c.transB(), c.m(), c.n(), c.k(), c.alpha(), gathered, 0, Math.max(1, c.k()), c.b(),
+                c.bOffset(), c.ldb(), c.beta(), viaMatrix, c.cOffset(), c.ldc());
+        assertArrayEquals(viaMatrix, viaRows);
+    }
+
     @Example
     void betaZeroIgnoresNanInC() {
         SgemmCase c = SgemmCase.of(9, 37, 11, false, false, 1f, 0f, 0, 0, 7);

@@ -34,16 +34,19 @@ public final class ConvAlgorithms {
     /**
      * Whether a direct convolution takes its weight gradient as one SGEMM per image rather than
      * the per-lane kernel: on maps laid flat (16x16 and below on AVX-512, where the per-lane
-     * kernel's short rows keep sending its accumulators to memory), and for 64 input channels or
-     * more on maps up to 32 wide. Forced by {@value #GEMM_WEIGHT_GRADIENT_PROPERTY}. The
-     * measurements behind the rule are in benchmarks/README.md (convolution algorithms).
+     * kernel's short rows keep sending its accumulators to memory), for 64 input channels or
+     * more on maps up to 32 wide, and for 64 output channels or more (C two micro-panels wide or
+     * more) with a patch of at least 144 (16 channels of 3x3) on any map. Forced by
+     * {@value #GEMM_WEIGHT_GRADIENT_PROPERTY}. The measurements behind the rule are in
+     * benchmarks/README.md (convolution algorithms).
      */
     static boolean gemmWeightGradient(ConvShape shape, DirectLayout forward) {
         String forced = System.getProperty(GEMM_WEIGHT_GRADIENT_PROPERTY);
         if (forced != null) {
             return Boolean.parseBoolean(forced);
         }
-        return forward.flat || shape.inChannels() >= 64 && shape.window().outWidth() <= 32;
+        return forward.flat || shape.inChannels() >= 64 && shape.window().outWidth() <= 32
+                || shape.outChannels() >= 64 && shape.patch() >= 144;
     }
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {

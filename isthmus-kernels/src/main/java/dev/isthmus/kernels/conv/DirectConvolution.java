@@ -191,20 +191,18 @@ public final class DirectConvolution implements ConvAlgorithm {
      * The weight gradient of one image as one SGEMM: {@code dW^T[K, Cout] (+)= X[K, Q] dz^T[Q, Cout]},
      * where {@code Q} runs over the output positions on the staged stride (the padding between
      * rows included: the staged gradient is zero there) and row {@code t} of {@code X} is the
-     * staged input from tap {@code t}'s offset, copied out whole (no im2col edge cases). The
+     * staged input from tap {@code t}'s offset, read there through a row table (no im2col copy, no
+     * edge cases). The
      * group's {@code dW^T} is transposed into {@code dw} once, at its end. Wide layers, where the
      * per-lane kernel's accumulators go to memory too often, run faster this way.
      */
     private void gemmWeightGradient(float[] xp, float[] dz, int at, boolean accumulate) {
         int k = shape.patch(), cout = shape.outChannels();
         int q = (shape.window().outHeight() - 1) * forward.inStride + shape.window().outWidth();
-        float[] col = Workspace.floats(Slot.COLUMNS, (long) k * q);
-        int[] taps = forward.tapOffsets();
-        for (int t = 0; t < k; t++) {
-            System.arraycopy(xp, taps[t], col, t * q, q);
-        }
+        // the column matrix's row t is the staged image from tap t's offset: SGEMM reads it there
         float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
-        gemm.sgemm(false, true, k, cout, q, 1f, col, 0, q, dz, at, back.inPlane, accumulate ? 1f : 0f, sums, 0, cout);
+        gemm.sgemmRows(true, k, cout, q, 1f, xp, forward.tapOffsets(), dz, at, back.inPlane, accumulate ? 1f : 0f,
+                sums, 0, cout);
     }
 
     @Override

@@ -30,21 +30,31 @@ final class DotProductGemm {
 
     static void gemm(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
                      float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        int[] rows = new int[m];
+        for (int i = 0; i < m; i++) {
+            rows[i] = aOffset + i * lda;
+        }
+        gemmRows(m, n, k, alpha, a, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** {@link #gemm} with A's row {@code i} the {@code k} floats from {@code a[aRows[i]]}. */
+    static void gemmRows(int m, int n, int k, float alpha, float[] a, int[] aRows,
+                         float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rowPairs = (m + 1) / 2;
         long flops = 2L * m * n * k;
         int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowPairs, WorkerPool.threads());
         if (parts == 1) {
-            rows(0, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            rows(0, m, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
         WorkerPool.forEach(parts, t -> {
             int from = 2 * (int) ((long) rowPairs * t / parts), to = Math.min(m, 2 * (int) ((long) rowPairs * (t + 1) / parts));
-            rows(from, to, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            rows(from, to, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
         });
     }
 
     /** Rows {@code [i0, i1)} of C. */
-    private static void rows(int i0, int i1, int n, int k, float alpha, float[] a, int aOffset, int lda,
+    private static void rows(int i0, int i1, int n, int k, float alpha, float[] a, int[] aRows,
                              float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rows = i1 - i0;
         // a thread's running totals of C, then the lanes of one accumulator at a time (L floats after them)
@@ -53,8 +63,8 @@ final class DotProductGemm {
         for (int p0 = 0; p0 < k; p0 += CHUNK) {
             int len = Math.min(CHUNK, k - p0);
             for (int i = i0; i < i1; i += 2) {
-                int a0 = aOffset + i * lda + p0;
-                int a1 = i + 1 < i1 ? a0 + lda : a0; // a lone last row is computed twice, stored once
+                int a0 = aRows[i] + p0;
+                int a1 = i + 1 < i1 ? aRows[i + 1] + p0 : a0; // a lone last row is computed twice, stored once
                 for (int j = 0; j < n; j += 4) {
                     int b0 = bOffset + j * ldb + p0;
                     int b1 = j + 1 < n ? b0 + ldb : b0, b2 = j + 2 < n ? b0 + 2 * ldb : b0, b3 = j + 3 < n ? b0 + 3 * ldb : b0;

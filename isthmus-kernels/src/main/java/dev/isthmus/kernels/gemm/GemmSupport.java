@@ -16,4 +16,14 @@ public interface GemmSupport {
                float alpha, float[] a, int aOffset, int lda,
                float[] b, int bOffset, int ldb,
                float beta, float[] c, int cOffset, int ldc);
+
+    /**
+     * {@code C = alpha * A * op(B) + beta * C} with row {@code i} of A ({@code m x k}) the
+     * {@code k} floats from {@code a[aRows[i]]}: rows anywhere, even overlapping. A convolution's
+     * column matrix is such a matrix (each tap's row is the staged image from that tap's offset),
+     * so its weight gradient needs no im2col copy. The same bits as {@link #sgemm} on the rows
+     * gathered into a matrix.
+     */
+    void sgemmRows(boolean transB, int m, int n, int k, float alpha, float[] a, int[] aRows,
+                   float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc);
 }

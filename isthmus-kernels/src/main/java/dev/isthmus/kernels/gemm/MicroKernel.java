@@ -21,10 +21,11 @@ interface MicroKernel {
                 boolean overwrite, float beta);
 
     /**
-     * {@link #packed} with A's rows read where they lie ({@code aBase + i * lda + p}) and alpha
+     * {@link #packed} with A's rows read where they lie, row {@code i} of the block from
+     * {@code rows[row0 + i] + col} (a row table, so rows may lie anywhere, even overlap) and alpha
      * applied to each accumulator, through {@code tile} ({@code MR x NR} scratch).
      */
-    void inPlace(int kc, int mc, float[] a, int aBase, int lda, float alpha, float[] bp, int bOff,
+    void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
                  float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta);
 
     /** {@link #packed} for a last panel exactly one vector wide: its first vector only, through {@code tile}. */

@@ -40,6 +40,31 @@ final class PackedGemm {
                      float alpha, float[] a, int aOffset, int lda,
                      float[] b, int bOffset, int ldb,
                      float beta, float[] c, int cOffset, int ldc) {
+        // a row table only where A is read in place; packing reads a plain matrix by its stride
+        int[] rows = !transA && n <= BLOCKING.narrowN() ? rowStarts(m, aOffset, lda) : null;
+        run(transA, transB, m, n, k, alpha, a, aOffset, lda, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** {@link #gemm} of {@code A * op(B)} with A's row {@code i} the {@code k} floats from {@code a[rows[i]]}. */
+    static void gemmRows(boolean transB, int m, int n, int k, float alpha, float[] a, int[] rows,
+                         float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        run(false, transB, m, n, k, alpha, a, 0, 0, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** Where each of A's {@code m} rows starts when they lie {@code lda} apart. */
+    private static int[] rowStarts(int m, int aOffset, int lda) {
+        int[] rows = new int[m];
+        for (int i = 0; i < m; i++) {
+            rows[i] = aOffset + i * lda;
+        }
+        return rows;
+    }
+
+    /** {@code rows}: where each row of A starts, or null: then A lies at {@code aOffset} with stride {@code lda}. */
+    private static void run(boolean transA, boolean transB, int m, int n, int k,
+                            float alpha, float[] a, int aOffset, int lda, int[] rows,
+                            float[] b, int bOffset, int ldb,
+                            float beta, float[] c, int cOffset, int ldc) {
         boolean aInPlace = !transA && n <= BLOCKING.narrowN();
         // Split C into per-thread strips on tile boundaries, along whichever side has more tiles.
         int mTiles = ceilDiv(m, MR), nTiles = ceilDiv(n, NR);
@@ -48,24 +73,25 @@ final class PackedGemm {
         long flops = 2L * m * n * k;
         int parts = flops < BLOCKING.parallelMinFlops() || WorkerPool.inTask() ? 1 : Math.min(tiles, WorkerPool.threads());
         if (parts == 1) {
-            region(transA, transB, aInPlace, 0, m, 0, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            region(transA, transB, aInPlace, 0, m, 0, n, k, alpha, a, aOffset, lda, rows, b, bOffset, ldb, beta, c, cOffset,
+                    ldc);
             return;
         }
         WorkerPool.forEach(parts, t -> {
             int from = (int) ((long) tiles * t / parts), to = (int) ((long) tiles * (t + 1) / parts);
             if (splitN) {
                 region(transA, transB, aInPlace, 0, m, from * NR, Math.min(n, to * NR), k,
-                        alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+                        alpha, a, aOffset, lda, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
             } else {
                 region(transA, transB, aInPlace, from * MR, Math.min(m, to * MR), 0, n, k,
-                        alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+                        alpha, a, aOffset, lda, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
             }
         });
     }
 
     /** C[i0:i1, j0:j1] on the calling thread. */
     private static void region(boolean transA, boolean transB, boolean aInPlace, int i0, int i1, int j0, int j1, int k,
-                               float alpha, float[] a, int aOffset, int lda,
+                               float alpha, float[] a, int aOffset, int lda, int[] rows,
                                float[] b, int bOffset, int ldb,
                                float beta, float[] c, int cOffset, int ldc) {
         float[] bp = Workspace.floats(Slot.GEMM_PACKED_B, (long) KC * NC);
@@ -82,10 +108,10 @@ final class PackedGemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     if (aInPlace) {
-                        inPlaceMacroKernel(a, aOffset + ic * lda + pc, lda, alpha, mc, nc, kc, bp, tile,
+                        inPlaceMacroKernel(a, rows, ic, pc, alpha, mc, nc, kc, bp, tile,
                                 c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
                     } else {
-                        packA(transA, a, aOffset, lda, alpha, ic, mc, pc, kc, ap);
+                        packA(transA, a, aOffset, lda, rows, alpha, ic, mc, pc, kc, ap);
                         macroKernel(mc, nc, kc, ap, bp, tile, c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
                     }
                 }
@@ -129,8 +155,8 @@ final class PackedGemm {
         }
     }
 
-    /** {@link #macroKernel} with A read in place: rows {@code aBase + r * lda + p}, in the same band order. */
-    private static void inPlaceMacroKernel(float[] a, int aBase, int lda, float alpha, int mc, int nc, int kc,
+    /** {@link #macroKernel} with A read in place: row {@code r} from {@code rows[row0 + r] + col}, in the same band order. */
+    private static void inPlaceMacroKernel(float[] a, int[] rows, int row0, int col, float alpha, int mc, int nc, int kc,
                                            float[] bp, float[] tile, float[] c, int cOffset, int ldc,
                                            boolean overwrite, float beta) {
         int j0 = 0;
@@ -141,7 +167,7 @@ final class PackedGemm {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
                     for (int jr = jb; jr < bandEnd; jr += NR) {
-                        KERNEL.inPlace(kc, mr, a, aBase + ir * lda, lda, alpha, bp, jr * kc, tile, c,
+                        KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, jr * kc, tile, c,
                                 cOffset + ir * ldc + jr, ldc, overwrite, beta);
                     }
                 }
@@ -151,11 +177,11 @@ final class PackedGemm {
         for (int jr = j0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             if (nr == NR) {
-                KERNEL.inPlace(kc, mc, a, aBase, lda, alpha, bp, jr * kc, tile, c, cOffset + jr, ldc, overwrite, beta);
+                KERNEL.inPlace(kc, mc, a, rows, row0, col, alpha, bp, jr * kc, tile, c, cOffset + jr, ldc, overwrite, beta);
             } else {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
-                    KERNEL.inPlace(kc, mr, a, aBase + ir * lda, lda, alpha, bp, jr * kc, tile, tile, 0, NR, true, 0f);
+                    KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, jr * kc, tile, tile, 0, NR, true, 0f);
                     TileMerge.mergeEdge(tile, mr, nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
             }
@@ -166,12 +192,12 @@ final class PackedGemm {
      * Packs {@code alpha * op(A)[ic:ic+mc, pc:pc+kc]} into MR-high micro-panels: panel r holds
      * rows {@code r*MR ..} with element (i, p) at {@code r*MR*kc + p*MR + i}; missing rows are 0.
      */
-    private static void packA(boolean transA, float[] a, int aOffset, int lda, float alpha,
+    private static void packA(boolean transA, float[] a, int aOffset, int lda, int[] rows, float alpha,
                               int ic, int mc, int pc, int kc, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int panel = ir * kc;
-            if (!transA && mr == MR) {
+            if (!transA && mr == MR && rows == null) {
                 // A(i, p) at aOffset + i * lda + p: the tile's rows read side by side, written in order.
                 int r0 = aOffset + (ic + ir) * lda + pc;
                 for (int p = 0; p < kc; p++) {
@@ -182,7 +208,7 @@ final class PackedGemm {
                 }
             } else if (!transA) {
                 for (int i = 0; i < mr; i++) {
-                    int src = aOffset + (ic + ir + i) * lda + pc;
+                    int src = (rows == null ? aOffset + (ic + ir + i) * lda : rows[ic + ir + i]) + pc;
                     for (int p = 0; p < kc; p++) {
                         ap[panel + p * MR + i] = alpha * a[src + p];
                     }

@@ -1,6 +1,8 @@
 package dev.isthmus.kernels.gemm;
 
 import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
 
 /**
  * SGEMM on the Vector API: chooses, from the shape alone, among the packed path
@@ -43,6 +45,28 @@ public final class PanamaGemm implements GemmSupport {
             OneVectorGemm.gemm(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
         } else {
             PackedGemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        }
+    }
+
+    @Override
+    public void sgemmRows(boolean transB, int m, int n, int k, float alpha, float[] a, int[] aRows,
+                          float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (alpha == 0f || k == 0) {
+            scale(m, n, beta, c, cOffset, ldc);
+        } else if (BLOCKING.suitsDotProducts(false, transB, m, n, k)) {
+            DotProductGemm.gemmRows(m, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
+        } else if (!transB && n == L) {
+            // the one-vector path reads A by a stride: gather the rows, then the same call as sgemm's
+            float[] gathered = Workspace.floats(Slot.GEMM_GATHERED_A, (long) m * k);
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(a, aRows[i], gathered, i * k, k);
+            }
+            OneVectorGemm.gemm(m, n, k, alpha, gathered, 0, k, b, bOffset, ldb, beta, c, cOffset, ldc);
+        } else {
+            PackedGemm.gemmRows(transB, m, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
         }
     }
 

@@ -42,20 +42,31 @@ public final class ScalarGemm implements GemmSupport {
             int i0 = t * rowsPerTask;
             int i1 = Math.min(m, i0 + rowsPerTask);
             for (int i = i0; i < i1; i++) {
-                sgemmRow(transA, transB, i, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+                // A(i, p) sits at aOffset + i * lda + p, or at aOffset + p * lda + i when transposed.
+                sgemmRow(transB, i, n, k, alpha, a, aOffset + (transA ? i : i * lda), transA ? lda : 1,
+                        b, bOffset, ldb, beta, c, cOffset, ldc);
             }
         });
     }
 
-    private static void sgemmRow(boolean transA, boolean transB, int i, int n, int k,
-                                 float alpha, float[] a, int aOffset, int lda,
+    @Override
+    public void sgemmRows(boolean transB, int m, int n, int k, float alpha, float[] a, int[] aRows,
+                          float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        for (int i = 0; i < m; i++) {
+            if (alpha == 0f || k == 0) {
+                scaleRow(c, cOffset + i * ldc, n, beta);
+            } else {
+                sgemmRow(transB, i, n, k, alpha, a, aRows[i], 1, b, bOffset, ldb, beta, c, cOffset, ldc);
+            }
+        }
+    }
+
+    /** Row {@code i} of C; A(i, p) at {@code aBase + p * aStep}. */
+    private static void sgemmRow(boolean transB, int i, int n, int k, float alpha, float[] a, int aBase, int aStep,
                                  float[] b, int bOffset, int ldb,
                                  float beta, float[] c, int cOffset, int ldc) {
         int cRow = cOffset + i * ldc;
         scaleRow(c, cRow, n, beta);
-        // A(i, p) sits at aOffset + i * lda + p, or at aOffset + p * lda + i when transposed.
-        int aBase = aOffset + (transA ? i : i * lda);
-        int aStep = transA ? lda : 1;
         if (!transB) {
             for (int p = 0; p < k; p++) {
                 float aip = alpha * a[aBase + p * aStep];

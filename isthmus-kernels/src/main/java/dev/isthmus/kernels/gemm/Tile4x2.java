@@ -89,14 +89,15 @@ final class Tile4x2 implements MicroKernel {
     }
 
     @Override
-    public void inPlace(int kc, int mc, float[] a, int aBase, int lda, float alpha, float[] bp, int bOff,
+    public void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
                         float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            int r0 = aBase + ir * lda; // a short last tile re-reads its last row, stored once
-            int r1 = r0 + Math.min(1, mr - 1) * lda;
-            int r2 = r0 + Math.min(2, mr - 1) * lda;
-            int r3 = r0 + Math.min(3, mr - 1) * lda;
+            int first = row0 + ir, last = first + mr - 1; // a short last tile re-reads its last row, stored once
+            int r0 = rows[first] + col;
+            int r1 = rows[Math.min(first + 1, last)] + col;
+            int r2 = rows[Math.min(first + 2, last)] + col;
+            int r3 = rows[Math.min(first + 3, last)] + col;
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
