@@ -30,11 +30,7 @@ final class DotProductGemm {
 
     static void gemm(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
                      float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
-        int[] rows = new int[m];
-        for (int i = 0; i < m; i++) {
-            rows[i] = aOffset + i * lda;
-        }
-        gemmRows(m, n, k, alpha, a, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
+        gemmRows(m, n, k, alpha, a, PackedGemm.rowStarts(m, aOffset, lda), b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 
     /** {@link #gemm} with A's row {@code i} the {@code k} floats from {@code a[aRows[i]]}. */

@@ -22,14 +22,20 @@ final class OneVectorGemm {
 
     static void gemm(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
                      float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+        gemmRows(m, n, k, alpha, a, PackedGemm.rowStarts(m, aOffset, lda), b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /** {@link #gemm} with A's row {@code i} the {@code k} floats from {@code a[aRows[i]]}. */
+    static void gemmRows(int m, int n, int k, float alpha, float[] a, int[] aRows,
+                         float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rowBlocks = (m + 7) / 8;
         int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowBlocks, WorkerPool.threads());
         if (parts == 1) {
-            columnRows(0, m, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+            columnRows(0, m, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
             return;
         }
         WorkerPool.forEach(parts, t -> columnRows(8 * (int) ((long) rowBlocks * t / parts),
-                Math.min(m, 8 * (int) ((long) rowBlocks * (t + 1) / parts)), k, alpha, a, aOffset, lda,
+                Math.min(m, 8 * (int) ((long) rowBlocks * (t + 1) / parts)), k, alpha, a, aRows,
                 b, bOffset, ldb, beta, c, cOffset, ldc));
     }
 
@@ -39,18 +45,18 @@ final class OneVectorGemm {
      * of one vector at a time so that as many FMAs are in flight as in a full tile. Each element is
      * one fma chain over all of k, then alpha, whichever rows a thread takes.
      */
-    private static void columnRows(int i0, int i1, int k, float alpha, float[] a, int aOffset, int lda,
+    private static void columnRows(int i0, int i1, int k, float alpha, float[] a, int[] aRows,
                                    float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         boolean overwrite = beta == 0f;
         float[] tile = Workspace.floats(Slot.GEMM_TILE, 8L * NR); // 8 rows of one vector, at the tile's row stride NR
         for (int i = i0; i < i1; i += 8) {
             // A short last block re-reads its last row in the missing ones (not stored): eight
             // chains in flight still, where a row at a time would wait on each FMA's latency.
-            int rows = Math.min(8, i1 - i), r0 = aOffset + i * lda;
-            int r1 = r0 + Math.min(1, rows - 1) * lda, r2 = r0 + Math.min(2, rows - 1) * lda;
-            int r3 = r0 + Math.min(3, rows - 1) * lda, r4 = r0 + Math.min(4, rows - 1) * lda;
-            int r5 = r0 + Math.min(5, rows - 1) * lda, r6 = r0 + Math.min(6, rows - 1) * lda;
-            int r7 = r0 + Math.min(7, rows - 1) * lda;
+            int rows = Math.min(8, i1 - i), last = i + rows - 1, r0 = aRows[i];
+            int r1 = aRows[Math.min(i + 1, last)], r2 = aRows[Math.min(i + 2, last)];
+            int r3 = aRows[Math.min(i + 3, last)], r4 = aRows[Math.min(i + 4, last)];
+            int r5 = aRows[Math.min(i + 5, last)], r6 = aRows[Math.min(i + 6, last)];
+            int r7 = aRows[Math.min(i + 7, last)];
             FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
             for (int p = 0; p < k; p++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bOffset + p * ldb);

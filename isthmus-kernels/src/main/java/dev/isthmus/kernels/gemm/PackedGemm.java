@@ -52,7 +52,7 @@ final class PackedGemm {
     }
 
     /** Where each of A's {@code m} rows starts when they lie {@code lda} apart. */
-    private static int[] rowStarts(int m, int aOffset, int lda) {
+    static int[] rowStarts(int m, int aOffset, int lda) {
         int[] rows = new int[m];
         for (int i = 0; i < m; i++) {
             rows[i] = aOffset + i * lda;

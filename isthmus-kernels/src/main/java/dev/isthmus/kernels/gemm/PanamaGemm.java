@@ -1,8 +1,6 @@
 package dev.isthmus.kernels.gemm;
 
 import dev.isthmus.kernels.runtime.Vectors;
-import dev.isthmus.kernels.runtime.Workspace;
-import dev.isthmus.kernels.runtime.Workspace.Slot;
 
 /**
  * SGEMM on the Vector API: chooses, from the shape alone, among the packed path
@@ -59,12 +57,7 @@ public final class PanamaGemm implements GemmSupport {
         } else if (BLOCKING.suitsDotProducts(false, transB, m, n, k)) {
             DotProductGemm.gemmRows(m, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
         } else if (!transB && n == L) {
-            // the one-vector path reads A by a stride: gather the rows, then the same call as sgemm's
-            float[] gathered = Workspace.floats(Slot.GEMM_GATHERED_A, (long) m * k);
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(a, aRows[i], gathered, i * k, k);
-            }
-            OneVectorGemm.gemm(m, n, k, alpha, gathered, 0, k, b, bOffset, ldb, beta, c, cOffset, ldc);
+            OneVectorGemm.gemmRows(m, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
         } else {
             PackedGemm.gemmRows(transB, m, n, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
         }

@@ -12,8 +12,6 @@ public final class Workspace {
     public enum Slot {
         /** SGEMM: the packed block of A, the packed panel of B, and a register tile's worth of C. */
         GEMM_PACKED_A, GEMM_PACKED_B, GEMM_TILE,
-        /** SGEMM of a row table ({@code sgemmRows}): the rows gathered, for a path that reads A by a stride. */
-        GEMM_GATHERED_A,
         /** SGEMM's dot-product path: a thread's running totals of C. */
         GEMM_TOTALS,
         /** im2col's column matrix, and col2im's column gradient. */
