@@ -23,8 +23,8 @@ package dev.isthmus.kernels.gemm;
  * @param narrowN          widest C whose A is read where it lies instead of being packed: each
  *                         element of A then meets at most eight B micro-panels, too few to repay
  *                         the copy (BLIS's "sup" kernels make the same trade for small shapes;
- *                         measured: n 128 and 256 ran 7-20% faster read in place on AVX-512,
- *                         512 6-16% slower; on AVX2 128 8% faster, 256 the same)
+ *                         measured: 128^3 and 256^3 ran 10% and 7% faster read in place on
+ *                         AVX-512; on AVX2 128^3 8% faster, 256^3 the same)
  * @param parallelMinFlops below this many flops a GEMM runs on the calling thread alone
  * @param dotMinK          the dot-product path ({@code C = A B^T}, both read along k) needs at
  *                         least this k ...
