@@ -1,8 +1,9 @@
 package dev.isthmus.nn;
 
 /**
- * How an operation that needs statistics of the whole batch in training (batch normalisation)
- * still runs inside the slices: each step around one wait. Forward: every slice gathers its
+ * How an operation that needs the whole batch in training still runs inside the slices: batch
+ * normalisation, which needs the batch's statistics, or a wide {@code Dense}, whose weight is
+ * better read once for every slice than once per slice. Each step is around one wait. Forward: every slice gathers its
  * partial statistics ({@link #forwardPartial}), one thread finishes them, the slices' in slice
  * order ({@link #forwardFinish}), then every slice applies them to its own samples
  * ({@link #forwardApply}); backward the same way. The slices are the batch's, never the
@@ -27,4 +28,24 @@ interface BatchReduction {
     void backwardFinish(Object state, int slices, LayerCall[] calls);
 
     void backwardApply(LayerCall s);
+
+    /**
+     * True when the operation's own per-slice forward and backward give the bits of these steps
+     * (a wide {@code Dense}: the steps only do the slices' work at once), so a shard of the batch
+     * may run it slice by slice; false when the steps need every slice (batch normalisation's
+     * statistics).
+     */
+    default boolean sameBitsPerSlice() {
+        return false;
+    }
+
+    /**
+     * Parameters whose gradients {@link #backwardFinish} writes into their own
+     * {@link Parameter#grad()}, the whole batch's, already added over the slices in the slice
+     * tree's order: the execution leaves them out of its sum of the slices. Empty by default
+     * (slice 0's arrays and zeros, as above).
+     */
+    default java.util.List<Parameter> summedParameters() {
+        return java.util.List.of();
+    }
 }

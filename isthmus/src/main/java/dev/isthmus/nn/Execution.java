@@ -58,6 +58,9 @@ public final class Execution {
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
     private final SliceGradients sliceGradients;
+    /** Per mode, per parameter: a batch-wide step writes its gradient summed over the slices (left out of the sum). */
+    private final boolean[][] summedByStep = new boolean[ExecutionPlan.Mode.values().length][];
+    private static final int[] NONE = {};
     private final LayerCall[] steps = new LayerCall[MAX_SLICES];
     private final IntConsumer forwardSlice = s -> forwardSlice(this.firstSlice + s);
     private final IntConsumer backwardSlice = s -> backwardSlice(this.firstSlice + s);
@@ -98,6 +101,15 @@ public final class Execution {
             parameterIndex.put(parameters.get(i), i);
         }
         sliceGradients = new SliceGradients(parameters);
+        for (ExecutionPlan p : plans) {
+            boolean[] summed = new boolean[parameters.size()];
+            for (int r : p.reductions) {
+                for (Parameter q : p.entries.get(r).operation().reduction().summedParameters()) {
+                    summed[parameterIndex.get(q)] = true;
+                }
+            }
+            summedByStep[p.mode.ordinal()] = summed;
+        }
         int fanIn = 1;
         for (Node n : model.order()) {
             fanIn = Math.max(fanIn, n.inputs().size());
@@ -238,10 +250,13 @@ public final class Execution {
             throw new IllegalArgumentException("slices [" + from + ", " + to + ") are not within the " + all
                     + " slices of a batch of " + batch);
         }
-        if (plan(ExecutionPlan.Mode.TRAINING).reductions.length > 0) {
-            ExecutionPlan.Entry r = plan(ExecutionPlan.Mode.TRAINING).entries.get(plan(ExecutionPlan.Mode.TRAINING).reductions[0]);
-            throw new IllegalStateException(r.operation().name() + " (" + r.operation().type() + ") needs statistics of"
-                    + " the whole batch in training, so a shard of the batch cannot run it alone");
+        ExecutionPlan training = plan(ExecutionPlan.Mode.TRAINING);
+        for (int e : training.reductions) {
+            Operation r = training.entries.get(e).operation();
+            if (!r.reduction().sameBitsPerSlice()) {
+                throw new IllegalStateException(r.name() + " (" + r.type() + ") needs statistics of"
+                        + " the whole batch in training, so a shard of the batch cannot run it alone");
+            }
         }
         checkInput(x, batch);
         begin(x, batch, ExecutionPlan.Mode.TRAINING, all);
@@ -287,6 +302,9 @@ public final class Execution {
      * {@link Parameter#grad()}.
      *
      * @throws IllegalArgumentException if the last pass did not run {@code slice}
+     * @throws IllegalStateException    if the last pass ran the whole batch and the parameter's
+     *                                  layer summed its gradient over the slices at once (a wide
+     *                                  {@code Dense}): only a shard's pass keeps it per slice
      */
     public float[] sliceGradient(int slice, int parameter) {
         if (slice < firstSlice || slice >= endSlice) {
@@ -294,6 +312,10 @@ public final class Execution {
                     + "), not slice " + slice);
         }
         Objects.checkIndex(parameter, parameters.size());
+        if (!shard && slices > 1 && summedByStep[plan.mode.ordinal()][parameter]) {
+            throw new IllegalStateException("parameter " + parameters.get(parameter).name() + "'s gradient was summed"
+                    + " over the slices at once by its layer; a shard's pass (forwardSlices) keeps it per slice");
+        }
         return slices == 1 ? parameters.get(parameter).grad() : sliceGradients.of(slice, parameter);
     }
 
@@ -373,8 +395,9 @@ public final class Execution {
             sliceGradients.ensureSlices(slices);
         }
         int high = plan.entries.size() - 1, apply = -1;
-        for (int i = plan.reductions.length - 1; i >= 0; i--) { // the slices wait at each batch-wide step
-            int r = plan.reductions[i];
+        int[] reductions = shard ? NONE : plan.reductions; // a shard runs them slice by slice (forwardSlices)
+        for (int i = reductions.length - 1; i >= 0; i--) { // the slices wait at each batch-wide step
+            int r = reductions[i];
             backwardStage(apply, high, r, r);
             long t0 = profiler == null ? 0 : System.nanoTime();
             plan.entries.get(r).operation().reduction().backwardFinish(planStates[r], slices, steps);
@@ -386,7 +409,7 @@ public final class Execution {
         }
         backwardStage(apply, high, -1, -1);
         if (slices > 1 && !shard) { // a shard's slices stay apart, even when it has them all
-            sliceGradients.sumInto(slices);
+            sliceGradients.sumInto(slices, summedByStep[plan.mode.ordinal()]);
         }
     }
 

@@ -18,6 +18,7 @@ final class SliceGradients {
     private float[][][] bySlice;        // per slice, per parameter
     private float[][][] byParameter;    // the same arrays per parameter, per slice: the slice tree's operands
     private int slices;                 // of the sum in progress
+    private boolean[] summed;           // of the sum in progress: parameters to leave alone
 
     SliceGradients(List<Parameter> parameters) {
         this.parameters = parameters;
@@ -58,14 +59,21 @@ final class SliceGradients {
         return bySlice[slice][parameter];
     }
 
-    /** Every parameter's gradient = its {@code slices} slice gradients added in tree order. */
-    void sumInto(int slices) {
+    /**
+     * Every parameter's gradient = its {@code slices} slice gradients added in tree order, but
+     * those marked in {@code summed}, whose gradients a batch-wide step wrote already.
+     */
+    void sumInto(int slices, boolean[] summed) {
         this.slices = slices;
+        this.summed = summed;
         Parallel.forEach(chunks.count(), sumChunk);
     }
 
     private void sumChunk(int c) {
         int p = chunks.parameter(c), from = chunks.from(c), to = from + chunks.length(c);
+        if (summed[p]) {
+            return;
+        }
         float[][] parts = byParameter[p];
         SliceTree.sum(parts, 0, slices, from, to);
         System.arraycopy(parts[0], from, parameters.get(p).grad(), from, to - from);

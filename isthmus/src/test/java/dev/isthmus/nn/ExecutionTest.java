@@ -87,6 +87,62 @@ class ExecutionTest {
         }
     }
 
+    /**
+     * A Dense whose weight is too large to read once per slice (2048 x 128 = 2^18 floats, as
+     * vgg's classifier): in training its slices wait for it and it runs once for the batch.
+     */
+    private static Model wideDenseNet(float dropout) {
+        Node in = Node.input(2, 16, 16);
+        Node conv = new Conv2D(8, 3).padding(Padding.SAME).activation(Activation.RELU).apply(in);
+        Dense wide = new Dense(128).activation(Activation.RELU);
+        Node hidden = wide.apply(new Flatten().apply(conv));
+        Node out = new Dense(1).activation(Activation.SIGMOID).apply(new Dropout(dropout).apply(hidden));
+        Model model = new Model(in, out).initialize(7, Initializer.HE);
+        assertTrue(wide.wide(), "the test's Dense is wide");
+        return model;
+    }
+
+    @Test
+    void aWideDenseGivesTheSumOfItsSamplesGradients() {
+        assertSlicedEqualsSummedSamples(wideDenseNet(0f), 6, 31);
+    }
+
+    @Test
+    void aWideDenseGivesTheSameBitsOnAnyThreadCount() {
+        Model model = wideDenseNet(0.3f);
+        for (int batch : new int[] {2, 7, 20}) {
+            float[] x = random(batch * model.inputShape().size(), batch), dy = random(batch, 300 + batch);
+            Parallel.setThreads(1);
+            Execution first = model.newExecution();
+            first.seed(4);
+            List<float[]> one = pass(first, x, batch, dy);
+            for (int threads : new int[] {2, 3, 16}) {
+                Parallel.setThreads(threads);
+                Execution e = model.newExecution();
+                e.seed(4);
+                List<float[]> many = pass(e, x, batch, dy);
+                for (int i = 0; i < one.size(); i++) {
+                    assertArrayEquals(one.get(i), many.get(i), "batch " + batch + ", " + threads + " threads, result " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shardsOfABatchWithAWideDenseAddUpToTheWholeBatchsFloats() {
+        Model model = wideDenseNet(0.25f);
+        assertShardsGiveTheWholeBatch(model, 16, new int[] {0, 5, 10, 16});
+        assertShardsGiveTheWholeBatch(model, 13, new int[] {0, 3, 13});
+        assertShardsGiveTheWholeBatch(model, 5, new int[] {0, 1, 2, 2, 5});
+        Execution whole = model.newExecution();
+        whole.forward(random(16 * model.inputShape().size(), 2), 16, true);
+        whole.backward(new float[16]);
+        int weight = new ArrayList<>(model.parameters().keySet()).indexOf("dense.weight");
+        IllegalStateException summed = assertThrows(IllegalStateException.class, () -> whole.sliceGradient(0, weight));
+        assertTrue(summed.getMessage().startsWith("parameter weight's gradient was summed over the slices at once"),
+                summed.getMessage());
+    }
+
     /** A graph with a residual branch (one node read twice) and a concatenation, without fusion. */
     @Test
     void branchesToo() {

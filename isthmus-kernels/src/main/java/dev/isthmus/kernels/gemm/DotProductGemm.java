@@ -24,6 +24,8 @@ final class DotProductGemm {
     private static final int L = S.length();
     private static final int CHUNK = PackedGemm.BLOCKING.dotChunk();
     private static final long PARALLEL_MIN_FLOPS = PackedGemm.BLOCKING.dotParallelMinFlops();
+    /** Rows of A whose chunks take half of L2 (an even count: rows go in pairs). */
+    private static final int BLOCK_ROWS = Math.max(2, Blocking.L2 / 2 / (CHUNK * Float.BYTES) / 2 * 2);
 
 
     private DotProductGemm() {}
@@ -58,13 +60,19 @@ final class DotProductGemm {
         java.util.Arrays.fill(total, 0, rows * n, 0f);
         for (int p0 = 0; p0 < k; p0 += CHUNK) {
             int len = Math.min(CHUNK, k - p0);
-            for (int i = i0; i < i1; i += 2) {
-                int a0 = aRows[i] + p0;
-                int a1 = i + 1 < i1 ? aRows[i + 1] + p0 : a0; // a lone last row is computed twice, stored once
+            // A block of rows stays in L2 while every B row passes once: B is read from memory once
+            // per block, not once per pair of rows. The order changes no element's sums.
+            for (int ib = i0; ib < i1; ib += BLOCK_ROWS) {
+                int ibEnd = Math.min(i1, ib + BLOCK_ROWS);
                 for (int j = 0; j < n; j += 4) {
                     int b0 = bOffset + j * ldb + p0;
                     int b1 = j + 1 < n ? b0 + ldb : b0, b2 = j + 2 < n ? b0 + 2 * ldb : b0, b3 = j + 3 < n ? b0 + 3 * ldb : b0;
-                    tile(a, a0, a1, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n, i + 1 < i1, Math.min(4, n - j), rows * n);
+                    for (int i = ib; i < ibEnd; i += 2) {
+                        int a0 = aRows[i] + p0;
+                        int a1 = i + 1 < ibEnd ? aRows[i + 1] + p0 : a0; // a lone last row is computed twice, stored once
+                        tile(a, a0, a1, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n, i + 1 < ibEnd,
+                                Math.min(4, n - j), rows * n);
+                    }
                 }
             }
         }

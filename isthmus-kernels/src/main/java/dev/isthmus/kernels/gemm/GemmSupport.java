@@ -26,4 +26,32 @@ public interface GemmSupport {
      */
     void sgemmRows(boolean transB, int m, int n, int k, float alpha, float[] a, int[] aRows,
                    float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc);
+
+    /**
+     * {@code C = A * B^T} ({@code A} is {@code m x k}, {@code B} {@code n x k}, C overwritten),
+     * each row's bits depending on its own row of A and on B alone: never on {@code m} or on the
+     * rows beside it, so a batch computed all at once or a slice at a time gives the same floats.
+     */
+    void sgemmRowStable(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                        float[] c, int cOffset, int ldc);
+
+    /**
+     * {@code C = A * B} ({@code m x k} times {@code k x n}, C overwritten), each element one chain
+     * of fused multiply-adds over k in order, from zero: a row's bits never depend on the rows
+     * beside it, and both implementations give the same bits.
+     */
+    void sgemmChained(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                      float[] c, int cOffset, int ldc);
+
+    /**
+     * {@code C = A^T * B} summed over slices of the shared dimension, C ({@code m x n}) overwritten:
+     * slice {@code s} is rows {@code [kStarts[s], kStarts[s + 1])} of {@code A} ({@code k x m}) and
+     * of {@code B} ({@code k x n}). Each slice's product is a chain of fused multiply-adds from zero,
+     * in order; the {@code slices} products are added in the slice tree's order (each node its left
+     * half plus its right half, the left half a power of two wide), so the result has the bits of
+     * the slices' products computed one by one and then added by the tree, without a slice's copy
+     * of C ever stored. Both implementations give the same bits.
+     */
+    void sgemmSliceTree(int[] kStarts, int slices, int m, int n, float[] a, int aOffset, int lda,
+                        float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc);
 }

@@ -63,6 +63,30 @@ public final class PanamaGemm implements GemmSupport {
         }
     }
 
+    @Override
+    public void sgemmRowStable(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                               float[] c, int cOffset, int ldc) {
+        if (m > 0 && n > 0) { // each element's lane sums fall at the same places of k whatever m
+            DotProductGemm.gemm(m, n, k, 1f, a, aOffset, lda, b, bOffset, ldb, 0f, c, cOffset, ldc);
+        }
+    }
+
+    @Override
+    public void sgemmChained(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                             float[] c, int cOffset, int ldc) {
+        if (m > 0 && n > 0) {
+            ChainedGemm.gemm(m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        }
+    }
+
+    @Override
+    public void sgemmSliceTree(int[] kStarts, int slices, int m, int n, float[] a, int aOffset, int lda,
+                               float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        if (m > 0 && n > 0) {
+            ChainedGemm.sliceTree(kStarts, slices, m, n, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        }
+    }
+
     /** {@code C = beta * C}; beta 0 writes zeros without reading. */
     private static void scale(int m, int n, float beta, float[] c, int cOffset, int ldc) {
         for (int i = 0; i < m; i++) {

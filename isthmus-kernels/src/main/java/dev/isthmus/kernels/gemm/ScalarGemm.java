@@ -87,6 +87,53 @@ public final class ScalarGemm implements GemmSupport {
         }
     }
 
+    @Override
+    public void sgemmRowStable(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                               float[] c, int cOffset, int ldc) {
+        sgemm(false, true, m, n, k, 1f, a, aOffset, lda, b, bOffset, ldb, 0f, c, cOffset, ldc); // row by row
+    }
+
+    @Override
+    public void sgemmChained(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                             float[] c, int cOffset, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    sum = Math.fma(a[aOffset + i * lda + p], b[bOffset + p * ldb + j], sum);
+                }
+                c[cOffset + i * ldc + j] = sum;
+            }
+        }
+    }
+
+    @Override
+    public void sgemmSliceTree(int[] kStarts, int slices, int m, int n, float[] a, int aOffset, int lda,
+                               float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        float[] parts = new float[slices];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int s = 0; s < slices; s++) {
+                    float sum = 0f;
+                    for (int p = kStarts[s]; p < kStarts[s + 1]; p++) {
+                        sum = Math.fma(a[aOffset + p * lda + i], b[bOffset + p * ldb + j], sum);
+                    }
+                    parts[s] = sum;
+                }
+                c[cOffset + i * ldc + j] = treeSum(parts, 0, slices);
+            }
+        }
+    }
+
+    /** {@code parts[lo, hi)} added as the slice tree adds them: the left half a power of two wide, plus the rest. */
+    private static float treeSum(float[] parts, int lo, int hi) {
+        if (hi - lo == 1) {
+            return parts[lo];
+        }
+        int half = Integer.highestOneBit(hi - lo - 1);
+        return treeSum(parts, lo, lo + half) + treeSum(parts, lo + half, hi);
+    }
+
     /** {@code C_row = beta * C_row}; beta 0 writes zeros without reading (BLAS semantics). */
     private static void scaleRow(float[] c, int from, int n, float beta) {
         if (beta == 0f) {

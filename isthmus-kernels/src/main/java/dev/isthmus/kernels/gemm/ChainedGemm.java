@@ -1,0 +1,207 @@
+package dev.isthmus.kernels.gemm;
+
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.WorkerPool;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Products whose every element is one chain of fused multiply-adds over k, in order, from zero,
+ * each lane of a vector one element: the bits of {@link ScalarGemm}'s chains exactly, and a row's
+ * bits never depend on the rows computed beside it. For a layer whose batch runs either slice by
+ * slice or all at once (a large {@code Dense}): {@link #gemm} for {@code C = A B}, and
+ * {@link #sliceTree} for {@code C = A^T B} summed over slices of k in the slice tree's order.
+ *
+ * <p>A tile is four rows of C by two vectors (14 registers: AVX2's 16 hold it), B read where it
+ * lies, a row of it two vectors at a time; threads take whole columns of C, so the thread count
+ * changes nothing.
+ */
+final class ChainedGemm {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final int L = S.length();
+    private static final int WIDTH = 2 * L;
+    private static final long PARALLEL_MIN_FLOPS = PackedGemm.BLOCKING.parallelMinFlops();
+    /** Partial sums a tile may hold at once: one per level of a tree over at most 2^31 slices. */
+    private static final int MAX_LEVELS = 32;
+
+    private ChainedGemm() {}
+
+    /** {@code C[m x n] = A[m x k] B[k x n]}, C overwritten. */
+    static void gemm(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                     float[] c, int cOffset, int ldc) {
+        byColumns(2L * m * n * k, n, (j0, j1) -> {
+            for (int j = j0; j < j1; j += WIDTH) {
+                VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
+                for (int i = 0; i < m; i += 4) {
+                    chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), b, bOffset + j, ldb, first, second,
+                            c, cOffset + i * ldc + j, ldc);
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code C[m x n] = sum over slices of A_s^T B_s}, C overwritten, where slice {@code s} is rows
+     * {@code [kStarts[s], kStarts[s + 1])} of {@code A[k x m]} and {@code B[k x n]}; each slice's
+     * product a chain from zero, the products added as the slice tree adds them (its left half plus
+     * its right half, halves a power of two wide) with no slice's copy of C stored.
+     */
+    static void sliceTree(int[] kStarts, int slices, int m, int n, float[] a, int aOffset, int lda,
+                          float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        long k = kStarts[slices] - kStarts[0];
+        byColumns(2L * m * n * k, n, (j0, j1) -> {
+            float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) MAX_LEVELS * 4 * WIDTH);
+            for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its rows of B stay in L1
+                VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
+                for (int i = 0; i < m; i += 4) {
+                    treeTile(kStarts, slices, a, aOffset + i, lda, Math.min(4, m - i), b, bOffset + j, ldb,
+                            first, second, levels, c, cOffset + i * ldc + j, ldc);
+                }
+            }
+        });
+    }
+
+    private interface Columns {
+        void run(int j0, int j1);
+    }
+
+    /** Columns {@code [0, n)} cut at tile edges among the threads; one thread for a small product or within a task. */
+    private static void byColumns(long flops, int n, Columns body) {
+        int tiles = (n + WIDTH - 1) / WIDTH;
+        int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(tiles, WorkerPool.threads());
+        if (parts == 1) {
+            body.run(0, n);
+            return;
+        }
+        WorkerPool.forEach(parts, t -> body.run(Math.min(n, WIDTH * (int) ((long) tiles * t / parts)),
+                Math.min(n, WIDTH * (int) ((long) tiles * (t + 1) / parts))));
+    }
+
+    /**
+     * Rows {@code [i, i + rows)} of {@code C = A B} (rows at most 4) over two vectors of columns;
+     * a short tile re-reads its last row of A in the missing ones and stores only its own.
+     */
+    private static void chainTile(int k, float[] a, int aOffset, int lda, int i, int rows, float[] b, int bAt, int ldb,
+                                  VectorMask<Float> first, VectorMask<Float> second, float[] c, int cAt, int ldc) {
+        int last = i + rows - 1;
+        int a0 = aOffset + i * lda, a1 = aOffset + Math.min(i + 1, last) * lda;
+        int a2 = aOffset + Math.min(i + 2, last) * lda, a3 = aOffset + Math.min(i + 3, last) * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        boolean full = second.allTrue();
+        for (int p = 0; p < k; p++) {
+            int row = bAt + p * ldb;
+            FloatVector b0, b1;
+            if (full) {
+                b0 = FloatVector.fromArray(S, b, row);
+                b1 = FloatVector.fromArray(S, b, row + L);
+            } else {
+                b0 = FloatVector.fromArray(S, b, row, first);
+                b1 = FloatVector.fromArray(S, b, row + L, second);
+            }
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        store(c00, c01, c, cAt, first, second);
+        if (rows > 1) store(c10, c11, c, cAt + ldc, first, second);
+        if (rows > 2) store(c20, c21, c, cAt + 2 * ldc, first, second);
+        if (rows > 3) store(c30, c31, c, cAt + 3 * ldc, first, second);
+    }
+
+    /**
+     * Rows {@code [i, i + rows)} of the slice tree's sum (columns of A from {@code aCol}), two
+     * vectors wide. The tree is walked as a binary counter: after slice {@code s} its product is
+     * added to the {@code numberOfTrailingZeros(s + 1)} partial sums waiting on the left (each the
+     * sum of a block as wide as everything added to it so far), then waits itself; at the end the
+     * waiting sums, widest on the left, are added from the right. That is the tree's order.
+     */
+    private static void treeTile(int[] kStarts, int slices, float[] a, int aCol, int lda, int rows,
+                                 float[] b, int bCol, int ldb, VectorMask<Float> first, VectorMask<Float> second,
+                                 float[] levels, float[] c, int cAt, int ldc) {
+        int last = rows - 1;
+        int o1 = Math.min(1, last), o2 = Math.min(2, last), o3 = Math.min(3, last);
+        boolean full = second.allTrue();
+        int depth = 0;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int s = 0; s < slices; s++) {
+            FloatVector zero = FloatVector.zero(S);
+            c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero; c30 = zero; c31 = zero;
+            for (int p = kStarts[s], end = kStarts[s + 1]; p < end; p++) {
+                int bRow = bCol + p * ldb, aRow = aCol + p * lda;
+                FloatVector b0, b1;
+                if (full) {
+                    b0 = FloatVector.fromArray(S, b, bRow);
+                    b1 = FloatVector.fromArray(S, b, bRow + L);
+                } else {
+                    b0 = FloatVector.fromArray(S, b, bRow, first);
+                    b1 = FloatVector.fromArray(S, b, bRow + L, second);
+                }
+                FloatVector x = FloatVector.broadcast(S, a[aRow]);
+                c00 = b0.fma(x, c00);
+                c01 = b1.fma(x, c01);
+                x = FloatVector.broadcast(S, a[aRow + o1]);
+                c10 = b0.fma(x, c10);
+                c11 = b1.fma(x, c11);
+                x = FloatVector.broadcast(S, a[aRow + o2]);
+                c20 = b0.fma(x, c20);
+                c21 = b1.fma(x, c21);
+                x = FloatVector.broadcast(S, a[aRow + o3]);
+                c30 = b0.fma(x, c30);
+                c31 = b1.fma(x, c31);
+            }
+            boolean lastSlice = s == slices - 1;
+            for (int merges = Integer.numberOfTrailingZeros(s + 1); merges > 0 || lastSlice && depth > 0; merges--) {
+                int at = --depth * 8 * L; // the partial sum on the left: left + right, as the tree adds
+                c00 = FloatVector.fromArray(S, levels, at).add(c00);
+                c01 = FloatVector.fromArray(S, levels, at + L).add(c01);
+                c10 = FloatVector.fromArray(S, levels, at + 2 * L).add(c10);
+                c11 = FloatVector.fromArray(S, levels, at + 3 * L).add(c11);
+                c20 = FloatVector.fromArray(S, levels, at + 4 * L).add(c20);
+                c21 = FloatVector.fromArray(S, levels, at + 5 * L).add(c21);
+                c30 = FloatVector.fromArray(S, levels, at + 6 * L).add(c30);
+                c31 = FloatVector.fromArray(S, levels, at + 7 * L).add(c31);
+            }
+            if (!lastSlice) {
+                int at = depth++ * 8 * L;
+                c00.intoArray(levels, at);
+                c01.intoArray(levels, at + L);
+                c10.intoArray(levels, at + 2 * L);
+                c11.intoArray(levels, at + 3 * L);
+                c20.intoArray(levels, at + 4 * L);
+                c21.intoArray(levels, at + 5 * L);
+                c30.intoArray(levels, at + 6 * L);
+                c31.intoArray(levels, at + 7 * L);
+            }
+        }
+        store(c00, c01, c, cAt, first, second);
+        if (rows > 1) store(c10, c11, c, cAt + ldc, first, second);
+        if (rows > 2) store(c20, c21, c, cAt + 2 * ldc, first, second);
+        if (rows > 3) store(c30, c31, c, cAt + 3 * ldc, first, second);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float[] c, int at,
+                              VectorMask<Float> first, VectorMask<Float> second) {
+        if (second.allTrue()) {
+            v0.intoArray(c, at);
+            v1.intoArray(c, at + L);
+        } else {
+            v0.intoArray(c, at, first);
+            v1.intoArray(c, at + L, second);
+        }
+    }
+}
