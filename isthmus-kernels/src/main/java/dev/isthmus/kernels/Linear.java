@@ -23,11 +23,16 @@ public final class Linear {
         Checks.span("y", y, yOffset, batch, out, "batch * out");
         KernelProvider.gemm().sgemm(false, true, batch, out, in, 1f, x, xOffset, in, w, wOffset, in, 0f, y, yOffset, out);
         if (bias != null) {
-            for (int n = 0; n < batch; n++) {
-                int row = yOffset + n * out;
-                for (int j = 0; j < out; j++) {
-                    y[row + j] += bias[biasOffset + j];
-                }
+            addBias(batch, out, bias, biasOffset, y, yOffset);
+        }
+    }
+
+    /** {@code y[n][j] += bias[j]} for {@code batch} rows of {@code out}. */
+    static void addBias(int batch, int out, float[] bias, int biasOffset, float[] y, int yOffset) {
+        for (int n = 0; n < batch; n++) {
+            int row = yOffset + n * out;
+            for (int j = 0; j < out; j++) {
+                y[row + j] += bias[biasOffset + j];
             }
         }
     }

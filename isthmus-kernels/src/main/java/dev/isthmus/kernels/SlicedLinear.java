@@ -34,12 +34,7 @@ public final class SlicedLinear {
         Checks.span("y", y, yOffset, batch, out, "batch * out");
         KernelProvider.gemm().sgemmRowStable(batch, out, in, x, xOffset, in, w, wOffset, in, y, yOffset, out);
         if (bias != null) {
-            for (int n = 0; n < batch; n++) {
-                int row = yOffset + n * out;
-                for (int j = 0; j < out; j++) {
-                    y[row + j] += bias[biasOffset + j];
-                }
-            }
+            Linear.addBias(batch, out, bias, biasOffset, y, yOffset);
         }
     }
 

@@ -20,7 +20,7 @@ class LinearProperties {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
-    private static float[] random(long seed, int length) {
+    static float[] random(long seed, int length) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = new float[length];
         for (int i = 0; i < length; i++) {
@@ -72,7 +72,7 @@ class LinearProperties {
         assertArrayEquals(results[0], results[1]);
     }
 
-    private static float[] concat(float[]... parts) {
+    static float[] concat(float[]... parts) {
         int n = 0;
         for (float[] p : parts) {
             n += p.length;

@@ -1,6 +1,8 @@
 package dev.isthmus.kernels;
 
 import static dev.isthmus.kernels.GradientCheck.toDouble;
+import static dev.isthmus.kernels.LinearProperties.concat;
+import static dev.isthmus.kernels.LinearProperties.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,15 +30,6 @@ class SlicedLinearProperties {
     @AfterProperty
     void restoreThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-    }
-
-    private static float[] random(long seed, int length) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[length];
-        for (int i = 0; i < length; i++) {
-            a[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return a;
     }
 
     /** {@code slices} non-empty slices of {@code batch} samples (slices <= batch), cut at random. */
@@ -185,19 +178,5 @@ class SlicedLinearProperties {
         e = assertThrows(IllegalArgumentException.class,
                 () -> SlicedLinear.parameterGradients(new int[] {0, 2}, 2, 2, 2, x, 0, dy, 0, dw, 0, null, 0));
         assertEquals("sliceStarts needs slices + 1 = 3 entries, got 2", e.getMessage());
-    }
-
-    private static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        return all;
     }
 }
