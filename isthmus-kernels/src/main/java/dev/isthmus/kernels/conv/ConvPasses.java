@@ -114,9 +114,19 @@ public final class ConvPasses {
         }
     }
 
-    /** Partial-gradient groups: a function of the batch and the layer only, never of threads. */
+    /**
+     * Partial-gradient groups: a function of the batch and the layer only, never of threads. At
+     * least {@value #MIN_GROUP_IMAGES} images a group where the batch allows: each group ends with
+     * a pass over its whole gradient (the lanes' sums, or the SGEMM's transpose) and one more
+     * partial to add, which a group of one image (a network's slice of 4 or 5 images used to make
+     * one group per image) pays for every image.
+     */
     private static int groups(int batch, int floatsPerGroup) {
         long byMemory = Math.max(1, MAX_PARTIAL_FLOATS / floatsPerGroup);
-        return (int) Math.min(Math.min(batch, MAX_GROUPS), byMemory);
+        int byImages = (batch + MIN_GROUP_IMAGES - 1) / MIN_GROUP_IMAGES;
+        return (int) Math.min(Math.min(byImages, MAX_GROUPS), byMemory);
     }
+
+    /** Images a weight-gradient group takes at least, where the batch has them. */
+    private static final int MIN_GROUP_IMAGES = 4;
 }
