@@ -63,8 +63,8 @@ public final class Dense extends Layer {
 
     /**
      * True when the weight is too large to read once per slice (more than L2 holds): the layer then
-     * runs on {@link SlicedLinear}'s kernels, and in training its slices wait for each other at it
-     * so that the whole batch reads the weight once each way and writes one gradient (see
+     * runs on {@link SlicedLinear}'s kernels, and the slices wait for each other at it (in every
+     * mode) so that the whole batch reads the weight once each way and writes one gradient (see
      * {@link #reduction}). A function of the shape alone.
      */
     boolean wide() {
@@ -127,7 +127,7 @@ public final class Dense extends Layer {
                 s.grad(weight), 0, s.grad(bias), 0);
     }
 
-    /** A wide layer's training steps: the slices' work done once for the whole batch. */
+    /** A wide layer's steps (in every mode: they keep the per-slice bits): the slices' work done once for the whole batch. */
     @Override
     BatchReduction reduction() {
         return wide() ? wholeBatch : null;

@@ -46,7 +46,10 @@ final class ExecutionPlan {
     final int[][] readerBuffers;        // per node: the buffer ids its readers write, when more than one
     final int[] hiddenBy;               // per node: the entry that computes it without storing it, or -1
     final int outputNode;
-    /** Entries with batch-wide steps in this mode ({@link BatchReduction}), in order: the slices wait at each. */
+    /**
+     * Entries with batch-wide steps in this mode ({@link BatchReduction}), in order: the slices
+     * wait at each. In training all of them; otherwise those with the per-slice bits.
+     */
     final int[] reductions;
 
     private ExecutionPlan(Mode mode, List<Node> nodes, List<Entry> entries, int[] bufferSize, int[][] readerBuffers,
@@ -58,10 +61,13 @@ final class ExecutionPlan {
         this.readerBuffers = readerBuffers;
         this.hiddenBy = hiddenBy;
         this.outputNode = outputNode;
-        this.reductions = mode.training()
-                ? java.util.stream.IntStream.range(0, entries.size())
-                        .filter(e -> entries.get(e).operation().reduction() != null).toArray()
-                : new int[0];
+        // Training waits at every batch-wide step; evaluation and inference only at those that
+        // just batch the slices' work (a wide Dense): batch norm then uses its running statistics.
+        this.reductions = java.util.stream.IntStream.range(0, entries.size())
+                .filter(e -> {
+                    BatchReduction r = entries.get(e).operation().reduction();
+                    return r != null && (mode.training() || r.sameBitsPerSlice());
+                }).toArray();
     }
 
     /** The plan for {@code model} in one mode, keeping the outputs of {@code keep} whatever the rules say. */

@@ -128,6 +128,24 @@ class ExecutionTest {
         }
     }
 
+    /** Inference and evaluation run the wide Dense once for the batch too, each sample with the bits it has alone. */
+    @Test
+    void aWideDenseGivesEachSampleItsOwnBitsInInferenceAndEvaluation() {
+        Model model = wideDenseNet(0.3f);
+        int batch = 7, size = model.inputShape().size();
+        float[] x = random(batch * size, 12);
+        Execution e = model.newExecution();
+        float[] inferred = java.util.Arrays.copyOf(e.infer(x, batch), batch);
+        assertTrue(e.slices() > 1, "the batch runs in slices");
+        float[] evaluated = java.util.Arrays.copyOf(e.forward(x, batch, false), batch);
+        for (int n = 0; n < batch; n++) {
+            float[] one = java.util.Arrays.copyOfRange(x, n * size, (n + 1) * size);
+            assertEquals(Float.floatToIntBits(e.infer(one, 1)[0]), Float.floatToIntBits(inferred[n]), "sample " + n);
+            assertEquals(Float.floatToIntBits(e.forward(one, 1, false)[0]), Float.floatToIntBits(evaluated[n]),
+                    "sample " + n);
+        }
+    }
+
     @Test
     void shardsOfABatchWithAWideDenseAddUpToTheWholeBatchsFloats() {
         Model model = wideDenseNet(0.25f);
