@@ -70,7 +70,7 @@ public final class Linear {
         }
     }
 
-    private static void check(int batch, int in, int out) {
+    static void check(int batch, int in, int out) {
         Checks.positive("batch", batch);
         Checks.positive("in", in);
         Checks.positive("out", out);

@@ -25,7 +25,7 @@ public final class SlicedLinear {
     /** {@code y = x . W^T + bias} for {@code batch} samples; {@code bias} may be null. */
     public static void forward(int batch, int in, int out, float[] x, int xOffset, float[] w, int wOffset,
                                float[] bias, int biasOffset, float[] y, int yOffset) {
-        check(batch, in, out);
+        Linear.check(batch, in, out);
         Checks.span("x", x, xOffset, batch, in, "batch * in");
         Checks.span("w", w, wOffset, out, in, "out * in");
         if (bias != null) {
@@ -41,12 +41,23 @@ public final class SlicedLinear {
     /** {@code dx = dy . W} for {@code batch} samples, overwritten. */
     public static void inputGradient(int batch, int in, int out, float[] dy, int dyOffset, float[] w, int wOffset,
                                      float[] dx, int dxOffset) {
-        check(batch, in, out);
+        Linear.check(batch, in, out);
         Checks.span("dy", dy, dyOffset, batch, out, "batch * out");
         Checks.span("w", w, wOffset, out, in, "out * in");
         Checks.span("dx", dx, dxOffset, batch, in, "batch * in");
         KernelProvider.gemm().sgemmChained(batch, in, out, dy, dyOffset, out, w, wOffset, in, dx, dxOffset, in);
     }
+
+    /** {@link #parameterGradients(int[], int, int, int, float[], int, float[], int, float[], int, float[], int)} for one slice of {@code batch} samples. */
+    public static void parameterGradients(int batch, int in, int out, float[] x, int xOffset, float[] dy, int dyOffset,
+                                          float[] dw, int dwOffset, float[] dbias, int dbiasOffset) {
+        Checks.positive("batch", batch);
+        int[] one = ONE_SLICE.get(); // a slice's own gradient allocates nothing: a training step allocates nothing
+        one[1] = batch;
+        parameterGradients(one, 1, in, out, x, xOffset, dy, dyOffset, dw, dwOffset, dbias, dbiasOffset);
+    }
+
+    private static final ThreadLocal<int[]> ONE_SLICE = ThreadLocal.withInitial(() -> new int[2]);
 
     /**
      * {@code dW = dy^T . x} and {@code dbias = sum of dy} over {@code slices} slices, overwritten:
@@ -80,35 +91,31 @@ public final class SlicedLinear {
         Checks.span("x", x, xOffset, batch, in, "batch * in");
         Checks.span("dy", dy, dyOffset, batch, out, "batch * out");
         Checks.span("dw", dw, dwOffset, out, in, "out * in");
-        KernelProvider.gemm().sgemmSliceTree(sliceStarts, slices, out, in, dy, dyOffset, out, x, xOffset, in, dw, dwOffset, in);
         if (dbias != null) {
             Checks.span("dbias", dbias, dbiasOffset, out, "out");
-            float[] parts = new float[slices];
+        }
+        KernelProvider.gemm().sgemmSliceTree(sliceStarts, slices, out, in, dy, dyOffset, out, x, xOffset, in, dw, dwOffset, in);
+        if (dbias != null) {
             for (int j = 0; j < out; j++) {
-                for (int s = 0; s < slices; s++) {
-                    float sum = 0f; // in order from zero, as the weight gradient's chains
-                    for (int n = sliceStarts[s]; n < sliceStarts[s + 1]; n++) {
-                        sum += dy[dyOffset + n * out + j];
-                    }
-                    parts[s] = sum;
-                }
-                dbias[dbiasOffset + j] = treeSum(parts, 0, slices);
+                dbias[dbiasOffset + j] = biasTree(sliceStarts, 0, slices, dy, dyOffset + j, out);
             }
         }
     }
 
-    /** {@code parts[lo, hi)} added as the slice tree adds them: the left half a power of two wide, plus the rest. */
-    private static float treeSum(float[] parts, int lo, int hi) {
+    /**
+     * Slices {@code [lo, hi)} of one bias element's sum, added as the slice tree adds them (the left
+     * half a power of two wide, plus the rest); each slice's sum in order from zero, as the weight
+     * gradient's chains.
+     */
+    private static float biasTree(int[] starts, int lo, int hi, float[] dy, int at, int stride) {
         if (hi - lo == 1) {
-            return parts[lo];
+            float sum = 0f;
+            for (int n = starts[lo]; n < starts[lo + 1]; n++) {
+                sum += dy[at + n * stride];
+            }
+            return sum;
         }
         int half = Integer.highestOneBit(hi - lo - 1);
-        return treeSum(parts, lo, lo + half) + treeSum(parts, lo + half, hi);
-    }
-
-    private static void check(int batch, int in, int out) {
-        Checks.positive("batch", batch);
-        Checks.positive("in", in);
-        Checks.positive("out", out);
+        return biasTree(starts, lo, lo + half, dy, at, stride) + biasTree(starts, lo + half, hi, dy, at, stride);
     }
 }

@@ -6,6 +6,7 @@ import static dev.isthmus.kernels.LinearProperties.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.kernels.gemm.GemmSupport;
 import java.util.SplittableRandom;
@@ -167,6 +168,31 @@ class SlicedLinearProperties {
             results[t] = concat(y, dx, dw, db);
         }
         assertArrayEquals(results[0], results[1]);
+    }
+
+    @Example
+    void wrongShapesAreNamed() {
+        float[] x = new float[2 * 3], w = new float[4 * 3], y = new float[2 * 4];
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> SlicedLinear.forward(2, 3, 4, x, 0, w, 0, null, 0, new float[7], 0));
+        assertEquals("y is too short: batch * out = 2 * 4 = 8 values at offset 0 need length >= 8, got 7", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SlicedLinear.forward(3, 3, 4, x, 0, w, 0, null, 0, y, 0));
+        assertEquals("x is too short: batch * in = 3 * 3 = 9 values at offset 0 need length >= 9, got 6", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SlicedLinear.inputGradient(2, 3, 0, y, 0, w, 0, x, 0));
+        assertEquals("out must be > 0, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SlicedLinear.parameterGradients(3, 3, 4, x, 0, y, 0, w, 0, null, 0));
+        assertEquals("x is too short: batch * in = 3 * 3 = 9 values at offset 0 need length >= 9, got 6", e.getMessage());
+    }
+
+    /** NaN in an input reaches exactly the outputs it feeds, as in any product. */
+    @Example
+    void nanPropagatesToWhatItFeeds() {
+        float[] x = {1f, Float.NaN, 2f, 3f}, w = {1f, 0f, 0f, 1f}, y = new float[4]; // batch 2, in 2, out 2
+        SlicedLinear.forward(2, 2, 2, x, 0, w, 0, null, 0, y, 0);
+        assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[1]), "sample 0 reads the NaN: " + java.util.Arrays.toString(y));
+        assertEquals(2f, y[2]);
+        assertEquals(3f, y[3]);
     }
 
     @Example

@@ -123,8 +123,7 @@ public final class Dense extends Layer {
         if (s.inputGrad() != null) {
             SlicedLinear.inputGradient(s.batch(), in, units, dz, y, weight.value(), 0, s.inputGrad(), x);
         }
-        SlicedLinear.parameterGradients(new int[] {0, s.batch()}, 1, in, units, s.input(), x, dz, y,
-                s.grad(weight), 0, s.grad(bias), 0);
+        SlicedLinear.parameterGradients(s.batch(), in, units, s.input(), x, dz, y, s.grad(weight), 0, s.grad(bias), 0);
     }
 
     /** A wide layer's steps (in every mode: they keep the per-slice bits): the slices' work done once for the whole batch. */

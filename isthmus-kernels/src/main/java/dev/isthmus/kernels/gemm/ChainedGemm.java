@@ -33,15 +33,13 @@ final class ChainedGemm {
     /** {@code C[m x n] = A[m x k] B[k x n]}, C overwritten. */
     static void gemm(int m, int n, int k, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                      float[] c, int cOffset, int ldc) {
-        byColumns(2L * m * n * k, n, (j0, j1) -> {
-            for (int j = j0; j < j1; j += WIDTH) {
-                VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
-                for (int i = 0; i < m; i += 4) {
-                    chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), b, bOffset + j, ldb, first, second,
-                            c, cOffset + i * ldc + j, ldc);
-                }
-            }
-        });
+        int parts = parts(2L * m * n * k, n);
+        if (parts == 1) { // no task, and no lambda to allocate
+            chainColumns(0, n, m, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+            return;
+        }
+        WorkerPool.forEach(parts, t -> chainColumns(from(t, parts, n), from(t + 1, parts, n), m, k, a, aOffset, lda,
+                b, bOffset, ldb, c, cOffset, ldc));
     }
 
     /**
@@ -52,33 +50,48 @@ final class ChainedGemm {
      */
     static void sliceTree(int[] kStarts, int slices, int m, int n, float[] a, int aOffset, int lda,
                           float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
-        long k = kStarts[slices] - kStarts[0];
-        byColumns(2L * m * n * k, n, (j0, j1) -> {
-            float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) MAX_LEVELS * 4 * WIDTH);
-            for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its rows of B stay in L1
-                VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
-                for (int i = 0; i < m; i += 4) {
-                    treeTile(kStarts, slices, a, aOffset + i, lda, Math.min(4, m - i), b, bOffset + j, ldb,
-                            first, second, levels, c, cOffset + i * ldc + j, ldc);
-                }
-            }
-        });
-    }
-
-    private interface Columns {
-        void run(int j0, int j1);
-    }
-
-    /** Columns {@code [0, n)} cut at tile edges among the threads; one thread for a small product or within a task. */
-    private static void byColumns(long flops, int n, Columns body) {
-        int tiles = (n + WIDTH - 1) / WIDTH;
-        int parts = flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(tiles, WorkerPool.threads());
+        int parts = parts(2L * m * n * (kStarts[slices] - kStarts[0]), n);
         if (parts == 1) {
-            body.run(0, n);
+            treeColumns(0, n, kStarts, slices, m, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
             return;
         }
-        WorkerPool.forEach(parts, t -> body.run(Math.min(n, WIDTH * (int) ((long) tiles * t / parts)),
-                Math.min(n, WIDTH * (int) ((long) tiles * (t + 1) / parts))));
+        WorkerPool.forEach(parts, t -> treeColumns(from(t, parts, n), from(t + 1, parts, n), kStarts, slices, m,
+                a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc));
+    }
+
+    /** Threads for a product: one for a small product or within a task, else at most one per tile column. */
+    private static int parts(long flops, int n) {
+        int tiles = (n + WIDTH - 1) / WIDTH;
+        return flops < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(tiles, WorkerPool.threads());
+    }
+
+    /** Where part {@code t} of {@code parts} starts: columns cut at tile edges, so the thread count changes nothing. */
+    private static int from(int t, int parts, int n) {
+        int tiles = (n + WIDTH - 1) / WIDTH;
+        return Math.min(n, WIDTH * (int) ((long) tiles * t / parts));
+    }
+
+    private static void chainColumns(int j0, int j1, int m, int k, float[] a, int aOffset, int lda,
+                                     float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        for (int j = j0; j < j1; j += WIDTH) {
+            VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
+            for (int i = 0; i < m; i += 4) {
+                chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), b, bOffset + j, ldb, first, second,
+                        c, cOffset + i * ldc + j, ldc);
+            }
+        }
+    }
+
+    private static void treeColumns(int j0, int j1, int[] kStarts, int slices, int m, float[] a, int aOffset, int lda,
+                                    float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) MAX_LEVELS * 4 * WIDTH);
+        for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its rows of B stay in L1
+            VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
+            for (int i = 0; i < m; i += 4) {
+                treeTile(kStarts, slices, a, aOffset + i, lda, Math.min(4, m - i), b, bOffset + j, ldb,
+                        first, second, levels, c, cOffset + i * ldc + j, ldc);
+            }
+        }
     }
 
     /**
