@@ -54,41 +54,41 @@ public final class PanamaConv implements ConvSupport {
     @Override
     public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
                          int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        // Two kernels, each its own method: C2 compiles each with its own profile, and the small
-        // dispatcher is all a layer of the other kind makes it recompile.
-        if (g.ocBlock == 8) {
-            convolve8(g, xp, wp, bias, biasOffset, relu, oy0, rows, out, outOffset, outStride, outPlane);
-        } else {
-            convolve4(g, xp, wp, bias, biasOffset, relu, oy0, rows, out, outOffset, outStride, outPlane);
-        }
-    }
-
-    /** {@link #directConvolve} four output channels at a time (8 accumulators). */
-    private static void convolve4(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
-                                  int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        int k = g.cin * g.kh * g.kw, perBlock = k * DirectLayout.OC_BLOCK;
+        int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.tapOffsets(); // one flat loop over (ic, ky, kx): no nest of short loops
         if (channelsInnermost(g, rows)) {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
                     for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        int oc = ob * DirectLayout.OC_BLOCK;
-                        tile4(k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, oc,
-                                Math.min(DirectLayout.OC_BLOCK, g.cout - oc), relu, out,
-                                outOffset + oc * outPlane + r * outStride + c, outPlane);
+                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, ob * block,
+                                relu, out, outOffset + ob * block * outPlane + r * outStride + c, outPlane);
                     }
                 }
             }
             return;
         }
         for (int ob = 0; ob < g.coutBlocks; ob++) {
-            int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
-                    tile4(k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, oc, valid, relu,
-                            out, outOffset + oc * outPlane + r * outStride + c, outPlane);
+                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, ob * block,
+                            relu, out, outOffset + ob * block * outPlane + r * outStride + c, outPlane);
                 }
             }
+        }
+    }
+
+    /**
+     * One tile of output channels from {@code oc} by two vectors: eight channels where the layout
+     * chose blocks of eight (AVX-512's 32 registers), four otherwise. Two kernels, each its own
+     * method: C2 compiles each with its own profile.
+     */
+    private static void tile(DirectLayout g, int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias,
+                             int biasOffset, int oc, boolean relu, float[] out, int o, int outPlane) {
+        if (g.ocBlock == 8) {
+            tile8(k, taps, xp, base, wp, wi, bias, biasOffset, oc, relu, out, o, outPlane);
+        } else {
+            tile4(k, taps, xp, base, wp, wi, bias, biasOffset, oc, Math.min(DirectLayout.OC_BLOCK, g.cout - oc), relu,
+                    out, o, outPlane);
         }
     }
 
@@ -113,7 +113,7 @@ public final class PanamaConv implements ConvSupport {
      */
     private static final int CHANNELS_INNERMOST_BYTES = 40 << 10;
 
-    /** One tile of {@link #convolve4}: four output channels from {@code oc} ({@code valid} of them real) by two vectors. */
+    /** One tile of {@link #directConvolve}: four output channels from {@code oc} ({@code valid} of them real) by two vectors. */
     private static void tile4(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias, int biasOffset,
                               int oc, int valid, boolean relu, float[] out, int o, int outPlane) {
         FloatVector a00 = biasVector(bias, biasOffset, oc, valid), a01 = a00;
@@ -165,36 +165,10 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * {@link #directConvolve} eight output channels at a time (16 accumulators, AVX-512's 32
-     * registers): ten loads per sixteen FMAs instead of six per eight. The layout chooses it only
-     * where eight divides the channels, so every block is full.
+     * One tile of {@link #directConvolve}: eight output channels from {@code oc} by two vectors
+     * (16 accumulators, AVX-512's 32 registers): ten loads per sixteen FMAs instead of six per
+     * eight. The layout chooses it only where eight divides the channels, so every block is full.
      */
-    private static void convolve8(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
-                                  int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        int k = g.cin * g.kh * g.kw, perBlock = k * 8;
-        int[] taps = g.tapOffsets();
-        if (channelsInnermost(g, rows)) {
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < g.outWp; c += BLOCK) {
-                    for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        tile8(k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, ob * 8, relu,
-                                out, outOffset + ob * 8 * outPlane + r * outStride + c, outPlane);
-                    }
-                }
-            }
-            return;
-        }
-        for (int ob = 0; ob < g.coutBlocks; ob++) {
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < g.outWp; c += BLOCK) {
-                    tile8(k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, ob * 8, relu,
-                            out, outOffset + ob * 8 * outPlane + r * outStride + c, outPlane);
-                }
-            }
-        }
-    }
-
-    /** One tile of {@link #convolve8}: eight output channels from {@code oc} by two vectors. */
     private static void tile8(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias, int biasOffset,
                               int oc, boolean relu, float[] out, int o, int outPlane) {
         FloatVector a00 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc]), a01 = a00;
