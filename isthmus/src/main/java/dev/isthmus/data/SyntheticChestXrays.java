@@ -49,7 +49,7 @@ public final class SyntheticChestXrays {
     public static final List<String> CLASSES = List.of("normal", "effusion");
 
     /** Raised whenever the drawing changes; the fingerprint catches a change that forgot to. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     private static final Pattern FILE_NAME = Pattern.compile("(normal|effusion)_(\\d+)\\.png");
 
     private SyntheticChestXrays() {}

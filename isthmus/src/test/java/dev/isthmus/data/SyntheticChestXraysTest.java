@@ -80,7 +80,7 @@ class SyntheticChestXraysTest {
     @Test
     void anEffusionBrightensTheLungsThatHoldIt() {
         int unilateral = 0, bilateral = 0;
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < 32; i++) {
             long seed = SyntheticChestXrays.imageSeed(3, 1, i);
             ChestFilm film = ChestFilm.draw(true, new java.util.SplittableRandom(seed));
             boolean[] sides = film.fluidSides();
