@@ -64,7 +64,7 @@ final class DataOptions {
             generate(dir, SYNTHETIC_PER_CLASS, SYNTHETIC_SEED, screen);
         }
         LabeledImageSet set = ImageFolder.load(dir, new ImageFolder.Options(side, positiveClass, skipBadImages, maxPixels));
-        screen.println(String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", set.count(), dir,
+        screen.printWrapped(String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", set.count(), dir,
                 set.classNames(), set.skipped().isEmpty() ? "" : ", skipped " + set.skipped().size() + " unreadable"));
         return new Loaded(dir.toAbsolutePath().normalize(), set, synthetic, ImageDigests.of(dir, set.paths()));
     }

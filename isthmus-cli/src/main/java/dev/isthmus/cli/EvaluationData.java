@@ -93,7 +93,7 @@ final class EvaluationData {
             throw new IOException(folder + " has the classes " + images.classNames() + " (by label), but " + modelFile
                     + " was trained on " + model.classNames());
         }
-        screen.println(String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", images.count(), folder,
+        screen.printWrapped(String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", images.count(), folder,
                 images.classNames(), images.skipped().isEmpty() ? "" : ", skipped " + images.skipped().size() + " unreadable"));
         ImageDigests digests = ImageDigests.of(folder, images.paths());
         if (trained == null) {

@@ -96,6 +96,46 @@ final class Screen {
         out.flush();
     }
 
+    /**
+     * Prints {@code text} as finished lines, each of its lines broken between words to fit the
+     * terminal's width (a long notice would otherwise wrap mid-word); redirected, as it is.
+     */
+    synchronized void printWrapped(String text) {
+        println(terminal ? wrap(text, Math.max(1, width() - 1)) : text); // a full-width line can make a terminal wrap early
+    }
+
+    /**
+     * Breaks each line of {@code text} between words so that no line is longer than {@code width}
+     * characters, unless one word alone is: that word keeps a line of its own, whole (a path the
+     * user may copy).
+     */
+    static String wrap(String text, int width) {
+        if (width < 1) {
+            throw new IllegalArgumentException("width must be at least 1, got " + width);
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (String line : text.split("\\R", -1)) {
+            if (!out.isEmpty()) {
+                out.append(System.lineSeparator());
+            }
+            int lineStart = out.length();
+            for (String word : line.split(" ")) {
+                if (word.isEmpty()) {
+                    continue;
+                }
+                int used = out.length() - lineStart;
+                if (used > 0 && used + 1 + word.length() > width) {
+                    out.append(System.lineSeparator());
+                    lineStart = out.length();
+                } else if (used > 0) {
+                    out.append(' ');
+                }
+                out.append(word);
+            }
+        }
+        return out.toString();
+    }
+
     /** Prints a finished line to {@code stream} (standard error, say), after clearing the live line. */
     synchronized void println(PrintStream stream, String line) {
         clearLive();

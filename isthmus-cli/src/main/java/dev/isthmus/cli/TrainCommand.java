@@ -256,7 +256,7 @@ final class TrainCommand implements Callable<Integer> {
                 result.checkpoint().bestEpoch() + 1, result.checkpoint().best()));
         screen.println(String.format(Locale.ROOT, "wall time: %.1f s", result.wallSeconds()));
         if (!result.learned()) {
-            screen.println(result.terminalNotice().stripTrailing());
+            screen.printWrapped(result.terminalNotice().stripTrailing());
         }
     }
 
