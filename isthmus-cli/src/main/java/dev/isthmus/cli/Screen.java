@@ -114,8 +114,10 @@ final class Screen {
             throw new IllegalArgumentException("width must be at least 1, got " + width);
         }
         StringBuilder out = new StringBuilder(text.length() + 16);
-        for (String line : text.split("\\R", -1)) {
-            if (!out.isEmpty()) {
+        String[] lines = text.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (i > 0) {
                 out.append(System.lineSeparator());
             }
             int lineStart = out.length();

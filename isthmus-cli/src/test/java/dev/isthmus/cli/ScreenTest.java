@@ -34,6 +34,7 @@ class ScreenTest {
     void theTextsOwnLineBreaksStayAndShortLinesAreUntouched() {
         assertEquals("one two" + NL + "three", Screen.wrap("one two\nthree", 80));
         assertEquals("one" + NL + NL + "two", Screen.wrap("one\n\ntwo", 80));
+        assertEquals(NL + "one" + NL, Screen.wrap("\none\n", 80), "leading and trailing breaks stay");
         assertEquals("one two" + NL + "three", Screen.wrap("one two three", 7));
     }
 
