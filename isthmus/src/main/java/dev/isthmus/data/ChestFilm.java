@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
  * Version 4 separates what a network learns from what a linear rule on the pixels can use: the
  * chest moves about the film almost twice as far (a linear rule must learn every position apart, a
  * convolutional network ending in global pooling does not), the body is wider than the film
- * (so moving it brings no dark background into view, which changed the image's overall
- * statistics and slowed the network's start as much as the linear rule's), and the exposure
+ * (moving it brings dark background into view only above the shoulders; background moving in
+ * and out changed the image's overall statistics and slowed the network's start as much as the
+ * linear rule), and the exposure
  * gradient across the film is gone, with the raised hemidiaphragm and the soft tissue over the
  * bases half as frequent (image-wide nuisances that slowed the start from PyTorch's small
  * initial weights without costing the linear rule). benchmarks/learnability.sh measures both.
@@ -70,7 +71,7 @@ record ChestFilm(boolean effusion, Placement placement, double bodyHalfWidth, Lu
         double scale = r.nextDouble(0.88, 1.08), rotation = Math.toRadians(r.nextDouble(-8, 8));
         Placement placement = new Placement(cx, cy, scale, Math.cos(rotation) / scale, Math.sin(rotation) / scale);
         double inspiration = r.nextDouble(0.82, 1.12);
-        // wider than the film: moving the patient brings no dark background into view
+        // wider than the film: moving the patient brings dark background into view only above the shoulders
         double bodyHalfWidth = 0.7 * r.nextDouble(0.95, 1.05);
         int elevated = r.nextDouble() < 0.12 ? r.nextInt(2) : -1;
         double elevation = r.nextDouble(0.12, 0.28);
