@@ -252,7 +252,7 @@ public final class PanamaConv implements ConvSupport {
     /**
      * Adds, per lane, {@code dz[oc][r][c] * xp[tap][oy0 + r][c]} over the rows and every column
      * block to {@code acc[(oc * K + tap) * L + lane]}. Channels go in fours and taps in pairs
-     * (eight accumulators that stay in registers across the rows), or in sixes on AVX-512
+     * (eight accumulators that stay in registers across the rows), or in fives on AVX-512
      * ({@link #weightGradientWide}).
      */
     @Override
@@ -322,16 +322,18 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * With 32 vector registers (AVX-512), the weight gradient takes taps in sixes: 24
-     * accumulators, ten loads per 24 FMAs instead of six per eight. The loads bound this kernel
-     * (every one is misaligned: a Java array cannot be aligned to 64 bytes), so the bigger tile
-     * pays, more than fours (eight loads per sixteen FMAs) do; benchmarks/README.md has the
-     * measurements. Under AVX2's sixteen registers such a tile would spill, so 256 bits and below
-     * keep tap pairs.
+     * With 32 vector registers (AVX-512), the weight gradient takes taps in fives: 20
+     * accumulators, nine loads per 20 FMAs instead of six per eight. Sixes (24 accumulators, ten
+     * loads per 24 FMAs) left C2 two registers short: it loads every operand of a step before the
+     * FMAs, so two sums went to the stack and back on every step (benchmarks/README.md). Under
+     * AVX2's sixteen registers such a tile would spill, so 256 bits and below keep tap pairs.
      */
     private static final boolean WIDE_WEIGHT_GRADIENT = L >= 16;
 
-    /** {@link #weightGradient} four channels by six taps at a time; a short last group repeats its last tap. */
+    /** Taps a step of {@link #weightGradientWide} takes. */
+    private static final int WIDE_TAPS = 5;
+
+    /** {@link #weightGradient} four channels by five taps at a time; a short last group repeats its last tap. */
     private static void weightGradientWide(DirectLayout g, float[] xp, float[] dz, int dzOffset, int dzStride, int dzPlane,
                                            int oy0, int flatRows, int width, float[] acc, boolean fresh) {
         int k = g.cin * g.kh * g.kw;
@@ -341,39 +343,34 @@ public final class PanamaConv implements ConvSupport {
             int oc = ob * DirectLayout.OC_BLOCK, valid = Math.min(DirectLayout.OC_BLOCK, g.cout - oc);
             int d0 = dzOffset + oc * dzPlane, d1 = d0 + Math.min(1, valid - 1) * dzPlane;
             int d2 = d0 + Math.min(2, valid - 1) * dzPlane, d3 = d0 + Math.min(3, valid - 1) * dzPlane;
-            for (int t = 0; t < k; t += 6) {
+            for (int t = 0; t < k; t += WIDE_TAPS) {
                 int base = oy0 * g.inStride;
                 int u0 = 0, x0 = taps[t] + base;
                 int u1 = (Math.min(t + 1, k - 1) - t) * L, x1 = taps[t + u1 / L] + base;
                 int u2 = (Math.min(t + 2, k - 1) - t) * L, x2 = taps[t + u2 / L] + base;
                 int u3 = (Math.min(t + 3, k - 1) - t) * L, x3 = taps[t + u3 / L] + base;
                 int u4 = (Math.min(t + 4, k - 1) - t) * L, x4 = taps[t + u4 / L] + base;
-                int u5 = (Math.min(t + 5, k - 1) - t) * L, x5 = taps[t + u5 / L] + base;
                 int a = (oc * k + t) * L; // tap t + j of channel oc + i at a + i * step + j * L
                 FloatVector s00 = startSums(acc, a, fresh);
                 FloatVector s01 = startSums(acc, a + u1, fresh);
                 FloatVector s02 = startSums(acc, a + u2, fresh);
                 FloatVector s03 = startSums(acc, a + u3, fresh);
                 FloatVector s04 = startSums(acc, a + u4, fresh);
-                FloatVector s05 = startSums(acc, a + u5, fresh);
                 FloatVector s10 = startSums(acc, a + step + u0, fresh);
                 FloatVector s11 = startSums(acc, a + step + u1, fresh);
                 FloatVector s12 = startSums(acc, a + step + u2, fresh);
                 FloatVector s13 = startSums(acc, a + step + u3, fresh);
                 FloatVector s14 = startSums(acc, a + step + u4, fresh);
-                FloatVector s15 = startSums(acc, a + step + u5, fresh);
                 FloatVector s20 = startSums(acc, a + 2 * step + u0, fresh);
                 FloatVector s21 = startSums(acc, a + 2 * step + u1, fresh);
                 FloatVector s22 = startSums(acc, a + 2 * step + u2, fresh);
                 FloatVector s23 = startSums(acc, a + 2 * step + u3, fresh);
                 FloatVector s24 = startSums(acc, a + 2 * step + u4, fresh);
-                FloatVector s25 = startSums(acc, a + 2 * step + u5, fresh);
                 FloatVector s30 = startSums(acc, a + 3 * step + u0, fresh);
                 FloatVector s31 = startSums(acc, a + 3 * step + u1, fresh);
                 FloatVector s32 = startSums(acc, a + 3 * step + u2, fresh);
                 FloatVector s33 = startSums(acc, a + 3 * step + u3, fresh);
                 FloatVector s34 = startSums(acc, a + 3 * step + u4, fresh);
-                FloatVector s35 = startSums(acc, a + 3 * step + u5, fresh);
                 for (int r = 0; r < flatRows; r++) {
                     int dr = r * dzStride, xr = r * g.inStride;
                     for (int c = 0; c < width; c += L) {
@@ -382,35 +379,30 @@ public final class PanamaConv implements ConvSupport {
                         FloatVector v2 = FloatVector.fromArray(S, xp, x2 + xr + c);
                         FloatVector v3 = FloatVector.fromArray(S, xp, x3 + xr + c);
                         FloatVector v4 = FloatVector.fromArray(S, xp, x4 + xr + c);
-                        FloatVector v5 = FloatVector.fromArray(S, xp, x5 + xr + c);
                         FloatVector d = FloatVector.fromArray(S, dz, d0 + dr + c);
                         s00 = d.fma(v0, s00);
                         s01 = d.fma(v1, s01);
                         s02 = d.fma(v2, s02);
                         s03 = d.fma(v3, s03);
                         s04 = d.fma(v4, s04);
-                        s05 = d.fma(v5, s05);
                         d = FloatVector.fromArray(S, dz, d1 + dr + c);
                         s10 = d.fma(v0, s10);
                         s11 = d.fma(v1, s11);
                         s12 = d.fma(v2, s12);
                         s13 = d.fma(v3, s13);
                         s14 = d.fma(v4, s14);
-                        s15 = d.fma(v5, s15);
                         d = FloatVector.fromArray(S, dz, d2 + dr + c);
                         s20 = d.fma(v0, s20);
                         s21 = d.fma(v1, s21);
                         s22 = d.fma(v2, s22);
                         s23 = d.fma(v3, s23);
                         s24 = d.fma(v4, s24);
-                        s25 = d.fma(v5, s25);
                         d = FloatVector.fromArray(S, dz, d3 + dr + c);
                         s30 = d.fma(v0, s30);
                         s31 = d.fma(v1, s31);
                         s32 = d.fma(v2, s32);
                         s33 = d.fma(v3, s33);
                         s34 = d.fma(v4, s34);
-                        s35 = d.fma(v5, s35);
                     }
                 }
                 // A repeated tap's accumulators hold the same sums as the real one's, so either
@@ -420,14 +412,12 @@ public final class PanamaConv implements ConvSupport {
                 s02.intoArray(acc, a + u2);
                 s03.intoArray(acc, a + u3);
                 s04.intoArray(acc, a + u4);
-                s05.intoArray(acc, a + u5);
                 if (valid > 1) {
                     s10.intoArray(acc, a + step + u0);
                     s11.intoArray(acc, a + step + u1);
                     s12.intoArray(acc, a + step + u2);
                     s13.intoArray(acc, a + step + u3);
                     s14.intoArray(acc, a + step + u4);
-                    s15.intoArray(acc, a + step + u5);
                 }
                 if (valid > 2) {
                     s20.intoArray(acc, a + 2 * step + u0);
@@ -435,7 +425,6 @@ public final class PanamaConv implements ConvSupport {
                     s22.intoArray(acc, a + 2 * step + u2);
                     s23.intoArray(acc, a + 2 * step + u3);
                     s24.intoArray(acc, a + 2 * step + u4);
-                    s25.intoArray(acc, a + 2 * step + u5);
                 }
                 if (valid > 3) {
                     s30.intoArray(acc, a + 3 * step + u0);
@@ -443,7 +432,6 @@ public final class PanamaConv implements ConvSupport {
                     s32.intoArray(acc, a + 3 * step + u2);
                     s33.intoArray(acc, a + 3 * step + u3);
                     s34.intoArray(acc, a + 3 * step + u4);
-                    s35.intoArray(acc, a + 3 * step + u5);
                 }
             }
         }
