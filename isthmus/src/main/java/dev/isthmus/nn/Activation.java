@@ -25,6 +25,11 @@ public abstract class Activation {
         }
 
         @Override
+        void forward(float[] x, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.relu(x, offset, y, offset, n); // one pass, no copy first
+        }
+
+        @Override
         float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
             dev.isthmus.kernels.Activations.reluBackward(y, offset, dy, offset, dz, offset, n);
             return dz;
@@ -117,6 +122,14 @@ public abstract class Activation {
 
     /** In place over {@code n} values from {@code offset} ({@code n / row} rows for softmax). */
     abstract void forward(float[] y, int offset, int n, int row);
+
+    /** {@link #forward(float[], int, int, int)} from {@code x} into {@code y}, both at {@code offset}. */
+    void forward(float[] x, float[] y, int offset, int n, int row) {
+        if (x != y) {
+            System.arraycopy(x, offset, y, offset, n);
+        }
+        forward(y, offset, n, row);
+    }
 
     /**
      * d(loss)/d(pre-activation) into {@code dz} (or {@code dy} itself for linear), from the output

@@ -46,8 +46,7 @@ public final class ActivationLayer extends Layer {
     @Override
     protected void forward(LayerCall s) {
         int at = s.first() * size;
-        System.arraycopy(s.input(), at, s.output(), at, s.batch() * size);
-        activation.forward(s.output(), at, s.batch() * size, row);
+        activation.forward(s.input(), s.output(), at, s.batch() * size, row);
     }
 
     @Override
