@@ -5,13 +5,15 @@
 #   benchmarks/experiments/c2-loop-spills.sh CLASS::METHOD "SAMPLER LINE"
 #   e.g. benchmarks/experiments/c2-loop-spills.sh dev.isthmus.kernels.conv.PanamaConv::weightGradientWide \
 #          "conv backward 32 16 32 16 3 1 1 1 6"
-# The Sampler line runs the kernel long enough for C2 to compile it; the full disassembly is left
-# in ${OUT:-/tmp}/c2-METHOD.s. JAR=path times another benchmarks.jar.
+# A backward branch from a slow path (a trap's call into the runtime) also reads as a loop here: the
+# innermost loop with the FMAs is the one to read. The Sampler line runs the kernel long enough for
+# C2 to compile it; the full disassembly is left
+# in ${OUT:-/tmp}/c2-METHOD.s. JAR=path reads another benchmarks.jar; JAVA_OPTS=-XX:UseAVX=2 the AVX2 path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 method=$1 line=$2 name=${1##*::} out=${OUT:-/tmp} jar=${JAR:-$here/target/benchmarks.jar}
 java=$("$here/run.sh" --java)
-echo "$line" | "$java" -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,"$method" \
+echo "$line" | "$java" ${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,"$method" \
   --add-modules jdk.incubator.vector -XX:+UseSerialGC -cp "$jar" \
   dev.isthmus.benchmarks.Sampler > "$out/c2-$name.txt" 2>&1
 # the last C2 compilation of the whole method (not an on-stack replacement), its code bytes only
