@@ -54,6 +54,12 @@ final class DataOptions {
         }
     }
 
+    /** What {@code train} and {@code evaluate} say once a folder is read. */
+    static String loadedLine(LabeledImageSet set, Path dir) {
+        return String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", set.count(), dir, set.classNames(),
+                set.skipped().isEmpty() ? "" : ", skipped " + set.skipped().size() + " unreadable");
+    }
+
     /** Loads the images, generating the synthetic set first when no folder was given. */
     Loaded load(Screen screen) throws IOException {
         Path dir = data;
@@ -64,8 +70,7 @@ final class DataOptions {
             generate(dir, SYNTHETIC_PER_CLASS, SYNTHETIC_SEED, screen);
         }
         LabeledImageSet set = ImageFolder.load(dir, new ImageFolder.Options(side, positiveClass, skipBadImages, maxPixels));
-        screen.printWrapped(String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", set.count(), dir,
-                set.classNames(), set.skipped().isEmpty() ? "" : ", skipped " + set.skipped().size() + " unreadable"));
+        screen.printWrapped(loadedLine(set, dir));
         return new Loaded(dir.toAbsolutePath().normalize(), set, synthetic, ImageDigests.of(dir, set.paths()));
     }
 

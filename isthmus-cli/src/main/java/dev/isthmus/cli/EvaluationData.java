@@ -93,8 +93,7 @@ final class EvaluationData {
             throw new IOException(folder + " has the classes " + images.classNames() + " (by label), but " + modelFile
                     + " was trained on " + model.classNames());
         }
-        screen.printWrapped(String.format(Locale.ROOT, "loaded %d images from %s (classes %s)%s", images.count(), folder,
-                images.classNames(), images.skipped().isEmpty() ? "" : ", skipped " + images.skipped().size() + " unreadable"));
+        screen.printWrapped(DataOptions.loadedLine(images, folder));
         ImageDigests digests = ImageDigests.of(folder, images.paths());
         if (trained == null) {
             screen.println("note: " + modelFile + " records no training data, so nothing shows these images are not"
