@@ -171,14 +171,14 @@ public final class PanamaConv implements ConvSupport {
      */
     private static void tile8(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias, int biasOffset,
                               int oc, boolean relu, float[] out, int o, int outPlane) {
-        FloatVector a00 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc]), a01 = a00;
-        FloatVector a10 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 1]), a11 = a10;
-        FloatVector a20 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 2]), a21 = a20;
-        FloatVector a30 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 3]), a31 = a30;
-        FloatVector a40 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 4]), a41 = a40;
-        FloatVector a50 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 5]), a51 = a50;
-        FloatVector a60 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 6]), a61 = a60;
-        FloatVector a70 = FloatVector.broadcast(S, bias == null ? 0f : bias[biasOffset + oc + 7]), a71 = a70;
+        FloatVector a00 = biasVector(bias, biasOffset, oc, 8), a01 = a00;
+        FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 7), a11 = a10;
+        FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 6), a21 = a20;
+        FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 5), a31 = a30;
+        FloatVector a40 = biasVector(bias, biasOffset, oc + 4, 4), a41 = a40;
+        FloatVector a50 = biasVector(bias, biasOffset, oc + 5, 3), a51 = a50;
+        FloatVector a60 = biasVector(bias, biasOffset, oc + 6, 2), a61 = a60;
+        FloatVector a70 = biasVector(bias, biasOffset, oc + 7, 1), a71 = a70;
         for (int t = 0; t < k; t++, wi += 8) {
             int at = base + taps[t];
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
@@ -245,6 +245,7 @@ public final class PanamaConv implements ConvSupport {
         a71.intoArray(out, o + 7 * outPlane + L);
     }
 
+    /** Channel {@code oc}'s bias in every lane, or zero: no bias, or a channel past the last ({@code valid <= 0}). */
     private static FloatVector biasVector(float[] bias, int biasOffset, int oc, int valid) {
         return FloatVector.broadcast(S, bias == null || valid <= 0 ? 0f : bias[biasOffset + oc]);
     }
