@@ -12,9 +12,18 @@ import torch_nets
 
 
 def main():
+    if len(sys.argv) > 4:
+        sys.exit(f"usage: torch_profile.py [NET [BATCH [THREADS]]], got {len(sys.argv) - 1} arguments")
     net = sys.argv[1] if len(sys.argv) > 1 else "resnet"
-    batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    if net not in torch_nets.NETS:
+        sys.exit(f"torch_profile.py: unknown net '{net}'; known: {', '.join(sorted(torch_nets.NETS))}")
+    try:
+        batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+        threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    except ValueError as e:
+        sys.exit(f"torch_profile.py: batch and threads must be whole numbers: {e}")
+    if batch < 1 or threads < 1:
+        sys.exit(f"torch_profile.py: batch and threads must be at least 1, got batch {batch}, threads {threads}")
     steps = 20
     torch.set_num_threads(threads)
     step = torch_nets.workload("train", net, batch)

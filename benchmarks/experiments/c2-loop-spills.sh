@@ -11,6 +11,10 @@
 # in ${OUT:-/tmp}/c2-METHOD.s. JAR=path reads another benchmarks.jar; JAVA_OPTS=-XX:UseAVX=2 the AVX2 path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -ne 2 ] || [[ "$1" != *::* ]]; then
+  echo "usage: $0 CLASS::METHOD \"SAMPLER LINE\" (got $# arguments${1:+, first '$1'})" >&2; exit 2
+fi
+[ -f "${JAR:-$here/target/benchmarks.jar}" ] || { echo "no ${JAR:-$here/target/benchmarks.jar}: build it (benchmarks/run.sh builds it when missing)" >&2; exit 2; }
 method=$1 line=$2 name=${1##*::} out=${OUT:-/tmp} jar=${JAR:-$here/target/benchmarks.jar}
 java=$("$here/run.sh" --java)
 echo "$line" | "$java" ${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,"$method" \
