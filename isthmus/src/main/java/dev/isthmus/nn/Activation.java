@@ -10,7 +10,11 @@ public abstract class Activation {
 
     public static final Activation LINEAR = new Activation("linear") {
         @Override
-        void forward(float[] y, int offset, int n, int row) {}
+        void forward(float[] x, float[] y, int offset, int n, int row) {
+            if (x != y) {
+                System.arraycopy(x, offset, y, offset, n);
+            }
+        }
 
         @Override
         float[] backward(float[] y, float[] dy, float[] dz, int offset, int n, int row) {
@@ -20,13 +24,8 @@ public abstract class Activation {
 
     public static final Activation RELU = new Activation("relu") {
         @Override
-        void forward(float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.relu(y, offset, y, offset, n);
-        }
-
-        @Override
         void forward(float[] x, float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.relu(x, offset, y, offset, n); // one pass, no copy first
+            dev.isthmus.kernels.Activations.relu(x, offset, y, offset, n);
         }
 
         @Override
@@ -38,8 +37,8 @@ public abstract class Activation {
 
     public static final Activation SIGMOID = new Activation("sigmoid") {
         @Override
-        void forward(float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.sigmoid(y, offset, y, offset, n);
+        void forward(float[] x, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.sigmoid(x, offset, y, offset, n);
         }
 
         @Override
@@ -51,8 +50,8 @@ public abstract class Activation {
 
     public static final Activation TANH = new Activation("tanh") {
         @Override
-        void forward(float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.tanh(y, offset, y, offset, n);
+        void forward(float[] x, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.tanh(x, offset, y, offset, n);
         }
 
         @Override
@@ -64,8 +63,8 @@ public abstract class Activation {
 
     public static final Activation SOFTMAX = new Activation("softmax") {
         @Override
-        void forward(float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.softmax(y, offset, y, offset, n / row, row);
+        void forward(float[] x, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.softmax(x, offset, y, offset, n / row, row);
         }
 
         @Override
@@ -83,8 +82,8 @@ public abstract class Activation {
         }
         return new Activation("leaky_relu(" + alpha + ")") {
             @Override
-            void forward(float[] y, int offset, int n, int row) {
-                dev.isthmus.kernels.Activations.leakyRelu(y, offset, y, offset, n, alpha);
+            void forward(float[] x, float[] y, int offset, int n, int row) {
+                dev.isthmus.kernels.Activations.leakyRelu(x, offset, y, offset, n, alpha);
             }
 
             @Override
@@ -120,15 +119,15 @@ public abstract class Activation {
         this.name = name;
     }
 
-    /** In place over {@code n} values from {@code offset} ({@code n / row} rows for softmax). */
-    abstract void forward(float[] y, int offset, int n, int row);
+    /**
+     * From {@code x} into {@code y} in one pass ({@code x} may be {@code y}), {@code n} values from
+     * {@code offset} in both ({@code n / row} rows for softmax).
+     */
+    abstract void forward(float[] x, float[] y, int offset, int n, int row);
 
-    /** {@link #forward(float[], int, int, int)} from {@code x} into {@code y}, both at {@code offset}. */
-    void forward(float[] x, float[] y, int offset, int n, int row) {
-        if (x != y) {
-            System.arraycopy(x, offset, y, offset, n);
-        }
-        forward(y, offset, n, row);
+    /** {@link #forward(float[], float[], int, int, int)} in place. */
+    final void forward(float[] y, int offset, int n, int row) {
+        forward(y, y, offset, n, row);
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.isthmus.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,25 @@ class ElementwiseLayersTest {
         for (int i = 0; i < x.length; i++) {
             float r = Math.max(x[i], 0f), l = x[i] > 0 ? x[i] : 0.25f * x[i];
             assertEquals((r + l) + x[i], y[i], 0f, "element " + i);
+        }
+    }
+
+    @Test
+    void everyActivationGivesTheSameFloatsFromItsInputAsInPlaceAndLeavesTheInput() {
+        Random random = new Random(5);
+        int n = 24, row = 6, offset = 3;
+        float[] x = new float[offset + n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (3 * random.nextGaussian());
+        }
+        for (Activation a : List.of(Activation.LINEAR, Activation.RELU, Activation.leakyRelu(0.1f), Activation.SIGMOID,
+                Activation.TANH, Activation.SOFTMAX)) {
+            float[] input = x.clone(), inPlace = x.clone(), y = new float[x.length];
+            a.forward(inPlace, offset, n, row);
+            a.forward(input, y, offset, n, row);
+            assertArrayEquals(java.util.Arrays.copyOfRange(inPlace, offset, x.length),
+                    java.util.Arrays.copyOfRange(y, offset, x.length), a.toString());
+            assertArrayEquals(x, input, a + " left its input alone");
         }
     }
 }
