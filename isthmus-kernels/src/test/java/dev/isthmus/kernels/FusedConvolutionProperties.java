@@ -65,11 +65,15 @@ class FusedConvolutionProperties {
 
     @Provide
     Arbitrary<Case> cases() {
+        return cases(Arbitraries.integers().between(1, 5));
+    }
+
+    private static Arbitrary<Case> cases(Arbitrary<Integer> inChannels) {
         // Widths up to 70 reach the direct path's column block at every width (8, 16 or 32).
         Arbitrary<Integer> width = Arbitraries.integers().between(2, 70);
         Arbitrary<Integer> height = Arbitraries.integers().between(2, 9);
         Arbitrary<Integer> kernel = Arbitraries.integers().between(1, 5);
-        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 5),
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), inChannels,
                         Arbitraries.integers().between(1, 9), height, width, kernel, kernel)
                 .as((n, ci, co, h, w, kh, kw) -> new int[] {n, ci, co, h, w, kh, kw});
         Arbitrary<int[]> options = Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 4),
@@ -276,6 +280,19 @@ class FusedConvolutionProperties {
         float[] dy = c.random(y.length, 4), dw = new float[w.length], db = new float[b.length], dx = new float[x.length];
         f.backward(c.batch(), x, 0, w, 0, y, 0, dy, 0, winners, 0, dw, 0, db, 0, dx, 0);
         return new float[][] {y, one, dw, db, dx};
+    }
+
+    /** Strided convolutions whose gradients run on the image's phases (every kernel size, stride 2 and 3). */
+    @Provide
+    Arbitrary<Case> phaseGradientCases() {
+        return cases(Arbitraries.integers().between(4, 9))
+                .filter(c -> c.fused().conv().algorithm().contains("phase gradients"));
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void phaseGradientsAreTheChainRule(@ForAll("phaseGradientCases") Case c) {
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
     }
 
     /** The random cases reach the strided layout now and then; this one always, pooled and rectified. */

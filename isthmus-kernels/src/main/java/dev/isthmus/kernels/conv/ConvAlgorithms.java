@@ -15,7 +15,9 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *       {@link DirectLayout#forward}): {@link DirectConvolution}.
  *   <li>A stride above 1, the same on both axes, with a kernel wider than it and an output that
  *       suits the column block ({@link DirectLayout#strided}): {@link DirectConvolution} on the
- *       image's phases forward, {@link Im2colConvolution} for the gradients ({@link ForwardAndGradients}).
+ *       image's phases, the gradients too where {@link #phaseGradients} says so and each phase's
+ *       reads stay in their rows ({@link DirectLayout#phaseGradients}); else
+ *       {@link Im2colConvolution} for the gradients ({@link ForwardAndGradients}).
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
  * The choice depends on the shape and on the vector width (through the column block), never on
@@ -27,6 +29,9 @@ public final class ConvAlgorithms {
 
     /** Benchmark hook: {@code -Disthmus.conv.stridedDirect=false} keeps strided convolutions on im2col. */
     static final String STRIDED_DIRECT_PROPERTY = "isthmus.conv.stridedDirect";
+
+    /** Test and benchmark hook: {@code -Disthmus.conv.phaseGradients=true|false} forces {@link #phaseGradients}. */
+    static final String PHASE_GRADIENTS_PROPERTY = "isthmus.conv.phaseGradients";
 
     /** Test and benchmark hook: {@code -Disthmus.conv.gemmWeightGradient=true|false} forces the choice below. */
     static final String GEMM_WEIGHT_GRADIENT_PROPERTY = "isthmus.conv.gemmWeightGradient";
@@ -49,6 +54,21 @@ public final class ConvAlgorithms {
                 || shape.outChannels() >= 64 && shape.patch() >= 144;
     }
 
+    /**
+     * Whether a strided direct convolution takes its gradients on the image's phases rather than
+     * from im2col: for 4 to 63 input channels. Phases won with 8, 16 and 32 (stride 2, 10-35%
+     * faster, both gradients); im2col's two large SGEMMs won at 64 -> 128 on 56x56 (7%), and with
+     * 3 input channels (a 7x7 stem) the phases' data gradient fills too little of a block of
+     * channels. Forced by {@value #PHASE_GRADIENTS_PROPERTY}; the measurements are in benchmarks/README.md.
+     */
+    static boolean phaseGradients(ConvShape shape) {
+        String forced = System.getProperty(PHASE_GRADIENTS_PROPERTY);
+        if (forced != null) {
+            return Boolean.parseBoolean(forced);
+        }
+        return shape.inChannels() >= 4 && shape.inChannels() < 64;
+    }
+
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         if (shape.groups() > 1) {
             ConvShape group = shape.group();
@@ -68,6 +88,11 @@ public final class ConvAlgorithms {
         DirectLayout strided = DirectLayout.strided(shape.inChannels(), shape.outChannels(), shape.window(),
                 kernels.directBlock(), kernels.directWideChannels());
         if (strided != null && Boolean.parseBoolean(System.getProperty(STRIDED_DIRECT_PROPERTY, "true"))) {
+            DirectLayout[] phases = phaseGradients(shape) ? DirectLayout.phaseGradients(strided) : null;
+            if (phases != null) {
+                return DirectConvolution.strided(shape, strided, phases, kernels,
+                        gemmWeightGradient(shape, strided) ? gemm : null);
+            }
             return new ForwardAndGradients(DirectConvolution.forwardOnly(shape, strided, kernels),
                     new Im2colConvolution(shape, gemm, kernels));
         }

@@ -26,10 +26,11 @@ public interface ConvSupport {
 
     /**
      * {@code out[oc][r][c] = act(bias[oc] + sum over taps of wp * xp)} for output rows
-     * {@code [oy0, oy0 + rows)} of the staged input {@code xp}, every column block of the layout;
+     * {@code [oy0, oy0 + rows)} of the staged input {@code xp}, every column block of the layout,
+     * the packed weights from {@code wp[wpOffset]};
      * act is ReLU or the identity. See {@link ScalarConv#directConvolve} for the exact order.
      */
-    void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
+    void directConvolve(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset, boolean relu,
                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane);
 
     /**
@@ -85,6 +86,23 @@ public interface ConvSupport {
      * fills the column matrix in order, so what spills past one row is written again by the next.
      */
     void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt, int toLimit);
+
+    /**
+     * Two half-width images merged column by column: {@code to[ch][r][2c] = a[ch][r][c]} for
+     * {@code c < widthA} and {@code to[ch][r][2c + 1] = b[ch][r][c]} for {@code c < widthB}, where
+     * {@code widthB} is {@code widthA} or one less; rows of {@code to} {@code toStride} apart from
+     * {@code toAt}, planes {@code toPlane} apart. A stride-2 data gradient's two column phases.
+     */
+    void interleaveRows(float[] a, int aPlane, int aStride, float[] b, int bPlane, int bStride, int channels, int rows,
+                        int widthA, int widthB, float[] to, int toAt, int toStride, int toPlane);
+
+    /**
+     * {@code to[toAt + i * toStride + j] = from[fromAt + i * fromStride + j * step]} for {@code i < runs},
+     * {@code j < width}: an image's rows, every {@code step}-th cell, into rows of a staged
+     * buffer. Writes nothing else and reads nothing outside {@code from}.
+     */
+    void copyStridedRows(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to, int toAt,
+                         int toStride);
 
     /** Floats from a run's start that {@link #copyStridedRuns} may read, however narrow the run. */
     int STRIDED_SLACK = 64;

@@ -14,8 +14,12 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
  * weights; the weight gradient keeps per-lane partial sums over the same shifted reads, reduced
  * once per gradient group.
  *
- * <p>At a stride above 1 only the forward pass is direct, on the image's phases
- * ({@link DirectLayout#strided}); {@link ForwardAndGradients} pairs it with im2col's gradients.
+ * <p>At a stride above 1 the forward pass runs on the image's phases ({@link DirectLayout#strided}),
+ * and so do the gradients where their geometry suits ({@link DirectLayout#phaseGradients}): the
+ * weight gradient is the same per-lane (or SGEMM) sum over the phases' shifted reads, and the
+ * data gradient is one stride-1 convolution of the output gradient per phase, with that phase's
+ * taps, scattered back {@code s} columns apart. Elsewhere {@link ForwardAndGradients} pairs
+ * the strided forward with im2col's gradients.
  */
 public final class DirectConvolution implements ConvAlgorithm {
 
@@ -23,30 +27,53 @@ public final class DirectConvolution implements ConvAlgorithm {
     private static final int STRIP_FLOATS = 4096;
 
     private final ConvShape shape;
+    /** The forward layout, and the data gradient's (at a stride: phase 0's, whose staging every phase shares). */
     private final DirectLayout forward, back;
+    /** At a stride above 1, the data gradient's layout per phase {@code py * s + px}; null at stride 1. */
+    private final DirectLayout[] phases;
+    /** Where each phase's packed weights start (one array holds them all). */
+    private final int[] phaseWeightsAt;
     private final ConvSupport kernels;
     /** The weight gradient as one SGEMM per image (see {@link #gemmWeightGradient}), or null: per-lane sums. */
     private final GemmSupport gemm;
 
     DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm) {
+        this(shape, forward, back, null, kernels, gemm);
+    }
+
+    private DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, DirectLayout[] phases,
+                              ConvSupport kernels, GemmSupport gemm) {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
+        this.phases = phases;
+        this.phaseWeightsAt = phases == null ? null : new int[phases.length + 1];
+        for (int p = 0; phases != null && p < phases.length; p++) {
+            phaseWeightsAt[p + 1] = phaseWeightsAt[p] + phases[p].packedWeightsSize();
+        }
         this.kernels = kernels;
         this.gemm = gemm != null && back.inStride == forward.inStride ? gemm : null;
     }
 
     /** The forward pass alone (a strided layout: see {@link ForwardAndGradients}); the backward methods refuse. */
     static DirectConvolution forwardOnly(ConvShape shape, DirectLayout forward, ConvSupport kernels) {
-        return new DirectConvolution(shape, forward, null, kernels, null);
+        return new DirectConvolution(shape, forward, null, null, kernels, null);
+    }
+
+    /** A strided layout with its gradients on the phases ({@link DirectLayout#phaseGradients}, not null). */
+    static DirectConvolution strided(ConvShape shape, DirectLayout forward, DirectLayout[] phases, ConvSupport kernels,
+                                     GemmSupport gemm) {
+        return new DirectConvolution(shape, forward, phases[0], phases, kernels, gemm);
     }
 
     @Override
     public String name() {
+        String layout = forward.stride > 1 ? (forward.flat ? "direct (strided, flat)" : "direct (strided)")
+                : forward.flat ? "direct (flat)" : "direct";
         if (back == null) {
-            return forward.flat ? "direct (strided, flat)" : "direct (strided)";
+            return layout;
         }
-        return (forward.flat ? "direct (flat)" : "direct") + (gemm == null ? "" : ", SGEMM weight gradient");
+        return layout + (forward.stride > 1 ? ", phase gradients" : "") + (gemm == null ? "" : ", SGEMM weight gradient");
     }
 
     @Override
@@ -98,7 +125,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     private float[] stagedInput(float[] x, int xOffset) {
         float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
         if (forward.stride > 1) {
-            forward.stagePhases(x, xOffset, Workspace.floats(Slot.PADDED_IMAGE, forward.paddedSize()), xp, kernels);
+            forward.stagePhases(x, xOffset, xp, kernels);
         } else {
             forward.stage(x, xOffset, xp);
         }
@@ -115,7 +142,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         Window2d w = shape.window();
         int outW = w.outWidth(), outSize = w.outSize(), cout = shape.outChannels();
         if (!t.pool && forward.outWp == outW) { // rows land in y exactly: no strip
-            kernels.directConvolve(forward, xp, t.prepared, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
+            kernels.directConvolve(forward, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
                     yb + r0 * outW, outW, outSize);
             return;
         }
@@ -125,7 +152,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
         for (int oy = r0; oy < r1; oy += stripRows) {
             int rows = Math.min(stripRows, r1 - oy);
-            kernels.directConvolve(forward, xp, t.prepared, t.bias, t.biasOffset, t.relu, oy, rows, strip, 0,
+            kernels.directConvolve(forward, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, oy, rows, strip, 0,
                     forward.outWp, plane);
             if (t.pool) {
                 kernels.maxPool2x2(strip, 0, forward.outWp, plane, cout, rows / 2, pw, t.y, yb + oy / 2 * pw,
@@ -141,7 +168,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         Window2d w = shape.window();
         int plane = forward.outWp, stride = forward.rowStride, cout = shape.outChannels();
         float[] strip = Workspace.floats(Slot.STRIP, (long) cout * plane);
-        kernels.directConvolve(forward, xp, t.prepared, t.bias, t.biasOffset, t.relu, 0, 1, strip, 0, plane, plane);
+        kernels.directConvolve(forward, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, 0, 1, strip, 0, plane, plane);
         if (t.pool) {
             kernels.maxPool2x2(strip, 0, stride, plane, cout, shape.pooledHeight(), shape.pooledWidth(), t.y, yb,
                     shape.pooledHeight() * shape.pooledWidth(), t.winners, winnersB);
@@ -176,8 +203,17 @@ public final class DirectConvolution implements ConvAlgorithm {
             t.prepared = null;
             return;
         }
-        float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, back.packedWeightsSize());
-        back.pack(t.w, t.wOffset, true, wp);
+        if (phases == null) {
+            float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, back.packedWeightsSize());
+            back.pack(t.w, t.wOffset, true, wp);
+            t.prepared = wp;
+            return;
+        }
+        float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, phaseWeightsAt[phases.length]);
+        int s = forward.stride;
+        for (int p = 0; p < phases.length; p++) {
+            phases[p].packPhase(t.w, t.wOffset, forward.kh, forward.kw, s, p / s, p % s, wp, phaseWeightsAt[p]);
+        }
         t.prepared = wp;
     }
 
@@ -227,12 +263,10 @@ public final class DirectConvolution implements ConvAlgorithm {
                     biasSums);
         }
         if (dw != null && gemm != null) {
-            float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
-            forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
+            float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
             gemmWeightGradient(xp, dz, at, accumulate);
         } else if (dw != null) {
-            float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
-            forward.stage(t.x, t.xOffset + n * shape.inputSize(), xp);
+            float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
             float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
             int rows = Math.max(1, STRIP_FLOATS / (DirectLayout.OC_BLOCK * forward.outWp));
             for (int oy = 0; oy < forward.computedRows; oy += rows) {
@@ -248,25 +282,95 @@ public final class DirectConvolution implements ConvAlgorithm {
                 }
             }
         }
-        if (t.dx != null) {
+        if (t.dx != null && phases != null) {
+            phaseDataGradient(dz, t.prepared, t.dx, t.dxOffset + n * shape.inputSize());
+        } else if (t.dx != null) {
             int dxb = t.dxOffset + n * shape.inputSize();
             int inW = w.inWidth(), inH = w.inHeight(), inSize = w.inSize();
             if (b.flat) {
                 float[] strip = Workspace.floats(Slot.STRIP, (long) cin * b.outWp);
-                kernels.directConvolve(b, dz, t.prepared, null, 0, false, 0, 1, strip, 0, b.outWp, b.outWp);
+                kernels.directConvolve(b, dz, t.prepared, 0, null, 0, false, 0, 1, strip, 0, b.outWp, b.outWp);
                 copyRows(strip, b.outWp, b.rowStride, cin, inH, inW, t.dx, dxb, inSize);
             } else if (b.outWp == inW) {
-                kernels.directConvolve(b, dz, t.prepared, null, 0, false, 0, inH, t.dx, dxb, inW, inSize);
+                kernels.directConvolve(b, dz, t.prepared, 0, null, 0, false, 0, inH, t.dx, dxb, inW, inSize);
             } else {
                 int stripRows = Math.max(1, STRIP_FLOATS / (cin * b.outWp)), plane = stripRows * b.outWp;
                 float[] strip = Workspace.floats(Slot.STRIP, (long) cin * plane);
                 for (int iy = 0; iy < inH; iy += stripRows) {
                     int rows = Math.min(stripRows, inH - iy);
-                    kernels.directConvolve(b, dz, t.prepared, null, 0, false, iy, rows, strip, 0, b.outWp, plane);
+                    kernels.directConvolve(b, dz, t.prepared, 0, null, 0, false, iy, rows, strip, 0, b.outWp, plane);
                     copyRows(strip, plane, b.outWp, cin, rows, inW, t.dx, dxb + iy * inW, inSize);
                 }
             }
         }
+    }
+
+    /**
+     * The strided data gradient: each phase's convolution of the staged {@code dz}, its outputs
+     * written {@code s} rows and columns apart into {@code dx}; the phases cover every input cell once.
+     */
+    private void phaseDataGradient(float[] dz, float[] wp, float[] dx, int dxb) {
+        Window2d w = shape.window();
+        int s = forward.stride, cin = shape.inChannels(), inW = w.inWidth(), inSize = w.inSize();
+        if (s == 2) {
+            phaseDataGradient2(dz, wp, dx, dxb);
+            return;
+        }
+        for (int p = 0; p < phases.length; p++) {
+            DirectLayout g = phases[p];
+            int plane = g.computedRows * g.outWp;
+            float[] out = Workspace.floats(Slot.STRIP, (long) cin * plane);
+            kernels.directConvolve(g, dz, wp, phaseWeightsAt[p], null, 0, false, 0, g.computedRows, out, 0, g.rowStride,
+                    plane);
+            // phase row r0 + j is input row s * (r0 + j) + py - padTop: the first is the phase's first in the image
+            int iy = firstCell(p / s, forward.padTop, s), ix = firstCell(p % s, forward.padLeft, s);
+            scatterRows(out, plane, g.rowStride, cin, g.outH, g.outW, s, dx, dxb + iy * inW + ix, inW, inSize);
+        }
+    }
+
+    /**
+     * {@link #phaseDataGradient} at stride 2: a row of phases at a time, its two phases
+     * ({@code (py, 0)}, {@code (py, 1)}) interleaved into every other row of {@code dx} in one pass.
+     */
+    private void phaseDataGradient2(float[] dz, float[] wp, float[] dx, int dxb) {
+        Window2d w = shape.window();
+        int cin = shape.inChannels(), inW = w.inWidth(), inSize = w.inSize();
+        int even = Math.floorMod(forward.padLeft, 2); // the phase whose first column is input column 0
+        for (int py = 0; py < 2; py++) {
+            DirectLayout a = phases[2 * py + even], b = phases[2 * py + 1 - even];
+            int aPlane = a.computedRows * a.outWp, bPlane = b.computedRows * b.outWp;
+            float[] aOut = Workspace.floats(Slot.STRIP, (long) cin * aPlane);
+            float[] bOut = Workspace.floats(Slot.SECOND_STRIP, (long) cin * bPlane);
+            kernels.directConvolve(a, dz, wp, phaseWeightsAt[2 * py + even], null, 0, false, 0, a.computedRows, aOut, 0,
+                    a.rowStride, aPlane);
+            kernels.directConvolve(b, dz, wp, phaseWeightsAt[2 * py + 1 - even], null, 0, false, 0, b.computedRows, bOut, 0,
+                    b.rowStride, bPlane);
+            int iy = firstCell(py, forward.padTop, 2);
+            kernels.interleaveRows(aOut, aPlane, a.rowStride, bOut, bPlane, b.rowStride, cin, a.outH, a.outW, b.outW, dx,
+                    dxb + iy * inW, 2 * inW, inSize);
+        }
+    }
+
+    /**
+     * {@code rows} rows of {@code width} floats per channel, from rows {@code stride} apart in
+     * planes of {@code plane}, to every {@code s}-th row and column of {@code to} (rows of
+     * {@code toWidth}, planes of {@code toPlane}) from {@code toAt}.
+     */
+    private static void scatterRows(float[] from, int plane, int stride, int channels, int rows, int width, int s,
+                                    float[] to, int toAt, int toWidth, int toPlane) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int f = ch * plane + r * stride, o = toAt + ch * toPlane + r * s * toWidth;
+                for (int c = 0; c < width; c++) {
+                    to[o + c * s] = from[f + c];
+                }
+            }
+        }
+    }
+
+    /** The first input row (or column) of phase {@code p}: the least {@code i >= 0} with {@code i + pad = p (mod s)}. */
+    private static int firstCell(int p, int pad, int s) {
+        return Math.floorMod(p - pad, s);
     }
 
     /**

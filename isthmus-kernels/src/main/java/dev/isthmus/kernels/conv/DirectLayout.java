@@ -111,6 +111,40 @@ public final class DirectLayout {
         }
     }
 
+    /**
+     * A layout whose staging and taps its caller chose ({@link #phaseGradients}): stride 1, the
+     * staged input's rows {@code inStride} apart, {@code inRows} per plane, its interior at
+     * {@code (padTop, padLeft)}, tap {@code t}'s offset {@code taps[t]}.
+     */
+    private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW, int padTop,
+                         int padLeft, int block, boolean flat, boolean wideChannels, int inStride, int inRows,
+                         int[] taps) {
+        this.cin = cin;
+        this.cout = cout;
+        this.kh = kh;
+        this.kw = kw;
+        this.stride = 1;
+        this.inH = inH;
+        this.inW = inW;
+        this.outH = outH;
+        this.outW = outW;
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.block = block;
+        this.flat = flat;
+        this.wideChannels = wideChannels;
+        this.inStride = inStride;
+        this.outWp = flat ? roundUp(Math.multiplyExact(outH, inStride), block) : roundUp(outW, block);
+        this.computedRows = flat ? 1 : outH;
+        this.rowStride = flat ? inStride : outWp;
+        this.inRows = inRows;
+        this.inPlane = Math.multiplyExact(inRows, inStride);
+        this.ocBlock = wideChannels && cout % 8 == 0 ? 8 : OC_BLOCK;
+        this.coutBlocks = (cout + ocBlock - 1) / ocBlock;
+        this.gradientBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
+        this.tapOffsets = taps;
+    }
+
     /** The staged-input offset of every tap (shared, read-only). */
     int[] tapOffsets() {
         return tapOffsets;
@@ -191,6 +225,90 @@ public final class DirectLayout {
     }
 
     /**
+     * The data gradient of the strided layout {@code f} on the input's phases, or null where its
+     * geometry does not suit (a phase without rows or columns, or reads that would leave a row).
+     * Phase {@code (py, px)} of the padded input, its cells {@code (s * r + py, s * c + px)}, takes
+     * only the taps {@code (s * a + py, s * b + px)}: {@code dx(r, c) = sum over (oc, a, b) of
+     * w[oc][ic][s * a + py][s * b + px] * dz[oc][r - a][c - b]}, a stride-1 convolution of
+     * {@code dz} with a sub-kernel ({@code 2x2, 2x1, 1x2, 1x1} of a 3x3 at stride 2). Each phase is
+     * a layout over one shared staging of {@code dz}, at {@code f}'s stride so that the weight
+     * gradient reads the same buffer; element {@code [py * s + px]}. {@link #packPhase} packs its weights.
+     */
+    static DirectLayout[] phaseGradients(DirectLayout f) {
+        int s = f.stride;
+        if (s < 2) {
+            return null;
+        }
+        int S = f.inStride;
+        int[] r0 = new int[s], rows = new int[s], taRows = new int[s], c0 = new int[s], cols = new int[s], taCols = new int[s];
+        int padTop = 0, padLeft = 0;
+        for (int p = 0; p < s; p++) {
+            taRows[p] = Math.ceilDiv(f.kh - p, s);
+            taCols[p] = Math.ceilDiv(f.kw - p, s);
+            r0[p] = Math.ceilDiv(f.padTop - p, s);
+            c0[p] = Math.ceilDiv(f.padLeft - p, s);
+            rows[p] = Math.floorDiv(f.inH - 1 + f.padTop - p, s) - r0[p] + 1;
+            cols[p] = Math.floorDiv(f.inW - 1 + f.padLeft - p, s) - c0[p] + 1;
+            if (rows[p] < 1 || cols[p] < 1) {
+                return null;
+            }
+            padTop = Math.max(padTop, taRows[p] - 1 - r0[p]);
+            padLeft = Math.max(padLeft, taCols[p] - 1 - c0[p]);
+        }
+        // Staged dz: its rows at f's stride with a zero border; below them zero rows enough for
+        // every phase's reads and for the weight gradient's run past the last row (flat).
+        int bottom = Math.ceilDiv(f.outWp + SLACK, S) + 1;
+        for (int p = 0; p < s; p++) {
+            if (cols[p] - 1 + c0[p] + padLeft >= S || padLeft + f.outW > S) {
+                return null; // a valid output would read across a row's end
+            }
+            // a phase's last reads (its last block, its discarded positions) end in its plane
+            bottom = Math.max(bottom, rows[p] + r0[p] - f.outH + 2 + Math.ceilDiv(f.block, S));
+        }
+        int inRows = padTop + f.outH + bottom;
+        DirectLayout[] phases = new DirectLayout[s * s];
+        for (int py = 0; py < s; py++) {
+            for (int px = 0; px < s; px++) {
+                int a = taRows[py], b = taCols[px];
+                boolean flat = 5L * roundUp(cols[px], f.block) > 6L * cols[px];
+                int[] taps = new int[f.cout * a * b];
+                for (int oc = 0, t = 0; oc < f.cout; oc++) {
+                    for (int i = 0; i < a; i++) {
+                        for (int j = 0; j < b; j++, t++) { // tap (oc, i, j) reads dz[oc][r + r0 - (a-1-i)][...]
+                            taps[t] = oc * inRows * S + (r0[py] - (a - 1 - i) + padTop) * S + c0[px] - (b - 1 - j) + padLeft;
+                        }
+                    }
+                }
+                phases[py * s + px] = new DirectLayout(f.cout, f.cin, a, b, f.outH, f.outW, rows[py], cols[px], padTop,
+                        padLeft, f.block, flat, f.wideChannels, S, inRows, taps);
+            }
+        }
+        return phases;
+    }
+
+    /**
+     * Packs the weights phase {@code (py, px)} of {@link #phaseGradients} reads, from {@code w}, the
+     * strided convolution's {@code [cout][cin][kh][kw]} with {@code kh, kw} and stride {@code s}:
+     * tap {@code (oc, i, j)} of output channel {@code ic} is {@code w[oc][ic][s * (a-1-i) + py][s * (b-1-j) + px]}.
+     */
+    void packPhase(float[] w, int wOffset, int kernelH, int kernelW, int s, int py, int px, float[] wp, int at) {
+        int taps = kernelH * kernelW;
+        for (int ob = 0; ob < coutBlocks; ob++) {
+            for (int oc = 0; oc < cin; oc++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        int ky = s * (kh - 1 - i) + py, kx = s * (kw - 1 - j) + px;
+                        for (int k = 0; k < ocBlock; k++, at++) {
+                            int ic = ob * ocBlock + k;
+                            wp[at] = ic < cout ? w[wOffset + (oc * cout + ic) * taps + ky * kernelW + kx] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Floats after the last plane of a staged input, always zero: the weight gradient reads its
      * rows end to end, and its last vector may run past the last plane by less than this.
      */
@@ -220,38 +338,37 @@ public final class DirectLayout {
         java.util.Arrays.fill(xp, cin * inPlane, cin * inPlane + SLACK, 0f);
     }
 
-    /** Rows and columns of the padded image {@link #stagePhases} splits: every phase's, at their full stride. */
-    private int paddedRows() {
-        return stride * inRows;
-    }
-
-    private int paddedStride() {
-        return stride * inStride;
-    }
-
-    /** Floats of the padded image {@link #stagePhases} needs, the reads past its last row included. */
-    int paddedSize() {
-        return cin * paddedRows() * paddedStride() + 2 * paddedStride() + ConvSupport.STRIDED_SLACK;
-    }
-
     /**
      * The strided layout's staging: {@code xp[phase (py, px)][ic][r][c] = x[ic][s * r + py - padTop][s * c + px
-     * - padLeft]}, zero outside the image, through the zero-padded copy {@code padded}
-     * ({@link #paddedSize} floats) whose rows {@code kernels} splits into phases a row at a time.
+     * - padLeft]}, zero outside the image. Every float is written once: each phase row's image
+     * cells in one strided copy, its border and the rows outside the image as zeros.
      */
-    void stagePhases(float[] x, int xOffset, float[] padded, float[] xp, ConvSupport kernels) {
-        int rows = paddedRows(), width = paddedStride(), plane = rows * width;
-        PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, padded, rows, width, plane);
-        int end = stride * stride * cin * inPlane;
-        java.util.Arrays.fill(padded, cin * plane, paddedSize(), 0f);
-        for (int py = 0; py < stride; py++) {
-            for (int px = 0; px < stride; px++) {
+    void stagePhases(float[] x, int xOffset, float[] xp, ConvSupport kernels) {
+        int s = stride, end = s * s * cin * inPlane;
+        for (int py = 0; py < s; py++) {
+            // phase rows [r0, r1) and columns [c0, c1) hold image cells, the rest is padding
+            int r0 = Math.min(inRows, Math.ceilDiv(padTop - py, s)), r1 = Math.max(r0, Math.min(inRows, Math.ceilDiv(inH + padTop - py, s)));
+            for (int px = 0; px < s; px++) {
+                int c0 = Math.min(inStride, Math.ceilDiv(padLeft - px, s));
+                int c1 = Math.max(c0, Math.min(inStride, Math.ceilDiv(inW + padLeft - px, s)));
                 for (int ic = 0; ic < cin; ic++) {
-                    // a phase plane's rows lie end to end, and planes are written in order, so
-                    // what one copy spills past its plane the next overwrites (the last: the slack)
-                    int to = ((py * stride + px) * cin + ic) * inPlane;
-                    kernels.copyStridedRuns(padded, ic * plane + py * width + px, stride * width, inRows, inStride,
-                            stride, xp, to, end + SLACK);
+                    int plane = ((py * s + px) * cin + ic) * inPlane;
+                    java.util.Arrays.fill(xp, plane, plane + r0 * inStride, 0f);
+                    for (int r = r0; r < r1; r++) {
+                        int row = plane + r * inStride;
+                        for (int c = 0; c < c0; c++) {
+                            xp[row + c] = 0f;
+                        }
+                        for (int c = c1; c < inStride; c++) {
+                            xp[row + c] = 0f;
+                        }
+                    }
+                    if (r1 > r0 && c1 > c0) {
+                        int from = xOffset + (ic * inH + s * r0 + py - padTop) * inW + s * c0 + px - padLeft;
+                        kernels.copyStridedRows(x, from, s * inW, r1 - r0, c1 - c0, s, xp, plane + r0 * inStride + c0,
+                                inStride);
+                    }
+                    java.util.Arrays.fill(xp, plane + r1 * inStride, plane + inPlane, 0f);
                 }
             }
         }

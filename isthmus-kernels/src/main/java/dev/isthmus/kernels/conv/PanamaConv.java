@@ -52,15 +52,15 @@ public final class PanamaConv implements ConvSupport {
     }
 
     @Override
-    public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
-                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+    public void directConvolve(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
+                               boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.tapOffsets(); // one flat loop over (ic, ky, kx): no nest of short loops
         if (channelsInnermost(g, rows)) {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
                     for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, ob * block,
+                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias, biasOffset, ob * block,
                                 relu, out, outOffset + ob * block * outPlane + r * outStride + c, outPlane);
                     }
                 }
@@ -70,7 +70,7 @@ public final class PanamaConv implements ConvSupport {
         for (int ob = 0; ob < g.coutBlocks; ob++) {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
-                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, ob * perBlock, bias, biasOffset, ob * block,
+                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias, biasOffset, ob * block,
                             relu, out, outOffset + ob * block * outPlane + r * outStride + c, outPlane);
                 }
             }
@@ -724,6 +724,45 @@ public final class PanamaConv implements ConvSupport {
             if (i < width) {
                 evenLanes(from, fromAt + 2 * (width - L)).intoArray(to, toAt + width - L);
             }
+        }
+    }
+
+    /** Whole vectors of both images' columns zipped, the rest (under a vector) as {@link ScalarConv} does. */
+    @Override
+    public void interleaveRows(float[] a, int aPlane, int aStride, float[] b, int bPlane, int bStride, int channels,
+                               int rows, int widthA, int widthB, float[] to, int toAt, int toStride, int toPlane) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int ao = ch * aPlane + r * aStride, bo = ch * bPlane + r * bStride, o = toAt + ch * toPlane + r * toStride;
+                int c = 0;
+                for (; c + L <= widthB; c += L) {
+                    FloatVector va = FloatVector.fromArray(S, a, ao + c), vb = FloatVector.fromArray(S, b, bo + c);
+                    va.rearrange(ZIP_LOW, vb).intoArray(to, o + 2 * c);
+                    va.rearrange(ZIP_HIGH, vb).intoArray(to, o + 2 * c + L);
+                }
+                ScalarConv.interleaveRow(a, ao, b, bo, c, widthA, widthB, to, o);
+            }
+        }
+    }
+
+    /**
+     * Step 2: a vector of even lanes from two loads per {@code L} cells; a row whose width is not
+     * a multiple ends with a vector overlapping the one before, and the floats a vector would
+     * read past {@code from}'s end go one by one. Other steps float by float.
+     */
+    @Override
+    public void copyStridedRows(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
+                                int toAt, int toStride) {
+        for (int i = 0; i < runs; i++, fromAt += fromStride, toAt += toStride) {
+            int j = 0;
+            if (step == 2 && width >= L) {
+                int last = Math.min(width, (from.length - fromAt) / 2 - L + 1); // vectors from j < last stay in from
+                for (; j < last; j += L) {
+                    evenLanes(from, fromAt + 2 * Math.min(j, width - L)).intoArray(to, toAt + Math.min(j, width - L));
+                }
+                j = Math.min(j, width);
+            }
+            ScalarConv.copyStrided(from, fromAt, j, width, step, to, toAt);
         }
     }
 

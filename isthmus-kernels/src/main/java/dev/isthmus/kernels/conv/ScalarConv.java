@@ -39,8 +39,8 @@ public final class ScalarConv implements ConvSupport {
      * in fma. The loop over columns is innermost, so C2 vectorises it even here.
      */
     @Override
-    public void directConvolve(DirectLayout g, float[] xp, float[] wp, float[] bias, int biasOffset, boolean relu,
-                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+    public void directConvolve(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
+                               boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int taps = g.kh * g.kw, width = g.outWp;
         int[] offsets = g.tapOffsets(); // (ic, ky, kx) in the staged input: its phases at a stride
         for (int oc = 0; oc < g.cout; oc++) {
@@ -49,7 +49,7 @@ public final class ScalarConv implements ConvSupport {
             for (int r = 0; r < rows; r++) {
                 int o = outOffset + oc * outPlane + r * outStride;
                 java.util.Arrays.fill(out, o, o + width, b);
-                int wi = ob * g.cin * taps * g.ocBlock + j;
+                int wi = wpOffset + ob * g.cin * taps * g.ocBlock + j;
                 int row = (oy0 + r) * g.inStride;
                 for (int ic = 0; ic < g.cin; ic++) {
                     for (int ky = 0; ky < g.kh; ky++) {
@@ -246,6 +246,43 @@ public final class ScalarConv implements ConvSupport {
     }
 
     /** Float by float: the Panama kernel's way with steps other than 2. */
+    @Override
+    public void interleaveRows(float[] a, int aPlane, int aStride, float[] b, int bPlane, int bStride, int channels,
+                               int rows, int widthA, int widthB, float[] to, int toAt, int toStride, int toPlane) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int o = toAt + ch * toPlane + r * toStride;
+                interleaveRow(a, ch * aPlane + r * aStride, b, ch * bPlane + r * bStride, 0, widthA, widthB, to, o);
+            }
+        }
+    }
+
+    /** One row of {@link #interleaveRows}, from column {@code c}. */
+    static void interleaveRow(float[] a, int aAt, float[] b, int bAt, int c, int widthA, int widthB, float[] to, int o) {
+        for (; c < widthB; c++) {
+            to[o + 2 * c] = a[aAt + c];
+            to[o + 2 * c + 1] = b[bAt + c];
+        }
+        if (widthA > widthB) {
+            to[o + 2 * widthB] = a[aAt + widthB];
+        }
+    }
+
+    @Override
+    public void copyStridedRows(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
+                                int toAt, int toStride) {
+        for (int i = 0; i < runs; i++) {
+            copyStrided(from, fromAt + i * fromStride, 0, width, step, to, toAt + i * toStride);
+        }
+    }
+
+    /** {@code to[toAt + j] = from[fromAt + j * step]} for {@code j} in {@code [j0, width)}. */
+    static void copyStrided(float[] from, int fromAt, int j0, int width, int step, float[] to, int toAt) {
+        for (int j = j0; j < width; j++) {
+            to[toAt + j] = from[fromAt + j * step];
+        }
+    }
+
     static void copyStridedRuns(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
                                 int toAt) {
         for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {

@@ -22,8 +22,8 @@ public final class Workspace {
         FLIPPED_WEIGHTS, PACKED_WEIGHTS, PACKED_FLIPPED_WEIGHTS,
         /** A zero-padded image (direct convolution's input), and the padded gradient at a convolution's output. */
         STAGED_INPUT, STAGED_GRADIENT,
-        /** A few rows of convolution output on their way to pooling, or a whole image's. */
-        STRIP, ACTIVATIONS,
+        /** A few rows of convolution output on their way to pooling, or a whole image's; a second, for pairs of strips. */
+        STRIP, SECOND_STRIP, ACTIVATIONS,
         /** Per-lane partial sums of a direct convolution's weight gradient. */
         WEIGHT_SUMS,
         /** im2col's zero-padded copy of an image whose output rows are too narrow to copy one by one. */

@@ -1,0 +1,81 @@
+package dev.isthmus.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.isthmus.kernels.conv.ConvSupport;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Tag;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The copies a strided direct convolution stages and scatters with, against plain loops: an
+ * image's rows taken every {@code step}-th cell into a staged buffer ({@code copyStridedRows},
+ * its last run ending at the source array's end, where a vector must not read past it), and a
+ * stride-2 data gradient's two column phases interleaved ({@code interleaveRows}). Every float
+ * outside the written cells keeps its value.
+ */
+@Tag("kernel-ops")
+@Tag("vector-width")
+class PhaseCopyProperties {
+
+    private static final ConvSupport KERNELS = KernelProvider.conv();
+
+    private static float[] random(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+
+    @Property(tries = 300, seed = Seeds.FIXED)
+    void copyStridedRowsTakesEveryStepthCell(@ForAll @IntRange(min = 1, max = 6) int runs,
+                                             @ForAll @IntRange(min = 1, max = 70) int width,
+                                             @ForAll @IntRange(min = 1, max = 3) int step,
+                                             @ForAll @IntRange(min = 0, max = 5) int gap,
+                                             @ForAll @IntRange(min = 0, max = 3) int toPad, @ForAll long seed) {
+        Random random = new Random(seed);
+        int fromStride = (width - 1) * step + 1 + gap, fromAt = gap;
+        // the last run's last cell is the source's last float
+        float[] from = random(random, fromAt + (runs - 1) * fromStride + (width - 1) * step + 1);
+        int toStride = width + toPad, toAt = toPad;
+        float[] to = random(random, toAt + runs * toStride + toPad), expected = to.clone();
+        for (int i = 0; i < runs; i++) {
+            for (int j = 0; j < width; j++) {
+                expected[toAt + i * toStride + j] = from[fromAt + i * fromStride + j * step];
+            }
+        }
+        KERNELS.copyStridedRows(from, fromAt, fromStride, runs, width, step, to, toAt, toStride);
+        assertArrayEquals(expected, to);
+    }
+
+    @Property(tries = 300, seed = Seeds.FIXED)
+    void interleaveRowsZipsTwoPhases(@ForAll @IntRange(min = 1, max = 3) int channels,
+                                     @ForAll @IntRange(min = 1, max = 5) int rows,
+                                     @ForAll @IntRange(min = 1, max = 70) int widthA,
+                                     @ForAll boolean oneShorter, @ForAll @IntRange(min = 0, max = 9) int pad,
+                                     @ForAll long seed) {
+        Random random = new Random(seed);
+        int widthB = oneShorter ? widthA - 1 : widthA;
+        int aStride = widthA + pad, aPlane = rows * aStride + pad, bStride = widthB + 2 * pad, bPlane = rows * bStride;
+        float[] a = random(random, channels * aPlane), b = random(random, channels * bPlane + 1);
+        int toStride = 2 * (widthA + widthB) + pad, toPlane = rows * toStride + pad, toAt = pad;
+        float[] to = random(random, toAt + channels * toPlane), expected = to.clone();
+        for (int ch = 0; ch < channels; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int o = toAt + ch * toPlane + r * toStride;
+                for (int c = 0; c < widthA; c++) {
+                    expected[o + 2 * c] = a[ch * aPlane + r * aStride + c];
+                }
+                for (int c = 0; c < widthB; c++) {
+                    expected[o + 2 * c + 1] = b[ch * bPlane + r * bStride + c];
+                }
+            }
+        }
+        KERNELS.interleaveRows(a, aPlane, aStride, b, bPlane, bStride, channels, rows, widthA, widthB, to, toAt,
+                toStride, toPlane);
+        assertArrayEquals(expected, to);
+    }
+}
