@@ -305,6 +305,17 @@ class FusedConvolutionProperties {
         sameBitsForOneAndManyThreads(c);
     }
 
+    /** resnet's 16 -> 32 stride-2 3x3 takes its gradients on the phases; 64 input channels keep im2col's. */
+    @Example
+    void phaseGradientsFollowTheRule() {
+        Window2d resnet = Window2d.of(32, 32, 3, 3, 2, 2, 1, 1, Padding.explicit(1, 1, 1, 1));
+        assertTrue(new Convolution(16, 32, resnet).algorithm().contains("phase gradients"),
+                new Convolution(16, 32, resnet).algorithm());
+        Window2d wide = Window2d.of(56, 56, 3, 3, 2, 2, 1, 1, Padding.explicit(1, 1, 1, 1));
+        assertTrue(new Convolution(64, 128, wide).algorithm().endsWith("im2col gradients"),
+                new Convolution(64, 128, wide).algorithm());
+    }
+
     @Example
     void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
         // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.
