@@ -72,58 +72,28 @@ public final class DirectLayout {
 
     private DirectLayout(int cin, int cout, int kh, int kw, int stride, int inH, int inW, int outH, int outW,
                        int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
+        int reachX = (kw - 1) / stride, reachY = (kh - 1) / stride; // how far past an output a tap reads, staged
+        int inStride = flat ? outW + reachX : Math.max(roundUp(outW, block) + reachX, minInStride);
+        // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
+        // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
+        int inRows = outH + reachY + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
+        this(cin, cout, kh, kw, stride, inH, inW, outH, outW, padTop, padLeft, block, flat, wideChannels, inStride,
+                inRows, null);
+    }
+
+    /**
+     * Every field from the staging: rows {@code inStride} apart, {@code inRows} per plane, the
+     * interior at {@code (padTop, padLeft)}; tap {@code t}'s offset {@code taps[t]}, or where
+     * null, {@link #tapOffset} of the geometry ({@link #phaseGradients} chooses its own).
+     */
+    private DirectLayout(int cin, int cout, int kh, int kw, int stride, int inH, int inW, int outH, int outW,
+                         int padTop, int padLeft, int block, boolean flat, boolean wideChannels, int inStride,
+                         int inRows, int[] taps) {
         this.cin = cin;
         this.cout = cout;
         this.kh = kh;
         this.kw = kw;
         this.stride = stride;
-        int reachX = (kw - 1) / stride, reachY = (kh - 1) / stride; // how far past an output a tap reads, staged
-        this.inH = inH;
-        this.inW = inW;
-        this.outH = outH;
-        this.outW = outW;
-        this.padTop = padTop;
-        this.padLeft = padLeft;
-        this.block = block;
-        this.flat = flat;
-        this.wideChannels = wideChannels;
-        if (flat) {
-            this.inStride = outW + reachX;
-            this.outWp = roundUp(Math.multiplyExact(outH, inStride), block);
-            this.computedRows = 1;
-            this.rowStride = inStride;
-        } else {
-            this.outWp = roundUp(outW, block);
-            this.inStride = Math.max(outWp + reachX, minInStride);
-            this.computedRows = outH;
-            this.rowStride = outWp;
-        }
-        // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
-        // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
-        this.inRows = outH + reachY + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
-        this.inPlane = Math.multiplyExact(inRows, inStride);
-        this.ocBlock = wideChannels && cout % 8 == 0 ? 8 : OC_BLOCK;
-        this.coutBlocks = (cout + ocBlock - 1) / ocBlock;
-        this.gradientBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
-        this.tapOffsets = new int[cin * kh * kw];
-        for (int t = 0; t < tapOffsets.length; t++) {
-            tapOffsets[t] = tapOffset(t);
-        }
-    }
-
-    /**
-     * A layout whose staging and taps its caller chose ({@link #phaseGradients}): stride 1, the
-     * staged input's rows {@code inStride} apart, {@code inRows} per plane, its interior at
-     * {@code (padTop, padLeft)}, tap {@code t}'s offset {@code taps[t]}.
-     */
-    private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW, int padTop,
-                         int padLeft, int block, boolean flat, boolean wideChannels, int inStride, int inRows,
-                         int[] taps) {
-        this.cin = cin;
-        this.cout = cout;
-        this.kh = kh;
-        this.kw = kw;
-        this.stride = 1;
         this.inH = inH;
         this.inW = inW;
         this.outH = outH;
@@ -142,6 +112,12 @@ public final class DirectLayout {
         this.ocBlock = wideChannels && cout % 8 == 0 ? 8 : OC_BLOCK;
         this.coutBlocks = (cout + ocBlock - 1) / ocBlock;
         this.gradientBlocks = (cout + OC_BLOCK - 1) / OC_BLOCK;
+        if (taps == null) {
+            taps = new int[cin * kh * kw];
+            for (int t = 0; t < taps.length; t++) {
+                taps[t] = tapOffset(t);
+            }
+        }
         this.tapOffsets = taps;
     }
 
@@ -279,8 +255,8 @@ public final class DirectLayout {
                         }
                     }
                 }
-                phases[py * s + px] = new DirectLayout(f.cout, f.cin, a, b, f.outH, f.outW, rows[py], cols[px], padTop,
-                        padLeft, f.block, flat, f.wideChannels, S, inRows, taps);
+                phases[py * s + px] = new DirectLayout(f.cout, f.cin, a, b, 1, f.outH, f.outW, rows[py], cols[px],
+                        padTop, padLeft, f.block, flat, f.wideChannels, S, inRows, taps);
             }
         }
         return phases;
