@@ -30,8 +30,13 @@ public final class Add extends Layer {
 
     @Override
     protected void forward(LayerCall s) {
-        int from = s.first() * size, to = from + s.batch() * size;
-        float[] y = s.output(), x0 = s.input(0), x1 = s.input(1);
+        int from = s.first() * size;
+        sum(s, s.output(), from, from + s.batch() * size);
+    }
+
+    /** {@code y[from, to)} = the inputs' sum, added in input order ({@link AddReluFusion} shares it). */
+    void sum(LayerCall s, float[] y, int from, int to) {
+        float[] x0 = s.input(0), x1 = s.input(1);
         // the first two in one pass (a copy first cost a pass over y); the same sums in the same order
         for (int i = from; i < to; i++) {
             y[i] = x0[i] + x1[i];
@@ -42,6 +47,16 @@ public final class Add extends Layer {
                 y[i] += x[i];
             }
         }
+    }
+
+    /** Floats per sample. */
+    int size() {
+        return size;
+    }
+
+    /** Inputs summed. */
+    int count() {
+        return count;
     }
 
     @Override

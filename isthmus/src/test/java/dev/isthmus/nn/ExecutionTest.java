@@ -196,6 +196,33 @@ class ExecutionTest {
         }
     }
 
+    /** A residual block's Add and ReLU run as one pass: the same bits as the two layers, with two and three inputs. */
+    @Test
+    void fusedAddAndReluGiveTheUnfusedBits() {
+        for (int inputs : new int[] {2, 3}) {
+            Node in = Node.input(2, 10, 10);
+            Node a = new Conv2D(4, 3).padding(Padding.SAME).activation(Activation.RELU).apply(in);
+            Node b = new Conv2D(4, 3).padding(Padding.SAME).apply(a);
+            Node c = new Conv2D(4, 1).apply(in);
+            Node sum = new Add().named("sum").apply(inputs == 2 ? new Node[] {a, b} : new Node[] {a, b, c});
+            Node relu = new ActivationLayer(Activation.RELU).named("relu").apply(sum);
+            Node out = new Dense(1).activation(Activation.SIGMOID).apply(new Flatten().apply(
+                    new Conv2D(3, 3).padding(Padding.SAME).apply(relu)));
+            Model model = new Model(in, out).initialize(9, Initializer.HE);
+            int batch = 5;
+            float[] x = random(batch * model.inputShape().size(), 6), dy = random(batch, 7);
+            Execution fused = model.newExecution(), separate = model.newExecution("sum");
+            List<float[]> f = pass(fused, x, batch, dy), u = pass(separate, x, batch, dy);
+            assertEquals(List.of("sum+relu"), fused.fusedLayers(), inputs + " inputs");
+            assertEquals(List.of(), separate.fusedLayers());
+            for (int i = 0; i < f.size(); i++) {
+                assertArrayEquals(u.get(i), f.get(i), inputs + " inputs, result " + i);
+            }
+            assertArrayEquals(java.util.Arrays.copyOf(separate.infer(x, batch), batch),
+                    java.util.Arrays.copyOf(fused.infer(x, batch), batch), inputs + " inputs, inference");
+        }
+    }
+
     @Test
     void sameBitsOnAnyThreadCount() {
         Model model = net();

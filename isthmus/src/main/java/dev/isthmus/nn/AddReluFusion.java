@@ -1,0 +1,91 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.kernels.Activations;
+import java.util.List;
+
+/**
+ * An {@link Add} read only by a ReLU {@link ActivationLayer} (a residual block's end): one pass
+ * writes {@code relu(x0 + x1 + ...)}, and one pass back writes the masked gradient straight into
+ * the inputs' gradients, so the sum and its gradient are never stored. The same floats as the
+ * two layers: each sum in the same order, ReLU's own comparisons ({@code v < 0 ? 0 : v} forward,
+ * {@code y > 0 ? dy : 0} back). In every mode: the pair has no parameters and nothing to fold.
+ */
+final class AddReluFusion implements FusionRule {
+
+    @Override
+    public Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode) {
+        if (!(head.layer() instanceof Add add) || !graph.mayHide(head)) {
+            return null;
+        }
+        Node next = graph.readers(head).get(0);
+        if (!(next.layer() instanceof ActivationLayer a) || a.activation() != Activation.RELU
+                || next.inputs().size() != 1) {
+            return null;
+        }
+        return new Fusion(List.of(head, next), new Pass(add, a));
+    }
+
+    private static final class Pass implements Operation {
+
+        /** Floats summed and rectified at a time: 16 KiB. */
+        private static final int CHUNK = 4096;
+
+        private final Add add;
+        private final ActivationLayer relu;
+
+        Pass(Add add, ActivationLayer relu) {
+            this.add = add;
+            this.relu = relu;
+        }
+
+        @Override
+        public String name() {
+            return add.name() + "+" + relu.name();
+        }
+
+        @Override
+        public String type() {
+            return add.type() + "+ReLU";
+        }
+
+        @Override
+        public Object newState(int maxBatch) {
+            return null;
+        }
+
+        @Override
+        public boolean worksPerSample(boolean training) {
+            return true;
+        }
+
+        /** The sum a chunk at a time, each rectified by ReLU's kernel while it is in L1: one trip to memory. */
+        @Override
+        public void forward(LayerCall s) {
+            int size = add.size(), from = s.first() * size, to = from + s.batch() * size;
+            float[] y = s.output();
+            for (int c = from; c < to; c += CHUNK) {
+                int end = Math.min(to, c + CHUNK);
+                add.sum(s, y, c, end);
+                Activations.relu(y, c, y, c, end - c);
+            }
+        }
+
+        @Override
+        public void backward(LayerCall s) {
+            int size = add.size(), from = s.first() * size, n = s.batch() * size;
+            float[] masked = null;
+            for (int k = 0; k < add.count(); k++) {
+                float[] dx = s.inputGrad(k);
+                if (dx == null) {
+                    continue;
+                }
+                if (masked == null) {
+                    Activations.reluBackward(s.output(), from, s.outputGrad(), from, dx, from, n);
+                    masked = dx;
+                } else {
+                    System.arraycopy(masked, from, dx, from, n);
+                }
+            }
+        }
+    }
+}
