@@ -116,6 +116,15 @@ public final class BatchNorm {
      */
     public static void normalize(float[] x, int xOffset, int batch, int channels, int plane, float[] mean,
                                  float[] meanLow, float[] scale, float[] beta, float[] y, int yOffset) {
+        normalize(x, xOffset, batch, channels, plane, mean, meanLow, scale, beta, false, y, yOffset);
+    }
+
+    /**
+     * {@link #normalize}, then, when {@code relu}, {@link Activations#relu} on each plane while it
+     * is in cache (the same floats as the two calls one after the other).
+     */
+    public static void normalize(float[] x, int xOffset, int batch, int channels, int plane, float[] mean,
+                                 float[] meanLow, float[] scale, float[] beta, boolean relu, float[] y, int yOffset) {
         checkPlanes("x", x, xOffset, batch, channels, plane);
         checkPlanes("y", y, yOffset, batch, channels, plane);
         ElementwiseSupport k = KernelProvider.elementwise();
@@ -124,6 +133,9 @@ public final class BatchNorm {
                 int p = (b * channels + c) * plane;
                 k.affine(x, xOffset + p, plane, mean[c], meanLow == null ? 0f : meanLow[c], scale[c], beta[c], y,
                         yOffset + p);
+                if (relu) {
+                    k.relu(y, yOffset + p, y, yOffset + p, plane);
+                }
             }
         }
     }

@@ -79,11 +79,14 @@ public final class BatchNormalization extends Layer {
     /** What one execution keeps: the batch's statistics, the slices' partial sums, and the maps derived from them. */
     private static final class State {
         final float[] mean, meanLow, invStd, scale, a, b, c;
+        /** With a ReLU fused ({@link #withRelu}): the gradient at the batch norm's output, ReLU's mask applied. */
+        final float[] dz;
         final double[][] stats = new double[Execution.MAX_SLICES][], gradientSums = new double[Execution.MAX_SLICES][];
         /** Values per channel in the last training batch. */
         long count;
 
-        State(int channels) {
+        State(int channels, float[] dz) {
+            this.dz = dz;
             mean = new float[channels];
             meanLow = new float[channels];
             invStd = new float[channels];
@@ -100,7 +103,7 @@ public final class BatchNormalization extends Layer {
 
     @Override
     protected Object newState(int maxBatch) {
-        return new State(channels);
+        return new State(channels, null);
     }
 
     /** In training a batch-wide reduction (below); in evaluation a per-channel affine map of each sample. */
@@ -117,29 +120,15 @@ public final class BatchNormalization extends Layer {
         }
     }
 
-    /** The whole batch at once (an execution that runs layer by layer): the three steps on one slice. */
+    /** The whole batch at once (an execution that runs layer by layer), or evaluation: see {@link Steps}. */
     @Override
     protected void forward(LayerCall s) {
-        if (!s.training()) {
-            State st = s.state();
-            BatchNorm.normalize(s.input(), at(s), s.batch(), channels, plane, runningMean.value(), null, st.scale,
-                    beta.value(), s.output(), at(s));
-            return;
-        }
-        steps.forwardPartial(s, 0);
-        steps.forwardFinish(s.state(), 1);
-        steps.forwardApply(s);
+        steps.forward(s);
     }
 
     @Override
     protected void backward(LayerCall s) {
-        if (!s.training()) {
-            evaluationBackward(s); // saliency maps back-propagate through a trained model
-            return;
-        }
-        steps.backwardPartial(s, 0);
-        steps.backwardFinish(s.state(), 1, new LayerCall[] {s});
-        steps.backwardApply(s);
+        steps.backward(s);
     }
 
     private int at(LayerCall s) {
@@ -151,8 +140,107 @@ public final class BatchNormalization extends Layer {
         return steps;
     }
 
-    /** Training in three steps around a wait, so the batch keeps its slices (see {@link BatchReduction}). */
-    private final BatchReduction steps = new BatchReduction() {
+    private final Steps steps = new Steps(false);
+
+    /**
+     * This layer and the ReLU {@link ActivationLayer} after it as one operation (a
+     * {@link BatchNormReluFusion}): the ReLU runs on each plane as it is normalised, and its mask
+     * on the way back; the same floats as the two layers.
+     */
+    Operation withRelu(ActivationLayer relu) {
+        Steps fused = new Steps(true);
+        return new Operation() {
+            @Override
+            public String name() {
+                return BatchNormalization.this.name() + "+" + relu.name();
+            }
+
+            @Override
+            public String type() {
+                return BatchNormalization.this.type() + "+ReLU";
+            }
+
+            @Override
+            public Object newState(int maxBatch) {
+                return new State(channels, new float[Math.multiplyExact(maxBatch, channels * plane)]);
+            }
+
+            @Override
+            public boolean worksPerSample(boolean training) {
+                return true;
+            }
+
+            @Override
+            public void beforePass(Object state, boolean training) {
+                BatchNormalization.this.beforePass(state, training);
+            }
+
+            @Override
+            public BatchReduction reduction() {
+                return fused;
+            }
+
+            @Override
+            public void forward(LayerCall s) {
+                fused.forward(s);
+            }
+
+            @Override
+            public void backward(LayerCall s) {
+                fused.backward(s);
+            }
+        };
+    }
+
+    /**
+     * Training in three steps around a wait, so the batch keeps its slices (see {@link BatchReduction});
+     * with {@code relu}, a ReLU after the normalisation and its mask before the gradients.
+     */
+    private final class Steps implements BatchReduction {
+
+        private final boolean relu;
+
+        Steps(boolean relu) {
+            this.relu = relu;
+        }
+
+        /** The gradient at the normalisation's output: the call's own, or with ReLU's mask applied into the state. */
+        private float[] dz(LayerCall s) {
+            return relu ? ((State) s.state()).dz : s.outputGrad();
+        }
+
+        /** With a fused ReLU: {@code dz = y > 0 ? dy : 0} for the call's samples (before any step reads dz). */
+        private void mask(LayerCall s) {
+            if (relu) {
+                dev.isthmus.kernels.Activations.reluBackward(s.output(), at(s), s.outputGrad(), at(s),
+                        ((State) s.state()).dz, at(s), s.batch() * channels * plane);
+            }
+        }
+
+        /** The whole batch at once (an execution that runs layer by layer): the three steps on one slice. */
+        void forward(LayerCall s) {
+            if (!s.training()) {
+                State st = s.state();
+                BatchNorm.normalize(s.input(), at(s), s.batch(), channels, plane, runningMean.value(), null, st.scale,
+                        beta.value(), relu, s.output(), at(s));
+                return;
+            }
+            forwardPartial(s, 0);
+            forwardFinish(s.state(), 1);
+            forwardApply(s);
+        }
+
+        void backward(LayerCall s) {
+            if (!s.training()) {
+                mask(s);
+                evaluationBackward(s, dz(s)); // saliency maps back-propagate through a trained model
+                return;
+            }
+            backwardPartial(s, 0);
+            backwardFinish(s.state(), 1, new LayerCall[] {s});
+            backwardApply(s);
+        }
+
         @Override
         public void forwardPartial(LayerCall s, int slice) {
             double[] stats = ((State) s.state()).stats[slice];
@@ -176,14 +264,15 @@ public final class BatchNormalization extends Layer {
         public void forwardApply(LayerCall s) {
             State st = s.state();
             BatchNorm.normalize(s.input(), at(s), s.batch(), channels, plane, st.mean, st.meanLow, st.scale,
-                    beta.value(), s.output(), at(s));
+                    beta.value(), relu, s.output(), at(s));
         }
 
         @Override
         public void backwardPartial(LayerCall s, int slice) {
             double[] sums = ((State) s.state()).gradientSums[slice];
             java.util.Arrays.fill(sums, 0);
-            BatchNorm.gradientStatistics(s.input(), s.outputGrad(), at(s), s.batch(), channels, plane,
+            mask(s);
+            BatchNorm.gradientStatistics(s.input(), dz(s), at(s), s.batch(), channels, plane,
                     ((State) s.state()).mean, sums);
         }
 
@@ -203,15 +292,15 @@ public final class BatchNormalization extends Layer {
         public void backwardApply(LayerCall s) {
             if (s.inputGrad() != null) {
                 State st = s.state();
-                BatchNorm.inputGradient(s.input(), s.outputGrad(), at(s), s.batch(), channels, plane, st.a, st.b, st.c,
+                BatchNorm.inputGradient(s.input(), dz(s), at(s), s.batch(), channels, plane, st.a, st.b, st.c,
                         s.inputGrad());
             }
         }
-    };
+    }
 
     /** In evaluation the layer is affine per channel: dx = dy * gamma / sqrt(running_var + eps). */
-    private void evaluationBackward(LayerCall s) {
-        float[] dy = s.outputGrad(), x = s.input(), dx = s.inputGrad();
+    private void evaluationBackward(LayerCall s, float[] dy) {
+        float[] x = s.input(), dx = s.inputGrad();
         float[] dgamma = s.grad(gamma), dbeta = s.grad(beta);
         int first = at(s);
         for (int c = 0; c < channels; c++) {

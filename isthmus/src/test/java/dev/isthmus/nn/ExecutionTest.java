@@ -223,6 +223,43 @@ class ExecutionTest {
         }
     }
 
+    /**
+     * Batch norm and the ReLU after it run as one operation in training (in slices, and layer by
+     * layer behind a whole-batch layer) and in evaluation, back-propagated too: the same bits as
+     * the two layers, and the same running statistics.
+     */
+    @Test
+    void fusedBatchNormAndReluGiveTheUnfusedBits() {
+        for (boolean wholeBatch : new boolean[] {false, true}) {
+            int batch = 6;
+            float[] x = random(batch * 64, 8), dy = random(batch, 9);
+            List<List<float[]>> runs = new ArrayList<>();
+            for (boolean keep : new boolean[] {false, true}) {
+                Node in = Node.input(1, 8, 8);
+                Node h = new Conv2D(4, 3).padding(Padding.SAME).named("conv").apply(in);
+                if (wholeBatch) {
+                    h = new WholeBatchIdentity().apply(h);
+                }
+                h = new BatchNormalization().named("bn").apply(h);
+                h = new ActivationLayer(Activation.RELU).named("relu").apply(h);
+                Model model = new Model(in, new Dense(1).named("fc").apply(new Flatten().apply(h))).initialize(3);
+                Execution e = keep ? model.newExecution("bn") : model.newExecution();
+                assertEquals(keep ? List.of() : List.of("bn+relu"), e.fusedLayers());
+                List<float[]> results = pass(e, x, batch, dy);
+                results.add(model.state().get("bn.running_var").value().clone());
+                results.add(java.util.Arrays.copyOf(e.forward(x, batch, false), batch));
+                e.backward(dy);
+                for (Parameter p : model.parameters().values()) {
+                    results.add(p.grad().clone());
+                }
+                runs.add(results);
+            }
+            for (int i = 0; i < runs.get(0).size(); i++) {
+                assertArrayEquals(runs.get(1).get(i), runs.get(0).get(i), "whole batch " + wholeBatch + ", result " + i);
+            }
+        }
+    }
+
     @Test
     void sameBitsOnAnyThreadCount() {
         Model model = net();
