@@ -224,6 +224,21 @@ class BatchNormProperties {
                 a -> reference(x, batch, channels, plane, gamma, a), beta, w, 1e-4), 1e-4);
     }
 
+    /** The ReLU inside {@code normalize} gives the bits of normalising, then {@link Activations#relu}. */
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void normalizeWithReluIsNormalizeThenRelu(@ForAll("batches") int batch, @ForAll("channels") int channels,
+                                              @ForAll("planes") int plane, @ForAll long seed) {
+        int n = batch * channels * plane;
+        float[] x = values(seed, n, 3, 0), mean = values(seed ^ 1, channels, 1, 0),
+                low = values(seed ^ 2, channels, 1e-7f, 0), scale = values(seed ^ 3, channels, 2, 0),
+                beta = values(seed ^ 4, channels, 1, 0);
+        float[] fused = new float[n + 2], apart = new float[n + 2];
+        BatchNorm.normalize(x, 0, batch, channels, plane, mean, low, scale, beta, true, fused, 2);
+        BatchNorm.normalize(x, 0, batch, channels, plane, mean, low, scale, beta, apart, 2);
+        Activations.relu(apart, 2, apart, 2, n);
+        assertArrayEquals(apart, fused);
+    }
+
     @Property(tries = 40, seed = Seeds.FIXED)
     void evaluationUsesRunningStatistics(@ForAll("batches") int batch, @ForAll("channels") int channels,
                                          @ForAll("planes") int plane, @ForAll long seed) {

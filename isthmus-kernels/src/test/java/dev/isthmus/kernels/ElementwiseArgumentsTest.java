@@ -128,5 +128,7 @@ class ElementwiseArgumentsTest {
                 message(() -> BatchNorm.forwardEvaluation(x, 0, 2, 3, 1, c, c, c, new float[2], 1e-5f, x, 0)));
         assertEquals("dbeta is too short: channels = 3 values at offset 0 need length >= 3, got 1",
                 message(() -> BatchNorm.backward(x, x, 2, 3, 1, c, c, c, x.clone(), c.clone(), new float[1])));
+        assertEquals("y is too short: batch * channels * plane = 6 values at offset 0 need length >= 6, got 5",
+                message(() -> BatchNorm.normalize(x, 0, 2, 3, 1, c, null, c, c, true, new float[5], 0)));
     }
 }
