@@ -14,15 +14,9 @@ final class AddReluFusion implements FusionRule {
 
     @Override
     public Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode) {
-        if (!(head.layer() instanceof Add add) || !graph.mayHide(head)) {
-            return null;
-        }
-        Node next = graph.readers(head).get(0);
-        if (!(next.layer() instanceof ActivationLayer a) || a.activation() != Activation.RELU
-                || next.inputs().size() != 1) {
-            return null;
-        }
-        return new Fusion(List.of(head, next), new Pass(add, a));
+        Node relu = head.layer() instanceof Add ? FusionRule.reluAfter(head, graph) : null;
+        return relu == null ? null
+                : new Fusion(List.of(head, relu), new Pass((Add) head.layer(), (ActivationLayer) relu.layer()));
     }
 
     private static final class Pass implements Operation {

@@ -14,14 +14,8 @@ final class BatchNormReluFusion implements FusionRule {
 
     @Override
     public Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode) {
-        if (!(head.layer() instanceof BatchNormalization bn) || !graph.mayHide(head)) {
-            return null;
-        }
-        Node next = graph.readers(head).get(0);
-        if (!(next.layer() instanceof ActivationLayer a) || a.activation() != Activation.RELU
-                || next.inputs().size() != 1) {
-            return null;
-        }
-        return new Fusion(List.of(head, next), bn.withRelu(a));
+        Node relu = head.layer() instanceof BatchNormalization ? FusionRule.reluAfter(head, graph) : null;
+        return relu == null ? null : new Fusion(List.of(head, relu),
+                ((BatchNormalization) head.layer()).withRelu((ActivationLayer) relu.layer()));
     }
 }

@@ -26,12 +26,10 @@ final class ConvBatchNormFusion implements FusionRule {
         }
         List<Node> nodes = new ArrayList<>(List.of(head, norm));
         boolean relu = false;
-        if (graph.mayHide(norm)) {
-            Node next = graph.readers(norm).get(0);
-            if (next.layer() instanceof ActivationLayer a && a.activation() == Activation.RELU) {
-                nodes.add(next);
-                relu = true;
-            }
+        Node next = FusionRule.reluAfter(norm, graph);
+        if (next != null) {
+            nodes.add(next);
+            relu = true;
         }
         return new Fusion(List.copyOf(nodes), new Folded(conv, bn, relu));
     }

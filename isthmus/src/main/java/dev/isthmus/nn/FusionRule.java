@@ -16,6 +16,16 @@ interface FusionRule {
      */
     Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode);
 
+    /** The ReLU {@link ActivationLayer} that alone reads {@code node}, when {@code node} may be hidden; else null. */
+    static Node reluAfter(Node node, Graph graph) {
+        if (!graph.mayHide(node)) {
+            return null;
+        }
+        Node next = graph.readers(node).get(0);
+        boolean relu = next.layer() instanceof ActivationLayer a && a.activation() == Activation.RELU;
+        return relu && next.inputs().size() == 1 ? next : null;
+    }
+
     /** The nodes a fusion covers, in order, and the operation that computes them in one pass. */
     record Fusion(List<Node> nodes, Operation operation) {}
 
