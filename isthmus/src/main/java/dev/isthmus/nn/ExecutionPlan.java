@@ -21,8 +21,8 @@ import java.util.Set;
 final class ExecutionPlan {
 
     /** The fusions every execution applies, in the order they are tried at each node. */
-    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvBatchNormFusion(), new BatchNormReluFusion(),
-            new AddReluFusion());
+    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvBatchNormFusion(),
+            new BatchNormReluFusion(), new AddReluFusion());
 
     /**
      * What a pass is for. Training and evaluation passes may be back-propagated (saliency maps

@@ -216,7 +216,8 @@ public final class DirectLayout {
             return null;
         }
         int S = f.inStride;
-        int[] r0 = new int[s], rows = new int[s], taRows = new int[s], c0 = new int[s], cols = new int[s], taCols = new int[s];
+        int[] r0 = new int[s], rows = new int[s], taRows = new int[s];
+        int[] c0 = new int[s], cols = new int[s], taCols = new int[s];
         int padTop = 0, padLeft = 0;
         for (int p = 0; p < s; p++) {
             taRows[p] = Math.ceilDiv(f.kh - p, s);
@@ -251,7 +252,8 @@ public final class DirectLayout {
                 for (int oc = 0, t = 0; oc < f.cout; oc++) {
                     for (int i = 0; i < a; i++) {
                         for (int j = 0; j < b; j++, t++) { // tap (oc, i, j) reads dz[oc][r + r0 - (a-1-i)][...]
-                            taps[t] = oc * inRows * S + (r0[py] - (a - 1 - i) + padTop) * S + c0[px] - (b - 1 - j) + padLeft;
+                            taps[t] = oc * inRows * S + (r0[py] - (a - 1 - i) + padTop) * S
+                                    + c0[px] - (b - 1 - j) + padLeft;
                         }
                     }
                 }
@@ -323,7 +325,8 @@ public final class DirectLayout {
         int s = stride, end = s * s * cin * inPlane;
         for (int py = 0; py < s; py++) {
             // phase rows [r0, r1) and columns [c0, c1) hold image cells, the rest is padding
-            int r0 = Math.min(inRows, Math.ceilDiv(padTop - py, s)), r1 = Math.max(r0, Math.min(inRows, Math.ceilDiv(inH + padTop - py, s)));
+            int r0 = Math.min(inRows, Math.ceilDiv(padTop - py, s));
+            int r1 = Math.max(r0, Math.min(inRows, Math.ceilDiv(inH + padTop - py, s)));
             for (int px = 0; px < s; px++) {
                 int c0 = Math.min(inStride, Math.ceilDiv(padLeft - px, s));
                 int c1 = Math.max(c0, Math.min(inStride, Math.ceilDiv(inW + padLeft - px, s)));

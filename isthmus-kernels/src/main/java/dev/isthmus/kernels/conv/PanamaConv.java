@@ -60,8 +60,9 @@ public final class PanamaConv implements ConvSupport {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
                     for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias, biasOffset, ob * block,
-                                relu, out, outOffset + ob * block * outPlane + r * outStride + c, outPlane);
+                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias,
+                                biasOffset, ob * block, relu, out, outOffset + ob * block * outPlane + r * outStride + c,
+                                outPlane);
                     }
                 }
             }
@@ -70,8 +71,9 @@ public final class PanamaConv implements ConvSupport {
         for (int ob = 0; ob < g.coutBlocks; ob++) {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
-                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias, biasOffset, ob * block,
-                            relu, out, outOffset + ob * block * outPlane + r * outStride + c, outPlane);
+                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias,
+                            biasOffset, ob * block, relu, out, outOffset + ob * block * outPlane + r * outStride + c,
+                            outPlane);
                 }
             }
         }
