@@ -1,6 +1,5 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.kernels.Activations;
 import java.util.List;
 
 /**
@@ -60,7 +59,7 @@ final class AddReluFusion implements FusionRule {
             for (int c = from; c < to; c += CHUNK) {
                 int end = Math.min(to, c + CHUNK);
                 add.sum(s, y, c, end);
-                Activations.relu(y, c, y, c, end - c);
+                Activation.RELU.forward(y, c, end - c, 1);
             }
         }
 
@@ -74,7 +73,7 @@ final class AddReluFusion implements FusionRule {
                     continue;
                 }
                 if (masked == null) {
-                    Activations.reluBackward(s.output(), from, s.outputGrad(), from, dx, from, n);
+                    Activation.RELU.backward(s.output(), s.outputGrad(), dx, from, n, 1);
                     masked = dx;
                 } else {
                     System.arraycopy(masked, from, dx, from, n);

@@ -212,8 +212,8 @@ public final class BatchNormalization extends Layer {
         /** With a fused ReLU: {@code dz = y > 0 ? dy : 0} for the call's samples (before any step reads dz). */
         private void mask(LayerCall s) {
             if (relu) {
-                dev.isthmus.kernels.Activations.reluBackward(s.output(), at(s), s.outputGrad(), at(s),
-                        ((State) s.state()).dz, at(s), s.batch() * channels * plane);
+                Activation.RELU.backward(s.output(), s.outputGrad(), ((State) s.state()).dz, at(s),
+                        s.batch() * channels * plane, 1);
             }
         }
 

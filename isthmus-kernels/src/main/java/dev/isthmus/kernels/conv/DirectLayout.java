@@ -234,9 +234,12 @@ public final class DirectLayout {
         }
         // Staged dz: its rows at f's stride with a zero border; below them zero rows enough for
         // every phase's reads and for the weight gradient's run past the last row (flat).
+        if (padLeft + f.outW > S) {
+            return null; // dz's rows with their left border would not fit f's stride
+        }
         int bottom = Math.ceilDiv(f.outWp + SLACK, S) + 1;
         for (int p = 0; p < s; p++) {
-            if (cols[p] - 1 + c0[p] + padLeft >= S || padLeft + f.outW > S) {
+            if (cols[p] - 1 + c0[p] + padLeft >= S) {
                 return null; // a valid output would read across a row's end
             }
             // a phase's last reads (its last block, its discarded positions) end in its plane

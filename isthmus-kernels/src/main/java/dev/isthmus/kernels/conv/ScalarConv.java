@@ -245,7 +245,6 @@ public final class ScalarConv implements ConvSupport {
         copyStridedRuns(from, fromAt, fromStride, runs, width, step, to, toAt);
     }
 
-    /** Float by float: the Panama kernel's way with steps other than 2. */
     @Override
     public void interleaveRows(float[] a, int aPlane, int aStride, float[] b, int bPlane, int bStride, int channels,
                                int rows, int widthA, int widthB, float[] to, int toAt, int toStride, int toPlane) {
@@ -258,7 +257,8 @@ public final class ScalarConv implements ConvSupport {
     }
 
     /** One row of {@link #interleaveRows}, from column {@code c}. */
-    static void interleaveRow(float[] a, int aAt, float[] b, int bAt, int c, int widthA, int widthB, float[] to, int o) {
+    static void interleaveRow(float[] a, int aAt, float[] b, int bAt, int c, int widthA, int widthB, float[] to,
+                              int o) {
         for (; c < widthB; c++) {
             to[o + 2 * c] = a[aAt + c];
             to[o + 2 * c + 1] = b[bAt + c];
@@ -283,12 +283,11 @@ public final class ScalarConv implements ConvSupport {
         }
     }
 
+    /** Float by float (the Panama kernel's way with steps other than 2): {@link #copyStridedRows}, runs end to end. */
     static void copyStridedRuns(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
                                 int toAt) {
-        for (int r = 0; r < runs; r++, fromAt += fromStride, toAt += width) {
-            for (int i = 0; i < width; i++) {
-                to[toAt + i] = from[fromAt + i * step];
-            }
+        for (int r = 0; r < runs; r++) {
+            copyStrided(from, fromAt + r * fromStride, 0, width, step, to, toAt + r * width);
         }
     }
 
