@@ -10,9 +10,10 @@ import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * The copies a strided direct convolution stages and scatters with, against plain loops: an
- * image's rows taken every {@code step}-th cell into a staged buffer ({@code copyStridedRows},
- * its last run ending at the source array's end, where a vector must not read past it), and a
+ * The copies a direct convolution stages and scatters with, against plain loops: an image's rows
+ * taken every {@code step}-th cell into a staged buffer, or (step 1) a map's rows staged and
+ * unstaged ({@code copyStridedRows}, its last run ending at the source array's end, where a
+ * vector must not read past it), a staged map's border gaps cleared ({@code clearRuns}), and a
  * stride-2 data gradient's two column phases interleaved ({@code interleaveRows}). Every float
  * outside the written cells keeps its value.
  */
@@ -48,6 +49,21 @@ class PhaseCopyProperties {
             }
         }
         KERNELS.copyStridedRows(from, fromAt, fromStride, runs, width, step, to, toAt, toStride);
+        assertArrayEquals(expected, to);
+    }
+
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void clearRunsZeroesOnlyTheRuns(@ForAll @IntRange(min = 0, max = 6) int runs,
+                                    @ForAll @IntRange(min = 0, max = 40) int width,
+                                    @ForAll @IntRange(min = 0, max = 5) int gap,
+                                    @ForAll @IntRange(min = 0, max = 3) int at, @ForAll long seed) {
+        int stride = width + gap;
+        // the last run's last float is the array's last
+        float[] to = random(new Random(seed), at + Math.max(0, runs - 1) * stride + width), expected = to.clone();
+        for (int i = 0; i < runs; i++) {
+            java.util.Arrays.fill(expected, at + i * stride, at + i * stride + width, 0f);
+        }
+        KERNELS.clearRuns(to, at, stride, runs, width);
         assertArrayEquals(expected, to);
     }
 

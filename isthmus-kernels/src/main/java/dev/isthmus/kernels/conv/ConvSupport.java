@@ -99,10 +99,17 @@ public interface ConvSupport {
     /**
      * {@code to[toAt + i * toStride + j] = from[fromAt + i * fromStride + j * step]} for {@code i < runs},
      * {@code j < width}: an image's rows, every {@code step}-th cell, into rows of a staged
-     * buffer. Writes nothing else and reads nothing outside {@code from}.
+     * buffer (with {@code step} 1, a map's rows staged or unstaged). Writes nothing else and reads
+     * nothing outside {@code from}; {@code from} and {@code to} do not overlap.
      */
     void copyStridedRows(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to, int toAt,
                          int toStride);
+
+    /**
+     * {@code to[toAt + i * toStride + j] = 0} for {@code i < runs}, {@code j < width}: the gaps
+     * around a staged map's rows. Writes nothing else.
+     */
+    void clearRuns(float[] to, int toAt, int toStride, int runs, int width);
 
     /** Floats from a run's start that {@link #copyStridedRuns} may read, however narrow the run. */
     int STRIDED_SLACK = 64;

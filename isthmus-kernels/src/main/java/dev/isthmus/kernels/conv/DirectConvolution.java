@@ -123,11 +123,15 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     /** The image at {@code x[xOffset]} staged for the forward layout, in this thread's buffer. */
     private float[] stagedInput(float[] x, int xOffset) {
-        float[] xp = Workspace.floats(Slot.STAGED_INPUT, forward.stagedSize());
-        if (forward.stride > 1) {
-            forward.stagePhases(x, xOffset, xp, kernels);
+        return stagedInput(forward, x, xOffset);
+    }
+
+    private float[] stagedInput(DirectLayout g, float[] x, int xOffset) {
+        float[] xp = Workspace.floats(Slot.STAGED_INPUT, g.stagedSize());
+        if (g.stride > 1) {
+            g.stagePhases(x, xOffset, xp, kernels);
         } else {
-            forward.stage(x, xOffset, xp);
+            g.stage(x, xOffset, xp, kernels);
         }
         return xp;
     }
@@ -187,12 +191,10 @@ public final class DirectConvolution implements ConvAlgorithm {
      * {@code rows} rows of {@code width} floats per channel, from rows {@code stride} apart in
      * planes of {@code plane}, to rows {@code width} apart in planes of {@code yPlane} at {@code yb}.
      */
-    private static void copyRows(float[] from, int plane, int stride, int channels, int rows, int width,
-                                 float[] y, int yb, int yPlane) {
+    private void copyRows(float[] from, int plane, int stride, int channels, int rows, int width,
+                          float[] y, int yb, int yPlane) {
         for (int ch = 0; ch < channels; ch++) {
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(from, ch * plane + r * stride, y, yb + ch * yPlane + r * width, width);
-            }
+            kernels.copyStridedRows(from, ch * plane, stride, rows, width, 1, y, yb + ch * yPlane, width);
         }
     }
 
@@ -254,11 +256,11 @@ public final class DirectConvolution implements ConvAlgorithm {
         float[] dz = Workspace.floats(Slot.STAGED_GRADIENT, b.stagedSize());
         int at = b.interior();
         if (t.pool) {
-            b.clearBorder(dz, 2 * ph, 2 * pw);
+            b.clearBorder(dz, 2 * ph, 2 * pw, kernels);
             kernels.maxPool2x2Backward(t.dy, dyb, t.y, yb, ph * pw, t.winners, winB, cout, ph, pw, t.relu, dz, at,
                     b.inStride, b.inPlane, biasSums);
         } else {
-            b.clearBorder(dz, outH, outW);
+            b.clearBorder(dz, outH, outW, kernels);
             kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, t.relu, dz, at, b.inStride, b.inPlane,
                     biasSums);
         }

@@ -314,8 +314,8 @@ public final class DirectLayout {
      * {@code xp[ic][r][c] = x[ic][r - padTop][c - padLeft]}, zero outside the image: every float
      * of the staged input is written, so a reused buffer needs no clearing.
      */
-    void stage(float[] x, int xOffset, float[] xp) {
-        PaddedImage.copy(x, xOffset, cin, inH, inW, padTop, padLeft, xp, inRows, inStride, inPlane);
+    void stage(float[] x, int xOffset, float[] xp, ConvSupport kernels) {
+        PaddedImage.copy(kernels, x, xOffset, cin, inH, inW, padTop, padLeft, xp, inRows, inStride, inPlane);
         java.util.Arrays.fill(xp, cin * inPlane, cin * inPlane + SLACK, 0f);
     }
 
@@ -362,18 +362,19 @@ public final class DirectLayout {
      * those rows, every column outside {@code [padLeft, padLeft + cols)}. A kernel then fills the
      * interior (the data gradient's input is written this way, straight from the pooled gradient).
      */
-    void clearBorder(float[] xp, int rows, int cols) {
-        // Each gap between two interior runs is one range: a row's right border and the next
-        // row's left one, or the last row's right border, the rows below, the next plane's rows
-        // above and its first row's left border. One fill per gap, not per border piece.
+    void clearBorder(float[] xp, int rows, int cols, ConvSupport kernels) {
+        // Per plane: one fill from the previous plane's last row to this one's first (that row's
+        // right border, the rows below and above, the first row's left border), then the gaps
+        // between its rows (a right border and the next left one) in one strided clear; a fill
+        // per gap went through a call to the fill stub each.
         int from = 0;
-        for (int ic = 0; ic < cin; ic++) {
+        for (int ic = 0; ic < cin && rows > 0; ic++) {
             int first = ic * inPlane + padTop * inStride + padLeft;
-            for (int r = 0; r < rows; r++) {
-                int run = first + r * inStride;
-                java.util.Arrays.fill(xp, from, run, 0f);
-                from = run + cols;
+            java.util.Arrays.fill(xp, from, first, 0f);
+            if (rows > 1 && inStride > cols) {
+                kernels.clearRuns(xp, first + cols, inStride, rows - 1, inStride - cols);
             }
+            from = first + (rows - 1) * inStride + cols;
         }
         java.util.Arrays.fill(xp, from, cin * inPlane, 0f);
     }

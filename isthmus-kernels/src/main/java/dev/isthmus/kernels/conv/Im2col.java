@@ -72,7 +72,7 @@ public final class Im2col {
     private static void im2colPadded(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         Planes planes = Planes.of(w);
         float[] xs = Workspace.floats(Workspace.Slot.PADDED_IMAGE, planes.length(channels));
-        PaddedImage.copy(x, xOffset, channels, w.inHeight(), w.inWidth(), w.padTop(), w.padLeft(), xs, planes.rows(),
+        PaddedImage.copy(k, x, xOffset, channels, w.inHeight(), w.inWidth(), w.padTop(), w.padLeft(), xs, planes.rows(),
                 planes.stride(), planes.plane());
         int outH = w.outHeight(), outW = w.outWidth(), sx = w.strideX(), rowStep = planes.rowStep(w);
         int p = outH * outW, dst = 0, end = channels * w.kernelSize() * p;

@@ -15,18 +15,18 @@ final class PaddedImage {
      * of {@code stride} floats per channel, zero where that falls outside the {@code inH x inW}
      * image: every float of those rows is written, so a reused buffer needs no clearing.
      */
-    static void copy(float[] x, int xOffset, int channels, int inH, int inW, int padTop, int padLeft,
-                     float[] xp, int rows, int stride, int plane) {
+    static void copy(ConvSupport kernels, float[] x, int xOffset, int channels, int inH, int inW, int padTop,
+                     int padLeft, float[] xp, int rows, int stride, int plane) {
         // A strided window may need fewer columns than the image has, or only its left padding.
         int left = Math.min(padLeft, stride), run = Math.max(0, Math.min(inW, stride - padLeft));
         int firstRow = Math.max(0, -padTop), endRow = Math.min(inH, rows - padTop);
         for (int c = 0; c < channels; c++) {
-            // One fill of the channel's rows, then the image's runs over it: a fill and a copy
-            // per row cost more in calls than the second write of the interior does.
+            // One fill of the channel's rows, then the image's rows over it: a fill per row
+            // costs more in calls than the second write of the interior does.
             Arrays.fill(xp, c * plane, c * plane + rows * stride, 0f);
-            int src = xOffset + c * inH * inW;
-            for (int iy = firstRow; iy < endRow; iy++) {
-                System.arraycopy(x, src + iy * inW, xp, c * plane + (iy + padTop) * stride + left, run);
+            if (run > 0) {
+                kernels.copyStridedRows(x, xOffset + c * inH * inW + firstRow * inW, inW, endRow - firstRow, run, 1,
+                        xp, c * plane + (firstRow + padTop) * stride + left, stride);
             }
         }
     }

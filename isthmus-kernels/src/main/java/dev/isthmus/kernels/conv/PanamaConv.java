@@ -768,6 +768,10 @@ public final class PanamaConv implements ConvSupport {
     @Override
     public void copyStridedRows(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to,
                                 int toAt, int toStride) {
+        if (step == 1) {
+            copyRows(from, fromAt, fromStride, runs, width, to, toAt, toStride);
+            return;
+        }
         for (int i = 0; i < runs; i++, fromAt += fromStride, toAt += toStride) {
             int j = 0;
             if (step == 2 && width >= L) {
@@ -778,6 +782,48 @@ public final class PanamaConv implements ConvSupport {
                 j = Math.min(j, width);
             }
             ScalarConv.copyStrided(from, fromAt, j, width, step, to, toAt);
+        }
+    }
+
+    /**
+     * Step 1, a vector at a time: a row of at least a vector ends with one more vector that
+     * overlaps the one before it (the same floats again), a narrower row is one masked vector.
+     * Staging and unstaging a narrow map's rows went through a call to the copy stub per row.
+     */
+    private static void copyRows(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt,
+                                 int toStride) {
+        if (width < L) {
+            VectorMask<Float> m = S.indexInRange(0, width);
+            for (int i = 0; i < runs; i++, fromAt += fromStride, toAt += toStride) {
+                FloatVector.fromArray(S, from, fromAt, m).intoArray(to, toAt, m);
+            }
+            return;
+        }
+        int last = width - L;
+        for (int i = 0; i < runs; i++, fromAt += fromStride, toAt += toStride) {
+            for (int j = 0; j < last; j += L) {
+                FloatVector.fromArray(S, from, fromAt + j).intoArray(to, toAt + j);
+            }
+            FloatVector.fromArray(S, from, fromAt + last).intoArray(to, toAt + last);
+        }
+    }
+
+    @Override
+    public void clearRuns(float[] to, int toAt, int toStride, int runs, int width) {
+        FloatVector zero = FloatVector.zero(S);
+        if (width < L) {
+            VectorMask<Float> m = S.indexInRange(0, width);
+            for (int i = 0; i < runs; i++, toAt += toStride) {
+                zero.intoArray(to, toAt, m);
+            }
+            return;
+        }
+        int last = width - L;
+        for (int i = 0; i < runs; i++, toAt += toStride) {
+            for (int j = 0; j < last; j += L) {
+                zero.intoArray(to, toAt + j);
+            }
+            zero.intoArray(to, toAt + last);
         }
     }
 

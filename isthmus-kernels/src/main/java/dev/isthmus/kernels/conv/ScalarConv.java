@@ -276,6 +276,15 @@ public final class ScalarConv implements ConvSupport {
         }
     }
 
+    @Override
+    public void clearRuns(float[] to, int toAt, int toStride, int runs, int width) {
+        for (int i = 0; i < runs; i++) {
+            for (int j = 0; j < width; j++) {
+                to[toAt + i * toStride + j] = 0f;
+            }
+        }
+    }
+
     /** {@code to[toAt + j] = from[fromAt + j * step]} for {@code j} in {@code [j0, width)}. */
     static void copyStrided(float[] from, int fromAt, int j0, int width, int step, float[] to, int toAt) {
         for (int j = j0; j < width; j++) {
