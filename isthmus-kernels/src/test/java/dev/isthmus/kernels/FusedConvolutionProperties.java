@@ -316,6 +316,23 @@ class FusedConvolutionProperties {
                 new Convolution(64, 128, wide).algorithm());
     }
 
+    /**
+     * A 28-wide map rounds its rows up to 32 columns at 256 and 512 bits; laid flat, its 12 rows
+     * compute 29 columns each (one zero column between rows serves as both borders), 352 in all
+     * against 384. A lone image still splits its rows over threads (the row layout's bands), to
+     * the same bits.
+     */
+    @Example
+    void mapsJustUnderABlockWideLayFlat() {
+        Case c = new Case(2, 3, 8, Window2d.of(12, 28, 3, 3, 1, 1, 1, 1, Padding.SAME), true, false, 5);
+        if (KernelProvider.conv().directBlock() >= 16) {
+            assertEquals("direct (flat), SGEMM weight gradient", c.fused().conv().algorithm());
+        }
+        forwardIsTheLayersInSequence(c);
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
+    }
+
     @Example
     void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
         // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.

@@ -29,6 +29,8 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvShape shape;
     /** The forward layout, and the data gradient's (at a stride: phase 0's, whose staging every phase shares). */
     private final DirectLayout forward, back;
+    /** Where {@link #forward} is flat but its rows would fit a row layout, that layout (one image's bands); else null. */
+    private final DirectLayout bandLayout;
     /** At a stride above 1, the data gradient's layout per phase {@code py * s + px}; null at stride 1. */
     private final DirectLayout[] phases;
     /** Where each phase's packed weights start (one array holds them all). */
@@ -46,6 +48,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
+        this.bandLayout = forward.flat && forward.stride == 1 ? DirectLayout.rows(forward) : null;
         this.phases = phases;
         this.phaseWeightsAt = phases == null ? null : new int[phases.length + 1];
         for (int p = 0; phases != null && p < phases.length; p++) {
@@ -95,23 +98,29 @@ public final class DirectConvolution implements ConvAlgorithm {
         if (forward.flat) {
             forwardFlat(t, xp, yb, wb);
         } else {
-            forwardRows(t, xp, 0, rowsToCompute(t.pool), yb, wb);
+            forwardRows(forward, t, xp, 0, rowsToCompute(t.pool), yb, wb);
         }
     }
 
-    /** A single image on all threads: staged once, then bands of output rows (even, when pooling) per thread. */
+    /**
+     * A single image on all threads: staged once, then bands of output rows (even, when pooling)
+     * per thread. A flat layout is one computed row, so a map laid flat only to save the rounding
+     * of its rows ({@link DirectLayout#rows}) takes its bands from the row layout; a narrow one
+     * runs on one thread.
+     */
     @Override
     public void forwardOneImage(ConvTensors t) {
-        if (forward.flat || WorkerPool.sequential(2)) {
+        DirectLayout g = forward.flat ? bandLayout : forward;
+        if (g == null || WorkerPool.sequential(2)) {
             forwardImage(t, 0);
             return;
         }
-        float[] xp = stagedInput(t.x, t.xOffset);
+        float[] xp = stagedInput(g, t.x, t.xOffset);
         int rows = rowsToCompute(t.pool), unit = t.pool ? 2 : 1, units = rows / unit;
         int bands = Math.min(units, 4 * WorkerPool.threads());
         WorkerPool.forEach(bands, b -> {
             int from = (int) ((long) units * b / bands) * unit, to = (int) ((long) units * (b + 1) / bands) * unit;
-            forwardRows(t, xp, from, to, t.yOffset, t.winnersOffset);
+            forwardRows(g, t, xp, from, to, t.yOffset, t.winnersOffset);
         });
     }
 
@@ -141,28 +150,28 @@ public final class DirectConvolution implements ConvAlgorithm {
         return pool ? 2 * shape.pooledHeight() : shape.window().outHeight();
     }
 
-    /** Output rows {@code [r0, r1)} of one staged image, a strip at a time. */
-    private void forwardRows(ConvTensors t, float[] xp, int r0, int r1, int yb, int winnersB) {
+    /** Output rows {@code [r0, r1)} of one image staged for the row layout {@code g}, a strip at a time. */
+    private void forwardRows(DirectLayout g, ConvTensors t, float[] xp, int r0, int r1, int yb, int winnersB) {
         Window2d w = shape.window();
         int outW = w.outWidth(), outSize = w.outSize(), cout = shape.outChannels();
-        if (!t.pool && forward.outWp == outW) { // rows land in y exactly: no strip
-            kernels.directConvolve(forward, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
+        if (!t.pool && g.outWp == outW) { // rows land in y exactly: no strip
+            kernels.directConvolve(g, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
                     yb + r0 * outW, outW, outSize);
             return;
         }
-        int stripRows = stripRows(t.pool);
-        int plane = stripRows * forward.outWp;
+        int stripRows = stripRows(g, t.pool);
+        int plane = stripRows * g.outWp;
         float[] strip = Workspace.floats(Slot.STRIP, (long) cout * plane);
         int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
         for (int oy = r0; oy < r1; oy += stripRows) {
             int rows = Math.min(stripRows, r1 - oy);
-            kernels.directConvolve(forward, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, oy, rows, strip, 0,
-                    forward.outWp, plane);
+            kernels.directConvolve(g, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, oy, rows, strip, 0,
+                    g.outWp, plane);
             if (t.pool) {
-                kernels.maxPool2x2(strip, 0, forward.outWp, plane, cout, rows / 2, pw, t.y, yb + oy / 2 * pw,
+                kernels.maxPool2x2(strip, 0, g.outWp, plane, cout, rows / 2, pw, t.y, yb + oy / 2 * pw,
                         pooledPlane, t.winners, winnersB + oy / 2 * pw);
             } else {
-                copyRows(strip, plane, forward.outWp, cout, rows, outW, t.y, yb + oy * outW, outSize);
+                copyRows(strip, plane, g.outWp, cout, rows, outW, t.y, yb + oy * outW, outSize);
             }
         }
     }
@@ -182,8 +191,8 @@ public final class DirectConvolution implements ConvAlgorithm {
     }
 
     /** Rows per strip: about {@link #STRIP_FLOATS} of output, even when pooling reads them in pairs. */
-    private int stripRows(boolean pool) {
-        int rows = Math.max(1, STRIP_FLOATS / (shape.outChannels() * forward.outWp));
+    private int stripRows(DirectLayout g, boolean pool) {
+        int rows = Math.max(1, STRIP_FLOATS / (shape.outChannels() * g.outWp));
         return pool ? Math.max(2, rows & ~1) : rows;
     }
 
