@@ -9,10 +9,9 @@ of 10 passes, in GFLOP/s. No bias, ReLU or stores: the ceiling of the tile alone
 
     benchmarks/experiments/direct_tiles.py [inner]
 """
-import os
-import subprocess
 import sys
-import tempfile
+
+import java_source
 
 
 def tile(nv):
@@ -90,15 +89,7 @@ public class DirectTiles {{
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    java = subprocess.run([os.path.join(here, "..", "run.sh"), "--java"], check=True, capture_output=True,
-                          text=True).stdout.strip()
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "DirectTiles.java")
-        with open(path, "w") as f:
-            f.write(source())
-        subprocess.run([java, "--add-modules", "jdk.incubator.vector", path] + sys.argv[1:], check=True,
-                       stderr=subprocess.DEVNULL)
+    java_source.run("DirectTiles", source(), sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -7,10 +7,9 @@ the ceiling of the micro-kernel alone.
 
     benchmarks/experiments/tile_shapes.py [KC ...]     (default 128 256 384)
 """
-import os
-import subprocess
 import sys
-import tempfile
+
+import java_source
 
 SHAPES = [(8, 2), (4, 4), (5, 4), (6, 3), (12, 2), (6, 4)]
 
@@ -82,15 +81,7 @@ public class TileShapes {{
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    java = subprocess.run([os.path.join(here, "..", "run.sh"), "--java"], check=True, capture_output=True,
-                          text=True).stdout.strip()
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "TileShapes.java")
-        with open(path, "w") as f:
-            f.write(source())
-        subprocess.run([java, "--add-modules", "jdk.incubator.vector", path] + (sys.argv[1:] or ["128", "256", "384"]),
-                       check=True, stderr=subprocess.DEVNULL)
+    java_source.run("TileShapes", source(), (sys.argv[1:] or ["128", "256", "384"]))
 
 
 if __name__ == "__main__":
