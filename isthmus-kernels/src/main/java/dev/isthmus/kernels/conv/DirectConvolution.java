@@ -29,7 +29,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvShape shape;
     /** The forward layout, and the data gradient's (at a stride: phase 0's, whose staging every phase shares). */
     private final DirectLayout forward, back;
-    /** Where {@link #forward} is flat but its rows would fit a row layout, that layout (one image's bands); else null. */
+    /** Where {@link #forward} is flat but its rows would fit a row layout, that layout (a lone image's bands). */
     private final DirectLayout bandLayout;
     /** At a stride above 1, the data gradient's layout per phase {@code py * s + px}; null at stride 1. */
     private final DirectLayout[] phases;

@@ -76,7 +76,8 @@ public final class DirectLayout {
     private DirectLayout(int cin, int cout, int kh, int kw, int stride, int inH, int inW, int outH, int outW,
                        int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
         int reachX = (kw - 1) / stride, reachY = (kh - 1) / stride; // how far past an output a tap reads, staged
-        int inStride = flat ? flatStride(outW, kw, stride, padLeft) : Math.max(roundUp(outW, block) + reachX, minInStride);
+        int inStride = flat ? flatStride(outW, kw, stride, padLeft)
+                : Math.max(roundUp(outW, block) + reachX, minInStride);
         // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
         // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
         int inRows = outH + reachY + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
