@@ -1,9 +1,11 @@
 package dev.isthmus.kernels;
 
 import dev.isthmus.kernels.gemm.Blocking;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KernelSelectionTest {
@@ -17,6 +19,20 @@ class KernelSelectionTest {
             assertEquals(KernelProvider.panama().vectorBitSize(), s.vectorBitSize());
         }
         assertTrue(s.reason().length() > 10, s.reason());
+    }
+
+    @Test
+    void stripMiningHintFollowsTheCollectorAndTheFlags() {
+        List<String> g1 = List.of("G1 Young Generation", "G1 Concurrent GC", "G1 Old Generation");
+        List<String> serial = List.of("Copy", "MarkSweepCompact");
+        assertTrue(KernelProvider.stripMiningHint(g1, List.of()).contains("-XX:LoopStripMiningIter=0"));
+        assertTrue(KernelProvider.stripMiningHint(List.of("ZGC Cycles", "ZGC Pauses"), List.of()) != null);
+        assertNull(KernelProvider.stripMiningHint(serial, List.of("-XX:+UseSerialGC")));
+        assertNull(KernelProvider.stripMiningHint(List.of("PS Scavenge", "PS MarkSweep"), List.of()));
+        assertNull(KernelProvider.stripMiningHint(g1, List.of("-XX:-UseCountedLoopSafepoints")));
+        assertNull(KernelProvider.stripMiningHint(g1, List.of("-XX:LoopStripMiningIter=0")));
+        assertTrue(KernelProvider.stripMiningHint(serial, List.of("-XX:+UseCountedLoopSafepoints")) != null,
+                "turned on by hand under the serial collector");
     }
 
     @Test
