@@ -67,6 +67,8 @@ public final class DirectLayout {
     final int coutBlocks, gradientBlocks;
     /** {@link #tapOffset} of every tap, in (ic, ky, kx) order. */
     private final int[] tapOffsets;
+    /** The same, last tap first: the order of the packed weights (see {@link #pack}). */
+    private final int[] reversedTaps;
 
     private DirectLayout(int cin, int cout, int kh, int kw, int inH, int inW, int outH, int outW,
                        int padTop, int padLeft, int block, int minInStride, boolean flat, boolean wideChannels) {
@@ -123,6 +125,10 @@ public final class DirectLayout {
             }
         }
         this.tapOffsets = taps;
+        this.reversedTaps = new int[taps.length];
+        for (int t = 0; t < taps.length; t++) {
+            reversedTaps[t] = taps[taps.length - 1 - t];
+        }
     }
 
     /**
@@ -138,6 +144,11 @@ public final class DirectLayout {
     /** The staged-input offset of every tap (shared, read-only). */
     int[] tapOffsets() {
         return tapOffsets;
+    }
+
+    /** {@link #tapOffsets} last tap first, as the packed weights lie (shared, read-only). */
+    int[] reversedTapOffsets() {
+        return reversedTaps;
     }
 
     /**
@@ -306,15 +317,16 @@ public final class DirectLayout {
      * tap {@code (oc, i, j)} of output channel {@code ic} is {@code w[oc][ic][s * (a-1-i) + py][s * (b-1-j) + px]}.
      */
     void packPhase(float[] w, int wOffset, int kernelH, int kernelW, int s, int py, int px, float[] wp, int at) {
-        int taps = kernelH * kernelW;
+        int taps = kernelH * kernelW, k = cin * kh * kw;
         for (int ob = 0; ob < coutBlocks; ob++) {
-            for (int oc = 0; oc < cin; oc++) {
+            for (int oc = 0, t = 0; oc < cin; oc++) {
                 for (int i = 0; i < kh; i++) {
-                    for (int j = 0; j < kw; j++) {
+                    for (int j = 0; j < kw; j++, t++) {
                         int ky = s * (kh - 1 - i) + py, kx = s * (kw - 1 - j) + px;
-                        for (int k = 0; k < ocBlock; k++, at++) {
-                            int ic = ob * ocBlock + k;
-                            wp[at] = ic < cout ? w[wOffset + (oc * cout + ic) * taps + ky * kernelW + kx] : 0f;
+                        int to = at + (ob * k + k - 1 - t) * ocBlock; // last tap first, as in pack
+                        for (int b = 0; b < ocBlock; b++) {
+                            int ic = ob * ocBlock + b;
+                            wp[to + b] = ic < cout ? w[wOffset + (oc * cout + ic) * taps + ky * kernelW + kx] : 0f;
                         }
                     }
                 }
@@ -414,15 +426,21 @@ public final class DirectLayout {
 
     /**
      * Packs {@code w[cout][cin][kh][kw]} (or, when {@code flip}, the weights of the convolution
-     * this one transposes, {@code w[cin][cout][kh][kw]}, rotated by 180 degrees) as
-     * {@code wp[ob][ic][ky][kx][j]} for output channel {@code ob * 4 + j}; zero past {@code cout}.
+     * this one transposes, {@code w[cin][cout][kh][kw]}, rotated by 180 degrees) per block of
+     * {@link #ocBlock} output channels, its taps {@code (ic, ky, kx)} last first, each tap's
+     * channels together: tap {@code t} of channel {@code ob * ocBlock + j} at
+     * {@code wp[(ob * K + K - 1 - t) * ocBlock + j]} ({@code K = cin * kh * kw}); zero past
+     * {@code cout}. Last first so that the kernels' tap loop counts down to zero, still adding the
+     * taps in order: a loop whose limit is a constant leaves C2 one more general register, which
+     * under a collector that strip-mines loops (G1) kept the staged input's base out of an XMM
+     * register (benchmarks/README.md).
      */
     void pack(float[] w, int wOffset, boolean flip, float[] wp) {
-        int taps = kh * kw;
-        int at = 0;
+        int taps = kh * kw, k = cin * taps;
         for (int ob = 0; ob < coutBlocks; ob++) {
             for (int ic = 0; ic < cin; ic++) {
                 for (int t = 0; t < taps; t++) {
+                    int at = (ob * k + k - 1 - (ic * taps + t)) * ocBlock;
                     for (int j = 0; j < ocBlock; j++, at++) {
                         int oc = ob * ocBlock + j;
                         if (oc >= cout) {

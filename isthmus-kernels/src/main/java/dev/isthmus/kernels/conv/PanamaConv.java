@@ -55,7 +55,7 @@ public final class PanamaConv implements ConvSupport {
     public void directConvolve(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
                                boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
-        int[] taps = g.tapOffsets(); // one flat loop over (ic, ky, kx): no nest of short loops
+        int[] taps = g.reversedTapOffsets(); // one flat loop over (ic, ky, kx), counted down: see DirectLayout.pack
         if (channelsInnermost(g, rows)) {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
@@ -122,20 +122,21 @@ public final class PanamaConv implements ConvSupport {
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, valid - 1), a11 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, valid - 2), a21 = a20;
         FloatVector a30 = biasVector(bias, biasOffset, oc + 3, valid - 3), a31 = a30;
-        for (int t = 0; t < k; t++, wi += DirectLayout.OC_BLOCK) {
+        for (int t = k - 1; t >= 0; t--) { // taps and weights stored last first: the taps in order
             int at = base + taps[t];
+            int wt = wi + t * DirectLayout.OC_BLOCK;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
             FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
-            FloatVector w = FloatVector.broadcast(S, wp[wi]);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
             a00 = x0.fma(w, a00);
             a01 = x1.fma(w, a01);
-            w = FloatVector.broadcast(S, wp[wi + 1]);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
             a10 = x0.fma(w, a10);
             a11 = x1.fma(w, a11);
-            w = FloatVector.broadcast(S, wp[wi + 2]);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
             a20 = x0.fma(w, a20);
             a21 = x1.fma(w, a21);
-            w = FloatVector.broadcast(S, wp[wi + 3]);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
             a30 = x0.fma(w, a30);
             a31 = x1.fma(w, a31);
         }
@@ -181,32 +182,33 @@ public final class PanamaConv implements ConvSupport {
         FloatVector a50 = biasVector(bias, biasOffset, oc + 5, 3), a51 = a50;
         FloatVector a60 = biasVector(bias, biasOffset, oc + 6, 2), a61 = a60;
         FloatVector a70 = biasVector(bias, biasOffset, oc + 7, 1), a71 = a70;
-        for (int t = 0; t < k; t++, wi += 8) {
+        for (int t = k - 1; t >= 0; t--) { // taps and weights stored last first: the taps in order
             int at = base + taps[t];
+            int wt = wi + t * 8;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
             FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
-            FloatVector w = FloatVector.broadcast(S, wp[wi]);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
             a00 = x0.fma(w, a00);
             a01 = x1.fma(w, a01);
-            w = FloatVector.broadcast(S, wp[wi + 1]);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
             a10 = x0.fma(w, a10);
             a11 = x1.fma(w, a11);
-            w = FloatVector.broadcast(S, wp[wi + 2]);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
             a20 = x0.fma(w, a20);
             a21 = x1.fma(w, a21);
-            w = FloatVector.broadcast(S, wp[wi + 3]);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
             a30 = x0.fma(w, a30);
             a31 = x1.fma(w, a31);
-            w = FloatVector.broadcast(S, wp[wi + 4]);
+            w = FloatVector.broadcast(S, wp[wt + 4]);
             a40 = x0.fma(w, a40);
             a41 = x1.fma(w, a41);
-            w = FloatVector.broadcast(S, wp[wi + 5]);
+            w = FloatVector.broadcast(S, wp[wt + 5]);
             a50 = x0.fma(w, a50);
             a51 = x1.fma(w, a51);
-            w = FloatVector.broadcast(S, wp[wi + 6]);
+            w = FloatVector.broadcast(S, wp[wt + 6]);
             a60 = x0.fma(w, a60);
             a61 = x1.fma(w, a61);
-            w = FloatVector.broadcast(S, wp[wi + 7]);
+            w = FloatVector.broadcast(S, wp[wt + 7]);
             a70 = x0.fma(w, a70);
             a71 = x1.fma(w, a71);
         }

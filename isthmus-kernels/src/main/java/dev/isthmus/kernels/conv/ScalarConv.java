@@ -41,7 +41,7 @@ public final class ScalarConv implements ConvSupport {
     @Override
     public void directConvolve(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
                                boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
-        int taps = g.kh * g.kw, width = g.outWp;
+        int taps = g.kh * g.kw, width = g.outWp, k = g.cin * taps;
         int[] offsets = g.tapOffsets(); // (ic, ky, kx) in the staged input: its phases at a stride
         for (int oc = 0; oc < g.cout; oc++) {
             int ob = oc / g.ocBlock, j = oc % g.ocBlock;
@@ -49,13 +49,14 @@ public final class ScalarConv implements ConvSupport {
             for (int r = 0; r < rows; r++) {
                 int o = outOffset + oc * outPlane + r * outStride;
                 java.util.Arrays.fill(out, o, o + width, b);
-                int wi = wpOffset + ob * g.cin * taps * g.ocBlock + j;
+                int wb = wpOffset + ob * k * g.ocBlock + j;
                 int row = (oy0 + r) * g.inStride;
                 for (int ic = 0; ic < g.cin; ic++) {
                     for (int ky = 0; ky < g.kh; ky++) {
-                        for (int kx = 0; kx < g.kw; kx++, wi += g.ocBlock) {
-                            float w = wp[wi];
-                            int x = row + offsets[(ic * g.kh + ky) * g.kw + kx];
+                        for (int kx = 0; kx < g.kw; kx++) {
+                            int t = (ic * g.kh + ky) * g.kw + kx;
+                            float w = wp[wb + (k - 1 - t) * g.ocBlock]; // packed last tap first
+                            int x = row + offsets[t];
                             for (int c = 0; c < width; c++) {
                                 out[o + c] = Math.fma(xp[x + c], w, out[o + c]);
                             }
