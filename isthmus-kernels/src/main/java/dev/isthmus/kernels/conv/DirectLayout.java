@@ -32,7 +32,8 @@ import dev.isthmus.kernels.Window2d;
  *
  * <p>Weights are repacked so that the inner loop reads them in order: blocks of
  * {@link #ocBlock} output channels (four, or eight where the vector registers allow and the
- * channels divide), then {@code (ic, ky, kx)}, then the block's channels. The weight gradient
+ * channels divide), then {@code (ic, ky, kx)} last first (the tap loop counts down; see
+ * {@link #pack}), then the block's channels. The weight gradient
  * takes channels in blocks of {@value #OC_BLOCK}, whatever the forward block.
  * This class holds the geometry, staging and packing; the arithmetic is in {@link ConvSupport}.
  */
