@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 
 
-def run(class_name, source, args):
+def run(class_name, source, args, jvm_options=()):
     here = os.path.dirname(os.path.abspath(__file__))
     java = subprocess.run([os.path.join(here, "..", "run.sh"), "--java"], check=True, capture_output=True,
                           text=True).stdout.strip()
@@ -13,5 +13,5 @@ def run(class_name, source, args):
         path = os.path.join(d, class_name + ".java")
         with open(path, "w") as f:
             f.write(source)
-        subprocess.run([java, "--add-modules", "jdk.incubator.vector", path] + args, check=True,
+        subprocess.run([java, *jvm_options, "--add-modules", "jdk.incubator.vector", path] + args, check=True,
                        stderr=subprocess.DEVNULL)
