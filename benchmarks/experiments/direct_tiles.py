@@ -43,15 +43,7 @@ public class DirectTiles {{
 
     public static void main(String[] args) {{
         boolean inner = args.length > 0 && args[0].equals("inner");
-        int cin = 64, stride = 57, rows = 60, plane = stride * rows, k = cin * 9;
-        int[] taps = new int[k];
-        for (int ic = 0, t = 0; ic < cin; ic++)
-            for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++) taps[t++] = ic * plane + ky * stride + kx;
-        float[] xp = new float[cin * plane + 256], wp = new float[k * 8 * 8];
-        for (int i = 0; i < xp.length; i++) xp[i] = (i % 13) * 0.01f;
-        for (int i = 0; i < wp.length; i++) wp[i] = (i % 5) * 0.1f;
-        int positions = 56 * stride;
+{java_source.STAGED_56X56}        int positions = 56 * stride;
         float sink = 0;
         for (int round = 0; round < 4; round++) {{
             StringBuilder line = new StringBuilder();
