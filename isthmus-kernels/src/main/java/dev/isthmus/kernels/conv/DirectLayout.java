@@ -382,15 +382,8 @@ public final class DirectLayout {
                 for (int ic = 0; ic < cin; ic++) {
                     int plane = ((py * s + px) * cin + ic) * inPlane;
                     java.util.Arrays.fill(xp, plane, plane + r0 * inStride, 0f);
-                    for (int r = r0; r < r1; r++) {
-                        int row = plane + r * inStride;
-                        for (int c = 0; c < c0; c++) {
-                            xp[row + c] = 0f;
-                        }
-                        for (int c = c1; c < inStride; c++) {
-                            xp[row + c] = 0f;
-                        }
-                    }
+                    kernels.clearRuns(xp, plane + r0 * inStride, inStride, r1 - r0, c0); // left borders
+                    kernels.clearRuns(xp, plane + r0 * inStride + c1, inStride, r1 - r0, inStride - c1); // right
                     if (r1 > r0 && c1 > c0) {
                         int from = xOffset + (ic * inH + s * r0 + py - padTop) * inW + s * c0 + px - padLeft;
                         kernels.copyStridedRows(x, from, s * inW, r1 - r0, c1 - c0, s, xp, plane + r0 * inStride + c0,
