@@ -20,7 +20,9 @@ import java.util.function.IntConsumer;
  * evaluation, inference): the layers in order, with patterns that run better as one pass replaced
  * by a fused operation ({@link FusionRule}). A fused layer's output is never stored, so
  * {@link #value} and {@link #gradient} do not exist for it; name the layers you want to read in
- * {@link Model#newExecution(String...)} to keep them. {@link #infer} runs the inference plan,
+ * {@link Model#newExecution(String...)} to keep them. Gradients share arrays during the backward
+ * pass ({@link GradientArrays}): {@link #gradient} reads only the output's and those of the layers
+ * named there. {@link #infer} runs the inference plan,
  * which may fold more (batch norm into the convolution before it) and cannot be back-propagated;
  * {@code forward(x, batch, false)} runs the evaluation plan, which can.
  *
@@ -53,7 +55,9 @@ public final class Execution {
     private final ExecutionPlan[] plans = new ExecutionPlan[ExecutionPlan.Mode.values().length];
     private final Map<Node, Integer> number = new IdentityHashMap<>();
     private final float[][] values;     // per node (input node: the caller's array); null where no plan stores it
-    private final float[][] grads;      // per buffer id
+    private final float[][] grads;      // per buffer id: buffers take turns in arrays (GradientArrays)
+    private final int[] gradientArray;  // per buffer id: its array, or -1 for none
+    private final boolean[] ownGradient; // per buffer id: an array of its own (kept nodes, the output)
     private final Object[][] states;    // per mode, per entry
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
@@ -82,6 +86,11 @@ public final class Execution {
     private int applyEntry = -1, stageFirst, stageEnd, partialEntry = -1;
 
     Execution(Model model, Set<Node> keep) {
+        this(model, keep, true);
+    }
+
+    /** {@code shareGradients} false: every gradient buffer its own array (tests compare the two). */
+    Execution(Model model, Set<Node> keep, boolean shareGradients) {
         this.model = model;
         for (ExecutionPlan.Mode m : ExecutionPlan.Mode.values()) {
             plans[m.ordinal()] = ExecutionPlan.build(model, keep, ExecutionPlan.RULES, m);
@@ -101,6 +110,16 @@ public final class Execution {
             parameterIndex.put(parameters.get(i), i);
         }
         sliceGradients = new SliceGradients(parameters);
+        ExecutionPlan train = plan(ExecutionPlan.Mode.TRAINING);
+        int buffers = grads.length;
+        boolean[] needed = new boolean[buffers];
+        ownGradient = new boolean[buffers];
+        for (int b = 1; b < buffers; b++) {
+            needed[b] = b >= values.length || train.stored(b);
+            ownGradient[b] = b < values.length && (b == train.outputNode || keep.contains(nodes.get(b)));
+        }
+        gradientArray = GradientArrays.assign(List.of(train, plan(ExecutionPlan.Mode.EVALUATION)), train.bufferSize,
+                needed, shareGradients ? ownGradient : needed);
         for (ExecutionPlan p : plans) {
             boolean[] summed = new boolean[parameters.size()];
             for (int r : p.reductions) {
@@ -142,9 +161,13 @@ public final class Execution {
             values[i] = stored ? new float[Math.multiplyExact(batch, plans[0].bufferSize[i])] : null;
         }
         ExecutionPlan train = plan(ExecutionPlan.Mode.TRAINING);
-        for (int b = 1; b < grads.length; b++) { // gradients: the training plan's buffers
-            boolean needed = b >= values.length || train.stored(b);
-            grads[b] = needed ? new float[Math.multiplyExact(batch, train.bufferSize[b])] : null;
+        float[][] arrays = new float[grads.length][];
+        for (int b = 1; b < grads.length; b++) { // gradients: the training plan's buffers, in shared arrays
+            int a = gradientArray[b];
+            if (a >= 0 && arrays[a] == null) {
+                arrays[a] = new float[Math.multiplyExact(batch, train.bufferSize[b])];
+            }
+            grads[b] = a < 0 ? null : arrays[a];
         }
         for (int m = 0; m < plans.length; m++) {
             List<ExecutionPlan.Entry> entries = plans[m].entries;
@@ -374,8 +397,9 @@ public final class Execution {
 
     /**
      * Back-propagates {@code outputGrad} (d(loss)/d(output), {@code batch} samples) through the
-     * last forward pass: every parameter's gradient is overwritten, and every node's gradient
-     * is available from {@link #gradient}.
+     * last forward pass: every parameter's gradient is overwritten, and the gradients of the
+     * network's output and of the layers named in {@link Model#newExecution(String...)} are
+     * available from {@link #gradient}.
      */
     public void backward(float[] outputGrad) {
         if (!forwardDone) {
@@ -474,18 +498,29 @@ public final class Execution {
         }
     }
 
+    /** How many arrays the gradient buffers take turns in ({@link GradientArrays}). */
+    int gradientArrays() {
+        return Arrays.stream(gradientArray).max().orElse(-1) + 1;
+    }
+
     /** The last forward value of {@code node} ({@code batch} samples from offset 0). */
     public float[] value(Node node) {
         return stored(values, requireNumber(node), "output");
     }
 
-    /** The last backward gradient of {@code node}. */
+    /**
+     * The last backward gradient of {@code node}: the network's output, or a layer named in
+     * {@link Model#newExecution(String...)}. Other gradients share arrays during the backward
+     * pass (as PyTorch frees them unless asked to retain them), so they are not readable after it.
+     *
+     * @throws IllegalStateException for a node whose gradient is not kept
+     */
     public float[] gradient(Node node) {
         int i = requireNumber(node);
         if (i == 0) {
             throw new IllegalArgumentException("the model input's gradient is not computed");
         }
-        return stored(grads, i, "gradient");
+        return keptGradient(i);
     }
 
     /** The output value of the layer named {@code name}. */
@@ -493,8 +528,19 @@ public final class Execution {
         return stored(values, layerNumber(layerName), "output");
     }
 
+    /** The last backward gradient of the layer named {@code name}: see {@link #gradient(Node)}. */
     public float[] gradient(String layerName) {
-        return stored(grads, layerNumber(layerName), "gradient");
+        return keptGradient(layerNumber(layerName));
+    }
+
+    private float[] keptGradient(int i) {
+        float[] g = stored(grads, i, "gradient");
+        if (!ownGradient[i]) {
+            String name = plans[0].nodes.get(i).layer().name();
+            throw new IllegalStateException(name + "'s gradient is not kept: gradients share arrays during the"
+                    + " backward pass; use model.newExecution(\"" + name + "\") for an execution that keeps it");
+        }
+        return g;
     }
 
     private float[] stored(float[][] buffers, int i, String what) {

@@ -61,7 +61,7 @@ class ExtensionLayersParityTest {
         Map<String, String> names = Map.of("c.weight", "0.weight", "c.bias", "0.bias", "bn.weight", "1.weight",
                 "bn.bias", "1.bias", "bn.running_mean", "1.running_mean", "bn.running_var", "1.running_var");
         load(model, "convbn", names);
-        Execution e = model.newExecution();
+        Execution e = model.newExecution("in");
         assertEquals(List.of("c+bn+relu"), e.fusedLayersInInference());
         assertEquals(List.of("bn+relu"), e.fusedLayers(), "training keeps the convolution apart");
         float[] input = torch.requireTensor("convbn.input").data();
@@ -100,7 +100,7 @@ class ExtensionLayersParityTest {
             Map<String, String> names = Map.of("c.weight", "0.weight", "c.bias", "0.bias", "bn.weight", "1.weight",
                     "bn.bias", "1.bias", "bn.running_mean", "1.running_mean", "bn.running_var", "1.running_var");
             load(model, "bntrain", names);
-            Execution e = model.newExecution();
+            Execution e = model.newExecution("in");
             float[] out = e.forward(torch.requireTensor("bntrain.input").data(), shape[0], true).clone();
             assertEquals(shape[0], e.slices(), "one slice per sample: batch norm no longer forces the whole batch");
             assertClose("bntrain output", torch.requireTensor("bntrain.output").data(), out);
@@ -134,7 +134,7 @@ class ExtensionLayersParityTest {
         Model model = new Model(in, y).initialize(1);
         Map<String, String> names = Map.of(name + ".weight", "weight", name + ".bias", "bias");
         load(model, name, names);
-        checkPasses(model, model.newExecution(), name, torch.requireTensor(name + ".input").data(), shape[0], x, names);
+        checkPasses(model, model.newExecution("in"), name, torch.requireTensor(name + ".input").data(), shape[0], x, names);
     }
 
     private static void load(Model model, String prefix, Map<String, String> names) {
