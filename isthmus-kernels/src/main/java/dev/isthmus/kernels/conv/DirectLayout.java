@@ -430,20 +430,29 @@ public final class DirectLayout {
      * register (benchmarks/README.md).
      */
     void pack(float[] w, int wOffset, boolean flip, float[] wp) {
+        // A channel at a time, reading its weights in order: every slice packs them again, and
+        // the loop that wrote each tap's channels together (a strided read per value, a branch
+        // per value) took 7% of resnet's inference.
         int taps = kh * kw, k = cin * taps;
         for (int ob = 0; ob < coutBlocks; ob++) {
-            for (int ic = 0; ic < cin; ic++) {
-                for (int t = 0; t < taps; t++) {
-                    int at = (ob * k + k - 1 - (ic * taps + t)) * ocBlock;
-                    for (int j = 0; j < ocBlock; j++, at++) {
-                        int oc = ob * ocBlock + j;
-                        if (oc >= cout) {
-                            wp[at] = 0f;
-                        } else if (flip) { // the original is [ic][oc] in this convolution's terms
-                            wp[at] = w[wOffset + (ic * cout + oc) * taps + taps - 1 - t];
-                        } else {
-                            wp[at] = w[wOffset + (oc * cin + ic) * taps + t];
+            for (int j = 0; j < ocBlock; j++) {
+                int oc = ob * ocBlock + j;
+                int at = (ob * k + k - 1) * ocBlock + j; // tap 0, stored last
+                if (oc >= cout) {
+                    for (int t = 0; t < k; t++, at -= ocBlock) {
+                        wp[at] = 0f;
+                    }
+                } else if (flip) { // the original is [ic][oc] in this convolution's terms
+                    for (int ic = 0; ic < cin; ic++) {
+                        int from = wOffset + (ic * cout + oc) * taps + taps - 1;
+                        for (int t = 0; t < taps; t++, at -= ocBlock) {
+                            wp[at] = w[from - t];
                         }
+                    }
+                } else {
+                    int from = wOffset + oc * k;
+                    for (int t = 0; t < k; t++, at -= ocBlock) {
+                        wp[at] = w[from + t];
                     }
                 }
             }
