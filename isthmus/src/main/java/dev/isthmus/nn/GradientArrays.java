@@ -13,8 +13,9 @@ import java.util.List;
  * A step's own output gradient and the gradients it writes are live at the same step, so they
  * never share. Only buffers of one size share: each slice reads and writes its samples at
  * {@code sample * size}, so a buffer of another size would reach into a neighbouring slice's part
- * while that slice, on another thread, still uses it. The buffers in {@code own} (kept nodes, the
- * network's output) keep their arrays.
+ * of the array, which that slice may still need (slices run side by side, and between batch
+ * norm's waits one after another). The buffers in {@code own} (kept nodes, the network's output)
+ * keep their arrays.
  */
 final class GradientArrays {
 
