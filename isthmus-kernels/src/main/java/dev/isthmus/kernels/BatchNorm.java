@@ -162,6 +162,37 @@ public final class BatchNorm {
     }
 
     /**
+     * {@link #gradientStatistics} behind a ReLU ({@link #normalize} with {@code relu}), in one pass
+     * that reads the input, not the output: {@code dz = y > 0 ? dy : 0}, with {@code y > 0} tested
+     * on {@code (x - mean[c] - meanLow[c]) * scale[c] + beta[c]} as the forward computed it, written
+     * to {@code dz} for {@link #inputGradient}; then the sums of {@link #gradientStatistics} over
+     * {@code dz}, around {@code mean}. The same floats as ReLU's backward on the output followed by
+     * {@link #gradientStatistics}.
+     */
+    public static void reluGradientStatistics(float[] x, float[] dy, int offset, int batch, int channels, int plane,
+                                              float[] mean, float[] meanLow, float[] scale, float[] beta, float[] dz,
+                                              double[] sums) {
+        checkPlanes("x", x, offset, batch, channels, plane);
+        checkPlanes("dy", dy, offset, batch, channels, plane);
+        checkPlanes("dz", dz, offset, batch, channels, plane);
+        checkChannels("mean", mean, channels);
+        checkChannels("meanLow", meanLow, channels);
+        checkChannels("scale", scale, channels);
+        checkChannels("beta", beta, channels);
+        checkSums(sums, channels);
+        ElementwiseSupport k = KernelProvider.elementwise();
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < channels; c++) {
+                int at = offset + (b * channels + c) * plane;
+                for (int i = 0; i < plane; i += CHUNK) {
+                    k.reluGradientSums(x, dy, at + i, Math.min(CHUNK, plane - i), mean[c], meanLow[c], scale[c],
+                            beta[c], dz, sums, 2 * c);
+                }
+            }
+        }
+    }
+
+    /**
      * From the slices' gradient sums over {@code count} values per channel: {@code dbeta = sum(dy)},
      * {@code dgamma = sum(dy * xhat)} (overwritten), and the coefficients of
      * {@code dx = a * dy + b * x + c}, which is
@@ -264,6 +295,10 @@ public final class BatchNorm {
         Checks.positive("channels", channels);
         Checks.positive("plane", plane);
         Checks.span(name, a, offset, (long) batch * channels * plane, "batch * channels * plane");
+    }
+
+    private static void checkChannels(String name, float[] a, int channels) {
+        Checks.span(name, a, 0, channels, "channels");
     }
 
     private static void checkStats(double[] stats, int channels) {

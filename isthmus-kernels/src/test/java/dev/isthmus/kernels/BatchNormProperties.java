@@ -239,6 +239,40 @@ class BatchNormProperties {
         assertArrayEquals(apart, fused);
     }
 
+    @Provide
+    Arbitrary<Integer> longPlanes() {
+        return Arbitraries.of(1, 5, 16, 17, 40, 100);
+    }
+
+    /**
+     * Batch norm's gradient sums behind a ReLU, its mask taken from the input, give the bits of
+     * ReLU's backward on {@code normalize}'s output followed by {@code gradientStatistics}: the
+     * same {@code dz} and the same sums, vector bodies and tails alike.
+     */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void reluGradientStatisticsIsReluBackwardThenGradientStatistics(@ForAll("batches") int batch,
+                                                                     @ForAll("channels") int channels,
+                                                                     @ForAll("longPlanes") int plane,
+                                                                     @ForAll long seed) {
+        int n = batch * channels * plane;
+        float[] x = values(seed, n + 1, 3, 0), dy = values(seed ^ 5, n + 1, 1, 0),
+                mean = values(seed ^ 1, channels, 1, 0), low = values(seed ^ 2, channels, 1e-7f, 0),
+                scale = values(seed ^ 3, channels, 2, 0), beta = values(seed ^ 4, channels, 1, 0);
+        for (int i = 0; i < n; i += 3) { // on the edge: x = mean, where only meanLow decides the sign
+            int c = i / plane % channels;
+            x[1 + i] = mean[c];
+            beta[c] = 0f;
+        }
+        float[] y = new float[n + 1], apart = new float[n + 1], fused = new float[n + 1];
+        BatchNorm.normalize(x, 1, batch, channels, plane, mean, low, scale, beta, true, y, 1);
+        Activations.reluBackward(y, 1, dy, 1, apart, 1, n);
+        double[] apartSums = new double[2 * channels], fusedSums = new double[2 * channels];
+        BatchNorm.gradientStatistics(x, apart, 1, batch, channels, plane, mean, apartSums);
+        BatchNorm.reluGradientStatistics(x, dy, 1, batch, channels, plane, mean, low, scale, beta, fused, fusedSums);
+        assertArrayEquals(apart, fused);
+        assertArrayEquals(apartSums, fusedSums);
+    }
+
     @Property(tries = 40, seed = Seeds.FIXED)
     void evaluationUsesRunningStatistics(@ForAll("batches") int batch, @ForAll("channels") int channels,
                                          @ForAll("planes") int plane, @ForAll long seed) {

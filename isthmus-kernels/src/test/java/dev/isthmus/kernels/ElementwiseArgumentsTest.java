@@ -130,5 +130,14 @@ class ElementwiseArgumentsTest {
                 message(() -> BatchNorm.backward(x, x, 2, 3, 1, c, c, c, x.clone(), c.clone(), new float[1])));
         assertEquals("y is too short: batch * channels * plane = 6 values at offset 0 need length >= 6, got 5",
                 message(() -> BatchNorm.normalize(x, 0, 2, 3, 1, c, null, c, c, true, new float[5], 0)));
+        double[] sums = new double[6];
+        assertEquals("dz is too short: batch * channels * plane = 6 values at offset 0 need length >= 6, got 5",
+                message(() -> BatchNorm.reluGradientStatistics(x, x, 0, 2, 3, 1, c, c, c, c, new float[5], sums)));
+        assertEquals("scale is too short: channels = 3 values at offset 0 need length >= 3, got 2",
+                message(() -> BatchNorm.reluGradientStatistics(x, x, 0, 2, 3, 1, c, c, new float[2], c, x.clone(),
+                        sums)));
+        assertEquals("sums needs 2 * channels = 6 values, got 5",
+                message(() -> BatchNorm.reluGradientStatistics(x, x, 0, 2, 3, 1, c, c, c, c, x.clone(),
+                        new double[5])));
     }
 }

@@ -209,7 +209,11 @@ public final class BatchNormalization extends Layer {
             return relu ? ((State) s.state()).dz : s.outputGrad();
         }
 
-        /** With a fused ReLU: {@code dz = y > 0 ? dy : 0} for the call's samples (before any step reads dz). */
+        /**
+         * With a fused ReLU: {@code dz = y > 0 ? dy : 0} for the call's samples (before any step reads
+         * dz); evaluation's backward. Training's takes the mask from the input
+         * ({@link BatchNorm#reluGradientStatistics}) and leaves the output unread.
+         */
         private void mask(LayerCall s) {
             if (relu) {
                 Activation.RELU.backward(s.output(), s.outputGrad(), ((State) s.state()).dz, at(s),
@@ -269,11 +273,15 @@ public final class BatchNormalization extends Layer {
 
         @Override
         public void backwardPartial(LayerCall s, int slice) {
-            double[] sums = ((State) s.state()).gradientSums[slice];
+            State st = s.state();
+            double[] sums = st.gradientSums[slice];
             java.util.Arrays.fill(sums, 0);
-            mask(s);
-            BatchNorm.gradientStatistics(s.input(), dz(s), at(s), s.batch(), channels, plane,
-                    ((State) s.state()).mean, sums);
+            if (relu) { // ReLU's mask from the input, as the forward computed it: the output is not read again
+                BatchNorm.reluGradientStatistics(s.input(), s.outputGrad(), at(s), s.batch(), channels, plane, st.mean,
+                        st.meanLow, st.scale, beta.value(), st.dz, sums);
+            } else {
+                BatchNorm.gradientStatistics(s.input(), dz(s), at(s), s.batch(), channels, plane, st.mean, sums);
+            }
         }
 
         @Override

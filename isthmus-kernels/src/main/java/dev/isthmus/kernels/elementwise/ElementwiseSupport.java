@@ -41,6 +41,16 @@ public interface ElementwiseSupport {
     void gradientSums(float[] x, float[] dy, int o, int n, float mean, double[] out, int at);
 
     /**
+     * {@link #gradientSums} behind a ReLU, in one pass: ReLU's backward {@code dz = y > 0 ? dy : 0}
+     * with {@code y > 0} taken from the input as {@link #affine} computes it
+     * ({@code ((x - mean) - meanLow) * a + b > 0}, the same test), {@code dz} written, then
+     * {@code out[at] += sum(dz)} and {@code out[at + 1] += sum(dz * (x - mean))}: the same floats as
+     * {@link #reluBackward} on the output followed by {@link #gradientSums}, without reading the output.
+     */
+    void reluGradientSums(float[] x, float[] dy, int o, int n, float mean, float meanLow, float a, float b, float[] dz,
+                          double[] out, int at);
+
+    /**
      * {@code y = ((x - shift) - shiftLow) * a + b} over {@code n} values: batch norm's per-channel
      * map, the subtractions first and the shift in two floats (its rounding error the second), so
      * values far from zero with a small spread keep their precision.

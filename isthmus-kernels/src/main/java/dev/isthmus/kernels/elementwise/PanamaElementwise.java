@@ -163,6 +163,36 @@ public final class PanamaElementwise implements ElementwiseSupport {
     }
 
     @Override
+    public void reluGradientSums(float[] x, float[] dy, int o, int n, float mean, float meanLow, float a, float b,
+                                 float[] dz, double[] out, int at) {
+        FloatVector zero = FloatVector.zero(S), sv = zero, pv = zero;
+        FloatVector meanV = FloatVector.broadcast(S, mean), lowV = FloatVector.broadcast(S, meanLow);
+        FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, o + i);
+            VectorMask<Float> positive = xv.sub(meanV).sub(lowV).fma(av, bv).compare(VectorOperators.GT, zero);
+            FloatVector g = zero.blend(FloatVector.fromArray(S, dy, o + i), positive);
+            g.intoArray(dz, o + i);
+            sv = sv.add(g);
+            pv = g.fma(xv.sub(meanV), pv);
+        }
+        float s = 0f, p = 0f;
+        for (int l = 0; l < L; l++) { // lane by lane, then the tail: as gradientSums
+            s += sv.lane(l);
+            p += pv.lane(l);
+        }
+        for (; i < n; i++) {
+            float g = Math.fma(x[o + i] - mean - meanLow, a, b) > 0f ? dy[o + i] : 0f;
+            dz[o + i] = g;
+            s += g;
+            p = Math.fma(g, x[o + i] - mean, p);
+        }
+        out[at] += s;
+        out[at + 1] += p;
+    }
+
+    @Override
     public void affine(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
         FloatVector sv = FloatVector.broadcast(S, shift), lv = FloatVector.broadcast(S, shiftLow);
         FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);

@@ -111,6 +111,20 @@ public final class ScalarElementwise implements ElementwiseSupport {
     }
 
     @Override
+    public void reluGradientSums(float[] x, float[] dy, int o, int n, float mean, float meanLow, float a, float b,
+                                 float[] dz, double[] out, int at) {
+        float s = 0f, p = 0f;
+        for (int i = o; i < o + n; i++) {
+            float g = Math.fma(x[i] - mean - meanLow, a, b) > 0f ? dy[i] : 0f;
+            dz[i] = g;
+            s += g;
+            p = Math.fma(g, x[i] - mean, p);
+        }
+        out[at] += s;
+        out[at + 1] += p;
+    }
+
+    @Override
     public void affine(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
         for (int i = 0; i < n; i++) {
             y[yo + i] = Math.fma(x[xo + i] - shift - shiftLow, a, b);
