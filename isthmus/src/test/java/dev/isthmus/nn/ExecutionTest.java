@@ -31,7 +31,8 @@ class ExecutionTest {
         return ChestXRayNet.build(64, 0f).initialize(3, Initializer.HE);
     }
 
-    private static float[] random(int n, long seed) {
+    /** {@code n} standard normal floats from {@code seed} (GradientArraysTest draws its data here too). */
+    static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
