@@ -37,6 +37,35 @@ class ElementwiseArgumentsTest {
                 grad, 0)));
     }
 
+    /**
+     * Batch norm + ReLU's gradient sums treat NaN as the two passes they replace: a NaN gradient
+     * where ReLU passes reaches {@code dz} and the sums, one where it blocks does not; a NaN input
+     * blocks the mask ({@code NaN > 0} is false, as on the output) but still reaches the centred
+     * sum. A missing array is named.
+     */
+    @Test
+    void reluGradientStatisticsPassesNaNAsTheTwoPassesDo() {
+        float[] one = {1f}, zero = {0f}, mean = {0f};
+        float[] dz = new float[2];
+        double[] sums = new double[2];
+        // x = 1 and -1 around mean 0 with scale 1: the first passes ReLU, the second does not
+        BatchNorm.reluGradientStatistics(new float[] {1f, -1f}, new float[] {Float.NaN, Float.NaN}, 0, 1, 1, 2, mean,
+                zero, one, zero, dz, sums);
+        assertTrue(Float.isNaN(dz[0]));
+        assertEquals(0f, dz[1]);
+        assertTrue(Double.isNaN(sums[0]) && Double.isNaN(sums[1]));
+        sums = new double[2];
+        BatchNorm.reluGradientStatistics(new float[] {Float.NaN}, new float[] {2f}, 0, 1, 1, 1, mean, zero, one, zero,
+                dz, sums);
+        assertEquals(0f, dz[0]);
+        assertEquals(0.0, sums[0]);
+        assertTrue(Double.isNaN(sums[1]));
+        NullPointerException missing = assertThrows(NullPointerException.class,
+                () -> BatchNorm.reluGradientStatistics(new float[1], null, 0, 1, 1, 1, mean, zero, one, zero,
+                        new float[1], new double[2]));
+        assertEquals("dy", missing.getMessage());
+    }
+
     @Test
     void bceClampsTheLogAtMinus100() {
         float[] grad = new float[1];
