@@ -4,6 +4,7 @@ import dev.isthmus.kernels.conv.ConvAlgorithm;
 import dev.isthmus.kernels.conv.ConvAlgorithms;
 import dev.isthmus.kernels.conv.ConvPasses;
 import dev.isthmus.kernels.conv.ConvShape;
+import dev.isthmus.kernels.conv.ConvSupport;
 import dev.isthmus.kernels.conv.ConvTensors;
 import java.util.Objects;
 
@@ -29,6 +30,7 @@ public final class Convolution {
 
     private final ConvShape shape;
     private final ConvAlgorithm algorithm;
+    private final ConvSupport kernels;
 
     /**
      * @throws IllegalArgumentException if a channel count is not positive
@@ -45,7 +47,8 @@ public final class Convolution {
         Checks.positive("inChannels", inChannels);
         Checks.positive("outChannels", outChannels);
         this.shape = new ConvShape(inChannels, outChannels, Objects.requireNonNull(window, "window"), groups);
-        this.algorithm = ConvAlgorithms.select(shape, KernelProvider.gemm(), KernelProvider.conv());
+        this.kernels = KernelProvider.conv();
+        this.algorithm = ConvAlgorithms.select(shape, KernelProvider.gemm(), kernels);
     }
 
     /** Square kernel, equal strides, no dilation. */
@@ -153,7 +156,7 @@ public final class Convolution {
     /** A checked, bound forward pass (also {@link FusedConvolution}'s); the binding is cleared after it. */
     void forward(int batch, ConvTensors t) {
         try {
-            ConvPasses.forward(algorithm, batch, t);
+            ConvPasses.forward(algorithm, kernels, batch, t);
         } finally {
             t.clear();
         }

@@ -88,6 +88,37 @@ public final class FusedConvolution {
     }
 
     /**
+     * {@code y = relu(conv(x, w) + bias + r)}, the ReLU when this instance has one, for
+     * {@code batch} images: a residual block's end in one pass. Each image's residual (an output's
+     * size in {@code r}) is added right after its convolution, while the output is in cache, and
+     * the sum rectified as the ReLU layer does ({@code v < 0 ? 0 : v}): the floats of a
+     * convolution, an add and a ReLU in sequence. Forward only: the pass keeps no ReLU mask.
+     *
+     * @param r the residual, {@code batch * outputSize()} floats from {@code rOffset}; it may not
+     *          overlap {@code y}'s span
+     * @throws IllegalStateException    if this instance pools (the residual meets the convolution's own output)
+     * @throws IllegalArgumentException if an array is too short, or {@code r} overlaps {@code y}
+     */
+    public void forwardResidual(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias,
+                                int biasOffset, float[] r, int rOffset, float[] y, int yOffset) {
+        if (pool) {
+            throw new IllegalStateException("a residual is added to the convolution's own output: " + this
+                    + " pools it");
+        }
+        conv.checkForward(batch, x, xOffset, w, wOffset, bias, biasOffset);
+        Checks.span("r", r, rOffset, batch, outputSize(), "batch * outputSize()");
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * outputSize()");
+        long span = (long) batch * outputSize();
+        if (r == y && rOffset < yOffset + span && yOffset < rOffset + span) {
+            throw new IllegalArgumentException("r [" + rOffset + ", " + (rOffset + span) + ") overlaps y ["
+                    + yOffset + ", " + (yOffset + span) + ") in the same array: the convolution writes y before r"
+                    + " is added");
+        }
+        conv.forward(batch, ConvTensors.local().forward(x, xOffset, w, wOffset, bias, biasOffset, false, false, y,
+                yOffset, null, 0).residual(r, rOffset, relu));
+    }
+
+    /**
      * Gradients from {@code dy = d(loss)/dy}: {@code dw}, {@code dbias} (summed over the batch)
      * and {@code dx}, each overwritten, each skipped when null.
      *

@@ -282,6 +282,41 @@ class FusedConvolutionProperties {
         return new float[][] {y, one, dw, db, dx};
     }
 
+    /**
+     * The residual pass gives the bits of the steps in sequence: the convolution, the residual
+     * added, ReLU as the layer ({@code v < 0 ? 0 : v}). Residuals with zeros, negative zeros and
+     * NaN, so the ReLU's edge cases meet the sum; on 1 and 2 threads, a lone image too.
+     */
+    @Property(tries = 80, seed = Seeds.FIXED)
+    void residualPassIsConvolutionThenAddThenRelu(@ForAll("cases") Case c) {
+        if (c.pool()) {
+            return;
+        }
+        FusedConvolution f = c.fused(), plain = new FusedConvolution(c.fused().conv(), false, false);
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        int size = c.batch() * f.outputSize();
+        float[] r = c.random(size + 3, 5);
+        for (int i = 3; i < r.length; i += 7) {
+            r[i] = i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : 0f;
+        }
+        float[] want = new float[size];
+        plain.forward(c.batch(), x, 0, w, 0, b, 0, want, 0, null, 0);
+        for (int i = 0; i < size; i++) {
+            float v = want[i] + r[3 + i];
+            want[i] = c.relu() && v < 0f ? 0f : v;
+        }
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            float[] y = c.random(size + 4, 9); // stale contents must be overwritten
+            f.forwardResidual(c.batch(), x, 0, w, 0, b, 0, r, 3, y, 4);
+            assertArrayEquals(want, java.util.Arrays.copyOfRange(y, 4, 4 + size), c + " on " + threads + " threads");
+            float[] one = new float[f.outputSize()];
+            f.forwardResidual(1, x, 0, w, 0, b, 0, r, 3, one, 0);
+            assertArrayEquals(java.util.Arrays.copyOf(want, one.length), one, c + ", a lone image, on " + threads
+                    + " threads");
+        }
+    }
+
     /** Strided convolutions whose gradients run on the image's phases (every kernel size, stride 2 and 3). */
     @Provide
     Arbitrary<Case> phaseGradientCases() {
@@ -366,5 +401,29 @@ class FusedConvolutionProperties {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new FusedConvolution(Convolution.of(1, 1, 8, 1, 1, 1, Padding.VALID), false, true));
         assertEquals("2x2 max-pooling needs a convolution output of at least 2x2, got 1x8", e.getMessage());
+    }
+
+    @Example
+    void residualArgumentsAreNamed() {
+        Convolution conv = Convolution.of(2, 6, 6, 3, 3, 1, Padding.SAME);
+        FusedConvolution f = new FusedConvolution(conv, true, false);
+        float[] x = new float[2 * 2 * 36], w = new float[3 * 2 * 9], y = new float[2 * f.outputSize()];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> f.forwardResidual(2, x, 0, w, 0, null, 0, new float[200], 0, y, 0));
+        assertEquals("r is too short: batch * outputSize() = 2 * 108 = 216 values at offset 0 need length >= 216,"
+                + " got 200", e.getMessage());
+        float[] both = new float[3 * f.outputSize()];
+        e = assertThrows(IllegalArgumentException.class,
+                () -> f.forwardResidual(2, x, 0, w, 0, null, 0, both, 100, both, 0));
+        assertEquals("r [100, 316) overlaps y [0, 216) in the same array: the convolution writes y before r is added",
+                e.getMessage());
+        f.forwardResidual(1, x, 0, w, 0, null, 0, both, 108, both, 0); // one image each: apart
+        NullPointerException npe = assertThrows(NullPointerException.class,
+                () -> f.forwardResidual(2, x, 0, w, 0, null, 0, null, 0, y, 0));
+        assertEquals("r", npe.getMessage());
+        IllegalStateException ise = assertThrows(IllegalStateException.class,
+                () -> new FusedConvolution(conv, true, true).forwardResidual(1, x, 0, w, 0, null, 0, y, 0, both, 0));
+        assertEquals("a residual is added to the convolution's own output: FusedConvolution(" + conv
+                + ", relu, max-pool 2x2) pools it", ise.getMessage());
     }
 }

@@ -34,6 +34,24 @@ final class ConvBatchNormFusion implements FusionRule {
         return new Fusion(List.copyOf(nodes), new Folded(conv, bn, relu));
     }
 
+    /**
+     * {@code conv}'s weights with {@code bn}'s running statistics folded in, then the folded bias:
+     * {@code conv.weight().size() + conv.filters()} floats into {@code folded}.
+     */
+    static void fold(Conv2D conv, BatchNormalization bn, float[] folded) {
+        float[] w = conv.weight().value(), b = conv.bias() == null ? null : conv.bias().value();
+        float[] gamma = bn.gamma().value(), beta = bn.beta().value();
+        float[] mean = bn.runningMean().value(), var = bn.runningVar().value();
+        int filters = conv.filters(), per = w.length / filters;
+        for (int c = 0; c < filters; c++) {
+            double scale = gamma[c] / Math.sqrt((double) var[c] + bn.eps());
+            for (int i = c * per; i < (c + 1) * per; i++) {
+                folded[i] = (float) (w[i] * scale);
+            }
+            folded[w.length + c] = (float) (((b == null ? 0 : b[c]) - mean[c]) * scale + beta[c]);
+        }
+    }
+
     /** The convolution with the batch norm folded in, and the ReLU in its epilogue. */
     private static final class Folded implements Operation {
 
@@ -73,18 +91,7 @@ final class ConvBatchNormFusion implements FusionRule {
 
         @Override
         public void beforePass(Object state, boolean training) {
-            float[] folded = (float[]) state;
-            float[] w = conv.weight().value(), b = conv.bias() == null ? null : conv.bias().value();
-            float[] gamma = bn.gamma().value(), beta = bn.beta().value();
-            float[] mean = bn.runningMean().value(), var = bn.runningVar().value();
-            int filters = conv.filters(), per = w.length / filters;
-            for (int c = 0; c < filters; c++) {
-                double scale = gamma[c] / Math.sqrt((double) var[c] + bn.eps());
-                for (int i = c * per; i < (c + 1) * per; i++) {
-                    folded[i] = (float) (w[i] * scale);
-                }
-                folded[w.length + c] = (float) (((b == null ? 0 : b[c]) - mean[c]) * scale + beta[c]);
-            }
+            fold(conv, bn, (float[]) state);
         }
 
         @Override

@@ -21,8 +21,8 @@ import java.util.Set;
 final class ExecutionPlan {
 
     /** The fusions every execution applies, in the order they are tried at each node. */
-    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvBatchNormFusion(),
-            new BatchNormReluFusion(), new AddReluFusion());
+    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvResidualFusion(),
+            new ConvBatchNormFusion(), new BatchNormReluFusion(), new AddReluFusion());
 
     /**
      * What a pass is for. Training and evaluation passes may be back-propagated (saliency maps
@@ -102,13 +102,16 @@ final class ExecutionPlan {
             }
         };
 
-        // Operations: at each node not yet covered, the first rule that matches, else the layer.
+        // Operations: at each node not yet covered, the first rule that matches nodes all uncovered,
+        // else the layer. An operation runs where its head stands, or, when it reads the output of a
+        // node outside its chain (a residual), where its last node stands: after everything it reads.
         int count = nodes.size();
         int[] hiddenBy = new int[count];
         Arrays.fill(hiddenBy, -1);
         boolean[] covered = new boolean[count];
         List<Operation> ops = new ArrayList<>();
         List<List<Node>> spans = new ArrayList<>();
+        List<Integer> places = new ArrayList<>();
         for (Node n : model.order()) {
             if (covered[number.get(n)]) {
                 continue;
@@ -116,20 +119,32 @@ final class ExecutionPlan {
             FusionRule.Fusion fusion = null;
             for (FusionRule rule : rules) {
                 fusion = rule.match(n, graph, mode);
-                if (fusion != null) {
+                if (fusion != null && fusion.nodes().stream().noneMatch(m -> covered[number.get(m)])) {
                     break;
                 }
+                fusion = null;
             }
             List<Node> span = fusion == null ? List.of(n) : fusion.nodes();
-            for (int k = 0; k < span.size(); k++) {
-                int id = number.get(span.get(k));
-                covered[id] = true;
-                if (k < span.size() - 1) {
-                    hiddenBy[id] = ops.size();
-                }
+            for (Node m : span) {
+                covered[number.get(m)] = true;
             }
             ops.add(fusion == null ? Operation.of(n.layer()) : fusion.operation());
             spans.add(span);
+            Node place = externalInputs(span).size() > span.get(0).inputs().size() ? span.get(span.size() - 1) : n;
+            places.add(number.get(place));
+        }
+        Integer[] order = new Integer[ops.size()];
+        for (int e = 0; e < order.length; e++) {
+            order[e] = e;
+        }
+        Arrays.sort(order, java.util.Comparator.comparing(places::get));
+        ops = Arrays.stream(order).map(ops::get).toList();
+        spans = Arrays.stream(order).map(spans::get).toList();
+        for (int e = 0; e < spans.size(); e++) {
+            List<Node> span = spans.get(e);
+            for (int k = 0; k < span.size() - 1; k++) {
+                hiddenBy[number.get(span.get(k))] = e;
+            }
         }
 
         // Gradient buffers: one per node, and one per reader where a node has several.
@@ -144,9 +159,10 @@ final class ExecutionPlan {
         for (int e = 0; e < ops.size(); e++) {
             List<Node> span = spans.get(e);
             Node first = span.get(0);
-            int[] inputs = new int[first.inputs().size()], inputGrads = new int[inputs.length];
+            List<Node> external = externalInputs(span);
+            int[] inputs = new int[external.size()], inputGrads = new int[inputs.length];
             for (int s = 0; s < inputs.length; s++) {
-                Node in = first.inputs().get(s);
+                Node in = external.get(s);
                 int src = number.get(in);
                 inputs[s] = src;
                 int fan = readers.get(in).size();
@@ -175,6 +191,22 @@ final class ExecutionPlan {
         }
         return new ExecutionPlan(mode, List.copyOf(nodes), List.copyOf(entries), Arrays.copyOf(sizes, extra),
                 readerBuffers, hiddenBy, number.get(model.outputNode()));
+    }
+
+    /**
+     * What an operation over {@code span} reads: its head's inputs, then the inputs of later nodes
+     * that come from outside the span (a residual's shortcut), in order.
+     */
+    static List<Node> externalInputs(List<Node> span) {
+        List<Node> inputs = new ArrayList<>(span.get(0).inputs());
+        for (int k = 1; k < span.size(); k++) {
+            for (Node in : span.get(k).inputs()) {
+                if (!span.contains(in)) {
+                    inputs.add(in);
+                }
+            }
+        }
+        return inputs;
     }
 
     /** True when every operation works per sample in this mode: the batch can run in slices. */

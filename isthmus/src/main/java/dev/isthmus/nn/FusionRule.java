@@ -11,8 +11,10 @@ interface FusionRule {
 
     /**
      * The fusion that starts at {@code head}, or null. A rule may cover {@code head} and nodes
-     * after it along a chain, each read by the next alone; {@code graph} says which nodes may be
-     * hidden (read once, not the model's output, not kept).
+     * after it along a chain, each read by the next alone, and the later nodes may read other
+     * nodes' outputs too (see {@link Operation}); {@code graph} says which nodes may be hidden
+     * (read once, not the model's output, not kept). The plan skips a fusion that would cover a
+     * node an earlier operation covers.
      */
     Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode);
 

@@ -2,8 +2,9 @@ package dev.isthmus.nn;
 
 /**
  * What one step of an {@link ExecutionPlan} runs: a layer, or several layers fused into one pass
- * by a {@link FusionRule}. It reads the inputs of the first node it covers and writes the output
- * of the last; the nodes between are never stored.
+ * by a {@link FusionRule}. It reads the inputs of the first node it covers, then those its later
+ * nodes read from outside it (a residual's shortcut), and writes the output of the last; the
+ * nodes between are never stored.
  */
 interface Operation {
 

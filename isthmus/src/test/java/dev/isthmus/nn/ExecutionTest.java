@@ -225,6 +225,60 @@ class ExecutionTest {
     }
 
     /**
+     * In inference a residual block's end (convolution, batch norm if any, the add, the ReLU if
+     * any) runs as one pass: the bits of the folded convolution, the add and the ReLU apart. Blocks
+     * with an identity shortcut, with a projection built after the main branch (so the pass must
+     * wait for it), without batch norm, and with no ReLU after the add; 1 and 2 threads.
+     */
+    @Test
+    void fusedResidualEndsGiveTheUnfusedBitsInInference() {
+        Node in = Node.input(3, 9, 11);
+        Node stem = new Conv2D(8, 3).padding(Padding.SAME).activation(Activation.RELU).named("stem").apply(in);
+        Node h = new Conv2D(8, 3).padding(Padding.SAME).named("a.conv").apply(stem);
+        h = new BatchNormalization().named("a.bn").apply(h);
+        Node a = new ActivationLayer(Activation.RELU).named("a.relu").apply(new Add().named("a.add").apply(h, stem));
+        h = new Conv2D(16, 3).stride(2).padding(Padding.SAME).named("b.conv").apply(a);
+        h = new BatchNormalization().named("b.bn").apply(h);
+        Node shortcut = new BatchNormalization().named("b.proj.bn").apply(
+                new Conv2D(16, 1).stride(2).useBias(false).named("b.proj").apply(a));
+        Node b = new ActivationLayer(Activation.RELU).named("b.relu").apply(new Add().named("b.add").apply(h, shortcut));
+        h = new Conv2D(16, 3).padding(Padding.SAME).named("c.conv").apply(b);
+        Node c = new ActivationLayer(Activation.RELU).named("c.relu").apply(new Add().named("c.add").apply(b, h));
+        h = new Conv2D(16, 3).padding(Padding.SAME).named("d.conv").apply(c);
+        Node d = new Add().named("d.add").apply(new BatchNormalization().named("d.bn").apply(h), c);
+        Model model = new Model(in, new ActivationLayer(Activation.TANH).apply(d)).initialize(4, Initializer.HE);
+        SplittableRandom r = new SplittableRandom(11);
+        java.util.Map<String, Parameter> all = new java.util.TreeMap<>(model.state());
+        all.putAll(model.parameters());
+        all.forEach((name, p) -> { // batch norms' statistics and affine parameters that make the folds matter
+            float[] v = p.value();
+            for (int i = 0; name.contains("bn.") && i < v.length; i++) {
+                v[i] = name.endsWith("running_var") ? (float) (0.5 + r.nextDouble()) : (float) r.nextGaussian();
+            }
+        });
+        int batch = 5;
+        float[] x = random(batch * model.inputShape().size(), 12);
+        Execution fused = model.newExecution();
+        Execution separate = model.newExecution("a.bn", "b.bn", "b.proj.bn", "c.conv", "d.bn");
+        assertEquals(List.of("a.conv+a.bn+a.add+a.relu", "b.conv+b.bn+b.add+b.relu", "c.conv+c.add+c.relu",
+                "d.conv+d.bn+d.add"), fused.fusedLayersInInference().stream().filter(n -> n.contains("add")).toList());
+        assertEquals(List.of("b.proj+b.proj.bn"), fused.fusedLayersInInference().stream()
+                .filter(n -> !n.contains("add")).toList());
+        assertEquals(List.of("a.conv+a.bn", "a.add+a.relu", "b.conv+b.bn", "b.proj+b.proj.bn", "b.add+b.relu",
+                "c.add+c.relu", "d.conv+d.bn"), separate.fusedLayersInInference());
+        int size = model.outputShape().size();
+        float[] want = java.util.Arrays.copyOf(separate.infer(x, batch), batch * size);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            assertArrayEquals(want, java.util.Arrays.copyOf(fused.infer(x, batch), batch * size), threads + " threads");
+        }
+        float[] evaluated = java.util.Arrays.copyOf(fused.forward(x, batch, false), batch * size);
+        for (int i = 0; i < want.length; i++) { // the layers apart, unfolded: only the fold's rounding apart
+            assertEquals(evaluated[i], want[i], 1e-4, "value " + i);
+        }
+    }
+
+    /**
      * Batch norm and the ReLU after it run as one operation in training (in slices, and layer by
      * layer behind a whole-batch layer) and in evaluation, back-propagated too: the same bits as
      * the two layers, and the same running statistics.

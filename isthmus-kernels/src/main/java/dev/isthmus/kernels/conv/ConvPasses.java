@@ -19,17 +19,34 @@ public final class ConvPasses {
 
     private ConvPasses() {}
 
-    /** The forward pass bound to {@code t}, for {@code batch} images. */
-    public static void forward(ConvAlgorithm algorithm, int batch, ConvTensors t) {
+    /**
+     * The forward pass bound to {@code t}, for {@code batch} images; a bound residual is added to
+     * each image's output right after its convolution, while that output is in cache.
+     */
+    public static void forward(ConvAlgorithm algorithm, ConvSupport kernels, int batch, ConvTensors t) {
         algorithm.prepareForward(t);
         if (batch == 1) {
             algorithm.forwardOneImage(t);
+            addResidual(algorithm, kernels, t, 0);
         } else if (WorkerPool.sequential(batch)) {
             for (int n = 0; n < batch; n++) {
-                algorithm.forwardImage(t, n);
+                forwardImage(algorithm, kernels, t, n);
             }
         } else {
-            WorkerPool.forEach(batch, n -> algorithm.forwardImage(t, n));
+            WorkerPool.forEach(batch, n -> forwardImage(algorithm, kernels, t, n));
+        }
+    }
+
+    private static void forwardImage(ConvAlgorithm algorithm, ConvSupport kernels, ConvTensors t, int n) {
+        algorithm.forwardImage(t, n);
+        addResidual(algorithm, kernels, t, n);
+    }
+
+    private static void addResidual(ConvAlgorithm algorithm, ConvSupport kernels, ConvTensors t, int n) {
+        if (t.residual != null) {
+            int size = algorithm.shape().outputSize();
+            kernels.addResidual(t.y, t.yOffset + n * size, t.residual, t.residualOffset + n * size, size,
+                    t.residualRelu);
         }
     }
 

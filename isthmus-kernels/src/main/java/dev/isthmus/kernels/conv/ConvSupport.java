@@ -65,6 +65,13 @@ public interface ConvSupport {
     void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset, boolean relu);
 
     /**
+     * {@code y = y + r} over {@code n} floats, then when {@code relu} ReLU as the layer computes it
+     * ({@code v < 0 ? 0 : v}: -0 and NaN pass): a residual block's end, added to a convolution's
+     * output while it is in cache.
+     */
+    void addResidual(float[] y, int yOffset, float[] r, int rOffset, int n, boolean relu);
+
+    /**
      * {@code dz = relu ? (y > 0 ? dy : 0) : dy}, from dense {@code dy} and {@code y} into rows of
      * {@code dz}; when {@code sums} is not null, also what {@link #channelSums} would then add for
      * those rows of {@code dz}, to the same bits, without reading it again.

@@ -22,6 +22,10 @@ public final class ConvTensors {
     int winnersOffset;
     /** ReLU after the bias; 2x2 max-pooling after that. */
     boolean relu, pool;
+    /** Added to each image's output after the convolution (and its bias), or null; then ReLU when {@link #residualRelu}. */
+    float[] residual;
+    int residualOffset;
+    boolean residualRelu;
     /** The weights as the algorithm's pass reads them (packed, flipped), or null: set by its {@code prepare} step. */
     float[] prepared;
 
@@ -57,6 +61,21 @@ public final class ConvTensors {
     }
 
     /**
+     * Adds a residual to the bound forward pass: {@code y = conv(x, w) + bias + r}, then ReLU
+     * ({@code v < 0 ? 0 : v}, as the layer) when {@code relu}; the pass itself must not rectify
+     * or pool. Image {@code n}'s residual lies {@code n} output sizes after {@code rOffset}.
+     */
+    public ConvTensors residual(float[] r, int rOffset, boolean relu) {
+        if (this.relu || pool) {
+            throw new IllegalStateException("a residual is added before the ReLU and pooling: bind the pass without them");
+        }
+        this.residual = r;
+        this.residualOffset = rOffset;
+        this.residualRelu = relu;
+        return this;
+    }
+
+    /**
      * Binds a backward pass from {@code dy}: {@code y} is the forward output (the ReLU's mask) and
      * {@code winners} the pooling's; {@code dw}, {@code dbias} and {@code dx} are each null when
      * not wanted, and otherwise overwritten.
@@ -78,7 +97,7 @@ public final class ConvTensors {
 
     /** Forgets every array, so none stays reachable from this thread after its pass. */
     public void clear() {
-        x = w = bias = y = dy = dw = dbias = dx = prepared = null;
+        x = w = bias = y = dy = dw = dbias = dx = prepared = residual = null;
         winners = null;
     }
 }

@@ -570,6 +570,17 @@ public final class PanamaConv implements ConvSupport {
         }
     }
 
+    @Override
+    public void addResidual(float[] y, int yOffset, float[] r, int rOffset, int n, boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, yOffset + i).add(FloatVector.fromArray(S, r, rOffset + i));
+            (relu ? v.blend(zero, v.compare(VectorOperators.LT, zero)) : v).intoArray(y, yOffset + i); // NaN kept
+        }
+        ScalarConv.INSTANCE.addResidual(y, yOffset + i, r, rOffset + i, n - i, relu);
+    }
+
     /**
      * {@code dz[c][r][0, cols) = relu ? (y > 0 ? dy : 0) : dy} for {@code rows} rows of each of
      * {@code channels} planes; {@code dy} and {@code y} are dense ({@code rows * cols} per plane).

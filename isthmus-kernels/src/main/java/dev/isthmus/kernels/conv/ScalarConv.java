@@ -188,6 +188,14 @@ public final class ScalarConv implements ConvSupport {
     }
 
     @Override
+    public void addResidual(float[] y, int yOffset, float[] r, int rOffset, int n, boolean relu) {
+        for (int i = 0; i < n; i++) {
+            float v = y[yOffset + i] + r[rOffset + i];
+            y[yOffset + i] = relu && v < 0f ? 0f : v;
+        }
+    }
+
+    @Override
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
