@@ -5,7 +5,8 @@ import dev.isthmus.kernels.runtime.WorkerPool;
 /**
  * Global average pooling: {@code y[n, c]} is the mean of channel plane {@code (n, c)} of an NCHW
  * batch, as Keras's {@code GlobalAveragePooling2D} and PyTorch's
- * {@code AdaptiveAvgPool2d(1)} followed by flattening. Sums run in double, in order.
+ * {@code AdaptiveAvgPool2d(1)} followed by flattening. Sums run in double, in a fixed order
+ * (see {@link #planeSum}): the same bits on any thread count.
  */
 public final class GlobalAveragePooling {
 
@@ -26,13 +27,28 @@ public final class GlobalAveragePooling {
 
     private static void forwardPlanes(int from, int to, int planeSize, float[] x, int xOffset, float[] y, int yOffset) {
         for (int plane = from; plane < to; plane++) {
-            int at = xOffset + plane * planeSize;
-            double sum = 0;
-            for (int i = at; i < at + planeSize; i++) {
-                sum += x[i];
-            }
-            y[yOffset + plane] = (float) (sum / planeSize);
+            y[yOffset + plane] = (float) (planeSum(x, xOffset + plane * planeSize, planeSize) / planeSize);
         }
+    }
+
+    /**
+     * The sum of {@code x[at, at + n)} in double: four running sums, value {@code i} in sum
+     * {@code i % 4} (the tail in the first), added {@code (s0 + s1) + (s2 + s3)}. One running sum
+     * waited on each add's latency: resnet's pooling took 3% of its inference.
+     */
+    static double planeSum(float[] x, int at, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = at, end = at + n;
+        for (; i + 4 <= end; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        for (; i < end; i++) {
+            s0 += x[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code dx} (overwritten): every cell of plane {@code p} gets {@code dy[p] / planeSize}. */
