@@ -63,20 +63,24 @@ final class AddReluFusion implements FusionRule {
             }
         }
 
+        /** The masked gradient a chunk at a time, copied to the other inputs' gradients while it is in L1. */
         @Override
         public void backward(LayerCall s) {
-            int size = add.size(), from = s.first() * size, n = s.batch() * size;
-            float[] masked = null;
-            for (int k = 0; k < add.count(); k++) {
-                float[] dx = s.inputGrad(k);
-                if (dx == null) {
-                    continue;
-                }
-                if (masked == null) {
-                    Activation.RELU.backward(s.output(), s.outputGrad(), dx, from, n, 1);
-                    masked = dx;
-                } else {
-                    System.arraycopy(masked, from, dx, from, n);
+            int size = add.size(), from = s.first() * size, to = from + s.batch() * size;
+            for (int c = from; c < to; c += CHUNK) {
+                int n = Math.min(to, c + CHUNK) - c;
+                float[] masked = null;
+                for (int k = 0; k < add.count(); k++) {
+                    float[] dx = s.inputGrad(k);
+                    if (dx == null) {
+                        continue;
+                    }
+                    if (masked == null) {
+                        Activation.RELU.backward(s.output(), s.outputGrad(), dx, c, n, 1);
+                        masked = dx;
+                    } else {
+                        System.arraycopy(masked, c, dx, c, n);
+                    }
                 }
             }
         }
