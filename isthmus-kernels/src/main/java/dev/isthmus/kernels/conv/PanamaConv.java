@@ -518,9 +518,13 @@ public final class PanamaConv implements ConvSupport {
         }
     }
 
-    /** The first {@code count} codes of {@code code} (fewer than a vector's). */
+    /**
+     * The first {@code count} codes of {@code code} (fewer than a vector's): a masked byte store
+     * at 16 lanes (AVX-512's own); at fewer lanes one at a time, since AVX2 has no masked byte
+     * store and the Vector API's stand-in made 12x12 windows with winners 1.3x slower than this.
+     */
     private static void storeCodes(FloatVector code, byte[] winners, int at, int count) {
-        if (B != null) {
+        if (B != null && L >= 16) {
             ((ByteVector) code.convertShape(VectorOperators.F2B, B, 0)).intoArray(winners, at, B.indexInRange(0, count));
         } else {
             for (int i = 0; i < count; i++) {
