@@ -24,8 +24,14 @@ final class DotProductGemm {
     private static final int L = S.length();
     private static final int CHUNK = PackedGemm.BLOCKING.dotChunk();
     private static final long PARALLEL_MIN_FLOPS = PackedGemm.BLOCKING.dotParallelMinFlops();
-    /** Rows of A whose chunks take half of L2 (an even count: rows go in pairs). */
-    private static final int BLOCK_ROWS = Math.max(2, Blocking.L2 / 2 / (CHUNK * Float.BYTES) / 2 * 2);
+    /**
+     * Rows of A a tile takes: four with AVX-512's 32 registers (16 accumulators, half a load per
+     * FMA), two below (8 accumulators). The rows a tile takes change no element's sums.
+     */
+    private static final int TILE_ROWS = L >= 16 ? 4 : 2;
+    /** Rows of A whose chunks take half of L2 (a multiple of {@link #TILE_ROWS}). */
+    private static final int BLOCK_ROWS = Math.max(TILE_ROWS,
+            Blocking.L2 / 2 / (CHUNK * Float.BYTES) / TILE_ROWS * TILE_ROWS);
 
 
     private DotProductGemm() {}
@@ -67,7 +73,14 @@ final class DotProductGemm {
                 for (int j = 0; j < n; j += 4) {
                     int b0 = bOffset + j * ldb + p0;
                     int b1 = j + 1 < n ? b0 + ldb : b0, b2 = j + 2 < n ? b0 + 2 * ldb : b0, b3 = j + 3 < n ? b0 + 3 * ldb : b0;
-                    for (int i = ib; i < ibEnd; i += 2) {
+                    int i = ib;
+                    for (; TILE_ROWS == 4 && i + 2 < ibEnd; i += 4) { // rows past the block repeat the first, unstored
+                        int a0 = aRows[i] + p0, a1 = aRows[i + 1] + p0, a2 = aRows[i + 2] + p0;
+                        int a3 = i + 3 < ibEnd ? aRows[i + 3] + p0 : a0;
+                        tile4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n,
+                                Math.min(4, ibEnd - i), Math.min(4, n - j), rows * n);
+                    }
+                    for (; i < ibEnd; i += 2) {
                         int a0 = aRows[i] + p0;
                         int a1 = i + 1 < ibEnd ? aRows[i + 1] + p0 : a0; // a lone last row is computed twice, stored once
                         tile(a, a0, a1, b, b0, b1, b2, b3, len, total, (i - i0) * n + j, n, i + 1 < ibEnd,
@@ -144,5 +157,81 @@ final class DotProductGemm {
             if (cols > 2) total[at + n + 2] += t12;
             if (cols > 3) total[at + n + 3] += t13;
         }
+    }
+
+    /**
+     * {@link #tile} for four rows of A: each element's lanes, lane sums and tail in the same order,
+     * so the same bits; {@code rowCount} of the rows are real (the others repeat row 0, unstored).
+     */
+    private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
+                              int len, float[] total, int at, int n, int rowCount, int cols, int lanesAt) {
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+        FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+        FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+        int p = 0;
+        for (int end = len - L; p <= end; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            s20 = x2.fma(y, s20);
+            s30 = x3.fma(y, s30);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            s21 = x2.fma(y, s21);
+            s31 = x3.fma(y, s31);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            s22 = x2.fma(y, s22);
+            s32 = x3.fma(y, s32);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+            s23 = x2.fma(y, s23);
+            s33 = x3.fma(y, s33);
+        }
+        float t00 = sum(s00, total, lanesAt), t01 = sum(s01, total, lanesAt), t02 = sum(s02, total, lanesAt);
+        float t03 = sum(s03, total, lanesAt), t10 = sum(s10, total, lanesAt), t11 = sum(s11, total, lanesAt);
+        float t12 = sum(s12, total, lanesAt), t13 = sum(s13, total, lanesAt), t20 = sum(s20, total, lanesAt);
+        float t21 = sum(s21, total, lanesAt), t22 = sum(s22, total, lanesAt), t23 = sum(s23, total, lanesAt);
+        float t30 = sum(s30, total, lanesAt), t31 = sum(s31, total, lanesAt), t32 = sum(s32, total, lanesAt);
+        float t33 = sum(s33, total, lanesAt);
+        for (; p < len; p++) { // the chunk's tail, in order
+            float x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+            float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
+            t00 = Math.fma(x0, y0, t00);
+            t01 = Math.fma(x0, y1, t01);
+            t02 = Math.fma(x0, y2, t02);
+            t03 = Math.fma(x0, y3, t03);
+            t10 = Math.fma(x1, y0, t10);
+            t11 = Math.fma(x1, y1, t11);
+            t12 = Math.fma(x1, y2, t12);
+            t13 = Math.fma(x1, y3, t13);
+            t20 = Math.fma(x2, y0, t20);
+            t21 = Math.fma(x2, y1, t21);
+            t22 = Math.fma(x2, y2, t22);
+            t23 = Math.fma(x2, y3, t23);
+            t30 = Math.fma(x3, y0, t30);
+            t31 = Math.fma(x3, y1, t31);
+            t32 = Math.fma(x3, y2, t32);
+            t33 = Math.fma(x3, y3, t33);
+        }
+        // Rows past rowCount and columns past n were computed from repeated rows; only real ones are stored.
+        store(total, at, cols, t00, t01, t02, t03);
+        if (rowCount > 1) store(total, at + n, cols, t10, t11, t12, t13);
+        if (rowCount > 2) store(total, at + 2 * n, cols, t20, t21, t22, t23);
+        if (rowCount > 3) store(total, at + 3 * n, cols, t30, t31, t32, t33);
+    }
+
+    /** Adds a row's {@code cols} (1 to 4) dot products to {@code total} from {@code at}. */
+    private static void store(float[] total, int at, int cols, float t0, float t1, float t2, float t3) {
+        total[at] += t0;
+        if (cols > 1) total[at + 1] += t1;
+        if (cols > 2) total[at + 2] += t2;
+        if (cols > 3) total[at + 3] += t3;
     }
 }
