@@ -129,9 +129,11 @@ public final class Execution {
             }
             summedByStep[p.mode.ordinal()] = summed;
         }
-        int fanIn = 1;
-        for (Node n : model.order()) {
-            fanIn = Math.max(fanIn, n.inputs().size());
+        int fanIn = 1; // an operation's inputs: its head's, and a fused one's from outside it
+        for (ExecutionPlan p : plans) {
+            for (ExecutionPlan.Entry e : p.entries) {
+                fanIn = Math.max(fanIn, e.inputs().length);
+            }
         }
         for (int s = 0; s < steps.length; s++) { // input arrays sized once: a pass allocates nothing
             steps[s] = new LayerCall();
