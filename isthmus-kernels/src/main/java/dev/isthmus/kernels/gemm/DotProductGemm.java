@@ -147,15 +147,9 @@ final class DotProductGemm {
             t13 = Math.fma(x1, y3, t13);
         }
         // Columns past n were computed from a repeated row; only real ones are stored.
-        total[at] += t00;
-        if (cols > 1) total[at + 1] += t01;
-        if (cols > 2) total[at + 2] += t02;
-        if (cols > 3) total[at + 3] += t03;
+        store(total, at, cols, t00, t01, t02, t03);
         if (secondRow) {
-            total[at + n] += t10;
-            if (cols > 1) total[at + n + 1] += t11;
-            if (cols > 2) total[at + n + 2] += t12;
-            if (cols > 3) total[at + n + 3] += t13;
+            store(total, at + n, cols, t10, t11, t12, t13);
         }
     }
 
