@@ -7,7 +7,7 @@ import java.util.List;
  * ReLU: most residual and VGG-style blocks), in training and evaluation: the ReLU runs on each
  * plane as batch norm writes it, so the normalised maps are never stored and read back; on the
  * way back ReLU's mask is applied as batch norm's backward starts. The same floats as the two
- * layers. In inference {@link ConvBatchNormFusion} folds the pair into the convolution before
+ * layers. In inference {@link ConvFoldFusion} folds the pair into the convolution before
  * it where it can; where it cannot, this rule runs there too.
  */
 final class BatchNormReluFusion implements FusionRule {

@@ -21,8 +21,8 @@ import java.util.Set;
 final class ExecutionPlan {
 
     /** The fusions every execution applies, in the order they are tried at each node. */
-    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvResidualFusion(),
-            new ConvBatchNormFusion(), new BatchNormReluFusion(), new AddReluFusion());
+    static final List<FusionRule> RULES = List.of(new ConvPoolFusion(), new ConvFoldFusion(),
+            new BatchNormReluFusion(), new AddReluFusion());
 
     /**
      * What a pass is for. Training and evaluation passes may be back-propagated (saliency maps
@@ -89,6 +89,8 @@ final class ExecutionPlan {
                 readers.get(in).add(n);
             }
         }
+        int count = nodes.size();
+        boolean[] covered = new boolean[count];
         FusionRule.Graph graph = new FusionRule.Graph() {
             @Override
             public List<Node> readers(Node node) {
@@ -100,15 +102,17 @@ final class ExecutionPlan {
                 return !node.isInput() && readers.get(node).size() == 1 && node != model.outputNode()
                         && !keep.contains(node);
             }
+
+            @Override
+            public boolean taken(Node node) {
+                return covered[number.get(node)];
+            }
         };
 
-        // Operations: at each node not yet covered, the first rule that matches nodes all uncovered,
-        // else the layer. An operation runs where its head stands, or, when it reads the output of a
+        // Operations: at each node not yet covered, the first rule that matches, else the layer. An operation runs where its head stands, or, when it reads the output of a
         // node outside its chain (a residual), where its last node stands: after everything it reads.
-        int count = nodes.size();
         int[] hiddenBy = new int[count];
         Arrays.fill(hiddenBy, -1);
-        boolean[] covered = new boolean[count];
         List<Operation> ops = new ArrayList<>();
         List<List<Node>> spans = new ArrayList<>();
         List<Integer> places = new ArrayList<>();
@@ -119,13 +123,16 @@ final class ExecutionPlan {
             FusionRule.Fusion fusion = null;
             for (FusionRule rule : rules) {
                 fusion = rule.match(n, graph, mode);
-                if (fusion != null && fusion.nodes().stream().noneMatch(m -> covered[number.get(m)])) {
+                if (fusion != null) {
                     break;
                 }
-                fusion = null;
             }
             List<Node> span = fusion == null ? List.of(n) : fusion.nodes();
             for (Node m : span) {
+                if (covered[number.get(m)]) { // a rule must ask Graph.taken
+                    throw new IllegalStateException(fusion.operation().name() + " covers " + m.layer().name()
+                            + ", which an earlier operation covers");
+                }
                 covered[number.get(m)] = true;
             }
             ops.add(fusion == null ? Operation.of(n.layer()) : fusion.operation());

@@ -7,8 +7,7 @@ import java.util.List;
  * An inference pass's convolution with what follows it folded in: the batch norm that alone reads
  * it (if any; its running statistics folded into the weights and bias once per pass, see
  * {@link #fold}), a residual added (if the pass has a second input, the shortcut), and the ReLU
- * (if any). {@link ConvBatchNormFusion} and {@link ConvResidualFusion} make it; it keeps no
- * gradients.
+ * (if any). {@link ConvFoldFusion} makes it; it keeps no gradients.
  */
 final class FoldedConvolution implements Operation {
 

@@ -13,8 +13,8 @@ interface FusionRule {
      * The fusion that starts at {@code head}, or null. A rule may cover {@code head} and nodes
      * after it along a chain, each read by the next alone, and the later nodes may read other
      * nodes' outputs too (see {@link Operation}); {@code graph} says which nodes may be hidden
-     * (read once, not the model's output, not kept). The plan skips a fusion that would cover a
-     * node an earlier operation covers.
+     * (read once, not the model's output, not kept) and which an earlier operation has taken: a
+     * fusion may not cover those.
      */
     Fusion match(Node head, Graph graph, ExecutionPlan.Mode mode);
 
@@ -39,5 +39,8 @@ interface FusionRule {
 
         /** True when {@code node}'s output may go unstored: one reader, not the model's output, not kept. */
         boolean mayHide(Node node);
+
+        /** True when an earlier operation already covers {@code node} (a residual's add its other branch took). */
+        boolean taken(Node node);
     }
 }
