@@ -35,10 +35,23 @@ class FusedConvolutionProperties {
     }
 
     /** A convolution (direct where wide enough, strided or not) followed by the fused epilogue. */
-    record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed) {
+    record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed, boolean winograd) {
 
+        Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed) {
+            this(batch, cin, cout, window, relu, pool, seed, false);
+        }
+
+        /** With {@code winograd}, Winograd's forward forced on (the gradients stay the rules' choice). */
         FusedConvolution fused() {
-            return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
+            if (!winograd) {
+                return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
+            }
+            System.setProperty(WINOGRAD, "true");
+            try {
+                return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
+            } finally {
+                System.clearProperty(WINOGRAD);
+            }
         }
 
         float[] random(int length, int stream) {
@@ -66,6 +79,43 @@ class FusedConvolutionProperties {
     @Provide
     Arbitrary<Case> cases() {
         return cases(Arbitraries.integers().between(1, 5));
+    }
+
+    private static final String WINOGRAD = "isthmus.conv.winograd";
+
+    /**
+     * Winograd's shapes (3x3, stride 1, one pixel of padding, even maps, whole tiles of 8 output
+     * channels), its forward forced on: rows of one tile to several vectors of tiles with a
+     * partial last vector, pooled or not, rectified or not.
+     */
+    @Provide
+    Arbitrary<Case> winogradCases() {
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 12),
+                        Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 6),
+                        Arbitraries.integers().between(1, 36))
+                .as((n, ci, co, hh, hw) -> new int[] {n, ci, 8 * co, 2 * hh, 2 * hw});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2], Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)),
+                        relu, pool, seed, true));
+    }
+
+    @Property(tries = 80, seed = Seeds.FIXED)
+    void winogradForwardIsTheLayersInSequence(@ForAll("winogradCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() > 0) {
+            assertTrue(c.fused().conv().algorithm().startsWith("winograd"), c.toString());
+        }
+        forwardIsTheLayersInSequence(c);
+    }
+
+    /** The gradients (the rules' algorithm) read the pooled outputs and winners Winograd's epilogue wrote. */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void winogradBackwardIsTheChainRule(@ForAll("winogradCases") Case c) {
+        backwardIsTheChainRule(c);
+    }
+
+    @Property(tries = 20, seed = Seeds.FIXED)
+    void winogradGivesTheSameBitsOnAnyThreadCount(@ForAll("winogradCases") Case c) {
+        sameBitsForOneAndManyThreads(c);
     }
 
     private static Arbitrary<Case> cases(Arbitrary<Integer> inChannels) {

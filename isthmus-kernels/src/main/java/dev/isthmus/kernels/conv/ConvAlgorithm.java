@@ -11,7 +11,7 @@ package dev.isthmus.kernels.conv;
  * {@code prepare...} once on the calling thread, then the per-image steps from any threads.
  */
 public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradients, Im2colConvolution,
-        PointwiseConvolution, GroupedConvolution {
+        PointwiseConvolution, GroupedConvolution, WinogradConvolution {
 
     /** A short name for benchmarks and tests: {@code direct}, {@code im2col}, ... */
     String name();

@@ -71,7 +71,37 @@ public final class ConvAlgorithms {
         return shape.inChannels() >= 4 && shape.inChannels() < 64;
     }
 
+    /** Test and benchmark hook: {@code -Disthmus.conv.winograd=true|false} forces {@link #winograd}. */
+    static final String WINOGRAD_PROPERTY = "isthmus.conv.winograd";
+
+    /**
+     * Whether a 3x3 "same" convolution at stride 1 runs forward by Winograd's F(2x2, 3x3)
+     * ({@link WinogradConvolution}), its gradients by the rules below: on AVX-512, for 32 input
+     * channels or more, 64 output channels or more, and a row of at least a vector of tiles. Its
+     * multiplications run near the FMA peak and it does 2.25x fewer; what it loses is in its
+     * transforms, which scale with the channels and run a vector of tiles at a time. Measured
+     * (benchmarks/README.md, Winograd): batch 32, one thread, 64 -> 64 on 32x32 1.37x the direct
+     * kernel, 32 -> 64 on 32x32 1.16x; 32 -> 32 on 64x64 0.92x, 64 -> 128 on 16x16 0.81x, 16 -> 16
+     * on 32x32 0.6x. AVX2 stays on the direct kernel. Forced by {@value #WINOGRAD_PROPERTY}.
+     */
+    static boolean winograd(ConvShape shape, ConvSupport kernels) {
+        if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) { // its kernels are vector code
+            return false;
+        }
+        String forced = System.getProperty(WINOGRAD_PROPERTY);
+        if (forced != null) {
+            return Boolean.parseBoolean(forced);
+        }
+        return kernels.vectorBitSize() >= 512 && shape.inChannels() >= 32 && shape.outChannels() >= 64
+                && shape.window().outWidth() >= 2 * kernels.vectorBitSize() / Float.SIZE;
+    }
+
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
+        ConvAlgorithm chosen = selectWithoutWinograd(shape, gemm, kernels);
+        return winograd(shape, kernels) ? new ForwardAndGradients(new WinogradConvolution(shape), chosen) : chosen;
+    }
+
+    private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         if (shape.groups() > 1) {
             ConvShape group = shape.group();
             ConvAlgorithm inner = group.pointwise() ? new PointwiseConvolution(group, gemm, kernels)

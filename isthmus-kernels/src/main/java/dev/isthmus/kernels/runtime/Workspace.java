@@ -29,7 +29,9 @@ public final class Workspace {
         /** im2col's zero-padded copy of an image whose output rows are too narrow to copy one by one. */
         PADDED_IMAGE,
         /** A plane's rows of per-lane sums on their way to a bias gradient (PanamaConv.RowLanes). */
-        ROW_SUMS
+        ROW_SUMS,
+        /** Winograd's transformed input tiles of a band, and their products with the transformed weights. */
+        WINOGRAD_INPUT, WINOGRAD_PRODUCTS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

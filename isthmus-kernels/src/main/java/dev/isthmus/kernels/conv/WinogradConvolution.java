@@ -1,0 +1,419 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The forward pass of a 3x3 convolution at stride 1 with "same" padding by Winograd's minimal
+ * filtering, F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+ * 2015): each 2x2 block of outputs ("tile") is {@code A^T [(G g G^T) . (B^T d B)] A} for its 4x4
+ * input patch {@code d}, so a channel pair costs 16 multiplications per tile instead of 36. Summed
+ * over input channels, the 16 products become 16 independent matrix products
+ * {@code M_e = U_e V_e} ({@code U_e}: {@code Cout x Cin} transformed weights, {@code V_e}:
+ * {@code Cin x tiles} transformed input), which run here in an 8-by-2-vector register tile.
+ *
+ * <p>Layouts. The input is staged per channel with its even and odd padded columns apart
+ * ({@code E[k] = padded[2k]}, {@code O[k] = padded[2k + 1]}), so that the four columns of a run
+ * of tiles are four shifted contiguous loads. Tiles go in bands of whole tile rows, laid end to
+ * end ({@code blockTiles}, rounded up to two vectors); a band's transformed input, products and
+ * output transform stay in L2. Lanes are tiles throughout; the output transform zips each tile
+ * pair of columns back into place.
+ *
+ * <p>It rounds differently from the direct kernel (the transforms add inputs before they are
+ * multiplied), within a few units in the last place of the largest term; every image is
+ * computed alone in a fixed order, so results do not depend on the thread count. The gradients
+ * come from another algorithm ({@link ForwardAndGradients}).
+ */
+final class WinogradConvolution implements ConvAlgorithm {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final int L = S.length();
+    /** Output channels per register tile. */
+    static final int ROWS = 8;
+    /** Tiles per register tile: two vectors. */
+    private static final int COLS = 2 * L;
+    /** Tiles a band aims at: enough for the register tile's columns, few enough for L2. */
+    private static final int BAND_TILES = 64;
+
+    /** Lane {@code i}: {@code 2i}, then {@code 2i + 1}, of two vectors end to end (the even and odd columns). */
+    private static final FloatVector EVENS = indexes(0), ODDS = indexes(1);
+    /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
+    private static final FloatVector ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+
+    private final ConvShape shape;
+    private final int cin, cout, height, width;
+    /** Tiles across and down. */
+    private final int tilesX, tilesY;
+    /** Floats per half of a staged row (even columns, then odd), a staged row, a staged channel. */
+    private final int half, stagedRow, stagedPlane;
+    /** Tile rows per band, and the band's tiles rounded up to whole register tiles. */
+    private final int bandRows, blockTiles;
+    /**
+     * Floats from one {@code e} to the next in the transformed input and the products: a plane and
+     * a cache line, so that the 16 planes a tile's transform touches do not share L1 sets (whole
+     * planes are multiples of 4 KiB for the usual channel counts; 16 such streams made the
+     * transforms a third of the time).
+     */
+    private final int inputPlane, productPlane;
+
+    WinogradConvolution(ConvShape shape) {
+        if (!suits(shape)) {
+            throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
+                    + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
+                    + shape);
+        }
+        this.shape = shape;
+        Window2d w = shape.window();
+        cin = shape.inChannels();
+        cout = shape.outChannels();
+        height = w.outHeight();
+        width = w.outWidth();
+        tilesX = width / 2;
+        tilesY = height / 2;
+        half = tilesX + 1 + L; // E[tilesX] is the last column read; a vector's slack past it stays zero
+        stagedRow = 2 * half;
+        stagedPlane = (height + 2) * stagedRow;
+        bandRows = Math.max(1, Math.min(tilesY, BAND_TILES / tilesX));
+        blockTiles = roundUp(bandRows * tilesX, COLS);
+        inputPlane = cin * blockTiles + 16;
+        productPlane = cout * blockTiles + 16;
+    }
+
+    /** Whether this algorithm computes {@code shape}'s forward pass. */
+    static boolean suits(ConvShape shape) {
+        Window2d w = shape.window();
+        return shape.groups() == 1 && w.kernelHeight() == 3 && w.kernelWidth() == 3 && w.strideY() == 1
+                && w.strideX() == 1 && w.dilationY() == 1 && w.dilationX() == 1 && w.padTop() == 1 && w.padLeft() == 1
+                && w.padBottom() == 1 && w.padRight() == 1 && w.outHeight() % 2 == 0 && w.outWidth() % 2 == 0
+                && shape.outChannels() % ROWS == 0;
+    }
+
+    @Override
+    public String name() {
+        return "winograd";
+    }
+
+    @Override
+    public ConvShape shape() {
+        return shape;
+    }
+
+    /** {@code U_e = G g G^T} for every channel pair, laid out {@code [e][output channel / 8][input channel][8]}. */
+    @Override
+    public void prepareForward(ConvTensors t) {
+        float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, 16 * cout * cin);
+        float[] gg = new float[12];
+        for (int oc = 0; oc < cout; oc++) {
+            for (int ic = 0; ic < cin; ic++) {
+                int g = t.wOffset + (oc * cin + ic) * 9;
+                for (int kx = 0; kx < 3; kx++) { // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
+                    float g0 = t.w[g + kx], g1 = t.w[g + 3 + kx], g2 = t.w[g + 6 + kx];
+                    gg[kx] = g0;
+                    gg[3 + kx] = 0.5f * (g0 + g1 + g2);
+                    gg[6 + kx] = 0.5f * (g0 - g1 + g2);
+                    gg[9 + kx] = g2;
+                }
+                for (int a = 0; a < 4; a++) { // (G g) G^T, the same on the columns
+                    float g0 = gg[3 * a], g1 = gg[3 * a + 1], g2 = gg[3 * a + 2];
+                    put(u, a * 4, oc, ic, g0);
+                    put(u, a * 4 + 1, oc, ic, 0.5f * (g0 + g1 + g2));
+                    put(u, a * 4 + 2, oc, ic, 0.5f * (g0 - g1 + g2));
+                    put(u, a * 4 + 3, oc, ic, g2);
+                }
+            }
+        }
+        t.prepared = u;
+    }
+
+    private void put(float[] u, int e, int oc, int ic, float value) {
+        u[((e * (cout / ROWS) + oc / ROWS) * cin + ic) * ROWS + oc % ROWS] = value;
+    }
+
+    /**
+     * Image {@code n}, its epilogue inside the output transform: each tile is one 2x2 pooling
+     * window (tiles and windows both start at even rows and columns), so a pooled output is the
+     * maximum of a tile's four values and a map that is pooled is never written whole.
+     */
+    @Override
+    public void forwardImage(ConvTensors t, int n) {
+        float[] xs = Workspace.floats(Slot.STAGED_INPUT, (long) cin * stagedPlane);
+        stage(t.x, t.xOffset + n * shape.inputSize(), xs);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
+        // a vector's slack: the output transform's last run of tiles may read past the band's
+        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane + L);
+        for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
+            int ty1 = Math.min(tilesY, ty0 + bandRows);
+            transformInput(xs, ty0, ty1, v);
+            for (int e = 0; e < 16; e++) {
+                multiply(t.prepared, e, v, m, roundUp((ty1 - ty0) * tilesX, COLS));
+            }
+            transformOutput(m, ty0, ty1, t, n);
+        }
+    }
+
+    /**
+     * The image's channels with one zero row above and below, each row split into its padded
+     * even columns ({@code E[0]} is the left padding) and odd columns ({@code O[tilesX]} the right),
+     * zeros after both. Writes every float of the staged image.
+     */
+    private void stage(float[] x, int xb, float[] xs) {
+        for (int c = 0; c < cin; c++) {
+            int plane = c * stagedPlane;
+            java.util.Arrays.fill(xs, plane, plane + stagedRow, 0f);
+            java.util.Arrays.fill(xs, plane + (height + 1) * stagedRow, plane + (height + 2) * stagedRow, 0f);
+            for (int r = 0; r < height; r++) {
+                int from = xb + (c * height + r) * width, even = plane + (r + 1) * stagedRow, odd = even + half;
+                xs[even] = 0f;
+                int k = 0;
+                for (; k + L <= tilesX; k += L) { // columns 2k.. of two vectors: the evens to O, the odds to E + 1
+                    FloatVector a = FloatVector.fromArray(S, x, from + 2 * k);
+                    FloatVector b = FloatVector.fromArray(S, x, from + 2 * k + L);
+                    EVENS.selectFrom(a, b).intoArray(xs, odd + k);
+                    ODDS.selectFrom(a, b).intoArray(xs, even + 1 + k);
+                }
+                for (; k < tilesX; k++) {
+                    xs[odd + k] = x[from + 2 * k];
+                    xs[even + 1 + k] = x[from + 2 * k + 1];
+                }
+                java.util.Arrays.fill(xs, even + tilesX + 1, odd, 0f);
+                java.util.Arrays.fill(xs, odd + tilesX, even + stagedRow, 0f);
+            }
+        }
+    }
+
+    /**
+     * {@code V_e} for tile rows {@code [ty0, ty1)}: {@code B^T d B} of each tile's 4x4 patch, tile
+     * {@code (ty, tx)} at column {@code (ty - ty0) * tilesX + tx} of row {@code ic} of {@code V_e}.
+     * Columns past the band's tiles up to the register tiles' width are zeroed.
+     */
+    private void transformInput(float[] xs, int ty0, int ty1, float[] v) {
+        int tiles = (ty1 - ty0) * tilesX, padded = roundUp(tiles, COLS);
+        for (int ic = 0; ic < cin; ic++) {
+            int plane = ic * stagedPlane;
+            for (int ty = ty0; ty < ty1; ty++) {
+                int row = plane + 2 * ty * stagedRow, at = ic * blockTiles + (ty - ty0) * tilesX;
+                for (int tx = 0; tx < tilesX; tx += L) {
+                    VectorMask<Float> keep = S.indexInRange(tx, tilesX);
+                    // each patch row across: d0 - d2, d1 + d2, d2 - d1, d1 - d3, where d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]
+                    int r0 = row + tx, r1 = r0 + stagedRow, r2 = r1 + stagedRow, r3 = r2 + stagedRow;
+                    FloatVector e0 = FloatVector.fromArray(S, xs, r0), e1 = FloatVector.fromArray(S, xs, r0 + 1);
+                    FloatVector o0 = FloatVector.fromArray(S, xs, r0 + half), o1 = FloatVector.fromArray(S, xs, r0 + half + 1);
+                    FloatVector x00 = e0.sub(e1), x01 = o0.add(e1), x02 = e1.sub(o0), x03 = o0.sub(o1);
+                    e0 = FloatVector.fromArray(S, xs, r1);
+                    e1 = FloatVector.fromArray(S, xs, r1 + 1);
+                    o0 = FloatVector.fromArray(S, xs, r1 + half);
+                    o1 = FloatVector.fromArray(S, xs, r1 + half + 1);
+                    FloatVector x10 = e0.sub(e1), x11 = o0.add(e1), x12 = e1.sub(o0), x13 = o0.sub(o1);
+                    e0 = FloatVector.fromArray(S, xs, r2);
+                    e1 = FloatVector.fromArray(S, xs, r2 + 1);
+                    o0 = FloatVector.fromArray(S, xs, r2 + half);
+                    o1 = FloatVector.fromArray(S, xs, r2 + half + 1);
+                    FloatVector x20 = e0.sub(e1), x21 = o0.add(e1), x22 = e1.sub(o0), x23 = o0.sub(o1);
+                    e0 = FloatVector.fromArray(S, xs, r3);
+                    e1 = FloatVector.fromArray(S, xs, r3 + 1);
+                    o0 = FloatVector.fromArray(S, xs, r3 + half);
+                    o1 = FloatVector.fromArray(S, xs, r3 + half + 1);
+                    FloatVector x30 = e0.sub(e1), x31 = o0.add(e1), x32 = e1.sub(o0), x33 = o0.sub(o1);
+                    // then down: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3; V_e with e = 4 * (row) + (column)
+                    int to = at + tx, e = inputPlane;
+                    x00.sub(x20).intoArray(v, to, keep);
+                    x01.sub(x21).intoArray(v, to + e, keep);
+                    x02.sub(x22).intoArray(v, to + 2 * e, keep);
+                    x03.sub(x23).intoArray(v, to + 3 * e, keep);
+                    x10.add(x20).intoArray(v, to + 4 * e, keep);
+                    x11.add(x21).intoArray(v, to + 5 * e, keep);
+                    x12.add(x22).intoArray(v, to + 6 * e, keep);
+                    x13.add(x23).intoArray(v, to + 7 * e, keep);
+                    x20.sub(x10).intoArray(v, to + 8 * e, keep);
+                    x21.sub(x11).intoArray(v, to + 9 * e, keep);
+                    x22.sub(x12).intoArray(v, to + 10 * e, keep);
+                    x23.sub(x13).intoArray(v, to + 11 * e, keep);
+                    x10.sub(x30).intoArray(v, to + 12 * e, keep);
+                    x11.sub(x31).intoArray(v, to + 13 * e, keep);
+                    x12.sub(x32).intoArray(v, to + 14 * e, keep);
+                    x13.sub(x33).intoArray(v, to + 15 * e, keep);
+                }
+            }
+            if (padded > tiles) {
+                for (int e = 0; e < 16; e++) {
+                    int at = e * inputPlane + ic * blockTiles;
+                    java.util.Arrays.fill(v, at + tiles, at + padded, 0f);
+                }
+            }
+        }
+    }
+
+    /** {@code M_e = U_e V_e} over the first {@code tiles} columns (whole register tiles). */
+    private void multiply(float[] u, int e, float[] v, float[] m, int tiles) {
+        int vb = e * inputPlane, mb = e * productPlane;
+        for (int p = 0; p < cout / ROWS; p++) {
+            int ub = (e * (cout / ROWS) + p) * cin * ROWS;
+            for (int t0 = 0; t0 < tiles; t0 += COLS) {
+                FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+                FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+                FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+                FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+                FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+                FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+                FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+                FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+                for (int ic = 0; ic < cin; ic++) {
+                    int bi = vb + ic * blockTiles + t0, ai = ub + ic * ROWS;
+                    FloatVector b0 = FloatVector.fromArray(S, v, bi);
+                    FloatVector b1 = FloatVector.fromArray(S, v, bi + L);
+                    FloatVector a = FloatVector.broadcast(S, u[ai]);
+                    c00 = a.fma(b0, c00);
+                    c01 = a.fma(b1, c01);
+                    a = FloatVector.broadcast(S, u[ai + 1]);
+                    c10 = a.fma(b0, c10);
+                    c11 = a.fma(b1, c11);
+                    a = FloatVector.broadcast(S, u[ai + 2]);
+                    c20 = a.fma(b0, c20);
+                    c21 = a.fma(b1, c21);
+                    a = FloatVector.broadcast(S, u[ai + 3]);
+                    c30 = a.fma(b0, c30);
+                    c31 = a.fma(b1, c31);
+                    a = FloatVector.broadcast(S, u[ai + 4]);
+                    c40 = a.fma(b0, c40);
+                    c41 = a.fma(b1, c41);
+                    a = FloatVector.broadcast(S, u[ai + 5]);
+                    c50 = a.fma(b0, c50);
+                    c51 = a.fma(b1, c51);
+                    a = FloatVector.broadcast(S, u[ai + 6]);
+                    c60 = a.fma(b0, c60);
+                    c61 = a.fma(b1, c61);
+                    a = FloatVector.broadcast(S, u[ai + 7]);
+                    c70 = a.fma(b0, c70);
+                    c71 = a.fma(b1, c71);
+                }
+                int at = mb + p * ROWS * blockTiles + t0;
+                c00.intoArray(m, at);
+                c01.intoArray(m, at + L);
+                c10.intoArray(m, at + blockTiles);
+                c11.intoArray(m, at + blockTiles + L);
+                c20.intoArray(m, at + 2 * blockTiles);
+                c21.intoArray(m, at + 2 * blockTiles + L);
+                c30.intoArray(m, at + 3 * blockTiles);
+                c31.intoArray(m, at + 3 * blockTiles + L);
+                c40.intoArray(m, at + 4 * blockTiles);
+                c41.intoArray(m, at + 4 * blockTiles + L);
+                c50.intoArray(m, at + 5 * blockTiles);
+                c51.intoArray(m, at + 5 * blockTiles + L);
+                c60.intoArray(m, at + 6 * blockTiles);
+                c61.intoArray(m, at + 6 * blockTiles + L);
+                c70.intoArray(m, at + 7 * blockTiles);
+                c71.intoArray(m, at + 7 * blockTiles + L);
+            }
+        }
+    }
+
+    /**
+     * Tile rows {@code [ty0, ty1)} of every output channel: {@code A^T M A}, then bias and ReLU
+     * (as {@link ConvSupport#biasActivation}), then either each tile's two columns zipped into
+     * place or its maximum and winner (as {@link ConvSupport#maxPool2x2}).
+     */
+    private void transformOutput(float[] m, int ty0, int ty1, ConvTensors t, int n) {
+        int e = productPlane, yb = t.yOffset + n * shape.outputSize(t.pool);
+        int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
+        FloatVector zero = FloatVector.zero(S);
+        for (int oc = 0; oc < cout; oc++) {
+            FloatVector bias = FloatVector.broadcast(S, t.bias == null ? 0f : t.bias[t.biasOffset + oc]);
+            for (int ty = ty0; ty < ty1; ty++) {
+                int from = oc * blockTiles + (ty - ty0) * tilesX;
+                for (int tx = 0; tx < tilesX; tx += L) {
+                    int at = from + tx;
+                    // across each row i of M: m_i0 + m_i1 + m_i2, m_i1 - m_i2 - m_i3
+                    FloatVector m1 = FloatVector.fromArray(S, m, at + e), m2 = FloatVector.fromArray(S, m, at + 2 * e);
+                    FloatVector t00 = FloatVector.fromArray(S, m, at).add(m1).add(m2);
+                    FloatVector t01 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 3 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 5 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 6 * e);
+                    FloatVector t10 = FloatVector.fromArray(S, m, at + 4 * e).add(m1).add(m2);
+                    FloatVector t11 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 7 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 9 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 10 * e);
+                    FloatVector t20 = FloatVector.fromArray(S, m, at + 8 * e).add(m1).add(m2);
+                    FloatVector t21 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 11 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 13 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 14 * e);
+                    FloatVector t30 = FloatVector.fromArray(S, m, at + 12 * e).add(m1).add(m2);
+                    FloatVector t31 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 15 * e));
+                    // then down: rows 0 + 1 + 2 and 1 - 2 - 3; then the bias
+                    FloatVector y00 = t00.add(t10).add(t20).add(bias), y01 = t01.add(t11).add(t21).add(bias);
+                    FloatVector y10 = t10.sub(t20).sub(t30).add(bias), y11 = t11.sub(t21).sub(t31).add(bias);
+                    if (t.relu) {
+                        y00 = y00.max(zero);
+                        y01 = y01.max(zero);
+                        y10 = y10.max(zero);
+                        y11 = y11.max(zero);
+                    }
+                    int tiles = Math.min(L, tilesX - tx);
+                    if (t.pool) {
+                        int to = (oc * tilesY + ty) * tilesX + tx;
+                        FloatVector max = y00.max(y01).max(y10.max(y11));
+                        if (tiles == L) {
+                            max.intoArray(t.y, yb + to);
+                        } else {
+                            max.intoArray(t.y, yb + to, S.indexInRange(0, tiles));
+                        }
+                        if (t.winners != null) {
+                            PanamaConv.storeWinners(y00, y01, y10, max, t.winners, wb + to, tiles);
+                        }
+                    } else {
+                        int to = yb + (oc * height + 2 * ty) * width + 2 * tx;
+                        store(y00, y01, t.y, to, 2 * tiles);
+                        store(y10, y11, t.y, to + width, 2 * tiles);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Lanes of {@code even} and {@code odd} alternated, the first {@code floats} of them at {@code out[at]}. */
+    private static void store(FloatVector even, FloatVector odd, float[] out, int at, int floats) {
+        FloatVector low = ZIP_LOW.selectFrom(even, odd), high = ZIP_HIGH.selectFrom(even, odd);
+        if (floats == 2 * L) {
+            low.intoArray(out, at);
+            high.intoArray(out, at + L);
+        } else {
+            low.intoArray(out, at, S.indexInRange(0, floats));
+            high.intoArray(out, at + L, S.indexInRange(L, floats));
+        }
+    }
+
+    @Override
+    public void prepareBackward(ConvTensors t) {
+        throw new UnsupportedOperationException("Winograd computes the forward pass only: pair it with a backward");
+    }
+
+    @Override
+    public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        throw new UnsupportedOperationException("Winograd computes the forward pass only: pair it with a backward");
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+
+    private static FloatVector indexes(int first) {
+        float[] lanes = new float[L];
+        for (int i = 0; i < L; i++) {
+            lanes[i] = 2 * i + first;
+        }
+        return FloatVector.fromArray(S, lanes, 0);
+    }
+
+    private static FloatVector zip(int from) {
+        float[] lanes = new float[L];
+        for (int i = 0; i < L / 2; i++) {
+            lanes[2 * i] = from + i;
+            lanes[2 * i + 1] = L + from + i;
+        }
+        return FloatVector.fromArray(S, lanes, 0);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.isthmus.kernels;
+
+import static dev.isthmus.kernels.GradientCheck.toDouble;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.lifecycle.AfterProperty;
+
+/**
+ * The Winograd F(2x2, 3x3) forward pass (forced on with {@code isthmus.conv.winograd=true})
+ * against the plain double reference, with its epilogue (bias, ReLU, pooling), and with the same
+ * bits on any thread count. Widths from a single tile to several vectors of tiles with a partial
+ * last one; bands of one and of several tile rows.
+ */
+@Tag("kernel-ops")
+class WinogradProperties {
+
+    private static final String FORCE = "isthmus.conv.winograd";
+
+    @AfterProperty
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Provide
+    Arbitrary<WindowCase> winogradCases() {
+        Arbitrary<Integer> half = Arbitraries.integers().between(1, 40);
+        Arbitrary<Integer> cin = Arbitraries.integers().between(1, 20);
+        Arbitrary<Integer> cout = Arbitraries.integers().between(1, 3).map(k -> 8 * k);
+        Arbitrary<Integer> batch = Arbitraries.integers().between(1, 3);
+        return Combinators.combine(batch, cin, cout, half, half, Arbitraries.longs())
+                .as((n, ci, co, hh, hw, seed) -> new WindowCase(n, ci, co,
+                        Window2d.of(2 * hh, 2 * hw, 3, 1, Padding.symmetric(1, 1)), seed))
+                .filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 40_000);
+    }
+
+    private static Convolution winograd(WindowCase c) {
+        System.setProperty(FORCE, "true");
+        try {
+            return c.conv();
+        } finally {
+            System.clearProperty(FORCE);
+        }
+    }
+
+    @Property(tries = 120, seed = Seeds.FIXED)
+    void forwardEqualsReference(@ForAll("winogradCases") WindowCase c) {
+        Convolution conv = winograd(c);
+        if (KernelProvider.conv().vectorBitSize() > 0) {
+            assertEquals("winograd", conv.algorithm().split(",")[0], conv.toString());
+        }
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        float[] y = new float[c.batch() * conv.outputSize() + 3];
+        conv.forward(c.batch(), x, 0, w, 0, b, 0, y, 3);
+        double[] want = ReferenceWindows.conv(c.window(), c.batch(), c.inChannels(), c.outChannels(),
+                toDouble(x), toDouble(w), toDouble(b));
+        // the transforms add up to 16 inputs and 9 weights before they multiply: a few more roundings than direct
+        double tolerance = 4e-6 * (c.inChannels() * 9 + 1);
+        for (int i = 0; i < want.length; i++) {
+            if (!(Math.abs(y[3 + i] - want[i]) <= tolerance)) {
+                throw new AssertionError(conv + " batch " + c.batch() + ": y[" + i + "] = " + y[3 + i]
+                        + ", reference " + want[i]);
+            }
+        }
+    }
+
+    @Property(tries = 30, seed = Seeds.FIXED)
+    void sameBitsForOneAndManyThreads(@ForAll("winogradCases") WindowCase c) {
+        float[] one = forward(c, 1), two = forward(c, 2), three = forward(c, 3);
+        assertArrayEquals(one, two, "2 threads");
+        assertArrayEquals(one, three, "3 threads");
+    }
+
+    private static float[] forward(WindowCase c, int threads) {
+        Parallel.setThreads(threads);
+        Convolution conv = winograd(c);
+        float[] y = new float[c.batch() * conv.outputSize()];
+        conv.forward(c.batch(), c.input(), 0, c.weights(), 0, c.bias(), 0, y, 0);
+        return y;
+    }
+}
