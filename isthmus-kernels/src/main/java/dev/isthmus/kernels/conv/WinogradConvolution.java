@@ -4,6 +4,7 @@ import dev.isthmus.kernels.Window2d;
 import dev.isthmus.kernels.runtime.Vectors;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -164,8 +165,8 @@ final class WinogradConvolution implements ConvAlgorithm {
     private void stage(float[] x, int xb, float[] xs) {
         for (int c = 0; c < cin; c++) {
             int plane = c * stagedPlane;
-            java.util.Arrays.fill(xs, plane, plane + stagedRow, 0f);
-            java.util.Arrays.fill(xs, plane + (height + 1) * stagedRow, plane + (height + 2) * stagedRow, 0f);
+            Arrays.fill(xs, plane, plane + stagedRow, 0f);
+            Arrays.fill(xs, plane + (height + 1) * stagedRow, plane + (height + 2) * stagedRow, 0f);
             for (int r = 0; r < height; r++) {
                 int from = xb + (c * height + r) * width, even = plane + (r + 1) * stagedRow, odd = even + half;
                 xs[even] = 0f;
@@ -180,8 +181,8 @@ final class WinogradConvolution implements ConvAlgorithm {
                     xs[odd + k] = x[from + 2 * k];
                     xs[even + 1 + k] = x[from + 2 * k + 1];
                 }
-                java.util.Arrays.fill(xs, even + tilesX + 1, odd, 0f);
-                java.util.Arrays.fill(xs, odd + tilesX, even + stagedRow, 0f);
+                Arrays.fill(xs, even + tilesX + 1, odd, 0f);
+                Arrays.fill(xs, odd + tilesX, even + stagedRow, 0f);
             }
         }
     }
@@ -195,32 +196,36 @@ final class WinogradConvolution implements ConvAlgorithm {
         int tiles = (ty1 - ty0) * tilesX, padded = roundUp(tiles, COLS);
         for (int ic = 0; ic < cin; ic++) {
             int plane = ic * stagedPlane;
-            for (int ty = ty0; ty < ty1; ty++) {
-                int row = plane + 2 * ty * stagedRow, at = ic * blockTiles + (ty - ty0) * tilesX;
-                for (int tx = 0; tx < tilesX; tx += L) {
-                    VectorMask<Float> keep = S.indexInRange(tx, tilesX);
-                    // each patch row across: d0 - d2, d1 + d2, d2 - d1, d1 - d3, where d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]
-                    int r0 = row + tx, r1 = r0 + stagedRow, r2 = r1 + stagedRow, r3 = r2 + stagedRow;
-                    FloatVector e0 = FloatVector.fromArray(S, xs, r0), e1 = FloatVector.fromArray(S, xs, r0 + 1);
-                    FloatVector o0 = FloatVector.fromArray(S, xs, r0 + half), o1 = FloatVector.fromArray(S, xs, r0 + half + 1);
-                    FloatVector x00 = e0.sub(e1), x01 = o0.add(e1), x02 = e1.sub(o0), x03 = o0.sub(o1);
-                    e0 = FloatVector.fromArray(S, xs, r1);
-                    e1 = FloatVector.fromArray(S, xs, r1 + 1);
-                    o0 = FloatVector.fromArray(S, xs, r1 + half);
-                    o1 = FloatVector.fromArray(S, xs, r1 + half + 1);
-                    FloatVector x10 = e0.sub(e1), x11 = o0.add(e1), x12 = e1.sub(o0), x13 = o0.sub(o1);
-                    e0 = FloatVector.fromArray(S, xs, r2);
-                    e1 = FloatVector.fromArray(S, xs, r2 + 1);
-                    o0 = FloatVector.fromArray(S, xs, r2 + half);
-                    o1 = FloatVector.fromArray(S, xs, r2 + half + 1);
+            for (int tx = 0; tx < tilesX; tx += L) {
+                VectorMask<Float> keep = S.indexInRange(tx, tilesX);
+                // Tile rows down the band: a patch's last two rows are the next patch's first two,
+                // so each staged row is transformed across once (each row: d0 - d2, d1 + d2,
+                // d2 - d1, d1 - d3, where d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]).
+                int r = plane + 2 * ty0 * stagedRow + tx;
+                FloatVector e0 = FloatVector.fromArray(S, xs, r), e1 = FloatVector.fromArray(S, xs, r + 1);
+                FloatVector o0 = FloatVector.fromArray(S, xs, r + half), o1 = FloatVector.fromArray(S, xs, r + half + 1);
+                FloatVector x00 = e0.sub(e1), x01 = o0.add(e1), x02 = e1.sub(o0), x03 = o0.sub(o1);
+                r += stagedRow;
+                e0 = FloatVector.fromArray(S, xs, r);
+                e1 = FloatVector.fromArray(S, xs, r + 1);
+                o0 = FloatVector.fromArray(S, xs, r + half);
+                o1 = FloatVector.fromArray(S, xs, r + half + 1);
+                FloatVector x10 = e0.sub(e1), x11 = o0.add(e1), x12 = e1.sub(o0), x13 = o0.sub(o1);
+                for (int ty = ty0; ty < ty1; ty++) {
+                    r += stagedRow;
+                    e0 = FloatVector.fromArray(S, xs, r);
+                    e1 = FloatVector.fromArray(S, xs, r + 1);
+                    o0 = FloatVector.fromArray(S, xs, r + half);
+                    o1 = FloatVector.fromArray(S, xs, r + half + 1);
                     FloatVector x20 = e0.sub(e1), x21 = o0.add(e1), x22 = e1.sub(o0), x23 = o0.sub(o1);
-                    e0 = FloatVector.fromArray(S, xs, r3);
-                    e1 = FloatVector.fromArray(S, xs, r3 + 1);
-                    o0 = FloatVector.fromArray(S, xs, r3 + half);
-                    o1 = FloatVector.fromArray(S, xs, r3 + half + 1);
+                    r += stagedRow;
+                    e0 = FloatVector.fromArray(S, xs, r);
+                    e1 = FloatVector.fromArray(S, xs, r + 1);
+                    o0 = FloatVector.fromArray(S, xs, r + half);
+                    o1 = FloatVector.fromArray(S, xs, r + half + 1);
                     FloatVector x30 = e0.sub(e1), x31 = o0.add(e1), x32 = e1.sub(o0), x33 = o0.sub(o1);
                     // then down: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3; V_e with e = 4 * (row) + (column)
-                    int to = at + tx, e = inputPlane;
+                    int to = ic * blockTiles + (ty - ty0) * tilesX + tx, e = inputPlane;
                     x00.sub(x20).intoArray(v, to, keep);
                     x01.sub(x21).intoArray(v, to + e, keep);
                     x02.sub(x22).intoArray(v, to + 2 * e, keep);
@@ -237,12 +242,20 @@ final class WinogradConvolution implements ConvAlgorithm {
                     x11.sub(x31).intoArray(v, to + 13 * e, keep);
                     x12.sub(x32).intoArray(v, to + 14 * e, keep);
                     x13.sub(x33).intoArray(v, to + 15 * e, keep);
+                    x00 = x20;
+                    x01 = x21;
+                    x02 = x22;
+                    x03 = x23;
+                    x10 = x30;
+                    x11 = x31;
+                    x12 = x32;
+                    x13 = x33;
                 }
             }
             if (padded > tiles) {
                 for (int e = 0; e < 16; e++) {
                     int at = e * inputPlane + ic * blockTiles;
-                    java.util.Arrays.fill(v, at + tiles, at + padded, 0f);
+                    Arrays.fill(v, at + tiles, at + padded, 0f);
                 }
             }
         }
