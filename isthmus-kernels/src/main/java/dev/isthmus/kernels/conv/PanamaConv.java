@@ -508,21 +508,6 @@ public final class PanamaConv implements ConvSupport {
         }
     }
 
-    /**
-     * The winners of {@code count} 2x2 windows (fewer than or a vector's) whose cells are
-     * {@code tl, tr, bl} and a fourth, and whose maxima are {@code max}: codes as {@link #maxPool2x2}'s.
-     */
-    static void storeWinners(FloatVector tl, FloatVector tr, FloatVector bl, FloatVector max, byte[] winners, int at,
-                             int count) {
-        FloatVector code = FloatVector.broadcast(S, 3f).blend(FloatVector.broadcast(S, 2f), bl.eq(max))
-                .blend(FloatVector.broadcast(S, 1f), tr.eq(max)).blend(FloatVector.zero(S), tl.eq(max));
-        if (count == L) {
-            storeCodes(code, winners, at);
-        } else {
-            storeCodes(code, winners, at, count);
-        }
-    }
-
     private static void storeCodes(FloatVector code, byte[] winners, int at) {
         if (B != null) {
             ((ByteVector) code.convertShape(VectorOperators.F2B, B, 0)).intoArray(winners, at);

@@ -5,8 +5,10 @@ import dev.isthmus.kernels.runtime.Vectors;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,6 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class WinogradConvolution implements ConvAlgorithm {
 
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final VectorSpecies<Byte> B = Vectors.BYTES;
     private static final int L = S.length();
     /** Output channels per register tile. */
     static final int ROWS = 8;
@@ -142,7 +145,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     @Override
     public void forwardImage(ConvTensors t, int n) {
-        float[] xs = Workspace.floats(Slot.STAGED_INPUT, (long) cin * stagedPlane);
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
         stage(t.x, t.xOffset + n * shape.inputSize(), xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
         // a vector's slack: the output transform's last run of tiles may read past the band's
@@ -332,6 +335,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     private void transformOutput(float[] m, int ty0, int ty1, ConvTensors t, int n) {
         int e = productPlane, yb = t.yOffset + n * shape.outputSize(t.pool);
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
         FloatVector zero = FloatVector.zero(S);
         for (int oc = 0; oc < cout; oc++) {
@@ -365,6 +369,9 @@ final class WinogradConvolution implements ConvAlgorithm {
                         y10 = y10.max(zero);
                         y11 = y11.max(zero);
                     }
+                    // Stores written out here, no helper taking vectors: whether C2 inlines one
+                    // depends on what it compiled first, and a call that is not inlined boxes its
+                    // vectors (training steps 25% slower in some JVMs and not others).
                     int tiles = Math.min(L, tilesX - tx);
                     if (t.pool) {
                         int to = (oc * tilesY + ty) * tilesX + tx;
@@ -374,28 +381,40 @@ final class WinogradConvolution implements ConvAlgorithm {
                         } else {
                             max.intoArray(t.y, yb + to, S.indexInRange(0, tiles));
                         }
-                        if (t.winners != null) {
-                            PanamaConv.storeWinners(y00, y01, y10, max, t.winners, wb + to, tiles);
+                        if (t.winners != null) { // codes as ConvSupport.maxPool2x2's: the first cell equal to the maximum
+                            FloatVector code = three.blend(two, y10.eq(max)).blend(one, y01.eq(max)).blend(zero, y00.eq(max));
+                            if (B != null && L >= 16) { // AVX-512 has masked byte stores; below, lane by lane
+                                ByteVector bytes = (ByteVector) code.convertShape(VectorOperators.F2B, B, 0);
+                                if (tiles == L) {
+                                    bytes.intoArray(t.winners, wb + to);
+                                } else {
+                                    bytes.intoArray(t.winners, wb + to, B.indexInRange(0, tiles));
+                                }
+                            } else {
+                                for (int i = 0; i < tiles; i++) {
+                                    t.winners[wb + to + i] = (byte) code.lane(i);
+                                }
+                            }
                         }
-                    } else {
+                    } else { // each row's two columns zipped: lanes 2i and 2i + 1 are tile i's
                         int to = yb + (oc * height + 2 * ty) * width + 2 * tx;
-                        store(y00, y01, t.y, to, 2 * tiles);
-                        store(y10, y11, t.y, to + width, 2 * tiles);
+                        FloatVector low0 = ZIP_LOW.selectFrom(y00, y01), high0 = ZIP_HIGH.selectFrom(y00, y01);
+                        FloatVector low1 = ZIP_LOW.selectFrom(y10, y11), high1 = ZIP_HIGH.selectFrom(y10, y11);
+                        if (tiles == L) {
+                            low0.intoArray(t.y, to);
+                            high0.intoArray(t.y, to + L);
+                            low1.intoArray(t.y, to + width);
+                            high1.intoArray(t.y, to + width + L);
+                        } else {
+                            VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
+                            low0.intoArray(t.y, to, lowLanes);
+                            high0.intoArray(t.y, to + L, highLanes);
+                            low1.intoArray(t.y, to + width, lowLanes);
+                            high1.intoArray(t.y, to + width + L, highLanes);
+                        }
                     }
                 }
             }
-        }
-    }
-
-    /** Lanes of {@code even} and {@code odd} alternated, the first {@code floats} of them at {@code out[at]}. */
-    private static void store(FloatVector even, FloatVector odd, float[] out, int at, int floats) {
-        FloatVector low = ZIP_LOW.selectFrom(even, odd), high = ZIP_HIGH.selectFrom(even, odd);
-        if (floats == 2 * L) {
-            low.intoArray(out, at);
-            high.intoArray(out, at + L);
-        } else {
-            low.intoArray(out, at, S.indexInRange(0, floats));
-            high.intoArray(out, at + L, S.indexInRange(L, floats));
         }
     }
 

@@ -30,8 +30,8 @@ public final class Workspace {
         PADDED_IMAGE,
         /** A plane's rows of per-lane sums on their way to a bias gradient (PanamaConv.RowLanes). */
         ROW_SUMS,
-        /** Winograd's transformed input tiles of a band, and their products with the transformed weights. */
-        WINOGRAD_INPUT, WINOGRAD_PRODUCTS
+        /** Winograd's staged image (even and odd columns apart), a band's transformed input tiles, their products. */
+        WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
