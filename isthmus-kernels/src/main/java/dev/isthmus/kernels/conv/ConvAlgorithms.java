@@ -20,6 +20,8 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *       {@link Im2colConvolution} for the gradients ({@link ForwardAndGradients}).
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
+ * Then, for a wide 3x3 "same" convolution at stride 1 on AVX-512 ({@link #winograd}), the
+ * forward pass goes to {@link WinogradConvolution} and the gradients stay with the algorithm above.
  * The choice depends on the shape and on the vector width (through the column block), never on
  * the thread count, so results are bitwise identical for any number of threads.
  */
@@ -80,9 +82,10 @@ public final class ConvAlgorithms {
      * channels or more, 64 output channels or more, and a row of at least a vector of tiles. Its
      * multiplications run near the FMA peak and it does 2.25x fewer; what it loses is in its
      * transforms, which scale with the channels and run a vector of tiles at a time. Measured
-     * (benchmarks/README.md, Winograd): batch 32, one thread, 64 -> 64 on 32x32 1.37x the direct
-     * kernel, 32 -> 64 on 32x32 1.16x; 32 -> 32 on 64x64 0.92x, 64 -> 128 on 16x16 0.81x, 16 -> 16
-     * on 32x32 0.6x. AVX2 stays on the direct kernel. Forced by {@value #WINOGRAD_PROPERTY}.
+     * (benchmarks/README.md, "Winograd's F(2x2, 3x3)"): batch 32, one thread, against the direct
+     * kernel, 64 -> 64 on 32x32 1.19-1.42x, 32 -> 64 on 32x32 1.04-1.23x; 32 -> 32 on 64x64 0.85-1.04x,
+     * 64 -> 128 on 16x16 0.69-0.76x, 32 -> 32 on 16x16 0.55-0.62x, 3 -> 32 0.2x. AVX2 stays on the direct
+     * kernel. Forced by {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
         if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) { // its kernels are vector code
