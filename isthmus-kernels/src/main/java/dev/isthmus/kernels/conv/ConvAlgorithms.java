@@ -79,13 +79,14 @@ public final class ConvAlgorithms {
     /**
      * Whether a 3x3 "same" convolution at stride 1 runs forward by Winograd's F(2x2, 3x3)
      * ({@link WinogradConvolution}), its gradients by the rules below: on AVX-512, for 32 input
-     * channels or more, 64 output channels or more, and a row of at least a vector of tiles. Its
-     * multiplications run near the FMA peak and it does 2.25x fewer; what it loses is in its
-     * transforms, which scale with the channels and run a vector of tiles at a time. Measured
-     * (benchmarks/README.md, "Winograd's F(2x2, 3x3)"): batch 32, one thread, against the direct
-     * kernel, 64 -> 64 on 32x32 1.19-1.42x, 32 -> 64 on 32x32 1.04-1.23x; 32 -> 32 on 64x64 0.85-1.04x,
-     * 64 -> 128 on 16x16 0.69-0.76x, 32 -> 32 on 16x16 0.55-0.62x, 3 -> 32 0.2x. AVX2 stays on the direct
-     * kernel. Forced by {@value #WINOGRAD_PROPERTY}.
+     * and 32 output channels or more, on a map at least 32 wide (a vector of tiles per row), or
+     * 16 wide with 64 input channels or more. Its multiplications run near the FMA peak and it
+     * does 2.25x fewer; what it loses is in its transforms, which scale with the channels and run
+     * a vector of tiles at a time. Measured (benchmarks/README.md, "Winograd's F(2x2, 3x3)"): batch
+     * 32, one thread, against the direct kernel, 64 -> 128 on 16x16 1.36-1.45x, 32 -> 32 on 64x64
+     * 1.23-1.29x, 64 -> 64 and 32 -> 64 on 32x32 faster too; 32 -> 32 on 16x16 0.80-0.87x and
+     * 16 -> 16 on 32x32 0.87-0.90x, so not those. AVX2 stays on the direct kernel. Forced by
+     * {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
         if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) { // its kernels are vector code
@@ -95,8 +96,9 @@ public final class ConvAlgorithms {
         if (forced != null) {
             return Boolean.parseBoolean(forced);
         }
-        return kernels.vectorBitSize() >= 512 && shape.inChannels() >= 32 && shape.outChannels() >= 64
-                && shape.window().outWidth() >= 2 * kernels.vectorBitSize() / Float.SIZE;
+        int lanes = kernels.vectorBitSize() / Float.SIZE, cin = shape.inChannels(), width = shape.window().outWidth();
+        return kernels.vectorBitSize() >= 512 && cin >= 32 && shape.outChannels() >= 32
+                && (width >= 2 * lanes || cin >= 64 && width >= lanes);
     }
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
