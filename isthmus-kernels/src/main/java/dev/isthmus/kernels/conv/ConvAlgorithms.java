@@ -103,7 +103,7 @@ public final class ConvAlgorithms {
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         ConvAlgorithm chosen = selectWithoutWinograd(shape, gemm, kernels);
-        return winograd(shape, kernels) ? new ForwardAndGradients(new WinogradConvolution(shape), chosen) : chosen;
+        return winograd(shape, kernels) ? new ForwardAndGradients(new WinogradConvolution(shape, kernels), chosen) : chosen;
     }
 
     private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {

@@ -44,12 +44,11 @@ final class WinogradConvolution implements ConvAlgorithm {
     /** Tiles a band aims at: enough for the register tile's columns, few enough for L2. */
     private static final int BAND_TILES = 64;
 
-    /** Lane {@code i}: {@code 2i}, then {@code 2i + 1}, of two vectors end to end (the even and odd columns). */
-    private static final FloatVector EVENS = indexes(0), ODDS = indexes(1);
     /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
     private static final FloatVector ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
 
     private final ConvShape shape;
+    private final ConvSupport kernels;
     private final int cin, cout, height, width;
     /** Tiles across and down. */
     private final int tilesX, tilesY;
@@ -65,13 +64,14 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     private final int inputPlane, productPlane;
 
-    WinogradConvolution(ConvShape shape) {
+    WinogradConvolution(ConvShape shape, ConvSupport kernels) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
                     + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
                     + shape);
         }
         this.shape = shape;
+        this.kernels = kernels;
         Window2d w = shape.window();
         cin = shape.inChannels();
         cout = shape.outChannels();
@@ -111,31 +111,31 @@ final class WinogradConvolution implements ConvAlgorithm {
     @Override
     public void prepareForward(ConvTensors t) {
         float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, 16 * cout * cin);
-        float[] gg = new float[12];
         for (int oc = 0; oc < cout; oc++) {
             for (int ic = 0; ic < cin; ic++) {
                 int g = t.wOffset + (oc * cin + ic) * 9;
-                for (int kx = 0; kx < 3; kx++) { // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
+                for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
                     float g0 = t.w[g + kx], g1 = t.w[g + 3 + kx], g2 = t.w[g + 6 + kx];
-                    gg[kx] = g0;
-                    gg[3 + kx] = 0.5f * (g0 + g1 + g2);
-                    gg[6 + kx] = 0.5f * (g0 - g1 + g2);
-                    gg[9 + kx] = g2;
+                    u[at(0, kx, oc, ic)] = g0; // G g held in the first three columns of U until the next loop
+                    u[at(1, kx, oc, ic)] = 0.5f * (g0 + g1 + g2);
+                    u[at(2, kx, oc, ic)] = 0.5f * (g0 - g1 + g2);
+                    u[at(3, kx, oc, ic)] = g2;
                 }
-                for (int a = 0; a < 4; a++) { // (G g) G^T, the same on the columns
-                    float g0 = gg[3 * a], g1 = gg[3 * a + 1], g2 = gg[3 * a + 2];
-                    put(u, a * 4, oc, ic, g0);
-                    put(u, a * 4 + 1, oc, ic, 0.5f * (g0 + g1 + g2));
-                    put(u, a * 4 + 2, oc, ic, 0.5f * (g0 - g1 + g2));
-                    put(u, a * 4 + 3, oc, ic, g2);
+                for (int a = 0; a < 4; a++) { // (G g) G^T, the same along each row, in place (read before written)
+                    float g0 = u[at(a, 0, oc, ic)], g1 = u[at(a, 1, oc, ic)], g2 = u[at(a, 2, oc, ic)];
+                    u[at(a, 0, oc, ic)] = g0;
+                    u[at(a, 1, oc, ic)] = 0.5f * (g0 + g1 + g2);
+                    u[at(a, 2, oc, ic)] = 0.5f * (g0 - g1 + g2);
+                    u[at(a, 3, oc, ic)] = g2;
                 }
             }
         }
         t.prepared = u;
     }
 
-    private void put(float[] u, int e, int oc, int ic, float value) {
-        u[((e * (cout / ROWS) + oc / ROWS) * cin + ic) * ROWS + oc % ROWS] = value;
+    /** Where {@code U_e}, {@code e = 4 a + b}, keeps output channel {@code oc}'s weight for input channel {@code ic}. */
+    private int at(int a, int b, int oc, int ic) {
+        return (((4 * a + b) * (cout / ROWS) + oc / ROWS) * cin + ic) * ROWS + oc % ROWS;
     }
 
     /**
@@ -163,30 +163,19 @@ final class WinogradConvolution implements ConvAlgorithm {
     /**
      * The image's channels with one zero row above and below, each row split into its padded
      * even columns ({@code E[0]} is the left padding) and odd columns ({@code O[tilesX]} the right),
-     * zeros after both. Writes every float of the staged image.
+     * zeros after both: the kernels' strided row copy (im2col's, at step 2) and their run clearing.
+     * Writes every float of the staged image.
      */
     private void stage(float[] x, int xb, float[] xs) {
         for (int c = 0; c < cin; c++) {
-            int plane = c * stagedPlane;
-            Arrays.fill(xs, plane, plane + stagedRow, 0f);
-            Arrays.fill(xs, plane + (height + 1) * stagedRow, plane + (height + 2) * stagedRow, 0f);
-            for (int r = 0; r < height; r++) {
-                int from = xb + (c * height + r) * width, even = plane + (r + 1) * stagedRow, odd = even + half;
-                xs[even] = 0f;
-                int k = 0;
-                for (; k + L <= tilesX; k += L) { // columns 2k.. of two vectors: the evens to O, the odds to E + 1
-                    FloatVector a = FloatVector.fromArray(S, x, from + 2 * k);
-                    FloatVector b = FloatVector.fromArray(S, x, from + 2 * k + L);
-                    EVENS.selectFrom(a, b).intoArray(xs, odd + k);
-                    ODDS.selectFrom(a, b).intoArray(xs, even + 1 + k);
-                }
-                for (; k < tilesX; k++) {
-                    xs[odd + k] = x[from + 2 * k];
-                    xs[even + 1 + k] = x[from + 2 * k + 1];
-                }
-                Arrays.fill(xs, even + tilesX + 1, odd, 0f);
-                Arrays.fill(xs, odd + tilesX, even + stagedRow, 0f);
-            }
+            int plane = c * stagedPlane, first = plane + stagedRow, from = xb + c * height * width;
+            kernels.clearRuns(xs, plane, stagedRow, 1, stagedRow);
+            kernels.clearRuns(xs, first + height * stagedRow, stagedRow, 1, stagedRow);
+            kernels.copyStridedRows(x, from, width, height, tilesX, 2, xs, first + half, stagedRow); // O[k] = x[2k]
+            kernels.copyStridedRows(x, from + 1, width, height, tilesX, 2, xs, first + 1, stagedRow); // E[k + 1] = x[2k + 1]
+            kernels.clearRuns(xs, first, stagedRow, height, 1);
+            kernels.clearRuns(xs, first + tilesX + 1, stagedRow, height, half - tilesX - 1);
+            kernels.clearRuns(xs, first + half + tilesX, stagedRow, height, half - tilesX);
         }
     }
 
@@ -430,14 +419,6 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     private static int roundUp(int n, int multiple) {
         return (n + multiple - 1) / multiple * multiple;
-    }
-
-    private static FloatVector indexes(int first) {
-        float[] lanes = new float[L];
-        for (int i = 0; i < L; i++) {
-            lanes[i] = 2 * i + first;
-        }
-        return FloatVector.fromArray(S, lanes, 0);
     }
 
     private static FloatVector zip(int from) {
