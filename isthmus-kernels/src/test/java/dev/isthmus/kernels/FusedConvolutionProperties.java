@@ -41,16 +41,21 @@ class FusedConvolutionProperties {
             this(batch, cin, cout, window, relu, pool, seed, false);
         }
 
-        /** With {@code winograd}, Winograd's forward forced on (the gradients stay the rules' choice). */
+        /**
+         * With {@code winograd}, Winograd's forward forced on, and its data gradient where the
+         * input channels come in whole tiles of 8 (the gradients otherwise the rules' choice).
+         */
         FusedConvolution fused() {
             if (!winograd) {
                 return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
             }
             System.setProperty(WINOGRAD, "true");
+            System.setProperty(WINOGRAD_DATA_GRADIENT, "true");
             try {
                 return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
             } finally {
                 System.clearProperty(WINOGRAD);
+                System.clearProperty(WINOGRAD_DATA_GRADIENT);
             }
         }
 
@@ -82,6 +87,7 @@ class FusedConvolutionProperties {
     }
 
     private static final String WINOGRAD = "isthmus.conv.winograd";
+    private static final String WINOGRAD_DATA_GRADIENT = "isthmus.conv.winogradDataGradient";
 
     /**
      * Winograd's shapes (3x3, stride 1, one pixel of padding, even maps, whole tiles of 8 output
@@ -90,7 +96,17 @@ class FusedConvolutionProperties {
      */
     @Provide
     Arbitrary<Case> winogradCases() {
-        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 12),
+        return winogradCases(Arbitraries.integers().between(1, 12));
+    }
+
+    /** As {@link #winogradCases}, with input channels in whole tiles of 8: the data gradient by Winograd too. */
+    @Provide
+    Arbitrary<Case> winogradDataGradientCases() {
+        return winogradCases(Arbitraries.integers().between(1, 3).map(k -> 8 * k));
+    }
+
+    private static Arbitrary<Case> winogradCases(Arbitrary<Integer> inChannels) {
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), inChannels,
                         Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 6),
                         Arbitraries.integers().between(1, 36))
                 .as((n, ci, co, hh, hw) -> new int[] {n, ci, 8 * co, 2 * hh, 2 * hw});
@@ -115,6 +131,21 @@ class FusedConvolutionProperties {
 
     @Property(tries = 20, seed = Seeds.FIXED)
     void winogradGivesTheSameBitsOnAnyThreadCount(@ForAll("winogradCases") Case c) {
+        sameBitsForOneAndManyThreads(c);
+    }
+
+    /** The data gradient as a Winograd pass of the transposed shape, from the pooled outputs and winners. */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void winogradDataGradientIsTheChainRule(@ForAll("winogradDataGradientCases") Case c) {
+        String algorithm = c.fused().conv().algorithm();
+        if (KernelProvider.conv().vectorBitSize() > 0 && algorithm.contains("direct")) {
+            assertTrue(algorithm.contains("Winograd data gradient"), c.toString());
+        }
+        backwardIsTheChainRule(c);
+    }
+
+    @Property(tries = 20, seed = Seeds.FIXED)
+    void winogradDataGradientGivesTheSameBitsOnAnyThreadCount(@ForAll("winogradDataGradientCases") Case c) {
         sameBitsForOneAndManyThreads(c);
     }
 
@@ -397,7 +428,7 @@ class FusedConvolutionProperties {
         assertTrue(new Convolution(16, 32, resnet).algorithm().contains("phase gradients"),
                 new Convolution(16, 32, resnet).algorithm());
         Window2d wide = Window2d.of(56, 56, 3, 3, 2, 2, 1, 1, Padding.explicit(1, 1, 1, 1));
-        assertTrue(new Convolution(64, 128, wide).algorithm().endsWith("im2col gradients"),
+        assertTrue(new Convolution(64, 128, wide).algorithm().endsWith("gradients: im2col"),
                 new Convolution(64, 128, wide).algorithm());
     }
 

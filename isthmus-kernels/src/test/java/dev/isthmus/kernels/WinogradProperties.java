@@ -54,7 +54,7 @@ class WinogradProperties {
     void forwardEqualsReference(@ForAll("winogradCases") WindowCase c) {
         Convolution conv = winograd(c);
         if (KernelProvider.conv().vectorBitSize() > 0) {
-            assertEquals("winograd", conv.algorithm().split(",")[0], conv.toString());
+            assertEquals("winograd", conv.algorithm().split(";")[0], conv.toString());
         }
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * conv.outputSize() + 3];

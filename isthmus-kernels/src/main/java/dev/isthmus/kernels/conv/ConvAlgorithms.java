@@ -21,7 +21,9 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
  * Then, for a wide 3x3 "same" convolution at stride 1 on AVX-512 ({@link #winograd}), the
- * forward pass goes to {@link WinogradConvolution} and the gradients stay with the algorithm above.
+ * forward pass goes to {@link WinogradConvolution} and the gradients stay with the algorithm above;
+ * a direct convolution takes its data gradient by Winograd too where the transposed shape
+ * qualifies ({@link #winogradDataGradient}).
  * The choice depends on the shape and on the vector width (through the column block), never on
  * the thread count, so results are bitwise identical for any number of threads.
  */
@@ -89,10 +91,35 @@ public final class ConvAlgorithms {
      * {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
+        return winograd(shape, kernels, WINOGRAD_PROPERTY);
+    }
+
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradDataGradient=true|false} forces {@link #winogradDataGradient}. */
+    static final String WINOGRAD_DATA_GRADIENT_PROPERTY = "isthmus.conv.winogradDataGradient";
+
+    /**
+     * Whether a direct convolution at stride 1 takes its data gradient by Winograd
+     * ({@link WinogradConvolution#dataGradient}): where {@link #winograd} would choose Winograd
+     * for the transposed shape (the data gradient is the gradient at the output convolved "same"
+     * with the kernels transposed and flipped) and the gradient has 64 channels or more. Measured
+     * (batch 32, one thread, data and weight gradients, three alternated rounds): 64 -> 64 on
+     * 32x32 28.4-29.0 -> 25.1-26.9 ms, 64 -> 128 on 16x16 17.0-17.9 -> 15.6-16.0 (one outlier);
+     * 32 -> 32 on 64x64 and 32 -> 64 on 32x32 inside the noise, so not those. Forced by
+     * {@value #WINOGRAD_DATA_GRADIENT_PROPERTY}.
+     */
+    static boolean winogradDataGradient(ConvShape shape, ConvSupport kernels) {
+        ConvShape dataGradient = WinogradConvolution.transposed(shape);
+        if (System.getProperty(WINOGRAD_DATA_GRADIENT_PROPERTY) == null && dataGradient.outChannels() < 64) {
+            return false;
+        }
+        return winograd(dataGradient, kernels, WINOGRAD_DATA_GRADIENT_PROPERTY);
+    }
+
+    private static boolean winograd(ConvShape shape, ConvSupport kernels, String property) {
         if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) { // its kernels are vector code
             return false;
         }
-        String forced = System.getProperty(WINOGRAD_PROPERTY);
+        String forced = System.getProperty(property);
         if (forced != null) {
             return Boolean.parseBoolean(forced);
         }
@@ -120,7 +147,10 @@ public final class ConvAlgorithms {
                 kernels.directBlock(), kernels.directWideChannels());
         DirectLayout back = forward == null ? null : DirectLayout.transposed(forward);
         if (back != null) {
-            return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null);
+            WinogradConvolution dataGradient = winogradDataGradient(shape, kernels)
+                    ? WinogradConvolution.dataGradient(shape, kernels) : null;
+            return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,
+                    dataGradient);
         }
         DirectLayout strided = DirectLayout.strided(shape.inChannels(), shape.outChannels(), shape.window(),
                 kernels.directBlock(), kernels.directWideChannels());

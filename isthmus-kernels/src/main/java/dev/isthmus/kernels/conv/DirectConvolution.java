@@ -11,8 +11,9 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
  * field is read straight from a zero-padded copy of the image, a few output rows at a time, so
  * nothing the size of an im2col matrix is written. The epilogue pools those rows while they are in
  * cache. The data gradient is the same kernel run on the padded output gradient with flipped
- * weights; the weight gradient keeps per-lane partial sums over the same shifted reads, reduced
- * once per gradient group.
+ * weights (for a wide 3x3 "same" convolution, a Winograd pass of the transposed shape:
+ * {@link ConvAlgorithms#winogradDataGradient}); the weight gradient keeps per-lane partial sums
+ * over the same shifted reads, reduced once per gradient group.
  *
  * <p>At a stride above 1 the forward pass runs on the image's phases ({@link DirectLayout#strided}),
  * and so do the gradients where their geometry suits ({@link DirectLayout#phaseGradients}): the
@@ -38,13 +39,17 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvSupport kernels;
     /** The weight gradient as one SGEMM per image (see {@link #gemmWeightGradient}), or null: per-lane sums. */
     private final GemmSupport gemm;
+    /** The data gradient as a Winograd pass ({@link WinogradConvolution#dataGradient}), or null: the direct kernel. */
+    private final WinogradConvolution winogradDataGradient;
 
-    DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm) {
-        this(shape, forward, back, null, kernels, gemm);
+    /** At stride 1; the data gradient by {@code winogradDataGradient} when not null. */
+    DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm,
+                      WinogradConvolution winogradDataGradient) {
+        this(shape, forward, back, null, kernels, gemm, winogradDataGradient);
     }
 
     private DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, DirectLayout[] phases,
-                              ConvSupport kernels, GemmSupport gemm) {
+                              ConvSupport kernels, GemmSupport gemm, WinogradConvolution winogradDataGradient) {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
@@ -56,17 +61,23 @@ public final class DirectConvolution implements ConvAlgorithm {
         }
         this.kernels = kernels;
         this.gemm = gemm != null && back.inStride == forward.inStride ? gemm : null;
+        if (winogradDataGradient != null && (phases != null
+                || !winogradDataGradient.shape().equals(WinogradConvolution.transposed(shape)))) {
+            throw new IllegalArgumentException("a Winograd data gradient needs stride 1 and the transposed shape of "
+                    + shape + ": got " + winogradDataGradient.shape());
+        }
+        this.winogradDataGradient = winogradDataGradient;
     }
 
     /** The forward pass alone (a strided layout: see {@link ForwardAndGradients}); the backward methods refuse. */
     static DirectConvolution forwardOnly(ConvShape shape, DirectLayout forward, ConvSupport kernels) {
-        return new DirectConvolution(shape, forward, null, null, kernels, null);
+        return new DirectConvolution(shape, forward, null, null, kernels, null, null);
     }
 
     /** A strided layout with its gradients on the phases ({@link DirectLayout#phaseGradients}, not null). */
     static DirectConvolution strided(ConvShape shape, DirectLayout forward, DirectLayout[] phases, ConvSupport kernels,
                                      GemmSupport gemm) {
-        return new DirectConvolution(shape, forward, phases[0], phases, kernels, gemm);
+        return new DirectConvolution(shape, forward, phases[0], phases, kernels, gemm, null);
     }
 
     @Override
@@ -76,7 +87,8 @@ public final class DirectConvolution implements ConvAlgorithm {
         if (back == null) {
             return layout;
         }
-        return layout + (forward.stride > 1 ? ", phase gradients" : "") + (gemm == null ? "" : ", SGEMM weight gradient");
+        return layout + (forward.stride > 1 ? ", phase gradients" : "") + (gemm == null ? "" : ", SGEMM weight gradient")
+                + (winogradDataGradient == null ? "" : ", Winograd data gradient");
     }
 
     @Override
@@ -214,6 +226,12 @@ public final class DirectConvolution implements ConvAlgorithm {
             t.prepared = null;
             return;
         }
+        if (winogradDataGradient != null) {
+            float[] u = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, 16L * shape.weightSize() / 9);
+            winogradDataGradient.prepareDataGradient(t.w, t.wOffset, u);
+            t.prepared = u;
+            return;
+        }
         if (phases == null) {
             float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, back.packedWeightsSize());
             back.pack(t.w, t.wOffset, true, wp);
@@ -293,7 +311,10 @@ public final class DirectConvolution implements ConvAlgorithm {
                 }
             }
         }
-        if (t.dx != null && phases != null) {
+        if (t.dx != null && winogradDataGradient != null) {
+            winogradDataGradient.dataGradientImage(t.prepared, dz, at, b.inStride, b.inPlane, t.dx,
+                    t.dxOffset + n * shape.inputSize());
+        } else if (t.dx != null && phases != null) {
             phaseDataGradient(dz, t.prepared, t.dx, t.dxOffset + n * shape.inputSize());
         } else if (t.dx != null) {
             int dxb = t.dxOffset + n * shape.inputSize();

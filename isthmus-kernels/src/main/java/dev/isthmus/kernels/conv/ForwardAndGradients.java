@@ -21,7 +21,7 @@ final class ForwardAndGradients implements ConvAlgorithm {
 
     @Override
     public String name() {
-        return forward.name() + ", " + gradients.name() + " gradients";
+        return forward.name() + "; gradients: " + gradients.name();
     }
 
     @Override

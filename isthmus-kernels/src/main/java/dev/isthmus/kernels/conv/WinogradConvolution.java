@@ -30,7 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>It rounds differently from the direct kernel (the transforms add inputs before they are
  * multiplied), within a few units in the last place of the largest term; every image is
  * computed alone in a fixed order, so results do not depend on the thread count. The gradients
- * come from another algorithm ({@link ForwardAndGradients}).
+ * come from another algorithm ({@link ForwardAndGradients}); a {@link DirectConvolution} may run
+ * its data gradient as a Winograd pass of the transposed shape ({@link #dataGradient}), the same
+ * code with the kernels transposed and flipped.
  */
 final class WinogradConvolution implements ConvAlgorithm {
 
@@ -97,6 +99,20 @@ final class WinogradConvolution implements ConvAlgorithm {
                 && shape.outChannels() % ROWS == 0;
     }
 
+    /**
+     * The data gradient of {@code shape} (which {@link #suits} with its channel counts swapped) as
+     * a Winograd pass of its own: {@code dx} is the gradient at the output convolved, "same" again,
+     * with each kernel transposed and flipped ({@link #prepareDataGradient}, {@link #dataGradientImage}).
+     */
+    static WinogradConvolution dataGradient(ConvShape shape, ConvSupport kernels) {
+        return new WinogradConvolution(transposed(shape), kernels);
+    }
+
+    /** The convolution from {@code shape}'s output channels to its input channels on the same window. */
+    static ConvShape transposed(ConvShape shape) {
+        return new ConvShape(shape.outChannels(), shape.inChannels(), shape.window());
+    }
+
     @Override
     public String name() {
         return "winograd";
@@ -111,31 +127,70 @@ final class WinogradConvolution implements ConvAlgorithm {
     @Override
     public void prepareForward(ConvTensors t) {
         float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, 16 * cout * cin);
-        for (int oc = 0; oc < cout; oc++) {
-            for (int ic = 0; ic < cin; ic++) {
-                int g = t.wOffset + (oc * cin + ic) * 9;
-                for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
-                    float g0 = t.w[g + kx], g1 = t.w[g + 3 + kx], g2 = t.w[g + 6 + kx];
-                    u[at(0, kx, oc, ic)] = g0; // G g held in the first three columns of U until the next loop
-                    u[at(1, kx, oc, ic)] = 0.5f * (g0 + g1 + g2);
-                    u[at(2, kx, oc, ic)] = 0.5f * (g0 - g1 + g2);
-                    u[at(3, kx, oc, ic)] = g2;
-                }
-                for (int a = 0; a < 4; a++) { // (G g) G^T, the same along each row, in place (read before written)
-                    float g0 = u[at(a, 0, oc, ic)], g1 = u[at(a, 1, oc, ic)], g2 = u[at(a, 2, oc, ic)];
-                    u[at(a, 0, oc, ic)] = g0;
-                    u[at(a, 1, oc, ic)] = 0.5f * (g0 + g1 + g2);
-                    u[at(a, 2, oc, ic)] = 0.5f * (g0 - g1 + g2);
-                    u[at(a, 3, oc, ic)] = g2;
-                }
-            }
-        }
+        transformWeights(t.w, t.wOffset, false, u);
         t.prepared = u;
     }
 
-    /** Where {@code U_e}, {@code e = 4 a + b}, keeps output channel {@code oc}'s weight for input channel {@code ic}. */
-    private int at(int a, int b, int oc, int ic) {
-        return (((4 * a + b) * (cout / ROWS) + oc / ROWS) * cin + ic) * ROWS + oc % ROWS;
+    /**
+     * {@code U_e} for this data gradient ({@link #dataGradient}) from the weights of the
+     * convolution it differentiates, {@code w[input channel][output channel][3][3]} in this one's
+     * terms: each kernel taken transposed and flipped, into {@code u} (16 times the weights).
+     */
+    void prepareDataGradient(float[] w, int wOffset, float[] u) {
+        transformWeights(w, wOffset, true, u);
+    }
+
+    /**
+     * {@code U_e = G g G^T}, {@code g} read as it lies ({@code w[oc][ic]}) or, for a data
+     * gradient, from {@code w[ic][oc]} rotated half a turn. The taps are first laid out as nine
+     * planes in {@code U}'s own order ({@code [oc / 8][ic][8]}), so the transform runs along whole
+     * planes in vectors; a pass transforms its weights once per call (a network's slice), which
+     * as a scalar loop per channel pair took a tenth of a training step.
+     */
+    private void transformWeights(float[] w, int wOffset, boolean transposedFlipped, float[] u) {
+        int pairs = cout * cin;
+        float[] taps = Workspace.floats(Slot.WINOGRAD_TAPS, 9L * pairs);
+        for (int p = 0, to = 0; p < cout / ROWS; p++) {
+            for (int ic = 0; ic < cin; ic++) {
+                for (int r = 0; r < ROWS; r++, to++) {
+                    int oc = p * ROWS + r;
+                    if (transposedFlipped) {
+                        int g = wOffset + (ic * cout + oc) * 9 + 8;
+                        for (int k = 0; k < 9; k++) {
+                            taps[k * pairs + to] = w[g - k];
+                        }
+                    } else {
+                        int g = wOffset + (oc * cin + ic) * 9;
+                        for (int k = 0; k < 9; k++) {
+                            taps[k * pairs + to] = w[g + k];
+                        }
+                    }
+                }
+            }
+        }
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        for (int i = 0; i < pairs; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, pairs);
+            for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
+                FloatVector g0 = FloatVector.fromArray(S, taps, kx * pairs + i, in);
+                FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * pairs + i, in);
+                FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * pairs + i, in);
+                // G g held in U's planes (a, kx) until the next loop
+                g0.intoArray(u, kx * pairs + i, in);
+                half.mul(g0.add(g1).add(g2)).intoArray(u, (4 + kx) * pairs + i, in);
+                half.mul(g0.sub(g1).add(g2)).intoArray(u, (8 + kx) * pairs + i, in);
+                g2.intoArray(u, (12 + kx) * pairs + i, in);
+            }
+            for (int a = 0; a < 4; a++) { // (G g) G^T, the same along each row, in place (read before written)
+                int row = 4 * a * pairs + i;
+                FloatVector g0 = FloatVector.fromArray(S, u, row, in);
+                FloatVector g1 = FloatVector.fromArray(S, u, row + pairs, in);
+                FloatVector g2 = FloatVector.fromArray(S, u, row + 2 * pairs, in);
+                half.mul(g0.add(g1).add(g2)).intoArray(u, row + pairs, in);
+                half.mul(g0.sub(g1).add(g2)).intoArray(u, row + 2 * pairs, in);
+                g2.intoArray(u, row + 3 * pairs, in);
+            }
+        }
     }
 
     /**
@@ -145,8 +200,26 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     @Override
     public void forwardImage(ConvTensors t, int n) {
+        int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
+        convolve(t.prepared, t.x, t.xOffset + n * shape.inputSize(), width, height * width, t.y,
+                t.yOffset + n * shape.outputSize(t.pool), t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
+    }
+
+    /**
+     * One image's data gradient ({@link #dataGradient}): {@code dx} at {@code dxAt} (planes as
+     * the image's) from the gradient at the differentiated convolution's output, {@code dz} at
+     * {@code dzAt} with rows {@code dzRow} and planes {@code dzPlane} apart, and the weights
+     * {@link #prepareDataGradient} transformed.
+     */
+    void dataGradientImage(float[] u, float[] dz, int dzAt, int dzRow, int dzPlane, float[] dx, int dxAt) {
+        convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
+    }
+
+    /** The image at {@code x[xb]} (rows {@code xRow}, planes {@code xPlane} apart) into {@code y[yb]}, by bands. */
+    private void convolve(float[] u, float[] x, int xb, int xRow, int xPlane, float[] y, int yb, float[] bias,
+                          int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
-        stage(t.x, t.xOffset + n * shape.inputSize(), xs);
+        stage(x, xb, xRow, xPlane, xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
         // a vector's slack: the output transform's last run of tiles may read past the band's
         float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane + L);
@@ -154,9 +227,9 @@ final class WinogradConvolution implements ConvAlgorithm {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
             transformInput(xs, ty0, ty1, v);
             for (int e = 0; e < 16; e++) {
-                multiply(t.prepared, e, v, m, roundUp((ty1 - ty0) * tilesX, COLS));
+                multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, COLS));
             }
-            transformOutput(m, ty0, ty1, t, n);
+            transformOutput(m, ty0, ty1, y, yb, bias, biasOffset, relu, pool, winners, wb);
         }
     }
 
@@ -166,13 +239,13 @@ final class WinogradConvolution implements ConvAlgorithm {
      * zeros after both: the kernels' strided row copy (im2col's, at step 2) and their run clearing.
      * Writes every float of the staged image.
      */
-    private void stage(float[] x, int xb, float[] xs) {
+    private void stage(float[] x, int xb, int xRow, int xPlane, float[] xs) {
         for (int c = 0; c < cin; c++) {
-            int plane = c * stagedPlane, first = plane + stagedRow, from = xb + c * height * width;
+            int plane = c * stagedPlane, first = plane + stagedRow, from = xb + c * xPlane;
             kernels.clearRuns(xs, plane, stagedRow, 1, stagedRow);
             kernels.clearRuns(xs, first + height * stagedRow, stagedRow, 1, stagedRow);
-            kernels.copyStridedRows(x, from, width, height, tilesX, 2, xs, first + half, stagedRow); // O[k] = x[2k]
-            kernels.copyStridedRows(x, from + 1, width, height, tilesX, 2, xs, first + 1, stagedRow); // E[k + 1] = x[2k + 1]
+            kernels.copyStridedRows(x, from, xRow, height, tilesX, 2, xs, first + half, stagedRow); // O[k] = x[2k]
+            kernels.copyStridedRows(x, from + 1, xRow, height, tilesX, 2, xs, first + 1, stagedRow); // E[k + 1] = x[2k + 1]
             kernels.clearRuns(xs, first, stagedRow, height, 1);
             kernels.clearRuns(xs, first + tilesX + 1, stagedRow, height, half - tilesX - 1);
             kernels.clearRuns(xs, first + half + tilesX, stagedRow, height, half - tilesX);
@@ -322,13 +395,13 @@ final class WinogradConvolution implements ConvAlgorithm {
      * (as {@link ConvSupport#biasActivation}), then either each tile's two columns zipped into
      * place or its maximum and winner (as {@link ConvSupport#maxPool2x2}).
      */
-    private void transformOutput(float[] m, int ty0, int ty1, ConvTensors t, int n) {
-        int e = productPlane, yb = t.yOffset + n * shape.outputSize(t.pool);
+    private void transformOutput(float[] m, int ty0, int ty1, float[] y, int yb, float[] biases, int biasOffset,
+                                 boolean relu, boolean pool, byte[] winners, int wb) {
+        int e = productPlane;
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
         FloatVector zero = FloatVector.zero(S);
         for (int oc = 0; oc < cout; oc++) {
-            FloatVector bias = FloatVector.broadcast(S, t.bias == null ? 0f : t.bias[t.biasOffset + oc]);
+            FloatVector bias = FloatVector.broadcast(S, biases == null ? 0f : biases[biasOffset + oc]);
             for (int ty = ty0; ty < ty1; ty++) {
                 int from = oc * blockTiles + (ty - ty0) * tilesX;
                 for (int tx = 0; tx < tilesX; tx += L) {
@@ -352,7 +425,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                     // then down: rows 0 + 1 + 2 and 1 - 2 - 3; then the bias
                     FloatVector y00 = t00.add(t10).add(t20).add(bias), y01 = t01.add(t11).add(t21).add(bias);
                     FloatVector y10 = t10.sub(t20).sub(t30).add(bias), y11 = t11.sub(t21).sub(t31).add(bias);
-                    if (t.relu) {
+                    if (relu) {
                         y00 = y00.max(zero);
                         y01 = y01.max(zero);
                         y10 = y10.max(zero);
@@ -362,26 +435,26 @@ final class WinogradConvolution implements ConvAlgorithm {
                     // depends on what it compiled first, and a call that is not inlined boxes its
                     // vectors (training steps 25% slower in some JVMs and not others).
                     int tiles = Math.min(L, tilesX - tx);
-                    if (t.pool) {
+                    if (pool) {
                         int to = (oc * tilesY + ty) * tilesX + tx;
                         FloatVector max = y00.max(y01).max(y10.max(y11));
                         if (tiles == L) {
-                            max.intoArray(t.y, yb + to);
+                            max.intoArray(y, yb + to);
                         } else {
-                            max.intoArray(t.y, yb + to, S.indexInRange(0, tiles));
+                            max.intoArray(y, yb + to, S.indexInRange(0, tiles));
                         }
-                        if (t.winners != null) { // codes as ConvSupport.maxPool2x2's: the first cell equal to the maximum
+                        if (winners != null) { // codes as ConvSupport.maxPool2x2's: the first cell equal to the maximum
                             FloatVector code = three.blend(two, y10.eq(max)).blend(one, y01.eq(max)).blend(zero, y00.eq(max));
                             if (B != null && L >= 16) { // AVX-512 has masked byte stores; below, lane by lane
                                 ByteVector bytes = (ByteVector) code.convertShape(VectorOperators.F2B, B, 0);
                                 if (tiles == L) {
-                                    bytes.intoArray(t.winners, wb + to);
+                                    bytes.intoArray(winners, wb + to);
                                 } else {
-                                    bytes.intoArray(t.winners, wb + to, B.indexInRange(0, tiles));
+                                    bytes.intoArray(winners, wb + to, B.indexInRange(0, tiles));
                                 }
                             } else {
                                 for (int i = 0; i < tiles; i++) {
-                                    t.winners[wb + to + i] = (byte) code.lane(i);
+                                    winners[wb + to + i] = (byte) code.lane(i);
                                 }
                             }
                         }
@@ -390,16 +463,16 @@ final class WinogradConvolution implements ConvAlgorithm {
                         FloatVector low0 = ZIP_LOW.selectFrom(y00, y01), high0 = ZIP_HIGH.selectFrom(y00, y01);
                         FloatVector low1 = ZIP_LOW.selectFrom(y10, y11), high1 = ZIP_HIGH.selectFrom(y10, y11);
                         if (tiles == L) {
-                            low0.intoArray(t.y, to);
-                            high0.intoArray(t.y, to + L);
-                            low1.intoArray(t.y, to + width);
-                            high1.intoArray(t.y, to + width + L);
+                            low0.intoArray(y, to);
+                            high0.intoArray(y, to + L);
+                            low1.intoArray(y, to + width);
+                            high1.intoArray(y, to + width + L);
                         } else {
                             VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
-                            low0.intoArray(t.y, to, lowLanes);
-                            high0.intoArray(t.y, to + L, highLanes);
-                            low1.intoArray(t.y, to + width, lowLanes);
-                            high1.intoArray(t.y, to + width + L, highLanes);
+                            low0.intoArray(y, to, lowLanes);
+                            high0.intoArray(y, to + L, highLanes);
+                            low1.intoArray(y, to + width, lowLanes);
+                            high1.intoArray(y, to + width + L, highLanes);
                         }
                     }
                 }

@@ -30,8 +30,11 @@ public final class Workspace {
         PADDED_IMAGE,
         /** A plane's rows of per-lane sums on their way to a bias gradient (PanamaConv.RowLanes). */
         ROW_SUMS,
-        /** Winograd's staged image (even and odd columns apart), a band's transformed input tiles, their products. */
-        WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS
+        /**
+         * Winograd's staged image (even and odd columns apart), a band's transformed input tiles, their
+         * products, and the weights as nine planes of taps on their way to being transformed.
+         */
+        WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
