@@ -42,8 +42,8 @@ class FusedConvolutionProperties {
         }
 
         /**
-         * With {@code winograd}, Winograd's forward forced on, and its data gradient where the
-         * input channels come in whole tiles of 8 (the gradients otherwise the rules' choice).
+         * With {@code winograd}, Winograd forced on: the forward pass, and where the gradients run
+         * direct, the weight gradient and (input channels in whole tiles of 8) the data gradient.
          */
         FusedConvolution fused() {
             if (!winograd) {
@@ -51,11 +51,13 @@ class FusedConvolutionProperties {
             }
             System.setProperty(WINOGRAD, "true");
             System.setProperty(WINOGRAD_DATA_GRADIENT, "true");
+            System.setProperty(WINOGRAD_WEIGHT_GRADIENT, "true");
             try {
                 return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
             } finally {
                 System.clearProperty(WINOGRAD);
                 System.clearProperty(WINOGRAD_DATA_GRADIENT);
+                System.clearProperty(WINOGRAD_WEIGHT_GRADIENT);
             }
         }
 
@@ -88,6 +90,7 @@ class FusedConvolutionProperties {
 
     private static final String WINOGRAD = "isthmus.conv.winograd";
     private static final String WINOGRAD_DATA_GRADIENT = "isthmus.conv.winogradDataGradient";
+    private static final String WINOGRAD_WEIGHT_GRADIENT = "isthmus.conv.winogradWeightGradient";
 
     /**
      * Winograd's shapes (3x3, stride 1, one pixel of padding, even maps, whole tiles of 8 output
@@ -123,9 +126,16 @@ class FusedConvolutionProperties {
         forwardIsTheLayersInSequence(c);
     }
 
-    /** The gradients (the rules' algorithm) read the pooled outputs and winners Winograd's epilogue wrote. */
+    /**
+     * The gradients read the pooled outputs and winners Winograd's epilogue wrote; where they run
+     * direct, the weight gradient is Winograd's too.
+     */
     @Property(tries = 60, seed = Seeds.FIXED)
     void winogradBackwardIsTheChainRule(@ForAll("winogradCases") Case c) {
+        String algorithm = c.fused().conv().algorithm();
+        if (KernelProvider.conv().vectorBitSize() > 0 && algorithm.contains("direct")) {
+            assertTrue(algorithm.contains("Winograd weight gradient"), c.toString());
+        }
         backwardIsTheChainRule(c);
     }
 

@@ -115,6 +115,27 @@ public final class ConvAlgorithms {
         return winograd(dataGradient, kernels, WINOGRAD_DATA_GRADIENT_PROPERTY);
     }
 
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradWeightGradient=true|false} forces {@link #winogradWeightGradient}. */
+    static final String WINOGRAD_WEIGHT_GRADIENT_PROPERTY = "isthmus.conv.winogradWeightGradient";
+
+    /**
+     * Whether a direct convolution at stride 1 takes its weight gradient by Winograd
+     * ({@link WinogradConvolution#weightGradient}): only when forced by
+     * {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}, where the shape suits. It does 2.25x fewer
+     * multiplications, but as built (16 SGEMMs per image over its tiles, {@code dM_e V_e^T}, the
+     * SGEMM packing {@code V_e} transposed; a whole image's transformed input outgrowing L2) it lost
+     * to the direct and SGEMM weight gradients on every vgg shape but one (batch 32, one thread,
+     * data and weight gradients, alternated): 32 -> 64 on 32x32 14.4-15.3 -> 24.6-31.8 ms, 64 -> 64
+     * 23.6-24.9 -> 24.6-27.2, 64 -> 128 on 16x16 15.0-16.3 -> 16.3-19.4; 32 -> 32 on 64x64 about
+     * 9% faster in one run (36.4-37.2 -> 33.4-33.8, one outlier) and inside the noise in the next.
+     */
+    static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
+        if (System.getProperty(WINOGRAD_WEIGHT_GRADIENT_PROPERTY) == null) {
+            return false;
+        }
+        return winograd(shape, kernels, WINOGRAD_WEIGHT_GRADIENT_PROPERTY);
+    }
+
     private static boolean winograd(ConvShape shape, ConvSupport kernels, String property) {
         if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) { // its kernels are vector code
             return false;
@@ -149,8 +170,10 @@ public final class ConvAlgorithms {
         if (back != null) {
             WinogradConvolution dataGradient = winogradDataGradient(shape, kernels)
                     ? WinogradConvolution.dataGradient(shape, kernels) : null;
+            WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
+                    ? WinogradConvolution.weightGradient(shape, kernels, gemm) : null;
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,
-                    dataGradient);
+                    dataGradient, weightGradient);
         }
         DirectLayout strided = DirectLayout.strided(shape.inChannels(), shape.outChannels(), shape.window(),
                 kernels.directBlock(), kernels.directWideChannels());

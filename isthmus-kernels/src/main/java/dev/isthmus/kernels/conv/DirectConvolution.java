@@ -41,15 +41,21 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final GemmSupport gemm;
     /** The data gradient as a Winograd pass ({@link WinogradConvolution#dataGradient}), or null: the direct kernel. */
     private final WinogradConvolution winogradDataGradient;
+    /** The weight gradient by Winograd ({@link WinogradConvolution#weightGradient}), or null. */
+    private final WinogradConvolution winogradWeightGradient;
 
-    /** At stride 1; the data gradient by {@code winogradDataGradient} when not null. */
+    /**
+     * At stride 1; the data gradient by {@code winogradDataGradient} and the weight gradient by
+     * {@code winogradWeightGradient} where they are not null.
+     */
     DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm,
-                      WinogradConvolution winogradDataGradient) {
-        this(shape, forward, back, null, kernels, gemm, winogradDataGradient);
+                      WinogradConvolution winogradDataGradient, WinogradConvolution winogradWeightGradient) {
+        this(shape, forward, back, null, kernels, gemm, winogradDataGradient, winogradWeightGradient);
     }
 
     private DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, DirectLayout[] phases,
-                              ConvSupport kernels, GemmSupport gemm, WinogradConvolution winogradDataGradient) {
+                              ConvSupport kernels, GemmSupport gemm, WinogradConvolution winogradDataGradient,
+                              WinogradConvolution winogradWeightGradient) {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
@@ -67,17 +73,22 @@ public final class DirectConvolution implements ConvAlgorithm {
                     + shape + ": got " + winogradDataGradient.shape());
         }
         this.winogradDataGradient = winogradDataGradient;
+        if (winogradWeightGradient != null && (phases != null || !winogradWeightGradient.shape().equals(shape))) {
+            throw new IllegalArgumentException("a Winograd weight gradient needs stride 1 and the shape " + shape
+                    + ": got " + winogradWeightGradient.shape());
+        }
+        this.winogradWeightGradient = winogradWeightGradient;
     }
 
     /** The forward pass alone (a strided layout: see {@link ForwardAndGradients}); the backward methods refuse. */
     static DirectConvolution forwardOnly(ConvShape shape, DirectLayout forward, ConvSupport kernels) {
-        return new DirectConvolution(shape, forward, null, null, kernels, null, null);
+        return new DirectConvolution(shape, forward, null, null, kernels, null, null, null);
     }
 
     /** A strided layout with its gradients on the phases ({@link DirectLayout#phaseGradients}, not null). */
     static DirectConvolution strided(ConvShape shape, DirectLayout forward, DirectLayout[] phases, ConvSupport kernels,
                                      GemmSupport gemm) {
-        return new DirectConvolution(shape, forward, phases[0], phases, kernels, gemm, null);
+        return new DirectConvolution(shape, forward, phases[0], phases, kernels, gemm, null, null);
     }
 
     @Override
@@ -87,7 +98,9 @@ public final class DirectConvolution implements ConvAlgorithm {
         if (back == null) {
             return layout;
         }
-        return layout + (forward.stride > 1 ? ", phase gradients" : "") + (gemm == null ? "" : ", SGEMM weight gradient")
+        String weights = winogradWeightGradient != null ? ", Winograd weight gradient"
+                : gemm == null ? "" : ", SGEMM weight gradient";
+        return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
                 + (winogradDataGradient == null ? "" : ", Winograd data gradient");
     }
 
@@ -248,6 +261,9 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */
     private int sumsSize() {
+        if (winogradWeightGradient != null) {
+            return winogradWeightGradient.weightSumsSize();
+        }
         return gemm != null ? shape.weightSize()
                 : forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();
     }
@@ -291,7 +307,10 @@ public final class DirectConvolution implements ConvAlgorithm {
             kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, t.relu, dz, at, b.inStride, b.inPlane,
                     biasSums);
         }
-        if (dw != null && gemm != null) {
+        if (dw != null && winogradWeightGradient != null) {
+            winogradWeightGradient.weightGradientImage(t.x, t.xOffset + n * shape.inputSize(), dz, at, b.inStride,
+                    b.inPlane, accumulate, Workspace.floats(Slot.WEIGHT_SUMS, sumsSize()));
+        } else if (dw != null && gemm != null) {
             float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
             gemmWeightGradient(xp, dz, at, accumulate);
         } else if (dw != null) {
@@ -426,6 +445,10 @@ public final class DirectConvolution implements ConvAlgorithm {
     @Override
     public void endWeightGradient(float[] dw, int dwAt) {
         float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
+        if (winogradWeightGradient != null) {
+            winogradWeightGradient.endWeightGradient(sums, dw, dwAt);
+            return;
+        }
         if (gemm != null) {
             shape.weightsFromTransposed(sums, dw, dwAt);
             return;

@@ -1,6 +1,7 @@
 package dev.isthmus.kernels.conv;
 
 import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.gemm.GemmSupport;
 import dev.isthmus.kernels.runtime.Vectors;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
@@ -48,6 +49,8 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
     private static final FloatVector ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+    /** Lanes {@code 2i} and {@code 2i + 1} of a pair of vectors: a row's even and odd columns. */
+    private static final FloatVector UNZIP_EVEN = unzip(0), UNZIP_ODD = unzip(1);
 
     private final ConvShape shape;
     private final ConvSupport kernels;
@@ -65,8 +68,19 @@ final class WinogradConvolution implements ConvAlgorithm {
      * transforms a third of the time).
      */
     private final int inputPlane, productPlane;
+    /** The weight gradient's SGEMM ({@link #weightGradient}), or null. */
+    private final GemmSupport gemm;
+    /**
+     * The weight gradient's layout of a whole image's tiles: {@code V_e} and {@code dM_e} rows of
+     * {@code imageTiles} (a cache line more, as above), planes of {@code cin} and {@code cout} rows.
+     */
+    private final int imageRow, imageInputPlane, imageGradientPlane;
 
     WinogradConvolution(ConvShape shape, ConvSupport kernels) {
+        this(shape, kernels, null);
+    }
+
+    private WinogradConvolution(ConvShape shape, ConvSupport kernels, GemmSupport gemm) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
                     + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
@@ -88,6 +102,21 @@ final class WinogradConvolution implements ConvAlgorithm {
         blockTiles = roundUp(bandRows * tilesX, COLS);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
+        this.gemm = gemm;
+        imageRow = tilesX * tilesY + 16;
+        imageInputPlane = cin * imageRow;
+        imageGradientPlane = cout * imageRow;
+    }
+
+    /**
+     * {@code shape}'s weight gradient by Winograd: {@code dU_e = sum over tiles of dM_e V_e^T},
+     * where {@code dM = A dY A^T} is each 2x2 tile of the gradient at the output taken back
+     * through the output transform and {@code V} the forward's transformed input; then
+     * {@code dg = G^T dU G} once per gradient group ({@link #endWeightGradient(float[], float[], int)}).
+     * The 16 products are SGEMMs over a whole image's tiles.
+     */
+    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, GemmSupport gemm) {
+        return new WinogradConvolution(shape, kernels, gemm);
     }
 
     /** Whether this algorithm computes {@code shape}'s forward pass. */
@@ -215,6 +244,120 @@ final class WinogradConvolution implements ConvAlgorithm {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
+    /** Floats of a gradient group's sums: {@code dU_e}, {@code [e][oc][ic]}. */
+    int weightSumsSize() {
+        return 16 * cout * cin;
+    }
+
+    /**
+     * One image's {@code dU_e} added to the group's {@code sums} (or written there, unless
+     * {@code accumulate}): the image {@code x} at {@code xb} as it lies, the gradient at the
+     * output {@code dz} at {@code dzAt} with rows {@code dzRow} and planes {@code dzPlane} apart.
+     */
+    void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
+                             float[] sums) {
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
+        stage(x, xb, width, height * width, xs);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * imageInputPlane);
+        transformInput(xs, 0, tilesY, v, imageRow, imageInputPlane);
+        float[] dm = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * imageGradientPlane);
+        transformGradient(dz, dzAt, dzRow, dzPlane, dm);
+        int tiles = tilesX * tilesY;
+        for (int e = 0; e < 16; e++) {
+            gemm.sgemm(false, true, cout, cin, tiles, 1f, dm, e * imageGradientPlane, imageRow, v, e * imageInputPlane,
+                    imageRow, accumulate ? 1f : 0f, sums, e * cout * cin, cin);
+        }
+    }
+
+    /**
+     * {@code dM_e = (A dY A^T)_e} for every tile of every output channel, tile {@code (ty, tx)} at
+     * column {@code ty * tilesX + tx} of row {@code oc}: across each tile row {@code p, q} becomes
+     * {@code p, p + q, p - q, -q}, then the same down the columns. A run of tiles is two vectors
+     * of a gradient row, its even and odd columns taken apart.
+     */
+    private void transformGradient(float[] dz, int dzAt, int dzRow, int dzPlane, float[] dm) {
+        int e = imageGradientPlane;
+        for (int oc = 0; oc < cout; oc++) {
+            for (int ty = 0; ty < tilesY; ty++) {
+                int row = dzAt + oc * dzPlane + 2 * ty * dzRow;
+                for (int tx = 0; tx < tilesX; tx += L) {
+                    VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
+                    int at = row + 2 * tx;
+                    FloatVector a = FloatVector.fromArray(S, dz, at, first), b = FloatVector.fromArray(S, dz, at + L, second);
+                    FloatVector y00 = UNZIP_EVEN.selectFrom(a, b), y01 = UNZIP_ODD.selectFrom(a, b);
+                    a = FloatVector.fromArray(S, dz, at + dzRow, first);
+                    b = FloatVector.fromArray(S, dz, at + dzRow + L, second);
+                    FloatVector y10 = UNZIP_EVEN.selectFrom(a, b), y11 = UNZIP_ODD.selectFrom(a, b);
+                    // across: p, p + q, p - q, -q for each of the two rows
+                    FloatVector c00 = y00, c01 = y00.add(y01), c02 = y00.sub(y01), c03 = y01.neg();
+                    FloatVector c10 = y10, c11 = y10.add(y11), c12 = y10.sub(y11), c13 = y11.neg();
+                    VectorMask<Float> keep = S.indexInRange(tx, tilesX);
+                    int to = oc * imageRow + ty * tilesX + tx;
+                    // down: rows 0, 0 + 1, 0 - 1, -1; dM_e with e = 4 * (row) + (column)
+                    c00.intoArray(dm, to, keep);
+                    c01.intoArray(dm, to + e, keep);
+                    c02.intoArray(dm, to + 2 * e, keep);
+                    c03.intoArray(dm, to + 3 * e, keep);
+                    c00.add(c10).intoArray(dm, to + 4 * e, keep);
+                    c01.add(c11).intoArray(dm, to + 5 * e, keep);
+                    c02.add(c12).intoArray(dm, to + 6 * e, keep);
+                    c03.add(c13).intoArray(dm, to + 7 * e, keep);
+                    c00.sub(c10).intoArray(dm, to + 8 * e, keep);
+                    c01.sub(c11).intoArray(dm, to + 9 * e, keep);
+                    c02.sub(c12).intoArray(dm, to + 10 * e, keep);
+                    c03.sub(c13).intoArray(dm, to + 11 * e, keep);
+                    c10.neg().intoArray(dm, to + 12 * e, keep);
+                    c11.neg().intoArray(dm, to + 13 * e, keep);
+                    c12.neg().intoArray(dm, to + 14 * e, keep);
+                    c13.neg().intoArray(dm, to + 15 * e, keep);
+                }
+            }
+        }
+    }
+
+    /**
+     * The group's {@code dg = G^T dU G} for every channel pair, into {@code dw} at {@code dwAt}
+     * ({@code [oc][ic][3][3]}): down each column of {@code dU}, {@code u0 + (u1 + u2) / 2},
+     * {@code (u1 - u2) / 2}, {@code (u1 + u2) / 2 + u3}; then across each row the same. In
+     * vectors of channel pairs (the sums' planes), into nine planes of taps, then into place.
+     */
+    void endWeightGradient(float[] sums, float[] dw, int dwAt) {
+        int pairs = cout * cin;
+        // 12 planes of G^T dU (row a, column b at 4 a + b), then the 9 planes of taps
+        float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * pairs);
+        int taps = 12 * pairs;
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        for (int i = 0; i < pairs; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, pairs);
+            for (int b = 0; b < 4; b++) {
+                FloatVector u0 = FloatVector.fromArray(S, sums, b * pairs + i, in);
+                FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * pairs + i, in);
+                FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * pairs + i, in);
+                FloatVector u3 = FloatVector.fromArray(S, sums, (12 + b) * pairs + i, in);
+                FloatVector h = half.mul(u1.add(u2));
+                u0.add(h).intoArray(planes, b * pairs + i, in);
+                half.mul(u1.sub(u2)).intoArray(planes, (4 + b) * pairs + i, in);
+                h.add(u3).intoArray(planes, (8 + b) * pairs + i, in);
+            }
+            for (int a = 0; a < 3; a++) {
+                int row = 4 * a * pairs + i;
+                FloatVector t0 = FloatVector.fromArray(S, planes, row, in);
+                FloatVector t1 = FloatVector.fromArray(S, planes, row + pairs, in);
+                FloatVector t2 = FloatVector.fromArray(S, planes, row + 2 * pairs, in);
+                FloatVector t3 = FloatVector.fromArray(S, planes, row + 3 * pairs, in);
+                FloatVector h = half.mul(t1.add(t2));
+                t0.add(h).intoArray(planes, taps + 3 * a * pairs + i, in);
+                half.mul(t1.sub(t2)).intoArray(planes, taps + (3 * a + 1) * pairs + i, in);
+                h.add(t3).intoArray(planes, taps + (3 * a + 2) * pairs + i, in);
+            }
+        }
+        for (int pair = 0; pair < pairs; pair++) {
+            for (int k = 0; k < 9; k++) {
+                dw[dwAt + pair * 9 + k] = planes[taps + k * pairs + pair];
+            }
+        }
+    }
+
     /** The image at {@code x[xb]} (rows {@code xRow}, planes {@code xPlane} apart) into {@code y[yb]}, by bands. */
     private void convolve(float[] u, float[] x, int xb, int xRow, int xPlane, float[] y, int yb, float[] bias,
                           int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
@@ -225,7 +368,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane + L);
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
-            transformInput(xs, ty0, ty1, v);
+            transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
             for (int e = 0; e < 16; e++) {
                 multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, COLS));
             }
@@ -254,11 +397,12 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * {@code V_e} for tile rows {@code [ty0, ty1)}: {@code B^T d B} of each tile's 4x4 patch, tile
-     * {@code (ty, tx)} at column {@code (ty - ty0) * tilesX + tx} of row {@code ic} of {@code V_e}.
-     * Columns past the band's tiles up to the register tiles' width are zeroed.
+     * {@code (ty, tx)} at column {@code (ty - ty0) * tilesX + tx} of row {@code ic} of {@code V_e}
+     * (rows {@code vRow} apart, each {@code V_e} {@code vPlane} after the last). Columns past the
+     * band's tiles up to the register tiles' width (within a row) are zeroed.
      */
-    private void transformInput(float[] xs, int ty0, int ty1, float[] v) {
-        int tiles = (ty1 - ty0) * tilesX, padded = roundUp(tiles, COLS);
+    private void transformInput(float[] xs, int ty0, int ty1, float[] v, int vRow, int vPlane) {
+        int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, COLS), vRow);
         for (int ic = 0; ic < cin; ic++) {
             int plane = ic * stagedPlane;
             for (int tx = 0; tx < tilesX; tx += L) {
@@ -290,7 +434,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                     o1 = FloatVector.fromArray(S, xs, r + half + 1);
                     FloatVector x30 = e0.sub(e1), x31 = o0.add(e1), x32 = e1.sub(o0), x33 = o0.sub(o1);
                     // then down: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3; V_e with e = 4 * (row) + (column)
-                    int to = ic * blockTiles + (ty - ty0) * tilesX + tx, e = inputPlane;
+                    int to = ic * vRow + (ty - ty0) * tilesX + tx, e = vPlane;
                     x00.sub(x20).intoArray(v, to, keep);
                     x01.sub(x21).intoArray(v, to + e, keep);
                     x02.sub(x22).intoArray(v, to + 2 * e, keep);
@@ -319,7 +463,7 @@ final class WinogradConvolution implements ConvAlgorithm {
             }
             if (padded > tiles) {
                 for (int e = 0; e < 16; e++) {
-                    int at = e * inputPlane + ic * blockTiles;
+                    int at = e * vPlane + ic * vRow;
                     Arrays.fill(v, at + tiles, at + padded, 0f);
                 }
             }
@@ -492,6 +636,14 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     private static int roundUp(int n, int multiple) {
         return (n + multiple - 1) / multiple * multiple;
+    }
+
+    private static FloatVector unzip(int from) {
+        float[] lanes = new float[L];
+        for (int i = 0; i < L; i++) {
+            lanes[i] = 2 * i + from;
+        }
+        return FloatVector.fromArray(S, lanes, 0);
     }
 
     private static FloatVector zip(int from) {

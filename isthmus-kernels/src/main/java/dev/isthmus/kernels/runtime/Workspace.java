@@ -32,7 +32,8 @@ public final class Workspace {
         ROW_SUMS,
         /**
          * Winograd's staged image (even and odd columns apart), a band's transformed input tiles, their
-         * products, and the weights as nine planes of taps on their way to being transformed.
+         * products, and the weights as nine planes of taps on their way to being transformed (or
+         * a weight gradient's on its way back).
          */
         WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS
     }
