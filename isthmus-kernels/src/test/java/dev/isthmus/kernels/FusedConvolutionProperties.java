@@ -102,15 +102,22 @@ class FusedConvolutionProperties {
         return winogradCases(Arbitraries.integers().between(1, 12));
     }
 
-    /** As {@link #winogradCases}, with input channels in whole tiles of 8: the data gradient by Winograd too. */
+    /**
+     * As {@link #winogradCases}, with input channels in whole tiles of 8: the data gradient by
+     * Winograd too, and the weight gradient where the output channels come in two vectors.
+     */
     @Provide
     Arbitrary<Case> winogradDataGradientCases() {
-        return winogradCases(Arbitraries.integers().between(1, 3).map(k -> 8 * k));
+        return winogradCases(Arbitraries.integers().between(1, 4).map(k -> 8 * k), Arbitraries.integers().between(1, 4));
     }
 
     private static Arbitrary<Case> winogradCases(Arbitrary<Integer> inChannels) {
+        return winogradCases(inChannels, Arbitraries.integers().between(1, 2));
+    }
+
+    private static Arbitrary<Case> winogradCases(Arbitrary<Integer> inChannels, Arbitrary<Integer> outEights) {
         Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3), inChannels,
-                        Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 6),
+                        outEights, Arbitraries.integers().between(1, 6),
                         Arbitraries.integers().between(1, 36))
                 .as((n, ci, co, hh, hw) -> new int[] {n, ci, 8 * co, 2 * hh, 2 * hw});
         return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
@@ -126,16 +133,9 @@ class FusedConvolutionProperties {
         forwardIsTheLayersInSequence(c);
     }
 
-    /**
-     * The gradients read the pooled outputs and winners Winograd's epilogue wrote; where they run
-     * direct, the weight gradient is Winograd's too.
-     */
+    /** The gradients read the pooled outputs and winners Winograd's epilogue wrote. */
     @Property(tries = 60, seed = Seeds.FIXED)
     void winogradBackwardIsTheChainRule(@ForAll("winogradCases") Case c) {
-        String algorithm = c.fused().conv().algorithm();
-        if (KernelProvider.conv().vectorBitSize() > 0 && algorithm.contains("direct")) {
-            assertTrue(algorithm.contains("Winograd weight gradient"), c.toString());
-        }
         backwardIsTheChainRule(c);
     }
 
@@ -144,18 +144,24 @@ class FusedConvolutionProperties {
         sameBitsForOneAndManyThreads(c);
     }
 
-    /** The data gradient as a Winograd pass of the transposed shape, from the pooled outputs and winners. */
-    @Property(tries = 60, seed = Seeds.FIXED)
-    void winogradDataGradientIsTheChainRule(@ForAll("winogradDataGradientCases") Case c) {
+    /**
+     * The data gradient as a Winograd pass of the transposed shape, and the weight gradient by
+     * Winograd where the output channels fill its register tile, from the pooled outputs and winners.
+     */
+    @Property(tries = 80, seed = Seeds.FIXED)
+    void winogradGradientsAreTheChainRule(@ForAll("winogradDataGradientCases") Case c) {
         String algorithm = c.fused().conv().algorithm();
-        if (KernelProvider.conv().vectorBitSize() > 0 && algorithm.contains("direct")) {
+        int bits = KernelProvider.conv().vectorBitSize();
+        if (bits > 0 && algorithm.contains("direct")) {
             assertTrue(algorithm.contains("Winograd data gradient"), c.toString());
+            assertEquals(c.cout() % (2 * bits / Float.SIZE) == 0, algorithm.contains("Winograd weight gradient"),
+                    c.toString());
         }
         backwardIsTheChainRule(c);
     }
 
     @Property(tries = 20, seed = Seeds.FIXED)
-    void winogradDataGradientGivesTheSameBitsOnAnyThreadCount(@ForAll("winogradDataGradientCases") Case c) {
+    void winogradGradientsGiveTheSameBitsOnAnyThreadCount(@ForAll("winogradDataGradientCases") Case c) {
         sameBitsForOneAndManyThreads(c);
     }
 

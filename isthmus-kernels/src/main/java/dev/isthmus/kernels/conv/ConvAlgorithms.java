@@ -122,15 +122,18 @@ public final class ConvAlgorithms {
      * Whether a direct convolution at stride 1 takes its weight gradient by Winograd
      * ({@link WinogradConvolution#weightGradient}): only when forced by
      * {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}, where the shape suits. It does 2.25x fewer
-     * multiplications, but as built (16 SGEMMs per image over its tiles, {@code dM_e V_e^T}, the
-     * SGEMM packing {@code V_e} transposed; a whole image's transformed input outgrowing L2) it lost
-     * to the direct and SGEMM weight gradients on every vgg shape but one (batch 32, one thread,
-     * data and weight gradients, alternated): 32 -> 64 on 32x32 14.4-15.3 -> 24.6-31.8 ms, 64 -> 64
-     * 23.6-24.9 -> 24.6-27.2, 64 -> 128 on 16x16 15.0-16.3 -> 16.3-19.4; 32 -> 32 on 64x64 about
-     * 9% faster in one run (36.4-37.2 -> 33.4-33.8, one outlier) and inside the noise in the next.
+     * multiplications, and its products run as fast as the forward's, but its transforms (the
+     * image staged and transformed again, the gradient's tiles transformed and transposed) cost
+     * what the products save. Measured (batch 32, one thread, data and weight gradients, three
+     * alternated rounds, direct or SGEMM against Winograd): 64 -> 64 on 32x32 23.2-24.7 -> 24.1-24.2
+     * ms, 32 -> 32 on 64x64 35.9-36.7 -> 36.0-36.3, 32 -> 64 on 32x32 14.6-15.7 -> 17.9-18.0,
+     * 64 -> 128 on 16x16 14.1-15.3 -> 17.3-17.8. Two earlier forms lost more: 16 SGEMMs per image
+     * over a whole image's tiles (the SGEMM packing {@code V_e} transposed), and the gradient's
+     * tiles scattered in place of the transpose.
      */
     static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
-        if (System.getProperty(WINOGRAD_WEIGHT_GRADIENT_PROPERTY) == null) {
+        if (System.getProperty(WINOGRAD_WEIGHT_GRADIENT_PROPERTY) == null
+                || !WinogradConvolution.suitsWeightGradient(shape, kernels)) {
             return false;
         }
         return winograd(shape, kernels, WINOGRAD_WEIGHT_GRADIENT_PROPERTY);
@@ -171,7 +174,7 @@ public final class ConvAlgorithms {
             WinogradConvolution dataGradient = winogradDataGradient(shape, kernels)
                     ? WinogradConvolution.dataGradient(shape, kernels) : null;
             WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
-                    ? WinogradConvolution.weightGradient(shape, kernels, gemm) : null;
+                    ? WinogradConvolution.weightGradient(shape, kernels) : null;
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,
                     dataGradient, weightGradient);
         }

@@ -1,7 +1,6 @@
 package dev.isthmus.kernels.conv;
 
 import dev.isthmus.kernels.Window2d;
-import dev.isthmus.kernels.gemm.GemmSupport;
 import dev.isthmus.kernels.runtime.Vectors;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
@@ -68,19 +67,8 @@ final class WinogradConvolution implements ConvAlgorithm {
      * transforms a third of the time).
      */
     private final int inputPlane, productPlane;
-    /** The weight gradient's SGEMM ({@link #weightGradient}), or null. */
-    private final GemmSupport gemm;
-    /**
-     * The weight gradient's layout of a whole image's tiles: {@code V_e} and {@code dM_e} rows of
-     * {@code imageTiles} (a cache line more, as above), planes of {@code cin} and {@code cout} rows.
-     */
-    private final int imageRow, imageInputPlane, imageGradientPlane;
 
     WinogradConvolution(ConvShape shape, ConvSupport kernels) {
-        this(shape, kernels, null);
-    }
-
-    private WinogradConvolution(ConvShape shape, ConvSupport kernels, GemmSupport gemm) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
                     + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
@@ -102,21 +90,29 @@ final class WinogradConvolution implements ConvAlgorithm {
         blockTiles = roundUp(bandRows * tilesX, COLS);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
-        this.gemm = gemm;
-        imageRow = tilesX * tilesY + 16;
-        imageInputPlane = cin * imageRow;
-        imageGradientPlane = cout * imageRow;
     }
 
     /**
-     * {@code shape}'s weight gradient by Winograd: {@code dU_e = sum over tiles of dM_e V_e^T},
-     * where {@code dM = A dY A^T} is each 2x2 tile of the gradient at the output taken back
-     * through the output transform and {@code V} the forward's transformed input; then
-     * {@code dg = G^T dU G} once per gradient group ({@link #endWeightGradient(float[], float[], int)}).
-     * The 16 products are SGEMMs over a whole image's tiles.
+     * {@code shape}'s weight gradient by Winograd ({@link #suitsWeightGradient}): {@code dU_e}, the
+     * sum over tiles of {@code dM_e V_e^T}, where {@code dM = A dY A^T} is each 2x2 tile of the
+     * gradient at the output taken back through the output transform and {@code V} the forward's
+     * transformed input; then {@code dg = G^T dU G} once per gradient group
+     * ({@link #endWeightGradient(float[], float[], int)}). By bands, as the forward pass: {@code dM}
+     * is stored transposed (tiles by output channels), so the products run in the forward's
+     * register tile, 8 input channels by two vectors of output channels, summed over the band's tiles.
      */
-    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, GemmSupport gemm) {
-        return new WinogradConvolution(shape, kernels, gemm);
+    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels) {
+        if (!suitsWeightGradient(shape, kernels)) {
+            throw new IllegalArgumentException("Winograd's weight gradient needs Winograd's shape, input channels in "
+                    + "tiles of " + ROWS + " and output channels in tiles of " + COLS + ": got " + shape);
+        }
+        return new WinogradConvolution(shape, kernels);
+    }
+
+    /** Whether {@link #weightGradient} takes {@code shape}: input channels in eights, output channels in two vectors. */
+    static boolean suitsWeightGradient(ConvShape shape, ConvSupport kernels) {
+        return suits(shape) && kernels.vectorBitSize() == S.vectorBitSize() && shape.inChannels() % ROWS == 0
+                && shape.outChannels() % COLS == 0;
     }
 
     /** Whether this algorithm computes {@code shape}'s forward pass. */
@@ -244,7 +240,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
-    /** Floats of a gradient group's sums: {@code dU_e}, {@code [e][oc][ic]}. */
+    /** Floats of a gradient group's sums: {@code dU_e} transposed, {@code [e][ic][oc]}. */
     int weightSumsSize() {
         return 16 * cout * cin;
     }
@@ -258,27 +254,34 @@ final class WinogradConvolution implements ConvAlgorithm {
                              float[] sums) {
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
         stage(x, xb, width, height * width, xs);
-        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * imageInputPlane);
-        transformInput(xs, 0, tilesY, v, imageRow, imageInputPlane);
-        float[] dm = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * imageGradientPlane);
-        transformGradient(dz, dzAt, dzRow, dzPlane, dm);
-        int tiles = tilesX * tilesY;
-        for (int e = 0; e < 16; e++) {
-            gemm.sgemm(false, true, cout, cin, tiles, 1f, dm, e * imageGradientPlane, imageRow, v, e * imageInputPlane,
-                    imageRow, accumulate ? 1f : 0f, sums, e * cout * cin, cin);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
+        float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, 16L * productPlane);
+        float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane);
+        if (!accumulate) {
+            Arrays.fill(sums, 0, weightSumsSize(), 0f);
+        }
+        for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
+            int ty1 = Math.min(tilesY, ty0 + bandRows);
+            transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
+            transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
+            transposeGradient(dm, (ty1 - ty0) * tilesX, dmt);
+            for (int e = 0; e < 16; e++) {
+                accumulate(v, dmt, e, (ty1 - ty0) * tilesX, sums);
+            }
         }
     }
 
     /**
-     * {@code dM_e = (A dY A^T)_e} for every tile of every output channel, tile {@code (ty, tx)} at
-     * column {@code ty * tilesX + tx} of row {@code oc}: across each tile row {@code p, q} becomes
+     * {@code dM_e = (A dY A^T)_e} for tile rows {@code [ty0, ty1)} of every output channel,
+     * tile {@code (ty, tx)} at column {@code (ty - ty0) * tilesX + tx} of row {@code oc} (in the
+     * forward's band layout of products): across each tile row {@code p, q} becomes
      * {@code p, p + q, p - q, -q}, then the same down the columns. A run of tiles is two vectors
      * of a gradient row, its even and odd columns taken apart.
      */
-    private void transformGradient(float[] dz, int dzAt, int dzRow, int dzPlane, float[] dm) {
-        int e = imageGradientPlane;
+    private void transformGradient(float[] dz, int dzAt, int dzRow, int dzPlane, int ty0, int ty1, float[] dm) {
+        int e = productPlane;
         for (int oc = 0; oc < cout; oc++) {
-            for (int ty = 0; ty < tilesY; ty++) {
+            for (int ty = ty0; ty < ty1; ty++) {
                 int row = dzAt + oc * dzPlane + 2 * ty * dzRow;
                 for (int tx = 0; tx < tilesX; tx += L) {
                     VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
@@ -292,7 +295,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                     FloatVector c00 = y00, c01 = y00.add(y01), c02 = y00.sub(y01), c03 = y01.neg();
                     FloatVector c10 = y10, c11 = y10.add(y11), c12 = y10.sub(y11), c13 = y11.neg();
                     VectorMask<Float> keep = S.indexInRange(tx, tilesX);
-                    int to = oc * imageRow + ty * tilesX + tx;
+                    int to = oc * blockTiles + (ty - ty0) * tilesX + tx;
                     // down: rows 0, 0 + 1, 0 - 1, -1; dM_e with e = 4 * (row) + (column)
                     c00.intoArray(dm, to, keep);
                     c01.intoArray(dm, to + e, keep);
@@ -311,6 +314,92 @@ final class WinogradConvolution implements ConvAlgorithm {
                     c12.neg().intoArray(dm, to + 14 * e, keep);
                     c13.neg().intoArray(dm, to + 15 * e, keep);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code dM_e^T} from {@code dM_e} for a band's first {@code tiles} tiles: rows of {@code cout},
+     * planes as {@code dM_e}'s; a vector of tiles at a time, element by element (a masked scatter
+     * from the transform cost as much; shuffles through a block in memory twice as much).
+     */
+    private void transposeGradient(float[] dm, int tiles, float[] dmt) {
+        for (int e = 0; e < 16; e++) {
+            int plane = e * productPlane;
+            for (int t0 = 0; t0 < tiles; t0 += L) {
+                int t1 = Math.min(tiles, t0 + L);
+                for (int oc = 0; oc < cout; oc++) {
+                    int from = plane + oc * blockTiles;
+                    for (int t = t0; t < t1; t++) {
+                        dmt[plane + t * cout + oc] = dm[from + t];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code dU_e^T += V_e dM_e^T} over a band's first {@code tiles} tiles: 8 input channels by
+     * two vectors of output channels in registers, as {@link #multiply}.
+     */
+    private void accumulate(float[] v, float[] dmt, int e, int tiles, float[] sums) {
+        int vb = e * inputPlane, mb = e * productPlane, cb = e * cin * cout, r = blockTiles;
+        for (int ic0 = 0; ic0 < cin; ic0 += ROWS) {
+            for (int oc0 = 0; oc0 < cout; oc0 += COLS) {
+                int c = cb + ic0 * cout + oc0;
+                FloatVector c00 = FloatVector.fromArray(S, sums, c), c01 = FloatVector.fromArray(S, sums, c + L);
+                FloatVector c10 = FloatVector.fromArray(S, sums, c + cout), c11 = FloatVector.fromArray(S, sums, c + cout + L);
+                FloatVector c20 = FloatVector.fromArray(S, sums, c + 2 * cout), c21 = FloatVector.fromArray(S, sums, c + 2 * cout + L);
+                FloatVector c30 = FloatVector.fromArray(S, sums, c + 3 * cout), c31 = FloatVector.fromArray(S, sums, c + 3 * cout + L);
+                FloatVector c40 = FloatVector.fromArray(S, sums, c + 4 * cout), c41 = FloatVector.fromArray(S, sums, c + 4 * cout + L);
+                FloatVector c50 = FloatVector.fromArray(S, sums, c + 5 * cout), c51 = FloatVector.fromArray(S, sums, c + 5 * cout + L);
+                FloatVector c60 = FloatVector.fromArray(S, sums, c + 6 * cout), c61 = FloatVector.fromArray(S, sums, c + 6 * cout + L);
+                FloatVector c70 = FloatVector.fromArray(S, sums, c + 7 * cout), c71 = FloatVector.fromArray(S, sums, c + 7 * cout + L);
+                for (int t = 0; t < tiles; t++) {
+                    int bi = mb + t * cout + oc0, ai = vb + ic0 * r + t;
+                    FloatVector b0 = FloatVector.fromArray(S, dmt, bi);
+                    FloatVector b1 = FloatVector.fromArray(S, dmt, bi + L);
+                    FloatVector a = FloatVector.broadcast(S, v[ai]);
+                    c00 = a.fma(b0, c00);
+                    c01 = a.fma(b1, c01);
+                    a = FloatVector.broadcast(S, v[ai + r]);
+                    c10 = a.fma(b0, c10);
+                    c11 = a.fma(b1, c11);
+                    a = FloatVector.broadcast(S, v[ai + 2 * r]);
+                    c20 = a.fma(b0, c20);
+                    c21 = a.fma(b1, c21);
+                    a = FloatVector.broadcast(S, v[ai + 3 * r]);
+                    c30 = a.fma(b0, c30);
+                    c31 = a.fma(b1, c31);
+                    a = FloatVector.broadcast(S, v[ai + 4 * r]);
+                    c40 = a.fma(b0, c40);
+                    c41 = a.fma(b1, c41);
+                    a = FloatVector.broadcast(S, v[ai + 5 * r]);
+                    c50 = a.fma(b0, c50);
+                    c51 = a.fma(b1, c51);
+                    a = FloatVector.broadcast(S, v[ai + 6 * r]);
+                    c60 = a.fma(b0, c60);
+                    c61 = a.fma(b1, c61);
+                    a = FloatVector.broadcast(S, v[ai + 7 * r]);
+                    c70 = a.fma(b0, c70);
+                    c71 = a.fma(b1, c71);
+                }
+                c00.intoArray(sums, c);
+                c01.intoArray(sums, c + L);
+                c10.intoArray(sums, c + cout);
+                c11.intoArray(sums, c + cout + L);
+                c20.intoArray(sums, c + 2 * cout);
+                c21.intoArray(sums, c + 2 * cout + L);
+                c30.intoArray(sums, c + 3 * cout);
+                c31.intoArray(sums, c + 3 * cout + L);
+                c40.intoArray(sums, c + 4 * cout);
+                c41.intoArray(sums, c + 4 * cout + L);
+                c50.intoArray(sums, c + 5 * cout);
+                c51.intoArray(sums, c + 5 * cout + L);
+                c60.intoArray(sums, c + 6 * cout);
+                c61.intoArray(sums, c + 6 * cout + L);
+                c70.intoArray(sums, c + 7 * cout);
+                c71.intoArray(sums, c + 7 * cout + L);
             }
         }
     }
@@ -351,9 +440,12 @@ final class WinogradConvolution implements ConvAlgorithm {
                 h.add(t3).intoArray(planes, taps + (3 * a + 2) * pairs + i, in);
             }
         }
-        for (int pair = 0; pair < pairs; pair++) {
-            for (int k = 0; k < 9; k++) {
-                dw[dwAt + pair * 9 + k] = planes[taps + k * pairs + pair];
+        for (int ic = 0, pair = 0; ic < cin; ic++) { // the sums are dU^T: pair ic * cout + oc
+            for (int oc = 0; oc < cout; oc++, pair++) {
+                int to = dwAt + (oc * cin + ic) * 9;
+                for (int k = 0; k < 9; k++) {
+                    dw[to + k] = planes[taps + k * pairs + pair];
+                }
             }
         }
     }

@@ -35,7 +35,9 @@ public final class Workspace {
          * products, and the weights as nine planes of taps on their way to being transformed (or
          * a weight gradient's on its way back).
          */
-        WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS
+        WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS,
+        /** Winograd's weight gradient: a band's gradient tiles through the output transform, before they are transposed. */
+        WINOGRAD_GRADIENT
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
