@@ -125,7 +125,8 @@ public final class ConvAlgorithms {
      * multiplications, and its products run as fast as the forward's, but its transforms (the
      * image staged and transformed again, the gradient's tiles transformed and transposed) cost
      * what the products save. Measured (batch 32, one thread, data and weight gradients, three
-     * alternated rounds, direct or SGEMM against Winograd): 64 -> 64 on 32x32 23.2-24.7 -> 24.1-24.2
+     * alternated rounds, one slow JVM of Winograd's left out; direct or SGEMM against Winograd):
+     * 64 -> 64 on 32x32 23.2-24.7 -> 24.1-24.2
      * ms, 32 -> 32 on 64x64 35.9-36.7 -> 36.0-36.3, 32 -> 64 on 32x32 14.6-15.7 -> 17.9-18.0,
      * 64 -> 128 on 16x16 14.1-15.3 -> 17.3-17.8. Two earlier forms lost more: 16 SGEMMs per image
      * over a whole image's tiles (the SGEMM packing {@code V_e} transposed), and the gradient's
