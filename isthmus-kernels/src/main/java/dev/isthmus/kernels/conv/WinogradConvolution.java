@@ -32,7 +32,8 @@ import jdk.incubator.vector.VectorSpecies;
  * computed alone in a fixed order, so results do not depend on the thread count. The gradients
  * come from another algorithm ({@link ForwardAndGradients}); a {@link DirectConvolution} may run
  * its data gradient as a Winograd pass of the transposed shape ({@link #dataGradient}), the same
- * code with the kernels transposed and flipped.
+ * code with the kernels transposed and flipped, and its weight gradient by Winograd too
+ * ({@link #weightGradient}; only when forced: measured no faster than the direct kernels').
  */
 final class WinogradConvolution implements ConvAlgorithm {
 
