@@ -91,7 +91,8 @@ public final class ConvAlgorithms {
      * {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
-        return winograd(shape, kernels, WINOGRAD_PROPERTY);
+        Boolean forced = forcedWinograd(shape, kernels, WINOGRAD_PROPERTY);
+        return forced != null ? forced : wideForWinograd(shape, kernels);
     }
 
     /** Test and benchmark hook: {@code -Disthmus.conv.winogradDataGradient=true|false} forces {@link #winogradDataGradient}. */
@@ -109,10 +110,8 @@ public final class ConvAlgorithms {
      */
     static boolean winogradDataGradient(ConvShape shape, ConvSupport kernels) {
         ConvShape dataGradient = WinogradConvolution.transposed(shape);
-        if (System.getProperty(WINOGRAD_DATA_GRADIENT_PROPERTY) == null && dataGradient.outChannels() < 64) {
-            return false;
-        }
-        return winograd(dataGradient, kernels, WINOGRAD_DATA_GRADIENT_PROPERTY);
+        Boolean forced = forcedWinograd(dataGradient, kernels, WINOGRAD_DATA_GRADIENT_PROPERTY);
+        return forced != null ? forced : dataGradient.outChannels() >= 64 && wideForWinograd(dataGradient, kernels);
     }
 
     /** Test and benchmark hook: {@code -Disthmus.conv.winogradWeightGradient=true|false} forces {@link #winogradWeightGradient}. */
@@ -133,21 +132,24 @@ public final class ConvAlgorithms {
      * tiles scattered in place of the transpose.
      */
     static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
-        if (System.getProperty(WINOGRAD_WEIGHT_GRADIENT_PROPERTY) == null
-                || !WinogradConvolution.suitsWeightGradient(shape, kernels)) {
-            return false;
-        }
-        return winograd(shape, kernels, WINOGRAD_WEIGHT_GRADIENT_PROPERTY);
+        return WinogradConvolution.suitsWeightGradient(shape, kernels)
+                && Boolean.TRUE.equals(forcedWinograd(shape, kernels, WINOGRAD_WEIGHT_GRADIENT_PROPERTY));
     }
 
-    private static boolean winograd(ConvShape shape, ConvSupport kernels, String property) {
-        if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) { // its kernels are vector code
+    /**
+     * False where Winograd cannot run {@code shape} (its kernels are vector code); else what
+     * {@code property} forces, or null when it is not set.
+     */
+    private static Boolean forcedWinograd(ConvShape shape, ConvSupport kernels, String property) {
+        if (kernels.vectorBitSize() == 0 || !WinogradConvolution.suits(shape)) {
             return false;
         }
         String forced = System.getProperty(property);
-        if (forced != null) {
-            return Boolean.parseBoolean(forced);
-        }
+        return forced == null ? null : Boolean.parseBoolean(forced);
+    }
+
+    /** The measured rule (see {@link #winograd}): AVX-512, 32+ channels each way, a map wide enough for its vectors of tiles. */
+    private static boolean wideForWinograd(ConvShape shape, ConvSupport kernels) {
         int lanes = kernels.vectorBitSize() / Float.SIZE, cin = shape.inChannels(), width = shape.window().outWidth();
         return kernels.vectorBitSize() >= 512 && cin >= 32 && shape.outChannels() >= 32
                 && (width >= 2 * lanes || cin >= 64 && width >= lanes);

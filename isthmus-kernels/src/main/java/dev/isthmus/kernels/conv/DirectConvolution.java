@@ -240,7 +240,7 @@ public final class DirectConvolution implements ConvAlgorithm {
             return;
         }
         if (winogradDataGradient != null) {
-            float[] u = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, 16L * shape.weightSize() / 9);
+            float[] u = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, winogradDataGradient.transformedWeightsSize());
             winogradDataGradient.prepareDataGradient(t.w, t.wOffset, u);
             t.prepared = u;
             return;
@@ -262,7 +262,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */
     private int sumsSize() {
         if (winogradWeightGradient != null) {
-            return winogradWeightGradient.weightSumsSize();
+            return winogradWeightGradient.transformedWeightsSize();
         }
         return gemm != null ? shape.weightSize()
                 : forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();

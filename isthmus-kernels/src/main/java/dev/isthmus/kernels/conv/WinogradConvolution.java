@@ -152,7 +152,7 @@ final class WinogradConvolution implements ConvAlgorithm {
     /** {@code U_e = G g G^T} for every channel pair, laid out {@code [e][output channel / 8][input channel][8]}. */
     @Override
     public void prepareForward(ConvTensors t) {
-        float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, 16 * cout * cin);
+        float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, transformedWeightsSize());
         transformWeights(t.w, t.wOffset, false, u);
         t.prepared = u;
     }
@@ -241,8 +241,11 @@ final class WinogradConvolution implements ConvAlgorithm {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
-    /** Floats of a gradient group's sums: {@code dU_e} transposed, {@code [e][ic][oc]}. */
-    int weightSumsSize() {
+    /**
+     * Floats of the transformed weights {@code U_e} (16 per channel pair), and of a weight-gradient
+     * group's sums {@code dU_e} (transposed there: {@code [e][ic][oc]}).
+     */
+    int transformedWeightsSize() {
         return 16 * cout * cin;
     }
 
@@ -259,7 +262,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, 16L * productPlane);
         float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane);
         if (!accumulate) {
-            Arrays.fill(sums, 0, weightSumsSize(), 0f);
+            Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
         }
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
