@@ -14,7 +14,8 @@ import net.jqwik.api.constraints.IntRange;
  * taken every {@code step}-th cell into a staged buffer, or (step 1) a map's rows staged and
  * unstaged ({@code copyStridedRows}, its last run ending at the source array's end, where a
  * vector must not read past it), a staged map's border gaps cleared ({@code clearRuns}), and a
- * stride-2 data gradient's two column phases interleaved ({@code interleaveRows}). Every float
+ * stride-2 data gradient's two column phases interleaved ({@code interleaveRows}), an image's
+ * padded rows split into their two column phases ({@code splitPaddedRows}). Every float
  * outside the written cells keeps its value.
  */
 @Tag("kernel-ops")
@@ -64,6 +65,33 @@ class PhaseCopyProperties {
             java.util.Arrays.fill(expected, at + i * stride, at + i * stride + width, 0f);
         }
         KERNELS.clearRuns(to, at, stride, runs, width);
+        assertArrayEquals(expected, to);
+    }
+
+    @Property(tries = 400, seed = Seeds.FIXED)
+    void splitPaddedRowsWritesBothPhasesOfEachPaddedRow(@ForAll @IntRange(min = 1, max = 5) int runs,
+                                                       @ForAll @IntRange(min = 1, max = 80) int width,
+                                                       @ForAll @IntRange(min = 0, max = 3) int padLeft,
+                                                       @ForAll @IntRange(min = -3, max = 4) int extraColumns,
+                                                       @ForAll @IntRange(min = 0, max = 5) int gap,
+                                                       @ForAll @IntRange(min = 0, max = 3) int toPad,
+                                                       @ForAll long seed) {
+        Random random = new Random(seed);
+        int fromStride = width + gap, fromAt = gap;
+        // the last run ends at the source's last float
+        float[] from = random(random, fromAt + (runs - 1) * fromStride + width);
+        // the phases' width: what the padded row fills, give or take a few (a strided window may read fewer)
+        int toWidth = Math.max(1, (padLeft + width + 1) / 2 + extraColumns);
+        int toStride = toWidth + toPad, even = toPad, odd = even + runs * toStride + toPad;
+        float[] to = random(random, odd + runs * toStride), expected = to.clone();
+        for (int i = 0; i < runs; i++) {
+            for (int c = 0; c < toWidth; c++) {
+                int e = 2 * c - padLeft, o = e + 1, row = fromAt + i * fromStride;
+                expected[even + i * toStride + c] = e >= 0 && e < width ? from[row + e] : 0f;
+                expected[odd + i * toStride + c] = o >= 0 && o < width ? from[row + o] : 0f;
+            }
+        }
+        KERNELS.splitPaddedRows(from, fromAt, fromStride, runs, width, padLeft, to, even, odd, toStride, toWidth);
         assertArrayEquals(expected, to);
     }
 

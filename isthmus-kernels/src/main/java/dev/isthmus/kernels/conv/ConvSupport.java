@@ -113,6 +113,17 @@ public interface ConvSupport {
                          int toStride);
 
     /**
+     * Splits each of {@code runs} rows of {@code width} floats (from {@code from[fromAt]},
+     * {@code fromStride} apart), padded with {@code padLeft} zeros on the left and zeros past its
+     * end, into its even and odd columns: {@code to[even + i * toStride + c] = padded[2c]} and
+     * {@code to[odd + i * toStride + c] = padded[2c + 1]} for {@code c < toWidth}. Every one of
+     * those floats is written, zeros included; nothing else is, and nothing outside a row is read.
+     * The two phases of a row at stride 2 ({@link DirectLayout#stagePhases}).
+     */
+    void splitPaddedRows(float[] from, int fromAt, int fromStride, int runs, int width, int padLeft, float[] to,
+                         int even, int odd, int toStride, int toWidth);
+
+    /**
      * {@code to[toAt + i * toStride + j] = 0} for {@code i < runs}, {@code j < width}: the gaps
      * around a staged map's rows. Writes nothing else.
      */

@@ -367,11 +367,31 @@ public final class DirectLayout {
 
     /**
      * The strided layout's staging: {@code xp[phase (py, px)][ic][r][c] = x[ic][s * r + py - padTop][s * c + px
-     * - padLeft]}, zero outside the image. Every float is written once: each phase row's image
-     * cells in one strided copy, its border and the rows outside the image as zeros.
+     * - padLeft]}, zero outside the image. Every float is written once: at stride 2 each image row
+     * split into both of its column phases at once ({@link ConvSupport#splitPaddedRows}), else each
+     * phase row's image cells in one strided copy; borders and the rows outside the image as zeros.
      */
     void stagePhases(float[] x, int xOffset, float[] xp, ConvSupport kernels) {
         int s = stride, end = s * s * cin * inPlane;
+        if (s == 2) { // each image row split into both of its phases at once
+            for (int py = 0; py < 2; py++) {
+                int r0 = Math.min(inRows, Math.ceilDiv(padTop - py, 2));
+                int r1 = Math.max(r0, Math.min(inRows, Math.ceilDiv(inH + padTop - py, 2)));
+                for (int ic = 0; ic < cin; ic++) {
+                    int even = (2 * py * cin + ic) * inPlane, odd = even + cin * inPlane;
+                    java.util.Arrays.fill(xp, even, even + r0 * inStride, 0f);
+                    java.util.Arrays.fill(xp, odd, odd + r0 * inStride, 0f);
+                    if (r1 > r0) {
+                        kernels.splitPaddedRows(x, xOffset + (ic * inH + 2 * r0 + py - padTop) * inW, 2 * inW, r1 - r0,
+                                inW, padLeft, xp, even + r0 * inStride, odd + r0 * inStride, inStride, inStride);
+                    }
+                    java.util.Arrays.fill(xp, even + r1 * inStride, even + inPlane, 0f);
+                    java.util.Arrays.fill(xp, odd + r1 * inStride, odd + inPlane, 0f);
+                }
+            }
+            java.util.Arrays.fill(xp, end, end + SLACK, 0f);
+            return;
+        }
         for (int py = 0; py < s; py++) {
             // phase rows [r0, r1) and columns [c0, c1) hold image cells, the rest is padding
             int r0 = Math.min(inRows, Math.ceilDiv(padTop - py, s));

@@ -887,6 +887,54 @@ public final class PanamaConv implements ConvSupport {
         }
     }
 
+    /**
+     * Two vectors of the row at a time, split by two two-vector permutes, its even and odd
+     * columns stored whole into the phase each belongs to (the padding decides which), a last
+     * part of a pair masked, and the few columns of padding around them zeroed as each row is
+     * written. Staging the phases by strided copies and run clearing took 5.8 us an image of
+     * 16 channels of 32x32, 28% of a 16 -> 32 convolution at stride 2.
+     */
+    @Override
+    public void splitPaddedRows(float[] from, int fromAt, int fromStride, int runs, int width, int padLeft, float[] to,
+                                int even, int odd, int toStride, int toWidth) {
+        // x[j] is padded[j + padLeft]: with an odd padding the row's even columns are the odd phase's
+        int first = padLeft & 1, shift = padLeft >> 1; // x[2i] lands in phase `first`, column shift + i
+        int xEvenTo = first == 0 ? even : odd, xOddTo = first == 0 ? odd : even, oddShift = shift + first;
+        int evenCount = Math.max(0, Math.min((width + 1) / 2, toWidth - shift)); // x's even columns that land
+        int oddCount = Math.max(0, Math.min(width / 2, toWidth - oddShift));
+        int whole = Math.min(evenCount, oddCount) / L * L, last = Math.max(evenCount, oddCount);
+        int evenFrom = Math.min(shift, toWidth), evenTo = shift + evenCount; // x's even columns' span in their phase
+        int oddFrom = Math.min(oddShift, toWidth), oddTo = oddShift + oddCount;
+        for (int i = 0; i < runs; i++) {
+            int row = fromAt + i * fromStride, e = xEvenTo + i * toStride, o = xOddTo + i * toStride;
+            clearColumns(to, e, 0, evenFrom);
+            clearColumns(to, o, 0, oddFrom);
+            int k = 0;
+            for (; k < whole; k += L) {
+                FloatVector lo = FloatVector.fromArray(S, from, row + 2 * k);
+                FloatVector hi = FloatVector.fromArray(S, from, row + 2 * k + L);
+                lo.rearrange(EVEN, hi).intoArray(to, e + shift + k);
+                lo.rearrange(ODD, hi).intoArray(to, o + oddShift + k);
+            }
+            for (; k < last; k += L) {
+                int floats = width - 2 * k;
+                FloatVector lo = FloatVector.fromArray(S, from, row + 2 * k, S.indexInRange(0, floats));
+                FloatVector hi = FloatVector.fromArray(S, from, row + 2 * k + L, S.indexInRange(L, floats));
+                lo.rearrange(EVEN, hi).intoArray(to, e + shift + k, S.indexInRange(k, evenCount));
+                lo.rearrange(ODD, hi).intoArray(to, o + oddShift + k, S.indexInRange(k, oddCount));
+            }
+            clearColumns(to, e, evenTo, toWidth);
+            clearColumns(to, o, oddTo, toWidth);
+        }
+    }
+
+    /** {@code a[at + c] = 0} for {@code c} in {@code [from, to)}: a phase row's few columns of padding. */
+    private static void clearColumns(float[] a, int at, int from, int to) {
+        for (int c = from; c < to; c++) {
+            a[at + c] = 0f;
+        }
+    }
+
     /** {@code from[at]}, {@code from[at + 2]}, ... : one vector's worth. */
     private static FloatVector evenLanes(float[] from, int at) {
         return FloatVector.fromArray(S, from, at).rearrange(EVEN, FloatVector.fromArray(S, from, at + L));

@@ -286,6 +286,19 @@ public final class ScalarConv implements ConvSupport {
     }
 
     @Override
+    public void splitPaddedRows(float[] from, int fromAt, int fromStride, int runs, int width, int padLeft, float[] to,
+                                int even, int odd, int toStride, int toWidth) {
+        for (int i = 0; i < runs; i++) {
+            int row = fromAt + i * fromStride;
+            for (int c = 0; c < toWidth; c++) {
+                int e = 2 * c - padLeft, o = e + 1;
+                to[even + i * toStride + c] = e >= 0 && e < width ? from[row + e] : 0f;
+                to[odd + i * toStride + c] = o >= 0 && o < width ? from[row + o] : 0f;
+            }
+        }
+    }
+
+    @Override
     public void clearRuns(float[] to, int toAt, int toStride, int runs, int width) {
         for (int i = 0; i < runs; i++) {
             for (int j = 0; j < width; j++) {
