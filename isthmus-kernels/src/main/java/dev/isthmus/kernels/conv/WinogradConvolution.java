@@ -9,6 +9,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -48,9 +49,9 @@ final class WinogradConvolution implements ConvAlgorithm {
     private static final int BAND_TILES = 64;
 
     /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
-    private static final FloatVector ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+    private static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
     /** Lanes {@code 2i} and {@code 2i + 1} of a pair of vectors: a row's even and odd columns. */
-    private static final FloatVector UNZIP_EVEN = unzip(0), UNZIP_ODD = unzip(1);
+    private static final VectorShuffle<Float> UNZIP_EVEN = unzip(0), UNZIP_ODD = unzip(1);
 
     private final ConvShape shape;
     private final ConvSupport kernels;
@@ -294,10 +295,10 @@ final class WinogradConvolution implements ConvAlgorithm {
                     VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
                     int at = row + 2 * tx;
                     FloatVector a = FloatVector.fromArray(S, dz, at, first), b = FloatVector.fromArray(S, dz, at + L, second);
-                    FloatVector y00 = UNZIP_EVEN.selectFrom(a, b), y01 = UNZIP_ODD.selectFrom(a, b);
+                    FloatVector y00 = a.rearrange(UNZIP_EVEN, b), y01 = a.rearrange(UNZIP_ODD, b);
                     a = FloatVector.fromArray(S, dz, at + dzRow, first);
                     b = FloatVector.fromArray(S, dz, at + dzRow + L, second);
-                    FloatVector y10 = UNZIP_EVEN.selectFrom(a, b), y11 = UNZIP_ODD.selectFrom(a, b);
+                    FloatVector y10 = a.rearrange(UNZIP_EVEN, b), y11 = a.rearrange(UNZIP_ODD, b);
                     // across: p, p + q, p - q, -q for each of the two rows
                     FloatVector c00 = y00, c01 = y00.add(y01), c02 = y00.sub(y01), c03 = y01.neg();
                     FloatVector c10 = y10, c11 = y10.add(y11), c12 = y10.sub(y11), c13 = y11.neg();
@@ -501,8 +502,8 @@ final class WinogradConvolution implements ConvAlgorithm {
                         hi = FloatVector.fromArray(S, x, from + 2 * k + L, S.indexInRange(L, floats));
                     }
                     // O[k] = x[2k]; E[k + 1] = x[2k + 1]; lanes past the row are zeros, the slack's
-                    UNZIP_EVEN.selectFrom(lo, hi).intoArray(xs, o + k);
-                    UNZIP_ODD.selectFrom(lo, hi).intoArray(xs, e + 1 + k);
+                    lo.rearrange(UNZIP_EVEN, hi).intoArray(xs, o + k);
+                    lo.rearrange(UNZIP_ODD, hi).intoArray(xs, e + 1 + k);
                 }
                 xs[o + half - 1] = 0f; // O's last: the right padding, or the slack past the last vector
             }
@@ -718,8 +719,8 @@ final class WinogradConvolution implements ConvAlgorithm {
                         }
                     } else { // each row's two columns zipped: lanes 2i and 2i + 1 are tile i's
                         int to = yb + (oc * height + 2 * ty) * width + 2 * tx;
-                        FloatVector low0 = ZIP_LOW.selectFrom(y00, y01), high0 = ZIP_HIGH.selectFrom(y00, y01);
-                        FloatVector low1 = ZIP_LOW.selectFrom(y10, y11), high1 = ZIP_HIGH.selectFrom(y10, y11);
+                        FloatVector low0 = y00.rearrange(ZIP_LOW, y01), high0 = y00.rearrange(ZIP_HIGH, y01);
+                        FloatVector low1 = y10.rearrange(ZIP_LOW, y11), high1 = y10.rearrange(ZIP_HIGH, y11);
                         if (tiles == L) {
                             low0.intoArray(y, to);
                             high0.intoArray(y, to + L);
@@ -752,20 +753,12 @@ final class WinogradConvolution implements ConvAlgorithm {
         return (n + multiple - 1) / multiple * multiple;
     }
 
-    private static FloatVector unzip(int from) {
-        float[] lanes = new float[L];
-        for (int i = 0; i < L; i++) {
-            lanes[i] = 2 * i + from;
-        }
-        return FloatVector.fromArray(S, lanes, 0);
+    private static VectorShuffle<Float> unzip(int from) {
+        return VectorShuffle.iota(S, from, 2, false);
     }
 
-    private static FloatVector zip(int from) {
-        float[] lanes = new float[L];
-        for (int i = 0; i < L / 2; i++) {
-            lanes[2 * i] = from + i;
-            lanes[2 * i + 1] = L + from + i;
-        }
-        return FloatVector.fromArray(S, lanes, 0);
+    private static VectorShuffle<Float> zip(int from) {
+        // lanes 2i and 2i + 1: lane from + i of the first vector, then of the second (index L + from + i)
+        return VectorShuffle.fromOp(S, i -> (i & 1) * L + from + i / 2);
     }
 }
