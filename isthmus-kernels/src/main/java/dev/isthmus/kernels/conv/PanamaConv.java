@@ -891,8 +891,9 @@ public final class PanamaConv implements ConvSupport {
      * Two vectors of the row at a time, split by two two-vector permutes, its even and odd
      * columns stored whole into the phase each belongs to (the padding decides which), a last
      * part of a pair masked, and the few columns of padding around them zeroed as each row is
-     * written. Staging the phases by strided copies and run clearing took 5.8 us an image of
-     * 16 channels of 32x32, 28% of a 16 -> 32 convolution at stride 2.
+     * written. Staging the phases by strided copies and run clearing took about 5.3 us an image
+     * of 16 channels of 32x32 (benchmarks/experiments/StageBench.java), 28% of a 16 -> 32
+     * convolution's forward at stride 2; this, 4.2-4.5.
      */
     @Override
     public void splitPaddedRows(float[] from, int fromAt, int fromStride, int runs, int width, int padLeft, float[] to,
