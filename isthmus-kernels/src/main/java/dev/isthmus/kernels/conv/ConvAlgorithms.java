@@ -102,16 +102,17 @@ public final class ConvAlgorithms {
      * Whether a direct convolution at stride 1 takes its data gradient by Winograd
      * ({@link WinogradConvolution#dataGradient}): where {@link #winograd} would choose Winograd
      * for the transposed shape (the data gradient is the gradient at the output convolved "same"
-     * with the kernels transposed and flipped) and the gradient has 64 channels or more. Measured
-     * (batch 32, one thread, data and weight gradients, three alternated rounds): 64 -> 64 on
-     * 32x32 28.4-29.0 -> 25.1-26.9 ms, 64 -> 128 on 16x16 17.0-17.9 -> 15.6-16.0 (one outlier);
-     * 32 -> 32 on 64x64 and 32 -> 64 on 32x32 inside the noise, so not those. Forced by
+     * with the kernels transposed and flipped). Measured (batch 32, one thread, data and weight
+     * gradients, three alternated rounds): 64 -> 64 on 32x32 28.4-29.0 -> 25.1-26.9 ms, 64 -> 128
+     * on 16x16 17.0-17.9 -> 15.6-16.0 (one outlier); 32 -> 32 on 64x64 and 32 -> 64 on 32x32 were
+     * inside the noise then, and after Winograd's staging and shuffles (65ca9a4) 29.9-30.6 ->
+     * 27.8-28.3 and 14.8-15.0 -> 13.4-13.7, so those too. Forced by
      * {@value #WINOGRAD_DATA_GRADIENT_PROPERTY}.
      */
     static boolean winogradDataGradient(ConvShape shape, ConvSupport kernels) {
         ConvShape dataGradient = WinogradConvolution.transposed(shape);
         Boolean forced = forcedWinograd(dataGradient, kernels, WINOGRAD_DATA_GRADIENT_PROPERTY);
-        return forced != null ? forced : dataGradient.outChannels() >= 64 && wideForWinograd(dataGradient, kernels);
+        return forced != null ? forced : wideForWinograd(dataGradient, kernels);
     }
 
     /** Test and benchmark hook: {@code -Disthmus.conv.winogradWeightGradient=true|false} forces {@link #winogradWeightGradient}. */
