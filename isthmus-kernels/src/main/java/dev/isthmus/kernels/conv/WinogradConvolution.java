@@ -479,34 +479,17 @@ final class WinogradConvolution implements ConvAlgorithm {
     /**
      * The image's channels with one zero row above and below, each row split into its padded
      * even columns ({@code E[0]} is the left padding) and odd columns ({@code O[tilesX]} the right),
-     * zeros after both. Each pair of vectors of a row is split by two two-vector permutes (the
-     * kernels' strided row copy and run clearing took 16% of a 64 -> 64 forward on 32x32, this 9%);
-     * a row's last pair is masked to the row. Writes every float of the staged image.
+     * zeros after both: the padded rows' two column phases, as a stride-2 convolution stages them
+     * ({@link ConvSupport#splitPaddedRows}, one pixel of padding). Writes every float of the staged
+     * image. (A strided copy a row and run clearing per channel took 16% of a 64 -> 64 forward on
+     * 32x32; split by two-vector permutes, 9%.)
      */
     private void stage(float[] x, int xb, int xRow, int xPlane, float[] xs) {
         for (int c = 0; c < cin; c++) {
-            int plane = c * stagedPlane;
-            Arrays.fill(xs, plane, plane + stagedRow, 0f);
-            Arrays.fill(xs, plane + (height + 1) * stagedRow, plane + stagedPlane, 0f);
-            for (int r = 0; r < height; r++) {
-                int from = xb + c * xPlane + r * xRow, e = plane + (r + 1) * stagedRow, o = e + half;
-                xs[e] = 0f;
-                for (int k = 0; k < tilesX; k += L) {
-                    FloatVector lo, hi;
-                    int floats = 2 * (tilesX - k);
-                    if (floats >= 2 * L) {
-                        lo = FloatVector.fromArray(S, x, from + 2 * k);
-                        hi = FloatVector.fromArray(S, x, from + 2 * k + L);
-                    } else {
-                        lo = FloatVector.fromArray(S, x, from + 2 * k, S.indexInRange(0, floats));
-                        hi = FloatVector.fromArray(S, x, from + 2 * k + L, S.indexInRange(L, floats));
-                    }
-                    // O[k] = x[2k]; E[k + 1] = x[2k + 1]; lanes past the row are zeros, the slack's
-                    lo.rearrange(UNZIP_EVEN, hi).intoArray(xs, o + k);
-                    lo.rearrange(UNZIP_ODD, hi).intoArray(xs, e + 1 + k);
-                }
-                xs[o + half - 1] = 0f; // O's last: the right padding, or the slack past the last vector
-            }
+            int plane = c * stagedPlane, first = plane + stagedRow;
+            Arrays.fill(xs, plane, first, 0f);
+            Arrays.fill(xs, first + height * stagedRow, plane + stagedPlane, 0f);
+            kernels.splitPaddedRows(x, xb + c * xPlane, xRow, height, width, 1, xs, first, first + half, stagedRow, half);
         }
     }
 
