@@ -10,6 +10,13 @@ Starts dev.isthmus.benchmarks.Sampler (a warm JVM) and times each workload there
 turn: a warm-up of each, then SAMPLES pairs of samples of about 0.5 s, alternating which goes
 first. Prints the environment, then a markdown table of medians and ratios, and writes the raw
 samples as JSON to OUT_DIR (benchmarks/target/results).
+
+One-thread rows run both sides on the same CPU (PIN_CPU, by default the last one this process
+may use; PIN_CPU=none leaves them free): on a VM whose CPUs run at different speeds, two
+processes left free can land on different ones, and the ratio then measures the CPUs. On this
+project's 2-CPU VM, CPU 0 ran Isthmus's 32 -> 32 backward 30% slower than CPU 1, and PyTorch's
+10-20% slower (benchmarks/README.md, "Two CPUs, two speeds"). Rows on more threads free both
+sides again.
 """
 import json
 import os
@@ -22,6 +29,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = int(os.environ.get("SAMPLES", "7"))
 SECONDS = float(os.environ.get("SAMPLE_SECONDS", "0.5"))
 WARMUP = float(os.environ.get("WARMUP_SECONDS", "6"))
+ALL_CPUS = sorted(os.sched_getaffinity(0))
+PIN_CPU = os.environ.get("PIN_CPU", str(ALL_CPUS[-1]))
+
+
+def pin(pids, threads):
+    """Every thread of each process on PIN_CPU for one-thread rows, on all CPUs otherwise
+    (threads started later inherit their parent's affinity)."""
+    cpus = set(ALL_CPUS) if threads > 1 or PIN_CPU == "none" else {int(PIN_CPU)}
+    for pid in pids:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                os.sched_setaffinity(int(tid), cpus)
+            except ProcessLookupError:  # a thread that has ended
+                pass
+    return cpus
+
+
+def pinned(isthmus, threads):
+    cpus = pin([isthmus.proc.pid, os.getpid()], threads)
+    print(f"# {threads} thread(s): both sides on CPU(s) {','.join(map(str, sorted(cpus)))}", file=sys.stderr,
+          flush=True)
 
 
 class Isthmus:
@@ -110,6 +138,7 @@ def main():
         print(isthmus.banner)
         for t in threads:
             torch.set_num_threads(t)
+            pinned(isthmus, t)
             for net in nets:
                 for batch in batches:
                     for kind in ("train", "infer"):
@@ -124,6 +153,7 @@ def main():
         print("\n".join(environment(f"numpy {np.__version__}")))
         print(isthmus.banner)
         for t in threads:
+            pinned(isthmus, t)
             with threadpoolctl.threadpool_limits(t):
                 for shape in shapes:
                     m, k, n = map(int, shape.replace(":bt", "").split("x"))
@@ -150,6 +180,7 @@ def main():
         print(isthmus.banner)
         for t in threads:
             torch.set_num_threads(t)
+            pinned(isthmus, t)
             for name, batch, cin, side, cout, k, s, p in shapes:
                 if only and only not in name:
                     continue
