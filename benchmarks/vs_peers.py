@@ -31,6 +31,8 @@ SECONDS = float(os.environ.get("SAMPLE_SECONDS", "0.5"))
 WARMUP = float(os.environ.get("WARMUP_SECONDS", "6"))
 ALL_CPUS = sorted(os.sched_getaffinity(0))
 PIN_CPU = os.environ.get("PIN_CPU", str(ALL_CPUS[-1]))
+if PIN_CPU != "none" and PIN_CPU not in map(str, ALL_CPUS):
+    sys.exit(f"vs_peers.py: PIN_CPU must be one of this process's CPUs {ALL_CPUS} or 'none', got '{PIN_CPU}'")
 
 
 def pin(pids, threads):
