@@ -27,6 +27,15 @@ public final class DirectConvolution implements ConvAlgorithm {
     /** Floats of output (all channels) a strip of rows aims at: 16 KiB, in L1. */
     private static final int STRIP_FLOATS = 4096;
 
+    /**
+     * Floats of the gradient at the output (a block of {@link DirectLayout#OC_BLOCK} channels) the
+     * per-lane weight gradient takes a strip at a time. Each strip passes every weight's lane sums
+     * through the kernel once (590 KB of them for 32 -> 32), so fewer, longer strips: at 16,384
+     * rather than 4,096 vgg's 32 -> 32 backward on 64x64 ran 7% faster and ChestXRayNet's training
+     * step 4%, resnet's 16 -> 16 the same (benchmarks/README.md, "Longer weight-gradient strips").
+     */
+    private static final int WEIGHT_GRADIENT_STRIP_FLOATS = 16384;
+
     private final ConvShape shape;
     /** The forward layout, and the data gradient's (at a stride: phase 0's, whose staging every phase shares). */
     private final DirectLayout forward, back;
@@ -316,7 +325,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         } else if (dw != null) {
             float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
             float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
-            int rows = Math.max(1, STRIP_FLOATS / (DirectLayout.OC_BLOCK * forward.outWp));
+            int rows = Math.max(1, WEIGHT_GRADIENT_STRIP_FLOATS / (DirectLayout.OC_BLOCK * forward.outWp));
             for (int oy = 0; oy < forward.computedRows; oy += rows) {
                 int r = Math.min(rows, forward.computedRows - oy);
                 int width = flatWidth(b, oy, r);
