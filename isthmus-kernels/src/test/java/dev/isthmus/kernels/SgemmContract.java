@@ -27,6 +27,16 @@ abstract class SgemmContract {
 
     @Property(tries = 300, seed = Seeds.FIXED)
     void equalsDoubleReference(@ForAll("cases") SgemmCase c) {
+        assertEqualsReference(c);
+    }
+
+    /** C wider than the narrow limit: a row-major A is packed (transposed, on AVX-512), not read in place. */
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void wideEqualsDoubleReference(@ForAll("wideCases") SgemmCase c) {
+        assertEqualsReference(c);
+    }
+
+    private void assertEqualsReference(SgemmCase c) {
         float[] out = c.run(kernels());
         double[] expected = ReferenceGemm.sgemm(c);
         double[] tol = ReferenceGemm.tolerance(c);
@@ -62,6 +72,15 @@ abstract class SgemmContract {
      */
     @Property(tries = 200, seed = Seeds.FIXED)
     void rowTableGivesTheBitsOfTheGatheredMatrix(@ForAll("cases") SgemmCase c, @ForAll long seed) {
+        assertRowTableGivesTheBitsOfTheGatheredMatrix(c, seed);
+    }
+
+    @Property(tries = 30, seed = Seeds.FIXED)
+    void wideRowTableGivesTheBitsOfTheGatheredMatrix(@ForAll("wideCases") SgemmCase c, @ForAll long seed) {
+        assertRowTableGivesTheBitsOfTheGatheredMatrix(c, seed);
+    }
+
+    private void assertRowTableGivesTheBitsOfTheGatheredMatrix(SgemmCase c, long seed) {
         var random = new java.util.SplittableRandom(seed);
         float[] source = new float[c.k() + 1 + random.nextInt(3 * Math.max(1, c.m()))];
         for (int i = 0; i < source.length; i++) {
@@ -147,6 +166,24 @@ abstract class SgemmContract {
                         Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 3),
                         Arbitraries.longs())
                 .as((s, ta, tb, al, be, off, pad, seed) -> SgemmCase.of(s[0], s[1], s[2], ta, tb, al, be, off, pad, seed));
+    }
+
+    /**
+     * C wider than {@code Blocking.narrowN} (16 vectors), so A is packed whether or not it is
+     * transposed: k short of, across and off the 16-step transposes and the K block, m across a
+     * tile and the M block.
+     */
+    @Provide
+    Arbitrary<SgemmCase> wideCases() {
+        int lanes = Math.max(4, kernels().vectorBitSize() / 32);
+        Arbitrary<Integer> m = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.integers().between(1, 40)), Tuple.of(1, Arbitraries.integers().between(160, 200)));
+        Arbitrary<Integer> n = Arbitraries.integers().between(16 * lanes + 1, 16 * lanes + 40);
+        Arbitrary<Integer> k = Arbitraries.frequencyOf(
+                Tuple.of(2, Arbitraries.integers().between(1, 40)), Tuple.of(1, Arbitraries.integers().between(250, 530)));
+        return Combinators.combine(m, n, k, Arbitraries.of(false, false, true), Arbitraries.of(false, true),
+                        Arbitraries.of(1f, -1f, 0.5f, 1.75f), Arbitraries.of(0f, 1f, 0.5f), Arbitraries.longs())
+                .as((mm, nn, kk, ta, tb, al, be, seed) -> SgemmCase.of(mm, nn, kk, ta, tb, al, be, 1, 1, seed));
     }
 
     @Provide
