@@ -249,8 +249,10 @@ final class PackedGemm {
      * One MR-high micro-panel of a row-major A, 16 steps of k at a time: eight rows' vectors
      * transposed by three rounds of two-vector permutes (runs of 1, 2, then 4 lanes interleaved),
      * so that each vector stored is two steps of k of all eight rows. The element-by-element copy
-     * it replaces spent about two cycles an element; this is 3-4x faster at 512^2 (6% of a
-     * 512^3 product). {@code rows} as in {@link #run}; the same floats as the copy, bit for bit.
+     * it replaces spent about two cycles an element; this is 3-4x faster at 512^2 (about 3% of a
+     * 512^3 or 1024^3 product). {@code rows} as in {@link #run}; the same floats as the copy, bit
+     * for bit. AVX2's four-row tile keeps the copy: the same transpose of four rows of 8 lanes ran
+     * 3x faster alone but no faster in the product (benchmarks/README.md, "A packed by transposes").
      */
     private static void transposeRows(float[] a, int aOffset, int lda, int[] rows, float alpha, int row, int pc, int kc,
                                       float[] ap, int panel) {
