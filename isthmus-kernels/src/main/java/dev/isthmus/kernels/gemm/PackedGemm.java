@@ -42,7 +42,10 @@ final class PackedGemm {
     /** The permutes of {@link #transposeRows}: interleaving runs of 1, 2 and 4 lanes of two vectors. */
     private static final float[] RUNS_1_LOW = interleave(1, false), RUNS_1_HIGH = interleave(1, true),
             RUNS_2_LOW = interleave(2, false), RUNS_2_HIGH = interleave(2, true),
-            RUNS_4_LOW = interleave(4, false), RUNS_4_HIGH = interleave(4, true);
+            RUNS_4_LOW = interleave(4, false), RUNS_4_HIGH = interleave(4, true),
+            RUNS_8_LOW = interleave(8, false), RUNS_8_HIGH = interleave(8, true);
+    /** Whether a transposed B's micro-panels are packed {@linkplain #transposeColumns by transposing vectors}: 16 lanes, two a panel. */
+    private static final boolean TRANSPOSE_B = L == 16 && NR == 2 * L;
 
     private PackedGemm() {}
 
@@ -356,6 +359,12 @@ final class PackedGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int panel = jr * kc;
+            if (TRANSPOSE_B && nr == NR) {
+                int src = bOffset + (jc + jr) * ldb + pc;
+                transposeColumns(b, src, ldb, kc, bp, panel);
+                transposeColumns(b, src + L * ldb, ldb, kc, bp, panel + L);
+                continue;
+            }
             for (int j = 0; j < nr; j++) {
                 int src = bOffset + (jc + jr + j) * ldb + pc;
                 for (int p = 0; p < kc; p++) {
@@ -366,6 +375,82 @@ final class PackedGemm {
                 for (int p = 0; p < kc; p++) {
                     bp[panel + p * NR + j] = 0f;
                 }
+            }
+        }
+    }
+
+    /**
+     * Sixteen columns of a transposed B into a micro-panel's half, 16 steps of k at a time: the
+     * columns' vectors (each contiguous in k) transposed by four rounds of two-vector permutes
+     * (runs of 1, 2, 4, then 8 lanes interleaved), each vector stored one step of k of the 16
+     * columns; the rest of k element by element. The copy it replaces wrote one float at a time,
+     * {@code NR} floats apart. {@code src}: column 0 at step 0; {@code dst}: where step 0 goes.
+     */
+    private static void transposeColumns(float[] b, int src, int ldb, int kc, float[] bp, int dst) {
+        FloatVector r1l = FloatVector.fromArray(S, RUNS_1_LOW, 0), r1h = FloatVector.fromArray(S, RUNS_1_HIGH, 0);
+        FloatVector r2l = FloatVector.fromArray(S, RUNS_2_LOW, 0), r2h = FloatVector.fromArray(S, RUNS_2_HIGH, 0);
+        FloatVector r4l = FloatVector.fromArray(S, RUNS_4_LOW, 0), r4h = FloatVector.fromArray(S, RUNS_4_HIGH, 0);
+        FloatVector r8l = FloatVector.fromArray(S, RUNS_8_LOW, 0), r8h = FloatVector.fromArray(S, RUNS_8_HIGH, 0);
+        int p = 0;
+        for (; p + L <= kc; p += L) {
+            int at = src + p;
+            FloatVector a0 = FloatVector.fromArray(S, b, at + 0 * ldb), a1 = FloatVector.fromArray(S, b, at + 1 * ldb);
+            FloatVector a2 = FloatVector.fromArray(S, b, at + 2 * ldb), a3 = FloatVector.fromArray(S, b, at + 3 * ldb);
+            FloatVector a4 = FloatVector.fromArray(S, b, at + 4 * ldb), a5 = FloatVector.fromArray(S, b, at + 5 * ldb);
+            FloatVector a6 = FloatVector.fromArray(S, b, at + 6 * ldb), a7 = FloatVector.fromArray(S, b, at + 7 * ldb);
+            FloatVector a8 = FloatVector.fromArray(S, b, at + 8 * ldb), a9 = FloatVector.fromArray(S, b, at + 9 * ldb);
+            FloatVector a10 = FloatVector.fromArray(S, b, at + 10 * ldb), a11 = FloatVector.fromArray(S, b, at + 11 * ldb);
+            FloatVector a12 = FloatVector.fromArray(S, b, at + 12 * ldb), a13 = FloatVector.fromArray(S, b, at + 13 * ldb);
+            FloatVector a14 = FloatVector.fromArray(S, b, at + 14 * ldb), a15 = FloatVector.fromArray(S, b, at + 15 * ldb);
+            // pairs of columns, steps 0-7 (l) and 8-15 (h)
+            FloatVector p0l = r1l.selectFrom(a0, a1), p0h = r1h.selectFrom(a0, a1);
+            FloatVector p1l = r1l.selectFrom(a2, a3), p1h = r1h.selectFrom(a2, a3);
+            FloatVector p2l = r1l.selectFrom(a4, a5), p2h = r1h.selectFrom(a4, a5);
+            FloatVector p3l = r1l.selectFrom(a6, a7), p3h = r1h.selectFrom(a6, a7);
+            FloatVector p4l = r1l.selectFrom(a8, a9), p4h = r1h.selectFrom(a8, a9);
+            FloatVector p5l = r1l.selectFrom(a10, a11), p5h = r1h.selectFrom(a10, a11);
+            FloatVector p6l = r1l.selectFrom(a12, a13), p6h = r1h.selectFrom(a12, a13);
+            FloatVector p7l = r1l.selectFrom(a14, a15), p7h = r1h.selectFrom(a14, a15);
+            // fours of columns, steps 0-3 (a), 4-7 (b), 8-11 (c), 12-15 (d)
+            FloatVector q0a = r2l.selectFrom(p0l, p1l), q0b = r2h.selectFrom(p0l, p1l);
+            FloatVector q0c = r2l.selectFrom(p0h, p1h), q0d = r2h.selectFrom(p0h, p1h);
+            FloatVector q1a = r2l.selectFrom(p2l, p3l), q1b = r2h.selectFrom(p2l, p3l);
+            FloatVector q1c = r2l.selectFrom(p2h, p3h), q1d = r2h.selectFrom(p2h, p3h);
+            FloatVector q2a = r2l.selectFrom(p4l, p5l), q2b = r2h.selectFrom(p4l, p5l);
+            FloatVector q2c = r2l.selectFrom(p4h, p5h), q2d = r2h.selectFrom(p4h, p5h);
+            FloatVector q3a = r2l.selectFrom(p6l, p7l), q3b = r2h.selectFrom(p6l, p7l);
+            FloatVector q3c = r2l.selectFrom(p6h, p7h), q3d = r2h.selectFrom(p6h, p7h);
+            // eights of columns, two steps a vector
+            FloatVector s0al = r4l.selectFrom(q0a, q1a), s0ah = r4h.selectFrom(q0a, q1a);
+            FloatVector s0bl = r4l.selectFrom(q0b, q1b), s0bh = r4h.selectFrom(q0b, q1b);
+            FloatVector s0cl = r4l.selectFrom(q0c, q1c), s0ch = r4h.selectFrom(q0c, q1c);
+            FloatVector s0dl = r4l.selectFrom(q0d, q1d), s0dh = r4h.selectFrom(q0d, q1d);
+            FloatVector s1al = r4l.selectFrom(q2a, q3a), s1ah = r4h.selectFrom(q2a, q3a);
+            FloatVector s1bl = r4l.selectFrom(q2b, q3b), s1bh = r4h.selectFrom(q2b, q3b);
+            FloatVector s1cl = r4l.selectFrom(q2c, q3c), s1ch = r4h.selectFrom(q2c, q3c);
+            FloatVector s1dl = r4l.selectFrom(q2d, q3d), s1dh = r4h.selectFrom(q2d, q3d);
+            // all sixteen columns, one step a vector
+            int d = dst + p * NR;
+            r8l.selectFrom(s0al, s1al).intoArray(bp, d + 0 * NR);
+            r8h.selectFrom(s0al, s1al).intoArray(bp, d + 1 * NR);
+            r8l.selectFrom(s0ah, s1ah).intoArray(bp, d + 2 * NR);
+            r8h.selectFrom(s0ah, s1ah).intoArray(bp, d + 3 * NR);
+            r8l.selectFrom(s0bl, s1bl).intoArray(bp, d + 4 * NR);
+            r8h.selectFrom(s0bl, s1bl).intoArray(bp, d + 5 * NR);
+            r8l.selectFrom(s0bh, s1bh).intoArray(bp, d + 6 * NR);
+            r8h.selectFrom(s0bh, s1bh).intoArray(bp, d + 7 * NR);
+            r8l.selectFrom(s0cl, s1cl).intoArray(bp, d + 8 * NR);
+            r8h.selectFrom(s0cl, s1cl).intoArray(bp, d + 9 * NR);
+            r8l.selectFrom(s0ch, s1ch).intoArray(bp, d + 10 * NR);
+            r8h.selectFrom(s0ch, s1ch).intoArray(bp, d + 11 * NR);
+            r8l.selectFrom(s0dl, s1dl).intoArray(bp, d + 12 * NR);
+            r8h.selectFrom(s0dl, s1dl).intoArray(bp, d + 13 * NR);
+            r8l.selectFrom(s0dh, s1dh).intoArray(bp, d + 14 * NR);
+            r8h.selectFrom(s0dh, s1dh).intoArray(bp, d + 15 * NR);
+        }
+        for (; p < kc; p++) {
+            for (int j = 0; j < L; j++) {
+                bp[dst + p * NR + j] = b[src + j * ldb + p];
             }
         }
     }
