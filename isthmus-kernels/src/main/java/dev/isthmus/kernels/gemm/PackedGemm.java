@@ -34,6 +34,13 @@ final class PackedGemm {
     private static final int MR = BLOCKING.mr(), NR = BLOCKING.nr();
     private static final int KC = BLOCKING.kc(), MC = BLOCKING.mc(), NC = BLOCKING.nc(), NB = BLOCKING.nb();
     /**
+     * The deepest a last K block may be: what is left of k when it is at most a quarter of a block
+     * more than {@code KC} runs as one block, not as a short block after a full one (a
+     * convolution's weight gradient on a 16x16 map has k = 286: 256 + 30 read and wrote C twice,
+     * the 30 steps for little work).
+     */
+    private static final int LAST_KC = KC + KC / 4;
+    /**
      * Whether a row-major A's micro-panels are packed {@linkplain #transposeRows by transposing
      * vectors}: written for eight rows of 16 lanes, AVX-512's tile, where two-vector permutes are
      * single instructions.
@@ -107,13 +114,13 @@ final class PackedGemm {
                                float alpha, float[] a, int aOffset, int lda, int[] rows,
                                float[] b, int bOffset, int ldb,
                                float beta, float[] c, int cOffset, int ldc) {
-        float[] bp = Workspace.floats(Slot.GEMM_PACKED_B, (long) KC * NC);
-        float[] ap = aInPlace ? null : Workspace.floats(Slot.GEMM_PACKED_A, (long) MC * KC);
+        float[] bp = Workspace.floats(Slot.GEMM_PACKED_B, (long) LAST_KC * NC);
+        float[] ap = aInPlace ? null : Workspace.floats(Slot.GEMM_PACKED_A, (long) MC * LAST_KC);
         float[] tile = Workspace.floats(Slot.GEMM_TILE, (long) MR * NR);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0, kc; pc < k; pc += kc) {
+                kc = k - pc <= LAST_KC ? k - pc : KC;
                 packB(transB, b, bOffset, ldb, pc, kc, jc, nc, bp);
                 // The first K block applies beta; later ones accumulate (beta 1: C + acc exactly).
                 boolean overwrite = pc == 0 && beta == 0f;
