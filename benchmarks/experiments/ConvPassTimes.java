@@ -7,19 +7,25 @@ import java.util.SplittableRandom;
 /**
  * A 3x3 "same" convolution's three passes timed apart on one thread (the {@code conv backward}
  * line of the Sampler times the last two together): forward, data gradient, weight gradient
- * (with the bias gradient), each for a second per round, ms per call.
+ * (with the bias gradient), each for a second per round, ms per call. A fifth argument,
+ * {@code forward}, {@code data} or {@code weights}, times that pass alone.
  *
  * <pre>
  * taskset -c 1 java --add-modules jdk.incubator.vector -XX:+UseSerialGC \
- *     -cp benchmarks/target/benchmarks.jar benchmarks/experiments/ConvPassTimes.java BATCH CIN SIDE COUT
+ *     -cp benchmarks/target/benchmarks.jar benchmarks/experiments/ConvPassTimes.java BATCH CIN SIDE COUT [PASS]
  * </pre>
  * Figures: benchmarks/README.md, "A packed by transposes".
  */
 public class ConvPassTimes {
 
     public static void main(String[] args) {
-        if (args.length != 4) {
-            throw new IllegalArgumentException("usage: ConvPassTimes BATCH CIN SIDE COUT, got " + args.length + " arguments");
+        if (args.length != 4 && args.length != 5) {
+            throw new IllegalArgumentException("usage: ConvPassTimes BATCH CIN SIDE COUT [forward|data|weights], got "
+                    + args.length + " arguments");
+        }
+        int only = args.length == 4 ? -1 : java.util.List.of("forward", "data", "weights").indexOf(args[4]);
+        if (args.length == 5 && only < 0) {
+            throw new IllegalArgumentException("PASS must be forward, data or weights, got '" + args[4] + "'");
         }
         int batch = Integer.parseInt(args[0]), cin = Integer.parseInt(args[1]), side = Integer.parseInt(args[2]);
         int cout = Integer.parseInt(args[3]);
@@ -36,6 +42,9 @@ public class ConvPassTimes {
         for (int round = 0; round < 12; round++) {
             double[] ms = new double[passes.length];
             for (int p = 0; p < passes.length; p++) {
+                if (only >= 0 && p != only) {
+                    continue;
+                }
                 long start = System.nanoTime();
                 int calls = 0;
                 while (System.nanoTime() - start < 1_000_000_000L) {

@@ -77,12 +77,14 @@ public final class ConvPasses {
         }
         if (groups > 1) {
             if (t.dw != null) {
-                for (int i = 0; i < weights; i++) {
-                    float sum = partial[i];
-                    for (int g = 1; g < groups; g++) {
-                        sum += partial[g * part + i];
+                // group after group along the gradient, each element's sum in group order as
+                // ever: contiguous loops C2 vectorises, where a walk across the groups per
+                // element read a page apart (3% of vgg's 64 -> 128 weight gradient under perf)
+                System.arraycopy(partial, 0, t.dw, t.dwOffset, weights);
+                for (int g = 1; g < groups; g++) {
+                    for (int i = 0, from = g * part, to = t.dwOffset; i < weights; i++) {
+                        t.dw[to + i] += partial[from + i];
                     }
-                    t.dw[t.dwOffset + i] = sum;
                 }
             }
             if (t.dbias != null) {

@@ -85,10 +85,18 @@ public record ConvShape(int inChannels, int outChannels, Window2d window, int gr
      */
     void weightsFromTransposed(float[] transposed, float[] w, int wOffset) {
         int patch = patch(), cout = outChannels();
-        for (int oc = 0; oc < cout; oc++) {
-            for (int k = 0; k < patch; k++) {
-                w[wOffset + oc * patch + k] = transposed[k * cout + oc];
+        // Sixteen rows of dW^T at a time, so the lines a column walk reads are reused by the next
+        // fifteen channels: a whole column at a time read one line per float (vgg's 64 -> 128,
+        // 73,728 weights, once per group of images: 5% of its weight gradient under perf).
+        for (int k0 = 0; k0 < patch; k0 += TRANSPOSE_ROWS) {
+            int k1 = Math.min(patch, k0 + TRANSPOSE_ROWS);
+            for (int oc = 0; oc < cout; oc++) {
+                for (int k = k0; k < k1; k++) {
+                    w[wOffset + oc * patch + k] = transposed[k * cout + oc];
+                }
             }
         }
     }
+
+    private static final int TRANSPOSE_ROWS = 16;
 }
