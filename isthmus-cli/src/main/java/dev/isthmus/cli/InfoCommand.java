@@ -1,5 +1,6 @@
 package dev.isthmus.cli;
 
+import dev.isthmus.kernels.KernelSelection;
 import dev.isthmus.kernels.Kernels;
 import dev.isthmus.kernels.Parallel;
 import java.util.Arrays;
@@ -16,7 +17,11 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         System.out.println("Isthmus on Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors()
                 + " processors");
-        System.out.println("kernels: " + Kernels.selection());
+        // the reason on a line of its own: with it, the kernel line ran past 80 columns
+        KernelSelection kernels = Kernels.selection();
+        System.out.println("kernels: " + kernels.implementation()
+                + (kernels.vectorBitSize() > 0 ? ", " + kernels.vectorBitSize() + "-bit vectors" : ""));
+        System.out.println("  (" + kernels.reason() + ")");
         System.out.println("threads: " + Parallel.threads());
         for (int size : new int[] {256, 512, 1024}) {
             System.out.printf("sgemm %4d^3: %6.1f GFLOP/s (median of 7, %d threads)%n", size, sgemmGflops(size),
@@ -36,7 +41,10 @@ final class InfoCommand implements Callable<Integer> {
         long flops = 2L * size * size * size;
         int reps = (int) Math.max(3, 2_000_000_000L / flops);
         double[] seconds = new double[7];
-        for (int warm = 0; warm < 3 * reps; warm++) {
+        // at least half a second: the first size's calls start interpreted, and 3 x reps of 256^3
+        // (about 20 ms once compiled) left C2 mid-way (147 GFLOP/s on two threads against 330)
+        long warmUntil = System.nanoTime() + 500_000_000L;
+        for (int warm = 0; warm < 3 * reps || System.nanoTime() < warmUntil; warm++) {
             Kernels.matmul(size, size, size, a, b, c);
         }
         for (int s = 0; s < seconds.length; s++) {

@@ -257,6 +257,18 @@ class IsthmusCliTest {
         assertTrue(x.has("--layer conv9: " + model + " has no such layer; its layers are [conv1, pool1"), x.output());
     }
 
+    /** What {@code info} prints fits an 80-column terminal: the kernel line once ran to 81. */
+    @Test
+    void infoFitsEightyColumns() {
+        Result r = run("info");
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.has("kernels: "), r.output());
+        assertTrue(r.has("sgemm 1024^3:"), r.output());
+        for (String line : r.output().lines().toList()) {
+            assertTrue(line.length() <= 80, "longer than 80 columns: '" + line + "'");
+        }
+    }
+
     @Test
     void helpOnEachCommand() {
         for (String command : new String[] {"train", "evaluate", "predict", "explain", "summary", "info"}) {
