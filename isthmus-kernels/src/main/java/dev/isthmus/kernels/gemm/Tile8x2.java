@@ -309,6 +309,76 @@ final class Tile8x2 implements MicroKernel {
                 c70 = av.fma(b0, c70);
                 c71 = av.fma(b1, c71);
             }
+            if (alpha == 1f) {
+                // straight to C with packed()'s stores (a scratch tile's trip only scales by alpha):
+                // the trip cost most where k is short (a 1x1 convolution's 16 channels)
+                int at = cOff + ir * ldc;
+                if (overwrite) {
+                    c00.intoArray(c, at);
+                    c01.intoArray(c, at + L);
+                    if (mr > 1) {
+                        c10.intoArray(c, at + ldc);
+                        c11.intoArray(c, at + ldc + L);
+                    }
+                    if (mr > 2) {
+                        c20.intoArray(c, at + 2 * ldc);
+                        c21.intoArray(c, at + 2 * ldc + L);
+                    }
+                    if (mr > 3) {
+                        c30.intoArray(c, at + 3 * ldc);
+                        c31.intoArray(c, at + 3 * ldc + L);
+                    }
+                    if (mr > 4) {
+                        c40.intoArray(c, at + 4 * ldc);
+                        c41.intoArray(c, at + 4 * ldc + L);
+                    }
+                    if (mr > 5) {
+                        c50.intoArray(c, at + 5 * ldc);
+                        c51.intoArray(c, at + 5 * ldc + L);
+                    }
+                    if (mr > 6) {
+                        c60.intoArray(c, at + 6 * ldc);
+                        c61.intoArray(c, at + 6 * ldc + L);
+                    }
+                    if (mr > 7) {
+                        c70.intoArray(c, at + 7 * ldc);
+                        c71.intoArray(c, at + 7 * ldc + L);
+                    }
+                } else {
+                    FloatVector betaV = FloatVector.broadcast(S, beta);
+                    FloatVector.fromArray(S, c, at).fma(betaV, c00).intoArray(c, at);
+                    FloatVector.fromArray(S, c, at + L).fma(betaV, c01).intoArray(c, at + L);
+                    if (mr > 1) {
+                        FloatVector.fromArray(S, c, at + ldc).fma(betaV, c10).intoArray(c, at + ldc);
+                        FloatVector.fromArray(S, c, at + ldc + L).fma(betaV, c11).intoArray(c, at + ldc + L);
+                    }
+                    if (mr > 2) {
+                        FloatVector.fromArray(S, c, at + 2 * ldc).fma(betaV, c20).intoArray(c, at + 2 * ldc);
+                        FloatVector.fromArray(S, c, at + 2 * ldc + L).fma(betaV, c21).intoArray(c, at + 2 * ldc + L);
+                    }
+                    if (mr > 3) {
+                        FloatVector.fromArray(S, c, at + 3 * ldc).fma(betaV, c30).intoArray(c, at + 3 * ldc);
+                        FloatVector.fromArray(S, c, at + 3 * ldc + L).fma(betaV, c31).intoArray(c, at + 3 * ldc + L);
+                    }
+                    if (mr > 4) {
+                        FloatVector.fromArray(S, c, at + 4 * ldc).fma(betaV, c40).intoArray(c, at + 4 * ldc);
+                        FloatVector.fromArray(S, c, at + 4 * ldc + L).fma(betaV, c41).intoArray(c, at + 4 * ldc + L);
+                    }
+                    if (mr > 5) {
+                        FloatVector.fromArray(S, c, at + 5 * ldc).fma(betaV, c50).intoArray(c, at + 5 * ldc);
+                        FloatVector.fromArray(S, c, at + 5 * ldc + L).fma(betaV, c51).intoArray(c, at + 5 * ldc + L);
+                    }
+                    if (mr > 6) {
+                        FloatVector.fromArray(S, c, at + 6 * ldc).fma(betaV, c60).intoArray(c, at + 6 * ldc);
+                        FloatVector.fromArray(S, c, at + 6 * ldc + L).fma(betaV, c61).intoArray(c, at + 6 * ldc + L);
+                    }
+                    if (mr > 7) {
+                        FloatVector.fromArray(S, c, at + 7 * ldc).fma(betaV, c70).intoArray(c, at + 7 * ldc);
+                        FloatVector.fromArray(S, c, at + 7 * ldc + L).fma(betaV, c71).intoArray(c, at + 7 * ldc + L);
+                    }
+                }
+                continue;
+            }
             c00.intoArray(tile, 0);
             c01.intoArray(tile, 0 + L);
             c10.intoArray(tile, NR);
