@@ -23,7 +23,8 @@ interface MicroKernel {
     /**
      * {@link #packed} with A's rows read where they lie, row {@code i} of the block from
      * {@code rows[row0 + i] + col} (a row table, so rows may lie anywhere, even overlap) and alpha
-     * applied to each accumulator, through {@code tile} ({@code MR x NR} scratch).
+     * applied to each accumulator through {@code tile} ({@code MR x NR} scratch) and
+     * {@link TileMerge}; the eight-row tile stores straight to C where alpha is 1.
      */
     void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
                  float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta);
