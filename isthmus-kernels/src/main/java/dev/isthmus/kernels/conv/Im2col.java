@@ -21,7 +21,11 @@ public final class Im2col {
 
     public static void im2col(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
         if (Planes.suit(w)) {
-            im2colPadded(k, w, channels, x, xOffset, col);
+            if (insideImage(w)) {
+                im2colUnpadded(k, w, channels, x, xOffset, col);
+            } else {
+                im2colPadded(k, w, channels, x, xOffset, col);
+            }
             return;
         }
         int outW = w.outWidth(), p = w.outSize();
@@ -90,6 +94,34 @@ public final class Im2col {
             }
         }
         assert dst == end;
+    }
+
+    /**
+     * Whether every receptive field lies inside the image: no padding reached, so
+     * {@link #im2colUnpadded} can read the runs where they lie.
+     */
+    private static boolean insideImage(Window2d w) {
+        return w.padTop() == 0 && w.padLeft() == 0
+                && (w.outHeight() - 1) * w.strideY() + (w.kernelHeight() - 1) * w.dilationY() < w.inHeight()
+                && (w.outWidth() - 1) * w.strideX() + (w.kernelWidth() - 1) * w.dilationX() < w.inWidth();
+    }
+
+    /**
+     * {@link #im2colPadded} without the padded copy, for a window that never reaches the padding
+     * (a 1x1 projection at stride 2): every row of a receptive field is read from the image where
+     * it lies, every {@code strideX}-th float. Staging the whole image first read and wrote all of
+     * it to use a quarter of it (a third of a 1x1 stride-2 forward's time; benchmarks/README.md).
+     */
+    private static void im2colUnpadded(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
+        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, rowStep = w.strideY() * w.inWidth(), dst = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++, dst += p) {
+                    int from = xOffset + c * w.inSize() + ky * w.dilationY() * w.inWidth() + kx * w.dilationX();
+                    k.copyStridedRows(x, from, rowStep, outH, outW, w.strideX(), col, dst, outW);
+                }
+            }
+        }
     }
 
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
