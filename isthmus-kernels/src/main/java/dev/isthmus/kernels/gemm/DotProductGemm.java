@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * elements. The packed path would pad a narrow C to a full register tile and transpose B while
  * packing; here both operands stream along their rows as they lie.
  *
- * <p>A 2x4 register tile of vector accumulators walks {@code k} in L2-sized chunks; each chunk's
- * sums are reduced across lanes and added to a per-thread running total, so the result depends
+ * <p>A 2x4 (AVX-512: 4x4) register tile of vector accumulators walks {@code k} in L2-sized
+ * chunks; each chunk's sums are reduced across lanes, in a fixed order, and added to a per-thread running total, so the result depends
  * only on the shape, never on the thread count.
  */
 final class DotProductGemm {
@@ -61,8 +61,8 @@ final class DotProductGemm {
     private static void rows(int i0, int i1, int n, int k, float alpha, float[] a, int[] aRows,
                              float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
         int rows = i1 - i0;
-        // a thread's running totals of C, then the lanes of one accumulator at a time (L floats after them)
-        float[] total = Workspace.floats(Slot.GEMM_TOTALS, (long) rows * n + L);
+        // a thread's running totals of C, then a tile's accumulators being summed (L vectors after them)
+        float[] total = Workspace.floats(Slot.GEMM_TOTALS, (long) rows * n + (long) L * L);
         java.util.Arrays.fill(total, 0, rows * n, 0f);
         for (int p0 = 0; p0 < k; p0 += CHUNK) {
             int len = Math.min(CHUNK, k - p0);
@@ -94,6 +94,58 @@ final class DotProductGemm {
             for (int j = 0; j < n; j++) {
                 float v = alpha * total[t + j];
                 c[row + j] = beta == 0f ? v : Math.fma(beta, c[row + j], v);
+            }
+        }
+    }
+
+    /**
+     * Whether a tile's accumulators are summed {@linkplain #sumLanes all at once, in a tree}: for
+     * 16 lanes (AVX-512: the four-row tile's 16 accumulators) and 8 (AVX2: the two-row tile's 8).
+     * Summed one at a time, each costs L dependent additions: more than the FMAs of a chunk 256
+     * long (a 1x1 convolution's weight gradient on a 16x16 map ran at 35 GFLOP/s).
+     */
+    private static final boolean TREE = L == 16 || L == 8;
+    /** {@link #sumLanes}' indices for {@code selectFrom(x, y)}, level by level: runs of L/2, L/4, .. 1. */
+    private static final float[][] LOW = runs(false), HIGH = runs(true);
+
+    /**
+     * Per level of the tree, the indices that take, in each block of {@code 2 * run} lanes, the
+     * block's first (or, with {@code high}, second) {@code run} lanes of x, then the same of y.
+     */
+    private static float[][] runs(boolean high) {
+        int levels = Integer.numberOfTrailingZeros(L);
+        float[][] indices = new float[levels][L];
+        for (int level = 0; level < levels; level++) {
+            int run = L >> (level + 1);
+            for (int j = 0; j < L; j++) {
+                int block = j / (2 * run) * 2 * run, at = j % (2 * run);
+                indices[level][j] = block + (at < run ? at : at - run + L) + (high ? run : 0);
+            }
+        }
+        return indices;
+    }
+
+    /** Where {@link #sumLanes} wants accumulator {@code j}: its index with the bits reversed. */
+    private static int slot(int j) {
+        return Integer.reverse(j) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(L));
+    }
+
+    /**
+     * Sums each of L vectors across its lanes: vector {@code v} at {@code scratch[at + slot(v) * L]},
+     * its sum left in {@code scratch[at + v]}. Each level adds lane {@code i} of every vector's
+     * partial sums (a run of lanes) to lane {@code i + run} and packs two vectors' halved runs
+     * into one; every vector gets the same additions in the same order, whatever lanes it sits in
+     * and whatever the vectors beside it hold, so its sum does not depend on them. Vectors pass
+     * through memory from level to level: kept in registers, C2 boxed them where it declined to
+     * inline the level's helper.
+     */
+    private static void sumLanes(float[] scratch, int at) {
+        for (int level = 0, count = L; count > 1; level++, count /= 2) {
+            FloatVector low = FloatVector.fromArray(S, LOW[level], 0), high = FloatVector.fromArray(S, HIGH[level], 0);
+            for (int v = 0; v < count; v += 2) {
+                FloatVector x = FloatVector.fromArray(S, scratch, at + v * L);
+                FloatVector y = FloatVector.fromArray(S, scratch, at + (v + 1) * L);
+                low.selectFrom(x, y).add(high.selectFrom(x, y)).intoArray(scratch, at + v / 2 * L);
             }
         }
     }
@@ -131,9 +183,24 @@ final class DotProductGemm {
         }
         // reduceLanes leaves its order of additions unspecified (the interpreter and C2 differ), so
         // the lanes are summed here in a fixed order: the same bits however the code is running.
-        float t00 = sum(s00, total, lanesAt), t01 = sum(s01, total, lanesAt), t02 = sum(s02, total, lanesAt);
-        float t03 = sum(s03, total, lanesAt), t10 = sum(s10, total, lanesAt), t11 = sum(s11, total, lanesAt);
-        float t12 = sum(s12, total, lanesAt), t13 = sum(s13, total, lanesAt);
+        float t00, t01, t02, t03, t10, t11, t12, t13;
+        if (TREE) { // s_rc is accumulator 4r + c; with 16 lanes, tile4's tree, rows 2 and 3 whatever the slots hold
+            s00.intoArray(total, lanesAt + slot(0) * L);
+            s01.intoArray(total, lanesAt + slot(1) * L);
+            s02.intoArray(total, lanesAt + slot(2) * L);
+            s03.intoArray(total, lanesAt + slot(3) * L);
+            s10.intoArray(total, lanesAt + slot(4) * L);
+            s11.intoArray(total, lanesAt + slot(5) * L);
+            s12.intoArray(total, lanesAt + slot(6) * L);
+            s13.intoArray(total, lanesAt + slot(7) * L);
+            sumLanes(total, lanesAt);
+            t00 = total[lanesAt]; t01 = total[lanesAt + 1]; t02 = total[lanesAt + 2]; t03 = total[lanesAt + 3];
+            t10 = total[lanesAt + 4]; t11 = total[lanesAt + 5]; t12 = total[lanesAt + 6]; t13 = total[lanesAt + 7];
+        } else {
+            t00 = sum(s00, total, lanesAt); t01 = sum(s01, total, lanesAt); t02 = sum(s02, total, lanesAt);
+            t03 = sum(s03, total, lanesAt); t10 = sum(s10, total, lanesAt); t11 = sum(s11, total, lanesAt);
+            t12 = sum(s12, total, lanesAt); t13 = sum(s13, total, lanesAt);
+        }
         for (; p < len; p++) { // the chunk's tail, in order
             float x0 = a[a0 + p], x1 = a[a1 + p];
             float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
@@ -155,7 +222,7 @@ final class DotProductGemm {
 
     /**
      * {@link #tile} for four rows of A: each element's lanes, lane sums and tail in the same order,
-     * so the same bits; {@code rowCount} of the rows are real (the others repeat row 0, unstored).
+     * so the same bits (with 16 lanes, tile sums its lanes in this tree, rows 2 and 3 unused); {@code rowCount} of the rows are real (the others repeat row 0, unstored).
      */
     private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
                               int len, float[] total, int at, int n, int rowCount, int cols, int lanesAt) {
@@ -188,12 +255,37 @@ final class DotProductGemm {
             s23 = x2.fma(y, s23);
             s33 = x3.fma(y, s33);
         }
-        float t00 = sum(s00, total, lanesAt), t01 = sum(s01, total, lanesAt), t02 = sum(s02, total, lanesAt);
-        float t03 = sum(s03, total, lanesAt), t10 = sum(s10, total, lanesAt), t11 = sum(s11, total, lanesAt);
-        float t12 = sum(s12, total, lanesAt), t13 = sum(s13, total, lanesAt), t20 = sum(s20, total, lanesAt);
-        float t21 = sum(s21, total, lanesAt), t22 = sum(s22, total, lanesAt), t23 = sum(s23, total, lanesAt);
-        float t30 = sum(s30, total, lanesAt), t31 = sum(s31, total, lanesAt), t32 = sum(s32, total, lanesAt);
-        float t33 = sum(s33, total, lanesAt);
+        float t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
+        if (L == 16) { // s_rc is accumulator 4r + c
+            s00.intoArray(total, lanesAt + slot(0) * L);
+            s01.intoArray(total, lanesAt + slot(1) * L);
+            s02.intoArray(total, lanesAt + slot(2) * L);
+            s03.intoArray(total, lanesAt + slot(3) * L);
+            s10.intoArray(total, lanesAt + slot(4) * L);
+            s11.intoArray(total, lanesAt + slot(5) * L);
+            s12.intoArray(total, lanesAt + slot(6) * L);
+            s13.intoArray(total, lanesAt + slot(7) * L);
+            s20.intoArray(total, lanesAt + slot(8) * L);
+            s21.intoArray(total, lanesAt + slot(9) * L);
+            s22.intoArray(total, lanesAt + slot(10) * L);
+            s23.intoArray(total, lanesAt + slot(11) * L);
+            s30.intoArray(total, lanesAt + slot(12) * L);
+            s31.intoArray(total, lanesAt + slot(13) * L);
+            s32.intoArray(total, lanesAt + slot(14) * L);
+            s33.intoArray(total, lanesAt + slot(15) * L);
+            sumLanes(total, lanesAt);
+            t00 = total[lanesAt]; t01 = total[lanesAt + 1]; t02 = total[lanesAt + 2]; t03 = total[lanesAt + 3];
+            t10 = total[lanesAt + 4]; t11 = total[lanesAt + 5]; t12 = total[lanesAt + 6]; t13 = total[lanesAt + 7];
+            t20 = total[lanesAt + 8]; t21 = total[lanesAt + 9]; t22 = total[lanesAt + 10]; t23 = total[lanesAt + 11];
+            t30 = total[lanesAt + 12]; t31 = total[lanesAt + 13]; t32 = total[lanesAt + 14]; t33 = total[lanesAt + 15];
+        } else {
+            t00 = sum(s00, total, lanesAt); t01 = sum(s01, total, lanesAt); t02 = sum(s02, total, lanesAt);
+            t03 = sum(s03, total, lanesAt); t10 = sum(s10, total, lanesAt); t11 = sum(s11, total, lanesAt);
+            t12 = sum(s12, total, lanesAt); t13 = sum(s13, total, lanesAt); t20 = sum(s20, total, lanesAt);
+            t21 = sum(s21, total, lanesAt); t22 = sum(s22, total, lanesAt); t23 = sum(s23, total, lanesAt);
+            t30 = sum(s30, total, lanesAt); t31 = sum(s31, total, lanesAt); t32 = sum(s32, total, lanesAt);
+            t33 = sum(s33, total, lanesAt);
+        }
         for (; p < len; p++) { // the chunk's tail, in order
             float x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
             float y0 = b[b0 + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
