@@ -127,7 +127,11 @@ public final class Im2col {
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
     public static void col2im(ConvSupport k, Window2d w, int channels, float[] dcol, float[] dx, int dxOffset) {
         if (Planes.suit(w)) {
-            col2imPadded(k, w, channels, dcol, dx, dxOffset);
+            if (insideImage(w)) {
+                col2imUnpadded(k, w, channels, dcol, dx, dxOffset);
+            } else {
+                col2imPadded(k, w, channels, dcol, dx, dxOffset);
+            }
             return;
         }
         Arrays.fill(dx, dxOffset, dxOffset + channels * w.inSize(), 0f);
@@ -185,6 +189,36 @@ public final class Im2col {
         }
         PaddedImage.extract(xs, channels, planes.rows(), planes.stride(), planes.plane(), w.padTop(), w.padLeft(), dx,
                 dxOffset, w.inHeight(), w.inWidth());
+    }
+
+    /**
+     * {@link #col2imPadded} for a window that never reaches the padding: the runs are added to the
+     * image where it lies, cleared first, without the planes' clearing and copying out (most of a
+     * 1x1 stride-2 data gradient's time). The additions meet each float in col2im's order, so the
+     * same bits. The run kernel may add 0 to floats past a run ({@link ConvSupport#addStridedRuns});
+     * the runs that could reach past this image's floats (another thread's image) go float by float.
+     */
+    private static void col2imUnpadded(ConvSupport k, Window2d w, int channels, float[] dcol, float[] dx,
+                                       int dxOffset) {
+        int end = dxOffset + channels * w.inSize();
+        Arrays.fill(dx, dxOffset, end, 0f);
+        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, sx = w.strideX();
+        int rowStep = w.strideY() * w.inWidth(), reach = 2 * sx * outW + ConvSupport.STRIDED_SLACK, src = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++, src += p) {
+                    int to = dxOffset + c * w.inSize() + ky * w.dilationY() * w.inWidth() + kx * w.dilationX();
+                    int room = end - reach - to; // runs starting at most this far from `to` stay in the image
+                    int safe = room < 0 ? 0 : Math.min(outH, room / rowStep + 1);
+                    k.addStridedRuns(dcol, src, safe, outW, dx, to, rowStep, sx);
+                    for (int r = safe; r < outH; r++) {
+                        for (int ox = 0, at = to + r * rowStep; ox < outW; ox++) {
+                            dx[at + ox * sx] += dcol[src + r * outW + ox];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
