@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>With stride 1 on wide maps an output row reads one contiguous run of an input row, so both
  * directions are array copies and contiguous adds with zero edges. Narrow maps, strides and
- * dilations go through a zero-padded copy of the image instead, where every run is free of edges.
+ * dilations go through a zero-padded copy of the image instead, where every run is free of edges,
+ * or, where the window never reaches the padding, through the image itself.
  */
 public final class Im2col {
 

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * packing; here both operands stream along their rows as they lie.
  *
  * <p>A 2x4 (AVX-512: 4x4) register tile of vector accumulators walks {@code k} in L2-sized
- * chunks; each chunk's sums are reduced across lanes, in a fixed order, and added to a per-thread running total, so the result depends
- * only on the shape, never on the thread count.
+ * chunks; each chunk's sums are reduced across lanes, in a fixed order, and added to a
+ * per-thread running total, so the result depends only on the shape, never on the thread count.
  */
 final class DotProductGemm {
 
@@ -184,7 +184,7 @@ final class DotProductGemm {
         // reduceLanes leaves its order of additions unspecified (the interpreter and C2 differ), so
         // the lanes are summed here in a fixed order: the same bits however the code is running.
         float t00, t01, t02, t03, t10, t11, t12, t13;
-        if (TREE) { // s_rc is accumulator 4r + c; with 16 lanes, tile4's tree, rows 2 and 3 whatever the slots hold
+        if (TREE) { // s_rc is accumulator 4r + c; with 16 lanes tile4's tree, rows 2 and 3 whatever the slots hold
             s00.intoArray(total, lanesAt + slot(0) * L);
             s01.intoArray(total, lanesAt + slot(1) * L);
             s02.intoArray(total, lanesAt + slot(2) * L);
@@ -222,7 +222,8 @@ final class DotProductGemm {
 
     /**
      * {@link #tile} for four rows of A: each element's lanes, lane sums and tail in the same order,
-     * so the same bits (with 16 lanes, tile sums its lanes in this tree, rows 2 and 3 unused); {@code rowCount} of the rows are real (the others repeat row 0, unstored).
+     * so the same bits (with 16 lanes, tile sums its lanes in this tree, rows 2 and 3 unused);
+     * {@code rowCount} of the rows are real (the others repeat row 0, unstored).
      */
     private static void tile4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
                               int len, float[] total, int at, int n, int rowCount, int cols, int lanesAt) {
