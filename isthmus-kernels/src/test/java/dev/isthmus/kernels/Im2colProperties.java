@@ -103,6 +103,26 @@ class Im2colProperties {
         }
     }
 
+    /**
+     * col2im writes nothing past its image, not even {@code + 0}: the floats after it (the next
+     * image of a batch, which another thread may be writing) keep their bits, -0 included
+     * ({@code -0 + 0} would be +0).
+     */
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void col2imLeavesTheNextImageAlone(@ForAll("stridedCases") WindowCase c) {
+        Window2d w = c.window();
+        int channels = c.inChannels(), rows = channels * w.kernelSize() * w.outSize(), image = channels * w.inSize();
+        int after = 4 * w.outWidth() * w.strideX() + 256; // past any vector reach of the run kernels
+        float[] g = c.random(rows, 3), dx = new float[image + after];
+        java.util.Arrays.fill(dx, image, dx.length, -0f);
+        Im2col.col2im(KernelProvider.conv(), w, channels, g, dx, 0);
+        for (int i = image; i < dx.length; i++) {
+            if (Float.floatToRawIntBits(dx[i]) != Float.floatToRawIntBits(-0f)) {
+                throw new AssertionError(w + ", " + channels + " channels: dx[" + i + "] past the image = " + dx[i]);
+            }
+        }
+    }
+
     /** {@code <im2col(x), g> = <x, col2im(g)>}: the data gradient of im2col is col2im. */
     @Property(tries = 100, seed = Seeds.FIXED)
     void col2imIsTheAdjoint(@ForAll("cases") WindowCase c) {
