@@ -4,6 +4,7 @@ import dev.isthmus.kernels.conv.Im2col;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -110,6 +111,29 @@ class Im2colProperties {
      */
     @Property(tries = 200, seed = Seeds.FIXED)
     void col2imLeavesTheNextImageAlone(@ForAll("stridedCases") WindowCase c) {
+        assertLeavesTheNextImageAlone(c);
+    }
+
+    /** The same with dilations, and stride 1 on narrow maps. */
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void col2imLeavesTheNextImageAloneAtAnyDilation(@ForAll("cases") WindowCase c) {
+        assertLeavesTheNextImageAlone(c);
+    }
+
+    /**
+     * One output row under a stride whose product with the width passes int (a window
+     * {@code Window2d} allows): im2col and col2im take their one row, nothing else.
+     */
+    @Example
+    void oneOutputRowUnderAHugeStride() {
+        Window2d w = Window2d.of(1, 2, 1, 1, Integer.MAX_VALUE, 1, 1, 1, Padding.VALID);
+        WindowCase c = new WindowCase(1, 40, 1, w, 7);
+        assertHoldsEveryReceptiveField(c);
+        assertSumsEveryReceptiveField(c);
+        assertLeavesTheNextImageAlone(c);
+    }
+
+    private static void assertLeavesTheNextImageAlone(WindowCase c) {
         Window2d w = c.window();
         int channels = c.inChannels(), rows = channels * w.kernelSize() * w.outSize(), image = channels * w.inSize();
         int after = 4 * w.outWidth() * w.strideX() + 256; // past any vector reach of the run kernels

@@ -114,7 +114,8 @@ public final class Im2col {
      * it to use a quarter of it (a third of a 1x1 stride-2 forward's time; benchmarks/README.md).
      */
     private static void im2colUnpadded(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
-        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, rowStep = w.strideY() * w.inWidth(), dst = 0;
+        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, dst = 0;
+        int rowStep = outH > 1 ? w.strideY() * w.inWidth() : 0; // one row may sit under any stride: no step
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < w.kernelHeight(); ky++) {
                 for (int kx = 0; kx < w.kernelWidth(); kx++, dst += p) {
@@ -203,14 +204,16 @@ public final class Im2col {
                                        int dxOffset) {
         int end = dxOffset + channels * w.inSize();
         Arrays.fill(dx, dxOffset, end, 0f);
-        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, sx = w.strideX();
-        int rowStep = w.strideY() * w.inWidth(), reach = 2 * sx * outW + ConvSupport.STRIDED_SLACK, src = 0;
+        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, sx = w.strideX(), src = 0;
+        // One output row may sit under any stride (its product with the width past int): no step then.
+        int rowStep = outH > 1 ? w.strideY() * w.inWidth() : 0;
+        long reach = 2L * sx * outW + ConvSupport.STRIDED_SLACK;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < w.kernelHeight(); ky++) {
                 for (int kx = 0; kx < w.kernelWidth(); kx++, src += p) {
                     int to = dxOffset + c * w.inSize() + ky * w.dilationY() * w.inWidth() + kx * w.dilationX();
-                    int room = end - reach - to; // runs starting at most this far from `to` stay in the image
-                    int safe = room < 0 ? 0 : Math.min(outH, room / rowStep + 1);
+                    long room = end - reach - to; // runs starting at most this far from `to` stay in the image
+                    int safe = room < 0 ? 0 : rowStep == 0 ? 1 : (int) Math.min(outH, room / rowStep + 1);
                     k.addStridedRuns(dcol, src, safe, outW, dx, to, rowStep, sx);
                     for (int r = safe; r < outH; r++) {
                         for (int ox = 0, at = to + r * rowStep; ox < outW; ox++) {
