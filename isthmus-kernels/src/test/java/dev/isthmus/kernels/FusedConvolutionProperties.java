@@ -3,6 +3,7 @@ package dev.isthmus.kernels;
 import static dev.isthmus.kernels.GradientCheck.toDouble;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +92,7 @@ class FusedConvolutionProperties {
     private static final String WINOGRAD = "isthmus.conv.winograd";
     private static final String WINOGRAD_DATA_GRADIENT = "isthmus.conv.winogradDataGradient";
     private static final String WINOGRAD_WEIGHT_GRADIENT = "isthmus.conv.winogradWeightGradient";
+    private static final String GEMM_WEIGHT_GRADIENT = "isthmus.conv.gemmWeightGradient";
 
     /**
      * Winograd's shapes (3x3, stride 1, one pixel of padding, even maps, whole tiles of 8 output
@@ -425,6 +427,54 @@ class FusedConvolutionProperties {
     void phaseGradientsAreTheChainRule(@ForAll("phaseGradientCases") Case c) {
         backwardIsTheChainRule(c);
         sameBitsForOneAndManyThreads(c);
+    }
+
+    /**
+     * "Same" maps half a block wide (16 at 512 bits, 8 at 256) with an even height: paired rows,
+     * two rows a tile. Every kernel size up to 5x5 (even ones pad unevenly), both channel tiles
+     * (eight, and four with a partial last block), pooled or not; the gradients read the same
+     * staging, and a lone image's bands split at even rows.
+     */
+    @Provide
+    Arbitrary<Case> pairedRowsCases() {
+        int width = Math.max(2, KernelProvider.conv().directBlock() / 2);
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3),
+                        Arbitraries.integers().between(1, 6), Arbitraries.integers().between(1, 17),
+                        Arbitraries.integers().between(1, 7), Arbitraries.integers().between(1, 5),
+                        Arbitraries.integers().between(1, 5))
+                .as((n, ci, co, halfH, kh, kw) -> new int[] {n, ci, co, 2 * halfH, kh, kw});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], width, s[4], s[5], 1, 1, 1, 1, Padding.SAME), relu, pool, seed))
+                .filter(c -> c.window().kernelSize() > 1); // a 1x1 is pointwise
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void pairedRowsAreTheLayersAndTheChainRule(@ForAll("pairedRowsCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() > 0) {
+            assertTrue(c.fused().conv().algorithm().startsWith("direct (paired rows)"), c.toString());
+        }
+        forwardIsTheLayersInSequence(c);
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
+    }
+
+    /** Paired rows with the per-lane weight gradient (the rule gives them SGEMM's), which reads the same staging. */
+    @Example
+    void pairedRowsWithPerLaneWeightGradient() {
+        int width = Math.max(2, KernelProvider.conv().directBlock() / 2);
+        System.setProperty(GEMM_WEIGHT_GRADIENT, "false");
+        try {
+            for (int k = 2; k <= 5; k++) {
+                Case c = new Case(2, 3, 12, Window2d.of(6, width, k, k, 1, 1, 1, 1, Padding.SAME), k % 2 == 1, k == 3, k);
+                assertFalse(c.fused().conv().algorithm().contains("SGEMM"), c.toString());
+                forwardIsTheLayersInSequence(c);
+                backwardIsTheChainRule(c);
+                sameBitsForOneAndManyThreads(c);
+            }
+        } finally {
+            System.clearProperty(GEMM_WEIGHT_GRADIENT);
+        }
     }
 
     /** The random cases reach the strided layout now and then; this one always, pooled and rectified. */

@@ -42,7 +42,7 @@ public final class ConvAlgorithms {
 
     /**
      * Whether a direct convolution takes its weight gradient as one SGEMM per image rather than
-     * the per-lane kernel: on maps laid flat (16x16 and below on AVX-512, where the per-lane
+     * the per-lane kernel: on maps laid flat or in paired rows (16x16 and below on AVX-512, where the per-lane
      * kernel's short rows keep sending its accumulators to memory; and widths just under a
      * multiple of the block, 28 or 56: 32 -> 32 on 28x28 went from 15.3 ms backward in rows with
      * per-lane sums to 7.9 laid flat with SGEMM), for 64 input channels or
@@ -56,7 +56,7 @@ public final class ConvAlgorithms {
         if (forced != null) {
             return Boolean.parseBoolean(forced);
         }
-        return forward.flat || shape.inChannels() >= 64 && shape.window().outWidth() <= 32
+        return forward.flat || forward.paired || shape.inChannels() >= 64 && shape.window().outWidth() <= 32
                 || shape.outChannels() >= 64 && shape.patch() >= 144;
     }
 

@@ -103,7 +103,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     @Override
     public String name() {
         String layout = forward.stride > 1 ? (forward.flat ? "direct (strided, flat)" : "direct (strided)")
-                : forward.flat ? "direct (flat)" : "direct";
+                : forward.flat ? "direct (flat)" : forward.paired ? "direct (paired rows)" : "direct";
         if (back == null) {
             return layout;
         }
@@ -150,7 +150,7 @@ public final class DirectConvolution implements ConvAlgorithm {
             return;
         }
         float[] xp = stagedInput(g, t.x, t.xOffset);
-        int rows = rowsToCompute(t.pool), unit = t.pool ? 2 : 1, units = rows / unit;
+        int rows = rowsToCompute(t.pool), unit = t.pool || g.paired ? 2 : 1, units = rows / unit;
         int bands = Math.min(units, 4 * WorkerPool.threads());
         WorkerPool.forEach(bands, b -> {
             int from = (int) ((long) units * b / bands) * unit, to = (int) ((long) units * (b + 1) / bands) * unit;
@@ -224,10 +224,10 @@ public final class DirectConvolution implements ConvAlgorithm {
         }
     }
 
-    /** Rows per strip: about {@link #STRIP_FLOATS} of output, even when pooling reads them in pairs. */
+    /** Rows per strip: about {@link #STRIP_FLOATS} of output, even when pooling reads them in pairs or the layout pairs them. */
     private int stripRows(DirectLayout g, boolean pool) {
         int rows = Math.max(1, STRIP_FLOATS / (shape.outChannels() * g.outWp));
-        return pool ? Math.max(2, rows & ~1) : rows;
+        return pool || g.paired ? Math.max(2, rows & ~1) : rows;
     }
 
     /**

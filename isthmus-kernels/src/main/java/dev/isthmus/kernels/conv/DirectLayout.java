@@ -22,6 +22,13 @@ import dev.isthmus.kernels.Window2d;
  * computed and discarded. The stride being the input's, every tap is still one shifted
  * contiguous read.
  *
+ * <p><b>Paired</b> rows ({@link #paired}), for a "same" map exactly half a block wide (16 at 512
+ * bits) with an even height: staged at the flat layout's stride (one run of zeros serving as
+ * both borders), but computed as rows of {@code outW}, two at a time, the block's second vector
+ * being the next row's. Laid flat, such a map computed {@code outW + 1} positions per row and
+ * rounded the whole up to the block (288 for 256 at 16x16); paired, exactly its own, written
+ * where they belong.
+ *
  * <p><b>Strided</b> forward layout ({@link #strided}), stride {@code s > 1}: the padded image is
  * staged as {@code s * s} phases, phase {@code (py, px)} holding its rows {@code py, py + s, ...}
  * and, of those, columns {@code px, px + s, ...}. Output {@code (oy, ox)} of tap {@code (ky, kx)}
@@ -56,6 +63,11 @@ public final class DirectLayout {
     private final boolean wideChannels;
     /** Output rows laid end to end as one computed row (see the class comment). */
     final boolean flat;
+    /**
+     * Output rows half a block wide, computed two at a time (see the class comment): the kernels
+     * read a pair's second row one staged row ({@link #inStride}) on, and write it one output row on.
+     */
+    final boolean paired;
     /** Width of a computed row: {@code outW}, or in the flat layout {@code outH * inStride}, rounded up to the block. */
     final int outWp;
     /** Rows the kernels compute: {@code outH}, or 1 in the flat layout. */
@@ -84,8 +96,20 @@ public final class DirectLayout {
         // Flat: zero rows under each plane, so a last block that runs past the image reads zeros
         // of its own plane (discarded outputs, or a gradient of zero), never the next plane.
         int inRows = outH + reachY + (flat ? (block + kw + inStride - 1) / inStride + 1 : 0);
-        this(cin, cout, kh, kw, stride, inH, inW, outH, outW, padTop, padLeft, block, flat, wideChannels, inStride,
-                inRows, null);
+        this(cin, cout, kh, kw, stride, inH, inW, outH, outW, padTop, padLeft, block, flat, false, wideChannels,
+                inStride, inRows, null);
+    }
+
+    /**
+     * The paired layout of a stride-1 "same" window: the flat layout's stride, and under the last
+     * image row the bottom border plus one row of zeros, into whose first floats the last row's
+     * rightmost taps read (as any row's read into the next row's left border).
+     */
+    private static DirectLayout paired(int cin, int cout, int kh, int kw, int inH, int inW, int padTop, int padLeft,
+                                       int block, boolean wideChannels) {
+        int inStride = flatStride(inW, kw, 1, padLeft);
+        return new DirectLayout(cin, cout, kh, kw, 1, inH, inW, inH, inW, padTop, padLeft, block, false, true,
+                wideChannels, inStride, inH + kh, null);
     }
 
     /**
@@ -94,8 +118,8 @@ public final class DirectLayout {
      * null, {@link #tapOffset} of the geometry ({@link #phaseGradients} chooses its own).
      */
     private DirectLayout(int cin, int cout, int kh, int kw, int stride, int inH, int inW, int outH, int outW,
-                         int padTop, int padLeft, int block, boolean flat, boolean wideChannels, int inStride,
-                         int inRows, int[] taps) {
+                         int padTop, int padLeft, int block, boolean flat, boolean paired, boolean wideChannels,
+                         int inStride, int inRows, int[] taps) {
         this.cin = cin;
         this.cout = cout;
         this.kh = kh;
@@ -109,9 +133,10 @@ public final class DirectLayout {
         this.padLeft = padLeft;
         this.block = block;
         this.flat = flat;
+        this.paired = paired;
         this.wideChannels = wideChannels;
         this.inStride = inStride;
-        this.outWp = flat ? roundUp(Math.multiplyExact(outH, inStride), block) : roundUp(outW, block);
+        this.outWp = flat ? roundUp(Math.multiplyExact(outH, inStride), block) : paired ? outW : roundUp(outW, block);
         this.computedRows = flat ? 1 : outH;
         this.rowStride = flat ? inStride : outWp;
         this.inRows = inRows;
@@ -158,7 +183,9 @@ public final class DirectLayout {
      * to the block, would waste more than a fifth of the work and, laid flat ("same" padding
      * only), more than half or fewer than four blocks. Where both fit, the one that computes
      * fewer positions: flat for widths just under a multiple of the block (a 56-wide map computes
-     * 3,200 positions laid flat, 3,584 in rows of 64), rows where the width divides.
+     * 3,200 positions laid flat, 3,584 in rows of 64), rows where the width divides. A "same"
+     * map half a block wide with an even height takes {@link #paired} rows, which compute no
+     * position twice and none in vain.
      */
     static DirectLayout forward(int cin, int cout, Window2d w, int block, boolean wideChannels) {
         if (w.strideY() != 1 || w.strideX() != 1 || w.dilationY() != 1 || w.dilationX() != 1
@@ -169,6 +196,10 @@ public final class DirectLayout {
         int outH = w.outHeight(), outW = w.outWidth();
         boolean rowsFit = fitsRows(outW, block);
         boolean same = outH == w.inHeight() && outW == w.inWidth();
+        if (same && 2 * outW == block && outH % 2 == 0) {
+            return paired(cin, cout, w.kernelHeight(), w.kernelWidth(), outH, outW, w.padTop(), w.padLeft(), block,
+                    wideChannels);
+        }
         long computed = roundUp(outH * flatStride(outW, w.kernelWidth(), 1, w.padLeft()), block);
         // A few blocks at least: the weight gradient reloads its accumulators once per tap pair,
         // which a map of one or two blocks (ChestXRayNet's 4x4 conv7) does not pay back.
@@ -234,6 +265,9 @@ public final class DirectLayout {
      */
     static DirectLayout transposed(DirectLayout f) {
         int padTop = f.kh - 1 - f.padTop, padLeft = f.kw - 1 - f.padLeft;
+        if (f.paired) { // "same": the transposed window is the same size
+            return paired(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, padTop, padLeft, f.block, f.wideChannels);
+        }
         if (f.flat) {
             return new DirectLayout(f.cout, f.cin, f.kh, f.kw, f.outH, f.outW, f.inH, f.inW, padTop, padLeft, f.block, 0,
                     true, f.wideChannels);
@@ -306,7 +340,7 @@ public final class DirectLayout {
                     }
                 }
                 phases[py * s + px] = new DirectLayout(f.cout, f.cin, a, b, 1, f.outH, f.outW, rows[py], cols[px],
-                        padTop, padLeft, f.block, flat, f.wideChannels, S, inRows, taps);
+                        padTop, padLeft, f.block, flat, false, f.wideChannels, S, inRows, taps);
             }
         }
         return phases;
@@ -494,6 +528,7 @@ public final class DirectLayout {
     public String toString() {
         return "DirectLayout(" + cin + " -> " + cout + ", " + kh + "x" + kw + (stride > 1 ? " stride " + stride : "")
                 + ", out " + outH + "x" + outW
-                + (flat ? " (flat, " + outWp + " positions)" : " (rows of " + outWp + ")") + ", staged rows of " + inStride + ")";
+                + (flat ? " (flat, " + outWp + " positions)" : paired ? " (paired rows of " + outWp + ")"
+                : " (rows of " + outWp + ")") + ", staged rows of " + inStride + ")";
     }
 }

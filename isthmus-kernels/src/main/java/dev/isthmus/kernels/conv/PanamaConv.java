@@ -56,41 +56,46 @@ public final class PanamaConv implements ConvSupport {
                                boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.reversedTapOffsets(); // one flat loop over (ic, ky, kx), counted down: see DirectLayout.pack
+        // A tile's second vector: the next L columns, or (paired rows) the next row's one vector
+        int rowStep = g.paired ? 2 : 1, xNext = g.paired ? g.inStride : L, oNext = g.paired ? outStride : L;
         if (channelsInnermost(g, rows)) {
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < rows; r += rowStep) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
                     for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias,
+                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp, wpOffset + ob * perBlock, bias,
                                 biasOffset, ob * block, relu, out, outOffset + ob * block * outPlane + r * outStride + c,
-                                outPlane);
+                                oNext, outPlane);
                     }
                 }
             }
             return;
         }
         for (int ob = 0; ob < g.coutBlocks; ob++) {
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < rows; r += rowStep) {
                 for (int c = 0; c < g.outWp; c += BLOCK) {
-                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, wp, wpOffset + ob * perBlock, bias,
+                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp, wpOffset + ob * perBlock, bias,
                             biasOffset, ob * block, relu, out, outOffset + ob * block * outPlane + r * outStride + c,
-                            outPlane);
+                            oNext, outPlane);
                 }
             }
         }
     }
 
     /**
-     * One tile of output channels from {@code oc} by two vectors: eight channels where the layout
-     * chose blocks of eight (AVX-512's 32 registers), four otherwise. Two kernels, each its own
-     * method: C2 compiles each with its own profile.
+     * One tile of output channels from {@code oc} by two vectors, the second read {@code xNext}
+     * floats after the first and written {@code oNext} after it ({@code L} both, or a row on each
+     * side in the paired layout): eight channels where the layout chose blocks of eight
+     * (AVX-512's 32 registers), four otherwise. Two kernels, each its own method: C2 compiles
+     * each with its own profile.
      */
-    private static void tile(DirectLayout g, int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias,
-                             int biasOffset, int oc, boolean relu, float[] out, int o, int outPlane) {
+    private static void tile(DirectLayout g, int k, int[] taps, float[] xp, int base, int xNext, float[] wp, int wi,
+                             float[] bias, int biasOffset, int oc, boolean relu, float[] out, int o, int oNext,
+                             int outPlane) {
         if (g.ocBlock == 8) {
-            tile8(k, taps, xp, base, wp, wi, bias, biasOffset, oc, relu, out, o, outPlane);
+            tile8(k, taps, xp, base, xNext, wp, wi, bias, biasOffset, oc, relu, out, o, oNext, outPlane);
         } else {
-            tile4(k, taps, xp, base, wp, wi, bias, biasOffset, oc, Math.min(DirectLayout.OC_BLOCK, g.cout - oc), relu,
-                    out, o, outPlane);
+            tile4(k, taps, xp, base, xNext, wp, wi, bias, biasOffset, oc, Math.min(DirectLayout.OC_BLOCK, g.cout - oc),
+                    relu, out, o, oNext, outPlane);
         }
     }
 
@@ -116,8 +121,9 @@ public final class PanamaConv implements ConvSupport {
     private static final int CHANNELS_INNERMOST_BYTES = 40 << 10;
 
     /** One tile of {@link #directConvolve}: four output channels from {@code oc} ({@code valid} of them real) by two vectors. */
-    private static void tile4(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias, int biasOffset,
-                              int oc, int valid, boolean relu, float[] out, int o, int outPlane) {
+    private static void tile4(int k, int[] taps, float[] xp, int base, int xNext, float[] wp, int wi, float[] bias,
+                              int biasOffset, int oc, int valid, boolean relu, float[] out, int o, int oNext,
+                              int outPlane) {
         FloatVector a00 = biasVector(bias, biasOffset, oc, valid), a01 = a00;
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, valid - 1), a11 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, valid - 2), a21 = a20;
@@ -126,7 +132,7 @@ public final class PanamaConv implements ConvSupport {
             int at = base + taps[t];
             int wt = wi + t * DirectLayout.OC_BLOCK;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
-            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + xNext);
             FloatVector w = FloatVector.broadcast(S, wp[wt]);
             a00 = x0.fma(w, a00);
             a01 = x1.fma(w, a01);
@@ -152,18 +158,18 @@ public final class PanamaConv implements ConvSupport {
             a31 = a31.max(zero);
         }
         a00.intoArray(out, o);
-        a01.intoArray(out, o + L);
+        a01.intoArray(out, o + oNext);
         if (valid > 1) {
             a10.intoArray(out, o + outPlane);
-            a11.intoArray(out, o + outPlane + L);
+            a11.intoArray(out, o + outPlane + oNext);
         }
         if (valid > 2) {
             a20.intoArray(out, o + 2 * outPlane);
-            a21.intoArray(out, o + 2 * outPlane + L);
+            a21.intoArray(out, o + 2 * outPlane + oNext);
         }
         if (valid > 3) {
             a30.intoArray(out, o + 3 * outPlane);
-            a31.intoArray(out, o + 3 * outPlane + L);
+            a31.intoArray(out, o + 3 * outPlane + oNext);
         }
     }
 
@@ -172,8 +178,8 @@ public final class PanamaConv implements ConvSupport {
      * (16 accumulators, AVX-512's 32 registers): ten loads per sixteen FMAs instead of six per
      * eight. The layout chooses it only where eight divides the channels, so every block is full.
      */
-    private static void tile8(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias, int biasOffset,
-                              int oc, boolean relu, float[] out, int o, int outPlane) {
+    private static void tile8(int k, int[] taps, float[] xp, int base, int xNext, float[] wp, int wi, float[] bias,
+                              int biasOffset, int oc, boolean relu, float[] out, int o, int oNext, int outPlane) {
         FloatVector a00 = biasVector(bias, biasOffset, oc, 8), a01 = a00;
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 7), a11 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 6), a21 = a20;
@@ -186,7 +192,7 @@ public final class PanamaConv implements ConvSupport {
             int at = base + taps[t];
             int wt = wi + t * 8;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
-            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + xNext);
             FloatVector w = FloatVector.broadcast(S, wp[wt]);
             a00 = x0.fma(w, a00);
             a01 = x1.fma(w, a01);
@@ -232,21 +238,21 @@ public final class PanamaConv implements ConvSupport {
             a71 = a71.max(zero);
         }
         a00.intoArray(out, o);
-        a01.intoArray(out, o + L);
+        a01.intoArray(out, o + oNext);
         a10.intoArray(out, o + outPlane);
-        a11.intoArray(out, o + outPlane + L);
+        a11.intoArray(out, o + outPlane + oNext);
         a20.intoArray(out, o + 2 * outPlane);
-        a21.intoArray(out, o + 2 * outPlane + L);
+        a21.intoArray(out, o + 2 * outPlane + oNext);
         a30.intoArray(out, o + 3 * outPlane);
-        a31.intoArray(out, o + 3 * outPlane + L);
+        a31.intoArray(out, o + 3 * outPlane + oNext);
         a40.intoArray(out, o + 4 * outPlane);
-        a41.intoArray(out, o + 4 * outPlane + L);
+        a41.intoArray(out, o + 4 * outPlane + oNext);
         a50.intoArray(out, o + 5 * outPlane);
-        a51.intoArray(out, o + 5 * outPlane + L);
+        a51.intoArray(out, o + 5 * outPlane + oNext);
         a60.intoArray(out, o + 6 * outPlane);
-        a61.intoArray(out, o + 6 * outPlane + L);
+        a61.intoArray(out, o + 6 * outPlane + oNext);
         a70.intoArray(out, o + 7 * outPlane);
-        a71.intoArray(out, o + 7 * outPlane + L);
+        a71.intoArray(out, o + 7 * outPlane + oNext);
     }
 
     /** Channel {@code oc}'s bias in every lane, or zero: no bias, or a channel past the last ({@code valid <= 0}). */
