@@ -95,8 +95,8 @@ public final class Convolution {
     }
 
     /**
-     * The algorithm this shape runs: {@code direct}, {@code direct (flat)}, {@code im2col},
-     * {@code pointwise}, or {@code grouped (...)}/{@code depthwise (...)} around one of those; the
+     * The algorithm this shape runs: {@code direct}, {@code direct (flat)}, {@code direct (paired
+     * rows)}, {@code im2col}, {@code pointwise}, or {@code grouped (...)}/{@code depthwise (...)} around one of those; the
      * parts of the backward pass that run otherwise after a comma ({@code direct, SGEMM weight
      * gradient, Winograd data gradient}); a forward pass with another's gradients as
      * {@code winograd; gradients: direct}.
