@@ -96,10 +96,10 @@ public final class Convolution {
 
     /**
      * The algorithm this shape runs: {@code direct}, {@code direct (flat)}, {@code direct (paired
-     * rows)}, {@code im2col}, {@code pointwise}, or {@code grouped (...)}/{@code depthwise (...)} around one of those; the
-     * parts of the backward pass that run otherwise after a comma ({@code direct, SGEMM weight
-     * gradient, Winograd data gradient}); a forward pass with another's gradients as
-     * {@code winograd; gradients: direct}.
+     * rows)}, {@code im2col}, {@code pointwise}, or {@code grouped (...)}/{@code depthwise (...)}
+     * around one of those; the parts of the backward pass that run otherwise after a comma
+     * ({@code direct, SGEMM weight gradient, Winograd data gradient}); a forward pass with
+     * another's gradients as {@code winograd; gradients: direct}.
      */
     public String algorithm() {
         return algorithm.name();
