@@ -515,6 +515,21 @@ class FusedConvolutionProperties {
         sameBitsForOneAndManyThreads(c);
     }
 
+    /**
+     * An 8x8 "same" 5x5 (ChestXRayNet's conv6) at 512 bits: 10 positions a row, 96 in all, three
+     * blocks laid flat, the fewest that take that path; pooled and rectified, its SGEMM weight gradient.
+     */
+    @Example
+    void threeBlocksLayFlat() {
+        Case c = new Case(3, 4, 8, Window2d.of(8, 8, 5, 5, 1, 1, 1, 1, Padding.SAME), true, true, 7);
+        if (KernelProvider.conv().directBlock() == 32) {
+            assertEquals("direct (flat), SGEMM weight gradient", c.fused().conv().algorithm());
+        }
+        forwardIsTheLayersInSequence(c);
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
+    }
+
     @Example
     void chestXRayNetLayersTakeTheDirectPathAtEveryWidth() {
         // conv1..conv4 of ChestXRayNet: stride 1, "same", outputs 256, 128, 64 and 32 wide.
@@ -524,6 +539,8 @@ class FusedConvolutionProperties {
         assertEquals("direct", Convolution.of(12, 32, 32, 12, 3, 1, Padding.SAME).algorithm());
         // conv5, 16 wide, narrower than a block at 512 bits: rows laid end to end there.
         assertTrue(Convolution.of(12, 16, 16, 20, 5, 1, Padding.SAME).algorithm().startsWith("direct"));
+        // conv6, 8 wide: three blocks laid flat at 512 bits, paired rows at 256, rows below
+        assertTrue(Convolution.of(20, 8, 8, 20, 5, 1, Padding.SAME).algorithm().startsWith("direct"));
         assertTrue(Convolution.of(12, 32, 32, 12, 3, 2, Padding.SAME).algorithm().startsWith("direct (strided"),
                 "stride 2 reads the image's phases (laid flat at 512 bits)");
     }

@@ -181,7 +181,7 @@ public final class DirectLayout {
      * The forward geometry, or null where direct convolution does not suit the window: a stride
      * or dilation above 1, or padding wider than the kernel; or an output whose rows, rounded up
      * to the block, would waste more than a fifth of the work and, laid flat ("same" padding
-     * only), more than half or fewer than four blocks. Where both fit, the one that computes
+     * only), more than half or fewer than three blocks. Where both fit, the one that computes
      * fewer positions: flat for widths just under a multiple of the block (a 56-wide map computes
      * 3,200 positions laid flat, 3,584 in rows of 64), rows where the width divides. A "same"
      * map half a block wide with an even height takes {@link #paired} rows, which compute no
@@ -201,9 +201,10 @@ public final class DirectLayout {
                     wideChannels);
         }
         long computed = roundUp(outH * flatStride(outW, w.kernelWidth(), 1, w.padLeft()), block);
-        // A few blocks at least: the weight gradient reloads its accumulators once per tap pair,
-        // which a map of one or two blocks (ChestXRayNet's 4x4 conv7) does not pay back.
-        boolean flatFits = same && 2L * outH * outW >= computed && computed >= 4L * block;
+        // Three blocks at least: a map of one or two (ChestXRayNet's 4x4 conv7) wastes half its
+        // lanes or more. Three (its 8x8 conv6 at 512 bits, 96 positions for 64) beat im2col:
+        // forward 0.80-0.85 -> 0.63-0.66 ms, backward 2.00-2.29 -> 1.84-1.92 (batch 32, Zen 4).
+        boolean flatFits = same && 2L * outH * outW >= computed && computed >= 3L * block;
         if (flatFits && (!rowsFit || computed < (long) outH * roundUp(outW, block))) {
             return new DirectLayout(cin, cout, w.kernelHeight(), w.kernelWidth(), w.inHeight(), w.inWidth(),
                     outH, outW, w.padTop(), w.padLeft(), block, 0, true, wideChannels);
