@@ -11,7 +11,8 @@ import dev.isthmus.kernels.Window2d;
  * shifted contiguous loads of the staged input {@code xp}, whose rows are padded with zeros on
  * the left by {@code padLeft} and on the right far enough that a block that runs past the output
  * width still reads inside its own row. The block is the implementation's (two vectors under the
- * Vector API), so an output row is computed in {@code outWp / block} steps.
+ * Vector API), so an output row is computed in {@code outWp / block} steps (paired rows: two
+ * rows a step).
  *
  * <p><b>Flat</b> layout ("same" padding only), for maps too narrow for a block, or whose width
  * falls just under a multiple of it: the output rows are laid end to end at the staged input's
@@ -68,7 +69,10 @@ public final class DirectLayout {
      * read a pair's second row one staged row ({@link #inStride}) on, and write it one output row on.
      */
     final boolean paired;
-    /** Width of a computed row: {@code outW}, or in the flat layout {@code outH * inStride}, rounded up to the block. */
+    /**
+     * Width of a computed row: {@code outW}, or in the flat layout {@code outH * inStride}, rounded
+     * up to the block; in paired rows {@code outW} itself (half a block: a step computes two rows).
+     */
     final int outWp;
     /** Rows the kernels compute: {@code outH}, or 1 in the flat layout. */
     final int computedRows;
