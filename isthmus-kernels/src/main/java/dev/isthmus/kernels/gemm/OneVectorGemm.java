@@ -31,12 +31,23 @@ final class OneVectorGemm {
         int rowBlocks = (m + 7) / 8;
         int parts = 2L * m * n * k < PARALLEL_MIN_FLOPS || WorkerPool.inTask() ? 1 : Math.min(rowBlocks, WorkerPool.threads());
         if (parts == 1) {
-            columnRows(0, m, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc);
+            columnRows(0, m, k, alpha, a, aRows, b, bOffset, ldb, beta, c, cOffset, ldc, tile());
             return;
         }
         WorkerPool.forEach(parts, t -> columnRows(8 * (int) ((long) rowBlocks * t / parts),
                 Math.min(m, 8 * (int) ((long) rowBlocks * (t + 1) / parts)), k, alpha, a, aRows,
-                b, bOffset, ldb, beta, c, cOffset, ldc));
+                b, bOffset, ldb, beta, c, cOffset, ldc, tile()));
+    }
+
+    /**
+     * This thread's 8 rows of one vector, at the tile's row stride NR. Taken by the caller, not in
+     * {@link #columnRows}: with {@code Workspace.floats} inlined there, C2 gave up on the whole
+     * method under {@code -XX:+PreserveFramePointer} in 6 of 8 runs ("failed
+     * spill-split-recycle sanity check"), and C1's code boxed every vector (a ChestXRayNet
+     * training step 2x slower); with it out, in none of 8.
+     */
+    private static float[] tile() {
+        return Workspace.floats(Slot.GEMM_TILE, 8L * NR);
     }
 
     /**
@@ -46,9 +57,9 @@ final class OneVectorGemm {
      * one fma chain over all of k, then alpha, whichever rows a thread takes.
      */
     private static void columnRows(int i0, int i1, int k, float alpha, float[] a, int[] aRows,
-                                   float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) {
+                                   float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+                                   float[] tile) {
         boolean overwrite = beta == 0f;
-        float[] tile = Workspace.floats(Slot.GEMM_TILE, 8L * NR); // 8 rows of one vector, at the tile's row stride NR
         for (int i = i0; i < i1; i += 8) {
             // A short last block re-reads its last row in the missing ones (not stored): eight
             // chains in flight still, where a row at a time would wait on each FMA's latency.
