@@ -114,16 +114,28 @@ public final class Im2col {
      * it to use a quarter of it (a third of a 1x1 stride-2 forward's time; benchmarks/README.md).
      */
     private static void im2colUnpadded(ConvSupport k, Window2d w, int channels, float[] x, int xOffset, float[] col) {
-        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, dst = 0;
-        int rowStep = outH > 1 ? w.strideY() * w.inWidth() : 0; // one row may sit under any stride: no step
+        int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, dst = 0, rowStep = rowStep(w);
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < w.kernelHeight(); ky++) {
                 for (int kx = 0; kx < w.kernelWidth(); kx++, dst += p) {
-                    int from = xOffset + c * w.inSize() + ky * w.dilationY() * w.inWidth() + kx * w.dilationX();
+                    int from = tapStart(w, xOffset, c, ky, kx);
                     k.copyStridedRows(x, from, rowStep, outH, outW, w.strideX(), col, dst, outW);
                 }
             }
         }
+    }
+
+    /**
+     * Floats between the image rows of two output rows, in place; 0 for a single output row, which
+     * may sit under any stride (its product with the width past int).
+     */
+    private static int rowStep(Window2d w) {
+        return w.outHeight() > 1 ? w.strideY() * w.inWidth() : 0;
+    }
+
+    /** Where tap {@code (ky, kx)} of channel {@code c} reads for output (0, 0), in the image at {@code offset}. */
+    private static int tapStart(Window2d w, int offset, int c, int ky, int kx) {
+        return offset + c * w.inSize() + ky * w.dilationY() * w.inWidth() + kx * w.dilationX();
     }
 
     /** The adjoint of {@link #im2col}: overwrites the image {@code dx} with the column sums. */
@@ -205,13 +217,12 @@ public final class Im2col {
         int end = dxOffset + channels * w.inSize();
         Arrays.fill(dx, dxOffset, end, 0f);
         int outH = w.outHeight(), outW = w.outWidth(), p = outH * outW, sx = w.strideX(), src = 0;
-        // One output row may sit under any stride (its product with the width past int): no step then.
-        int rowStep = outH > 1 ? w.strideY() * w.inWidth() : 0;
+        int rowStep = rowStep(w);
         long reach = 2L * sx * outW + ConvSupport.STRIDED_SLACK;
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < w.kernelHeight(); ky++) {
                 for (int kx = 0; kx < w.kernelWidth(); kx++, src += p) {
-                    int to = dxOffset + c * w.inSize() + ky * w.dilationY() * w.inWidth() + kx * w.dilationX();
+                    int to = tapStart(w, dxOffset, c, ky, kx);
                     long room = end - reach - to; // runs starting at most this far from `to` stay in the image
                     int safe = room < 0 ? 0 : rowStep == 0 ? 1 : (int) Math.min(outH, room / rowStep + 1);
                     k.addStridedRuns(dcol, src, safe, outW, dx, to, rowStep, sx);
