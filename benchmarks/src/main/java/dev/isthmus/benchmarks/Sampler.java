@@ -1,6 +1,7 @@
 package dev.isthmus.benchmarks;
 
 import dev.isthmus.kernels.Convolution;
+import dev.isthmus.kernels.FusedConvolution;
 import dev.isthmus.kernels.Kernels;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
@@ -23,7 +24,10 @@ import java.util.SplittableRandom;
  *   sgemm M K N TRANSB THREADS SECONDS   C = A B (or A B^T when TRANSB is 1)
  *   conv PASS BATCH CIN SIDE COUT K STRIDE PAD THREADS SECONDS
  *                                        a convolution (bias, no activation) on BATCH x CIN x SIDE x SIDE:
- *                                        PASS forward, or backward (the data and the weight gradients)
+ *                                        PASS forward, or backward (the data and the weight gradients);
+ *                                        pooled-forward and pooled-backward fuse a ReLU and 2x2
+ *                                        max-pooling ({@link FusedConvolution}, as ChestXRayNet's
+ *                                        layers), with no data gradient when CIN is 1 (a first layer)
  * answer: MS_PER_CALL CALLS
  * </pre>
  * Each command runs the workload for at least {@code SECONDS} (and at least once) and reports
@@ -111,6 +115,15 @@ public final class Sampler {
                 float[] x = random(r, batch * conv.inputSize()), wt = random(r, conv.weightSize()), b = random(r, cout);
                 float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];
                 float[] dw = new float[wt.length], db = new float[cout];
+                if (w[1].startsWith("pooled-")) {
+                    FusedConvolution fused = new FusedConvolution(conv, true, true);
+                    float[] py = new float[batch * fused.outputSize()], pdy = random(r, py.length);
+                    float[] pdx = cin == 1 ? null : dx;
+                    byte[] winners = new byte[batch * fused.winnersSize()];
+                    fused.forward(batch, x, 0, wt, 0, b, 0, py, 0, winners, 0);
+                    return w[1].equals("pooled-forward") ? () -> fused.forward(batch, x, 0, wt, 0, b, 0, py, 0, winners, 0)
+                            : () -> fused.backward(batch, x, 0, wt, 0, py, 0, pdy, 0, winners, 0, dw, 0, db, 0, pdx, 0);
+                }
                 return w[1].equals("forward") ? () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0) : () -> {
                     conv.backwardData(batch, dy, 0, wt, 0, dx, 0);
                     conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);

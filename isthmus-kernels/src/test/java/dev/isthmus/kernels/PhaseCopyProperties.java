@@ -13,7 +13,8 @@ import net.jqwik.api.constraints.IntRange;
  * The copies a direct convolution stages and scatters with, against plain loops: an image's rows
  * taken every {@code step}-th cell into a staged buffer, or (step 1) a map's rows staged and
  * unstaged ({@code copyStridedRows}, its last run ending at the source array's end, where a
- * vector must not read past it), a staged map's border gaps cleared ({@code clearRuns}), and a
+ * vector must not read past it), a map's rows staged with their zero borders in one pass ({@code padRows}), a staged
+ * map's border gaps cleared ({@code clearRuns}), and a
  * stride-2 data gradient's two column phases interleaved ({@code interleaveRows}), an image's
  * padded rows split into their two column phases ({@code splitPaddedRows}). Every float
  * outside the written cells keeps its value.
@@ -50,6 +51,29 @@ class PhaseCopyProperties {
             }
         }
         KERNELS.copyStridedRows(from, fromAt, fromStride, runs, width, step, to, toAt, toStride);
+        assertArrayEquals(expected, to);
+    }
+
+    @Property(tries = 300, seed = Seeds.FIXED)
+    void padRowsWritesWholeStagedRows(@ForAll @IntRange(min = 1, max = 6) int runs,
+                                      @ForAll @IntRange(min = 1, max = 70) int width,
+                                      @ForAll @IntRange(min = 0, max = 20) int left,
+                                      @ForAll @IntRange(min = 0, max = 40) int right,
+                                      @ForAll @IntRange(min = 0, max = 5) int gap,
+                                      @ForAll @IntRange(min = 0, max = 3) int toAt, @ForAll long seed) {
+        Random random = new Random(seed);
+        int fromStride = width + gap, fromAt = gap;
+        // the last run's last cell is the source's last float
+        float[] from = random(random, fromAt + (runs - 1) * fromStride + width);
+        int toStride = left + width + right;
+        float[] to = random(random, toAt + runs * toStride + 3), expected = to.clone();
+        for (int i = 0; i < runs; i++) {
+            for (int j = 0; j < toStride; j++) {
+                expected[toAt + i * toStride + j] = j < left || j >= left + width ? 0f
+                        : from[fromAt + i * fromStride + j - left];
+            }
+        }
+        KERNELS.padRows(from, fromAt, fromStride, runs, width, left, to, toAt, toStride);
         assertArrayEquals(expected, to);
     }
 

@@ -46,10 +46,13 @@ public interface ConvSupport {
     /**
      * 2x2 max-pooling of {@code channels} planes, two input rows per output row; each window's
      * winner (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right: the first cell equal to the
-     * maximum) into {@code winners} when it is not null.
+     * maximum) into {@code winners} when it is not null. The maximum is {@code Math.max}'s (NaN
+     * when a cell is NaN, +0 above -0). {@code rectified} says every cell is a ReLU's output
+     * ({@code Math.max(v, 0f)}: +0, above it, or NaN), which lets a kernel order the cells by
+     * their bits; the results are the same.
      */
     void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
-                    float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset);
+                    float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset, boolean rectified);
 
     /**
      * The 2x2 pooling's input gradient: each window's {@code dy} at its winner (masked by
@@ -111,6 +114,16 @@ public interface ConvSupport {
      */
     void copyStridedRows(float[] from, int fromAt, int fromStride, int runs, int width, int step, float[] to, int toAt,
                          int toStride);
+
+    /**
+     * Whole rows of a staged buffer: for {@code i < runs} and {@code j < toStride},
+     * {@code to[toAt + i * toStride + j]} is {@code from[fromAt + i * fromStride + j - left]} where
+     * {@code left <= j < left + width}, else 0 ({@code left + width <= toStride}). An image's rows
+     * staged with their borders in one pass. Writes nothing else and reads nothing outside
+     * {@code from}; {@code from} and {@code to} do not overlap.
+     */
+    void padRows(float[] from, int fromAt, int fromStride, int runs, int width, int left, float[] to, int toAt,
+                 int toStride);
 
     /**
      * Splits each of {@code runs} rows of {@code width} floats (from {@code from[fromAt]},

@@ -35,7 +35,7 @@ final class DenseEpilogue {
         if (t.pool) {
             int ph = shape.pooledHeight(), pw = shape.pooledWidth();
             kernels.maxPool2x2(out, 0, shape.window().outWidth(), p, cout, ph, pw, t.y,
-                    t.yOffset + n * shape.pooledSize(), ph * pw, t.winners, t.winnersOffset + n * shape.pooledSize());
+                    t.yOffset + n * shape.pooledSize(), ph * pw, t.winners, t.winnersOffset + n * shape.pooledSize(), t.relu);
         }
     }
 

@@ -203,7 +203,7 @@ public final class DirectConvolution implements ConvAlgorithm {
                     g.outWp, plane);
             if (t.pool) {
                 kernels.maxPool2x2(strip, 0, g.outWp, plane, cout, rows / 2, pw, t.y, yb + oy / 2 * pw,
-                        pooledPlane, t.winners, winnersB + oy / 2 * pw);
+                        pooledPlane, t.winners, winnersB + oy / 2 * pw, t.relu);
             } else {
                 copyRows(strip, plane, g.outWp, cout, rows, outW, t.y, yb + oy * outW, outSize);
             }
@@ -218,7 +218,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         kernels.directConvolve(forward, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, 0, 1, strip, 0, plane, plane);
         if (t.pool) {
             kernels.maxPool2x2(strip, 0, stride, plane, cout, shape.pooledHeight(), shape.pooledWidth(), t.y, yb,
-                    shape.pooledHeight() * shape.pooledWidth(), t.winners, winnersB);
+                    shape.pooledHeight() * shape.pooledWidth(), t.winners, winnersB, t.relu);
         } else {
             copyRows(strip, plane, stride, cout, w.outHeight(), w.outWidth(), t.y, yb, w.outSize());
         }

@@ -20,14 +20,17 @@ final class PaddedImage {
         // A strided window may need fewer columns than the image has, or only its left padding.
         int left = Math.min(padLeft, stride), run = Math.max(0, Math.min(inW, stride - padLeft));
         int firstRow = Math.max(0, -padTop), endRow = Math.min(inH, rows - padTop);
+        int top = firstRow + padTop, bottom = endRow + padTop; // staged rows [top, bottom) hold the image's
         for (int c = 0; c < channels; c++) {
-            // One fill of the channel's rows, then the image's rows over it: a fill per row
-            // costs more in calls than the second write of the interior does.
-            Arrays.fill(xp, c * plane, c * plane + rows * stride, 0f);
-            if (run > 0) {
-                kernels.copyStridedRows(x, xOffset + c * inH * inW + firstRow * inW, inW, endRow - firstRow, run, 1,
-                        xp, c * plane + (firstRow + padTop) * stride + left, stride);
+            int p = c * plane;
+            if (run == 0 || bottom <= top) {
+                Arrays.fill(xp, p, p + rows * stride, 0f);
+                continue;
             }
+            Arrays.fill(xp, p, p + top * stride, 0f);
+            kernels.padRows(x, xOffset + c * inH * inW + firstRow * inW, inW, bottom - top, run, left, xp,
+                    p + top * stride, stride);
+            Arrays.fill(xp, p + bottom * stride, p + rows * stride, 0f);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.isthmus.kernels.conv;
 
+import java.util.Arrays;
+
 /**
  * Direct convolution, its weight gradient, and the fused ReLU, max-pooling and pooling-gradient
  * epilogues in plain Java: the fallback, and the specification of {@code PanamaConv}. One output
@@ -138,7 +140,7 @@ public final class ScalarConv implements ConvSupport {
 
     @Override
     public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
-                           float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset) {
+                           float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset, boolean rectified) {
         for (int ch = 0; ch < channels; ch++) {
             for (int py = 0; py < pooledRows; py++) {
                 int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
@@ -282,6 +284,16 @@ public final class ScalarConv implements ConvSupport {
                                 int toAt, int toStride) {
         for (int i = 0; i < runs; i++) {
             copyStrided(from, fromAt + i * fromStride, 0, width, step, to, toAt + i * toStride);
+        }
+    }
+
+    @Override
+    public void padRows(float[] from, int fromAt, int fromStride, int runs, int width, int left, float[] to, int toAt,
+                        int toStride) {
+        for (int i = 0; i < runs; i++, fromAt += fromStride, toAt += toStride) {
+            Arrays.fill(to, toAt, toAt + left, 0f);
+            System.arraycopy(from, fromAt, to, toAt + left, width);
+            Arrays.fill(to, toAt + left + width, toAt + toStride, 0f);
         }
     }
 
