@@ -667,11 +667,11 @@ final class WinogradConvolution implements ConvAlgorithm {
                     // then down: rows 0 + 1 + 2 and 1 - 2 - 3; then the bias
                     FloatVector y00 = t00.add(t10).add(t20).add(bias), y01 = t01.add(t11).add(t21).add(bias);
                     FloatVector y10 = t10.sub(t20).sub(t30).add(bias), y11 = t11.sub(t21).sub(t31).add(bias);
-                    if (relu) {
-                        y00 = y00.max(zero);
-                        y01 = y01.max(zero);
-                        y10 = y10.max(zero);
-                        y11 = y11.max(zero);
+                    if (relu) { // Math.max(v, 0f), as PanamaConv's tiles have it: a compare and a blend
+                        y00 = y00.blend(zero, y00.compare(VectorOperators.LE, zero));
+                        y01 = y01.blend(zero, y01.compare(VectorOperators.LE, zero));
+                        y10 = y10.blend(zero, y10.compare(VectorOperators.LE, zero));
+                        y11 = y11.blend(zero, y11.compare(VectorOperators.LE, zero));
                     }
                     // Stores written out here, no helper taking vectors: whether C2 inlines one
                     // depends on what it compiled first, and a call that is not inlined boxes its
@@ -679,7 +679,12 @@ final class WinogradConvolution implements ConvAlgorithm {
                     int tiles = Math.min(L, tilesX - tx);
                     if (pool) {
                         int to = (oc * tilesY + ty) * tilesX + tx;
-                        FloatVector max = y00.max(y01).max(y10.max(y11));
+                        // rectified cells by their bits as unsigned integers (PanamaConv.maxPool2x2)
+                        FloatVector max = !relu ? y00.max(y01).max(y10.max(y11))
+                                : y00.reinterpretAsInts().lanewise(VectorOperators.UMAX, y01.reinterpretAsInts())
+                                        .lanewise(VectorOperators.UMAX, y10.reinterpretAsInts()
+                                                .lanewise(VectorOperators.UMAX, y11.reinterpretAsInts()))
+                                        .reinterpretAsFloats();
                         if (tiles == L) {
                             max.intoArray(y, yb + to);
                         } else {
