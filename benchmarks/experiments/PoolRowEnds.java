@@ -33,7 +33,7 @@ public class PoolRowEnds {
                 int calls = 0;
                 while (System.nanoTime() - t0 < 500_000_000L) {
                     k.maxPool2x2(in, 0, stride, plane, ch, pooledRows, pooledWidth, y, 0, pooledRows * pooledWidth,
-                            winners, 0);
+                            winners, 0, false);
                     calls++;
                 }
                 double ns = (System.nanoTime() - t0) / (double) calls;

@@ -115,6 +115,10 @@ public final class Sampler {
                 float[] x = random(r, batch * conv.inputSize()), wt = random(r, conv.weightSize()), b = random(r, cout);
                 float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];
                 float[] dw = new float[wt.length], db = new float[cout];
+                if (!java.util.List.of("forward", "backward", "pooled-forward", "pooled-backward").contains(w[1])) {
+                    throw new IllegalArgumentException("conv PASS must be forward, backward, pooled-forward or"
+                            + " pooled-backward, got '" + w[1] + "'");
+                }
                 if (w[1].startsWith("pooled-")) {
                     FusedConvolution fused = new FusedConvolution(conv, true, true);
                     float[] py = new float[batch * fused.outputSize()], pdy = random(r, py.length);
