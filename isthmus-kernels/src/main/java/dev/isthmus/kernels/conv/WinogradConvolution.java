@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Layouts. The input is staged per channel with its even and odd padded columns apart
  * ({@code E[k] = padded[2k]}, {@code O[k] = padded[2k + 1]}), so that the four columns of a run
  * of tiles are four shifted contiguous loads. Tiles go in bands of whole tile rows, laid end to
- * end ({@code blockTiles}, rounded up to two vectors); a band's transformed input, products and
+ * end ({@code blockTiles}, rounded up to a vector); a band's transformed input, products and
  * output transform stay in L2. Lanes are tiles throughout; the output transform zips each tile
  * pair of columns back into place.
  *
@@ -91,8 +91,8 @@ final class WinogradConvolution implements ConvAlgorithm {
         half = roundUp(tilesX, L) + 1;
         stagedRow = 2 * half;
         stagedPlane = (height + 2) * stagedRow;
-        bandRows = Math.max(1, Math.min(tilesY, BAND_TILES / tilesX));
-        blockTiles = roundUp(bandRows * tilesX, COLS);
+        bandRows = bandRows(tilesX, tilesY);
+        blockTiles = roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
     }
@@ -470,10 +470,26 @@ final class WinogradConvolution implements ConvAlgorithm {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
             transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
             for (int e = 0; e < 16; e++) {
-                multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, COLS));
+                multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, L));
             }
             transformOutput(m, ty0, ty1, y, yb, bias, biasOffset, relu, pool, winners, wb);
         }
+    }
+
+    /**
+     * Tile rows per band: enough for {@value #BAND_TILES} tiles, or, where that many rows leave
+     * part of a vector of tiles to be computed and thrown away (56 wide: 28 tiles a row, two rows
+     * 56 tiles, computed as 64), the fewest more rows that fill whole vectors, up to twice as many
+     * tiles (four rows of 28, 112 tiles).
+     */
+    private static int bandRows(int tilesX, int tilesY) {
+        int rows = Math.max(1, Math.min(tilesY, BAND_TILES / tilesX));
+        for (int r = rows; r <= tilesY && r * tilesX <= 2 * BAND_TILES; r++) {
+            if (r * tilesX % L == 0) {
+                return r;
+            }
+        }
+        return rows;
     }
 
     /**
@@ -500,7 +516,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * band's tiles up to the register tiles' width (within a row) are zeroed.
      */
     private void transformInput(float[] xs, int ty0, int ty1, float[] v, int vRow, int vPlane) {
-        int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, COLS), vRow);
+        int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, L), vRow);
         for (int ic = 0; ic < cin; ic++) {
             int plane = ic * stagedPlane;
             for (int tx = 0; tx < tilesX; tx += L) {
@@ -568,12 +584,18 @@ final class WinogradConvolution implements ConvAlgorithm {
         }
     }
 
-    /** {@code M_e = U_e V_e} over the first {@code tiles} columns (whole register tiles). */
+    /**
+     * {@code M_e = U_e V_e} over the first {@code tiles} columns (whole vectors): two vectors of
+     * tiles at a time, and a last single vector by {@link #multiplyVector}.
+     */
     private void multiply(float[] u, int e, float[] v, float[] m, int tiles) {
-        int vb = e * inputPlane, mb = e * productPlane;
+        int vb = e * inputPlane, mb = e * productPlane, pairs = tiles / COLS * COLS;
         for (int p = 0; p < cout / ROWS; p++) {
             int ub = (e * (cout / ROWS) + p) * cin * ROWS;
-            for (int t0 = 0; t0 < tiles; t0 += COLS) {
+            if (pairs < tiles) {
+                multiplyVector(u, ub, v, vb + pairs, m, mb + p * ROWS * blockTiles + pairs);
+            }
+            for (int t0 = 0; t0 < pairs; t0 += COLS) {
                 FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
                 FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
                 FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -630,6 +652,31 @@ final class WinogradConvolution implements ConvAlgorithm {
                 c71.intoArray(m, at + 7 * blockTiles + L);
             }
         }
+    }
+
+    /** {@link #multiply}'s register tile one vector wide: 8 output channels of the tiles at {@code v[vi]} into {@code m[mi]}. */
+    private void multiplyVector(float[] u, int ub, float[] v, int vi, float[] m, int mi) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int ic = 0; ic < cin; ic++) {
+            int ai = ub + ic * ROWS;
+            FloatVector b = FloatVector.fromArray(S, v, vi + ic * blockTiles);
+            c0 = FloatVector.broadcast(S, u[ai]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, u[ai + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, u[ai + 2]).fma(b, c2);
+            c3 = FloatVector.broadcast(S, u[ai + 3]).fma(b, c3);
+            c4 = FloatVector.broadcast(S, u[ai + 4]).fma(b, c4);
+            c5 = FloatVector.broadcast(S, u[ai + 5]).fma(b, c5);
+            c6 = FloatVector.broadcast(S, u[ai + 6]).fma(b, c6);
+            c7 = FloatVector.broadcast(S, u[ai + 7]).fma(b, c7);
+        }
+        c0.intoArray(m, mi);
+        c1.intoArray(m, mi + blockTiles);
+        c2.intoArray(m, mi + 2 * blockTiles);
+        c3.intoArray(m, mi + 3 * blockTiles);
+        c4.intoArray(m, mi + 4 * blockTiles);
+        c5.intoArray(m, mi + 5 * blockTiles);
+        c6.intoArray(m, mi + 6 * blockTiles);
+        c7.intoArray(m, mi + 7 * blockTiles);
     }
 
     /**
