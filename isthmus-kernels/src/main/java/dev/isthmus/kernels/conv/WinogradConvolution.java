@@ -69,6 +69,8 @@ final class WinogradConvolution implements ConvAlgorithm {
      * transforms a third of the time).
      */
     private final int inputPlane, productPlane;
+    /** Floats from one {@code U_e} to the next: the channel pairs and a cache line, for the same reason. */
+    private final int weightPlane;
 
     WinogradConvolution(ConvShape shape, ConvSupport kernels) {
         if (!suits(shape)) {
@@ -95,6 +97,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         blockTiles = roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
+        weightPlane = cout * cin + 16;
     }
 
     /**
@@ -179,7 +182,10 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     private void transformWeights(float[] w, int wOffset, boolean transposedFlipped, float[] u) {
         int pairs = cout * cin;
-        float[] taps = Workspace.floats(Slot.WINOGRAD_TAPS, 9L * pairs);
+        // tap planes a cache line more than a multiple of 4 KiB apart (as inputPlane), so the gather's
+        // nine streams of stores do not share L1 sets
+        int tapPlane = pairs + 16;
+        float[] taps = Workspace.floats(Slot.WINOGRAD_TAPS, 9L * tapPlane);
         for (int p = 0, to = 0; p < cout / ROWS; p++) {
             for (int ic = 0; ic < cin; ic++) {
                 for (int r = 0; r < ROWS; r++, to++) {
@@ -187,12 +193,12 @@ final class WinogradConvolution implements ConvAlgorithm {
                     if (transposedFlipped) {
                         int g = wOffset + (ic * cout + oc) * 9 + 8;
                         for (int k = 0; k < 9; k++) {
-                            taps[k * pairs + to] = w[g - k];
+                            taps[k * tapPlane + to] = w[g - k];
                         }
                     } else {
                         int g = wOffset + (oc * cin + ic) * 9;
                         for (int k = 0; k < 9; k++) {
-                            taps[k * pairs + to] = w[g + k];
+                            taps[k * tapPlane + to] = w[g + k];
                         }
                     }
                 }
@@ -202,23 +208,23 @@ final class WinogradConvolution implements ConvAlgorithm {
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
             for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
-                FloatVector g0 = FloatVector.fromArray(S, taps, kx * pairs + i, in);
-                FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * pairs + i, in);
-                FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * pairs + i, in);
+                FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
+                FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * tapPlane + i, in);
+                FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * tapPlane + i, in);
                 // G g held in U's planes (a, kx) until the next loop
-                g0.intoArray(u, kx * pairs + i, in);
-                half.mul(g0.add(g1).add(g2)).intoArray(u, (4 + kx) * pairs + i, in);
-                half.mul(g0.sub(g1).add(g2)).intoArray(u, (8 + kx) * pairs + i, in);
-                g2.intoArray(u, (12 + kx) * pairs + i, in);
+                g0.intoArray(u, kx * weightPlane + i, in);
+                half.mul(g0.add(g1).add(g2)).intoArray(u, (4 + kx) * weightPlane + i, in);
+                half.mul(g0.sub(g1).add(g2)).intoArray(u, (8 + kx) * weightPlane + i, in);
+                g2.intoArray(u, (12 + kx) * weightPlane + i, in);
             }
             for (int a = 0; a < 4; a++) { // (G g) G^T, the same along each row, in place (read before written)
-                int row = 4 * a * pairs + i;
+                int row = 4 * a * weightPlane + i;
                 FloatVector g0 = FloatVector.fromArray(S, u, row, in);
-                FloatVector g1 = FloatVector.fromArray(S, u, row + pairs, in);
-                FloatVector g2 = FloatVector.fromArray(S, u, row + 2 * pairs, in);
-                half.mul(g0.add(g1).add(g2)).intoArray(u, row + pairs, in);
-                half.mul(g0.sub(g1).add(g2)).intoArray(u, row + 2 * pairs, in);
-                g2.intoArray(u, row + 3 * pairs, in);
+                FloatVector g1 = FloatVector.fromArray(S, u, row + weightPlane, in);
+                FloatVector g2 = FloatVector.fromArray(S, u, row + 2 * weightPlane, in);
+                half.mul(g0.add(g1).add(g2)).intoArray(u, row + weightPlane, in);
+                half.mul(g0.sub(g1).add(g2)).intoArray(u, row + 2 * weightPlane, in);
+                g2.intoArray(u, row + 3 * weightPlane, in);
             }
         }
     }
@@ -246,11 +252,12 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
-     * Floats of the transformed weights {@code U_e} (16 per channel pair), and of a weight-gradient
-     * group's sums {@code dU_e} (transposed there: {@code [e][ic][oc]}).
+     * Floats of the transformed weights {@code U_e} (16 planes of {@link #weightPlane}), enough too
+     * for a weight-gradient group's sums {@code dU_e} (16 planes of {@code cin * cout}, transposed:
+     * {@code [e][ic][oc]}).
      */
     int transformedWeightsSize() {
-        return 16 * cout * cin;
+        return 16 * weightPlane;
     }
 
     /**
@@ -589,13 +596,13 @@ final class WinogradConvolution implements ConvAlgorithm {
      * tiles at a time, and a last single vector by {@link #multiplyVector}.
      */
     private void multiply(float[] u, int e, float[] v, float[] m, int tiles) {
-        int vb = e * inputPlane, mb = e * productPlane, pairs = tiles / COLS * COLS;
+        int vb = e * inputPlane, mb = e * productPlane, wide = tiles / COLS * COLS;
         for (int p = 0; p < cout / ROWS; p++) {
-            int ub = (e * (cout / ROWS) + p) * cin * ROWS;
-            if (pairs < tiles) {
-                multiplyVector(u, ub, v, vb + pairs, m, mb + p * ROWS * blockTiles + pairs);
+            int ub = e * weightPlane + p * cin * ROWS;
+            if (wide < tiles) {
+                multiplyVector(u, ub, v, vb + wide, m, mb + p * ROWS * blockTiles + wide);
             }
-            for (int t0 = 0; t0 < pairs; t0 += COLS) {
+            for (int t0 = 0; t0 < wide; t0 += COLS) {
                 FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
                 FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
                 FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
