@@ -953,26 +953,45 @@ public final class PanamaConv implements ConvSupport {
         int whole = Math.min(evenCount, oddCount) / L * L, last = Math.max(evenCount, oddCount);
         int evenFrom = Math.min(shift, toWidth), evenTo = shift + evenCount; // x's even columns' span in their phase
         int oddFrom = Math.min(oddShift, toWidth), oddTo = oddShift + oddCount;
+        // The last part of a pair (at most one: last - whole <= L), its masks the same on every row.
+        // Its masked loads read zeros past the row, so where no column was cut off by toWidth and a
+        // whole vector fits the phase row, a lane past the columns holds the zero that belongs
+        // there: stored whole, it also clears those columns (rows of 16, as Winograd stages 16x16
+        // maps, were 2 masked stores and 17 single zeros a row).
+        boolean tail = whole < last;
+        int floats = width - 2 * whole;
+        VectorMask<Float> loLanes = S.indexInRange(0, floats), hiLanes = S.indexInRange(L, floats);
+        VectorMask<Float> evenLanes = S.indexInRange(whole, evenCount), oddLanes = S.indexInRange(whole, oddCount);
+        boolean evenWhole = tail && evenCount == (width + 1) / 2 && shift + whole + L <= toWidth;
+        boolean oddWhole = tail && oddCount == width / 2 && oddShift + whole + L <= toWidth;
+        int evenClear = evenWhole ? shift + whole + L : evenTo, oddClear = oddWhole ? oddShift + whole + L : oddTo;
         for (int i = 0; i < runs; i++) {
             int row = fromAt + i * fromStride, e = xEvenTo + i * toStride, o = xOddTo + i * toStride;
             clearColumns(to, e, 0, evenFrom);
             clearColumns(to, o, 0, oddFrom);
-            int k = 0;
-            for (; k < whole; k += L) {
+            for (int k = 0; k < whole; k += L) {
                 FloatVector lo = FloatVector.fromArray(S, from, row + 2 * k);
                 FloatVector hi = FloatVector.fromArray(S, from, row + 2 * k + L);
                 lo.rearrange(EVEN, hi).intoArray(to, e + shift + k);
                 lo.rearrange(ODD, hi).intoArray(to, o + oddShift + k);
             }
-            for (; k < last; k += L) {
-                int floats = width - 2 * k;
-                FloatVector lo = FloatVector.fromArray(S, from, row + 2 * k, S.indexInRange(0, floats));
-                FloatVector hi = FloatVector.fromArray(S, from, row + 2 * k + L, S.indexInRange(L, floats));
-                lo.rearrange(EVEN, hi).intoArray(to, e + shift + k, S.indexInRange(k, evenCount));
-                lo.rearrange(ODD, hi).intoArray(to, o + oddShift + k, S.indexInRange(k, oddCount));
+            if (tail) {
+                FloatVector lo = FloatVector.fromArray(S, from, row + 2 * whole, loLanes);
+                FloatVector hi = FloatVector.fromArray(S, from, row + 2 * whole + L, hiLanes);
+                FloatVector evens = lo.rearrange(EVEN, hi), odds = lo.rearrange(ODD, hi);
+                if (evenWhole) {
+                    evens.intoArray(to, e + shift + whole);
+                } else {
+                    evens.intoArray(to, e + shift + whole, evenLanes);
+                }
+                if (oddWhole) {
+                    odds.intoArray(to, o + oddShift + whole);
+                } else {
+                    odds.intoArray(to, o + oddShift + whole, oddLanes);
+                }
             }
-            clearColumns(to, e, evenTo, toWidth);
-            clearColumns(to, o, oddTo, toWidth);
+            clearColumns(to, e, evenClear, toWidth);
+            clearColumns(to, o, oddClear, toWidth);
         }
     }
 
