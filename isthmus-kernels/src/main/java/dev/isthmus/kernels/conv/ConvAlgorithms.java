@@ -23,7 +23,8 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  * Then, for a wide 3x3 "same" convolution at stride 1 on AVX-512 ({@link #winograd}), the
  * forward pass goes to {@link WinogradConvolution} and the gradients stay with the algorithm above;
  * a direct convolution takes its data gradient by Winograd too where the transposed shape
- * qualifies ({@link #winogradDataGradient}).
+ * qualifies ({@link #winogradDataGradient}), and its weight gradient where the shape does
+ * ({@link #winogradWeightGradient}).
  * The choice depends on the shape and on the vector width (through the column block), never on
  * the thread count, so results are bitwise identical for any number of threads.
  */
@@ -120,21 +121,25 @@ public final class ConvAlgorithms {
 
     /**
      * Whether a direct convolution at stride 1 takes its weight gradient by Winograd
-     * ({@link WinogradConvolution#weightGradient}): only when forced by
-     * {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}, where the shape suits. It does 2.25x fewer
-     * multiplications, and its products run as fast as the forward's, but its transforms (the
-     * image staged and transformed again, the gradient's tiles transformed and transposed) cost
-     * what the products save. Measured (batch 32, one thread, data and weight gradients, three
-     * alternated rounds, one slow JVM of Winograd's left out; direct or SGEMM against Winograd):
-     * 64 -> 64 on 32x32 23.2-24.7 -> 24.1-24.2
-     * ms, 32 -> 32 on 64x64 35.9-36.7 -> 36.0-36.3, 32 -> 64 on 32x32 14.6-15.7 -> 17.9-18.0,
-     * 64 -> 128 on 16x16 14.1-15.3 -> 17.3-17.8. Two earlier forms lost more: 16 SGEMMs per image
-     * over a whole image's tiles (the SGEMM packing {@code V_e} transposed), and the gradient's
-     * tiles scattered in place of the transpose.
+     * ({@link WinogradConvolution#weightGradient}): where the shape suits it (input channels in
+     * eights, output channels in two vectors) and {@link #winograd} would choose Winograd's
+     * forward (AVX-512, 32 channels or more each way, a map wide enough). It does 2.25x fewer
+     * multiplications; measured no faster than SGEMM's and the per-lane kernel's while its planes
+     * sat at multiples of 4 KiB, its gradient tiles were transposed element by element and C2
+     * compiled its output-gradient transform without a profile (boxed vectors). Since those
+     * (pinned, batch 32, one thread, data and weight gradients, Zen 4, two alternated rounds):
+     * 32 -> 32 on 64x64 42.8-43.9 -> 37.8-40.0 ms, 32 -> 64 on 32x32 21.7-22.4 -> 18.3-19.1,
+     * 64 -> 64 on 32x32 39.5-45.2 -> 30.7-31.8, 64 -> 128 on 16x16 21.0-21.3 -> 17.4-17.9,
+     * 64 -> 64 on 56x56 117.8-119.0 -> 93.0-95.8, 128 -> 128 on 28x28 115.5-116.3 -> 88.5-90.6;
+     * 32 -> 32 on 16x16, which {@link #winograd} leaves direct, even (3.39-3.48 -> 3.36-3.43).
+     * Forced either way by {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
      */
     static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
-        return WinogradConvolution.suitsWeightGradient(shape, kernels)
-                && Boolean.TRUE.equals(forcedWinograd(shape, kernels, WINOGRAD_WEIGHT_GRADIENT_PROPERTY));
+        if (!WinogradConvolution.suitsWeightGradient(shape, kernels)) {
+            return false;
+        }
+        Boolean forced = forcedWinograd(shape, kernels, WINOGRAD_WEIGHT_GRADIENT_PROPERTY);
+        return forced != null ? forced : wideForWinograd(shape, kernels);
     }
 
     /**

@@ -34,7 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * come from another algorithm ({@link ForwardAndGradients}); a {@link DirectConvolution} may run
  * its data gradient as a Winograd pass of the transposed shape ({@link #dataGradient}), the same
  * code with the kernels transposed and flipped, and its weight gradient by Winograd too
- * ({@link #weightGradient}; only when forced: measured no faster than the direct kernels').
+ * ({@link #weightGradient}; {@link ConvAlgorithms#winogradWeightGradient} says where).
  */
 final class WinogradConvolution implements ConvAlgorithm {
 
@@ -47,6 +47,17 @@ final class WinogradConvolution implements ConvAlgorithm {
     private static final int COLS = 2 * L;
     /** Tiles a band aims at: enough for the register tile's columns, few enough for L2. */
     private static final int BAND_TILES = 64;
+
+    /**
+     * {@link #transpose16}'s permutes, round by round (k = 8, 4, 2, 1; L = 16): of rows {@code i} and
+     * {@code i + k}, the first keeps its lanes {@code j} with bit k clear and takes the second's
+     * {@code j - k} into the others; the second takes the first's {@code j + k} into its lanes with
+     * bit k clear and keeps the others.
+     */
+    private static final VectorShuffle<Float> SWAP_LOW_8 = swap(8, true), SWAP_HIGH_8 = swap(8, false);
+    private static final VectorShuffle<Float> SWAP_LOW_4 = swap(4, true), SWAP_HIGH_4 = swap(4, false);
+    private static final VectorShuffle<Float> SWAP_LOW_2 = swap(2, true), SWAP_HIGH_2 = swap(2, false);
+    private static final VectorShuffle<Float> SWAP_LOW_1 = swap(1, true), SWAP_HIGH_1 = swap(1, false);
 
     /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
     private static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
@@ -71,6 +82,8 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final int inputPlane, productPlane;
     /** Floats from one {@code U_e} to the next: the channel pairs and a cache line, for the same reason. */
     private final int weightPlane;
+    /** Offsets of a vector's worth of output channels down a column of {@code dM_e}: {@code i * blockTiles}. */
+    private final int[] gradientColumn;
 
     WinogradConvolution(ConvShape shape, ConvSupport kernels) {
         if (!suits(shape)) {
@@ -98,6 +111,10 @@ final class WinogradConvolution implements ConvAlgorithm {
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
         weightPlane = cout * cin + 16;
+        gradientColumn = new int[L];
+        for (int i = 0; i < L; i++) {
+            gradientColumn[i] = i * blockTiles;
+        }
     }
 
     /**
@@ -252,9 +269,8 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
-     * Floats of the transformed weights {@code U_e} (16 planes of {@link #weightPlane}), enough too
-     * for a weight-gradient group's sums {@code dU_e} (16 planes of {@code cin * cout}, transposed:
-     * {@code [e][ic][oc]}).
+     * Floats of the transformed weights {@code U_e}, and of a weight-gradient group's sums
+     * {@code dU_e} (transposed there: {@code [e][ic][oc]}): 16 planes of {@link #weightPlane}.
      */
     int transformedWeightsSize() {
         return 16 * weightPlane;
@@ -294,63 +310,187 @@ final class WinogradConvolution implements ConvAlgorithm {
      * of a gradient row, its even and odd columns taken apart.
      */
     private void transformGradient(float[] dz, int dzAt, int dzRow, int dzPlane, int ty0, int ty1, float[] dm) {
-        int e = productPlane;
         for (int oc = 0; oc < cout; oc++) {
             for (int ty = ty0; ty < ty1; ty++) {
-                int row = dzAt + oc * dzPlane + 2 * ty * dzRow;
+                int row = dzAt + oc * dzPlane + 2 * ty * dzRow, to = oc * blockTiles + (ty - ty0) * tilesX;
                 for (int tx = 0; tx < tilesX; tx += L) {
-                    VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
-                    int at = row + 2 * tx;
-                    FloatVector a = FloatVector.fromArray(S, dz, at, first), b = FloatVector.fromArray(S, dz, at + L, second);
-                    FloatVector y00 = a.rearrange(UNZIP_EVEN, b), y01 = a.rearrange(UNZIP_ODD, b);
-                    a = FloatVector.fromArray(S, dz, at + dzRow, first);
-                    b = FloatVector.fromArray(S, dz, at + dzRow + L, second);
-                    FloatVector y10 = a.rearrange(UNZIP_EVEN, b), y11 = a.rearrange(UNZIP_ODD, b);
-                    // across: p, p + q, p - q, -q for each of the two rows
-                    FloatVector c00 = y00, c01 = y00.add(y01), c02 = y00.sub(y01), c03 = y01.neg();
-                    FloatVector c10 = y10, c11 = y10.add(y11), c12 = y10.sub(y11), c13 = y11.neg();
-                    VectorMask<Float> keep = S.indexInRange(tx, tilesX);
-                    int to = oc * blockTiles + (ty - ty0) * tilesX + tx;
-                    // down: rows 0, 0 + 1, 0 - 1, -1; dM_e with e = 4 * (row) + (column)
-                    c00.intoArray(dm, to, keep);
-                    c01.intoArray(dm, to + e, keep);
-                    c02.intoArray(dm, to + 2 * e, keep);
-                    c03.intoArray(dm, to + 3 * e, keep);
-                    c00.add(c10).intoArray(dm, to + 4 * e, keep);
-                    c01.add(c11).intoArray(dm, to + 5 * e, keep);
-                    c02.add(c12).intoArray(dm, to + 6 * e, keep);
-                    c03.add(c13).intoArray(dm, to + 7 * e, keep);
-                    c00.sub(c10).intoArray(dm, to + 8 * e, keep);
-                    c01.sub(c11).intoArray(dm, to + 9 * e, keep);
-                    c02.sub(c12).intoArray(dm, to + 10 * e, keep);
-                    c03.sub(c13).intoArray(dm, to + 11 * e, keep);
-                    c10.neg().intoArray(dm, to + 12 * e, keep);
-                    c11.neg().intoArray(dm, to + 13 * e, keep);
-                    c12.neg().intoArray(dm, to + 14 * e, keep);
-                    c13.neg().intoArray(dm, to + 15 * e, keep);
+                    transformGradientRun(dz, row + 2 * tx, dzRow, tx, dm, to + tx);
                 }
             }
         }
     }
 
     /**
+     * {@link #transformGradient} for the vector of tiles from {@code tx} of one tile row, its
+     * gradient rows at {@code dz[at]}, into {@code dm[to]}. Stored whole: lanes past the row's
+     * tiles hold the transform of the masked loads' zeros, and land on the next tile row's first
+     * columns or the next channel's (written after) or past the band's tiles (never read, the
+     * plane's last row into its slack of 16). Masked stores and the loop around them were too
+     * large for C1's profiling tier ("out of virtual registers"), and C2, compiling without a
+     * type profile, left the vector operations as calls on boxed vectors (a weight gradient of
+     * 32 -> 32 on 16x16 took twice the time).
+     */
+    private void transformGradientRun(float[] dz, int at, int dzRow, int tx, float[] dm, int to) {
+        int e = productPlane;
+        VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
+        FloatVector a = FloatVector.fromArray(S, dz, at, first), b = FloatVector.fromArray(S, dz, at + L, second);
+        FloatVector y00 = a.rearrange(UNZIP_EVEN, b), y01 = a.rearrange(UNZIP_ODD, b);
+        a = FloatVector.fromArray(S, dz, at + dzRow, first);
+        b = FloatVector.fromArray(S, dz, at + dzRow + L, second);
+        FloatVector y10 = a.rearrange(UNZIP_EVEN, b), y11 = a.rearrange(UNZIP_ODD, b);
+        // across: p, p + q, p - q, -q for each of the two rows
+        FloatVector c00 = y00, c01 = y00.add(y01), c02 = y00.sub(y01), c03 = y01.neg();
+        FloatVector c10 = y10, c11 = y10.add(y11), c12 = y10.sub(y11), c13 = y11.neg();
+        // down: rows 0, 0 + 1, 0 - 1, -1; dM_e with e = 4 * (row) + (column)
+        c00.intoArray(dm, to);
+        c01.intoArray(dm, to + e);
+        c02.intoArray(dm, to + 2 * e);
+        c03.intoArray(dm, to + 3 * e);
+        c00.add(c10).intoArray(dm, to + 4 * e);
+        c01.add(c11).intoArray(dm, to + 5 * e);
+        c02.add(c12).intoArray(dm, to + 6 * e);
+        c03.add(c13).intoArray(dm, to + 7 * e);
+        c00.sub(c10).intoArray(dm, to + 8 * e);
+        c01.sub(c11).intoArray(dm, to + 9 * e);
+        c02.sub(c12).intoArray(dm, to + 10 * e);
+        c03.sub(c13).intoArray(dm, to + 11 * e);
+        c10.neg().intoArray(dm, to + 12 * e);
+        c11.neg().intoArray(dm, to + 13 * e);
+        c12.neg().intoArray(dm, to + 14 * e);
+        c13.neg().intoArray(dm, to + 15 * e);
+    }
+
+    /**
      * {@code dM_e^T} from {@code dM_e} for a band's first {@code tiles} tiles: rows of {@code cout},
-     * planes as {@code dM_e}'s; a vector of tiles at a time, element by element (a masked scatter
-     * from the transform cost as much; shuffles through a block in memory twice as much).
+     * planes as {@code dM_e}'s. With 16 lanes, blocks of 16 by 16 transposed in registers
+     * ({@link #transpose16}); else each row a vector of output channels gathered down a column
+     * of {@code dM_e}. Element by element it took 15% of a 64 -> 128 weight gradient on 16x16
+     * (gathered, 11%); a masked scatter from the transform cost as much, shuffles through a block
+     * in memory twice as much.
      */
     private void transposeGradient(float[] dm, int tiles, float[] dmt) {
         for (int e = 0; e < 16; e++) {
             int plane = e * productPlane;
-            for (int t0 = 0; t0 < tiles; t0 += L) {
-                int t1 = Math.min(tiles, t0 + L);
-                for (int oc = 0; oc < cout; oc++) {
-                    int from = plane + oc * blockTiles;
-                    for (int t = t0; t < t1; t++) {
-                        dmt[plane + t * cout + oc] = dm[from + t];
+            if (L == 16) { // columns past the tiles up to the vector are stale, their rows of dmt unread
+                for (int t0 = 0; t0 < tiles; t0 += L) {
+                    for (int oc = 0; oc < cout; oc += L) {
+                        transpose16(dm, plane + oc * blockTiles + t0, blockTiles, dmt, plane + t0 * cout + oc, cout);
                     }
+                }
+                continue;
+            }
+            for (int t = 0; t < tiles; t++) {
+                for (int oc = 0; oc < cout; oc += L) {
+                    FloatVector.fromArray(S, dm, plane + oc * blockTiles + t, gradientColumn, 0)
+                            .intoArray(dmt, plane + t * cout + oc);
                 }
             }
         }
+    }
+
+    /**
+     * {@code to[toAt + c * toStride + r] = from[at + r * fromStride + c]} for a 16 by 16 block: four
+     * rounds of two-vector permutes, each swapping the off-diagonal quarters of blocks of 2k rows
+     * ({@link #SWAP_LOW_8}, {@link #SWAP_HIGH_8} and the like). Written out: a helper taking vectors
+     * might not be inlined, and would box them.
+     */
+    private static void transpose16(float[] from, int at, int fromStride, float[] to, int toAt, int toStride) {
+        FloatVector r0 = FloatVector.fromArray(S, from, at);
+        FloatVector r1 = FloatVector.fromArray(S, from, at + 1 * fromStride);
+        FloatVector r2 = FloatVector.fromArray(S, from, at + 2 * fromStride);
+        FloatVector r3 = FloatVector.fromArray(S, from, at + 3 * fromStride);
+        FloatVector r4 = FloatVector.fromArray(S, from, at + 4 * fromStride);
+        FloatVector r5 = FloatVector.fromArray(S, from, at + 5 * fromStride);
+        FloatVector r6 = FloatVector.fromArray(S, from, at + 6 * fromStride);
+        FloatVector r7 = FloatVector.fromArray(S, from, at + 7 * fromStride);
+        FloatVector r8 = FloatVector.fromArray(S, from, at + 8 * fromStride);
+        FloatVector r9 = FloatVector.fromArray(S, from, at + 9 * fromStride);
+        FloatVector r10 = FloatVector.fromArray(S, from, at + 10 * fromStride);
+        FloatVector r11 = FloatVector.fromArray(S, from, at + 11 * fromStride);
+        FloatVector r12 = FloatVector.fromArray(S, from, at + 12 * fromStride);
+        FloatVector r13 = FloatVector.fromArray(S, from, at + 13 * fromStride);
+        FloatVector r14 = FloatVector.fromArray(S, from, at + 14 * fromStride);
+        FloatVector r15 = FloatVector.fromArray(S, from, at + 15 * fromStride);
+        FloatVector a0 = r0.rearrange(SWAP_LOW_8, r8);
+        FloatVector a8 = r0.rearrange(SWAP_HIGH_8, r8);
+        FloatVector a1 = r1.rearrange(SWAP_LOW_8, r9);
+        FloatVector a9 = r1.rearrange(SWAP_HIGH_8, r9);
+        FloatVector a2 = r2.rearrange(SWAP_LOW_8, r10);
+        FloatVector a10 = r2.rearrange(SWAP_HIGH_8, r10);
+        FloatVector a3 = r3.rearrange(SWAP_LOW_8, r11);
+        FloatVector a11 = r3.rearrange(SWAP_HIGH_8, r11);
+        FloatVector a4 = r4.rearrange(SWAP_LOW_8, r12);
+        FloatVector a12 = r4.rearrange(SWAP_HIGH_8, r12);
+        FloatVector a5 = r5.rearrange(SWAP_LOW_8, r13);
+        FloatVector a13 = r5.rearrange(SWAP_HIGH_8, r13);
+        FloatVector a6 = r6.rearrange(SWAP_LOW_8, r14);
+        FloatVector a14 = r6.rearrange(SWAP_HIGH_8, r14);
+        FloatVector a7 = r7.rearrange(SWAP_LOW_8, r15);
+        FloatVector a15 = r7.rearrange(SWAP_HIGH_8, r15);
+        FloatVector b0 = a0.rearrange(SWAP_LOW_4, a4);
+        FloatVector b4 = a0.rearrange(SWAP_HIGH_4, a4);
+        FloatVector b1 = a1.rearrange(SWAP_LOW_4, a5);
+        FloatVector b5 = a1.rearrange(SWAP_HIGH_4, a5);
+        FloatVector b2 = a2.rearrange(SWAP_LOW_4, a6);
+        FloatVector b6 = a2.rearrange(SWAP_HIGH_4, a6);
+        FloatVector b3 = a3.rearrange(SWAP_LOW_4, a7);
+        FloatVector b7 = a3.rearrange(SWAP_HIGH_4, a7);
+        FloatVector b8 = a8.rearrange(SWAP_LOW_4, a12);
+        FloatVector b12 = a8.rearrange(SWAP_HIGH_4, a12);
+        FloatVector b9 = a9.rearrange(SWAP_LOW_4, a13);
+        FloatVector b13 = a9.rearrange(SWAP_HIGH_4, a13);
+        FloatVector b10 = a10.rearrange(SWAP_LOW_4, a14);
+        FloatVector b14 = a10.rearrange(SWAP_HIGH_4, a14);
+        FloatVector b11 = a11.rearrange(SWAP_LOW_4, a15);
+        FloatVector b15 = a11.rearrange(SWAP_HIGH_4, a15);
+        FloatVector c0 = b0.rearrange(SWAP_LOW_2, b2);
+        FloatVector c2 = b0.rearrange(SWAP_HIGH_2, b2);
+        FloatVector c1 = b1.rearrange(SWAP_LOW_2, b3);
+        FloatVector c3 = b1.rearrange(SWAP_HIGH_2, b3);
+        FloatVector c4 = b4.rearrange(SWAP_LOW_2, b6);
+        FloatVector c6 = b4.rearrange(SWAP_HIGH_2, b6);
+        FloatVector c5 = b5.rearrange(SWAP_LOW_2, b7);
+        FloatVector c7 = b5.rearrange(SWAP_HIGH_2, b7);
+        FloatVector c8 = b8.rearrange(SWAP_LOW_2, b10);
+        FloatVector c10 = b8.rearrange(SWAP_HIGH_2, b10);
+        FloatVector c9 = b9.rearrange(SWAP_LOW_2, b11);
+        FloatVector c11 = b9.rearrange(SWAP_HIGH_2, b11);
+        FloatVector c12 = b12.rearrange(SWAP_LOW_2, b14);
+        FloatVector c14 = b12.rearrange(SWAP_HIGH_2, b14);
+        FloatVector c13 = b13.rearrange(SWAP_LOW_2, b15);
+        FloatVector c15 = b13.rearrange(SWAP_HIGH_2, b15);
+        FloatVector d0 = c0.rearrange(SWAP_LOW_1, c1);
+        FloatVector d1 = c0.rearrange(SWAP_HIGH_1, c1);
+        FloatVector d2 = c2.rearrange(SWAP_LOW_1, c3);
+        FloatVector d3 = c2.rearrange(SWAP_HIGH_1, c3);
+        FloatVector d4 = c4.rearrange(SWAP_LOW_1, c5);
+        FloatVector d5 = c4.rearrange(SWAP_HIGH_1, c5);
+        FloatVector d6 = c6.rearrange(SWAP_LOW_1, c7);
+        FloatVector d7 = c6.rearrange(SWAP_HIGH_1, c7);
+        FloatVector d8 = c8.rearrange(SWAP_LOW_1, c9);
+        FloatVector d9 = c8.rearrange(SWAP_HIGH_1, c9);
+        FloatVector d10 = c10.rearrange(SWAP_LOW_1, c11);
+        FloatVector d11 = c10.rearrange(SWAP_HIGH_1, c11);
+        FloatVector d12 = c12.rearrange(SWAP_LOW_1, c13);
+        FloatVector d13 = c12.rearrange(SWAP_HIGH_1, c13);
+        FloatVector d14 = c14.rearrange(SWAP_LOW_1, c15);
+        FloatVector d15 = c14.rearrange(SWAP_HIGH_1, c15);
+        d0.intoArray(to, toAt);
+        d1.intoArray(to, toAt + 1 * toStride);
+        d2.intoArray(to, toAt + 2 * toStride);
+        d3.intoArray(to, toAt + 3 * toStride);
+        d4.intoArray(to, toAt + 4 * toStride);
+        d5.intoArray(to, toAt + 5 * toStride);
+        d6.intoArray(to, toAt + 6 * toStride);
+        d7.intoArray(to, toAt + 7 * toStride);
+        d8.intoArray(to, toAt + 8 * toStride);
+        d9.intoArray(to, toAt + 9 * toStride);
+        d10.intoArray(to, toAt + 10 * toStride);
+        d11.intoArray(to, toAt + 11 * toStride);
+        d12.intoArray(to, toAt + 12 * toStride);
+        d13.intoArray(to, toAt + 13 * toStride);
+        d14.intoArray(to, toAt + 14 * toStride);
+        d15.intoArray(to, toAt + 15 * toStride);
     }
 
     /**
@@ -358,7 +498,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * two vectors of output channels in registers, as {@link #multiply}.
      */
     private void accumulate(float[] v, float[] dmt, int e, int tiles, float[] sums) {
-        int vb = e * inputPlane, mb = e * productPlane, cb = e * cin * cout, r = blockTiles;
+        int vb = e * inputPlane, mb = e * productPlane, cb = e * weightPlane, r = blockTiles;
         for (int ic0 = 0; ic0 < cin; ic0 += ROWS) {
             for (int oc0 = 0; oc0 < cout; oc0 += COLS) {
                 int c = cb + ic0 * cout + oc0;
@@ -426,40 +566,40 @@ final class WinogradConvolution implements ConvAlgorithm {
      * vectors of channel pairs (the sums' planes), into nine planes of taps, then into place.
      */
     void endWeightGradient(float[] sums, float[] dw, int dwAt) {
-        int pairs = cout * cin;
+        int pairs = cout * cin, plane = weightPlane; // planes a cache line off 4 KiB multiples, as U's
         // 12 planes of G^T dU (row a, column b at 4 a + b), then the 9 planes of taps
-        float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * pairs);
-        int taps = 12 * pairs;
+        float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * plane);
+        int taps = 12 * plane;
         FloatVector half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
             for (int b = 0; b < 4; b++) {
-                FloatVector u0 = FloatVector.fromArray(S, sums, b * pairs + i, in);
-                FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * pairs + i, in);
-                FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * pairs + i, in);
-                FloatVector u3 = FloatVector.fromArray(S, sums, (12 + b) * pairs + i, in);
+                FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
+                FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);
+                FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * plane + i, in);
+                FloatVector u3 = FloatVector.fromArray(S, sums, (12 + b) * plane + i, in);
                 FloatVector h = half.mul(u1.add(u2));
-                u0.add(h).intoArray(planes, b * pairs + i, in);
-                half.mul(u1.sub(u2)).intoArray(planes, (4 + b) * pairs + i, in);
-                h.add(u3).intoArray(planes, (8 + b) * pairs + i, in);
+                u0.add(h).intoArray(planes, b * plane + i, in);
+                half.mul(u1.sub(u2)).intoArray(planes, (4 + b) * plane + i, in);
+                h.add(u3).intoArray(planes, (8 + b) * plane + i, in);
             }
             for (int a = 0; a < 3; a++) {
-                int row = 4 * a * pairs + i;
+                int row = 4 * a * plane + i;
                 FloatVector t0 = FloatVector.fromArray(S, planes, row, in);
-                FloatVector t1 = FloatVector.fromArray(S, planes, row + pairs, in);
-                FloatVector t2 = FloatVector.fromArray(S, planes, row + 2 * pairs, in);
-                FloatVector t3 = FloatVector.fromArray(S, planes, row + 3 * pairs, in);
+                FloatVector t1 = FloatVector.fromArray(S, planes, row + plane, in);
+                FloatVector t2 = FloatVector.fromArray(S, planes, row + 2 * plane, in);
+                FloatVector t3 = FloatVector.fromArray(S, planes, row + 3 * plane, in);
                 FloatVector h = half.mul(t1.add(t2));
-                t0.add(h).intoArray(planes, taps + 3 * a * pairs + i, in);
-                half.mul(t1.sub(t2)).intoArray(planes, taps + (3 * a + 1) * pairs + i, in);
-                h.add(t3).intoArray(planes, taps + (3 * a + 2) * pairs + i, in);
+                t0.add(h).intoArray(planes, taps + 3 * a * plane + i, in);
+                half.mul(t1.sub(t2)).intoArray(planes, taps + (3 * a + 1) * plane + i, in);
+                h.add(t3).intoArray(planes, taps + (3 * a + 2) * plane + i, in);
             }
         }
         for (int ic = 0, pair = 0; ic < cin; ic++) { // the sums are dU^T: pair ic * cout + oc
             for (int oc = 0; oc < cout; oc++, pair++) {
                 int to = dwAt + (oc * cin + ic) * 9;
                 for (int k = 0; k < 9; k++) {
-                    dw[to + k] = planes[taps + k * pairs + pair];
+                    dw[to + k] = planes[taps + k * plane + pair];
                 }
             }
         }
@@ -793,6 +933,14 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     private static int roundUp(int n, int multiple) {
         return (n + multiple - 1) / multiple * multiple;
+    }
+
+    /** One of {@link #transpose16}'s permutes; null where a vector is not 16 lanes (its indices would not fit). */
+    private static VectorShuffle<Float> swap(int bit, boolean low) {
+        if (L != 16) {
+            return null;
+        }
+        return VectorShuffle.fromOp(S, j -> (j & bit) == 0 ? (low ? j : j + bit) : (low ? L + j - bit : L + j));
     }
 
     private static VectorShuffle<Float> unzip(int from) {
