@@ -81,14 +81,18 @@ public final class ConvAlgorithms {
 
     /**
      * Whether a 3x3 "same" convolution at stride 1 runs forward by Winograd's F(2x2, 3x3)
-     * ({@link WinogradConvolution}), its gradients by the rules below: on AVX-512, for 32 input
-     * and 32 output channels or more, on a map at least 32 wide (a vector of tiles per row), or
-     * 16 wide with 64 input channels or more. Its multiplications run near the FMA peak and it
+     * ({@link WinogradConvolution}), its gradients by the rules below: on AVX-512, for 16 input
+     * and 16 output channels or more, on a map at least 32 wide (a vector of tiles per row), or
+     * 16 wide with 32 input channels or more. Its multiplications run near the FMA peak and it
      * does 2.25x fewer; what it loses is in its transforms, which scale with the channels and run
      * a vector of tiles at a time. Measured (benchmarks/README.md, "Winograd's F(2x2, 3x3)"): batch
      * 32, one thread, against the direct kernel, 64 -> 128 on 16x16 1.36-1.45x, 32 -> 32 on 64x64
      * 1.23-1.29x, 64 -> 64 and 32 -> 64 on 32x32 faster too; 32 -> 32 on 16x16 0.80-0.87x and
-     * 16 -> 16 on 32x32 0.87-0.90x, so not those. AVX2 stays on the direct kernel. Forced by
+     * 16 -> 16 on 32x32 0.87-0.90x then (Zen 5), so not those until Winograd's staging, weight
+     * transform and bands were mended (3473e33, da9e9ba, 6a24c9a): on a Zen 4, pinned, 32 -> 32
+     * on 16x16 forward 1.45-1.47 -> 1.20-1.25 ms, 16 -> 16 on 32x32 1.50-1.52 -> 1.28-1.29, and
+     * ResNet's training step 36.9-37.2 -> 34.8-35.9 ms, its inference 9.94-10.23 -> 9.12-9.48
+     * (not measured on a Zen 5 since). AVX2 stays on the direct kernel. Forced by
      * {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
@@ -131,8 +135,8 @@ public final class ConvAlgorithms {
      * 32 -> 32 on 64x64 42.8-43.9 -> 37.8-40.0 ms, 32 -> 64 on 32x32 21.7-22.4 -> 18.3-19.1,
      * 64 -> 64 on 32x32 39.5-45.2 -> 30.7-31.8, 64 -> 128 on 16x16 21.0-21.3 -> 17.4-17.9,
      * 64 -> 64 on 56x56 117.8-119.0 -> 93.0-95.8, 128 -> 128 on 28x28 115.5-116.3 -> 88.5-90.6;
-     * 32 -> 32 on 16x16, which {@link #winograd} leaves direct, even (3.39-3.48 -> 3.36-3.43).
-     * Forced either way by {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
+     * 32 -> 32 on 16x16 even alone (3.39-3.48 -> 3.36-3.43), with Winograd's data gradient too
+     * 3.41-3.45 -> 3.05-3.17. Forced either way by {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
      */
     static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
         if (!WinogradConvolution.suitsWeightGradient(shape, kernels)) {
@@ -157,8 +161,8 @@ public final class ConvAlgorithms {
     /** The measured rule (see {@link #winograd}): AVX-512, 32+ channels each way, a map wide enough for its vectors of tiles. */
     private static boolean wideForWinograd(ConvShape shape, ConvSupport kernels) {
         int lanes = kernels.vectorBitSize() / Float.SIZE, cin = shape.inChannels(), width = shape.window().outWidth();
-        return kernels.vectorBitSize() >= 512 && cin >= 32 && shape.outChannels() >= 32
-                && (width >= 2 * lanes || cin >= 64 && width >= lanes);
+        return kernels.vectorBitSize() >= 512 && cin >= 16 && shape.outChannels() >= 16
+                && (width >= 2 * lanes || cin >= 32 && width >= lanes);
     }
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
