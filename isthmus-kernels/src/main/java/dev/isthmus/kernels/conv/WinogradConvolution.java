@@ -836,9 +836,13 @@ final class WinogradConvolution implements ConvAlgorithm {
         int e = productPlane;
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         FloatVector zero = FloatVector.zero(S);
+        // rows of half a vector of tiles (16 wide on AVX-512) two at a time: consecutive tile rows
+        // lie end to end in M and in a pooled output, and their output rows are whole vectors
+        boolean rowPairs = 2 * tilesX == L;
         for (int oc = 0; oc < cout; oc++) {
             FloatVector bias = FloatVector.broadcast(S, biases == null ? 0f : biases[biasOffset + oc]);
-            for (int ty = ty0; ty < ty1; ty++) {
+            for (int ty = ty0, rows = 1; ty < ty1; ty += rows) {
+                rows = rowPairs && ty + 1 < ty1 ? 2 : 1;
                 int from = oc * blockTiles + (ty - ty0) * tilesX;
                 for (int tx = 0; tx < tilesX; tx += L) {
                     int at = from + tx;
@@ -870,7 +874,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                     // Stores written out here, no helper taking vectors: whether C2 inlines one
                     // depends on what it compiled first, and a call that is not inlined boxes its
                     // vectors (training steps 25% slower in some JVMs and not others).
-                    int tiles = Math.min(L, tilesX - tx);
+                    int tiles = Math.min(L, rows * tilesX - tx);
                     if (pool) {
                         int to = (oc * tilesY + ty) * tilesX + tx;
                         // rectified cells by their bits as unsigned integers (PanamaConv.maxPool2x2)
@@ -900,14 +904,15 @@ final class WinogradConvolution implements ConvAlgorithm {
                             }
                         }
                     } else { // each row's two columns zipped: lanes 2i and 2i + 1 are tile i's
-                        int to = yb + (oc * height + 2 * ty) * width + 2 * tx;
+                        // the upper halves: the next tiles of the row, or with row pairs the next tile row's
+                        int to = yb + (oc * height + 2 * ty) * width + 2 * tx, high = rows == 2 ? 2 * width : L;
                         FloatVector low0 = y00.rearrange(ZIP_LOW, y01), high0 = y00.rearrange(ZIP_HIGH, y01);
                         FloatVector low1 = y10.rearrange(ZIP_LOW, y11), high1 = y10.rearrange(ZIP_HIGH, y11);
                         if (tiles == L) {
                             low0.intoArray(y, to);
-                            high0.intoArray(y, to + L);
+                            high0.intoArray(y, to + high);
                             low1.intoArray(y, to + width);
-                            high1.intoArray(y, to + width + L);
+                            high1.intoArray(y, to + width + high);
                         } else {
                             VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
                             low0.intoArray(y, to, lowLanes);
