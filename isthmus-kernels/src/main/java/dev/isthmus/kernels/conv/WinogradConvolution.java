@@ -310,19 +310,22 @@ final class WinogradConvolution implements ConvAlgorithm {
      * of a gradient row, its even and odd columns taken apart.
      */
     private void transformGradient(float[] dz, int dzAt, int dzRow, int dzPlane, int ty0, int ty1, float[] dm) {
+        boolean rowPairs = 2 * tilesX == L; // as transformOutput: two tile rows a vector, 16 wide
         for (int oc = 0; oc < cout; oc++) {
-            for (int ty = ty0; ty < ty1; ty++) {
+            for (int ty = ty0, rows = 1; ty < ty1; ty += rows) {
+                rows = rowPairs && ty + 1 < ty1 ? 2 : 1;
                 int row = dzAt + oc * dzPlane + 2 * ty * dzRow, to = oc * blockTiles + (ty - ty0) * tilesX;
                 for (int tx = 0; tx < tilesX; tx += L) {
-                    transformGradientRun(dz, row + 2 * tx, dzRow, tx, dm, to + tx);
+                    transformGradientRun(dz, row + 2 * tx, dzRow, tx, rows == 2, dm, to + tx);
                 }
             }
         }
     }
 
     /**
-     * {@link #transformGradient} for the vector of tiles from {@code tx} of one tile row, its
-     * gradient rows at {@code dz[at]}, into {@code dm[to]}. Stored whole: lanes past the row's
+     * {@link #transformGradient} for the vector of tiles from {@code tx} of a tile row (or with
+     * {@code pair}, a tile row 16 wide and the next), its gradient rows at {@code dz[at]}, into
+     * {@code dm[to]}. Stored whole: lanes past the row's
      * tiles hold the transform of the masked loads' zeros, and land on the next tile row's first
      * columns or the next channel's (written after) or past the band's tiles (never read, the
      * plane's last row into its slack of 16). Masked stores and the loop around them were too
@@ -330,14 +333,23 @@ final class WinogradConvolution implements ConvAlgorithm {
      * type profile, left the vector operations as calls on boxed vectors (a weight gradient of
      * 32 -> 32 on 16x16 took twice the time).
      */
-    private void transformGradientRun(float[] dz, int at, int dzRow, int tx, float[] dm, int to) {
+    private void transformGradientRun(float[] dz, int at, int dzRow, int tx, boolean pair, float[] dm, int to) {
         int e = productPlane;
-        VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
-        FloatVector a = FloatVector.fromArray(S, dz, at, first), b = FloatVector.fromArray(S, dz, at + L, second);
+        FloatVector a, b, c, d; // rows 2ty and 2ty + 1: each a vector, and the next (pair: rows 2ty + 2, 2ty + 3)
+        if (pair) {
+            a = FloatVector.fromArray(S, dz, at);
+            b = FloatVector.fromArray(S, dz, at + 2 * dzRow);
+            c = FloatVector.fromArray(S, dz, at + dzRow);
+            d = FloatVector.fromArray(S, dz, at + 3 * dzRow);
+        } else {
+            VectorMask<Float> first = S.indexInRange(2 * tx, width), second = S.indexInRange(2 * tx + L, width);
+            a = FloatVector.fromArray(S, dz, at, first);
+            b = FloatVector.fromArray(S, dz, at + L, second);
+            c = FloatVector.fromArray(S, dz, at + dzRow, first);
+            d = FloatVector.fromArray(S, dz, at + dzRow + L, second);
+        }
         FloatVector y00 = a.rearrange(UNZIP_EVEN, b), y01 = a.rearrange(UNZIP_ODD, b);
-        a = FloatVector.fromArray(S, dz, at + dzRow, first);
-        b = FloatVector.fromArray(S, dz, at + dzRow + L, second);
-        FloatVector y10 = a.rearrange(UNZIP_EVEN, b), y11 = a.rearrange(UNZIP_ODD, b);
+        FloatVector y10 = c.rearrange(UNZIP_EVEN, d), y11 = c.rearrange(UNZIP_ODD, d);
         // across: p, p + q, p - q, -q for each of the two rows
         FloatVector c00 = y00, c01 = y00.add(y01), c02 = y00.sub(y01), c03 = y01.neg();
         FloatVector c10 = y10, c11 = y10.add(y11), c12 = y10.sub(y11), c13 = y11.neg();
