@@ -127,7 +127,8 @@ public final class ConvAlgorithms {
      * Whether a direct convolution at stride 1 takes its weight gradient by Winograd
      * ({@link WinogradConvolution#weightGradient}): where the shape suits it (input channels in
      * eights, output channels in two vectors) and {@link #winograd} would choose Winograd's
-     * forward (AVX-512, 32 channels or more each way, a map wide enough). It does 2.25x fewer
+     * forward by its measured rule ({@link #wideForWinograd}: AVX-512, 16 channels or more each way,
+     * a map wide enough; the property that forces the forward leaves this alone). It does 2.25x fewer
      * multiplications; measured no faster than SGEMM's and the per-lane kernel's while its planes
      * sat at multiples of 4 KiB, its gradient tiles were transposed element by element and C2
      * compiled its output-gradient transform without a profile (boxed vectors). Since those
@@ -136,7 +137,8 @@ public final class ConvAlgorithms {
      * 64 -> 64 on 32x32 39.5-45.2 -> 30.7-31.8, 64 -> 128 on 16x16 21.0-21.3 -> 17.4-17.9,
      * 64 -> 64 on 56x56 117.8-119.0 -> 93.0-95.8, 128 -> 128 on 28x28 115.5-116.3 -> 88.5-90.6;
      * 32 -> 32 on 16x16 even alone (3.39-3.48 -> 3.36-3.43), with Winograd's data gradient too
-     * 3.41-3.45 -> 3.05-3.17. Forced either way by {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
+     * 3.41-3.45 -> 3.05-3.17; 16 -> 32 on 32x32 (none of the benchmark networks' layers) 6.96-7.62 ->
+     * 6.42-6.93. Forced either way by {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
      */
     static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
         if (!WinogradConvolution.suitsWeightGradient(shape, kernels)) {
@@ -158,7 +160,7 @@ public final class ConvAlgorithms {
         return forced == null ? null : Boolean.parseBoolean(forced);
     }
 
-    /** The measured rule (see {@link #winograd}): AVX-512, 32+ channels each way, a map wide enough for its vectors of tiles. */
+    /** The measured rule (see {@link #winograd}): AVX-512, 16+ channels each way, a map wide enough for its vectors of tiles. */
     private static boolean wideForWinograd(ConvShape shape, ConvSupport kernels) {
         int lanes = kernels.vectorBitSize() / Float.SIZE, cin = shape.inChannels(), width = shape.window().outWidth();
         return kernels.vectorBitSize() >= 512 && cin >= 16 && shape.outChannels() >= 16

@@ -71,7 +71,7 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final int tilesX, tilesY;
     /** Floats per half of a staged row (even columns, then odd), a staged row, a staged channel. */
     private final int half, stagedRow, stagedPlane;
-    /** Tile rows per band, and the band's tiles rounded up to whole register tiles. */
+    /** Tile rows per band, and the band's tiles rounded up to a whole vector. */
     private final int bandRows, blockTiles;
     /**
      * Floats from one {@code e} to the next in the transformed input and the products: a plane and
@@ -672,7 +672,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * {@code V_e} for tile rows {@code [ty0, ty1)}: {@code B^T d B} of each tile's 4x4 patch, tile
      * {@code (ty, tx)} at column {@code (ty - ty0) * tilesX + tx} of row {@code ic} of {@code V_e}
      * (rows {@code vRow} apart, each {@code V_e} {@code vPlane} after the last). Columns past the
-     * band's tiles up to the register tiles' width (within a row) are zeroed.
+     * band's tiles up to a whole vector (within a row) are zeroed.
      */
     private void transformInput(float[] xs, int ty0, int ty1, float[] v, int vRow, int vPlane) {
         int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, L), vRow);
