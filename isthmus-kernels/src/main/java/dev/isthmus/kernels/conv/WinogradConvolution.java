@@ -199,9 +199,9 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     private void transformWeights(float[] w, int wOffset, boolean transposedFlipped, float[] u) {
         int pairs = cout * cin;
-        // tap planes a cache line more than a multiple of 4 KiB apart (as inputPlane), so the gather's
+        // tap planes weightPlane apart, as U's (a cache line off 4 KiB multiples), so the gather's
         // nine streams of stores do not share L1 sets
-        int tapPlane = pairs + 16;
+        int tapPlane = weightPlane;
         float[] taps = Workspace.floats(Slot.WINOGRAD_TAPS, 9L * tapPlane);
         for (int p = 0, to = 0; p < cout / ROWS; p++) {
             for (int ic = 0; ic < cin; ic++) {
@@ -325,10 +325,10 @@ final class WinogradConvolution implements ConvAlgorithm {
     /**
      * {@link #transformGradient} for the vector of tiles from {@code tx} of a tile row (or with
      * {@code pair}, a tile row 16 wide and the next), its gradient rows at {@code dz[at]}, into
-     * {@code dm[to]}. Stored whole: lanes past the row's
-     * tiles hold the transform of the masked loads' zeros, and land on the next tile row's first
-     * columns or the next channel's (written after) or past the band's tiles (never read, the
-     * plane's last row into its slack of 16). Masked stores and the loop around them were too
+     * {@code dm[to]}. Stored whole: lanes past the row's tiles hold the transform of the masked
+     * loads' zeros, and land on the next tile row's first columns or the next channel's (written
+     * after) or past the band's tiles (never read, the plane's last row into its slack of 16).
+     * Masked stores and the loop around them were too
      * large for C1's profiling tier ("out of virtual registers"), and C2, compiling without a
      * type profile, left the vector operations as calls on boxed vectors (a weight gradient of
      * 32 -> 32 on 16x16 took twice the time).
