@@ -36,15 +36,17 @@ class FusedConvolutionProperties {
     }
 
     /** A convolution (direct where wide enough, strided or not) followed by the fused epilogue. */
-    record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed, boolean winograd) {
+    record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed, boolean winograd,
+                boolean tall) {
 
         Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed) {
-            this(batch, cin, cout, window, relu, pool, seed, false);
+            this(batch, cin, cout, window, relu, pool, seed, false, false);
         }
 
         /**
          * With {@code winograd}, Winograd forced on: the forward pass, and where the gradients run
-         * direct, the weight gradient and (input channels in whole tiles of 8) the data gradient.
+         * direct, the weight gradient and (input channels in whole tiles of 8) the data gradient;
+         * with {@code tall} too, F(4x2, 3x3) where the height allows (the forward and data gradient).
          */
         FusedConvolution fused() {
             if (!winograd) {
@@ -53,12 +55,14 @@ class FusedConvolutionProperties {
             System.setProperty(WINOGRAD, "true");
             System.setProperty(WINOGRAD_DATA_GRADIENT, "true");
             System.setProperty(WINOGRAD_WEIGHT_GRADIENT, "true");
+            System.setProperty(WINOGRAD_TALL, Boolean.toString(tall));
             try {
                 return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
             } finally {
                 System.clearProperty(WINOGRAD);
                 System.clearProperty(WINOGRAD_DATA_GRADIENT);
                 System.clearProperty(WINOGRAD_WEIGHT_GRADIENT);
+                System.clearProperty(WINOGRAD_TALL);
             }
         }
 
@@ -92,12 +96,14 @@ class FusedConvolutionProperties {
     private static final String WINOGRAD = "isthmus.conv.winograd";
     private static final String WINOGRAD_DATA_GRADIENT = "isthmus.conv.winogradDataGradient";
     private static final String WINOGRAD_WEIGHT_GRADIENT = "isthmus.conv.winogradWeightGradient";
+    private static final String WINOGRAD_TALL = "isthmus.conv.winogradTall";
     private static final String GEMM_WEIGHT_GRADIENT = "isthmus.conv.gemmWeightGradient";
 
     /**
      * Winograd's shapes (3x3, stride 1, one pixel of padding, even maps, whole tiles of 8 output
      * channels), its forward forced on: rows of one tile to several vectors of tiles with a
-     * partial last vector, pooled or not, rectified or not.
+     * partial last vector, pooled or not, rectified or not, tiles of 2 rows or (where the
+     * height is a multiple of 4) 4.
      */
     @Provide
     Arbitrary<Case> winogradCases() {
@@ -122,9 +128,10 @@ class FusedConvolutionProperties {
                         outEights, Arbitraries.integers().between(1, 6),
                         Arbitraries.integers().between(1, 36))
                 .as((n, ci, co, hh, hw) -> new int[] {n, ci, 8 * co, 2 * hh, 2 * hw});
-        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
-                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2], Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)),
-                        relu, pool, seed, true));
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of(true, false),
+                        Arbitraries.longs())
+                .as((s, relu, pool, tall, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, tall));
     }
 
     @Property(tries = 80, seed = Seeds.FIXED)

@@ -23,6 +23,7 @@ import net.jqwik.api.lifecycle.AfterProperty;
 class WinogradProperties {
 
     private static final String FORCE = "isthmus.conv.winograd";
+    private static final String TALL = "isthmus.conv.winogradTall";
 
     @AfterProperty
     void restoreThreads() {
@@ -41,12 +42,31 @@ class WinogradProperties {
                 .filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 40_000);
     }
 
+    /** As {@link #winogradCases}, the height a multiple of 4: F(4x2, 3x3)'s shapes. */
+    @Provide
+    Arbitrary<WindowCase> tallCases() {
+        Arbitrary<Integer> quarter = Arbitraries.integers().between(1, 20), half = Arbitraries.integers().between(1, 40);
+        Arbitrary<Integer> cin = Arbitraries.integers().between(1, 20);
+        Arbitrary<Integer> cout = Arbitraries.integers().between(1, 3).map(k -> 8 * k);
+        Arbitrary<Integer> batch = Arbitraries.integers().between(1, 3);
+        return Combinators.combine(batch, cin, cout, quarter, half, Arbitraries.longs())
+                .as((n, ci, co, qh, hw, seed) -> new WindowCase(n, ci, co,
+                        Window2d.of(4 * qh, 2 * hw, 3, 1, Padding.symmetric(1, 1)), seed))
+                .filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 40_000);
+    }
+
     private static Convolution winograd(WindowCase c) {
+        return winograd(c, false);
+    }
+
+    private static Convolution winograd(WindowCase c, boolean tall) {
         System.setProperty(FORCE, "true");
+        System.setProperty(TALL, Boolean.toString(tall));
         try {
             return c.conv();
         } finally {
             System.clearProperty(FORCE);
+            System.clearProperty(TALL);
         }
     }
 
@@ -56,6 +76,26 @@ class WinogradProperties {
         if (KernelProvider.conv().vectorBitSize() > 0) {
             assertEquals("winograd", conv.algorithm().split(";")[0], conv.toString());
         }
+        forwardEqualsReference(c, conv);
+    }
+
+    @Property(tries = 120, seed = Seeds.FIXED)
+    void tallForwardEqualsReference(@ForAll("tallCases") WindowCase c) {
+        Convolution conv = winograd(c, true);
+        if (KernelProvider.conv().vectorBitSize() > 0) {
+            assertEquals("winograd F(4x2, 3x3)", conv.algorithm().split(";")[0], conv.toString());
+        }
+        forwardEqualsReference(c, conv);
+    }
+
+    @Property(tries = 30, seed = Seeds.FIXED)
+    void tallGivesTheSameBitsForOneAndManyThreads(@ForAll("tallCases") WindowCase c) {
+        float[] one = forward(c, 1, true), two = forward(c, 2, true), three = forward(c, 3, true);
+        assertArrayEquals(one, two, "2 threads");
+        assertArrayEquals(one, three, "3 threads");
+    }
+
+    private static void forwardEqualsReference(WindowCase c, Convolution conv) {
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * conv.outputSize() + 3];
         conv.forward(c.batch(), x, 0, w, 0, b, 0, y, 3);
@@ -73,14 +113,14 @@ class WinogradProperties {
 
     @Property(tries = 30, seed = Seeds.FIXED)
     void sameBitsForOneAndManyThreads(@ForAll("winogradCases") WindowCase c) {
-        float[] one = forward(c, 1), two = forward(c, 2), three = forward(c, 3);
+        float[] one = forward(c, 1, false), two = forward(c, 2, false), three = forward(c, 3, false);
         assertArrayEquals(one, two, "2 threads");
         assertArrayEquals(one, three, "3 threads");
     }
 
-    private static float[] forward(WindowCase c, int threads) {
+    private static float[] forward(WindowCase c, int threads, boolean tall) {
         Parallel.setThreads(threads);
-        Convolution conv = winograd(c);
+        Convolution conv = winograd(c, tall);
         float[] y = new float[c.batch() * conv.outputSize()];
         conv.forward(c.batch(), c.input(), 0, c.weights(), 0, c.bias(), 0, y, 0);
         return y;

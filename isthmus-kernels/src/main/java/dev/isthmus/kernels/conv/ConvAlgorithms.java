@@ -21,7 +21,8 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
  * Then, for a wide 3x3 "same" convolution at stride 1 on AVX-512 ({@link #winograd}), the
- * forward pass goes to {@link WinogradConvolution} and the gradients stay with the algorithm above;
+ * forward pass goes to {@link WinogradConvolution} (tiles of 4 rows where the height allows,
+ * {@link #winogradTileRows}) and the gradients stay with the algorithm above;
  * a direct convolution takes its data gradient by Winograd too where the transposed shape
  * qualifies ({@link #winogradDataGradient}), and its weight gradient where the shape does
  * ({@link #winogradWeightGradient}).
@@ -148,6 +149,27 @@ public final class ConvAlgorithms {
         return forced != null ? forced : wideForWinograd(shape, kernels);
     }
 
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradTall=true|false} forces {@link #winogradTileRows}'s choice. */
+    static final String WINOGRAD_TALL_PROPERTY = "isthmus.conv.winogradTall";
+
+    /**
+     * Output rows per Winograd tile for {@code shape}'s forward pass or data gradient (the data
+     * gradient's shape is the transposed one): 4, F(4x2, 3x3), wherever the height is a multiple
+     * of 4, else 2. Its 24 products for 8 outputs (F(2x2, 3x3): 16 for 4) won on every shape
+     * measured (Zen 4, pinned, batch 32, one thread, two alternated rounds): forward 16 -> 16 on
+     * 32x32 1.22-1.39 -> 1.15-1.22 ms, 32 -> 32 on 16x16 1.07-1.11 -> 1.02-1.03, 64 -> 64 on 32x32
+     * 13.0-13.2 -> 11.0-11.1, 64 -> 128 on 16x16 6.20-6.53 -> 5.30-5.46, 64 -> 64 on 56x56
+     * 41.0-43.2 -> 34.5-35.1; the data and weight gradients of 16 -> 16 3.53-3.80 -> 3.29-3.59,
+     * 32 -> 32 2.77-2.87 -> 2.62-2.70, 64 -> 64 30.2-30.6 -> 27.5-27.9. Forced by
+     * {@value #WINOGRAD_TALL_PROPERTY}.
+     */
+    static int winogradTileRows(ConvShape shape) {
+        if (!WinogradConvolution.suitsTall(shape)) {
+            return 2;
+        }
+        return Boolean.parseBoolean(System.getProperty(WINOGRAD_TALL_PROPERTY, "true")) ? 4 : 2;
+    }
+
     /**
      * False where Winograd cannot run {@code shape} (its kernels are vector code); else what
      * {@code property} forces, or null when it is not set.
@@ -169,7 +191,8 @@ public final class ConvAlgorithms {
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         ConvAlgorithm chosen = selectWithoutWinograd(shape, gemm, kernels);
-        return winograd(shape, kernels) ? new ForwardAndGradients(new WinogradConvolution(shape, kernels), chosen) : chosen;
+        return winograd(shape, kernels) ? new ForwardAndGradients(
+                new WinogradConvolution(shape, kernels, winogradTileRows(shape)), chosen) : chosen;
     }
 
     private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
@@ -187,7 +210,8 @@ public final class ConvAlgorithms {
         DirectLayout back = forward == null ? null : DirectLayout.transposed(forward);
         if (back != null) {
             WinogradConvolution dataGradient = winogradDataGradient(shape, kernels)
-                    ? WinogradConvolution.dataGradient(shape, kernels) : null;
+                    ? WinogradConvolution.dataGradient(shape, kernels,
+                    winogradTileRows(WinogradConvolution.transposed(shape))) : null;
             WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
                     ? WinogradConvolution.weightGradient(shape, kernels) : null;
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,

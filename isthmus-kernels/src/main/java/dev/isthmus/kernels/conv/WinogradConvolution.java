@@ -20,6 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * over input channels, the 16 products become 16 independent matrix products
  * {@code M_e = U_e V_e} ({@code U_e}: {@code Cout x Cin} transformed weights, {@code V_e}:
  * {@code Cin x tiles} transformed input), which run here in an 8-by-2-vector register tile.
+ * With {@code tileRows} 4 it is F(4x2, 3x3): Lavin and Gray's F(4, 3) down the columns and
+ * F(2, 3) across, a tile 4 rows by 2 columns from a 6x4 patch, 24 products for 8 outputs (3 per
+ * output, against F(2x2, 3x3)'s 4); the columns, and so the staging and the lanes, are as
+ * F(2x2, 3x3)'s. Maps pooled as they are computed go to an F(2x2, 3x3) twin ({@link #pooled}).
  *
  * <p>Layouts. The input is staged per channel with its even and odd padded columns apart
  * ({@code E[k] = padded[2k]}, {@code O[k] = padded[2k + 1]}), so that the four columns of a run
@@ -67,6 +71,15 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final ConvShape shape;
     private final ConvSupport kernels;
     private final int cin, cout, height, width;
+    /**
+     * Output rows per tile: 2, F(2x2, 3x3); or 4, F(4x2, 3x3) (Lavin and Gray's F(4, 3) down the
+     * columns, F(2, 3) across the rows), 24 products for 8 outputs instead of 16 for 4.
+     */
+    private final int tileRows;
+    /** Products per tile, {@code 4 * (tileRows + 2)}: the planes of {@code U}, {@code V} and {@code M}. */
+    private final int products;
+    /** F(2x2, 3x3) for maps pooled as they are computed, where this is F(4x2, 3x3); else null. */
+    private final WinogradConvolution pooled;
     /** Tiles across and down. */
     private final int tilesX, tilesY;
     /** Floats per half of a staged row (even columns, then odd), a staged row, a staged channel. */
@@ -86,11 +99,23 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final int[] gradientColumn;
 
     WinogradConvolution(ConvShape shape, ConvSupport kernels) {
+        this(shape, kernels, 2);
+    }
+
+    /** With {@code tileRows} output rows per tile: 2, F(2x2, 3x3), or 4, F(4x2, 3x3) ({@link #suitsTall}). */
+    WinogradConvolution(ConvShape shape, ConvSupport kernels, int tileRows) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
                     + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
                     + shape);
         }
+        if (tileRows != 2 && (tileRows != 4 || !suitsTall(shape))) {
+            throw new IllegalArgumentException("Winograd's tiles are 2 or 4 rows, 4 only where the output's height is "
+                    + "a multiple of 4: got " + tileRows + " rows for " + shape);
+        }
+        this.tileRows = tileRows;
+        products = 4 * (tileRows + 2);
+        pooled = tileRows == 2 ? null : new WinogradConvolution(shape, kernels, 2);
         this.shape = shape;
         this.kernels = kernels;
         Window2d w = shape.window();
@@ -99,7 +124,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         height = w.outHeight();
         width = w.outWidth();
         tilesX = width / 2;
-        tilesY = height / 2;
+        tilesY = height / tileRows;
         // the input transform's vectors of tiles from E[0] and E[1] reach E[roundUp(tilesX, L)], so a
         // half is that and one more (a vector's slack past E[tilesX] made a staged image twice its
         // size: 574 KB of L2 for 64 channels of 32x32)
@@ -140,6 +165,11 @@ final class WinogradConvolution implements ConvAlgorithm {
                 && shape.outChannels() % COLS == 0;
     }
 
+    /** Whether F(4x2, 3x3) computes {@code shape}'s forward pass: as {@link #suits}, 4 rows to a tile. */
+    static boolean suitsTall(ConvShape shape) {
+        return suits(shape) && shape.window().outHeight() % 4 == 0;
+    }
+
     /** Whether this algorithm computes {@code shape}'s forward pass. */
     static boolean suits(ConvShape shape) {
         Window2d w = shape.window();
@@ -154,8 +184,8 @@ final class WinogradConvolution implements ConvAlgorithm {
      * a Winograd pass of its own: {@code dx} is the gradient at the output convolved, "same" again,
      * with each kernel transposed and flipped ({@link #prepareDataGradient}, {@link #dataGradientImage}).
      */
-    static WinogradConvolution dataGradient(ConvShape shape, ConvSupport kernels) {
-        return new WinogradConvolution(transposed(shape), kernels);
+    static WinogradConvolution dataGradient(ConvShape shape, ConvSupport kernels, int tileRows) {
+        return new WinogradConvolution(transposed(shape), kernels, tileRows);
     }
 
     /** The convolution from {@code shape}'s output channels to its input channels on the same window. */
@@ -165,7 +195,7 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     @Override
     public String name() {
-        return "winograd";
+        return tileRows == 2 ? "winograd" : "winograd F(4x2, 3x3)";
     }
 
     @Override
@@ -176,6 +206,10 @@ final class WinogradConvolution implements ConvAlgorithm {
     /** {@code U_e = G g G^T} for every channel pair, laid out {@code [e][output channel / 8][input channel][8]}. */
     @Override
     public void prepareForward(ConvTensors t) {
+        if (t.pool && pooled != null) {
+            pooled.prepareForward(t);
+            return;
+        }
         float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, transformedWeightsSize());
         transformWeights(t.w, t.wOffset, false, u);
         t.prepared = u;
@@ -224,7 +258,10 @@ final class WinogradConvolution implements ConvAlgorithm {
         FloatVector half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
-            for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
+            if (tileRows == 4) {
+                transformWeightsTall(taps, tapPlane, i, in, u);
+            }
+            for (int kx = 0; kx < 3 && tileRows == 2; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
                 FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
                 FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * tapPlane + i, in);
                 FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * tapPlane + i, in);
@@ -234,7 +271,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                 half.mul(g0.sub(g1).add(g2)).intoArray(u, (8 + kx) * weightPlane + i, in);
                 g2.intoArray(u, (12 + kx) * weightPlane + i, in);
             }
-            for (int a = 0; a < 4; a++) { // (G g) G^T, the same along each row, in place (read before written)
+            for (int a = 0; a < tileRows + 2; a++) { // (G g) G^T, F(2, 3)'s along each row, in place (read before written)
                 int row = 4 * a * weightPlane + i;
                 FloatVector g0 = FloatVector.fromArray(S, u, row, in);
                 FloatVector g1 = FloatVector.fromArray(S, u, row + weightPlane, in);
@@ -247,12 +284,41 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
+     * {@link #transformWeights}' first half for F(4x2, 3x3): down each column {@code kx} of the
+     * pairs from {@code i}, F(4, 3)'s {@code G g}: {@code g0 / 4}, {@code -(g0 + g1 + g2) / 6},
+     * {@code -(g0 - g1 + g2) / 6}, {@code g0 / 24 + g1 / 12 + g2 / 6}, {@code g0 / 24 - g1 / 12 + g2 / 6},
+     * {@code g2}, into {@code U}'s planes {@code (a, kx)}.
+     */
+    private void transformWeightsTall(float[] taps, int tapPlane, int i, VectorMask<Float> in, float[] u) {
+        FloatVector quarter = FloatVector.broadcast(S, 0.25f), sixth = FloatVector.broadcast(S, -1f / 6);
+        FloatVector twelfth = FloatVector.broadcast(S, 1f / 12), third = FloatVector.broadcast(S, 1f / 3);
+        for (int kx = 0; kx < 3; kx++) {
+            FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
+            FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * tapPlane + i, in);
+            FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * tapPlane + i, in);
+            FloatVector even = g0.add(g2);
+            // g0 / 24 + g2 / 6 = (g0 / 4 + g2) / 6 = (g0 / 2 + 2 g2) / 12
+            FloatVector outer = g0.mul(0.5f).add(g2.mul(2f)).mul(twelfth), inner = g1.mul(twelfth);
+            g0.mul(quarter).intoArray(u, kx * weightPlane + i, in);
+            even.add(g1).mul(sixth).intoArray(u, (4 + kx) * weightPlane + i, in);
+            even.sub(g1).mul(sixth).intoArray(u, (8 + kx) * weightPlane + i, in);
+            outer.add(inner).intoArray(u, (12 + kx) * weightPlane + i, in);
+            outer.sub(inner).intoArray(u, (16 + kx) * weightPlane + i, in);
+            g2.intoArray(u, (20 + kx) * weightPlane + i, in);
+        }
+    }
+
+    /**
      * Image {@code n}, its epilogue inside the output transform: each tile is one 2x2 pooling
      * window (tiles and windows both start at even rows and columns), so a pooled output is the
      * maximum of a tile's four values and a map that is pooled is never written whole.
      */
     @Override
     public void forwardImage(ConvTensors t, int n) {
+        if (t.pool && pooled != null) {
+            pooled.forwardImage(t, n);
+            return;
+        }
         int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
         convolve(t.prepared, t.x, t.xOffset + n * shape.inputSize(), width, height * width, t.y,
                 t.yOffset + n * shape.outputSize(t.pool), t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
@@ -273,7 +339,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * {@code dU_e} (transposed there: {@code [e][ic][oc]}): 16 planes of {@link #weightPlane}.
      */
     int transformedWeightsSize() {
-        return 16 * weightPlane;
+        return products * weightPlane;
     }
 
     /**
@@ -622,16 +688,24 @@ final class WinogradConvolution implements ConvAlgorithm {
                           int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
         stage(x, xb, xRow, xPlane, xs);
-        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
         // a vector's slack: the output transform's last run of tiles may read past the band's
-        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane + L);
+        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane + L);
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
-            transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
-            for (int e = 0; e < 16; e++) {
+            if (tileRows == 4) {
+                transformInputTall(xs, ty0, ty1, v);
+            } else {
+                transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
+            }
+            for (int e = 0; e < products; e++) {
                 multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, L));
             }
-            transformOutput(m, ty0, ty1, y, yb, bias, biasOffset, relu, pool, winners, wb);
+            if (tileRows == 4) {
+                transformOutputTall(m, ty0, ty1, y, yb, bias, biasOffset, relu);
+            } else {
+                transformOutput(m, ty0, ty1, y, yb, bias, biasOffset, relu, pool, winners, wb);
+            }
         }
     }
 
@@ -741,6 +815,78 @@ final class WinogradConvolution implements ConvAlgorithm {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #transformInput} for F(4x2, 3x3): each tile's 6x4 patch, across each row as there,
+     * then down each column F(4, 3)'s {@code B^T} ({@link #transformInputColumn}); {@code V_e}
+     * with {@code e = 4 * row + column}, rows {@link #blockTiles} and planes {@link #inputPlane} apart.
+     */
+    private void transformInputTall(float[] xs, int ty0, int ty1, float[] v) {
+        int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, L), blockTiles), e = inputPlane;
+        for (int ic = 0; ic < cin; ic++) {
+            int plane = ic * stagedPlane;
+            for (int ty = ty0; ty < ty1; ty++) {
+                for (int tx = 0; tx < tilesX; tx += L) {
+                    int r = plane + 4 * ty * stagedRow + tx, to = ic * blockTiles + (ty - ty0) * tilesX + tx;
+                    // across, with d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]: d0 - d2, d1 + d2 (from
+                    // E[tx], E[tx+1], O[tx]); d2 - d1, d1 - d3 (from E[tx+1], O[tx], O[tx+1])
+                    transformInputColumns(xs, r, 0, 1, half, 1f, tx, v, to);
+                    transformInputColumns(xs, r, 1, half, half + 1, -1f, tx, v, to + 2 * e);
+                }
+            }
+            if (padded > tiles) {
+                for (int p = 0; p < products; p++) {
+                    int at = p * e + ic * blockTiles;
+                    Arrays.fill(v, at + tiles, at + padded, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Two columns of {@link #transformInputTall}'s patches for the vector of tiles from {@code tx}:
+     * down the six staged rows from {@code xs[r]}, with {@code p}, {@code q}, {@code t} a row's
+     * vectors at offsets {@code a}, {@code b}, {@code c}, the columns {@code p - q} and
+     * {@code q + sign * t} (the transform across); then down each column F(4, 3)'s {@code B^T}:
+     * {@code 4 d0 - 5 d2 + d4}, {@code (d3 + d4) - 4 (d1 + d2)}, {@code (d4 - d3) + 4 (d1 - d2)},
+     * {@code (d4 - d2) + 2 (d3 - d1)}, {@code (d4 - d2) - 2 (d3 - d1)}, {@code 4 d1 - 5 d3 + d5};
+     * into {@code v[to]} and {@code v[to + inputPlane]}, and every fourth plane after each. Two
+     * columns at a time: a whole patch's transform, as a loop, was too large for C1's profiling
+     * tier ("out of virtual registers") and C2 never compiled it (a forward eight times slower).
+     */
+    private void transformInputColumns(float[] xs, int r, int a, int b, int c, float sign, int tx, float[] v, int to) {
+        VectorMask<Float> keep = S.indexInRange(tx, tilesX);
+        FloatVector s = FloatVector.broadcast(S, sign), four = FloatVector.broadcast(S, 4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f), minusFour = FloatVector.broadcast(S, -4f);
+        int row = stagedRow, e = inputPlane;
+        FloatVector q = FloatVector.fromArray(S, xs, r + b);
+        FloatVector p0 = FloatVector.fromArray(S, xs, r + a).sub(q), q0 = FloatVector.fromArray(S, xs, r + c).fma(s, q);
+        q = FloatVector.fromArray(S, xs, r + row + b);
+        FloatVector p1 = FloatVector.fromArray(S, xs, r + row + a).sub(q), q1 = FloatVector.fromArray(S, xs, r + row + c).fma(s, q);
+        q = FloatVector.fromArray(S, xs, r + 2 * row + b);
+        FloatVector p2 = FloatVector.fromArray(S, xs, r + 2 * row + a).sub(q), q2 = FloatVector.fromArray(S, xs, r + 2 * row + c).fma(s, q);
+        q = FloatVector.fromArray(S, xs, r + 3 * row + b);
+        FloatVector p3 = FloatVector.fromArray(S, xs, r + 3 * row + a).sub(q), q3 = FloatVector.fromArray(S, xs, r + 3 * row + c).fma(s, q);
+        q = FloatVector.fromArray(S, xs, r + 4 * row + b);
+        FloatVector p4 = FloatVector.fromArray(S, xs, r + 4 * row + a).sub(q), q4 = FloatVector.fromArray(S, xs, r + 4 * row + c).fma(s, q);
+        q = FloatVector.fromArray(S, xs, r + 5 * row + b);
+        FloatVector p5 = FloatVector.fromArray(S, xs, r + 5 * row + a).sub(q), q5 = FloatVector.fromArray(S, xs, r + 5 * row + c).fma(s, q);
+        p0.fma(four, p2.fma(minusFive, p4)).intoArray(v, to, keep);
+        p1.add(p2).fma(minusFour, p3.add(p4)).intoArray(v, to + 4 * e, keep);
+        p1.sub(p2).fma(four, p4.sub(p3)).intoArray(v, to + 8 * e, keep);
+        FloatVector twice = p3.sub(p1).mul(2f), outer = p4.sub(p2);
+        outer.add(twice).intoArray(v, to + 12 * e, keep);
+        outer.sub(twice).intoArray(v, to + 16 * e, keep);
+        p1.fma(four, p3.fma(minusFive, p5)).intoArray(v, to + 20 * e, keep);
+        q0.fma(four, q2.fma(minusFive, q4)).intoArray(v, to + e, keep);
+        q1.add(q2).fma(minusFour, q3.add(q4)).intoArray(v, to + 5 * e, keep);
+        q1.sub(q2).fma(four, q4.sub(q3)).intoArray(v, to + 9 * e, keep);
+        twice = q3.sub(q1).mul(2f);
+        outer = q4.sub(q2);
+        outer.add(twice).intoArray(v, to + 13 * e, keep);
+        outer.sub(twice).intoArray(v, to + 17 * e, keep);
+        q1.fma(four, q3.fma(minusFive, q5)).intoArray(v, to + 21 * e, keep);
     }
 
     /**
@@ -932,6 +1078,103 @@ final class WinogradConvolution implements ConvAlgorithm {
                             low1.intoArray(y, to + width, lowLanes);
                             high1.intoArray(y, to + width + L, highLanes);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #transformOutput} for F(4x2, 3x3), never pooled ({@link #pooled} takes those): across
+     * each of the six rows of {@code M} as there, then down each column F(4, 3)'s {@code A^T}:
+     * {@code m0 + (m1 + m2) + (m3 + m4)}, {@code (m1 - m2) + 2 (m3 - m4)},
+     * {@code (m1 + m2) + 4 (m3 + m4)}, {@code (m1 - m2) + 8 (m3 - m4) + m5}; bias and ReLU; each
+     * row's two columns zipped into place, 16-wide maps two tile rows a vector.
+     */
+    private void transformOutputTall(float[] m, int ty0, int ty1, float[] y, int yb, float[] biases, int biasOffset,
+                                     boolean relu) {
+        int e = productPlane;
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f), zero = FloatVector.zero(S);
+        boolean rowPairs = 2 * tilesX == L;
+        for (int oc = 0; oc < cout; oc++) {
+            FloatVector bias = FloatVector.broadcast(S, biases == null ? 0f : biases[biasOffset + oc]);
+            for (int ty = ty0, rows = 1; ty < ty1; ty += rows) {
+                rows = rowPairs && ty + 1 < ty1 ? 2 : 1;
+                int from = oc * blockTiles + (ty - ty0) * tilesX;
+                for (int tx = 0; tx < tilesX; tx += L) {
+                    int at = from + tx;
+                    // across each row k of M: m_k0 + m_k1 + m_k2, m_k1 - m_k2 - m_k3
+                    FloatVector m1 = FloatVector.fromArray(S, m, at + e), m2 = FloatVector.fromArray(S, m, at + 2 * e);
+                    FloatVector t00 = FloatVector.fromArray(S, m, at).add(m1).add(m2);
+                    FloatVector t01 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 3 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 5 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 6 * e);
+                    FloatVector t10 = FloatVector.fromArray(S, m, at + 4 * e).add(m1).add(m2);
+                    FloatVector t11 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 7 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 9 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 10 * e);
+                    FloatVector t20 = FloatVector.fromArray(S, m, at + 8 * e).add(m1).add(m2);
+                    FloatVector t21 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 11 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 13 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 14 * e);
+                    FloatVector t30 = FloatVector.fromArray(S, m, at + 12 * e).add(m1).add(m2);
+                    FloatVector t31 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 15 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 17 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 18 * e);
+                    FloatVector t40 = FloatVector.fromArray(S, m, at + 16 * e).add(m1).add(m2);
+                    FloatVector t41 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 19 * e));
+                    m1 = FloatVector.fromArray(S, m, at + 21 * e);
+                    m2 = FloatVector.fromArray(S, m, at + 22 * e);
+                    FloatVector t50 = FloatVector.fromArray(S, m, at + 20 * e).add(m1).add(m2);
+                    FloatVector t51 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 23 * e));
+                    // then down each column, and the bias
+                    FloatVector a = t10.add(t20), b = t10.sub(t20), c = t30.add(t40), d = t30.sub(t40);
+                    FloatVector y00 = t00.add(a).add(c).add(bias), y10 = d.fma(two, b).add(bias);
+                    FloatVector y20 = c.fma(four, a).add(bias), y30 = d.fma(eight, b).add(t50).add(bias);
+                    a = t11.add(t21);
+                    b = t11.sub(t21);
+                    c = t31.add(t41);
+                    d = t31.sub(t41);
+                    FloatVector y01 = t01.add(a).add(c).add(bias), y11 = d.fma(two, b).add(bias);
+                    FloatVector y21 = c.fma(four, a).add(bias), y31 = d.fma(eight, b).add(t51).add(bias);
+                    if (relu) { // Math.max(v, 0f), as transformOutput's
+                        y00 = y00.blend(zero, y00.compare(VectorOperators.LE, zero));
+                        y01 = y01.blend(zero, y01.compare(VectorOperators.LE, zero));
+                        y10 = y10.blend(zero, y10.compare(VectorOperators.LE, zero));
+                        y11 = y11.blend(zero, y11.compare(VectorOperators.LE, zero));
+                        y20 = y20.blend(zero, y20.compare(VectorOperators.LE, zero));
+                        y21 = y21.blend(zero, y21.compare(VectorOperators.LE, zero));
+                        y30 = y30.blend(zero, y30.compare(VectorOperators.LE, zero));
+                        y31 = y31.blend(zero, y31.compare(VectorOperators.LE, zero));
+                    }
+                    // each row's two columns zipped (lanes 2i and 2i + 1 are tile i's); the upper
+                    // halves the next tiles of the row, or with row pairs the next tile row's
+                    int tiles = Math.min(L, rows * tilesX - tx);
+                    int to = yb + (oc * height + 4 * ty) * width + 2 * tx, high = rows == 2 ? 4 * width : L;
+                    FloatVector low0 = y00.rearrange(ZIP_LOW, y01), high0 = y00.rearrange(ZIP_HIGH, y01);
+                    FloatVector low1 = y10.rearrange(ZIP_LOW, y11), high1 = y10.rearrange(ZIP_HIGH, y11);
+                    FloatVector low2 = y20.rearrange(ZIP_LOW, y21), high2 = y20.rearrange(ZIP_HIGH, y21);
+                    FloatVector low3 = y30.rearrange(ZIP_LOW, y31), high3 = y30.rearrange(ZIP_HIGH, y31);
+                    if (tiles == L) {
+                        low0.intoArray(y, to);
+                        high0.intoArray(y, to + high);
+                        low1.intoArray(y, to + width);
+                        high1.intoArray(y, to + width + high);
+                        low2.intoArray(y, to + 2 * width);
+                        high2.intoArray(y, to + 2 * width + high);
+                        low3.intoArray(y, to + 3 * width);
+                        high3.intoArray(y, to + 3 * width + high);
+                    } else {
+                        VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
+                        low0.intoArray(y, to, lowLanes);
+                        high0.intoArray(y, to + L, highLanes);
+                        low1.intoArray(y, to + width, lowLanes);
+                        high1.intoArray(y, to + width + L, highLanes);
+                        low2.intoArray(y, to + 2 * width, lowLanes);
+                        high2.intoArray(y, to + 2 * width + L, highLanes);
+                        low3.intoArray(y, to + 3 * width, lowLanes);
+                        high3.intoArray(y, to + 3 * width + L, highLanes);
                     }
                 }
             }
