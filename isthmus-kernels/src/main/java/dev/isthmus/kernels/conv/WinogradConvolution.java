@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * With {@code tileRows} 4 it is F(4x2, 3x3): Lavin and Gray's F(4, 3) down the columns and
  * F(2, 3) across, a tile 4 rows by 2 columns from a 6x4 patch, 24 products for 8 outputs (3 per
  * output, against F(2x2, 3x3)'s 4); the columns, and so the staging and the lanes, are as
- * F(2x2, 3x3)'s. Maps pooled as they are computed go to an F(2x2, 3x3) twin ({@link #pooled}).
+ * F(2x2, 3x3)'s; a tile is two pooling windows, one above the other.
  *
  * <p>Layouts. The input is staged per channel with its even and odd padded columns apart
  * ({@code E[k] = padded[2k]}, {@code O[k] = padded[2k + 1]}), so that the four columns of a run
@@ -78,8 +78,6 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final int tileRows;
     /** Products per tile, {@code 4 * (tileRows + 2)}: the planes of {@code U}, {@code V} and {@code M}. */
     private final int products;
-    /** F(2x2, 3x3) for maps pooled as they are computed, where this is F(4x2, 3x3); else null. */
-    private final WinogradConvolution pooled;
     /** Tiles across and down. */
     private final int tilesX, tilesY;
     /** Floats per half of a staged row (even columns, then odd), a staged row, a staged channel. */
@@ -115,7 +113,6 @@ final class WinogradConvolution implements ConvAlgorithm {
         }
         this.tileRows = tileRows;
         products = 4 * (tileRows + 2);
-        pooled = tileRows == 2 ? null : new WinogradConvolution(shape, kernels, 2);
         this.shape = shape;
         this.kernels = kernels;
         Window2d w = shape.window();
@@ -206,10 +203,6 @@ final class WinogradConvolution implements ConvAlgorithm {
     /** {@code U_e = G g G^T} for every channel pair, laid out {@code [e][output channel / 8][input channel][8]}. */
     @Override
     public void prepareForward(ConvTensors t) {
-        if (t.pool && pooled != null) {
-            pooled.prepareForward(t);
-            return;
-        }
         float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, transformedWeightsSize());
         transformWeights(t.w, t.wOffset, false, u);
         t.prepared = u;
@@ -310,15 +303,11 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * Image {@code n}, its epilogue inside the output transform: each tile is one 2x2 pooling
-     * window (tiles and windows both start at even rows and columns), so a pooled output is the
+     * window (tiles and windows both start at even rows and columns; a tile of 4 rows is two of them), so a pooled output is the
      * maximum of a tile's four values and a map that is pooled is never written whole.
      */
     @Override
     public void forwardImage(ConvTensors t, int n) {
-        if (t.pool && pooled != null) {
-            pooled.forwardImage(t, n);
-            return;
-        }
         int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
         convolve(t.prepared, t.x, t.xOffset + n * shape.inputSize(), width, height * width, t.y,
                 t.yOffset + n * shape.outputSize(t.pool), t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
@@ -690,7 +679,9 @@ final class WinogradConvolution implements ConvAlgorithm {
         stage(x, xb, xRow, xPlane, xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
         // a vector's slack: the output transform's last run of tiles may read past the band's
-        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane + L);
+        // and for F(4x2, 3x3), after that, a vector of tiles' outputs (transformOutputTall)
+        int scratch = products * productPlane + L;
+        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + (tileRows == 4 ? 8L * L : 0));
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
             if (tileRows == 4) {
@@ -702,7 +693,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                 multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, L));
             }
             if (tileRows == 4) {
-                transformOutputTall(m, ty0, ty1, y, yb, bias, biasOffset, relu);
+                transformOutputTall(m, scratch, ty0, ty1, y, yb, bias, biasOffset, relu, pool, winners, wb);
             } else {
                 transformOutput(m, ty0, ty1, y, yb, bias, biasOffset, relu, pool, winners, wb);
             }
@@ -1085,97 +1076,157 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
-     * {@link #transformOutput} for F(4x2, 3x3), never pooled ({@link #pooled} takes those): across
-     * each of the six rows of {@code M} as there, then down each column F(4, 3)'s {@code A^T}:
-     * {@code m0 + (m1 + m2) + (m3 + m4)}, {@code (m1 - m2) + 2 (m3 - m4)},
-     * {@code (m1 + m2) + 4 (m3 + m4)}, {@code (m1 - m2) + 8 (m3 - m4) + m5}; bias and ReLU; each
-     * row's two columns zipped into place, 16-wide maps two tile rows a vector.
+     * {@link #transformOutput} for F(4x2, 3x3), a vector of tiles at a time: the tiles' 4x2
+     * outputs into {@code m[scratch]} ({@link #transformTallRun}), then either each of the two
+     * pooling windows' maximum and winner ({@link #poolTallRun}) or each row's two columns zipped
+     * into place ({@link #zipTallRun}; 16-wide maps two tile rows a vector). In small methods
+     * that meet in memory, not one: with the pooling written in, the loop was too large for C1's
+     * profiling tier ("out of virtual registers") and ran boxed (a pooled forward 80 times slower).
      */
-    private void transformOutputTall(float[] m, int ty0, int ty1, float[] y, int yb, float[] biases, int biasOffset,
-                                     boolean relu) {
-        int e = productPlane;
-        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f), zero = FloatVector.zero(S);
-        boolean rowPairs = 2 * tilesX == L;
+    private void transformOutputTall(float[] m, int scratch, int ty0, int ty1, float[] y, int yb, float[] biases,
+                                     int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
+        boolean rowPairs = 2 * tilesX == L && !pool; // a pooled tile row's two rows of windows lie apart
         for (int oc = 0; oc < cout; oc++) {
-            FloatVector bias = FloatVector.broadcast(S, biases == null ? 0f : biases[biasOffset + oc]);
+            float bias = biases == null ? 0f : biases[biasOffset + oc];
             for (int ty = ty0, rows = 1; ty < ty1; ty += rows) {
                 rows = rowPairs && ty + 1 < ty1 ? 2 : 1;
                 int from = oc * blockTiles + (ty - ty0) * tilesX;
                 for (int tx = 0; tx < tilesX; tx += L) {
-                    int at = from + tx;
-                    // across each row k of M: m_k0 + m_k1 + m_k2, m_k1 - m_k2 - m_k3
-                    FloatVector m1 = FloatVector.fromArray(S, m, at + e), m2 = FloatVector.fromArray(S, m, at + 2 * e);
-                    FloatVector t00 = FloatVector.fromArray(S, m, at).add(m1).add(m2);
-                    FloatVector t01 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 3 * e));
-                    m1 = FloatVector.fromArray(S, m, at + 5 * e);
-                    m2 = FloatVector.fromArray(S, m, at + 6 * e);
-                    FloatVector t10 = FloatVector.fromArray(S, m, at + 4 * e).add(m1).add(m2);
-                    FloatVector t11 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 7 * e));
-                    m1 = FloatVector.fromArray(S, m, at + 9 * e);
-                    m2 = FloatVector.fromArray(S, m, at + 10 * e);
-                    FloatVector t20 = FloatVector.fromArray(S, m, at + 8 * e).add(m1).add(m2);
-                    FloatVector t21 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 11 * e));
-                    m1 = FloatVector.fromArray(S, m, at + 13 * e);
-                    m2 = FloatVector.fromArray(S, m, at + 14 * e);
-                    FloatVector t30 = FloatVector.fromArray(S, m, at + 12 * e).add(m1).add(m2);
-                    FloatVector t31 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 15 * e));
-                    m1 = FloatVector.fromArray(S, m, at + 17 * e);
-                    m2 = FloatVector.fromArray(S, m, at + 18 * e);
-                    FloatVector t40 = FloatVector.fromArray(S, m, at + 16 * e).add(m1).add(m2);
-                    FloatVector t41 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 19 * e));
-                    m1 = FloatVector.fromArray(S, m, at + 21 * e);
-                    m2 = FloatVector.fromArray(S, m, at + 22 * e);
-                    FloatVector t50 = FloatVector.fromArray(S, m, at + 20 * e).add(m1).add(m2);
-                    FloatVector t51 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 23 * e));
-                    // then down each column, and the bias
-                    FloatVector a = t10.add(t20), b = t10.sub(t20), c = t30.add(t40), d = t30.sub(t40);
-                    FloatVector y00 = t00.add(a).add(c).add(bias), y10 = d.fma(two, b).add(bias);
-                    FloatVector y20 = c.fma(four, a).add(bias), y30 = d.fma(eight, b).add(t50).add(bias);
-                    a = t11.add(t21);
-                    b = t11.sub(t21);
-                    c = t31.add(t41);
-                    d = t31.sub(t41);
-                    FloatVector y01 = t01.add(a).add(c).add(bias), y11 = d.fma(two, b).add(bias);
-                    FloatVector y21 = c.fma(four, a).add(bias), y31 = d.fma(eight, b).add(t51).add(bias);
-                    if (relu) { // Math.max(v, 0f), as transformOutput's
-                        y00 = y00.blend(zero, y00.compare(VectorOperators.LE, zero));
-                        y01 = y01.blend(zero, y01.compare(VectorOperators.LE, zero));
-                        y10 = y10.blend(zero, y10.compare(VectorOperators.LE, zero));
-                        y11 = y11.blend(zero, y11.compare(VectorOperators.LE, zero));
-                        y20 = y20.blend(zero, y20.compare(VectorOperators.LE, zero));
-                        y21 = y21.blend(zero, y21.compare(VectorOperators.LE, zero));
-                        y30 = y30.blend(zero, y30.compare(VectorOperators.LE, zero));
-                        y31 = y31.blend(zero, y31.compare(VectorOperators.LE, zero));
-                    }
-                    // each row's two columns zipped (lanes 2i and 2i + 1 are tile i's); the upper
-                    // halves the next tiles of the row, or with row pairs the next tile row's
+                    transformTallRun(m, from + tx, bias, relu, scratch);
                     int tiles = Math.min(L, rows * tilesX - tx);
-                    int to = yb + (oc * height + 4 * ty) * width + 2 * tx, high = rows == 2 ? 4 * width : L;
-                    FloatVector low0 = y00.rearrange(ZIP_LOW, y01), high0 = y00.rearrange(ZIP_HIGH, y01);
-                    FloatVector low1 = y10.rearrange(ZIP_LOW, y11), high1 = y10.rearrange(ZIP_HIGH, y11);
-                    FloatVector low2 = y20.rearrange(ZIP_LOW, y21), high2 = y20.rearrange(ZIP_HIGH, y21);
-                    FloatVector low3 = y30.rearrange(ZIP_LOW, y31), high3 = y30.rearrange(ZIP_HIGH, y31);
-                    if (tiles == L) {
-                        low0.intoArray(y, to);
-                        high0.intoArray(y, to + high);
-                        low1.intoArray(y, to + width);
-                        high1.intoArray(y, to + width + high);
-                        low2.intoArray(y, to + 2 * width);
-                        high2.intoArray(y, to + 2 * width + high);
-                        low3.intoArray(y, to + 3 * width);
-                        high3.intoArray(y, to + 3 * width + high);
+                    if (pool) { // pooled rows 2 ty and 2 ty + 1, tilesX wide
+                        int to = (oc * 2 * tilesY + 2 * ty) * tilesX + tx;
+                        poolTallRun(m, scratch, relu, tiles, y, yb + to, winners, wb + to);
                     } else {
-                        VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
-                        low0.intoArray(y, to, lowLanes);
-                        high0.intoArray(y, to + L, highLanes);
-                        low1.intoArray(y, to + width, lowLanes);
-                        high1.intoArray(y, to + width + L, highLanes);
-                        low2.intoArray(y, to + 2 * width, lowLanes);
-                        high2.intoArray(y, to + 2 * width + L, highLanes);
-                        low3.intoArray(y, to + 3 * width, lowLanes);
-                        high3.intoArray(y, to + 3 * width + L, highLanes);
+                        zipTallRun(m, scratch, tiles, rows == 2, y, yb + (oc * height + 4 * ty) * width + 2 * tx);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A vector of F(4x2, 3x3) tiles from {@code M[at]}: across each of the six rows of {@code M}
+     * as {@link #transformOutput}, then down each column F(4, 3)'s {@code A^T}:
+     * {@code m0 + (m1 + m2) + (m3 + m4)}, {@code (m1 - m2) + 2 (m3 - m4)},
+     * {@code (m1 + m2) + 4 (m3 + m4)}, {@code (m1 - m2) + 8 (m3 - m4) + m5}; then the bias and the
+     * ReLU; output row {@code i}, column {@code j} at {@code m[scratch + (2 i + j) L]}.
+     */
+    private void transformTallRun(float[] m, int at, float biasValue, boolean relu, int scratch) {
+        int e = productPlane;
+        FloatVector m1 = FloatVector.fromArray(S, m, at + e), m2 = FloatVector.fromArray(S, m, at + 2 * e);
+        FloatVector t00 = FloatVector.fromArray(S, m, at).add(m1).add(m2);
+        FloatVector t01 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 3 * e));
+        m1 = FloatVector.fromArray(S, m, at + 5 * e);
+        m2 = FloatVector.fromArray(S, m, at + 6 * e);
+        FloatVector t10 = FloatVector.fromArray(S, m, at + 4 * e).add(m1).add(m2);
+        FloatVector t11 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 7 * e));
+        m1 = FloatVector.fromArray(S, m, at + 9 * e);
+        m2 = FloatVector.fromArray(S, m, at + 10 * e);
+        FloatVector t20 = FloatVector.fromArray(S, m, at + 8 * e).add(m1).add(m2);
+        FloatVector t21 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 11 * e));
+        m1 = FloatVector.fromArray(S, m, at + 13 * e);
+        m2 = FloatVector.fromArray(S, m, at + 14 * e);
+        FloatVector t30 = FloatVector.fromArray(S, m, at + 12 * e).add(m1).add(m2);
+        FloatVector t31 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 15 * e));
+        m1 = FloatVector.fromArray(S, m, at + 17 * e);
+        m2 = FloatVector.fromArray(S, m, at + 18 * e);
+        FloatVector t40 = FloatVector.fromArray(S, m, at + 16 * e).add(m1).add(m2);
+        FloatVector t41 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 19 * e));
+        m1 = FloatVector.fromArray(S, m, at + 21 * e);
+        m2 = FloatVector.fromArray(S, m, at + 22 * e);
+        FloatVector t50 = FloatVector.fromArray(S, m, at + 20 * e).add(m1).add(m2);
+        FloatVector t51 = m1.sub(m2).sub(FloatVector.fromArray(S, m, at + 23 * e));
+        FloatVector bias = FloatVector.broadcast(S, biasValue), zero = FloatVector.zero(S);
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f), eight = FloatVector.broadcast(S, 8f);
+        FloatVector a = t10.add(t20), b = t10.sub(t20), c = t30.add(t40), d = t30.sub(t40);
+        FloatVector y00 = t00.add(a).add(c).add(bias), y10 = d.fma(two, b).add(bias);
+        FloatVector y20 = c.fma(four, a).add(bias), y30 = d.fma(eight, b).add(t50).add(bias);
+        a = t11.add(t21);
+        b = t11.sub(t21);
+        c = t31.add(t41);
+        d = t31.sub(t41);
+        FloatVector y01 = t01.add(a).add(c).add(bias), y11 = d.fma(two, b).add(bias);
+        FloatVector y21 = c.fma(four, a).add(bias), y31 = d.fma(eight, b).add(t51).add(bias);
+        if (relu) { // Math.max(v, 0f), as transformOutput's
+            y00 = y00.blend(zero, y00.compare(VectorOperators.LE, zero));
+            y01 = y01.blend(zero, y01.compare(VectorOperators.LE, zero));
+            y10 = y10.blend(zero, y10.compare(VectorOperators.LE, zero));
+            y11 = y11.blend(zero, y11.compare(VectorOperators.LE, zero));
+            y20 = y20.blend(zero, y20.compare(VectorOperators.LE, zero));
+            y21 = y21.blend(zero, y21.compare(VectorOperators.LE, zero));
+            y30 = y30.blend(zero, y30.compare(VectorOperators.LE, zero));
+            y31 = y31.blend(zero, y31.compare(VectorOperators.LE, zero));
+        }
+        y00.intoArray(m, scratch);
+        y01.intoArray(m, scratch + L);
+        y10.intoArray(m, scratch + 2 * L);
+        y11.intoArray(m, scratch + 3 * L);
+        y20.intoArray(m, scratch + 4 * L);
+        y21.intoArray(m, scratch + 5 * L);
+        y30.intoArray(m, scratch + 6 * L);
+        y31.intoArray(m, scratch + 7 * L);
+    }
+
+    /**
+     * {@link #transformTallRun}'s rows at {@code m[scratch]}, each row's two columns zipped
+     * (lanes {@code 2i} and {@code 2i + 1} are tile {@code i}'s) into output rows from {@code y[to]};
+     * the upper halves are the next tiles of the row, or with a {@code pair} the next tile row's.
+     */
+    private void zipTallRun(float[] m, int scratch, int tiles, boolean pair, float[] y, int to) {
+        int high = pair ? 4 * width : L;
+        VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
+        for (int i = 0; i < 4; i++, to += width) {
+            FloatVector left = FloatVector.fromArray(S, m, scratch + 2 * i * L);
+            FloatVector right = FloatVector.fromArray(S, m, scratch + (2 * i + 1) * L);
+            FloatVector low = left.rearrange(ZIP_LOW, right), upper = left.rearrange(ZIP_HIGH, right);
+            if (tiles == L) {
+                low.intoArray(y, to);
+                upper.intoArray(y, to + high);
+            } else {
+                low.intoArray(y, to, lowLanes);
+                upper.intoArray(y, to + L, highLanes);
+            }
+        }
+    }
+
+    /**
+     * {@link #transformTallRun}'s rows at {@code m[scratch]} pooled: rows 0 and 1 into pooled row
+     * {@code y[to]}, rows 2 and 3 into the next ({@link #tilesX} on), and their winners' codes
+     * likewise; maxima and codes as {@link #transformOutput}'s.
+     */
+    private void poolTallRun(float[] m, int scratch, boolean relu, int tiles, float[] y, int to, byte[] winners, int wto) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        for (int h = 0; h < 2; h++, to += tilesX, wto += tilesX) {
+            int at = scratch + 4 * h * L;
+            FloatVector y00 = FloatVector.fromArray(S, m, at), y01 = FloatVector.fromArray(S, m, at + L);
+            FloatVector y10 = FloatVector.fromArray(S, m, at + 2 * L), y11 = FloatVector.fromArray(S, m, at + 3 * L);
+            // rectified cells by their bits as unsigned integers (PanamaConv.maxPool2x2)
+            FloatVector max = !relu ? y00.max(y01).max(y10.max(y11))
+                    : y00.reinterpretAsInts().lanewise(VectorOperators.UMAX, y01.reinterpretAsInts())
+                            .lanewise(VectorOperators.UMAX, y10.reinterpretAsInts()
+                                    .lanewise(VectorOperators.UMAX, y11.reinterpretAsInts()))
+                            .reinterpretAsFloats();
+            if (tiles == L) {
+                max.intoArray(y, to);
+            } else {
+                max.intoArray(y, to, S.indexInRange(0, tiles));
+            }
+            if (winners == null) {
+                continue;
+            }
+            FloatVector code = three.blend(two, y10.eq(max)).blend(one, y01.eq(max)).blend(zero, y00.eq(max));
+            if (B != null && L >= 16) { // AVX-512 has masked byte stores; below, lane by lane
+                ByteVector bytes = (ByteVector) code.convertShape(VectorOperators.F2B, B, 0);
+                if (tiles == L) {
+                    bytes.intoArray(winners, wto);
+                } else {
+                    bytes.intoArray(winners, wto, B.indexInRange(0, tiles));
+                }
+            } else {
+                for (int i = 0; i < tiles; i++) {
+                    winners[wto + i] = (byte) code.lane(i);
                 }
             }
         }
