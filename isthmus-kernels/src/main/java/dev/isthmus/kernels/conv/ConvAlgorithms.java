@@ -156,11 +156,13 @@ public final class ConvAlgorithms {
      * Output rows per Winograd tile for {@code shape}'s forward pass or data gradient (the data
      * gradient's shape is the transposed one): 4, F(4x2, 3x3), wherever the height is a multiple
      * of 4, else 2. Its 24 products for 8 outputs (F(2x2, 3x3): 16 for 4) won on every shape
-     * measured (Zen 4, pinned, batch 32, one thread, two alternated rounds): forward 16 -> 16 on
-     * 32x32 1.22-1.39 -> 1.15-1.22 ms, 32 -> 32 on 16x16 1.07-1.11 -> 1.02-1.03, 64 -> 64 on 32x32
-     * 13.0-13.2 -> 11.0-11.1, 64 -> 128 on 16x16 6.20-6.53 -> 5.30-5.46, 64 -> 64 on 56x56
-     * 41.0-43.2 -> 34.5-35.1; the data and weight gradients of 16 -> 16 3.53-3.80 -> 3.29-3.59,
-     * 32 -> 32 2.77-2.87 -> 2.62-2.70, 64 -> 64 30.2-30.6 -> 27.5-27.9. Forced by
+     * measured (Zen 4, pinned, batch 32, one thread, two alternated rounds; benchmarks/README.md,
+     * "Winograd F(4x2, 3x3)"): forward 16 -> 16 on 32x32 1.22-1.39 -> 1.15-1.22 ms, 32 -> 32 on
+     * 16x16 1.07-1.11 -> 1.02-1.03, 64 -> 64 on 32x32 13.0-13.2 -> 11.0-11.1, 64 -> 128 on 16x16
+     * 6.20-6.53 -> 5.30-5.46 (its input transform then a column a call; two now, 16 -> 16
+     * 1.16-1.28 -> 1.12-1.18), 64 -> 64 on 56x56 41.0-43.2 -> 34.5-35.1; the data and weight
+     * gradients of 16 -> 16 3.53-3.80 -> 3.29-3.59, 32 -> 32 2.77-2.87 -> 2.62-2.70, 64 -> 64
+     * 30.2-30.6 -> 27.5-27.9; pooled 32 -> 32 on 64x64 15.4-15.9 -> 13.3-13.7. Forced by
      * {@value #WINOGRAD_TALL_PROPERTY}.
      */
     static int winogradTileRows(ConvShape shape) {
