@@ -137,7 +137,10 @@ class FusedConvolutionProperties {
     @Property(tries = 80, seed = Seeds.FIXED)
     void winogradForwardIsTheLayersInSequence(@ForAll("winogradCases") Case c) {
         if (KernelProvider.conv().vectorBitSize() > 0) {
-            assertTrue(c.fused().conv().algorithm().startsWith("winograd"), c.toString());
+            String algorithm = c.fused().conv().algorithm();
+            assertTrue(algorithm.startsWith("winograd"), c.toString());
+            assertEquals(c.tall() && c.window().outHeight() % 4 == 0, algorithm.startsWith("winograd F(4x2, 3x3)"),
+                    c.toString());
         }
         forwardIsTheLayersInSequence(c);
     }
@@ -162,7 +165,10 @@ class FusedConvolutionProperties {
         String algorithm = c.fused().conv().algorithm();
         int bits = KernelProvider.conv().vectorBitSize();
         if (bits > 0 && algorithm.contains("direct")) {
-            assertTrue(algorithm.contains("Winograd data gradient"), c.toString());
+            assertTrue(algorithm.contains("Winograd data gradient")
+                    || algorithm.contains("Winograd F(4x2, 3x3) data gradient"), c.toString());
+            assertEquals(c.tall() && c.window().outHeight() % 4 == 0, algorithm.contains("F(4x2, 3x3) data gradient"),
+                    c.toString());
             assertEquals(c.cout() % (2 * bits / Float.SIZE) == 0, algorithm.contains("Winograd weight gradient"),
                     c.toString());
         }

@@ -110,7 +110,8 @@ public final class DirectConvolution implements ConvAlgorithm {
         String weights = winogradWeightGradient != null ? ", Winograd weight gradient"
                 : gemm == null ? "" : ", SGEMM weight gradient";
         return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
-                + (winogradDataGradient == null ? "" : ", Winograd data gradient");
+                + (winogradDataGradient == null ? ""
+                : winogradDataGradient.tileRows() == 4 ? ", Winograd F(4x2, 3x3) data gradient" : ", Winograd data gradient");
     }
 
     @Override
@@ -370,7 +371,8 @@ public final class DirectConvolution implements ConvAlgorithm {
     }
 
     /**
-     * {@link #backwardImage} where Winograd computes both gradients (or the one asked for): they
+     * {@link #backwardImage} where Winograd computes both gradients, or the one asked for (or
+     * neither: a call for the bias sums alone, on any layer, comes here too): they
      * read the gradient at the output with any row and plane strides, so it is not padded. Without
      * a ReLU to apply they read {@code dy} itself (a copy of it took 7% of a 32 -> 32 backward on
      * 16x16), the bias sums taken from it as {@code activationGradient} takes them.

@@ -86,7 +86,7 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final int bandRows, blockTiles;
     /**
      * Floats from one {@code e} to the next in the transformed input and the products: a plane and
-     * a cache line, so that the 16 planes a tile's transform touches do not share L1 sets (whole
+     * a cache line, so that the 16 (or 24) planes a tile's transform touches do not share L1 sets (whole
      * planes are multiples of 4 KiB for the usual channel counts; 16 such streams made the
      * transforms a third of the time).
      */
@@ -162,6 +162,11 @@ final class WinogradConvolution implements ConvAlgorithm {
                 && shape.outChannels() % COLS == 0;
     }
 
+    /** Output rows per tile: 2, F(2x2, 3x3), or 4, F(4x2, 3x3). */
+    int tileRows() {
+        return tileRows;
+    }
+
     /** Whether F(4x2, 3x3) computes {@code shape}'s forward pass: as {@link #suits}, 4 rows to a tile. */
     static boolean suitsTall(ConvShape shape) {
         return suits(shape) && shape.window().outHeight() % 4 == 0;
@@ -211,7 +216,7 @@ final class WinogradConvolution implements ConvAlgorithm {
     /**
      * {@code U_e} for this data gradient ({@link #dataGradient}) from the weights of the
      * convolution it differentiates, {@code w[input channel][output channel][3][3]} in this one's
-     * terms: each kernel taken transposed and flipped, into {@code u} (16 times the weights).
+     * terms: each kernel taken transposed and flipped, into {@code u} ({@link #products} times the weights).
      */
     void prepareDataGradient(float[] w, int wOffset, float[] u) {
         transformWeights(w, wOffset, true, u);
@@ -284,7 +289,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     private void transformWeightsTall(float[] taps, int tapPlane, int i, VectorMask<Float> in, float[] u) {
         FloatVector quarter = FloatVector.broadcast(S, 0.25f), sixth = FloatVector.broadcast(S, -1f / 6);
-        FloatVector twelfth = FloatVector.broadcast(S, 1f / 12), third = FloatVector.broadcast(S, 1f / 3);
+        FloatVector twelfth = FloatVector.broadcast(S, 1f / 12);
         for (int kx = 0; kx < 3; kx++) {
             FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
             FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * tapPlane + i, in);
@@ -304,7 +309,7 @@ final class WinogradConvolution implements ConvAlgorithm {
     /**
      * Image {@code n}, its epilogue inside the output transform: each tile is one 2x2 pooling
      * window (tiles and windows both start at even rows and columns; a tile of 4 rows is two of them), so a pooled output is the
-     * maximum of a tile's four values and a map that is pooled is never written whole.
+     * maximum of a window's four values and a map that is pooled is never written whole.
      */
     @Override
     public void forwardImage(ConvTensors t, int n) {
@@ -325,7 +330,7 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * Floats of the transformed weights {@code U_e}, and of a weight-gradient group's sums
-     * {@code dU_e} (transposed there: {@code [e][ic][oc]}): 16 planes of {@link #weightPlane}.
+     * {@code dU_e} (transposed there: {@code [e][ic][oc]}): {@link #products} planes of {@link #weightPlane}.
      */
     int transformedWeightsSize() {
         return products * weightPlane;
@@ -338,6 +343,10 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
                              float[] sums) {
+        if (tileRows != 2) { // its transforms, transpose and sums are F(2x2, 3x3)'s (weightGradient)
+            throw new IllegalStateException("Winograd's weight gradient runs on 2x2 tiles: this one has " + tileRows
+                    + " rows");
+        }
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
         stage(x, xb, width, height * width, xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
@@ -810,7 +819,7 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * {@link #transformInput} for F(4x2, 3x3): each tile's 6x4 patch, across each row as there,
-     * then down each column F(4, 3)'s {@code B^T} ({@link #transformInputColumn}); {@code V_e}
+     * then down each column F(4, 3)'s {@code B^T} ({@link #transformInputColumns}); {@code V_e}
      * with {@code e = 4 * row + column}, rows {@link #blockTiles} and planes {@link #inputPlane} apart.
      */
     private void transformInputTall(float[] xs, int ty0, int ty1, float[] v) {
@@ -1081,7 +1090,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * pooling windows' maximum and winner ({@link #poolTallRun}) or each row's two columns zipped
      * into place ({@link #zipTallRun}; 16-wide maps two tile rows a vector). In small methods
      * that meet in memory, not one: with the pooling written in, the loop was too large for C1's
-     * profiling tier ("out of virtual registers") and ran boxed (a pooled forward 80 times slower).
+     * profiling tier ("out of virtual registers") and ran boxed (85 ms for a 13 ms pooled forward).
      */
     private void transformOutputTall(float[] m, int scratch, int ty0, int ty1, float[] y, int yb, float[] biases,
                                      int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
