@@ -32,26 +32,25 @@ class WinogradProperties {
 
     @Provide
     Arbitrary<WindowCase> winogradCases() {
-        Arbitrary<Integer> half = Arbitraries.integers().between(1, 40);
-        Arbitrary<Integer> cin = Arbitraries.integers().between(1, 20);
-        Arbitrary<Integer> cout = Arbitraries.integers().between(1, 3).map(k -> 8 * k);
-        Arbitrary<Integer> batch = Arbitraries.integers().between(1, 3);
-        return Combinators.combine(batch, cin, cout, half, half, Arbitraries.longs())
-                .as((n, ci, co, hh, hw, seed) -> new WindowCase(n, ci, co,
-                        Window2d.of(2 * hh, 2 * hw, 3, 1, Padding.symmetric(1, 1)), seed))
-                .filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 40_000);
+        return cases(2);
     }
 
     /** As {@link #winogradCases}, the height a multiple of 4: F(4x2, 3x3)'s shapes. */
     @Provide
     Arbitrary<WindowCase> tallCases() {
-        Arbitrary<Integer> quarter = Arbitraries.integers().between(1, 20), half = Arbitraries.integers().between(1, 40);
+        return cases(4);
+    }
+
+    /** Winograd's shapes with heights in multiples of {@code rows} (up to 80), even widths up to 80. */
+    private static Arbitrary<WindowCase> cases(int rows) {
+        Arbitrary<Integer> tilesDown = Arbitraries.integers().between(1, 80 / rows);
+        Arbitrary<Integer> tilesAcross = Arbitraries.integers().between(1, 40);
         Arbitrary<Integer> cin = Arbitraries.integers().between(1, 20);
         Arbitrary<Integer> cout = Arbitraries.integers().between(1, 3).map(k -> 8 * k);
         Arbitrary<Integer> batch = Arbitraries.integers().between(1, 3);
-        return Combinators.combine(batch, cin, cout, quarter, half, Arbitraries.longs())
-                .as((n, ci, co, qh, hw, seed) -> new WindowCase(n, ci, co,
-                        Window2d.of(4 * qh, 2 * hw, 3, 1, Padding.symmetric(1, 1)), seed))
+        return Combinators.combine(batch, cin, cout, tilesDown, tilesAcross, Arbitraries.longs())
+                .as((n, ci, co, down, across, seed) -> new WindowCase(n, ci, co,
+                        Window2d.of(rows * down, 2 * across, 3, 1, Padding.symmetric(1, 1)), seed))
                 .filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 40_000);
     }
 
