@@ -258,16 +258,17 @@ final class WinogradConvolution implements ConvAlgorithm {
             VectorMask<Float> in = S.indexInRange(i, pairs);
             if (tileRows == 4) {
                 transformWeightsTall(taps, tapPlane, i, in, u);
-            }
-            for (int kx = 0; kx < 3 && tileRows == 2; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
-                FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
-                FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * tapPlane + i, in);
-                FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * tapPlane + i, in);
-                // G g held in U's planes (a, kx) until the next loop
-                g0.intoArray(u, kx * weightPlane + i, in);
-                half.mul(g0.add(g1).add(g2)).intoArray(u, (4 + kx) * weightPlane + i, in);
-                half.mul(g0.sub(g1).add(g2)).intoArray(u, (8 + kx) * weightPlane + i, in);
-                g2.intoArray(u, (12 + kx) * weightPlane + i, in);
+            } else {
+                for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
+                    FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
+                    FloatVector g1 = FloatVector.fromArray(S, taps, (3 + kx) * tapPlane + i, in);
+                    FloatVector g2 = FloatVector.fromArray(S, taps, (6 + kx) * tapPlane + i, in);
+                    // G g held in U's planes (a, kx) until the next loop
+                    g0.intoArray(u, kx * weightPlane + i, in);
+                    half.mul(g0.add(g1).add(g2)).intoArray(u, (4 + kx) * weightPlane + i, in);
+                    half.mul(g0.sub(g1).add(g2)).intoArray(u, (8 + kx) * weightPlane + i, in);
+                    g2.intoArray(u, (12 + kx) * weightPlane + i, in);
+                }
             }
             for (int a = 0; a < tileRows + 2; a++) { // (G g) G^T, F(2, 3)'s along each row, in place (read before written)
                 int row = 4 * a * weightPlane + i;
@@ -308,8 +309,9 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * Image {@code n}, its epilogue inside the output transform: each tile is one 2x2 pooling
-     * window (tiles and windows both start at even rows and columns; a tile of 4 rows is two of them), so a pooled output is the
-     * maximum of a window's four values and a map that is pooled is never written whole.
+     * window, or a tile of 4 rows two (tiles and windows both start at even rows and columns), so
+     * a pooled output is the maximum of a window's four values and a map that is pooled is never
+     * written whole.
      */
     @Override
     public void forwardImage(ConvTensors t, int n) {
@@ -808,12 +810,19 @@ final class WinogradConvolution implements ConvAlgorithm {
                     x13 = x33;
                 }
             }
-            if (padded > tiles) {
-                for (int e = 0; e < 16; e++) {
-                    int at = e * vPlane + ic * vRow;
-                    Arrays.fill(v, at + tiles, at + padded, 0f);
-                }
-            }
+            clearPastTiles(v, ic * vRow, vPlane, tiles, padded);
+        }
+    }
+
+    /**
+     * Zeros, in each of the {@link #products} planes ({@code vPlane} apart) of {@code V}'s row at
+     * {@code row}, the columns from {@code tiles} up to {@code padded}: the band's last vector of
+     * tiles past its end, which the products read.
+     */
+    private void clearPastTiles(float[] v, int row, int vPlane, int tiles, int padded) {
+        for (int p = 0; padded > tiles && p < products; p++) {
+            int at = p * vPlane + row;
+            Arrays.fill(v, at + tiles, at + padded, 0f);
         }
     }
 
@@ -835,12 +844,7 @@ final class WinogradConvolution implements ConvAlgorithm {
                     transformInputColumns(xs, r, 1, half, half + 1, -1f, tx, v, to + 2 * e);
                 }
             }
-            if (padded > tiles) {
-                for (int p = 0; p < products; p++) {
-                    int at = p * e + ic * blockTiles;
-                    Arrays.fill(v, at + tiles, at + padded, 0f);
-                }
-            }
+            clearPastTiles(v, ic * blockTiles, e, tiles, padded);
         }
     }
 
