@@ -118,6 +118,44 @@ public final class Convolution {
                 null, 0));
     }
 
+    /**
+     * A holder for this convolution's weights laid out once for many passes ({@link PreparedWeights});
+     * empty until its {@link PreparedWeights#update update}.
+     */
+    public PreparedWeights newPreparedWeights() {
+        return new PreparedWeights(this, algorithm);
+    }
+
+    /**
+     * {@code y = conv(x, w) + bias} for {@code batch} images, the weights laid out already.
+     *
+     * @throws IllegalArgumentException if {@code w} belongs to another convolution, or an array is too short
+     * @throws IllegalStateException    if {@code w} was never updated
+     */
+    public void forward(int batch, float[] x, int xOffset, PreparedWeights w, float[] bias, int biasOffset,
+                        float[] y, int yOffset) {
+        float[] copy = w.weights(this, false);
+        checkForward(batch, x, xOffset, copy, 0, bias, biasOffset);
+        Checks.span("y", y, yOffset, batch, outputSize(), "batch * Cout * outH * outW");
+        forward(batch, ConvTensors.local().forward(x, xOffset, copy, 0, bias, biasOffset, false, false, y, yOffset,
+                null, 0).prepared(w.forward()));
+    }
+
+    /**
+     * {@code dx} from {@code dy}, the weights laid out already ({@link PreparedWeights#prepareDataGradient}).
+     *
+     * @throws IllegalArgumentException if {@code w} belongs to another convolution, or an array is too short
+     * @throws IllegalStateException    if {@code w} is not laid out for the data gradient
+     */
+    public void backwardData(int batch, float[] dy, int dyOffset, PreparedWeights w, float[] dx, int dxOffset) {
+        float[] copy = w.weights(this, true);
+        Checks.positive("batch", batch);
+        Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * Cout * outH * outW");
+        Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * Cin * H * W");
+        backward(batch, ConvTensors.local().backward(null, 0, copy, 0, false, false, null, 0, null, 0, dy, dyOffset,
+                null, 0, null, 0, dx, dxOffset).prepared(w.backward()));
+    }
+
     /** {@code dx = d(loss)/dx} from {@code dy = d(loss)/dy}; dx is overwritten. */
     public void backwardData(int batch, float[] dy, int dyOffset, float[] w, int wOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);

@@ -78,13 +78,31 @@ public final class FusedConvolution {
      */
     public void forward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias, int biasOffset,
                         float[] y, int yOffset, byte[] winners, int winnersOffset) {
+        forward(batch, x, xOffset, w, wOffset, null, bias, biasOffset, y, yOffset, winners, winnersOffset);
+    }
+
+    /**
+     * As {@link #forward(int, float[], int, float[], int, float[], int, float[], int, byte[], int)},
+     * the weights laid out already ({@link Convolution#newPreparedWeights}).
+     *
+     * @throws IllegalArgumentException if {@code w} belongs to another convolution, or an array is too short
+     * @throws IllegalStateException    if {@code w} was never updated
+     */
+    public void forward(int batch, float[] x, int xOffset, PreparedWeights w, float[] bias, int biasOffset,
+                        float[] y, int yOffset, byte[] winners, int winnersOffset) {
+        forward(batch, x, xOffset, w.weights(conv, false), 0, w.forward(), bias, biasOffset, y, yOffset, winners,
+                winnersOffset);
+    }
+
+    private void forward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] laidOut, float[] bias,
+                         int biasOffset, float[] y, int yOffset, byte[] winners, int winnersOffset) {
         conv.checkForward(batch, x, xOffset, w, wOffset, bias, biasOffset);
         Checks.span("y", y, yOffset, batch, outputSize(), "batch * outputSize()");
         if (pool && winners != null) {
             Checks.span("winners", winners, winnersOffset, batch, winnersSize(), "batch * winnersSize()");
         }
         conv.forward(batch, ConvTensors.local().forward(x, xOffset, w, wOffset, bias, biasOffset, relu, pool, y, yOffset,
-                pool ? winners : null, winnersOffset));
+                pool ? winners : null, winnersOffset).prepared(laidOut));
     }
 
     /**
@@ -101,6 +119,25 @@ public final class FusedConvolution {
      */
     public void forwardResidual(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] bias,
                                 int biasOffset, float[] r, int rOffset, float[] y, int yOffset) {
+        forwardResidual(batch, x, xOffset, w, wOffset, null, bias, biasOffset, r, rOffset, y, yOffset);
+    }
+
+    /**
+     * As {@link #forwardResidual(int, float[], int, float[], int, float[], int, float[], int, float[], int)},
+     * the weights laid out already ({@link Convolution#newPreparedWeights}).
+     *
+     * @throws IllegalArgumentException if {@code w} belongs to another convolution, an array is too
+     *                                  short, or {@code r} overlaps {@code y}
+     * @throws IllegalStateException    if this instance pools, or {@code w} was never updated
+     */
+    public void forwardResidual(int batch, float[] x, int xOffset, PreparedWeights w, float[] bias, int biasOffset,
+                                float[] r, int rOffset, float[] y, int yOffset) {
+        forwardResidual(batch, x, xOffset, w.weights(conv, false), 0, w.forward(), bias, biasOffset, r, rOffset, y,
+                yOffset);
+    }
+
+    private void forwardResidual(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] laidOut,
+                                 float[] bias, int biasOffset, float[] r, int rOffset, float[] y, int yOffset) {
         if (pool) {
             throw new IllegalStateException("a residual is added to the convolution's own output: " + this
                     + " pools it");
@@ -115,7 +152,7 @@ public final class FusedConvolution {
                     + " is added");
         }
         conv.forward(batch, ConvTensors.local().forward(x, xOffset, w, wOffset, bias, biasOffset, false, false, y,
-                yOffset, null, 0).residual(r, rOffset, relu));
+                yOffset, null, 0).residual(r, rOffset, relu).prepared(laidOut));
     }
 
     /**
@@ -130,6 +167,30 @@ public final class FusedConvolution {
     public void backward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset,
                          float[] dy, int dyOffset, byte[] winners, int winnersOffset,
                          float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
+        backward(batch, x, xOffset, w, wOffset, null, y, yOffset, dy, dyOffset, winners, winnersOffset, dw, dwOffset,
+                dbias, dbiasOffset, dx, dxOffset);
+    }
+
+    /**
+     * As {@link #backward(int, float[], int, float[], int, float[], int, float[], int, byte[], int, float[], int,
+     * float[], int, float[], int)}, the weights laid out already; for {@code dx}, by
+     * {@link PreparedWeights#prepareDataGradient} too.
+     *
+     * @throws IllegalArgumentException if {@code w} belongs to another convolution, an array is too
+     *                                  short, or {@code y} or {@code winners} is missing
+     * @throws IllegalStateException    if {@code w} was never updated, or {@code dx} is wanted and
+     *                                  it is not laid out for the data gradient
+     */
+    public void backward(int batch, float[] x, int xOffset, PreparedWeights w, float[] y, int yOffset,
+                         float[] dy, int dyOffset, byte[] winners, int winnersOffset,
+                         float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
+        backward(batch, x, xOffset, w.weights(conv, dx != null), 0, dx == null ? null : w.backward(), y, yOffset, dy,
+                dyOffset, winners, winnersOffset, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset);
+    }
+
+    private void backward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] laidOut, float[] y,
+                          int yOffset, float[] dy, int dyOffset, byte[] winners, int winnersOffset,
+                          float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);
         Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * outputSize()");
         if (relu) {
@@ -162,7 +223,7 @@ public final class FusedConvolution {
             return;
         }
         conv.backward(batch, ConvTensors.local().backward(x, xOffset, w, wOffset, relu, pool, y, yOffset, winners,
-                winnersOffset, dy, dyOffset, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset));
+                winnersOffset, dy, dyOffset, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset).prepared(laidOut));
     }
 
     @Override

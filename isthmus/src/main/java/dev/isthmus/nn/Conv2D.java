@@ -2,6 +2,7 @@ package dev.isthmus.nn;
 
 import dev.isthmus.kernels.Convolution;
 import dev.isthmus.kernels.FusedConvolution;
+import dev.isthmus.kernels.PreparedWeights;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -184,10 +185,26 @@ public class Conv2D extends Layer {
                 filters * kernelHeight * kernelWidth, rng, scheme);
     }
 
-    /** Scratch for d(loss)/d(pre-activation), so the node's own gradient stays intact (unfused activations only). */
+    /**
+     * The weights laid out once per pass, and scratch for d(loss)/d(pre-activation), so the node's
+     * own gradient stays intact (unfused activations only; else null).
+     */
+    private record State(PassWeights weights, float[] dz) {}
+
     @Override
     protected Object newState(int maxBatch) {
-        return fused != null || activation == Activation.LINEAR ? null : new float[maxBatch * kernel.outputSize()];
+        return new State(new PassWeights(kernel),
+                fused != null || activation == Activation.LINEAR ? null : new float[maxBatch * kernel.outputSize()]);
+    }
+
+    @Override
+    protected void beforePass(Object state, boolean training) {
+        ((State) state).weights().update(weight.value());
+    }
+
+    @Override
+    protected void beforeBackward(Object state) {
+        ((State) state).weights().prepareDataGradient();
     }
 
     @Override
@@ -199,11 +216,12 @@ public class Conv2D extends Layer {
     protected void forward(LayerCall s) {
         int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
         float[] b = bias == null ? null : bias.value();
+        PreparedWeights w = s.<State>state().weights().prepared();
         if (fused != null) {
-            fused.forward(s.batch(), s.input(), x, weight.value(), 0, b, 0, s.output(), y, null, 0);
+            fused.forward(s.batch(), s.input(), x, w, b, 0, s.output(), y, null, 0);
             return;
         }
-        kernel.forward(s.batch(), s.input(), x, weight.value(), 0, b, 0, s.output(), y);
+        kernel.forward(s.batch(), s.input(), x, w, b, 0, s.output(), y);
         activation.forward(s.output(), y, s.batch() * kernel.outputSize(), kernel.window().outSize());
     }
 
@@ -211,16 +229,17 @@ public class Conv2D extends Layer {
     protected void backward(LayerCall s) {
         int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
         float[] db = bias == null ? null : s.grad(bias);
+        State state = s.state();
         if (fused != null) {
-            fused.backward(s.batch(), s.input(), x, weight.value(), 0, s.output(), y, s.outputGrad(), y, null, 0,
+            fused.backward(s.batch(), s.input(), x, state.weights().prepared(), s.output(), y, s.outputGrad(), y, null, 0,
                     s.grad(weight), 0, db, 0, s.inputGrad(), x);
             return;
         }
-        float[] dz = activation.backward(s.output(), s.outputGrad(), s.state(), y, s.batch() * kernel.outputSize(),
+        float[] dz = activation.backward(s.output(), s.outputGrad(), state.dz(), y, s.batch() * kernel.outputSize(),
                 kernel.window().outSize());
         kernel.backwardWeights(s.batch(), s.input(), x, dz, y, s.grad(weight), 0, db, 0);
         if (s.inputGrad() != null) {
-            kernel.backwardData(s.batch(), dz, y, weight.value(), 0, s.inputGrad(), x);
+            kernel.backwardData(s.batch(), dz, y, state.weights().prepared(), s.inputGrad(), x);
         }
     }
 

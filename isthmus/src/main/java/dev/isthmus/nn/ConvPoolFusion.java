@@ -54,9 +54,22 @@ final class ConvPoolFusion implements FusionRule {
             return conv.type() + "+" + pool.type();
         }
 
+        /** The weights laid out once per pass, and the pooling's winners for the backward pass. */
+        private record State(PassWeights weights, byte[] winners) {}
+
         @Override
         public Object newState(int maxBatch) {
-            return new byte[Math.multiplyExact(maxBatch, kernel.winnersSize())];
+            return new State(new PassWeights(kernel.conv()), new byte[Math.multiplyExact(maxBatch, kernel.winnersSize())]);
+        }
+
+        @Override
+        public void beforePass(Object state, boolean training) {
+            ((State) state).weights().update(conv.weight().value());
+        }
+
+        @Override
+        public void beforeBackward(Object state) {
+            ((State) state).weights().prepareDataGradient();
         }
 
         @Override
@@ -68,16 +81,18 @@ final class ConvPoolFusion implements FusionRule {
         public void forward(LayerCall s) {
             int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
             Parameter bias = conv.bias();
-            kernel.forward(s.batch(), s.input(), x, conv.weight().value(), 0, bias == null ? null : bias.value(), 0,
-                    s.output(), y, s.state(), s.first() * kernel.winnersSize());
+            State state = s.state();
+            kernel.forward(s.batch(), s.input(), x, state.weights().prepared(), bias == null ? null : bias.value(), 0,
+                    s.output(), y, state.winners(), s.first() * kernel.winnersSize());
         }
 
         @Override
         public void backward(LayerCall s) {
             int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
             Parameter bias = conv.bias();
-            kernel.backward(s.batch(), s.input(), x, conv.weight().value(), 0, s.output(), y, s.outputGrad(), y,
-                    s.state(), s.first() * kernel.winnersSize(), s.grad(conv.weight()), 0,
+            State state = s.state();
+            kernel.backward(s.batch(), s.input(), x, state.weights().prepared(), s.output(), y, s.outputGrad(), y,
+                    state.winners(), s.first() * kernel.winnersSize(), s.grad(conv.weight()), 0,
                     bias == null ? null : s.grad(bias), 0, s.inputGrad(), x);
         }
     }

@@ -417,6 +417,9 @@ public final class Execution {
             throw new IllegalArgumentException("output gradient needs " + n + " values, got " + outputGrad.length);
         }
         System.arraycopy(outputGrad, 0, grads[out], 0, n);
+        for (int e = 0; e < plan.entries.size(); e++) {
+            plan.entries.get(e).operation().beforeBackward(planStates[e]);
+        }
         if (slices > 1) {
             sliceGradients.ensureSlices(slices);
         }

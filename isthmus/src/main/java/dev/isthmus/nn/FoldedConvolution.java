@@ -1,6 +1,7 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.kernels.FusedConvolution;
+import dev.isthmus.kernels.PreparedWeights;
 import java.util.List;
 
 /**
@@ -60,10 +61,16 @@ final class FoldedConvolution implements Operation {
         return type;
     }
 
-    /** The folded weights, then the folded bias; nothing without a batch norm. */
+    /**
+     * The folded weights, then the folded bias (null without a batch norm); and the weights as the
+     * pass reads them, laid out once per pass.
+     */
+    private record State(float[] folded, PassWeights weights) {}
+
     @Override
     public Object newState(int maxBatch) {
-        return bn == null ? null : new float[conv.weight().size() + conv.filters()];
+        return new State(bn == null ? null : new float[conv.weight().size() + conv.filters()],
+                new PassWeights(kernel.conv()));
     }
 
     @Override
@@ -73,21 +80,24 @@ final class FoldedConvolution implements Operation {
 
     @Override
     public void beforePass(Object state, boolean training) {
+        State s = (State) state;
         if (bn != null) {
-            fold(conv, bn, (float[]) state);
+            fold(conv, bn, s.folded());
         }
+        s.weights().update(bn == null ? conv.weight().value() : s.folded());
     }
 
     @Override
     public void forward(LayerCall s) {
-        float[] w = bn == null ? conv.weight().value() : s.state();
-        float[] bias = bn != null ? w : conv.bias() == null ? null : conv.bias().value();
+        State state = s.state();
+        PreparedWeights w = state.weights().prepared();
+        float[] bias = bn != null ? state.folded() : conv.bias() == null ? null : conv.bias().value();
         int biasAt = bn == null ? 0 : conv.weight().size();
         int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
         if (residual) {
-            kernel.forwardResidual(s.batch(), s.input(0), x, w, 0, bias, biasAt, s.input(1), y, s.output(), y);
+            kernel.forwardResidual(s.batch(), s.input(0), x, w, bias, biasAt, s.input(1), y, s.output(), y);
         } else {
-            kernel.forward(s.batch(), s.input(), x, w, 0, bias, biasAt, s.output(), y, null, 0);
+            kernel.forward(s.batch(), s.input(), x, w, bias, biasAt, s.output(), y, null, 0);
         }
     }
 

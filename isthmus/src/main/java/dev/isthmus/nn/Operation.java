@@ -23,6 +23,9 @@ interface Operation {
     /** Once per pass, on the calling thread before any slice runs: work every slice shares (folded weights). */
     default void beforePass(Object state, boolean training) {}
 
+    /** Once per backward pass, on the calling thread before any slice runs: work its slices share (weights laid out). */
+    default void beforeBackward(Object state) {}
+
     /** The operation's batch-wide steps in training, or null when it works per sample. */
     default BatchReduction reduction() {
         return null;
@@ -58,6 +61,11 @@ interface Operation {
             @Override
             public void beforePass(Object state, boolean training) {
                 layer.beforePass(state, training);
+            }
+
+            @Override
+            public void beforeBackward(Object state) {
+                layer.beforeBackward(state);
             }
 
             @Override

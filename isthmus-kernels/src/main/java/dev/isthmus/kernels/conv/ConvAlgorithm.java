@@ -18,8 +18,22 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
 
     ConvShape shape();
 
-    /** Before a forward pass's images: the weights as this algorithm reads them (into {@link ConvTensors#prepared}). */
+    /**
+     * Before a forward pass's images: the weights as this algorithm reads them (into
+     * {@link ConvTensors#prepared}). {@link ConvPasses} skips it where the binding brings them
+     * laid out already ({@code dev.isthmus.kernels.PreparedWeights}).
+     */
     void prepareForward(ConvTensors t);
+
+    /** Floats of the weights as the forward pass reads them; 0 where it reads them as they lie (or lays them out per part). */
+    default int preparedForwardSize() {
+        return 0;
+    }
+
+    /** The weights at {@code w[wOffset]} as the forward pass reads them, {@link #preparedForwardSize} floats into {@code into}. */
+    default void prepareForward(float[] w, int wOffset, float[] into) {
+        throw new UnsupportedOperationException(name() + " reads its weights as they lie");
+    }
 
     /** Image {@code n}: {@code y = pool(relu(conv(x, w) + bias))} on the calling thread. */
     void forwardImage(ConvTensors t, int n);
@@ -29,8 +43,21 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
         forwardImage(t, 0);
     }
 
-    /** Before a backward pass's images: the weights the data gradient reads, when {@code dx} is wanted. */
+    /**
+     * Before a backward pass's images: the weights the data gradient reads, when {@code dx} is
+     * wanted; skipped, as {@link #prepareForward(ConvTensors)}, where the binding brings them.
+     */
     void prepareBackward(ConvTensors t);
+
+    /** Floats of the weights as the data gradient reads them; 0 where it reads them as they lie (or lays them out per part). */
+    default int preparedBackwardSize() {
+        return 0;
+    }
+
+    /** The weights at {@code w[wOffset]} as the data gradient reads them, {@link #preparedBackwardSize} floats into {@code into}. */
+    default void prepareBackward(float[] w, int wOffset, float[] into) {
+        throw new UnsupportedOperationException(name() + "'s data gradient reads its weights as they lie");
+    }
 
     /** On a gradient group's thread, before its images: clears whatever per-group sums the algorithm keeps. */
     default void beginWeightGradient() {}

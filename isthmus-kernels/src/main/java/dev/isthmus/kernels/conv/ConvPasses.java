@@ -24,7 +24,9 @@ public final class ConvPasses {
      * each image's output right after its convolution, while that output is in cache.
      */
     public static void forward(ConvAlgorithm algorithm, ConvSupport kernels, int batch, ConvTensors t) {
-        algorithm.prepareForward(t);
+        if (t.prepared == null) { // else bound laid out already
+            algorithm.prepareForward(t);
+        }
         if (batch == 1) {
             algorithm.forwardOneImage(t);
             addResidual(algorithm, kernels, t, 0);
@@ -52,7 +54,9 @@ public final class ConvPasses {
 
     /** The backward pass bound to {@code t}, for {@code batch} images. */
     public static void backward(ConvAlgorithm algorithm, int batch, ConvTensors t) {
-        algorithm.prepareBackward(t);
+        if (t.prepared == null) {
+            algorithm.prepareBackward(t);
+        }
         if (t.dw == null && t.dbias == null) {
             if (WorkerPool.sequential(batch)) {
                 for (int n = 0; n < batch; n++) {

@@ -95,6 +95,15 @@ public final class ConvTensors {
         return this;
     }
 
+    /**
+     * The weights laid out already as the bound pass reads them ({@link ConvAlgorithm#prepareForward(float[], int, float[])}
+     * or its backward twin), so that the pass lays out none; null changes nothing.
+     */
+    public ConvTensors prepared(float[] laidOut) {
+        this.prepared = laidOut;
+        return this;
+    }
+
     /** Forgets every array, so none stays reachable from this thread after its pass. */
     public void clear() {
         x = w = bias = y = dy = dw = dbias = dx = prepared = residual = null;

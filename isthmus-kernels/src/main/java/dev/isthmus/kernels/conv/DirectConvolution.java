@@ -122,8 +122,18 @@ public final class DirectConvolution implements ConvAlgorithm {
     @Override
     public void prepareForward(ConvTensors t) {
         float[] wp = Workspace.floats(Slot.PACKED_WEIGHTS, forward.packedWeightsSize());
-        forward.pack(t.w, t.wOffset, false, wp);
+        prepareForward(t.w, t.wOffset, wp);
         t.prepared = wp;
+    }
+
+    @Override
+    public int preparedForwardSize() {
+        return forward.packedWeightsSize();
+    }
+
+    @Override
+    public void prepareForward(float[] w, int wOffset, float[] into) {
+        forward.pack(w, wOffset, false, into);
     }
 
     @Override
@@ -249,24 +259,32 @@ public final class DirectConvolution implements ConvAlgorithm {
             t.prepared = null;
             return;
         }
-        if (winogradDataGradient != null) {
-            float[] u = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, winogradDataGradient.transformedWeightsSize());
-            winogradDataGradient.prepareDataGradient(t.w, t.wOffset, u);
-            t.prepared = u;
-            return;
-        }
-        if (phases == null) {
-            float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, back.packedWeightsSize());
-            back.pack(t.w, t.wOffset, true, wp);
-            t.prepared = wp;
-            return;
-        }
-        float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, phaseWeightsAt[phases.length]);
-        int s = forward.stride;
-        for (int p = 0; p < phases.length; p++) {
-            phases[p].packPhase(t.w, t.wOffset, forward.kh, forward.kw, s, p / s, p % s, wp, phaseWeightsAt[p]);
-        }
+        float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, preparedBackwardSize());
+        prepareBackward(t.w, t.wOffset, wp);
         t.prepared = wp;
+    }
+
+    /** Winograd's transformed weights, the flipped kernels packed, or each phase's packed after the last. */
+    @Override
+    public int preparedBackwardSize() {
+        requireBackward();
+        return winogradDataGradient != null ? winogradDataGradient.transformedWeightsSize()
+                : phases == null ? back.packedWeightsSize() : phaseWeightsAt[phases.length];
+    }
+
+    @Override
+    public void prepareBackward(float[] w, int wOffset, float[] into) {
+        requireBackward();
+        if (winogradDataGradient != null) {
+            winogradDataGradient.prepareDataGradient(w, wOffset, into);
+        } else if (phases == null) {
+            back.pack(w, wOffset, true, into);
+        } else {
+            int s = forward.stride;
+            for (int p = 0; p < phases.length; p++) {
+                phases[p].packPhase(w, wOffset, forward.kh, forward.kw, s, p / s, p % s, into, phaseWeightsAt[p]);
+            }
+        }
     }
 
     /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */

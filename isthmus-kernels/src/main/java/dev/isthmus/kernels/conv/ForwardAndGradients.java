@@ -35,6 +35,16 @@ final class ForwardAndGradients implements ConvAlgorithm {
     }
 
     @Override
+    public int preparedForwardSize() {
+        return forward.preparedForwardSize();
+    }
+
+    @Override
+    public void prepareForward(float[] w, int wOffset, float[] into) {
+        forward.prepareForward(w, wOffset, into);
+    }
+
+    @Override
     public void forwardImage(ConvTensors t, int n) {
         forward.forwardImage(t, n);
     }
@@ -47,6 +57,16 @@ final class ForwardAndGradients implements ConvAlgorithm {
     @Override
     public void prepareBackward(ConvTensors t) {
         gradients.prepareBackward(t);
+    }
+
+    @Override
+    public int preparedBackwardSize() {
+        return gradients.preparedBackwardSize();
+    }
+
+    @Override
+    public void prepareBackward(float[] w, int wOffset, float[] into) {
+        gradients.prepareBackward(w, wOffset, into);
     }
 
     @Override

@@ -209,8 +209,18 @@ final class WinogradConvolution implements ConvAlgorithm {
     @Override
     public void prepareForward(ConvTensors t) {
         float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, transformedWeightsSize());
-        transformWeights(t.w, t.wOffset, false, u);
+        prepareForward(t.w, t.wOffset, u);
         t.prepared = u;
+    }
+
+    @Override
+    public int preparedForwardSize() {
+        return transformedWeightsSize();
+    }
+
+    @Override
+    public void prepareForward(float[] w, int wOffset, float[] into) {
+        transformWeights(w, wOffset, false, into);
     }
 
     /**
