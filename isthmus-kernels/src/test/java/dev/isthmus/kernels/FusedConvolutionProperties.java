@@ -169,10 +169,32 @@ class FusedConvolutionProperties {
                     || algorithm.contains("Winograd F(4x2, 3x3) data gradient"), c.toString());
             assertEquals(c.tall() && c.window().outHeight() % 4 == 0, algorithm.contains("F(4x2, 3x3) data gradient"),
                     c.toString());
-            assertEquals(c.cout() % (2 * bits / Float.SIZE) == 0, algorithm.contains("Winograd weight gradient"),
-                    c.toString());
+            boolean tall = c.tall() && c.window().outHeight() % 4 == 0;
+            assertEquals(c.cout() % (bits / Float.SIZE) == 0, algorithm.contains("Winograd weight gradient")
+                    || algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());
+            assertEquals(c.cout() % (bits / Float.SIZE) == 0 && tall,
+                    algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());
         }
         backwardIsTheChainRule(c);
+    }
+
+    /**
+     * F(4x2, 3x3)'s gradients on maps one vector wide (16 columns at 512 bits), which stage the
+     * gradient two tile rows a vector, odd counts of tile rows included.
+     */
+    @Property(tries = 24, seed = Seeds.FIXED)
+    void tallGradientsOnMapsOneVectorWideAreTheChainRule(@ForAll("oneVectorWideTallCases") Case c) {
+        backwardIsTheChainRule(c);
+    }
+
+    @Provide
+    Arbitrary<Case> oneVectorWideTallCases() {
+        int width = Math.max(4, KernelProvider.conv().vectorBitSize() / Float.SIZE);
+        return Combinators.combine(Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 5), Arbitraries.of(true, false),
+                        Arbitraries.longs())
+                .as((n, ci, co, tileRows, pool, seed) -> new Case(n, 8 * ci, 8 * co,
+                        Window2d.of(4 * tileRows, width, 3, 1, Padding.symmetric(1, 1)), false, pool, seed, true, true));
     }
 
     @Property(tries = 20, seed = Seeds.FIXED)

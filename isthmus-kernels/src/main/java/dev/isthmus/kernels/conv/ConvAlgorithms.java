@@ -126,8 +126,9 @@ public final class ConvAlgorithms {
 
     /**
      * Whether a direct convolution at stride 1 takes its weight gradient by Winograd
-     * ({@link WinogradConvolution#weightGradient}): where the shape suits it (input channels in
-     * eights, output channels in two vectors) and {@link #winograd} would choose Winograd's
+     * ({@link WinogradConvolution#weightGradient}, F(4x2, 3x3) where {@link #winogradTileRows}
+     * says 4): where the shape suits it (input channels in eights, output channels in whole
+     * vectors) and {@link #winograd} would choose Winograd's
      * forward by its measured rule ({@link #wideForWinograd}: AVX-512, 16 channels or more each way,
      * a map wide enough; the property that forces the forward leaves this alone). It does 2.25x fewer
      * multiplications; measured no faster than SGEMM's and the per-lane kernel's while its planes
@@ -139,7 +140,12 @@ public final class ConvAlgorithms {
      * 64 -> 64 on 56x56 117.8-119.0 -> 93.0-95.8, 128 -> 128 on 28x28 115.5-116.3 -> 88.5-90.6;
      * 32 -> 32 on 16x16 even alone (3.39-3.48 -> 3.36-3.43), with Winograd's data gradient too
      * 3.41-3.45 -> 3.05-3.17; 16 -> 32 on 32x32 (none of the benchmark networks' layers) 6.96-7.62 ->
-     * 6.42-6.93. Forced either way by {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
+     * 6.42-6.93. F(4x2, 3x3)'s, against F(2x2, 3x3)'s (jars alternated, two rounds, data and
+     * weight gradients): 64 -> 64 on 32x32 27.5-28.7 -> 25.2-27.2 ms, 64 -> 128 on 16x16
+     * 15.5-15.9 -> 14.5-15.0, pooled 32 -> 32 on 64x64 33.5-35.2 -> 31.2-31.9, 32 -> 32 on 16x16
+     * a tie (2.56-2.70 both); 16 output channels (one vector), against the direct kernel's,
+     * 16 -> 16 on 32x32 3.18-3.52 -> 3.00-3.37 (three rounds). Forced either way by
+     * {@value #WINOGRAD_WEIGHT_GRADIENT_PROPERTY}.
      */
     static boolean winogradWeightGradient(ConvShape shape, ConvSupport kernels) {
         if (!WinogradConvolution.suitsWeightGradient(shape, kernels)) {
@@ -215,7 +221,7 @@ public final class ConvAlgorithms {
                     ? WinogradConvolution.dataGradient(shape, kernels,
                     winogradTileRows(WinogradConvolution.transposed(shape))) : null;
             WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
-                    ? WinogradConvolution.weightGradient(shape, kernels) : null;
+                    ? WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape)) : null;
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,
                     dataGradient, weightGradient);
         }

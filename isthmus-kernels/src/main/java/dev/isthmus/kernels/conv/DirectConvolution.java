@@ -107,7 +107,8 @@ public final class DirectConvolution implements ConvAlgorithm {
         if (back == null) {
             return layout;
         }
-        String weights = winogradWeightGradient != null ? ", Winograd weight gradient"
+        String weights = winogradWeightGradient != null ? winogradWeightGradient.tileRows() == 4
+                ? ", Winograd F(4x2, 3x3) weight gradient" : ", Winograd weight gradient"
                 : gemm == null ? "" : ", SGEMM weight gradient";
         return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
                 + (winogradDataGradient == null ? ""

@@ -146,20 +146,26 @@ final class WinogradConvolution implements ConvAlgorithm {
      * transformed input; then {@code dg = G^T dU G} once per gradient group
      * ({@link #endWeightGradient(float[], float[], int)}). By bands, as the forward pass: {@code dM}
      * is stored transposed (tiles by output channels), so the products run in the forward's
-     * register tile, 8 input channels by two vectors of output channels, summed over the band's tiles.
+     * register tile, 8 input channels by two vectors of output channels (or one, {@link #accumulateVector}),
+     * summed over the band's tiles. With {@code tileRows} 4, F(4x2, 3x3)'s transforms and 24
+     * products ({@link #stageGradient}, {@link #transformGradientTall}, {@link #endWeightGradientTall}).
      */
-    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels) {
+    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, int tileRows) {
         if (!suitsWeightGradient(shape, kernels)) {
             throw new IllegalArgumentException("Winograd's weight gradient needs Winograd's shape, input channels in "
-                    + "tiles of " + ROWS + " and output channels in tiles of " + COLS + ": got " + shape);
+                    + "tiles of " + ROWS + " and output channels in whole vectors of " + L + ": got " + shape);
         }
-        return new WinogradConvolution(shape, kernels);
+        return new WinogradConvolution(shape, kernels, tileRows);
     }
 
-    /** Whether {@link #weightGradient} takes {@code shape}: input channels in eights, output channels in two vectors. */
+    /**
+     * Whether {@link #weightGradient} takes {@code shape}: input channels in eights, output
+     * channels in whole vectors (in pairs of vectors, {@link #accumulate}'s register tile; else
+     * {@link #accumulateVector}'s).
+     */
     static boolean suitsWeightGradient(ConvShape shape, ConvSupport kernels) {
         return suits(shape) && kernels.vectorBitSize() == S.vectorBitSize() && shape.inChannels() % ROWS == 0
-                && shape.outChannels() % COLS == 0;
+                && shape.outChannels() % L == 0;
     }
 
     /** Output rows per tile: 2, F(2x2, 3x3), or 4, F(4x2, 3x3). */
@@ -355,25 +361,35 @@ final class WinogradConvolution implements ConvAlgorithm {
      */
     void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
                              float[] sums) {
-        if (tileRows != 2) { // its transforms, transpose and sums are F(2x2, 3x3)'s (weightGradient)
-            throw new IllegalStateException("Winograd's weight gradient runs on 2x2 tiles: this one has " + tileRows
-                    + " rows");
-        }
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
         stage(x, xb, width, height * width, xs);
-        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, 16L * inputPlane);
-        float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, 16L * productPlane);
-        float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, 16L * productPlane);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
+        float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) products * productPlane);
+        float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane);
         if (!accumulate) {
             Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
         }
+        float[] ds = null;
+        if (tileRows == 4) {
+            ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, (long) cout * gradientPlane() + L);
+            stageGradient(dz, dzAt, dzRow, dzPlane, ds);
+        }
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
-            int ty1 = Math.min(tilesY, ty0 + bandRows);
-            transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
-            transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
-            transposeGradient(dm, (ty1 - ty0) * tilesX, dmt);
-            for (int e = 0; e < 16; e++) {
-                accumulate(v, dmt, e, (ty1 - ty0) * tilesX, sums);
+            int ty1 = Math.min(tilesY, ty0 + bandRows), tiles = (ty1 - ty0) * tilesX;
+            if (tileRows == 4) {
+                transformInputTall(xs, ty0, ty1, v);
+                transformGradientTall(ds, ty0, tiles, dm);
+            } else {
+                transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
+                transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
+            }
+            transposeGradient(dm, tiles, dmt);
+            for (int e = 0; e < products; e++) {
+                if (cout % COLS == 0) {
+                    accumulate(v, dmt, e, tiles, sums);
+                } else {
+                    accumulateVector(v, dmt, e, tiles, sums);
+                }
             }
         }
     }
@@ -448,6 +464,103 @@ final class WinogradConvolution implements ConvAlgorithm {
         c13.neg().intoArray(dm, to + 15 * e);
     }
 
+    /** Floats per output channel of {@link #stageGradient}'s phases: 8 planes of {@link #gradientPhase}. */
+    private int gradientPlane() {
+        return 8 * gradientPhase();
+    }
+
+    /** Floats from one of {@link #stageGradient}'s phases to the next: the tiles and a vector's slack for whole stores. */
+    private int gradientPhase() {
+        return tilesY * tilesX + L;
+    }
+
+    /**
+     * The gradient at the output, each channel split for F(4x2, 3x3)'s tiles: row {@code i} of
+     * every tile ({@code 0..3}) and its column {@code j} ({@code 0, 1}) in a plane of its own,
+     * tiles in order ({@code ty * tilesX + tx}), plane {@code 2 i + j} of the channel's
+     * {@link #gradientPlane}, each {@link #gradientPhase} after the last. So a band's vector of tiles is one unmasked load a row and column,
+     * whatever the width: loading and taking apart rows in the transform (masked loads, two-vector
+     * permutes) was too large for C1's profiling tier ("out of virtual registers": boxed vectors,
+     * a 16 -> 16 backward 2.6 times slower).
+     */
+    private void stageGradient(float[] dz, int dzAt, int dzRow, int dzPlane, float[] ds) {
+        int phase = gradientPhase();
+        for (int oc = 0; oc < cout; oc++) {
+            for (int i = 0; i < 4; i++) {
+                int from = dzAt + oc * dzPlane + i * dzRow, to = oc * gradientPlane() + 2 * i * phase;
+                if (2 * tilesX == L) {
+                    stageGradientRowPairs(dz, from, dzRow, ds, to, to + phase);
+                } else {
+                    kernels.splitPaddedRows(dz, from, 4 * dzRow, tilesY, width, 0, ds, to, to + phase, tilesX, tilesX);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #stageGradient} for rows one vector wide: row {@code i} of tile rows {@code ty} and
+     * {@code ty + 1} (gradient rows 4 apart) split in one pair of permutes into a whole vector of
+     * each phase, from {@code dz[from]} into {@code ds[even]} and {@code ds[odd]} (as
+     * {@link ConvSupport#splitPaddedRows}, a row at a time, it was masked loads and stores, and a
+     * sixth of a 32 -> 32 backward on 16x16).
+     */
+    private void stageGradientRowPairs(float[] dz, int from, int dzRow, float[] ds, int even, int odd) {
+        for (int ty = 0; ty < tilesY; ty += 2) {
+            FloatVector a = FloatVector.fromArray(S, dz, from + 4 * ty * dzRow);
+            FloatVector b = ty + 1 < tilesY ? FloatVector.fromArray(S, dz, from + 4 * (ty + 1) * dzRow) : a;
+            a.rearrange(UNZIP_EVEN, b).intoArray(ds, even + ty * tilesX);
+            a.rearrange(UNZIP_ODD, b).intoArray(ds, odd + ty * tilesX);
+        }
+    }
+
+    /**
+     * {@link #transformGradient} for F(4x2, 3x3), from {@link #stageGradient}'s phases: the band
+     * of {@code tiles} tiles from tile row {@code ty0}, {@code dM = A dY A^T} of each tile's 4x2
+     * block, across each row as F(2x2, 3x3)'s ({@code p, p + q, p - q, -q}), then down each
+     * column F(4, 3)'s {@code A}: {@code d0}, {@code (d0 + d2) + (d1 + d3)},
+     * {@code (d0 + d2) - (d1 + d3)}, {@code (d0 + 4 d2) + 2 (d1 + 4 d3)},
+     * {@code (d0 + 4 d2) - 2 (d1 + 4 d3)}, {@code d3}. One column of {@code dM} a call.
+     * Stored whole: lanes past the band's tiles land in {@code dM}'s slack (never read).
+     */
+    private void transformGradientTall(float[] ds, int ty0, int tiles, float[] dm) {
+        int e = productPlane, phase = gradientPhase();
+        for (int oc = 0; oc < cout; oc++) {
+            int from = oc * gradientPlane() + ty0 * tilesX, to = oc * blockTiles;
+            for (int t = 0; t < tiles; t += L) {
+                transformGradientTallColumn(ds, from + t, phase, 1f, 0f, dm, to + t);
+                transformGradientTallColumn(ds, from + t, phase, 1f, 1f, dm, to + t + e);
+                transformGradientTallColumn(ds, from + t, phase, 1f, -1f, dm, to + t + 2 * e);
+                transformGradientTallColumn(ds, from + t, phase, 0f, -1f, dm, to + t + 3 * e);
+            }
+        }
+    }
+
+    /**
+     * Column {@code alpha p + beta q} of {@link #transformGradientTall}'s {@code dM} for the
+     * vector of tiles at {@code ds[at]} ({@code p}, {@code q}: a tile row's columns, planes
+     * {@code phase} apart), into {@code dm[to]} and every fourth plane after.
+     */
+    private void transformGradientTallColumn(float[] ds, int at, int phase, float alpha, float beta, float[] dm,
+                                             int to) {
+        int e = productPlane;
+        FloatVector d0 = FloatVector.fromArray(S, ds, at).mul(alpha)
+                .add(FloatVector.fromArray(S, ds, at + phase).mul(beta));
+        FloatVector d1 = FloatVector.fromArray(S, ds, at + 2 * phase).mul(alpha)
+                .add(FloatVector.fromArray(S, ds, at + 3 * phase).mul(beta));
+        FloatVector d2 = FloatVector.fromArray(S, ds, at + 4 * phase).mul(alpha)
+                .add(FloatVector.fromArray(S, ds, at + 5 * phase).mul(beta));
+        FloatVector d3 = FloatVector.fromArray(S, ds, at + 6 * phase).mul(alpha)
+                .add(FloatVector.fromArray(S, ds, at + 7 * phase).mul(beta));
+        // down: dM_e with e = 4 * (row) + (column)
+        FloatVector even = d0.add(d2), odd = d1.add(d3), near = d2.mul(4f).add(d0), far = d3.mul(4f).add(d1);
+        d0.intoArray(dm, to);
+        even.add(odd).intoArray(dm, to + 4 * e);
+        even.sub(odd).intoArray(dm, to + 8 * e);
+        near.add(far.mul(2f)).intoArray(dm, to + 12 * e);
+        near.sub(far.mul(2f)).intoArray(dm, to + 16 * e);
+        d3.intoArray(dm, to + 20 * e);
+    }
+
     /**
      * {@code dM_e^T} from {@code dM_e} for a band's first {@code tiles} tiles: rows of {@code cout},
      * planes as {@code dM_e}'s. With 16 lanes, blocks of 16 by 16 transposed in registers
@@ -457,7 +570,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * in memory twice as much.
      */
     private void transposeGradient(float[] dm, int tiles, float[] dmt) {
-        for (int e = 0; e < 16; e++) {
+        for (int e = 0; e < products; e++) {
             int plane = e * productPlane;
             if (L == 16) { // columns past the tiles up to the vector are stale, their rows of dmt unread
                 for (int t0 = 0; t0 < tiles; t0 += L) {
@@ -648,6 +761,47 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
+     * {@link #accumulate} for output channels in single vectors (16 of them with 16 lanes): 8
+     * input channels by one vector of output channels in registers.
+     */
+    private void accumulateVector(float[] v, float[] dmt, int e, int tiles, float[] sums) {
+        int vb = e * inputPlane, mb = e * productPlane, cb = e * weightPlane, r = blockTiles;
+        for (int ic0 = 0; ic0 < cin; ic0 += ROWS) {
+            for (int oc0 = 0; oc0 < cout; oc0 += L) {
+                int c = cb + ic0 * cout + oc0;
+                FloatVector c0 = FloatVector.fromArray(S, sums, c);
+                FloatVector c1 = FloatVector.fromArray(S, sums, c + cout);
+                FloatVector c2 = FloatVector.fromArray(S, sums, c + 2 * cout);
+                FloatVector c3 = FloatVector.fromArray(S, sums, c + 3 * cout);
+                FloatVector c4 = FloatVector.fromArray(S, sums, c + 4 * cout);
+                FloatVector c5 = FloatVector.fromArray(S, sums, c + 5 * cout);
+                FloatVector c6 = FloatVector.fromArray(S, sums, c + 6 * cout);
+                FloatVector c7 = FloatVector.fromArray(S, sums, c + 7 * cout);
+                for (int t = 0; t < tiles; t++) {
+                    int ai = vb + ic0 * r + t;
+                    FloatVector b = FloatVector.fromArray(S, dmt, mb + t * cout + oc0);
+                    c0 = FloatVector.broadcast(S, v[ai]).fma(b, c0);
+                    c1 = FloatVector.broadcast(S, v[ai + r]).fma(b, c1);
+                    c2 = FloatVector.broadcast(S, v[ai + 2 * r]).fma(b, c2);
+                    c3 = FloatVector.broadcast(S, v[ai + 3 * r]).fma(b, c3);
+                    c4 = FloatVector.broadcast(S, v[ai + 4 * r]).fma(b, c4);
+                    c5 = FloatVector.broadcast(S, v[ai + 5 * r]).fma(b, c5);
+                    c6 = FloatVector.broadcast(S, v[ai + 6 * r]).fma(b, c6);
+                    c7 = FloatVector.broadcast(S, v[ai + 7 * r]).fma(b, c7);
+                }
+                c0.intoArray(sums, c);
+                c1.intoArray(sums, c + cout);
+                c2.intoArray(sums, c + 2 * cout);
+                c3.intoArray(sums, c + 3 * cout);
+                c4.intoArray(sums, c + 4 * cout);
+                c5.intoArray(sums, c + 5 * cout);
+                c6.intoArray(sums, c + 6 * cout);
+                c7.intoArray(sums, c + 7 * cout);
+            }
+        }
+    }
+
+    /**
      * The group's {@code dg = G^T dU G} for every channel pair, into {@code dw} at {@code dwAt}
      * ({@code [oc][ic][3][3]}): down each column of {@code dU}, {@code u0 + (u1 + u2) / 2},
      * {@code (u1 - u2) / 2}, {@code (u1 + u2) / 2 + u3}; then across each row the same. In
@@ -661,7 +815,10 @@ final class WinogradConvolution implements ConvAlgorithm {
         FloatVector half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
-            for (int b = 0; b < 4; b++) {
+            for (int b = 0; tileRows == 4 && b < 4; b++) {
+                endWeightGradientTall(sums, planes, b, i, in);
+            }
+            for (int b = 0; tileRows == 2 && b < 4; b++) {
                 FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
                 FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);
                 FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * plane + i, in);
@@ -691,6 +848,26 @@ final class WinogradConvolution implements ConvAlgorithm {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #endWeightGradient}'s pass down column {@code b} of {@code dU} for F(4x2, 3x3),
+     * F(4, 3)'s {@code G^T} (its {@code G} as {@link #transformWeightsTall}'s):
+     * {@code u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24}, {@code (u2 - u1) / 6 + (u3 - u4) / 12},
+     * {@code (u3 + u4) / 6 - (u1 + u2) / 6 + u5}, into rows 0 to 2 of the 12 planes.
+     */
+    private void endWeightGradientTall(float[] sums, float[] planes, int b, int i, VectorMask<Float> in) {
+        int plane = weightPlane;
+        FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
+        FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);
+        FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * plane + i, in);
+        FloatVector u3 = FloatVector.fromArray(S, sums, (12 + b) * plane + i, in);
+        FloatVector u4 = FloatVector.fromArray(S, sums, (16 + b) * plane + i, in);
+        FloatVector u5 = FloatVector.fromArray(S, sums, (20 + b) * plane + i, in);
+        FloatVector inner = u1.add(u2).mul(1f / 6), outer = u3.add(u4);
+        u0.mul(0.25f).sub(inner).add(outer.mul(1f / 24)).intoArray(planes, b * plane + i, in);
+        u2.sub(u1).mul(1f / 6).add(u3.sub(u4).mul(1f / 12)).intoArray(planes, (4 + b) * plane + i, in);
+        outer.mul(1f / 6).sub(inner).add(u5).intoArray(planes, (8 + b) * plane + i, in);
     }
 
     /** The image at {@code x[xb]} (rows {@code xRow}, planes {@code xPlane} apart) into {@code y[yb]}, by bands. */
