@@ -134,7 +134,7 @@ public final class Convolution {
      */
     public void forward(int batch, float[] x, int xOffset, PreparedWeights w, float[] bias, int biasOffset,
                         float[] y, int yOffset) {
-        float[] copy = w.weights(this, false);
+        float[] copy = Objects.requireNonNull(w, "w").weights(this, false);
         checkForward(batch, x, xOffset, copy, 0, bias, biasOffset);
         Checks.span("y", y, yOffset, batch, outputSize(), "batch * Cout * outH * outW");
         forward(batch, ConvTensors.local().forward(x, xOffset, copy, 0, bias, biasOffset, false, false, y, yOffset,
@@ -148,7 +148,7 @@ public final class Convolution {
      * @throws IllegalStateException    if {@code w} is not laid out for the data gradient
      */
     public void backwardData(int batch, float[] dy, int dyOffset, PreparedWeights w, float[] dx, int dxOffset) {
-        float[] copy = w.weights(this, true);
+        float[] copy = Objects.requireNonNull(w, "w").weights(this, true);
         Checks.positive("batch", batch);
         Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * Cout * outH * outW");
         Checks.span("dx", dx, dxOffset, batch, inputSize(), "batch * Cin * H * W");

@@ -90,8 +90,8 @@ public final class FusedConvolution {
      */
     public void forward(int batch, float[] x, int xOffset, PreparedWeights w, float[] bias, int biasOffset,
                         float[] y, int yOffset, byte[] winners, int winnersOffset) {
-        forward(batch, x, xOffset, w.weights(conv, false), 0, w.forward(), bias, biasOffset, y, yOffset, winners,
-                winnersOffset);
+        forward(batch, x, xOffset, Objects.requireNonNull(w, "w").weights(conv, false), 0, w.forward(), bias,
+                biasOffset, y, yOffset, winners, winnersOffset);
     }
 
     private void forward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] laidOut, float[] bias,
@@ -132,8 +132,8 @@ public final class FusedConvolution {
      */
     public void forwardResidual(int batch, float[] x, int xOffset, PreparedWeights w, float[] bias, int biasOffset,
                                 float[] r, int rOffset, float[] y, int yOffset) {
-        forwardResidual(batch, x, xOffset, w.weights(conv, false), 0, w.forward(), bias, biasOffset, r, rOffset, y,
-                yOffset);
+        forwardResidual(batch, x, xOffset, Objects.requireNonNull(w, "w").weights(conv, false), 0, w.forward(), bias,
+                biasOffset, r, rOffset, y, yOffset);
     }
 
     private void forwardResidual(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] laidOut,
@@ -184,8 +184,9 @@ public final class FusedConvolution {
     public void backward(int batch, float[] x, int xOffset, PreparedWeights w, float[] y, int yOffset,
                          float[] dy, int dyOffset, byte[] winners, int winnersOffset,
                          float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
-        backward(batch, x, xOffset, w.weights(conv, dx != null), 0, dx == null ? null : w.backward(), y, yOffset, dy,
-                dyOffset, winners, winnersOffset, dw, dwOffset, dbias, dbiasOffset, dx, dxOffset);
+        backward(batch, x, xOffset, Objects.requireNonNull(w, "w").weights(conv, dx != null), 0,
+                dx == null ? null : w.backward(), y, yOffset, dy, dyOffset, winners, winnersOffset, dw, dwOffset, dbias,
+                dbiasOffset, dx, dxOffset);
     }
 
     private void backward(int batch, float[] x, int xOffset, float[] w, int wOffset, float[] laidOut, float[] y,

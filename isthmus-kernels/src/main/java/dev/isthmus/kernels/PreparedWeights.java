@@ -1,18 +1,21 @@
 package dev.isthmus.kernels;
 
 import dev.isthmus.kernels.conv.ConvAlgorithm;
-import java.util.Objects;
 
 /**
  * A {@link Convolution}'s weights copied and laid out once as its passes read them (Winograd's
- * transformed kernels, the direct kernels' packed ones, the data gradient's flipped ones), for
+ * transformed kernels, the direct kernels' packed ones and their data gradient's packed flipped
+ * ones; the im2col path's flipped kernels are still made per call), for
  * many calls that share them: the slices of a batch, or the batches of an inference run. A pass
  * given plain weights lays them out on every call; a network that cuts its batch into 16 slices
- * did that 16 times per layer and pass (5-7% of a ResNet inference pass, benchmarks/README.md).
+ * did that 16 times per layer and pass (5-6% of a ResNet inference pass, benchmarks/README.md).
+ * It holds a copy of the weights and each layout: for Winograd F(4x2, 3x3) about 2.7 times the
+ * weights each way.
  *
  * <p>A snapshot: the passes read this object's own copy, so changing the weights afterwards
  * changes nothing here until {@link #update} copies them again. Passes may read one instance
- * from many threads at once; {@link #update} must not run while a pass reads it.
+ * from many threads at once; {@link #update} and {@link #prepareDataGradient} write it, and must
+ * not run while a pass reads it.
  *
  * <pre>{@code
  * PreparedWeights prepared = conv.newPreparedWeights();
@@ -51,12 +54,13 @@ public final class PreparedWeights {
      */
     public void update(float[] w, int wOffset) {
         Checks.span("w", w, wOffset, conv.weightSize(), "Cout * Cin/groups * kh * kw");
+        ready = false; // until both the copy and its layout are whole
+        dataGradientReady = false;
         System.arraycopy(w, wOffset, weights, 0, weights.length);
         if (forward != null) {
             algorithm.prepareForward(weights, 0, forward);
         }
         ready = true;
-        dataGradientReady = false;
     }
 
     /**
@@ -87,9 +91,9 @@ public final class PreparedWeights {
 
     /** The copy of the weights, for a pass of {@code of}, which checks that it may read them. */
     float[] weights(Convolution of, boolean forDataGradient) {
-        Objects.requireNonNull(of, "conv");
         if (of != conv) {
-            throw new IllegalArgumentException("these weights are laid out for " + conv + ", not " + of);
+            throw new IllegalArgumentException("w is laid out for another Convolution instance (" + conv + "), not"
+                    + " the one it was given to (" + of + "): each instance lays out its own");
         }
         requireReady();
         if (forDataGradient && !dataGradientReady) {
@@ -110,8 +114,8 @@ public final class PreparedWeights {
         return forward;
     }
 
-    /** The data gradient's layout, or null where it reads the copy as it lies. */
+    /** The data gradient's layout, or null where it reads the copy as it lies (or it is not laid out). */
     float[] backward() {
-        return backward;
+        return dataGradientReady ? backward : null;
     }
 }

@@ -112,7 +112,7 @@ class FusedConvolutionProperties {
 
     /**
      * As {@link #winogradCases}, with input channels in whole tiles of 8: the data gradient by
-     * Winograd too, and the weight gradient where the output channels come in two vectors.
+     * Winograd too, and the weight gradient where the output channels come in whole vectors.
      */
     @Provide
     Arbitrary<Case> winogradDataGradientCases() {

@@ -76,6 +76,27 @@ class PreparedWeightsProperties {
         }
     }
 
+    /** Grouped and depthwise convolutions lay their weights out per group, inside their images: the same bits. */
+    @Example
+    void groupedPassesGiveThePlainWeightsBits() {
+        for (int groups : new int[] {2, 8}) {
+            Convolution conv = new Convolution(8, 16, Window2d.of(12, 20, 3, 1, Padding.symmetric(1, 1)), groups);
+            float[] x = WindowCase.uniform(groups, 1, 3 * conv.inputSize()), w = WindowCase.uniform(groups, 2, conv.weightSize());
+            float[] b = WindowCase.uniform(groups, 3, 16), dy = WindowCase.uniform(groups, 4, 3 * conv.outputSize());
+            PreparedWeights prepared = conv.newPreparedWeights();
+            prepared.update(w, 0);
+            prepared.prepareDataGradient();
+            float[] y = new float[3 * conv.outputSize()], yPrepared = y.clone();
+            conv.forward(3, x, 0, w, 0, b, 0, y, 0);
+            conv.forward(3, x, 0, prepared, b, 0, yPrepared, 0);
+            assertArrayEquals(y, yPrepared, conv.toString());
+            float[] dx = new float[3 * conv.inputSize()], dxPrepared = dx.clone();
+            conv.backwardData(3, dy, 0, w, 0, dx, 0);
+            conv.backwardData(3, dy, 0, prepared, dxPrepared, 0);
+            assertArrayEquals(dx, dxPrepared, conv.toString());
+        }
+    }
+
     /** Another update re-reads the weights; the data gradient's layout follows only when asked again. */
     @Example
     void updateTakesTheNewWeights() {
@@ -111,7 +132,8 @@ class PreparedWeightsProperties {
         prepared.update(new float[conv.weightSize()], 0);
         IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
                 () -> other.forward(1, x, 0, prepared, null, 0, y, 0));
-        assertTrue(foreign.getMessage().contains("laid out for"), foreign.getMessage());
+        assertTrue(foreign.getMessage().startsWith("w is laid out for another Convolution instance"),
+                foreign.getMessage());
         IllegalStateException forwardOnly = assertThrows(IllegalStateException.class,
                 () -> conv.backwardData(1, y, 0, prepared, dx, 0));
         assertTrue(forwardOnly.getMessage().contains("prepareDataGradient()"), forwardOnly.getMessage());

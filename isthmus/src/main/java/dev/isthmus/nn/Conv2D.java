@@ -203,8 +203,10 @@ public class Conv2D extends Layer {
     }
 
     @Override
-    protected void beforeBackward(Object state) {
-        ((State) state).weights().prepareDataGradient();
+    protected void beforeBackward(Object state, boolean inputGradients) {
+        if (inputGradients) { // else no data gradient runs (the stem)
+            ((State) state).weights().prepareDataGradient();
+        }
     }
 
     @Override

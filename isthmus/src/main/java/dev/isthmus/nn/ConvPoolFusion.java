@@ -68,8 +68,10 @@ final class ConvPoolFusion implements FusionRule {
         }
 
         @Override
-        public void beforeBackward(Object state) {
-            ((State) state).weights().prepareDataGradient();
+        public void beforeBackward(Object state, boolean inputGradients) {
+            if (inputGradients) { // else no data gradient runs (the first layer)
+                ((State) state).weights().prepareDataGradient();
+            }
         }
 
         @Override

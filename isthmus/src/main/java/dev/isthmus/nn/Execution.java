@@ -418,7 +418,8 @@ public final class Execution {
         }
         System.arraycopy(outputGrad, 0, grads[out], 0, n);
         for (int e = 0; e < plan.entries.size(); e++) {
-            plan.entries.get(e).operation().beforeBackward(planStates[e]);
+            ExecutionPlan.Entry entry = plan.entries.get(e);
+            entry.operation().beforeBackward(planStates[e], Arrays.stream(entry.inputGrads()).anyMatch(g -> g >= 0));
         }
         if (slices > 1) {
             sliceGradients.ensureSlices(slices);

@@ -127,8 +127,11 @@ public abstract class Layer {
     /** Once per pass, before any slice: work the slices share (derived constants); none by default. */
     protected void beforePass(Object state, boolean training) {}
 
-    /** Once per backward pass, before any slice: work its slices share; none by default. */
-    protected void beforeBackward(Object state) {}
+    /**
+     * Once per backward pass, before any slice: work its slices share; none by default.
+     * {@code inputGradients}: whether the pass wants this layer's input gradient.
+     */
+    protected void beforeBackward(Object state, boolean inputGradients) {}
 
     /** The layer's batch-wide steps in training ({@link BatchReduction}), or null: it works per sample. */
     BatchReduction reduction() {

@@ -23,8 +23,11 @@ interface Operation {
     /** Once per pass, on the calling thread before any slice runs: work every slice shares (folded weights). */
     default void beforePass(Object state, boolean training) {}
 
-    /** Once per backward pass, on the calling thread before any slice runs: work its slices share (weights laid out). */
-    default void beforeBackward(Object state) {}
+    /**
+     * Once per backward pass, on the calling thread before any slice runs: work its slices share
+     * (weights laid out); {@code inputGradients}, whether the pass wants any of its input gradients.
+     */
+    default void beforeBackward(Object state, boolean inputGradients) {}
 
     /** The operation's batch-wide steps in training, or null when it works per sample. */
     default BatchReduction reduction() {
@@ -64,8 +67,8 @@ interface Operation {
             }
 
             @Override
-            public void beforeBackward(Object state) {
-                layer.beforeBackward(state);
+            public void beforeBackward(Object state, boolean inputGradients) {
+                layer.beforeBackward(state, inputGradients);
             }
 
             @Override

@@ -21,7 +21,8 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
     /**
      * Before a forward pass's images: the weights as this algorithm reads them (into
      * {@link ConvTensors#prepared}). {@link ConvPasses} skips it where the binding brings them
-     * laid out already ({@code dev.isthmus.kernels.PreparedWeights}).
+     * laid out already ({@code dev.isthmus.kernels.PreparedWeights}), so it may do nothing else
+     * that the images need.
      */
     void prepareForward(ConvTensors t);
 

@@ -159,8 +159,8 @@ public final class ConvAlgorithms {
     static final String WINOGRAD_TALL_PROPERTY = "isthmus.conv.winogradTall";
 
     /**
-     * Output rows per Winograd tile for {@code shape}'s forward pass or data gradient (the data
-     * gradient's shape is the transposed one): 4, F(4x2, 3x3), wherever the height is a multiple
+     * Output rows per Winograd tile for {@code shape}'s forward pass, data gradient (the data
+     * gradient's shape is the transposed one) or weight gradient: 4, F(4x2, 3x3), wherever the height is a multiple
      * of 4, else 2. Its 24 products for 8 outputs (F(2x2, 3x3): 16 for 4) won on every shape
      * measured (Zen 4, pinned, batch 32, one thread, two alternated rounds; benchmarks/README.md,
      * "Winograd F(4x2, 3x3)"): forward 16 -> 16 on 32x32 1.22-1.39 -> 1.15-1.22 ms, 32 -> 32 on

@@ -131,6 +131,8 @@ public interface ConvSupport {
      * end, into its even and odd columns: {@code to[even + i * toStride + c] = padded[2c]} and
      * {@code to[odd + i * toStride + c] = padded[2c + 1]} for {@code c < toWidth}. Every one of
      * those floats is written, zeros included; nothing else is, and nothing outside a row is read.
+     * The runs' phase rows must not overlap ({@code toStride >= toWidth}, the phases apart): the
+     * floats are written in no particular order.
      * The two phases of a row at stride 2 ({@link DirectLayout#stagePhases}).
      */
     void splitPaddedRows(float[] from, int fromAt, int fromStride, int runs, int width, int padLeft, float[] to,

@@ -26,7 +26,10 @@ public final class ConvTensors {
     float[] residual;
     int residualOffset;
     boolean residualRelu;
-    /** The weights as the algorithm's pass reads them (packed, flipped), or null: set by its {@code prepare} step. */
+    /**
+     * The weights as the algorithm's pass reads them (packed, flipped), or null: set by its
+     * {@code prepare} step, or by the binding ({@link #prepared(float[])}) when they come laid out.
+     */
     float[] prepared;
 
     private ConvTensors() {}

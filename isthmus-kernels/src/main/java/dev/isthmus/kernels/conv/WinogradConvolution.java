@@ -141,7 +141,7 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * {@code shape}'s weight gradient by Winograd ({@link #suitsWeightGradient}): {@code dU_e}, the
-     * sum over tiles of {@code dM_e V_e^T}, where {@code dM = A dY A^T} is each 2x2 tile of the
+     * sum over tiles of {@code dM_e V_e^T}, where {@code dM = A dY A^T} is each 2x2 (or 4x2) tile of the
      * gradient at the output taken back through the output transform and {@code V} the forward's
      * transformed input; then {@code dg = G^T dU G} once per gradient group
      * ({@link #endWeightGradient(float[], float[], int)}). By bands, as the forward pass: {@code dM}
@@ -371,7 +371,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         }
         float[] ds = null;
         if (tileRows == 4) {
-            ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, (long) cout * gradientPlane() + L);
+            ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, (long) cout * gradientPlane());
             stageGradient(dz, dzAt, dzRow, dzPlane, ds);
         }
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
@@ -527,30 +527,37 @@ final class WinogradConvolution implements ConvAlgorithm {
         for (int oc = 0; oc < cout; oc++) {
             int from = oc * gradientPlane() + ty0 * tilesX, to = oc * blockTiles;
             for (int t = 0; t < tiles; t += L) {
-                transformGradientTallColumn(ds, from + t, phase, 1f, 0f, dm, to + t);
-                transformGradientTallColumn(ds, from + t, phase, 1f, 1f, dm, to + t + e);
-                transformGradientTallColumn(ds, from + t, phase, 1f, -1f, dm, to + t + 2 * e);
-                transformGradientTallColumn(ds, from + t, phase, 0f, -1f, dm, to + t + 3 * e);
+                transformGradientTallColumn(ds, from + t, phase, false, 1f, dm, to + t); // p
+                transformGradientTallColumn(ds, from + t, phase, true, 1f, dm, to + t + e); // p + q
+                transformGradientTallColumn(ds, from + t, phase, true, -1f, dm, to + t + 2 * e); // p - q
+                transformGradientTallColumn(ds, from + t + phase, phase, false, -1f, dm, to + t + 3 * e); // -q
             }
         }
     }
 
     /**
-     * Column {@code alpha p + beta q} of {@link #transformGradientTall}'s {@code dM} for the
-     * vector of tiles at {@code ds[at]} ({@code p}, {@code q}: a tile row's columns, planes
-     * {@code phase} apart), into {@code dm[to]} and every fourth plane after.
+     * A column of {@link #transformGradientTall}'s {@code dM} for the vector of tiles at
+     * {@code ds[at]}: {@code sign x}, or with {@code pair} {@code x + sign y}, where {@code x} is
+     * a tile row's column at {@code at} and {@code y} the next column ({@code phase} after; the
+     * rows {@code 2 phase} apart); into {@code dm[to]} and every fourth plane after. Only signs
+     * multiply, so an infinite gradient gives what the sums give (a zero coefficient would make NaN).
      */
-    private void transformGradientTallColumn(float[] ds, int at, int phase, float alpha, float beta, float[] dm,
+    private void transformGradientTallColumn(float[] ds, int at, int phase, boolean pair, float sign, float[] dm,
                                              int to) {
         int e = productPlane;
-        FloatVector d0 = FloatVector.fromArray(S, ds, at).mul(alpha)
-                .add(FloatVector.fromArray(S, ds, at + phase).mul(beta));
-        FloatVector d1 = FloatVector.fromArray(S, ds, at + 2 * phase).mul(alpha)
-                .add(FloatVector.fromArray(S, ds, at + 3 * phase).mul(beta));
-        FloatVector d2 = FloatVector.fromArray(S, ds, at + 4 * phase).mul(alpha)
-                .add(FloatVector.fromArray(S, ds, at + 5 * phase).mul(beta));
-        FloatVector d3 = FloatVector.fromArray(S, ds, at + 6 * phase).mul(alpha)
-                .add(FloatVector.fromArray(S, ds, at + 7 * phase).mul(beta));
+        FloatVector d0 = FloatVector.fromArray(S, ds, at), d1 = FloatVector.fromArray(S, ds, at + 2 * phase);
+        FloatVector d2 = FloatVector.fromArray(S, ds, at + 4 * phase), d3 = FloatVector.fromArray(S, ds, at + 6 * phase);
+        if (pair) {
+            d0 = d0.add(FloatVector.fromArray(S, ds, at + phase).mul(sign));
+            d1 = d1.add(FloatVector.fromArray(S, ds, at + 3 * phase).mul(sign));
+            d2 = d2.add(FloatVector.fromArray(S, ds, at + 5 * phase).mul(sign));
+            d3 = d3.add(FloatVector.fromArray(S, ds, at + 7 * phase).mul(sign));
+        } else {
+            d0 = d0.mul(sign);
+            d1 = d1.mul(sign);
+            d2 = d2.mul(sign);
+            d3 = d3.mul(sign);
+        }
         // down: dM_e with e = 4 * (row) + (column)
         FloatVector even = d0.add(d2), odd = d1.add(d3), near = d2.mul(4f).add(d0), far = d3.mul(4f).add(d1);
         d0.intoArray(dm, to);
@@ -815,10 +822,11 @@ final class WinogradConvolution implements ConvAlgorithm {
         FloatVector half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
-            for (int b = 0; tileRows == 4 && b < 4; b++) {
-                endWeightGradientTall(sums, planes, b, i, in);
-            }
-            for (int b = 0; tileRows == 2 && b < 4; b++) {
+            for (int b = 0; b < 4; b++) {
+                if (tileRows == 4) {
+                    endWeightGradientTall(sums, planes, b, i, in);
+                    continue;
+                }
                 FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
                 FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);
                 FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * plane + i, in);

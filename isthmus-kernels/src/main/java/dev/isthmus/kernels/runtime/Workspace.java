@@ -36,11 +36,10 @@ public final class Workspace {
          * a weight gradient's on its way back).
          */
         WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS,
-        /**
-         * Winograd's weight gradient: a band's gradient tiles through the output transform, before
-         * they are transposed; and for F(4x2, 3x3), the image's gradient split by row and column phase.
-         */
-        WINOGRAD_GRADIENT, WINOGRAD_STAGED_GRADIENT
+        /** Winograd's weight gradient: a band's gradient tiles through the output transform, before they are transposed. */
+        WINOGRAD_GRADIENT,
+        /** Winograd F(4x2, 3x3)'s weight gradient: the image's gradient split by row and column phase. */
+        WINOGRAD_STAGED_GRADIENT
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
