@@ -4,8 +4,7 @@ import dev.isthmus.kernels.conv.ConvAlgorithm;
 
 /**
  * A {@link Convolution}'s weights copied and laid out once as its passes read them (Winograd's
- * transformed kernels, the direct kernels' packed ones and their data gradient's packed flipped
- * ones; the im2col path's flipped kernels are still made per call), for
+ * transformed kernels, the direct kernels' packed ones, the data gradient's flipped ones), for
  * many calls that share them: the slices of a batch, or the batches of an inference run. A pass
  * given plain weights lays them out on every call; a network that cuts its batch into 16 slices
  * did that 16 times per layer and pass (5-6% of a ResNet inference pass, benchmarks/README.md).

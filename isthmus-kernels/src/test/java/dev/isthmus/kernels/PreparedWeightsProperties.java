@@ -112,6 +112,14 @@ class PreparedWeightsProperties {
         assertArrayEquals(y, yPrepared);
         float[] dx = new float[2 * conv.inputSize()];
         assertThrows(IllegalStateException.class, () -> conv.backwardData(2, y, 0, prepared, dx, 0));
+
+        // NaN weights are taken as the plain pass takes them (propagated, as PyTorch's), not refused
+        w2[5] = Float.NaN;
+        prepared.update(w2, 0);
+        conv.forward(2, x, 0, w2, 0, null, 0, y, 0);
+        conv.forward(2, x, 0, prepared, null, 0, yPrepared, 0);
+        assertArrayEquals(y, yPrepared);
+        assertTrue(Float.isNaN(yPrepared[0]) || Float.isNaN(yPrepared[conv.outputSize() / 2]), "a NaN weight reaches y");
     }
 
     @Example
@@ -140,5 +148,15 @@ class PreparedWeightsProperties {
         FusedConvolution fused = new FusedConvolution(conv, true, false);
         assertThrows(IllegalStateException.class, () -> fused.backward(1, x, 0, prepared, y, 0, y, 0, null, 0,
                 null, 0, null, 0, dx, 0));
+        FusedConvolution foreignFused = new FusedConvolution(other, true, false);
+        IllegalArgumentException foreignToFused = assertThrows(IllegalArgumentException.class,
+                () -> foreignFused.forward(1, x, 0, prepared, null, 0, y, 0, null, 0));
+        assertTrue(foreignToFused.getMessage().startsWith("w is laid out for another Convolution instance"),
+                foreignToFused.getMessage());
+        NullPointerException none = assertThrows(NullPointerException.class,
+                () -> conv.forward(1, x, 0, (PreparedWeights) null, null, 0, y, 0));
+        assertTrue(none.getMessage().equals("w"), none.getMessage());
+        assertThrows(NullPointerException.class, () -> fused.forwardResidual(1, x, 0, (PreparedWeights) null, null, 0,
+                y, 0, y.clone(), 0));
     }
 }

@@ -1,5 +1,8 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+
 /**
  * One way of computing a convolution, per image: the forward pass with its epilogue (bias, ReLU,
  * 2x2 max-pooling), and the backward pass's three parts (the gradient at the convolution's
@@ -22,9 +25,17 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
      * Before a forward pass's images: the weights as this algorithm reads them (into
      * {@link ConvTensors#prepared}). {@link ConvPasses} skips it where the binding brings them
      * laid out already ({@code dev.isthmus.kernels.PreparedWeights}), so it may do nothing else
-     * that the images need.
+     * that the images need. By default {@link #prepareForward(float[], int, float[])} into this
+     * thread's buffer, or null where {@link #preparedForwardSize} is 0.
      */
-    void prepareForward(ConvTensors t);
+    default void prepareForward(ConvTensors t) {
+        int size = preparedForwardSize();
+        float[] into = size == 0 ? null : Workspace.floats(Slot.PACKED_WEIGHTS, size);
+        if (into != null) {
+            prepareForward(t.w, t.wOffset, into);
+        }
+        t.prepared = into;
+    }
 
     /** Floats of the weights as the forward pass reads them; 0 where it reads them as they lie (or lays them out per part). */
     default int preparedForwardSize() {
@@ -46,9 +57,17 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
 
     /**
      * Before a backward pass's images: the weights the data gradient reads, when {@code dx} is
-     * wanted; skipped, as {@link #prepareForward(ConvTensors)}, where the binding brings them.
+     * wanted; skipped, as {@link #prepareForward(ConvTensors)}, where the binding brings them. By
+     * default {@link #prepareBackward(float[], int, float[])} into this thread's buffer, or null.
      */
-    void prepareBackward(ConvTensors t);
+    default void prepareBackward(ConvTensors t) {
+        int size = t.dx == null ? 0 : preparedBackwardSize();
+        float[] into = size == 0 ? null : Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, size);
+        if (into != null) {
+            prepareBackward(t.w, t.wOffset, into);
+        }
+        t.prepared = into;
+    }
 
     /** Floats of the weights as the data gradient reads them; 0 where it reads them as they lie (or lays them out per part). */
     default int preparedBackwardSize() {

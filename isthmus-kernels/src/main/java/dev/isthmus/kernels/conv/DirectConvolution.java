@@ -121,13 +121,6 @@ public final class DirectConvolution implements ConvAlgorithm {
     }
 
     @Override
-    public void prepareForward(ConvTensors t) {
-        float[] wp = Workspace.floats(Slot.PACKED_WEIGHTS, forward.packedWeightsSize());
-        prepareForward(t.w, t.wOffset, wp);
-        t.prepared = wp;
-    }
-
-    @Override
     public int preparedForwardSize() {
         return forward.packedWeightsSize();
     }
@@ -251,18 +244,6 @@ public final class DirectConvolution implements ConvAlgorithm {
         for (int ch = 0; ch < channels; ch++) {
             kernels.copyStridedRows(from, ch * plane, stride, rows, width, 1, y, yb + ch * yPlane, width);
         }
-    }
-
-    @Override
-    public void prepareBackward(ConvTensors t) {
-        requireBackward();
-        if (t.dx == null) {
-            t.prepared = null;
-            return;
-        }
-        float[] wp = Workspace.floats(Slot.PACKED_FLIPPED_WEIGHTS, preparedBackwardSize());
-        prepareBackward(t.w, t.wOffset, wp);
-        t.prepared = wp;
     }
 
     /** Winograd's transformed weights, the flipped kernels packed, or each phase's packed after the last. */

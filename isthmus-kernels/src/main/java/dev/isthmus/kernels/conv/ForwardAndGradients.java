@@ -30,11 +30,6 @@ final class ForwardAndGradients implements ConvAlgorithm {
     }
 
     @Override
-    public void prepareForward(ConvTensors t) {
-        forward.prepareForward(t);
-    }
-
-    @Override
     public int preparedForwardSize() {
         return forward.preparedForwardSize();
     }
@@ -52,11 +47,6 @@ final class ForwardAndGradients implements ConvAlgorithm {
     @Override
     public void forwardOneImage(ConvTensors t) {
         forward.forwardOneImage(t);
-    }
-
-    @Override
-    public void prepareBackward(ConvTensors t) {
-        gradients.prepareBackward(t);
     }
 
     @Override

@@ -41,17 +41,7 @@ public final class GroupedConvolution implements ConvAlgorithm {
         return shape;
     }
 
-    /** The inner algorithm prepares each group's weights as it runs it. */
-    @Override
-    public void prepareForward(ConvTensors t) {
-        t.prepared = null;
-    }
-
-    @Override
-    public void prepareBackward(ConvTensors t) {
-        t.prepared = null;
-    }
-
+    /** Nothing laid out per pass (the defaults): the inner algorithm lays out each group's weights as it runs it. */
     @Override
     public void forwardImage(ConvTensors t, int n) {
         ConvTensors g = GROUP.get();

@@ -79,11 +79,6 @@ public final class Im2colConvolution implements ConvAlgorithm {
     }
 
     @Override
-    public void prepareForward(ConvTensors t) {
-        t.prepared = null;
-    }
-
-    @Override
     public void forwardImage(ConvTensors t, int n) {
         float[] out = DenseEpilogue.outputBuffer(shape, t);
         int ob = DenseEpilogue.outputOffset(shape, t, n);
@@ -101,22 +96,21 @@ public final class Im2colConvolution implements ConvAlgorithm {
 
     /** The data gradient's weights, flipped and with their channel axes swapped, when it runs as a convolution. */
     @Override
-    public void prepareBackward(ConvTensors t) {
-        if (t.dx == null || transposed == null) {
-            t.prepared = null;
-            return;
-        }
+    public int preparedBackwardSize() {
+        return transposed == null ? 0 : shape.weightSize();
+    }
+
+    @Override
+    public void prepareBackward(float[] w, int wOffset, float[] into) {
         int cin = shape.inChannels(), cout = shape.outChannels(), taps = shape.window().kernelSize();
-        float[] flipped = Workspace.floats(Slot.FLIPPED_WEIGHTS, shape.weightSize());
         for (int oc = 0; oc < cout; oc++) {
             for (int ic = 0; ic < cin; ic++) {
-                int from = t.wOffset + (oc * cin + ic) * taps, to = (ic * cout + oc) * taps;
+                int from = wOffset + (oc * cin + ic) * taps, to = (ic * cout + oc) * taps;
                 for (int k = 0; k < taps; k++) {
-                    flipped[to + k] = t.w[from + taps - 1 - k]; // (ky, kx) -> (kh-1-ky, kw-1-kx)
+                    into[to + k] = w[from + taps - 1 - k]; // (ky, kx) -> (kh-1-ky, kw-1-kx)
                 }
             }
         }
-        t.prepared = flipped;
     }
 
     /** The group's {@code dW^T}, transposed into {@code dw}. */

@@ -30,11 +30,6 @@ public final class PointwiseConvolution implements ConvAlgorithm {
     }
 
     @Override
-    public void prepareForward(ConvTensors t) {
-        t.prepared = null;
-    }
-
-    @Override
     public void forwardImage(ConvTensors t, int n) {
         int p = shape.window().outSize(), cin = shape.inChannels(), cout = shape.outChannels();
         float[] out = DenseEpilogue.outputBuffer(shape, t);
@@ -42,11 +37,6 @@ public final class PointwiseConvolution implements ConvAlgorithm {
         gemm.sgemm(false, false, cout, p, cin, 1f, t.w, t.wOffset, cin, t.x, t.xOffset + n * shape.inputSize(), p,
                 0f, out, ob, p);
         DenseEpilogue.forward(kernels, shape, t, n, out, ob);
-    }
-
-    @Override
-    public void prepareBackward(ConvTensors t) {
-        t.prepared = null;
     }
 
     @Override

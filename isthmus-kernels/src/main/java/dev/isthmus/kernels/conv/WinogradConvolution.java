@@ -213,13 +213,6 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /** {@code U_e = G g G^T} for every channel pair, laid out {@code [e][output channel / 8][input channel][8]}. */
     @Override
-    public void prepareForward(ConvTensors t) {
-        float[] u = Workspace.floats(Slot.PACKED_WEIGHTS, transformedWeightsSize());
-        prepareForward(t.w, t.wOffset, u);
-        t.prepared = u;
-    }
-
-    @Override
     public int preparedForwardSize() {
         return transformedWeightsSize();
     }

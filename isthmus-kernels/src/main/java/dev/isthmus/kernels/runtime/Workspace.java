@@ -19,7 +19,7 @@ public final class Workspace {
         /** A convolution's per-group weight and bias gradients, summed in order at the end. */
         PARTIAL_SUMS,
         /** Weights rearranged for a kernel: flipped for a data gradient, packed for direct convolution. */
-        FLIPPED_WEIGHTS, PACKED_WEIGHTS, PACKED_FLIPPED_WEIGHTS,
+        PACKED_WEIGHTS, PACKED_FLIPPED_WEIGHTS,
         /** A zero-padded image (direct convolution's input), and the padded gradient at a convolution's output. */
         STAGED_INPUT, STAGED_GRADIENT,
         /** A few rows of convolution output on their way to pooling, or a whole image's; a second, for pairs of strips. */
