@@ -43,7 +43,7 @@ public final class BatchNorm {
                 for (int i = 0; i < plane; i += CHUNK) {
                     int n = Math.min(CHUNK, plane - i);
                     sums[0] = sums[1] = 0;
-                    k.shiftedSums(x, at + i, n, 0f, sums, 0);
+                    k.sum(x, at + i, n, sums, 0);
                     float mean = (float) (sums[0] / n);
                     sums[0] = sums[1] = 0;
                     k.shiftedSums(x, at + i, n, mean, sums, 0);
@@ -120,8 +120,8 @@ public final class BatchNorm {
     }
 
     /**
-     * {@link #normalize}, then, when {@code relu}, {@link Activations#relu} on each plane while it
-     * is in cache (the same floats as the two calls one after the other).
+     * {@link #normalize}, then, when {@code relu}, {@link Activations#relu} in the same pass (the
+     * same floats as the two calls one after the other).
      */
     public static void normalize(float[] x, int xOffset, int batch, int channels, int plane, float[] mean,
                                  float[] meanLow, float[] scale, float[] beta, boolean relu, float[] y, int yOffset) {
@@ -131,10 +131,11 @@ public final class BatchNorm {
         for (int b = 0; b < batch; b++) {
             for (int c = 0; c < channels; c++) {
                 int p = (b * channels + c) * plane;
-                k.affine(x, xOffset + p, plane, mean[c], meanLow == null ? 0f : meanLow[c], scale[c], beta[c], y,
-                        yOffset + p);
+                float low = meanLow == null ? 0f : meanLow[c];
                 if (relu) {
-                    k.relu(y, yOffset + p, y, yOffset + p, plane);
+                    k.affineRelu(x, xOffset + p, plane, mean[c], low, scale[c], beta[c], y, yOffset + p);
+                } else {
+                    k.affine(x, xOffset + p, plane, mean[c], low, scale[c], beta[c], y, yOffset + p);
                 }
             }
         }

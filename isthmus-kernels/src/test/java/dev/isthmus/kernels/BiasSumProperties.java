@@ -12,10 +12,9 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * The bias gradient's plane sums ({@code channelSums}, and {@code activationGradient}'s, taken
- * while it copies the output gradient) bit for bit against their order of additions written out:
- * per row, the lanes' partial sums over whole vectors added lane by lane from {@code 0f}, then the
- * row's tail floats in order, the rows added in double in order. That order is what makes the
- * result independent of the thread count and of the JIT, so a faster way of adding must keep it.
+ * while it copies the output gradient) bit for bit against their order of additions written out
+ * ({@link #referenceSum}). That order is what makes the result independent of the thread count
+ * and of the JIT, so a faster way of adding must keep it, or change it here too.
  */
 @Tag("kernel-ops")
 @Tag("vector-width")
@@ -29,25 +28,46 @@ class BiasSumProperties {
         return k.vectorBitSize() / Float.SIZE;
     }
 
+    /**
+     * The vector kernels' order: rows in groups (so each lane adds at most 32 floats, a row at least
+     * a group); a group's whole vectors added lane by lane, row by row, the lanes summed by halving
+     * ({@code Vectors.laneSum}), then each row's tail floats in order; the groups added in double.
+     * The scalar kernels add every row in float, in order, and the rows in double.
+     */
     private static double referenceSum(float[] a, int at, int stride, int rows, int cols) {
-        int lanes = lanes(), vectorCols = lanes == 0 ? 0 : cols / lanes * lanes;
+        int lanes = lanes(), vectors = lanes == 0 ? 0 : cols / lanes, vectorCols = vectors * lanes;
+        int group = vectors == 0 ? 1 : Math.max(1, 32 / vectors);
         double total = 0;
-        for (int r = 0; r < rows; r++) {
-            int row = at + r * stride;
-            float sum = 0f;
-            for (int i = 0; i < lanes; i++) {
-                float lane = 0f;
-                for (int c = i; c < vectorCols; c += lanes) {
-                    lane += a[row + c];
+        for (int first = 0; first < rows; first += group) {
+            int n = Math.min(group, rows - first);
+            float[] lane = new float[Math.max(lanes, 1)];
+            for (int r = first; r < first + n; r++) {
+                for (int c = 0; c < vectorCols; c++) {
+                    lane[c % lanes] += a[at + r * stride + c];
                 }
-                sum += lane;
             }
-            for (int c = vectorCols; c < cols; c++) {
-                sum += a[row + c];
+            float sum = lanes == 0 ? 0f : halving(lane);
+            for (int r = first; r < first + n; r++) {
+                for (int c = vectorCols; c < cols; c++) {
+                    sum += a[at + r * stride + c];
+                }
             }
             total += sum;
         }
         return total;
+    }
+
+    /** {@code Vectors.laneSum}'s order: lane i plus lane i ^ L/2, then i ^ L/4, ... down to i ^ 1; lane 0. */
+    static float halving(float[] lanes) {
+        float[] w = lanes.clone();
+        for (int half = w.length / 2; half >= 1; half /= 2) {
+            float[] next = new float[w.length];
+            for (int i = 0; i < w.length; i++) {
+                next[i] = w[i] + w[i ^ half];
+            }
+            w = next;
+        }
+        return w[0];
     }
 
     private static float[] gaussian(Random random, int n) {
@@ -60,8 +80,8 @@ class BiasSumProperties {
 
     @Property(tries = 200, seed = Seeds.FIXED)
     void channelSumsAddInTheirOrder(@ForAll @IntRange(min = 1, max = 4) int channels,
-                                    @ForAll @IntRange(min = 1, max = 40) int rows,
-                                    @ForAll @IntRange(min = 1, max = 70) int cols,
+                                    @ForAll @IntRange(min = 1, max = 80) int rows,
+                                    @ForAll @IntRange(min = 1, max = 140) int cols,
                                     @ForAll @IntRange(min = 0, max = 9) int pad, @ForAll long seed) {
         Random random = new Random(seed);
         int stride = cols + pad, plane = rows * stride + pad, offset = pad;
@@ -77,8 +97,8 @@ class BiasSumProperties {
 
     @Property(tries = 200, seed = Seeds.FIXED)
     void activationGradientCopiesMasksAndSumsInTheSameOrder(@ForAll @IntRange(min = 1, max = 4) int channels,
-                                                            @ForAll @IntRange(min = 1, max = 40) int rows,
-                                                            @ForAll @IntRange(min = 1, max = 70) int cols,
+                                                            @ForAll @IntRange(min = 1, max = 80) int rows,
+                                                            @ForAll @IntRange(min = 1, max = 140) int cols,
                                                             @ForAll @IntRange(min = 0, max = 9) int pad,
                                                             @ForAll boolean relu, @ForAll long seed) {
         Random random = new Random(seed);

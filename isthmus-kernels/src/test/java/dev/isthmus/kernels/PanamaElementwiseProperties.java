@@ -3,6 +3,7 @@ package dev.isthmus.kernels;
 import dev.isthmus.kernels.elementwise.ScalarElementwise;
 import dev.isthmus.kernels.elementwise.ElementwiseSupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -79,5 +80,62 @@ class PanamaElementwiseProperties {
         assertArrayEquals(p2, p1, "parameters");
         assertArrayEquals(m2, m1, "first moments");
         assertArrayEquals(v2, v1, "second moments");
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void affineReluMatchesBitForBit(@ForAll @IntRange(min = 1, max = 150) int n, @ForAll long seed) {
+        float[] x = values(seed, n, 3), a = new float[n], b = new float[n];
+        PANAMA.affineRelu(x, 0, n, 0.25f, 1e-9f, 1.5f, -0.5f, a, 0);
+        SCALAR.affineRelu(x, 0, n, 0.25f, 1e-9f, 1.5f, -0.5f, b, 0);
+        assertArrayEquals(b, a, "affine relu");
+        SCALAR.affine(x, 0, n, 0.25f, 1e-9f, 1.5f, -0.5f, b, 0);
+        SCALAR.relu(b, 0, b, 0, n);
+        assertArrayEquals(b, a, "affine then relu");
+    }
+
+    /** The batch-norm sums (their float order is each kernel's own) against sums in double, finite values only. */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void batchNormSumsMatchDoubleSums(@ForAll @IntRange(min = 1, max = 300) int n, @ForAll long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n + 1], dy = new float[n + 1];
+        for (int i = 0; i <= n; i++) {
+            x[i] = (float) (2 + r.nextGaussian());
+            dy[i] = (float) r.nextGaussian();
+        }
+        float mean = 2.1f, low = 1e-8f, a = 0.9f, b = -0.2f;
+        double sum = 0, abs = 0, squares = 0, gradient = 0, product = 0, masked = 0, maskedProduct = 0;
+        for (int i = 1; i <= n; i++) {
+            double d = x[i] - mean;
+            sum += x[i];
+            abs += Math.abs(x[i]);
+            squares += d * d;
+            gradient += dy[i];
+            product += dy[i] * d;
+            if (Math.fma(x[i] - mean - low, a, b) > 0f) {
+                masked += dy[i];
+                maskedProduct += dy[i] * d;
+            }
+        }
+        double tolerance = 1e-5 * (abs + n);
+        for (ElementwiseSupport k : new ElementwiseSupport[] {PANAMA, SCALAR}) {
+            double[] out = new double[2];
+            k.sum(x, 1, n, out, 0);
+            assertEquals(sum, out[0], tolerance, "sum");
+            out[0] = 0;
+            k.shiftedSums(x, 1, n, mean, out, 0);
+            assertEquals(sum - n * (double) mean, out[0], tolerance, "shifted sum");
+            assertEquals(squares, out[1], tolerance, "squares");
+            out[0] = out[1] = 0;
+            k.gradientSums(x, dy, 1, n, mean, out, 0);
+            assertEquals(gradient, out[0], tolerance, "gradient sum");
+            assertEquals(product, out[1], tolerance, "gradient product");
+            float[] dz = new float[n + 1];
+            double[] fused = new double[2], apart = new double[2];
+            k.reluGradientSums(x, dy, 1, n, mean, low, a, b, dz, fused, 0);
+            assertEquals(masked, fused[0], tolerance, "masked sum");
+            assertEquals(maskedProduct, fused[1], tolerance, "masked product");
+            k.gradientSums(x, dz, 1, n, mean, apart, 0);
+            assertArrayEquals(apart, fused, "the fused kernel sums as gradientSums does");
+        }
     }
 }

@@ -83,8 +83,8 @@ public interface ConvSupport {
                             boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums);
 
     /**
-     * {@code sums[c] +=} the sum of {@code rows x cols} of plane {@code c}: each row's sum in float
-     * (in the implementation's order), the rows' sums added in double.
+     * {@code sums[c] +=} the sum of {@code rows x cols} of plane {@code c}: a few rows at a time in
+     * float (in the implementation's order), those sums added in double.
      */
     void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums);
 

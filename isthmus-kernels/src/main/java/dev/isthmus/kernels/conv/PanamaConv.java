@@ -607,7 +607,7 @@ public final class PanamaConv implements ConvSupport {
                 }
             }
             if (sums != null) {
-                float total = 0f; // lanes in order, not reduceLanes (see channelSums)
+                float total = 0f; // lanes in order, not reduceLanes (its order depends on the JIT)
                 for (int i = 0; i < L; i++) {
                     total += sum.lane(i);
                 }
@@ -655,9 +655,10 @@ public final class PanamaConv implements ConvSupport {
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         FloatVector zero = FloatVector.zero(S);
-        float[] lanes = sums == null ? null : RowLanes.buffer(rows);
-        int vectorCols = cols / L * L;
+        int vectorCols = cols / L * L, group = RowGroups.rows(cols);
         for (int ch = 0; ch < channels; ch++) {
+            double total = 0;
+            FloatVector s = zero;
             for (int r = 0; r < rows; r++) {
                 int src = dyOffset + (ch * rows + r) * cols, ys = yOffset + (ch * rows + r) * cols;
                 int dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
@@ -665,7 +666,6 @@ public final class PanamaConv implements ConvSupport {
                     System.arraycopy(dy, src, dz, dst, cols);
                     continue;
                 }
-                FloatVector s = zero;
                 for (; c < vectorCols; c += L) {
                     FloatVector g = FloatVector.fromArray(S, dy, src + c);
                     if (relu) {
@@ -674,87 +674,78 @@ public final class PanamaConv implements ConvSupport {
                     g.intoArray(dz, dst + c);
                     s = s.add(g);
                 }
-                if (lanes != null) {
-                    s.intoArray(lanes, r * L);
-                }
                 for (; c < cols; c++) {
                     dz[dst + c] = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
                 }
+                if (sums != null && RowGroups.ends(r, group, rows)) { // as channelSums adds a group
+                    int first = r - r % group;
+                    total += RowGroups.total(s, dz, dzOffset + ch * dzPlane + first * dzStride + vectorCols, dzStride,
+                            r + 1 - first, cols - vectorCols);
+                    s = zero;
+                }
             }
-            if (sums != null) { // as channelSums adds a row: lanes in order, then the tail
-                sums[ch] += RowLanes.total(lanes, rows, dz, dzOffset + ch * dzPlane + vectorCols, dzStride, cols - vectorCols);
+            if (sums != null) {
+                sums[ch] += total;
             }
         }
     }
 
-    /** {@code sums[c] += sum of rows x cols of plane c}: per lane over each row, the lanes in order, rows added in double. */
+    /** {@code sums[c] += sum of rows x cols of plane c}, in {@link RowGroups}' order. */
     @Override
     public void channelSums(float[] a, int offset, int stride, int plane, int channels, int rows, int cols, double[] sums) {
-        float[] lanes = RowLanes.buffer(rows);
-        int vectorCols = cols / L * L;
+        int vectorCols = cols / L * L, group = RowGroups.rows(cols);
         for (int ch = 0; ch < channels; ch++) {
-            for (int r = 0; r < rows; r++) {
-                int at = offset + ch * plane + r * stride;
+            double total = 0;
+            for (int first = 0; first < rows; first += group) {
+                int n = Math.min(group, rows - first), at = offset + ch * plane + first * stride;
                 FloatVector s = FloatVector.zero(S);
-                for (int c = 0; c < vectorCols; c += L) {
-                    s = s.add(FloatVector.fromArray(S, a, at + c));
+                for (int r = 0; r < n; r++) {
+                    for (int c = 0; c < vectorCols; c += L) {
+                        s = s.add(FloatVector.fromArray(S, a, at + r * stride + c));
+                    }
                 }
-                s.intoArray(lanes, r * L);
+                total += RowGroups.total(s, a, at + vectorCols, stride, n, cols - vectorCols);
             }
-            // Lanes in order, not reduceLanes: its order of additions is unspecified, and the
-            // interpreter's differs from C2's, so a result would depend on when C2 compiled it.
-            sums[ch] += RowLanes.total(lanes, rows, a, offset + ch * plane + vectorCols, stride, cols - vectorCols);
+            sums[ch] += total;
         }
     }
 
     /**
-     * A plane's sum as the bias gradients take it: each row's per-lane partial sums added lane by
-     * lane in order ({@code 0f + lane 0 + lane 1 + ...}), then the row's tail floats in order, and
-     * the rows' totals added in double, in order. The rows' lanes wait in a buffer and are added
-     * a lane at a time across all rows: every row's chain of additions is the same as adding its
-     * lanes as it came (the same bits), but the rows' chains run side by side, where one row's
-     * chain after sixteen lane extractions was most of a narrow map's bias sum.
+     * A plane's sum as the bias gradients take it: the rows go in groups of {@link #rows} (all of a
+     * 16-wide map's, two rows of 256); a group's whole vectors are added into one vector, row by
+     * row, its lanes summed by {@link Vectors#laneSum}, then each row's tail floats in order; the
+     * groups' sums are added in double, in order. Each lane adds at most {@value #LANE_VALUES}
+     * floats before the double takes over (unless a row alone has more), so precision is about a
+     * row's; a group a row had made a 16-wide map's bias sum 6% of its layer's backward (a lane
+     * reduction per row of one vector).
      */
-    private static final class RowLanes {
+    static final class RowGroups {
 
-        private RowLanes() {}
+        /** Floats a lane adds in a group, where rows allow. */
+        static final int LANE_VALUES = 32;
 
-        /** Where each of {@code L} rows of lanes starts: a gather's index map. */
-        private static final int[] ROW_STARTS = java.util.stream.IntStream.range(0, L).map(r -> r * L).toArray();
+        private RowGroups() {}
 
-        /** Room for {@code rows} rows of lanes and their running sums. */
-        static float[] buffer(int rows) {
-            return Workspace.floats(Workspace.Slot.ROW_SUMS, (long) rows * (L + 1));
+        /** Rows per group for rows {@code cols} wide: one where a row has no whole vector. */
+        static int rows(int cols) {
+            int vectors = cols / L;
+            return vectors == 0 ? 1 : Math.max(1, LANE_VALUES / vectors);
         }
 
-        /** The plane's total; the rows' tails are {@code tail} floats at {@code tailAt + r * stride}. */
-        static double total(float[] lanes, int rows, float[] tails, int tailAt, int stride, int tail) {
-            int row = rows * L, r0 = 0;
-            // L rows at a time: lane i of each row gathered into one vector, added in lane order.
-            // At 512 bits resnet's 16->16 backward took 2.65-2.82 -> 2.41-2.47 ms; at 256 bits
-            // (-XX:UseAVX=2) the gathers made it slower (4.15 -> 4.3 ms), so rows go one by one there.
-            for (; L >= 16 && r0 + L <= rows; r0 += L) {
-                FloatVector sum = FloatVector.zero(S);
-                for (int i = 0; i < L; i++) {
-                    sum = sum.add(FloatVector.fromArray(S, lanes, r0 * L + i, ROW_STARTS, 0));
-                }
-                sum.intoArray(lanes, row + r0);
-            }
-            java.util.Arrays.fill(lanes, row + r0, row + rows, 0f);
-            for (int i = 0; i < L; i++) {
-                for (int r = r0; r < rows; r++) {
-                    lanes[row + r] += lanes[r * L + i];
-                }
-            }
-            double total = 0;
-            for (int r = 0; r < rows; r++) {
-                float sum = lanes[row + r];
+        /** Whether row {@code r} closes its group. */
+        static boolean ends(int r, int group, int rows) {
+            return r % group == group - 1 || r == rows - 1;
+        }
+
+        /** A group's float sum: {@code lanes}' sum, then the tails of {@code n} rows, {@code tail} floats from {@code tailAt + r * stride}. */
+        static float total(FloatVector lanes, float[] tails, int tailAt, int stride, int n, int tail) {
+            float sum = Vectors.laneSum(lanes);
+            for (int r = 0; r < n; r++) {
                 for (int c = 0, at = tailAt + r * stride; c < tail; c++) {
                     sum += tails[at + c];
                 }
-                total += sum;
             }
-            return total;
+            return sum;
         }
     }
 

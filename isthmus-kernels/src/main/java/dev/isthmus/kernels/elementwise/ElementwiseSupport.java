@@ -34,6 +34,9 @@ public interface ElementwiseSupport {
      */
     void shiftedSums(float[] x, int xo, int n, float shift, double[] out, int at);
 
+    /** {@code out[at] += sum(x)} over {@code x[xo, xo + n)}, summed in float within the call and added in double. */
+    void sum(float[] x, int xo, int n, double[] out, int at);
+
     /**
      * Batch-norm gradient sums over one plane: {@code out[at] += sum(dy)} and
      * {@code out[at + 1] += sum(dy * (x - mean))}, summed in float within the call and added in double.
@@ -56,6 +59,9 @@ public interface ElementwiseSupport {
      * values far from zero with a small spread keep their precision.
      */
     void affine(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo);
+
+    /** {@link #affine} then {@link #relu}, in one pass: the same floats as the two. */
+    void affineRelu(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo);
 
     /** {@code dx = a * dy + b * x + c} over {@code n} values (batch norm's input gradient, per channel). */
     void affineGradient(float[] dy, float[] x, int o, int n, float a, float b, float c, float[] dx);

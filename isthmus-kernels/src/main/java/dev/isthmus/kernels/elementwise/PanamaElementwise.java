@@ -115,21 +115,32 @@ public final class PanamaElementwise implements ElementwiseSupport {
         TAIL.tanhBackward(y, yo + i, dy, dyo + i, dx, dxo + i, n - i);
     }
 
-    /** Per-lane float sums, the lanes added in order (never reduceLanes, whose order depends on the JIT), then the tail. */
+    /*
+     * The batch-norm sums below keep two accumulators a sum, for even and odd vectors, so the adds'
+     * latency does not bound the loop (a 1024-float plane is 64 dependent adds with one), then add
+     * them, and their lanes in a fixed order (Vectors.laneSum). gradientSums and reluGradientSums
+     * share that order, so the fused kernel gives the same floats as the two apart.
+     */
+
     @Override
     public void shiftedSums(float[] x, int xo, int n, float shift, double[] out, int at) {
-        FloatVector sv = FloatVector.zero(S), qv = sv, shiftV = FloatVector.broadcast(S, shift);
-        int i = 0;
-        for (int end = body(n); i < end; i += L) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, q0 = s0, q1 = s0, shiftV = FloatVector.broadcast(S, shift);
+        int i = 0, end = body(n);
+        for (; i + L < end; i += 2 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, x, xo + i).sub(shiftV);
+            FloatVector d1 = FloatVector.fromArray(S, x, xo + i + L).sub(shiftV);
+            s0 = s0.add(d0);
+            q0 = d0.fma(d0, q0);
+            s1 = s1.add(d1);
+            q1 = d1.fma(d1, q1);
+        }
+        if (i < end) {
             FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(shiftV);
-            sv = sv.add(d);
-            qv = d.fma(d, qv);
+            s0 = s0.add(d);
+            q0 = d.fma(d, q0);
+            i += L;
         }
-        float s = 0f, q = 0f;
-        for (int l = 0; l < L; l++) {
-            s += sv.lane(l);
-            q += qv.lane(l);
-        }
+        float s = Vectors.laneSum(s0.add(s1)), q = Vectors.laneSum(q0.add(q1));
         for (; i < n; i++) {
             float d = x[xo + i] - shift;
             s += d;
@@ -140,19 +151,42 @@ public final class PanamaElementwise implements ElementwiseSupport {
     }
 
     @Override
+    public void sum(float[] x, int xo, int n, double[] out, int at) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        int i = 0, end = body(n);
+        for (; i + L < end; i += 2 * L) {
+            s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+            s1 = s1.add(FloatVector.fromArray(S, x, xo + i + L));
+        }
+        if (i < end) {
+            s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+            i += L;
+        }
+        float s = Vectors.laneSum(s0.add(s1));
+        for (; i < n; i++) {
+            s += x[xo + i];
+        }
+        out[at] += s;
+    }
+
+    @Override
     public void gradientSums(float[] x, float[] dy, int o, int n, float mean, double[] out, int at) {
-        FloatVector sv = FloatVector.zero(S), pv = sv, meanV = FloatVector.broadcast(S, mean);
-        int i = 0;
-        for (int end = body(n); i < end; i += L) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, p0 = s0, p1 = s0, meanV = FloatVector.broadcast(S, mean);
+        int i = 0, end = body(n);
+        for (; i + L < end; i += 2 * L) {
+            FloatVector g0 = FloatVector.fromArray(S, dy, o + i), g1 = FloatVector.fromArray(S, dy, o + i + L);
+            s0 = s0.add(g0);
+            p0 = g0.fma(FloatVector.fromArray(S, x, o + i).sub(meanV), p0);
+            s1 = s1.add(g1);
+            p1 = g1.fma(FloatVector.fromArray(S, x, o + i + L).sub(meanV), p1);
+        }
+        if (i < end) {
             FloatVector g = FloatVector.fromArray(S, dy, o + i);
-            sv = sv.add(g);
-            pv = g.fma(FloatVector.fromArray(S, x, o + i).sub(meanV), pv);
+            s0 = s0.add(g);
+            p0 = g.fma(FloatVector.fromArray(S, x, o + i).sub(meanV), p0);
+            i += L;
         }
-        float s = 0f, p = 0f;
-        for (int l = 0; l < L; l++) {
-            s += sv.lane(l);
-            p += pv.lane(l);
-        }
+        float s = Vectors.laneSum(s0.add(s1)), p = Vectors.laneSum(p0.add(p1));
         for (; i < n; i++) {
             float g = dy[o + i];
             s += g;
@@ -165,24 +199,35 @@ public final class PanamaElementwise implements ElementwiseSupport {
     @Override
     public void reluGradientSums(float[] x, float[] dy, int o, int n, float mean, float meanLow, float a, float b,
                                  float[] dz, double[] out, int at) {
-        FloatVector zero = FloatVector.zero(S), sv = zero, pv = zero;
+        FloatVector zero = FloatVector.zero(S), s0 = zero, s1 = zero, p0 = zero, p1 = zero;
         FloatVector meanV = FloatVector.broadcast(S, mean), lowV = FloatVector.broadcast(S, meanLow);
         FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
-        int i = 0;
-        for (int end = body(n); i < end; i += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, o + i);
-            VectorMask<Float> positive = xv.sub(meanV).sub(lowV).fma(av, bv).compare(VectorOperators.GT, zero);
-            FloatVector g = zero.blend(FloatVector.fromArray(S, dy, o + i), positive);
+        int i = 0, end = body(n);
+        for (; i + L < end; i += 2 * L) {
+            FloatVector x0 = FloatVector.fromArray(S, x, o + i).sub(meanV);
+            FloatVector x1 = FloatVector.fromArray(S, x, o + i + L).sub(meanV);
+            FloatVector g0 = zero.blend(FloatVector.fromArray(S, dy, o + i),
+                    x0.sub(lowV).fma(av, bv).compare(VectorOperators.GT, zero));
+            FloatVector g1 = zero.blend(FloatVector.fromArray(S, dy, o + i + L),
+                    x1.sub(lowV).fma(av, bv).compare(VectorOperators.GT, zero));
+            g0.intoArray(dz, o + i);
+            g1.intoArray(dz, o + i + L);
+            s0 = s0.add(g0);
+            p0 = g0.fma(x0, p0);
+            s1 = s1.add(g1);
+            p1 = g1.fma(x1, p1);
+        }
+        if (i < end) {
+            FloatVector x0 = FloatVector.fromArray(S, x, o + i).sub(meanV);
+            FloatVector g = zero.blend(FloatVector.fromArray(S, dy, o + i),
+                    x0.sub(lowV).fma(av, bv).compare(VectorOperators.GT, zero));
             g.intoArray(dz, o + i);
-            sv = sv.add(g);
-            pv = g.fma(xv.sub(meanV), pv);
+            s0 = s0.add(g);
+            p0 = g.fma(x0, p0);
+            i += L;
         }
-        float s = 0f, p = 0f;
-        for (int l = 0; l < L; l++) { // lane by lane, then the tail: as gradientSums
-            s += sv.lane(l);
-            p += pv.lane(l);
-        }
-        for (; i < n; i++) {
+        float s = Vectors.laneSum(s0.add(s1)), p = Vectors.laneSum(p0.add(p1));
+        for (; i < n; i++) { // the tail: as gradientSums
             float g = Math.fma(x[o + i] - mean - meanLow, a, b) > 0f ? dy[o + i] : 0f;
             dz[o + i] = g;
             s += g;
@@ -201,6 +246,18 @@ public final class PanamaElementwise implements ElementwiseSupport {
             FloatVector.fromArray(S, x, xo + i).sub(sv).sub(lv).fma(av, bv).intoArray(y, yo + i);
         }
         TAIL.affine(x, xo + i, n - i, shift, shiftLow, a, b, y, yo + i);
+    }
+
+    @Override
+    public void affineRelu(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
+        FloatVector zero = FloatVector.zero(S), sv = FloatVector.broadcast(S, shift), lv = FloatVector.broadcast(S, shiftLow);
+        FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int end = body(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(sv).sub(lv).fma(av, bv);
+            v.blend(zero, v.compare(VectorOperators.LT, zero)).intoArray(y, yo + i); // as relu: NaN kept
+        }
+        TAIL.affineRelu(x, xo + i, n - i, shift, shiftLow, a, b, y, yo + i);
     }
 
     @Override

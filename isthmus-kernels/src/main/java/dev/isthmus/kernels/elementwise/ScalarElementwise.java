@@ -99,6 +99,15 @@ public final class ScalarElementwise implements ElementwiseSupport {
     }
 
     @Override
+    public void sum(float[] x, int xo, int n, double[] out, int at) {
+        float s = 0f;
+        for (int i = xo; i < xo + n; i++) {
+            s += x[i];
+        }
+        out[at] += s;
+    }
+
+    @Override
     public void gradientSums(float[] x, float[] dy, int o, int n, float mean, double[] out, int at) {
         float s = 0f, p = 0f;
         for (int i = o; i < o + n; i++) {
@@ -128,6 +137,14 @@ public final class ScalarElementwise implements ElementwiseSupport {
     public void affine(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
         for (int i = 0; i < n; i++) {
             y[yo + i] = Math.fma(x[xo + i] - shift - shiftLow, a, b);
+        }
+    }
+
+    @Override
+    public void affineRelu(float[] x, int xo, int n, float shift, float shiftLow, float a, float b, float[] y, int yo) {
+        for (int i = 0; i < n; i++) {
+            float v = Math.fma(x[xo + i] - shift - shiftLow, a, b);
+            y[yo + i] = v < 0f ? 0f : v; // as relu
         }
     }
 

@@ -2,6 +2,7 @@ package dev.isthmus.kernels.runtime;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,6 +33,31 @@ public final class Vectors {
     /** Bytes, one per float lane (pooling winners); null below 8 lanes, where no byte species that narrow exists. */
     public static final VectorSpecies<Byte> BYTES = LANES >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES)) : null;
+
+    /** Lane {@code i} and lane {@code i ^ h}, for the halving steps of {@link #laneSum}. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(LANES)];
+        for (int k = 0; k < h.length; k++) {
+            int half = LANES >> (k + 1);
+            h[k] = VectorShuffle.fromOp(FLOATS, i -> i ^ half);
+        }
+        return h;
+    }
+
+    /**
+     * The sum of {@code v}'s lanes by halving: each lane {@code i} plus lane {@code i ^ L/2}, then
+     * {@code i ^ L/4}, and so on down to {@code i ^ 1}; lane 0 at the end. A fixed order, unlike
+     * {@code reduceLanes}, whose order depends on the JIT; log2(L) dependent adds, not L.
+     */
+    public static float laneSum(FloatVector v) {
+        for (VectorShuffle<Float> h : HALVES) {
+            v = v.add(v.rearrange(h));
+        }
+        return v.lane(0);
+    }
 
     private Vectors() {}
 

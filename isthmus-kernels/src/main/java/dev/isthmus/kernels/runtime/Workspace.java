@@ -28,8 +28,6 @@ public final class Workspace {
         WEIGHT_SUMS,
         /** im2col's zero-padded copy of an image whose output rows are too narrow to copy one by one. */
         PADDED_IMAGE,
-        /** A plane's rows of per-lane sums on their way to a bias gradient (PanamaConv.RowLanes). */
-        ROW_SUMS,
         /**
          * Winograd's staged image (even and odd columns apart), a band's transformed input tiles, their
          * products, and the weights as nine planes of taps on their way to being transformed (or
