@@ -540,6 +540,36 @@ class FusedConvolutionProperties {
         }
     }
 
+    /**
+     * Strided maps whose output is half a block wide with an even height: the flat staging
+     * computed in paired rows. Strides 2 and 3, kernels wider than the stride up to 5x5, both
+     * channel tiles, pooled or not (where the strided layout is chosen: enough blocks).
+     */
+    @Provide
+    Arbitrary<Case> stridedPairedRowsCases() {
+        int width = Math.max(2, KernelProvider.conv().directBlock() / 2);
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 3),
+                        Arbitraries.integers().between(1, 6), Arbitraries.integers().between(1, 17),
+                        Arbitraries.integers().between(4, 8), Arbitraries.integers().between(2, 3),
+                        Arbitraries.integers().between(0, 2))
+                .as((n, ci, co, halfH, stride, extra) -> new int[] {n, ci, co, 2 * halfH, stride, stride + 1 + extra});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[4] * s[3], s[4] * width, s[5], s[5], s[4], s[4], 1, 1, Padding.SAME), relu, pool,
+                        seed))
+                .filter(c -> c.fused().conv().algorithm().startsWith("direct (strided")); // not too few blocks
+    }
+
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void stridedPairedRowsAreTheLayersAndTheChainRule(@ForAll("stridedPairedRowsCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() > 0) {
+            assertTrue(c.fused().conv().algorithm().startsWith("direct (strided, paired rows)"), c.toString());
+        }
+        forwardIsTheLayersInSequence(c);
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
+    }
+
     /** The random cases reach the strided layout now and then; this one always, pooled and rectified. */
     @Example
     void stridedDirectConvolutionFusesReluAndPooling() {

@@ -39,8 +39,13 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvShape shape;
     /** The forward layout, and the data gradient's (at a stride: phase 0's, whose staging every phase shares). */
     private final DirectLayout forward, back;
-    /** Where {@link #forward} is flat but its rows would fit a row layout, that layout (a lone image's bands). */
+    /**
+     * Where {@link #forward} is flat but its rows would fit a row layout, that layout (a lone
+     * image's bands); strided, its {@link #pairedForward}.
+     */
     private final DirectLayout bandLayout;
+    /** The strided flat layout's forward in paired rows ({@link DirectLayout#stridedPairs}), or null. */
+    private final DirectLayout pairedForward;
     /** At a stride above 1, the data gradient's layout per phase {@code py * s + px}; null at stride 1. */
     private final DirectLayout[] phases;
     /** Where each phase's packed weights start (one array holds them all). */
@@ -68,7 +73,8 @@ public final class DirectConvolution implements ConvAlgorithm {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
-        this.bandLayout = forward.flat && forward.stride == 1 ? DirectLayout.rows(forward) : null;
+        this.pairedForward = DirectLayout.stridedPairs(forward);
+        this.bandLayout = forward.flat && forward.stride == 1 ? DirectLayout.rows(forward) : pairedForward;
         this.phases = phases;
         this.phaseWeightsAt = phases == null ? null : new int[phases.length + 1];
         for (int p = 0; phases != null && p < phases.length; p++) {
@@ -102,7 +108,8 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public String name() {
-        String layout = forward.stride > 1 ? (forward.flat ? "direct (strided, flat)" : "direct (strided)")
+        String layout = forward.stride > 1 ? (pairedForward != null ? "direct (strided, paired rows)"
+                : forward.flat ? "direct (strided, flat)" : "direct (strided)")
                 : forward.flat ? "direct (flat)" : forward.paired ? "direct (paired rows)" : "direct";
         if (back == null) {
             return layout;
@@ -134,7 +141,9 @@ public final class DirectConvolution implements ConvAlgorithm {
     public void forwardImage(ConvTensors t, int n) {
         float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
         int yb = t.yOffset + n * shape.outputSize(t.pool), wb = t.winnersOffset + n * shape.pooledSize();
-        if (forward.flat) {
+        if (pairedForward != null) {
+            forwardRows(pairedForward, t, xp, 0, rowsToCompute(t.pool), yb, wb);
+        } else if (forward.flat) {
             forwardFlat(t, xp, yb, wb);
         } else {
             forwardRows(forward, t, xp, 0, rowsToCompute(t.pool), yb, wb);

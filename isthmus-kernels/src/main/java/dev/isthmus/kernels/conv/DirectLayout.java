@@ -262,6 +262,23 @@ public final class DirectLayout {
     }
 
     /**
+     * The strided flat layout {@code f} computed in paired rows, where its output is exactly half
+     * a block wide with an even height (resnet's 16 -> 32 stride-2 on 32x32 at 512 bits): the
+     * same staging (its stride, rows and tap offsets), each tile two output rows of one vector,
+     * so no position is computed in vain (256 for 288 laid flat) and the rows land in place. A
+     * phase row holds {@code outW} cells and the taps' reach ({@code f}'s stride), so every read
+     * stays in its row. Null otherwise.
+     */
+    static DirectLayout stridedPairs(DirectLayout f) {
+        if (!f.flat || f.stride < 2 || 2 * f.outW != f.block || f.outH % 2 != 0
+                || f.outW + (f.kw - 1) / f.stride > f.inStride) {
+            return null;
+        }
+        return new DirectLayout(f.cin, f.cout, f.kh, f.kw, f.stride, f.inH, f.inW, f.outH, f.outW, f.padTop, f.padLeft,
+                f.block, false, true, f.wideChannels, f.inStride, f.inRows, null);
+    }
+
+    /**
      * The data gradient of {@code f} as a direct convolution: {@code dy} padded by
      * {@code k - 1 - pad}, flipped weights with their channel axes swapped. Its staged input (the
      * padded {@code dy}) is also what {@link ConvSupport#directWeightGradient} reads, so its
