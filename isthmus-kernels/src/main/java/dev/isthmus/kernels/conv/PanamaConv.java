@@ -655,33 +655,34 @@ public final class PanamaConv implements ConvSupport {
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
         FloatVector zero = FloatVector.zero(S);
-        int vectorCols = cols / L * L, group = RowGroups.rows(cols);
+        int vectorCols = cols / L * L, group = sums == null ? rows : RowGroups.rows(cols);
         for (int ch = 0; ch < channels; ch++) {
             double total = 0;
-            FloatVector s = zero;
-            for (int r = 0; r < rows; r++) {
-                int src = dyOffset + (ch * rows + r) * cols, ys = yOffset + (ch * rows + r) * cols;
-                int dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
-                if (!relu && sums == null) {
-                    System.arraycopy(dy, src, dz, dst, cols);
-                    continue;
-                }
-                for (; c < vectorCols; c += L) {
-                    FloatVector g = FloatVector.fromArray(S, dy, src + c);
-                    if (relu) {
-                        g = zero.blend(g, FloatVector.fromArray(S, y, ys + c).compare(VectorOperators.GT, zero));
+            for (int first = 0; first < rows; first += group) {
+                int n = Math.min(group, rows - first);
+                FloatVector s = zero;
+                for (int r = first; r < first + n; r++) {
+                    int src = dyOffset + (ch * rows + r) * cols, ys = yOffset + (ch * rows + r) * cols;
+                    int dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
+                    if (!relu && sums == null) {
+                        System.arraycopy(dy, src, dz, dst, cols);
+                        continue;
                     }
-                    g.intoArray(dz, dst + c);
-                    s = s.add(g);
+                    for (; c < vectorCols; c += L) {
+                        FloatVector g = FloatVector.fromArray(S, dy, src + c);
+                        if (relu) {
+                            g = zero.blend(g, FloatVector.fromArray(S, y, ys + c).compare(VectorOperators.GT, zero));
+                        }
+                        g.intoArray(dz, dst + c);
+                        s = s.add(g);
+                    }
+                    for (; c < cols; c++) {
+                        dz[dst + c] = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
+                    }
                 }
-                for (; c < cols; c++) {
-                    dz[dst + c] = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
-                }
-                if (sums != null && RowGroups.ends(r, group, rows)) { // as channelSums adds a group
-                    int first = r - r % group;
-                    total += RowGroups.total(s, dz, dzOffset + ch * dzPlane + first * dzStride + vectorCols, dzStride,
-                            r + 1 - first, cols - vectorCols);
-                    s = zero;
+                if (sums != null) { // as channelSums adds a group
+                    total += RowGroups.total(s, dz, dzOffset + ch * dzPlane + first * dzStride + vectorCols, dzStride, n,
+                            cols - vectorCols);
                 }
             }
             if (sums != null) {
@@ -730,11 +731,6 @@ public final class PanamaConv implements ConvSupport {
         static int rows(int cols) {
             int vectors = cols / L;
             return vectors == 0 ? 1 : Math.max(1, LANE_VALUES / vectors);
-        }
-
-        /** Whether row {@code r} closes its group. */
-        static boolean ends(int r, int group, int rows) {
-            return r % group == group - 1 || r == rows - 1;
         }
 
         /** A group's float sum: {@code lanes}' sum, then the tails of {@code n} rows, {@code tail} floats from {@code tailAt + r * stride}. */
