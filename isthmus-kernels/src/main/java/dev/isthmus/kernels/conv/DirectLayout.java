@@ -310,6 +310,8 @@ public final class DirectLayout {
      * {@code dz} with a sub-kernel ({@code 2x2, 2x1, 1x2, 1x1} of a 3x3 at stride 2). Each phase is
      * a layout over one shared staging of {@code dz}, at {@code f}'s stride so that the weight
      * gradient reads the same buffer; element {@code [py * s + px]}. {@link #packPhase} packs its weights.
+     * A phase half a block wide with an even height is computed in paired rows (resnet's 16 -> 32
+     * stride-2 backward: 2.16-2.26 -> 2.00-2.09 ms against laid flat), others flat or in rows.
      */
     static DirectLayout[] phaseGradients(DirectLayout f) {
         int s = f.stride;
@@ -351,7 +353,9 @@ public final class DirectLayout {
         for (int py = 0; py < s; py++) {
             for (int px = 0; px < s; px++) {
                 int a = taRows[py], b = taCols[px];
-                boolean flat = !fitsRows(cols[px], f.block);
+                // half a block wide with an even height: paired rows, as the forward (stridedPairs)
+                boolean paired = 2 * cols[px] == f.block && rows[py] % 2 == 0;
+                boolean flat = !paired && !fitsRows(cols[px], f.block);
                 int[] taps = new int[f.cout * a * b];
                 for (int oc = 0, t = 0; oc < f.cout; oc++) {
                     for (int i = 0; i < a; i++) {
@@ -362,7 +366,7 @@ public final class DirectLayout {
                     }
                 }
                 phases[py * s + px] = new DirectLayout(f.cout, f.cin, a, b, 1, f.outH, f.outW, rows[py], cols[px],
-                        padTop, padLeft, f.block, flat, false, f.wideChannels, S, inRows, taps);
+                        padTop, padLeft, f.block, flat, paired, f.wideChannels, S, inRows, taps);
             }
         }
         return phases;
