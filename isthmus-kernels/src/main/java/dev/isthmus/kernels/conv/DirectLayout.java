@@ -35,8 +35,9 @@ import dev.isthmus.kernels.Window2d;
  * and, of those, columns {@code px, px + s, ...}. Output {@code (oy, ox)} of tap {@code (ky, kx)}
  * reads padded {@code (s * oy + ky, s * ox + kx)}, which is phase {@code (ky % s, kx % s)} at
  * {@code (oy + ky / s, ox + kx / s)}: again a shifted contiguous read, so the same kernels
- * compute a strided convolution with no im2col matrix (only its forward: the gradients of a
- * strided convolution go through im2col).
+ * compute a strided convolution with no im2col matrix. Its data gradient runs on the same
+ * phases ({@link #phaseGradients}); an output half a block wide with an even height is computed
+ * in paired rows, forward and phases alike ({@link #stridedPairs}).
  *
  * <p>Weights are repacked so that the inner loop reads them in order: blocks of
  * {@link #ocBlock} output channels (four, or eight where the vector registers allow and the
