@@ -31,7 +31,8 @@ class BiasSumProperties {
     /**
      * The vector kernels' order: rows in groups (so each lane adds at most 32 floats, a row at least
      * a group); a group's whole vectors added lane by lane, row by row, the lanes summed by halving
-     * ({@code Vectors.laneSum}), then each row's tail floats in order; the groups added in double.
+     * ({@code Vectors.laneSum}), then each row's tail floats summed from {@code 0f} and added; the
+     * groups added in double.
      * The scalar kernels add every row in float, in order, and the rows in double.
      */
     private static double referenceSum(float[] a, int at, int stride, int rows, int cols) {
@@ -47,10 +48,12 @@ class BiasSumProperties {
                 }
             }
             float sum = lanes == 0 ? 0f : halving(lane);
-            for (int r = first; r < first + n; r++) {
+            for (int r = first; r < first + n && vectorCols < cols; r++) {
+                float tail = 0f;
                 for (int c = vectorCols; c < cols; c++) {
-                    sum += a[at + r * stride + c];
+                    tail += a[at + r * stride + c];
                 }
+                sum += tail;
             }
             total += sum;
         }

@@ -542,7 +542,7 @@ class FusedConvolutionProperties {
 
     /**
      * Strided maps whose output is half a block wide with an even height: the flat staging
-     * computed in paired rows. Strides 2 and 3, kernels wider than the stride up to 5x5, both
+     * computed in paired rows. Strides 2 and 3, kernels wider than the stride up to 6x6, both
      * channel tiles, pooled or not (where the strided layout is chosen: enough blocks).
      */
     @Provide
@@ -578,6 +578,30 @@ class FusedConvolutionProperties {
         forwardIsTheLayersInSequence(c);
         backwardIsTheChainRule(c);
         sameBitsForOneAndManyThreads(c);
+    }
+
+    /**
+     * resnet's 16 -> 32 stride-2 layer itself (explicit padding of one), its forward and its data
+     * gradient's four phases in paired rows at 512 bits; and an input one column narrower, whose
+     * odd column phase is a column short of the even one (a paired phase beside one that is not,
+     * interleaved into the same rows).
+     */
+    @Example
+    void resnetStrideTwoLayerIsTheLayersAndTheChainRule() {
+        for (int inW : new int[] {32, 31}) {
+            for (boolean relu : new boolean[] {true, false}) {
+                Case c = new Case(2, 16, 32, Window2d.of(32, inW, 3, 3, 2, 2, 1, 1, Padding.explicit(1, 1, 1, 1)), relu,
+                        false, inW);
+                String algorithm = c.fused().conv().algorithm();
+                assertTrue(algorithm.contains("phase gradients"), algorithm);
+                if (KernelProvider.conv().directBlock() == 32 && inW == 32) {
+                    assertTrue(algorithm.startsWith("direct (strided, paired rows)"), algorithm);
+                }
+                forwardIsTheLayersInSequence(c);
+                backwardIsTheChainRule(c);
+                sameBitsForOneAndManyThreads(c);
+            }
+        }
     }
 
     /** resnet's 16 -> 32 stride-2 3x3 takes its gradients on the phases; 64 input channels keep im2col's. */
@@ -635,7 +659,7 @@ class FusedConvolutionProperties {
         // conv6, 8 wide: three blocks laid flat at 512 bits, paired rows at 256, rows below
         assertTrue(Convolution.of(20, 8, 8, 20, 5, 1, Padding.SAME).algorithm().startsWith("direct"));
         assertTrue(Convolution.of(12, 32, 32, 12, 3, 2, Padding.SAME).algorithm().startsWith("direct (strided"),
-                "stride 2 reads the image's phases (laid flat at 512 bits)");
+                "stride 2 reads the image's phases (in paired rows at 512 bits)");
     }
 
     @Example

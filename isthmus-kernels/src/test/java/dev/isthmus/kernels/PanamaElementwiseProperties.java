@@ -13,8 +13,9 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * The Panama element-wise kernels against the scalar ones, at every vector width the build forces:
- * ReLU, leaky ReLU, sigmoid, tanh, their backward passes and Adam bit for bit; NaN and
- * infinities alike.
+ * ReLU, leaky ReLU, sigmoid, tanh, their backward passes, batch norm's affine map with a ReLU
+ * and Adam bit for bit, NaN and infinities alike; batch norm's sums (each kernel adds in its own
+ * order) against sums in double, on finite values.
  */
 @Tag("vector-width")
 class PanamaElementwiseProperties {

@@ -153,8 +153,9 @@ public final class DirectConvolution implements ConvAlgorithm {
     /**
      * A single image on all threads: staged once, then bands of output rows (even, when pooling)
      * per thread. A flat layout is one computed row, so a map laid flat only to save the rounding
-     * of its rows ({@link DirectLayout#rows}) takes its bands from the row layout; a narrow one
-     * runs on one thread.
+     * of its rows ({@link DirectLayout#rows}) takes its bands from the row layout, and a strided
+     * one computed in paired rows from those ({@link #pairedForward}, bands of two rows); a
+     * narrow one runs on one thread.
      */
     @Override
     public void forwardOneImage(ConvTensors t) {

@@ -240,7 +240,9 @@ public final class DirectLayout {
      * window: a stride of 1 (see {@link #forward}) or unequal on the two axes, a dilation, padding
      * wider than the kernel, a kernel no wider than the stride (each tap then reads one phase
      * only, and staging all of them would cost more than it saves), or an output too narrow by the
-     * rules of {@link #forward} (laid flat here at any padding: only the forward runs this way).
+     * rules of {@link #forward} (laid flat here at any padding; {@link #stridedPairs} computes an
+     * output half a block wide in paired rows on the same staging, and {@link #phaseGradients} the
+     * data gradient).
      */
     static DirectLayout strided(int cin, int cout, Window2d w, int block, boolean wideChannels) {
         int s = w.strideY();
@@ -267,14 +269,14 @@ public final class DirectLayout {
      * a block wide with an even height (resnet's 16 -> 32 stride-2 on 32x32 at 512 bits): the
      * same staging (its stride, rows and tap offsets), each tile two output rows of one vector,
      * so no position is computed in vain (256 for 288 laid flat) and the rows land in place. A
-     * phase row holds {@code outW} cells and the taps' reach ({@code f}'s stride), so every read
-     * stays in its row. Null otherwise.
+     * phase row ({@code f.inStride} floats) holds {@code outW} cells and the taps' reach past
+     * them, so a vector read from any tap stays in its row. Null otherwise.
      */
     static DirectLayout stridedPairs(DirectLayout f) {
-        if (!f.flat || f.stride < 2 || 2 * f.outW != f.block || f.outH % 2 != 0
-                || f.outW + (f.kw - 1) / f.stride > f.inStride) {
+        if (!f.flat || f.stride < 2 || 2 * f.outW != f.block || f.outH % 2 != 0) {
             return null;
         }
+        assert f.outW + (f.kw - 1) / f.stride <= f.inStride : f; // flatStride's, for a strided layout
         return new DirectLayout(f.cin, f.cout, f.kh, f.kw, f.stride, f.inH, f.inW, f.outH, f.outW, f.padTop, f.padLeft,
                 f.block, false, true, f.wideChannels, f.inStride, f.inRows, null);
     }

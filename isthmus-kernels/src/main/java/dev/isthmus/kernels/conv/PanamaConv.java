@@ -712,13 +712,14 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * A plane's sum as the bias gradients take it: the rows go in groups of {@link #rows} (all of a
-     * 16-wide map's, two rows of 256); a group's whole vectors are added into one vector, row by
-     * row, its lanes summed by {@link Vectors#laneSum}, then each row's tail floats in order; the
+     * A plane's sum as the bias gradients take it: the rows go in groups of {@link #rows} (at 512
+     * bits all of a 16-wide map's rows, two of a 256-wide map's); a group's whole vectors are
+     * added into one vector, row by row, its lanes summed by {@link Vectors#laneSum}, then each
+     * row's tail floats summed on their own (from {@code 0f}, in order) and added, row by row; the
      * groups' sums are added in double, in order. Each lane adds at most {@value #LANE_VALUES}
-     * floats before the double takes over (unless a row alone has more), so precision is about a
-     * row's; a group a row had made a 16-wide map's bias sum 6% of its layer's backward (a lane
-     * reduction per row of one vector).
+     * floats before the double takes over (unless a row alone has more) and a row's tail fewer
+     * than a vector's, so precision is about a row's. One group a row (the order before) made a
+     * 16-wide map's bias sum 6% of its layer's backward: a lane reduction per row of one vector.
      */
     static final class RowGroups {
 
@@ -733,13 +734,18 @@ public final class PanamaConv implements ConvSupport {
             return vectors == 0 ? 1 : Math.max(1, LANE_VALUES / vectors);
         }
 
-        /** A group's float sum: {@code lanes}' sum, then the tails of {@code n} rows, {@code tail} floats from {@code tailAt + r * stride}. */
+        /**
+         * A group's float sum: {@code lanes}' sum, then each of {@code n} rows' tails added, a
+         * tail being {@code tail} floats from {@code tailAt + r * stride} summed from {@code 0f}.
+         */
         static float total(FloatVector lanes, float[] tails, int tailAt, int stride, int n, int tail) {
             float sum = Vectors.laneSum(lanes);
-            for (int r = 0; r < n; r++) {
+            for (int r = 0; r < n && tail > 0; r++) {
+                float row = 0f;
                 for (int c = 0, at = tailAt + r * stride; c < tail; c++) {
-                    sum += tails[at + c];
+                    row += tails[at + c];
                 }
+                sum += row;
             }
             return sum;
         }

@@ -116,7 +116,7 @@ public final class PanamaElementwise implements ElementwiseSupport {
     }
 
     /*
-     * The batch-norm sums below keep two accumulators a sum, for even and odd vectors, so the adds'
+     * The batch-norm sums below keep two accumulators per sum, for even and odd vectors, so the adds'
      * latency does not bound the loop (a 1024-float plane is 64 dependent adds with one), then add
      * them, and their lanes in a fixed order (Vectors.laneSum). gradientSums and reluGradientSums
      * share that order, so the fused kernel gives the same floats as the two apart.

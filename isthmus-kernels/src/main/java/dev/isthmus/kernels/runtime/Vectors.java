@@ -34,27 +34,34 @@ public final class Vectors {
     public static final VectorSpecies<Byte> BYTES = LANES >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES)) : null;
 
-    /** Lane {@code i} and lane {@code i ^ h}, for the halving steps of {@link #laneSum}. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    /** Lane {@code i} and lane {@code i ^ h} for {@link #laneSum}'s steps; null where {@code h} is not below the lanes. */
+    private static final VectorShuffle<Float> XOR_8 = xor(8), XOR_4 = xor(4), XOR_2 = xor(2), XOR_1 = xor(1);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(LANES)];
-        for (int k = 0; k < h.length; k++) {
-            int half = LANES >> (k + 1);
-            h[k] = VectorShuffle.fromOp(FLOATS, i -> i ^ half);
-        }
-        return h;
+    private static VectorShuffle<Float> xor(int h) {
+        return h < LANES ? VectorShuffle.fromOp(FLOATS, i -> i ^ h) : null;
     }
 
     /**
      * The sum of {@code v}'s lanes by halving: each lane {@code i} plus lane {@code i ^ L/2}, then
      * {@code i ^ L/4}, and so on down to {@code i ^ 1}; lane 0 at the end. A fixed order, unlike
-     * {@code reduceLanes}, whose order depends on the JIT; log2(L) dependent adds, not L.
+     * {@code reduceLanes}, whose order depends on the JIT; log2(L) dependent adds, not L. The
+     * shuffles are constants (static finals, the widths' tests folded), so C2 emits them as such.
      */
     public static float laneSum(FloatVector v) {
-        for (VectorShuffle<Float> h : HALVES) {
-            v = v.add(v.rearrange(h));
+        for (int h = LANES / 2; h >= 16; h /= 2) { // wider than 512 bits (SVE): the same order, shuffles made here
+            v = v.add(v.rearrange(xor(h)));
+        }
+        if (LANES >= 16) {
+            v = v.add(v.rearrange(XOR_8));
+        }
+        if (LANES >= 8) {
+            v = v.add(v.rearrange(XOR_4));
+        }
+        if (LANES >= 4) {
+            v = v.add(v.rearrange(XOR_2));
+        }
+        if (LANES >= 2) {
+            v = v.add(v.rearrange(XOR_1));
         }
         return v.lane(0);
     }
