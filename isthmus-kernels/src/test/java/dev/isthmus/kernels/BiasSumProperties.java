@@ -11,9 +11,9 @@ import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * The bias gradient's plane sums ({@code channelSums}, and {@code activationGradient}'s, taken
- * while it copies the output gradient) bit for bit against their order of additions written out
- * ({@link #referenceSum}). That order is what makes the result independent of the thread count
+ * The bias gradient's plane sums ({@code channelSums}, {@code activationGradient}'s, taken while
+ * it copies the output gradient, and {@code maxPool2x2Backward}'s, while it unpools) bit for bit
+ * against their order of additions written out ({@link #referenceSum}, and the pooled one's). That order is what makes the result independent of the thread count
  * and of the JIT, so a faster way of adding must keep it, or change it here too.
  */
 @Tag("kernel-ops")
@@ -120,6 +120,56 @@ class BiasSumProperties {
                 }
             }
             expected[ch] += referenceSum(dz, dzOffset + ch * dzPlane, dzStride, rows, cols);
+        }
+        assertArrayEquals(expected, sums);
+    }
+
+    /**
+     * The pooled backward's bias sums ({@code maxPool2x2Backward}, taken while it unpools): the
+     * vector kernels add each pooled row's whole vectors lane by lane over the plane, sum the
+     * lanes by halving and add the rows' ends (in float, in order) in double; the scalar ones add
+     * every value in float, in order. The unpooled gradient: each window's value at its winner.
+     */
+    @Property(tries = 200, seed = Seeds.FIXED)
+    void pooledBackwardUnpoolsAndSumsInItsOrder(@ForAll @IntRange(min = 1, max = 3) int channels,
+                                                @ForAll @IntRange(min = 1, max = 9) int pooledRows,
+                                                @ForAll @IntRange(min = 1, max = 40) int pooledWidth,
+                                                @ForAll boolean relu, @ForAll long seed) {
+        Random random = new Random(seed);
+        int plane = pooledRows * pooledWidth, dzStride = 2 * pooledWidth + 1, dzPlane = 2 * pooledRows * dzStride + 3;
+        float[] dy = gaussian(random, 1 + channels * plane), y = gaussian(random, 2 + channels * plane);
+        byte[] winners = new byte[channels * plane];
+        for (int i = 0; i < winners.length; i++) {
+            winners[i] = (byte) random.nextInt(4);
+        }
+        float[] dz = new float[channels * dzPlane];
+        double[] sums = {0.5, -2.0, 4.0};
+        double[] expected = sums.clone();
+        KERNELS.maxPool2x2Backward(dy, 1, y, 2, plane, winners, 0, channels, pooledRows, pooledWidth, relu, dz, 0,
+                dzStride, dzPlane, sums);
+        int lanes = lanes(), vectorCols = lanes == 0 ? 0 : pooledWidth / lanes * lanes;
+        for (int ch = 0; ch < channels; ch++) {
+            float[] lane = new float[Math.max(lanes, 1)];
+            float ends = 0f, inOrder = 0f;
+            for (int py = 0; py < pooledRows; py++) {
+                for (int px = 0; px < pooledWidth; px++) {
+                    int i = ch * plane + py * pooledWidth + px;
+                    float g = !relu || y[2 + i] > 0f ? dy[1 + i] : 0f;
+                    inOrder += g;
+                    if (px < vectorCols) {
+                        lane[px % lanes] += g;
+                    } else {
+                        ends += g;
+                    }
+                    int code = winners[i], top = ch * dzPlane + 2 * py * dzStride + 2 * px;
+                    for (int cell = 0; cell < 4; cell++) {
+                        float want = cell == code ? g : 0f;
+                        assertEquals(want, dz[top + (cell / 2) * dzStride + cell % 2], "channel " + ch + " window " + py
+                                + ", " + px + " cell " + cell);
+                    }
+                }
+            }
+            expected[ch] += lanes == 0 ? inOrder : (double) halving(lane) + ends;
         }
         assertArrayEquals(expected, sums);
     }

@@ -568,7 +568,8 @@ public final class PanamaConv implements ConvSupport {
      * {@code y > 0} when a ReLU came before), zero at the other three cells. Writes rows
      * {@code [0, 2 * pooledRows)}, columns {@code [0, 2 * pooledWidth)} of each plane of {@code dz}.
      * With {@code sums}, adds each channel's window gradients to it (the bias gradient: per lane
-     * over the plane's full vectors, the lanes in order, then the row ends), saving a pass.
+     * over the plane's full vectors, the lanes by {@link Vectors#laneSum}, then the row ends in
+     * float, the two added in double), saving a pass.
      */
     @Override
     public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
@@ -607,11 +608,7 @@ public final class PanamaConv implements ConvSupport {
                 }
             }
             if (sums != null) {
-                float total = 0f; // lanes in order, not reduceLanes (its order depends on the JIT)
-                for (int i = 0; i < L; i++) {
-                    total += sum.lane(i);
-                }
-                sums[ch] += (double) total + ends;
+                sums[ch] += (double) Vectors.laneSum(sum) + ends;
             }
         }
     }
