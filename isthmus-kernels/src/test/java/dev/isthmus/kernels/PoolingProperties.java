@@ -9,6 +9,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.Tag;
@@ -204,6 +205,22 @@ class PoolingProperties {
         double[] numeric = GradientCheck.numeric(xs -> ReferenceWindows.avgPool(whole, planes, xs, false),
                 toDouble(x), toDouble(dy), 1e-3);
         GradientCheck.assertMatches("global avg pool dx", dx, 0, numeric, 1e-4);
+    }
+
+    /** Planes past the float chunk (2,048) that is summed before the sum goes to double. */
+    @Property(tries = 20, seed = Seeds.FIXED)
+    void globalAvgPoolOfPlanesLongerThanAChunkIsTheMean(@ForAll @IntRange(min = 1, max = 3) int planes,
+                                                        @ForAll @IntRange(min = 2040, max = 7000) int size,
+                                                        @ForAll long seed) {
+        float[] x = WindowCase.uniform(seed, 1, planes * size), y = new float[planes];
+        GlobalAveragePooling.forward(planes, size, x, 0, y, 0);
+        for (int p = 0; p < planes; p++) {
+            double sum = 0;
+            for (int i = 0; i < size; i++) {
+                sum += x[p * size + i];
+            }
+            assertEquals(sum / size, y[p], 1e-6, "mean of plane " + p + " of " + size);
+        }
     }
 
     @Property(tries = 30, seed = Seeds.FIXED)
