@@ -176,6 +176,11 @@ def main():
                   ("vgg 32->32", 32, 32, 64, 32, 3, 1, 1), ("vgg 32->64", 32, 32, 32, 64, 3, 1, 1),
                   ("vgg 64->64", 32, 64, 32, 64, 3, 1, 1), ("vgg 64->128", 32, 64, 16, 128, 3, 1, 1),
                   ("64->64 on 56x56", 32, 64, 56, 64, 3, 1, 1)]
+        # depthwise (one channel a group), as MobileNetV2's on a 112x112 input and EfficientNet's 5x5:
+        # not in the benchmark networks; (name, batch, channels, side, channels, kernel, stride, pad)
+        depthwise = [("dw 32 on 56x56", 32, 32, 56, 32, 3, 1, 1), ("dw 96 on 56x56 s2", 32, 96, 56, 96, 3, 2, 1),
+                     ("dw 144 on 28x28", 32, 144, 28, 144, 3, 1, 1), ("dw 192 on 14x14", 32, 192, 14, 192, 3, 1, 1),
+                     ("dw 576 on 7x7", 32, 576, 7, 576, 3, 1, 1), ("dw 5x5 240 on 14x14", 32, 240, 14, 240, 5, 1, 2)]
         only = os.environ.get("ONLY")
         isthmus = Isthmus()
         print("\n".join(environment(f"PyTorch {torch.__version__}")))
@@ -183,10 +188,11 @@ def main():
         for t in threads:
             torch.set_num_threads(t)
             pinned(isthmus, t)
-            for name, batch, cin, side, cout, k, s, p in shapes:
+            for name, batch, cin, side, cout, k, s, p in shapes + depthwise:
                 if only and only not in name:
                     continue
-                conv = torch.nn.Conv2d(cin, cout, k, s, p)
+                dw = name.startswith("dw ")
+                conv = torch.nn.Conv2d(cin, cout, k, s, p, groups=cin if dw else 1)
                 x = torch.randn(batch, cin, side, side, requires_grad=True)
                 y = conv(x)
                 dy = torch.randn_like(y)
@@ -200,7 +206,9 @@ def main():
                     torch.autograd.grad(y, (x, conv.weight, conv.bias), dy, retain_graph=True)
 
                 for kind, fn in (("forward", forward), ("backward", backward)):
-                    ours, theirs = compare(isthmus, f"conv {kind} {batch} {cin} {side} {cout} {k} {s} {p} {t}", fn)
+                    line = (f"dwconv {kind} {batch} {cin} {side} {k} {s} {p} {t}" if dw
+                            else f"conv {kind} {batch} {cin} {side} {cout} {k} {s} {p} {t}")
+                    ours, theirs = compare(isthmus, line, fn)
                     rows.append((name, kind, batch, t, ours, theirs))
     else:
         sys.exit(f"unknown suite '{suite}': nets, convs or sgemm")

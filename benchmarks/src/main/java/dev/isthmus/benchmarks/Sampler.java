@@ -28,6 +28,9 @@ import java.util.SplittableRandom;
  *                                        pooled-forward and pooled-backward fuse a ReLU and 2x2
  *                                        max-pooling ({@link FusedConvolution}, as ChestXRayNet's
  *                                        layers), with no data gradient when CIN is 1 (a first layer)
+ *   dwconv PASS BATCH CHANNELS SIDE K STRIDE PAD THREADS SECONDS
+ *                                        a depthwise convolution (one channel a group, bias, no
+ *                                        activation): PASS forward or backward, as conv's
  * answer: MS_PER_CALL CALLS
  * </pre>
  * Each command runs the workload for at least {@code SECONDS} (and at least once) and reports
@@ -105,12 +108,15 @@ public final class Sampler {
                 }
                 return () -> Kernels.sgemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, c, 0, n);
             }
-            case "conv" -> {
-                int batch = Integer.parseInt(w[2]), cin = Integer.parseInt(w[3]), side = Integer.parseInt(w[4]);
-                int cout = Integer.parseInt(w[5]), k = Integer.parseInt(w[6]), stride = Integer.parseInt(w[7]);
-                int pad = Integer.parseInt(w[8]);
+            case "conv", "dwconv" -> {
+                // dwconv has no COUT: its channels in and out are one count, each its own group
+                boolean depthwise = w[0].equals("dwconv");
+                String[] v = depthwise ? new String[] {w[0], w[1], w[2], w[3], w[4], w[3], w[5], w[6], w[7]} : w;
+                int batch = Integer.parseInt(v[2]), cin = Integer.parseInt(v[3]), side = Integer.parseInt(v[4]);
+                int cout = Integer.parseInt(v[5]), k = Integer.parseInt(v[6]), stride = Integer.parseInt(v[7]);
+                int pad = Integer.parseInt(v[8]);
                 Convolution conv = new Convolution(cin, cout, Window2d.of(side, side, k, k, stride, stride, 1, 1,
-                        Padding.symmetric(pad, pad)));
+                        Padding.symmetric(pad, pad)), depthwise ? cin : 1);
                 SplittableRandom r = new SplittableRandom(42);
                 float[] x = random(r, batch * conv.inputSize()), wt = random(r, conv.weightSize()), b = random(r, cout);
                 float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];

@@ -6,7 +6,8 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  * Chooses a convolution's algorithm from its shape alone, once, in one place (PyTorch's
  * {@code select_conv_backend} plays this part there). The rules, in order:
  * <ol>
- *   <li>Grouped channels (depthwise included): {@link GroupedConvolution}, each group by the
+ *   <li>Depthwise (one channel a group, in and out) at stride 1 or 2: {@link DepthwiseConvolution}.
+ *   <li>Other grouped channels: {@link GroupedConvolution}, each group by the
  *       rules below that keep no state across images (pointwise, else im2col).
  *   <li>A 1x1 kernel at stride 1 without padding: {@link PointwiseConvolution}, one SGEMM on the
  *       image as it lies.
@@ -203,7 +204,14 @@ public final class ConvAlgorithms {
                 new WinogradConvolution(shape, kernels, winogradTileRows(shape)), chosen) : chosen;
     }
 
+    /** Benchmark hook: {@code -Disthmus.conv.depthwiseDirect=false} keeps depthwise convolutions on the grouped route. */
+    static final String DEPTHWISE_DIRECT_PROPERTY = "isthmus.conv.depthwiseDirect";
+
     private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
+        if (DepthwiseConvolution.suits(shape, kernels)
+                && Boolean.parseBoolean(System.getProperty(DEPTHWISE_DIRECT_PROPERTY, "true"))) {
+            return new DepthwiseConvolution(shape, kernels);
+        }
         if (shape.groups() > 1) {
             ConvShape group = shape.group();
             ConvAlgorithm inner = group.pointwise() ? new PointwiseConvolution(group, gemm, kernels)

@@ -37,7 +37,9 @@ public final class Workspace {
         /** Winograd's weight gradient: a band's gradient tiles through the output transform, before they are transposed. */
         WINOGRAD_GRADIENT,
         /** Winograd F(4x2, 3x3)'s weight gradient: the image's gradient split by row and column phase. */
-        WINOGRAD_STAGED_GRADIENT
+        WINOGRAD_STAGED_GRADIENT,
+        /** A depthwise convolution's data gradient: the gradient at its output padded, and at stride 2 the input's four phases. */
+        DEPTHWISE_GRADIENT, DEPTHWISE_PHASES
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
