@@ -15,7 +15,8 @@ import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterProperty;
 
 /**
- * Depthwise convolution (one channel a group) by its own kernel, at strides 1 and 2: the forward
+ * Depthwise convolution (one channel a group) by its own kernels (along the rows, and with the
+ * channels in the lanes, each forced on half the cases), at strides 1 and 2: the forward
  * pass against the grouped double reference, both gradients against a plain double adjoint (and
  * by finite differences on small cases), the fused epilogue against the grouped route's, and the
  * same bits on any thread count. Kernels up to 5x5, each side's padding from none to one less
@@ -25,16 +26,29 @@ import net.jqwik.api.lifecycle.AfterProperty;
 class DepthwiseConvolutionProperties {
 
     private static final String DIRECT = "isthmus.conv.depthwiseDirect";
+    private static final String LANES = "isthmus.conv.depthwiseLanes";
 
     @AfterProperty
     void restoreThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
-    record Case(int batch, int channels, Window2d window, long seed) {
+    /** With {@code lanes}, the channels in the lanes (where the vectors are 16 lanes), else along the rows. */
+    record Case(int batch, int channels, Window2d window, long seed, boolean lanes) {
 
         Convolution conv() {
-            return new Convolution(channels, channels, window, channels);
+            System.setProperty(LANES, Boolean.toString(lanes));
+            try {
+                return new Convolution(channels, channels, window, channels);
+            } finally {
+                System.clearProperty(LANES);
+            }
+        }
+
+        /** The algorithm this case runs where the kernels are vector code. */
+        String algorithm() {
+            return lanes && KernelProvider.conv().vectorBitSize() == 512 ? "depthwise, channels in lanes"
+                    : "depthwise direct";
         }
 
         float[] random(int length, int stream) {
@@ -70,19 +84,20 @@ class DepthwiseConvolutionProperties {
                         Arbitraries.integers().between(1, 5), Arbitraries.integers().between(1, 2))
                 .as((n, c, h, w, kh, kw, s) -> new int[] {n, c, h, w, kh, kw, s});
         Arbitrary<int[]> pads = Arbitraries.integers().between(0, 4).array(int[].class).ofSize(4);
-        return Combinators.combine(shape, pads, Arbitraries.longs()).as(DepthwiseConvolutionProperties::make)
+        return Combinators.combine(shape, pads, Arbitraries.longs(), Arbitraries.of(false, true))
+                .as(DepthwiseConvolutionProperties::make)
                 .filter(c -> c != null && c.batch() * c.channels() * c.window().inSize() <= maxFloats);
     }
 
     /** Null where a padding is not narrower than the kernel or the kernel does not fit (filtered out). */
-    private static Case make(int[] s, int[] p, long seed) {
+    private static Case make(int[] s, int[] p, long seed, boolean lanes) {
         int kh = s[4], kw = s[5];
         if (p[0] >= kh || p[2] >= kh || p[1] >= kw || p[3] >= kw) {
             return null;
         }
         try {
             Window2d w = Window2d.of(s[2], s[3], kh, kw, s[6], s[6], 1, 1, Padding.explicit(p[0], p[1], p[2], p[3]));
-            return new Case(s[0], s[1], w, seed);
+            return new Case(s[0], s[1], w, seed, lanes);
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -102,7 +117,7 @@ class DepthwiseConvolutionProperties {
     void forwardEqualsReference(@ForAll("cases") Case c) {
         Convolution conv = c.conv();
         if (KernelProvider.conv().vectorBitSize() > 0 && c.channels() > 1) { // one channel is no group
-            assertEquals("depthwise direct", conv.algorithm(), c.toString());
+            assertEquals(c.algorithm(), conv.algorithm(), c.toString());
         }
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * conv.outputSize() + 2];
@@ -209,8 +224,12 @@ class DepthwiseConvolutionProperties {
     void depthwiseIsNamedAndOtherGroupsKeepTheGroupedRoute() {
         Window2d same = Window2d.of(8, 8, 3, 1, Padding.SAME);
         if (KernelProvider.conv().vectorBitSize() > 0) {
-            assertEquals("depthwise direct", new Convolution(4, 4, same, 4).algorithm());
-            assertEquals("depthwise direct", new Convolution(4, 4, Window2d.of(9, 9, 3, 2, Padding.SAME), 4).algorithm());
+            Window2d wide = Window2d.of(40, 40, 3, 1, Padding.SAME);
+            assertEquals("depthwise direct", new Convolution(4, 4, wide, 4).algorithm());
+            assertEquals("depthwise direct", new Convolution(4, 4, Window2d.of(81, 81, 3, 2, Padding.SAME), 4).algorithm());
+            // a map of 8 or fewer columns at 16 lanes: the channels in the lanes
+            assertEquals(KernelProvider.conv().vectorBitSize() == 512 ? "depthwise, channels in lanes"
+                    : "depthwise direct", new Convolution(4, 4, same, 4).algorithm());
         }
         // a channel multiplier, a stride of 3, a dilation: the grouped route
         assertEquals("depthwise (im2col)", new Convolution(4, 8, same, 4).algorithm());

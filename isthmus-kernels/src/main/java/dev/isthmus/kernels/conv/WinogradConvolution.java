@@ -595,7 +595,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * ({@link #SWAP_LOW_8}, {@link #SWAP_HIGH_8} and the like). Written out: a helper taking vectors
      * might not be inlined, and would box them.
      */
-    private static void transpose16(float[] from, int at, int fromStride, float[] to, int toAt, int toStride) {
+    static void transpose16(float[] from, int at, int fromStride, float[] to, int toAt, int toStride) {
         FloatVector r0 = FloatVector.fromArray(S, from, at);
         FloatVector r1 = FloatVector.fromArray(S, from, at + 1 * fromStride);
         FloatVector r2 = FloatVector.fromArray(S, from, at + 2 * fromStride);

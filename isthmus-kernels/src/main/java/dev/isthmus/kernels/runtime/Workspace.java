@@ -39,7 +39,9 @@ public final class Workspace {
         /** Winograd F(4x2, 3x3)'s weight gradient: the image's gradient split by row and column phase. */
         WINOGRAD_STAGED_GRADIENT,
         /** A depthwise convolution's data gradient: the gradient at its output padded, and at stride 2 the input's four phases. */
-        DEPTHWISE_GRADIENT, DEPTHWISE_PHASES
+        DEPTHWISE_GRADIENT, DEPTHWISE_PHASES,
+        /** A depthwise convolution with channels in the lanes: an image's channels, dense, and a 16x16 block short of either. */
+        DEPTHWISE_LANES, DEPTHWISE_BLOCK
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

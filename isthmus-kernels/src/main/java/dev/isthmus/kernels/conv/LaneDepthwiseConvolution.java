@@ -1,0 +1,290 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A depthwise convolution with a vector's worth of channels in the lanes: each image's channels
+ * go in blocks of {@code L}, gathered into a padded map of positions, {@code L} floats a position
+ * (one per channel), so that every tap is one multiply-add of whole vectors, the taps' weights
+ * a vector each. On small maps this is what {@link DepthwiseConvolution}'s rows cannot do: a row
+ * of 7 or 14 outputs fills a fraction of a vector, while here every lane works whatever the map.
+ * The maps go in and out of the lanes by 16x16 transposes ({@link WinogradConvolution#transpose16}),
+ * so this runs at 512 bits (16 lanes) only; gathers, one a position, took twice the forward pass.
+ *
+ * <p>Forward: the output at each position, four positions at a time sharing each tap's weights.
+ * Weight gradient: each tap's products summed over the positions, in the lanes. Data gradient:
+ * each output's gradient times each tap's weights added where the tap read (any stride), into
+ * a padded map, then gathered back without the padding. The epilogue (bias, ReLU, pooling) is
+ * {@link DenseEpilogue}'s. Every image alone, in a fixed order: no thread count changes a bit.
+ */
+final class LaneDepthwiseConvolution implements ConvAlgorithm {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final int L = S.length();
+    /** The transposes' block: {@link WinogradConvolution#transpose16}'s. */
+    private static final int BLOCK = 16;
+
+    private final ConvShape shape;
+    private final ConvSupport kernels;
+    private final int channels, inHeight, inWidth, kh, kw, taps, stride, padTop, padLeft, outHeight, outWidth;
+    /** The padded map's rows and columns (every input position, and every position a tap reads). */
+    private final int rows, cols;
+    /** Each tap's offset in the padded map, in floats: {@code (a * cols + b) * L}. */
+    private final int[] tapOffsets;
+
+    LaneDepthwiseConvolution(ConvShape shape, ConvSupport kernels) {
+        if (!suits(shape, kernels)) {
+            throw new IllegalArgumentException("the depthwise kernel needs one channel a group, in and out, a stride "
+                    + "of 1 or 2 on both axes, no dilation, padding narrower than the kernel, and vector kernels: got "
+                    + shape);
+        }
+        this.shape = shape;
+        this.kernels = kernels;
+        Window2d w = shape.window();
+        channels = shape.inChannels();
+        inHeight = w.inHeight();
+        inWidth = w.inWidth();
+        kh = w.kernelHeight();
+        kw = w.kernelWidth();
+        taps = kh * kw;
+        stride = w.strideY();
+        padTop = w.padTop();
+        padLeft = w.padLeft();
+        outHeight = w.outHeight();
+        outWidth = w.outWidth();
+        rows = Math.max(padTop + inHeight, stride * (outHeight - 1) + kh);
+        cols = Math.max(padLeft + inWidth, stride * (outWidth - 1) + kw);
+        tapOffsets = new int[taps];
+        for (int k = 0; k < taps; k++) {
+            tapOffsets[k] = ((k / kw) * cols + k % kw) * L;
+        }
+    }
+
+    /** Whether this algorithm takes {@code shape}: {@link DepthwiseConvolution}'s shapes, at 16 lanes. */
+    static boolean suits(ConvShape shape, ConvSupport kernels) {
+        return L == BLOCK && DepthwiseConvolution.suits(shape, kernels);
+    }
+
+    @Override
+    public String name() {
+        return "depthwise, channels in lanes";
+    }
+
+    @Override
+    public ConvShape shape() {
+        return shape;
+    }
+
+    @Override
+    public void forwardImage(ConvTensors t, int n) {
+        float[] out = DenseEpilogue.outputBuffer(shape, t);
+        int ob = DenseEpilogue.outputOffset(shape, t, n), p = outHeight * outWidth;
+        float[] weights = new float[taps * L];
+        // a vector of positions' slack: a masked gather's lanes past the map still check their indices
+        float[] lanes = Workspace.floats(Slot.DEPTHWISE_PHASES, (long) (p + L) * L);
+        for (int c0 = 0; c0 < channels; c0 += L) {
+            int count = Math.min(L, channels - c0);
+            float[] xs = stageInput(t.x, t.xOffset + n * shape.inputSize() + c0 * inHeight * inWidth, count);
+            laneWeights(t.w, t.wOffset + c0 * taps, count, weights);
+            forward(xs, weights, lanes);
+            fromLanes(lanes, 0, p, p, count, out, ob + c0 * p);
+        }
+        DenseEpilogue.forward(kernels, shape, t, n, out, ob);
+    }
+
+    @Override
+    public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        float[] dz = DenseEpilogue.gradient(kernels, shape, t, n, biasSums);
+        int dzb = DenseEpilogue.gradientOffset(shape, t, n), p = outHeight * outWidth, image = inHeight * inWidth;
+        float[] weights = new float[taps * L], sums = new float[L];
+        float[] dzs = Workspace.floats(Slot.DEPTHWISE_GRADIENT, (long) (p + L) * L);
+        for (int c0 = 0; c0 < channels; c0 += L) {
+            int count = Math.min(L, channels - c0);
+            toLanes(dz, dzb + c0 * p, p, count, p, dzs);
+            if (dw != null) {
+                float[] xs = stageInput(t.x, t.xOffset + n * shape.inputSize() + c0 * image, count);
+                for (int k = 0; k < taps; k++) {
+                    tapSums(xs, dzs, tapOffsets[k]).intoArray(sums, 0);
+                    for (int i = 0; i < count; i++) {
+                        int at = dwAt + (c0 + i) * taps + k;
+                        dw[at] = accumulate ? dw[at] + sums[i] : sums[i];
+                    }
+                }
+            }
+            if (t.dx != null) {
+                laneWeights(t.w, t.wOffset + c0 * taps, count, weights);
+                float[] dxs = Workspace.floats(Slot.DEPTHWISE_PHASES, (long) (rows * cols + L) * L);
+                dataGradient(dzs, weights, dxs);
+                for (int iy = 0; iy < inHeight; iy++) { // the padded map's rows, without the padding
+                    fromLanes(dxs, ((iy + padTop) * cols + padLeft) * L, inWidth, image, count, t.dx,
+                            t.dxOffset + n * shape.inputSize() + c0 * image + iy * inWidth);
+                }
+            }
+        }
+    }
+
+    /**
+     * Channels {@code [c0, c0 + count)} of the image, their planes from {@code x[from]}, into
+     * this thread's {@link Slot#STAGED_INPUT}: position {@code (r, c)} of the padded map at
+     * {@code (r * cols + c) * L}, lane {@code i} channel {@code c0 + i} (zeros past {@code count}
+     * and in the padding). Into the lanes densely first ({@link Slot#DEPTHWISE_LANES}), then row
+     * by row into place.
+     */
+    private float[] stageInput(float[] x, int from, int count) {
+        int image = inHeight * inWidth;
+        float[] dense = Workspace.floats(Slot.DEPTHWISE_LANES, (long) (image + L) * L);
+        toLanes(x, from, image, count, image, dense);
+        float[] xs = Workspace.floats(Slot.STAGED_INPUT, (long) rows * cols * L);
+        int first = padTop * cols * L, end = (padTop + inHeight) * cols * L;
+        Arrays.fill(xs, 0, first, 0f);
+        Arrays.fill(xs, end, rows * cols * L, 0f);
+        for (int iy = 0; iy < inHeight; iy++) {
+            int row = (padTop + iy) * cols * L;
+            Arrays.fill(xs, row, row + padLeft * L, 0f);
+            System.arraycopy(dense, iy * inWidth * L, xs, row + padLeft * L, inWidth * L);
+            Arrays.fill(xs, row + (padLeft + inWidth) * L, row + cols * L, 0f);
+        }
+        return xs;
+    }
+
+    /**
+     * Positions {@code [0, n)} of {@code count} planes ({@code plane} apart) from {@code a[from]}
+     * into the lanes, densely: position {@code q} at {@code to[q * L]}, lane {@code i} plane
+     * {@code i}. Sixteen positions of sixteen planes a transpose; a block short of either through
+     * a zeroed copy. Writes up to a block past position {@code n}.
+     */
+    private static void toLanes(float[] a, int from, int plane, int count, int n, float[] to) {
+        for (int q = 0; q < n; q += BLOCK) {
+            if (count == BLOCK && q + BLOCK <= n) {
+                WinogradConvolution.transpose16(a, from + q, plane, to, q * L, L);
+                continue;
+            }
+            float[] block = Workspace.floats(Slot.DEPTHWISE_BLOCK, BLOCK * BLOCK);
+            VectorMask<Float> m = S.indexInRange(q, n);
+            for (int i = 0; i < BLOCK; i++) {
+                if (i < count) {
+                    FloatVector.fromArray(S, a, from + i * plane + q, m).intoArray(block, i * BLOCK);
+                } else {
+                    FloatVector.zero(S).intoArray(block, i * BLOCK);
+                }
+            }
+            WinogradConvolution.transpose16(block, 0, BLOCK, to, q * L, L);
+        }
+    }
+
+    /**
+     * Positions {@code [0, n)} from the lanes at {@code lanes[from]} (position {@code q} at
+     * {@code from + q * L}) back into {@code count} planes, lane {@code i} into
+     * {@code to[at + i * plane]}; writes nothing else.
+     */
+    private static void fromLanes(float[] lanes, int from, int n, int plane, int count, float[] to, int at) {
+        for (int q = 0; q < n; q += BLOCK) {
+            if (count == BLOCK && q + BLOCK <= n) {
+                WinogradConvolution.transpose16(lanes, from + q * L, L, to, at + q, plane);
+                continue;
+            }
+            float[] block = Workspace.floats(Slot.DEPTHWISE_BLOCK, (BLOCK + 1) * BLOCK);
+            // the positions past n read the lanes' slack (a block of positions: see the callers)
+            WinogradConvolution.transpose16(lanes, from + q * L, L, block, 0, BLOCK);
+            VectorMask<Float> m = S.indexInRange(q, n);
+            for (int i = 0; i < count; i++) {
+                FloatVector.fromArray(S, block, i * BLOCK).intoArray(to, at + i * plane + q, m);
+            }
+        }
+    }
+
+    /** The taps' weights of channels {@code [c0, c0 + count)} from {@code w[wb]}: tap {@code k}'s at {@code weights[k * L]}. */
+    private void laneWeights(float[] w, int wb, int count, float[] weights) {
+        Arrays.fill(weights, 0f);
+        for (int i = 0; i < count; i++) {
+            for (int k = 0; k < taps; k++) {
+                weights[k * L + i] = w[wb + i * taps + k];
+            }
+        }
+    }
+
+    /**
+     * The outputs into {@code out}, dense by position: four consecutive positions at a time (across
+     * rows where a row ends), each tap's weights loaded once for the four, then one at a time.
+     */
+    private void forward(float[] xs, float[] weights, float[] out) {
+        int positions = outHeight * outWidth, q = 0;
+        for (; q + 4 <= positions; q += 4) {
+            int b0 = inputAt(q), b1 = inputAt(q + 1), b2 = inputAt(q + 2), b3 = inputAt(q + 3);
+            FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0;
+            for (int k = 0; k < taps; k++) {
+                FloatVector w = FloatVector.fromArray(S, weights, k * L);
+                int off = tapOffsets[k];
+                y0 = w.fma(FloatVector.fromArray(S, xs, b0 + off), y0);
+                y1 = w.fma(FloatVector.fromArray(S, xs, b1 + off), y1);
+                y2 = w.fma(FloatVector.fromArray(S, xs, b2 + off), y2);
+                y3 = w.fma(FloatVector.fromArray(S, xs, b3 + off), y3);
+            }
+            y0.intoArray(out, q * L);
+            y1.intoArray(out, (q + 1) * L);
+            y2.intoArray(out, (q + 2) * L);
+            y3.intoArray(out, (q + 3) * L);
+        }
+        for (; q < positions; q++) {
+            int b = inputAt(q);
+            FloatVector y = FloatVector.zero(S);
+            for (int k = 0; k < taps; k++) {
+                y = FloatVector.fromArray(S, weights, k * L).fma(FloatVector.fromArray(S, xs, b + tapOffsets[k]), y);
+            }
+            y.intoArray(out, q * L);
+        }
+    }
+
+    /** Where output position {@code q}'s first tap reads in the padded map, in floats. */
+    private int inputAt(int q) {
+        int oy = q / outWidth, ox = q - oy * outWidth;
+        return stride * (oy * cols + ox) * L;
+    }
+
+    /** One tap's weight gradient in the lanes: its products summed over the outputs, the tap {@code offset} floats on. */
+    private FloatVector tapSums(float[] xs, float[] dzs, int offset) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        for (int oy = 0; oy < outHeight; oy++) {
+            int ox = 0;
+            for (; ox + 2 <= outWidth; ox += 2) {
+                int at = (stride * oy * cols + stride * ox) * L + offset, g = (oy * outWidth + ox) * L;
+                s0 = FloatVector.fromArray(S, dzs, g).fma(FloatVector.fromArray(S, xs, at), s0);
+                s1 = FloatVector.fromArray(S, dzs, g + L).fma(FloatVector.fromArray(S, xs, at + stride * L), s1);
+            }
+            if (ox < outWidth) {
+                int at = (stride * oy * cols + stride * ox) * L + offset, g = (oy * outWidth + ox) * L;
+                s0 = FloatVector.fromArray(S, dzs, g).fma(FloatVector.fromArray(S, xs, at), s0);
+            }
+        }
+        return s0.add(s1);
+    }
+
+    /**
+     * The gradient at the padded input, {@code dxs} (position {@code (r, c)} at
+     * {@code (r * cols + c) * L}): each output's gradient times each tap's weights, added at the
+     * position the tap read, outputs in order.
+     */
+    private void dataGradient(float[] dzs, float[] weights, float[] dxs) {
+        Arrays.fill(dxs, 0, rows * cols * L, 0f);
+        for (int oy = 0; oy < outHeight; oy++) {
+            for (int ox = 0; ox < outWidth; ox++) {
+                FloatVector g = FloatVector.fromArray(S, dzs, (oy * outWidth + ox) * L);
+                int base = (stride * oy * cols + stride * ox) * L;
+                for (int a = 0; a < kh; a++) {
+                    for (int b = 0; b < kw; b++) {
+                        int at = base + (a * cols + b) * L;
+                        FloatVector.fromArray(S, weights, (a * kw + b) * L).fma(g, FloatVector.fromArray(S, dxs, at))
+                                .intoArray(dxs, at);
+                    }
+                }
+            }
+        }
+    }
+}
