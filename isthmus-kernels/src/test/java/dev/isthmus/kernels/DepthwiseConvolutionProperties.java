@@ -223,13 +223,11 @@ class DepthwiseConvolutionProperties {
     @Example
     void depthwiseIsNamedAndOtherGroupsKeepTheGroupedRoute() {
         Window2d same = Window2d.of(8, 8, 3, 1, Padding.SAME);
-        if (KernelProvider.conv().vectorBitSize() > 0) {
-            Window2d wide = Window2d.of(40, 40, 3, 1, Padding.SAME);
-            assertEquals("depthwise direct", new Convolution(4, 4, wide, 4).algorithm());
-            assertEquals("depthwise direct", new Convolution(4, 4, Window2d.of(81, 81, 3, 2, Padding.SAME), 4).algorithm());
-            // a map of 8 or fewer columns at 16 lanes: the channels in the lanes
-            assertEquals(KernelProvider.conv().vectorBitSize() == 512 ? "depthwise, channels in lanes"
-                    : "depthwise direct", new Convolution(4, 4, same, 4).algorithm());
+        int bits = KernelProvider.conv().vectorBitSize();
+        if (bits > 0) { // the channels in the lanes at 16 lanes, else along the rows
+            String kernel = bits == 512 ? "depthwise, channels in lanes" : "depthwise direct";
+            assertEquals(kernel, new Convolution(4, 4, same, 4).algorithm());
+            assertEquals(kernel, new Convolution(4, 4, Window2d.of(81, 81, 3, 2, Padding.SAME), 4).algorithm());
         }
         // a channel multiplier, a stride of 3, a dilation: the grouped route
         assertEquals("depthwise (im2col)", new Convolution(4, 8, same, 4).algorithm());

@@ -6,8 +6,8 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  * Chooses a convolution's algorithm from its shape alone, once, in one place (PyTorch's
  * {@code select_conv_backend} plays this part there). The rules, in order:
  * <ol>
- *   <li>Depthwise (one channel a group, in and out) at stride 1 or 2: {@link DepthwiseConvolution},
- *       or on narrow maps at 16 lanes {@link LaneDepthwiseConvolution} ({@link #depthwiseLanes}).
+ *   <li>Depthwise (one channel a group, in and out) at stride 1 or 2: at 16 lanes
+ *       {@link LaneDepthwiseConvolution}, else {@link DepthwiseConvolution} ({@link #depthwiseLanes}).
  *   <li>Other grouped channels: {@link GroupedConvolution}, each group by the
  *       rules below that keep no state across images (pointwise, else im2col).
  *   <li>A 1x1 kernel at stride 1 without padding: {@link PointwiseConvolution}, one SGEMM on the
@@ -214,20 +214,19 @@ public final class ConvAlgorithms {
     /**
      * Whether a depthwise convolution runs with its channels in the lanes
      * ({@link LaneDepthwiseConvolution}, 16 lanes only) rather than along its rows
-     * ({@link DepthwiseConvolution}): for maps of 8 columns or fewer, where a row fills half a
-     * vector or less. Measured (pinned, batch 32, one thread, 3x3): 576 channels on 7x7 forward
-     * 2.64 -> 1.38 ms, backward 7.40 -> 4.58; 192 on 14x14 a tie forward (1.50 both), backward
-     * 4.81 -> 5.43; 32 on 56x56 backward 7.92 -> 10.51. Forced by {@value #DEPTHWISE_LANES_PROPERTY}.
+     * ({@link DepthwiseConvolution}): wherever it can. Measured (pinned, batch 32, one thread, 3x3
+     * unless said; rows -> lanes, ms): 576 channels on 7x7 backward 7.35 -> 3.48; 192 on 14x14
+     * forward 2.14 -> 1.53, backward 4.59 -> 3.83; 5x5 240 on 14x14 backward 15.60 -> 9.57; 144 on
+     * 28x28 forward a tie (3.80-4.04 against 3.90-4.18), backward 12.24 -> 10.48; 96 on 56x56 at
+     * stride 2 forward 9.66 -> 5.81, backward 20.36 -> 14.58; 32 on 56x56 forward 4.52 -> 3.13,
+     * backward 8.46-8.98 -> 7.79-7.80. Forced by {@value #DEPTHWISE_LANES_PROPERTY}.
      */
     static boolean depthwiseLanes(ConvShape shape, ConvSupport kernels) {
         if (!LaneDepthwiseConvolution.suits(shape, kernels)) {
             return false;
         }
         String forced = System.getProperty(DEPTHWISE_LANES_PROPERTY);
-        if (forced != null) {
-            return Boolean.parseBoolean(forced);
-        }
-        return 2 * shape.window().outWidth() <= kernels.vectorBitSize() / Float.SIZE;
+        return forced == null || Boolean.parseBoolean(forced);
     }
 
     private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
