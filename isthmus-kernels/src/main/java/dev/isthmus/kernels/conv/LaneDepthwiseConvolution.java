@@ -319,6 +319,10 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
                 groupOfThree(xs, weights, q * L, cols, out);
                 continue;
             }
+            if (kw == 5) {
+                groupOfFive(xs, weights, q * L, cols, out);
+                continue;
+            }
             int b = q * L;
             FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
             for (int k = 0; k < taps; k++) {
@@ -372,6 +376,47 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
             y5 = w2.fma(x7, w1.fma(x6, w0.fma(x5, y5)));
             y6 = w2.fma(x8, w1.fma(x7, w0.fma(x6, y6)));
             y7 = w2.fma(x9, w1.fma(x8, w0.fma(x7, y7)));
+        }
+        y0.intoArray(out, b);
+        y1.intoArray(out, b + L);
+        y2.intoArray(out, b + 2 * L);
+        y3.intoArray(out, b + 3 * L);
+        y4.intoArray(out, b + 4 * L);
+        y5.intoArray(out, b + 5 * L);
+        y6.intoArray(out, b + 6 * L);
+        y7.intoArray(out, b + 7 * L);
+    }
+
+    /** {@link #groupOfThree} for a kernel five wide (EfficientNet's): each kernel row's twelve input vectors loaded once for its five taps. */
+    private void groupOfFive(float[] xs, float[] weights, int b, int cols, float[] out) {
+        FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
+        for (int a = 0; a < kh; a++) {
+            int at = b + a * cols * L, wa = 5 * a * L;
+            FloatVector w0 = FloatVector.fromArray(S, weights, wa), w1 = FloatVector.fromArray(S, weights, wa + L);
+            FloatVector w2 = FloatVector.fromArray(S, weights, wa + 2 * L);
+            FloatVector x0 = FloatVector.fromArray(S, xs, at), x1 = FloatVector.fromArray(S, xs, at + L);
+            FloatVector x2 = FloatVector.fromArray(S, xs, at + 2 * L), x3 = FloatVector.fromArray(S, xs, at + 3 * L);
+            FloatVector x4 = FloatVector.fromArray(S, xs, at + 4 * L), x5 = FloatVector.fromArray(S, xs, at + 5 * L);
+            FloatVector x6 = FloatVector.fromArray(S, xs, at + 6 * L), x7 = FloatVector.fromArray(S, xs, at + 7 * L);
+            FloatVector x8 = FloatVector.fromArray(S, xs, at + 8 * L), x9 = FloatVector.fromArray(S, xs, at + 9 * L);
+            y0 = w2.fma(x2, w1.fma(x1, w0.fma(x0, y0)));
+            y1 = w2.fma(x3, w1.fma(x2, w0.fma(x1, y1)));
+            y2 = w2.fma(x4, w1.fma(x3, w0.fma(x2, y2)));
+            y3 = w2.fma(x5, w1.fma(x4, w0.fma(x3, y3)));
+            y4 = w2.fma(x6, w1.fma(x5, w0.fma(x4, y4)));
+            y5 = w2.fma(x7, w1.fma(x6, w0.fma(x5, y5)));
+            y6 = w2.fma(x8, w1.fma(x7, w0.fma(x6, y6)));
+            y7 = w2.fma(x9, w1.fma(x8, w0.fma(x7, y7)));
+            FloatVector w3 = FloatVector.fromArray(S, weights, wa + 3 * L), w4 = FloatVector.fromArray(S, weights, wa + 4 * L);
+            FloatVector x10 = FloatVector.fromArray(S, xs, at + 10 * L), x11 = FloatVector.fromArray(S, xs, at + 11 * L);
+            y0 = w4.fma(x4, w3.fma(x3, y0));
+            y1 = w4.fma(x5, w3.fma(x4, y1));
+            y2 = w4.fma(x6, w3.fma(x5, y2));
+            y3 = w4.fma(x7, w3.fma(x6, y3));
+            y4 = w4.fma(x8, w3.fma(x7, y4));
+            y5 = w4.fma(x9, w3.fma(x8, y5));
+            y6 = w4.fma(x10, w3.fma(x9, y6));
+            y7 = w4.fma(x11, w3.fma(x10, y7));
         }
         y0.intoArray(out, b);
         y1.intoArray(out, b + L);
