@@ -29,8 +29,8 @@ import java.util.SplittableRandom;
  *                                        max-pooling ({@link FusedConvolution}, as ChestXRayNet's
  *                                        layers), with no data gradient when CIN is 1 (a first layer)
  *   dwconv PASS BATCH CHANNELS SIDE K STRIDE PAD THREADS SECONDS
- *                                        a depthwise convolution (one channel a group, bias, no
- *                                        activation): PASS forward or backward, as conv's
+ *                                        a depthwise convolution (one channel a group, bias): PASS
+ *                                        as conv's
  * answer: MS_PER_CALL CALLS
  * </pre>
  * Each command runs the workload for at least {@code SECONDS} (and at least once) and reports
@@ -122,7 +122,7 @@ public final class Sampler {
                 float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];
                 float[] dw = new float[wt.length], db = new float[cout];
                 if (!java.util.List.of("forward", "backward", "pooled-forward", "pooled-backward").contains(w[1])) {
-                    throw new IllegalArgumentException("conv PASS must be forward, backward, pooled-forward or"
+                    throw new IllegalArgumentException(w[0] + " PASS must be forward, backward, pooled-forward or"
                             + " pooled-backward, got '" + w[1] + "'");
                 }
                 if (w[1].startsWith("pooled-")) {

@@ -96,8 +96,9 @@ public final class Convolution {
 
     /**
      * The algorithm this shape runs: {@code direct}, {@code direct (flat)}, {@code direct (paired
-     * rows)}, {@code im2col}, {@code pointwise}, or {@code grouped (...)}/{@code depthwise (...)}
-     * around one of those; the parts of the backward pass that run otherwise after a comma
+     * rows)}, {@code im2col}, {@code pointwise}, {@code depthwise (lanes)} or {@code depthwise
+     * (rows)} (one channel a group), or {@code grouped (...)}/{@code depthwise (...)} around one
+     * of those; the parts of the backward pass that run otherwise after a comma
      * ({@code direct, SGEMM weight gradient, Winograd data gradient}); a forward pass with
      * another's gradients as {@code winograd; gradients: direct}.
      */

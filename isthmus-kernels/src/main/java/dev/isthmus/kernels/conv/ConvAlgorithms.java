@@ -6,8 +6,9 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  * Chooses a convolution's algorithm from its shape alone, once, in one place (PyTorch's
  * {@code select_conv_backend} plays this part there). The rules, in order:
  * <ol>
- *   <li>Depthwise (one channel a group, in and out) at stride 1 or 2: at 16 lanes
- *       {@link LaneDepthwiseConvolution}, else {@link DepthwiseConvolution} ({@link #depthwiseLanes}).
+ *   <li>Depthwise (one channel a group, in and out) at stride 1 or 2, undilated, each padding
+ *       narrower than the kernel: at 16 lanes {@link LaneDepthwiseConvolution}, else
+ *       {@link DepthwiseConvolution} ({@link #depthwiseLanes}).
  *   <li>Other grouped channels: {@link GroupedConvolution}, each group by the
  *       rules below that keep no state across images (pointwise, else im2col).
  *   <li>A 1x1 kernel at stride 1 without padding: {@link PointwiseConvolution}, one SGEMM on the

@@ -18,10 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Each channel is staged with its padding just before it is read (at stride 2, each padded row
  * split into its even and odd columns, so that a tap's inputs along an output row are one
- * contiguous load), and every pass is one routine, {@link #correlate}: the forward pass reads the staged input with
- * the kernel; the data gradient reads the staged gradient at the output with the kernel flipped
- * (at stride 2, once per phase of the padded input, with the taps of that phase, the phases then
- * merged column by column); the weight gradient sums each tap's products over the plane. The
+ * contiguous load). The forward pass and the data gradient are one routine, {@link #correlate}:
+ * the forward reads the staged input with the kernel; the data gradient reads the staged gradient
+ * at the output with the kernel flipped (at stride 2, once per phase of the padded input, with
+ * the taps of that phase, the phases then merged column by column). The weight gradient sums
+ * each tap's products over the plane ({@link #weightGradient}). The
  * epilogue (bias, ReLU, pooling) is {@link DenseEpilogue}'s. Every image is computed alone in a
  * fixed order, so results do not depend on the thread count.
  */
@@ -112,7 +113,7 @@ final class DepthwiseConvolution implements ConvAlgorithm {
 
     @Override
     public String name() {
-        return "depthwise direct";
+        return "depthwise (rows)";
     }
 
     @Override
@@ -243,17 +244,19 @@ final class DepthwiseConvolution implements ConvAlgorithm {
                 for (int i = 0; i < outHeight; i++) {
                     int x0 = (stride * i + a) * xRow, d0 = dzAt + i * outWidth;
                     for (int j = 0; j < outWidth; j += L) {
-                        FloatVector g = j + L <= outWidth ? FloatVector.fromArray(S, dz, d0 + j)
-                                : FloatVector.fromArray(S, dz, d0 + j, S.indexInRange(j, outWidth));
-                        s0 = g.fma(FloatVector.fromArray(S, xs, x0 + c0 + j), s0);
+                        // past the row's outputs both operands masked: a zero gradient times an
+                        // infinite input no output reads would make the sum NaN
+                        VectorMask<Float> m = S.indexInRange(j, outWidth);
+                        FloatVector g = FloatVector.fromArray(S, dz, d0 + j, m);
+                        s0 = g.fma(FloatVector.fromArray(S, xs, x0 + c0 + j, m), s0);
                         if (taps > 1) { // invariant in the loop: C2 compiles a copy of it per count
-                            s1 = g.fma(FloatVector.fromArray(S, xs, x0 + c1 + j), s1);
+                            s1 = g.fma(FloatVector.fromArray(S, xs, x0 + c1 + j, m), s1);
                         }
                         if (taps > 2) {
-                            s2 = g.fma(FloatVector.fromArray(S, xs, x0 + c2 + j), s2);
+                            s2 = g.fma(FloatVector.fromArray(S, xs, x0 + c2 + j, m), s2);
                         }
                         if (taps > 3) {
-                            s3 = g.fma(FloatVector.fromArray(S, xs, x0 + c3 + j), s3);
+                            s3 = g.fma(FloatVector.fromArray(S, xs, x0 + c3 + j, m), s3);
                         }
                     }
                 }

@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * gathers, one a position, took twice the forward pass.
  *
  * <p>Forward: at stride 1 on the padded map's grid, eight consecutive positions at a time (a
- * 3-wide kernel's row of taps from ten loads), at stride 2 four positions of a row. Weight
+ * 3-wide kernel's row of taps from ten loads, a 5-wide one's from twelve), at stride 2 four
+ * consecutive output positions at a time (across a row's end where it ends). Weight
  * gradient: each tap's products summed over the positions, in the lanes. Data gradient: at stride
  * 1 the same correlation on the gradient padded as the transposed convolution reads it, the
  * kernel flipped; at stride 2 each output's gradient times each tap's weights added where the tap
@@ -84,7 +85,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
 
     @Override
     public String name() {
-        return "depthwise, channels in lanes";
+        return "depthwise (lanes)";
     }
 
     @Override
@@ -97,8 +98,8 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
         float[] out = DenseEpilogue.outputBuffer(shape, t);
         int ob = DenseEpilogue.outputOffset(shape, t, n), p = outHeight * outWidth;
         float[] weights = new float[taps * L];
-        // a vector of positions' slack: a masked gather's lanes past the map still check their indices
-        // at stride 1 the outputs on the padded map's grid, a row of cols, and a group's slack
+        // at stride 1 the outputs on the padded map's grid, a row of cols; slack past them for
+        // correlateFlat's last group of eight and fromLanes's last block of sixteen
         float[] lanes = Workspace.floats(Slot.DEPTHWISE_PHASES, (long) (Math.max(p, outHeight * cols) + 2 * L) * L);
         for (int c0 = 0; c0 < channels; c0 += L) {
             int count = Math.min(L, channels - c0);
@@ -164,7 +165,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
         int image = inHeight * inWidth;
         float[] dense = Workspace.floats(Slot.DEPTHWISE_LANES, (long) (image + L) * L);
         toLanes(x, from, image, count, image, dense);
-        // and slack for forwardFlat's last group, whose outputs past the map are thrown away
+        // and slack for correlateFlat's last group, whose outputs past the map are thrown away
         float[] xs = Workspace.floats(Slot.STAGED_INPUT, (long) (rows * cols + 2 * L + kw) * L);
         pad(dense, inHeight, inWidth, padTop, padLeft, rows, cols, xs);
         return xs;
@@ -240,7 +241,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
                 }
                 continue;
             }
-            float[] block = Workspace.floats(Slot.DEPTHWISE_BLOCK, (BLOCK + 1) * BLOCK);
+            float[] block = Workspace.floats(Slot.DEPTHWISE_BLOCK, BLOCK * BLOCK);
             // the positions past n read the lanes' slack (a block of positions: see the callers)
             WinogradConvolution.transpose16(lanes, from + q * L, L, block, 0, BLOCK);
             VectorMask<Float> m = S.indexInRange(q, n);

@@ -38,10 +38,15 @@ public final class Workspace {
         WINOGRAD_GRADIENT,
         /** Winograd F(4x2, 3x3)'s weight gradient: the image's gradient split by row and column phase. */
         WINOGRAD_STAGED_GRADIENT,
-        /** A depthwise convolution's data gradient: the gradient at its output padded, and at stride 2 the input's four phases. */
-        DEPTHWISE_GRADIENT, DEPTHWISE_PHASES,
-        /** A depthwise convolution with channels in the lanes: an image's channels, dense, and a 16x16 block short of either. */
-        DEPTHWISE_LANES, DEPTHWISE_BLOCK
+        /**
+         * A depthwise convolution's working maps. Along the rows: the gradient at the output
+         * padded, and at stride 2 the padded input's four phases. With the channels in the lanes:
+         * the gradient at the output in the lanes; the outputs (forward), or the padded gradient
+         * (data gradient at stride 1), or the padded input's gradient (at stride 2); a block of
+         * channels in the lanes, dense (then the stride-1 data gradient); and a 16x16 block short
+         * of positions or channels.
+         */
+        DEPTHWISE_GRADIENT, DEPTHWISE_PHASES, DEPTHWISE_LANES, DEPTHWISE_BLOCK
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
