@@ -7,7 +7,12 @@ layers Isthmus added as extension points, on fixed random inputs.
 - convbn: Conv2d(3, 5, 3, padding=1) -> BatchNorm2d(5) -> ReLU in eval mode, with running
   statistics that are not the defaults, on 2 x 3 x 6 x 6;
 - bntrain: the same in training mode on 5 x 3 x 6 x 6 (batch statistics; the running statistics
-  after the step as '<name>.1.running_mean_after' and '_var_after').
+  after the step as '<name>.1.running_mean_after' and '_var_after');
+- depthwise1: Conv2d(20, 20, 3, padding=1, groups=20) (depth multiplier 1) on 2 x 20 x 7 x 6;
+- depthwise1s2: Conv2d(17, 17, 5, stride=2, padding=2, groups=17) on 2 x 17 x 9 x 8.
+The cases are drawn in this order, each seeded by the count before it: new ones go last. A rerun
+gave 'transposed.dinput' again to within an ulp, not bit for bit (PyTorch's own threads); the
+depthwise1 cases were added with the earlier tensors kept as they were.
 
 For each, '<name>.input', the layer's parameters under '<name>.<parameter>', '<name>.output', a
 fixed output gradient '<name>.dy', and the gradients of sum(output * dy): '<name>.dinput' and
@@ -73,6 +78,9 @@ def main():
         bntrain[1].bias.uniform_(-0.3, 0.3)
     case(tensors, 'bntrain', bntrain, (5, 3, 6, 6),
          ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var'], train=True)
+    case(tensors, 'depthwise1', nn.Conv2d(20, 20, 3, padding=1, groups=20), (2, 20, 7, 6), ['weight', 'bias'])
+    case(tensors, 'depthwise1s2', nn.Conv2d(17, 17, 5, stride=2, padding=2, groups=17), (2, 17, 9, 8),
+         ['weight', 'bias'])
     os.makedirs(OUT, exist_ok=True)
     safetensors_io.save(os.path.join(OUT, 'layers.safetensors'), tensors,
                         {'made_by': 'make_layer_fixtures.py', 'torch': torch.__version__})

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PyTorch parity (fixtures/torch-layers, made by make_layer_fixtures.py with PyTorch 1.13) for the
- * layers added as extension points: grouped and depthwise convolution, transposed convolution,
+ * layers added as extension points: grouped and depthwise convolution (a depth multiplier of 2,
+ * and of 1 at strides 1 and 2, the depthwise kernels' own), transposed convolution,
  * and convolution + batch norm + ReLU folded into one pass for inference. Output, input gradient
  * and every parameter gradient of {@code sum(output * dy)} within 1e-5 relative, by norm.
  */
@@ -38,6 +39,18 @@ class ExtensionLayersParityTest {
     @Test
     void depthwiseConvolution() {
         check("depthwise", new DepthwiseConv2D(3, 2).stride(2).padding(Padding.symmetric(1, 1)));
+    }
+
+    /** A depth multiplier of 1 at stride 1: the depthwise kernels' own, over a block of 16 channels and 4 more. */
+    @Test
+    void depthwiseConvolutionOneChannelAGroup() {
+        check("depthwise1", new DepthwiseConv2D(3).padding(Padding.symmetric(1, 1)));
+    }
+
+    /** The same with a 5x5 kernel at stride 2 (17 channels). */
+    @Test
+    void depthwiseConvolutionFiveByFiveAtStrideTwo() {
+        check("depthwise1s2", new DepthwiseConv2D(5).stride(2).padding(Padding.symmetric(2, 2)));
     }
 
     @Test
