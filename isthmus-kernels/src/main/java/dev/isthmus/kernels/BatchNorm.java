@@ -20,8 +20,11 @@ import dev.isthmus.kernels.runtime.Workspace;
  */
 public final class BatchNorm {
 
-    /** Floats of a plane summed in float before the sum goes to double. */
-    private static final int CHUNK = 2048;
+    /**
+     * Floats of a plane summed in float before the sum goes to double (here, and in
+     * {@link GlobalAveragePooling}'s plane sums: a scalar sum in double took 1.7% of resnet's inference).
+     */
+    static final int CHUNK = 2048;
 
     private BatchNorm() {}
 

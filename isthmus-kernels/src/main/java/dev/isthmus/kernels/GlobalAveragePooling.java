@@ -8,16 +8,10 @@ import dev.isthmus.kernels.runtime.Workspace;
  * Global average pooling: {@code y[n, c]} is the mean of channel plane {@code (n, c)} of an NCHW
  * batch, as Keras's {@code GlobalAveragePooling2D} and PyTorch's
  * {@code AdaptiveAvgPool2d(1)} followed by flattening. A plane is summed as batch norm sums one
- * ({@link ElementwiseSupport#sum}: in vectors, in float within a chunk of {@value #CHUNK}, in
+ * ({@link ElementwiseSupport#sum}: in vectors, in float within a chunk of 2,048 ({@code BatchNorm.CHUNK}), in
  * double beyond), in a fixed order: the same bits on any thread count.
  */
 public final class GlobalAveragePooling {
-
-    /**
-     * Floats of a plane summed in float before the sum goes to double, as {@link BatchNorm}'s. (A
-     * scalar sum in double took 1.7% of resnet's inference: 0.15 ms for 32 images' 32 planes of 16x16.)
-     */
-    private static final int CHUNK = 2048;
 
     private GlobalAveragePooling() {}
 
@@ -40,8 +34,8 @@ public final class GlobalAveragePooling {
         for (int plane = from; plane < to; plane++) {
             int at = xOffset + plane * planeSize;
             sum[0] = 0;
-            for (int i = 0; i < planeSize; i += CHUNK) {
-                k.sum(x, at + i, Math.min(CHUNK, planeSize - i), sum, 0);
+            for (int i = 0; i < planeSize; i += BatchNorm.CHUNK) {
+                k.sum(x, at + i, Math.min(BatchNorm.CHUNK, planeSize - i), sum, 0);
             }
             y[yOffset + plane] = (float) (sum[0] / planeSize);
         }

@@ -97,18 +97,17 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
     public void forwardImage(ConvTensors t, int n) {
         float[] out = DenseEpilogue.outputBuffer(shape, t);
         int ob = DenseEpilogue.outputOffset(shape, t, n), p = outHeight * outWidth;
-        float[] weights = new float[taps * L];
         // at stride 1 the outputs on the padded map's grid, a row of cols; slack past them for
         // correlateFlat's last group of eight and fromLanes's last block of sixteen
         float[] lanes = Workspace.floats(Slot.DEPTHWISE_PHASES, (long) (Math.max(p, outHeight * cols) + 2 * L) * L);
         for (int c0 = 0; c0 < channels; c0 += L) {
             int count = Math.min(L, channels - c0);
             float[] xs = stageInput(t.x, t.xOffset + n * shape.inputSize() + c0 * inHeight * inWidth, count);
-            laneWeights(t.w, t.wOffset + c0 * taps, count, weights);
+            int wb = c0 * taps; // the block's weights in t.prepared (prepareForward), taps * L of them
             if (stride == 1) {
-                correlateFlat(xs, weights, cols, tapOffsets, outHeight, outWidth, lanes);
+                correlateFlat(xs, t.prepared, wb, cols, tapOffsets, outHeight, outWidth, lanes);
             } else {
-                forward(xs, weights, lanes);
+                forward(xs, t.prepared, wb, lanes);
             }
             fromLanes(lanes, 0, p, p, count, out, ob + c0 * p);
         }
@@ -119,7 +118,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
     public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
         float[] dz = DenseEpilogue.gradient(kernels, shape, t, n, biasSums);
         int dzb = DenseEpilogue.gradientOffset(shape, t, n), p = outHeight * outWidth, image = inHeight * inWidth;
-        float[] weights = new float[taps * L], sums = new float[L];
+        float[] sums = new float[L];
         float[] dzs = Workspace.floats(Slot.DEPTHWISE_GRADIENT, (long) (p + L) * L);
         for (int c0 = 0; c0 < channels; c0 += L) {
             int count = Math.min(L, channels - c0);
@@ -136,16 +135,14 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
             }
             if (t.dx != null && stride == 1) {
                 // the gradient padded as the transposed convolution reads it, the kernel flipped
-                flippedWeights(t.w, t.wOffset + c0 * taps, count, weights);
                 float[] ds = Workspace.floats(Slot.DEPTHWISE_PHASES, (long) (dzRows * dzCols + 2 * L + kw) * L);
                 pad(dzs, outHeight, outWidth, kh - 1 - padTop, kw - 1 - padLeft, dzRows, dzCols, ds);
                 float[] dxs = Workspace.floats(Slot.DEPTHWISE_LANES, (long) (Math.max(image, inHeight * dzCols) + 2 * L) * L);
-                correlateFlat(ds, weights, dzCols, dzTapOffsets, inHeight, inWidth, dxs);
+                correlateFlat(ds, t.prepared, c0 * taps, dzCols, dzTapOffsets, inHeight, inWidth, dxs);
                 fromLanes(dxs, 0, image, image, count, t.dx, t.dxOffset + n * shape.inputSize() + c0 * image);
             } else if (t.dx != null) {
-                laneWeights(t.w, t.wOffset + c0 * taps, count, weights);
                 float[] dxs = Workspace.floats(Slot.DEPTHWISE_PHASES, (long) (rows * cols + L) * L);
-                dataGradient(dzs, weights, dxs);
+                dataGradient(dzs, t.prepared, c0 * taps, dxs);
                 for (int iy = 0; iy < inHeight; iy++) { // the padded map's rows, without the padding
                     fromLanes(dxs, ((iy + padTop) * cols + padLeft) * L, inWidth, image, count, t.dx,
                             t.dxOffset + n * shape.inputSize() + c0 * image + iy * inWidth);
@@ -251,22 +248,46 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
         }
     }
 
-    /** {@link #laneWeights} with each kernel rotated half a turn: tap {@code k}'s weights at {@code weights[(taps - 1 - k) * L]}. */
-    private void flippedWeights(float[] w, int wb, int count, float[] weights) {
-        Arrays.fill(weights, 0f);
-        for (int i = 0; i < count; i++) {
-            for (int k = 0; k < taps; k++) {
-                weights[(taps - 1 - k) * L + i] = w[wb + i * taps + k];
-            }
-        }
+    /**
+     * The weights in the lanes, once per pass: block {@code b}'s (channels {@code [16 b, 16 b + 16)})
+     * from {@code b * taps * L}, tap {@code k}'s vector at {@code k * L} in it, lanes past the
+     * channels zero. Laid out per image and block, they were rewritten for every image.
+     */
+    @Override
+    public int preparedForwardSize() {
+        return blocks() * taps * L;
     }
 
-    /** The taps' weights of channels {@code [c0, c0 + count)} from {@code w[wb]}: tap {@code k}'s at {@code weights[k * L]}. */
-    private void laneWeights(float[] w, int wb, int count, float[] weights) {
-        Arrays.fill(weights, 0f);
-        for (int i = 0; i < count; i++) {
+    @Override
+    public void prepareForward(float[] w, int wOffset, float[] into) {
+        laneWeights(w, wOffset, false, into);
+    }
+
+    /**
+     * The data gradient's weights, laid out as {@link #preparedForwardSize}'s: at stride 1 each
+     * kernel rotated half a turn (the transposed convolution's taps), at stride 2 as they are.
+     */
+    @Override
+    public int preparedBackwardSize() {
+        return preparedForwardSize();
+    }
+
+    @Override
+    public void prepareBackward(float[] w, int wOffset, float[] into) {
+        laneWeights(w, wOffset, stride == 1, into);
+    }
+
+    private int blocks() {
+        return (channels + L - 1) / L;
+    }
+
+    /** Every block's taps in the lanes, each kernel rotated half a turn when {@code flipped}. */
+    private void laneWeights(float[] w, int wOffset, boolean flipped, float[] into) {
+        Arrays.fill(into, 0, preparedForwardSize(), 0f);
+        for (int c = 0; c < channels; c++) {
+            int block = (c / L) * taps * L, lane = c % L;
             for (int k = 0; k < taps; k++) {
-                weights[k * L + i] = w[wb + i * taps + k];
+                into[block + (flipped ? taps - 1 - k : k) * L + lane] = w[wOffset + c * taps + k];
             }
         }
     }
@@ -275,13 +296,13 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
      * The outputs into {@code out}, dense by position: four consecutive positions at a time (across
      * rows where a row ends), each tap's weights loaded once for the four, then one at a time.
      */
-    private void forward(float[] xs, float[] weights, float[] out) {
+    private void forward(float[] xs, float[] weights, int wb, float[] out) {
         int positions = outHeight * outWidth, q = 0;
         for (; q + 4 <= positions; q += 4) {
             int b0 = inputAt(q), b1 = inputAt(q + 1), b2 = inputAt(q + 2), b3 = inputAt(q + 3);
             FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0;
             for (int k = 0; k < taps; k++) {
-                FloatVector w = FloatVector.fromArray(S, weights, k * L);
+                FloatVector w = FloatVector.fromArray(S, weights, wb + k * L);
                 int off = tapOffsets[k];
                 y0 = w.fma(FloatVector.fromArray(S, xs, b0 + off), y0);
                 y1 = w.fma(FloatVector.fromArray(S, xs, b1 + off), y1);
@@ -297,7 +318,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
             int b = inputAt(q);
             FloatVector y = FloatVector.zero(S);
             for (int k = 0; k < taps; k++) {
-                y = FloatVector.fromArray(S, weights, k * L).fma(FloatVector.fromArray(S, xs, b + tapOffsets[k]), y);
+                y = FloatVector.fromArray(S, weights, wb + k * L).fma(FloatVector.fromArray(S, xs, b + tapOffsets[k]), y);
             }
             y.intoArray(out, q * L);
         }
@@ -312,22 +333,22 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
      * moved up into place, dense by position. Per output position with its own index arithmetic,
      * four at a time, a 7x7 map ran at about 3.5 cycles an FMA.
      */
-    private void correlateFlat(float[] xs, float[] weights, int cols, int[] tapOffsets, int outHeight, int outWidth,
+    private void correlateFlat(float[] xs, float[] weights, int wb, int cols, int[] tapOffsets, int outHeight, int outWidth,
                                float[] out) {
         int grid = (outHeight - 1) * cols + outWidth;
         for (int q = 0; q < grid; q += 8) {
             if (kw == 3) {
-                groupOfThree(xs, weights, q * L, cols, out);
+                groupOfThree(xs, weights, wb, q * L, cols, out);
                 continue;
             }
             if (kw == 5) {
-                groupOfFive(xs, weights, q * L, cols, out);
+                groupOfFive(xs, weights, wb, q * L, cols, out);
                 continue;
             }
             int b = q * L;
             FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
             for (int k = 0; k < taps; k++) {
-                FloatVector w = FloatVector.fromArray(S, weights, k * L);
+                FloatVector w = FloatVector.fromArray(S, weights, wb + k * L);
                 int at = b + tapOffsets[k];
                 y0 = w.fma(FloatVector.fromArray(S, xs, at), y0);
                 y1 = w.fma(FloatVector.fromArray(S, xs, at + L), y1);
@@ -357,13 +378,13 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
      * ten input vectors loaded once for its three taps (eight outputs a tap read 24 loads for 24
      * FMAs, and on 256-bit units each 512-bit load is two).
      */
-    private void groupOfThree(float[] xs, float[] weights, int b, int cols, float[] out) {
+    private void groupOfThree(float[] xs, float[] weights, int wb, int b, int cols, float[] out) {
         FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
         for (int a = 0; a < kh; a++) {
             int at = b + a * cols * L;
-            FloatVector w0 = FloatVector.fromArray(S, weights, 3 * a * L);
-            FloatVector w1 = FloatVector.fromArray(S, weights, (3 * a + 1) * L);
-            FloatVector w2 = FloatVector.fromArray(S, weights, (3 * a + 2) * L);
+            FloatVector w0 = FloatVector.fromArray(S, weights, wb + 3 * a * L);
+            FloatVector w1 = FloatVector.fromArray(S, weights, wb + (3 * a + 1) * L);
+            FloatVector w2 = FloatVector.fromArray(S, weights, wb + (3 * a + 2) * L);
             FloatVector x0 = FloatVector.fromArray(S, xs, at), x1 = FloatVector.fromArray(S, xs, at + L);
             FloatVector x2 = FloatVector.fromArray(S, xs, at + 2 * L), x3 = FloatVector.fromArray(S, xs, at + 3 * L);
             FloatVector x4 = FloatVector.fromArray(S, xs, at + 4 * L), x5 = FloatVector.fromArray(S, xs, at + 5 * L);
@@ -389,10 +410,10 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
     }
 
     /** {@link #groupOfThree} for a kernel five wide (EfficientNet's): each kernel row's twelve input vectors loaded once for its five taps. */
-    private void groupOfFive(float[] xs, float[] weights, int b, int cols, float[] out) {
+    private void groupOfFive(float[] xs, float[] weights, int wb, int b, int cols, float[] out) {
         FloatVector y0 = FloatVector.zero(S), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
         for (int a = 0; a < kh; a++) {
-            int at = b + a * cols * L, wa = 5 * a * L;
+            int at = b + a * cols * L, wa = wb + 5 * a * L;
             FloatVector w0 = FloatVector.fromArray(S, weights, wa), w1 = FloatVector.fromArray(S, weights, wa + L);
             FloatVector w2 = FloatVector.fromArray(S, weights, wa + 2 * L);
             FloatVector x0 = FloatVector.fromArray(S, xs, at), x1 = FloatVector.fromArray(S, xs, at + L);
@@ -458,7 +479,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
      * {@code (r * cols + c) * L}): each output's gradient times each tap's weights, added at the
      * position the tap read, outputs in order.
      */
-    private void dataGradient(float[] dzs, float[] weights, float[] dxs) {
+    private void dataGradient(float[] dzs, float[] weights, int wb, float[] dxs) {
         Arrays.fill(dxs, 0, rows * cols * L, 0f);
         for (int oy = 0; oy < outHeight; oy++) {
             for (int ox = 0; ox < outWidth; ox++) {
@@ -467,7 +488,7 @@ final class LaneDepthwiseConvolution implements ConvAlgorithm {
                 for (int a = 0; a < kh; a++) {
                     for (int b = 0; b < kw; b++) {
                         int at = base + (a * cols + b) * L;
-                        FloatVector.fromArray(S, weights, (a * kw + b) * L).fma(g, FloatVector.fromArray(S, dxs, at))
+                        FloatVector.fromArray(S, weights, wb + (a * kw + b) * L).fma(g, FloatVector.fromArray(S, dxs, at))
                                 .intoArray(dxs, at);
                     }
                 }
