@@ -114,8 +114,9 @@ public final class DirectConvolution implements ConvAlgorithm {
         if (back == null) {
             return layout;
         }
-        String weights = winogradWeightGradient != null ? winogradWeightGradient.tileRows() == 4
-                ? ", Winograd F(4x2, 3x3) weight gradient" : ", Winograd weight gradient"
+        String weights = winogradWeightGradient != null ? (winogradWeightGradient.tileRows() == 4
+                ? ", Winograd F(4x2, 3x3) weight gradient" : ", Winograd weight gradient")
+                + (winogradWeightGradient.laneSums() ? " (sums per lane)" : "")
                 : gemm == null ? "" : ", SGEMM weight gradient";
         return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
                 + (winogradDataGradient == null ? ""
@@ -282,7 +283,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */
     private int sumsSize() {
         if (winogradWeightGradient != null) {
-            return winogradWeightGradient.transformedWeightsSize();
+            return winogradWeightGradient.weightGradientSumsSize();
         }
         return gemm != null ? shape.weightSize()
                 : forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();

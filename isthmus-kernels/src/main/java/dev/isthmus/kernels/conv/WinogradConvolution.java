@@ -51,6 +51,18 @@ final class WinogradConvolution implements ConvAlgorithm {
     private static final int COLS = 2 * L;
     /** Tiles a band aims at: enough for the register tile's columns, few enough for L2. */
     private static final int BAND_TILES = 64;
+    /** Input and output channels per register tile of {@link #accumulateLanes}: 4 by 4 accumulators. */
+    private static final int LANE_BLOCK = 4;
+    /** The most a weight gradient's sums per lane may take, to stay in L2 beside a band's tiles. */
+    private static final int LANE_SUMS_BYTES = 512 * 1024;
+    /**
+     * Tiles a band aims at in a weight gradient with sums per lane: each 4-by-4 block's
+     * accumulators are loaded and stored once a band, so longer bands (a 32x32 image's 128 tiles
+     * in one) pay for them over more FMAs; 64 made it slower than the transposed products.
+     */
+    private static final int LANE_BAND_TILES = 128;
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradLaneSums=false} keeps the transposed products ({@link #laneSums}). */
+    static final String LANE_SUMS_PROPERTY = "isthmus.conv.winogradLaneSums";
 
     /**
      * {@link #transpose16}'s permutes, round by round (k = 8, 4, 2, 1; L = 16): of rows {@code i} and
@@ -95,6 +107,13 @@ final class WinogradConvolution implements ConvAlgorithm {
     private final int weightPlane;
     /** Offsets of a vector's worth of output channels down a column of {@code dM_e}: {@code i * blockTiles}. */
     private final int[] gradientColumn;
+    /**
+     * Whether this weight gradient keeps its sums per lane of tiles ({@link #accumulateLanes}):
+     * F(4x2, 3x3)'s, output channels not in pairs of vectors (where the transposed products'
+     * register tile has a broadcast per FMA), channels in fours, and the sums within
+     * {@link #LANE_SUMS_BYTES} (ResNet's 16 -> 16).
+     */
+    private final boolean laneSums;
 
     WinogradConvolution(ConvShape shape, ConvSupport kernels) {
         this(shape, kernels, 2);
@@ -102,6 +121,10 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /** With {@code tileRows} output rows per tile: 2, F(2x2, 3x3), or 4, F(4x2, 3x3) ({@link #suitsTall}). */
     WinogradConvolution(ConvShape shape, ConvSupport kernels, int tileRows) {
+        this(shape, kernels, tileRows, false);
+    }
+
+    private WinogradConvolution(ConvShape shape, ConvSupport kernels, int tileRows, boolean weightGradient) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
                     + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
@@ -128,7 +151,10 @@ final class WinogradConvolution implements ConvAlgorithm {
         half = roundUp(tilesX, L) + 1;
         stagedRow = 2 * half;
         stagedPlane = (height + 2) * stagedRow;
-        bandRows = bandRows(tilesX, tilesY);
+        laneSums = weightGradient && tileRows == 4 && cout % COLS != 0 && cin % LANE_BLOCK == 0
+                && cout % LANE_BLOCK == 0 && (long) products * cin * cout * L * Float.BYTES <= LANE_SUMS_BYTES
+                && Boolean.parseBoolean(System.getProperty(LANE_SUMS_PROPERTY, "true"));
+        bandRows = bandRows(tilesX, tilesY, laneSums ? LANE_BAND_TILES : BAND_TILES);
         blockTiles = roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
@@ -155,7 +181,7 @@ final class WinogradConvolution implements ConvAlgorithm {
             throw new IllegalArgumentException("Winograd's weight gradient needs Winograd's shape, input channels in "
                     + "tiles of " + ROWS + " and output channels in whole vectors of " + L + ": got " + shape);
         }
-        return new WinogradConvolution(shape, kernels, tileRows);
+        return new WinogradConvolution(shape, kernels, tileRows, true);
     }
 
     /**
@@ -339,6 +365,90 @@ final class WinogradConvolution implements ConvAlgorithm {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
+    /** Whether this weight gradient keeps its sums per lane of tiles (see the field). */
+    boolean laneSums() {
+        return laneSums;
+    }
+
+    /** Floats of a weight-gradient group's sums: per lane of tiles where {@link #laneSums}, else {@link #transformedWeightsSize}. */
+    int weightGradientSumsSize() {
+        return laneSums ? products * cin * cout * L : transformedWeightsSize();
+    }
+
+    /**
+     * {@code dU_e} of a band added into sums kept per lane ({@code [e][ic][oc][lane]}): the tiles
+     * stay in the lanes of both {@code V_e} and {@code dM_e} as the transforms leave them, and
+     * each of a 4-by-4 block's accumulators adds one input channel's tiles times one output
+     * channel's, lane by lane; the lanes are added once per group ({@link #endWeightGradient}).
+     * Where the output channels are one vector, the transposed products' register tile had one
+     * broadcast per FMA and a 16x16 transpose per vector of tiles (16 -> 16 on 32x32 ran at about
+     * half the FMA peak); here 8 loads feed 16 FMAs. Columns past the band's tiles are zero in
+     * {@code V_e} ({@link #clearPastTiles}) and finite in {@code dM_e}, so they add nothing.
+     */
+    private void accumulateLanes(float[] v, float[] dm, int e, int tiles, float[] sums) {
+        int vb = e * inputPlane, mb = e * productPlane, r = blockTiles, cl = cout * L;
+        for (int ic0 = 0; ic0 < cin; ic0 += LANE_BLOCK) {
+            for (int oc0 = 0; oc0 < cout; oc0 += LANE_BLOCK) {
+                int c = ((e * cin + ic0) * cout + oc0) * L;
+                FloatVector a00 = FloatVector.fromArray(S, sums, c);
+                FloatVector a01 = FloatVector.fromArray(S, sums, c + L);
+                FloatVector a02 = FloatVector.fromArray(S, sums, c + 2 * L);
+                FloatVector a03 = FloatVector.fromArray(S, sums, c + 3 * L);
+                FloatVector a10 = FloatVector.fromArray(S, sums, c + cl);
+                FloatVector a11 = FloatVector.fromArray(S, sums, c + cl + L);
+                FloatVector a12 = FloatVector.fromArray(S, sums, c + cl + 2 * L);
+                FloatVector a13 = FloatVector.fromArray(S, sums, c + cl + 3 * L);
+                FloatVector a20 = FloatVector.fromArray(S, sums, c + 2 * cl);
+                FloatVector a21 = FloatVector.fromArray(S, sums, c + 2 * cl + L);
+                FloatVector a22 = FloatVector.fromArray(S, sums, c + 2 * cl + 2 * L);
+                FloatVector a23 = FloatVector.fromArray(S, sums, c + 2 * cl + 3 * L);
+                FloatVector a30 = FloatVector.fromArray(S, sums, c + 3 * cl);
+                FloatVector a31 = FloatVector.fromArray(S, sums, c + 3 * cl + L);
+                FloatVector a32 = FloatVector.fromArray(S, sums, c + 3 * cl + 2 * L);
+                FloatVector a33 = FloatVector.fromArray(S, sums, c + 3 * cl + 3 * L);
+                for (int t = 0; t < tiles; t += L) {
+                    int xi = vb + ic0 * r + t, gi = mb + oc0 * r + t;
+                    FloatVector x0 = FloatVector.fromArray(S, v, xi), x1 = FloatVector.fromArray(S, v, xi + r);
+                    FloatVector x2 = FloatVector.fromArray(S, v, xi + 2 * r), x3 = FloatVector.fromArray(S, v, xi + 3 * r);
+                    FloatVector g0 = FloatVector.fromArray(S, dm, gi), g1 = FloatVector.fromArray(S, dm, gi + r);
+                    FloatVector g2 = FloatVector.fromArray(S, dm, gi + 2 * r), g3 = FloatVector.fromArray(S, dm, gi + 3 * r);
+                    a00 = x0.fma(g0, a00);
+                    a01 = x0.fma(g1, a01);
+                    a02 = x0.fma(g2, a02);
+                    a03 = x0.fma(g3, a03);
+                    a10 = x1.fma(g0, a10);
+                    a11 = x1.fma(g1, a11);
+                    a12 = x1.fma(g2, a12);
+                    a13 = x1.fma(g3, a13);
+                    a20 = x2.fma(g0, a20);
+                    a21 = x2.fma(g1, a21);
+                    a22 = x2.fma(g2, a22);
+                    a23 = x2.fma(g3, a23);
+                    a30 = x3.fma(g0, a30);
+                    a31 = x3.fma(g1, a31);
+                    a32 = x3.fma(g2, a32);
+                    a33 = x3.fma(g3, a33);
+                }
+                a00.intoArray(sums, c);
+                a01.intoArray(sums, c + L);
+                a02.intoArray(sums, c + 2 * L);
+                a03.intoArray(sums, c + 3 * L);
+                a10.intoArray(sums, c + cl);
+                a11.intoArray(sums, c + cl + L);
+                a12.intoArray(sums, c + cl + 2 * L);
+                a13.intoArray(sums, c + cl + 3 * L);
+                a20.intoArray(sums, c + 2 * cl);
+                a21.intoArray(sums, c + 2 * cl + L);
+                a22.intoArray(sums, c + 2 * cl + 2 * L);
+                a23.intoArray(sums, c + 2 * cl + 3 * L);
+                a30.intoArray(sums, c + 3 * cl);
+                a31.intoArray(sums, c + 3 * cl + L);
+                a32.intoArray(sums, c + 3 * cl + 2 * L);
+                a33.intoArray(sums, c + 3 * cl + 3 * L);
+            }
+        }
+    }
+
     /**
      * Floats of the transformed weights {@code U_e}, and of a weight-gradient group's sums
      * {@code dU_e} (transposed there: {@code [e][ic][oc]}): {@link #products} planes of {@link #weightPlane}.
@@ -360,7 +470,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) products * productPlane);
         float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane);
         if (!accumulate) {
-            Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
+            Arrays.fill(sums, 0, weightGradientSumsSize(), 0f);
         }
         float[] ds = null;
         if (tileRows == 4) {
@@ -375,6 +485,12 @@ final class WinogradConvolution implements ConvAlgorithm {
             } else {
                 transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
                 transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
+            }
+            if (laneSums) {
+                for (int e = 0; e < products; e++) {
+                    accumulateLanes(v, dm, e, roundUp(tiles, L), sums);
+                }
+                continue;
             }
             transposeGradient(dm, tiles, dmt);
             for (int e = 0; e < products; e++) {
@@ -808,6 +924,15 @@ final class WinogradConvolution implements ConvAlgorithm {
      * vectors of channel pairs (the sums' planes), into nine planes of taps, then into place.
      */
     void endWeightGradient(float[] sums, float[] dw, int dwAt) {
+        if (laneSums) { // each pair's lanes added, into dU's planes ([e][ic][oc])
+            float[] du = Workspace.floats(Slot.WINOGRAD_PRODUCTS, transformedWeightsSize());
+            for (int e = 0, at = 0; e < products; e++) {
+                for (int pair = 0; pair < cin * cout; pair++, at += L) {
+                    du[e * weightPlane + pair] = FloatVector.fromArray(S, sums, at).reduceLanes(VectorOperators.ADD);
+                }
+            }
+            sums = du;
+        }
         int pairs = cout * cin, plane = weightPlane; // planes a cache line off 4 KiB multiples, as U's
         // 12 planes of G^T dU (row a, column b at 4 a + b), then the 9 planes of taps
         float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * plane);
@@ -905,9 +1030,9 @@ final class WinogradConvolution implements ConvAlgorithm {
      * 56 tiles, computed as 64), the fewest more rows that fill whole vectors, up to twice as many
      * tiles (four rows of 28, 112 tiles).
      */
-    private static int bandRows(int tilesX, int tilesY) {
-        int rows = Math.max(1, Math.min(tilesY, BAND_TILES / tilesX));
-        for (int r = rows; r <= tilesY && r * tilesX <= 2 * BAND_TILES; r++) {
+    private static int bandRows(int tilesX, int tilesY, int bandTiles) {
+        int rows = Math.max(1, Math.min(tilesY, bandTiles / tilesX));
+        for (int r = rows; r <= tilesY && r * tilesX <= 2 * bandTiles; r++) {
             if (r * tilesX % L == 0) {
                 return r;
             }
