@@ -1402,12 +1402,14 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
-     * {@link #transformOutput} for F(4x2, 3x3), a vector of tiles at a time: the tiles' 4x2
-     * outputs into {@code m[scratch]} ({@link #transformTallRun}), then either each of the two
-     * pooling windows' maximum and winner ({@link #poolTallRun}) or each row's two columns zipped
-     * into place ({@link #zipTallRun}; 16-wide maps two tile rows a vector). In small methods
-     * that meet in memory, not one: with the pooling written in, the loop was too large for C1's
-     * profiling tier ("out of virtual registers") and ran boxed (85 ms for a 13 ms pooled forward).
+     * {@link #transformOutput} for F(4x2, 3x3), a vector of tiles at a time
+     * ({@link #transformTallRun}): each row's two columns zipped into place (16-wide maps two tile
+     * rows a vector), or the tiles' 4x2 outputs into {@code m[scratch]} and then each of the two
+     * pooling windows' maximum and winner ({@link #poolTallRun}). The pooling in a method of its
+     * own, meeting the transform in memory: written in, the loop was too large for C1's profiling
+     * tier ("out of virtual registers") and ran boxed (85 ms for a 13 ms pooled forward). The zips
+     * from registers, not through the scratch, took 16 -> 16 on 32x32 from 1.05-1.14 to
+     * 1.00-1.10 ms (pinned, batch 32, one thread, three alternated rounds).
      */
     private void transformOutputTall(float[] m, int scratch, int ty0, int ty1, float[] y, int yb, float[] biases,
                                      int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
@@ -1418,13 +1420,14 @@ final class WinogradConvolution implements ConvAlgorithm {
                 rows = rowPairs && ty + 1 < ty1 ? 2 : 1;
                 int from = oc * blockTiles + (ty - ty0) * tilesX;
                 for (int tx = 0; tx < tilesX; tx += L) {
-                    transformTallRun(m, from + tx, bias, relu, scratch);
                     int tiles = Math.min(L, rows * tilesX - tx);
                     if (pool) { // pooled rows 2 ty and 2 ty + 1, tilesX wide
+                        transformTallRun(m, from + tx, bias, relu, scratch, tiles, false, null, 0);
                         int to = (oc * 2 * tilesY + 2 * ty) * tilesX + tx;
                         poolTallRun(m, scratch, relu, tiles, y, yb + to, winners, wb + to);
                     } else {
-                        zipTallRun(m, scratch, tiles, rows == 2, y, yb + (oc * height + 4 * ty) * width + 2 * tx);
+                        transformTallRun(m, from + tx, bias, relu, scratch, tiles, rows == 2, y,
+                                yb + (oc * height + 4 * ty) * width + 2 * tx);
                     }
                 }
             }
@@ -1436,9 +1439,14 @@ final class WinogradConvolution implements ConvAlgorithm {
      * as {@link #transformOutput}, then down each column F(4, 3)'s {@code A^T}:
      * {@code m0 + (m1 + m2) + (m3 + m4)}, {@code (m1 - m2) + 2 (m3 - m4)},
      * {@code (m1 + m2) + 4 (m3 + m4)}, {@code (m1 - m2) + 8 (m3 - m4) + m5}; then the bias and the
-     * ReLU; output row {@code i}, column {@code j} at {@code m[scratch + (2 i + j) L]}.
+     * ReLU. Where {@code y} is null, output row {@code i}, column {@code j} into
+     * {@code m[scratch + (2 i + j) L]}; else each row's two columns zipped (lanes {@code 2i} and
+     * {@code 2i + 1} are tile {@code i}'s, the first {@code tiles} tiles) into the output rows from
+     * {@code y[to]}, the upper halves the next tiles of the row or, with a {@code pair}, the next
+     * tile row's. (Vectors are stored, never merged, across the branch: a merged vector is boxed.)
      */
-    private void transformTallRun(float[] m, int at, float biasValue, boolean relu, int scratch) {
+    private void transformTallRun(float[] m, int at, float biasValue, boolean relu, int scratch, int tiles, boolean pair,
+                                  float[] y, int to) {
         int e = productPlane;
         FloatVector m1 = FloatVector.fromArray(S, m, at + e), m2 = FloatVector.fromArray(S, m, at + 2 * e);
         FloatVector t00 = FloatVector.fromArray(S, m, at).add(m1).add(m2);
@@ -1484,35 +1492,39 @@ final class WinogradConvolution implements ConvAlgorithm {
             y30 = y30.blend(zero, y30.compare(VectorOperators.LE, zero));
             y31 = y31.blend(zero, y31.compare(VectorOperators.LE, zero));
         }
-        y00.intoArray(m, scratch);
-        y01.intoArray(m, scratch + L);
-        y10.intoArray(m, scratch + 2 * L);
-        y11.intoArray(m, scratch + 3 * L);
-        y20.intoArray(m, scratch + 4 * L);
-        y21.intoArray(m, scratch + 5 * L);
-        y30.intoArray(m, scratch + 6 * L);
-        y31.intoArray(m, scratch + 7 * L);
-    }
-
-    /**
-     * {@link #transformTallRun}'s rows at {@code m[scratch]}, each row's two columns zipped
-     * (lanes {@code 2i} and {@code 2i + 1} are tile {@code i}'s) into output rows from {@code y[to]};
-     * the upper halves are the next tiles of the row, or with a {@code pair} the next tile row's.
-     */
-    private void zipTallRun(float[] m, int scratch, int tiles, boolean pair, float[] y, int to) {
+        if (y == null) {
+            y00.intoArray(m, scratch);
+            y01.intoArray(m, scratch + L);
+            y10.intoArray(m, scratch + 2 * L);
+            y11.intoArray(m, scratch + 3 * L);
+            y20.intoArray(m, scratch + 4 * L);
+            y21.intoArray(m, scratch + 5 * L);
+            y30.intoArray(m, scratch + 6 * L);
+            y31.intoArray(m, scratch + 7 * L);
+            return;
+        }
+        // each row's two columns zipped (lanes 2i and 2i + 1 are tile i's) into the output rows from
+        // y[to]; the upper halves are the next tiles of the row, or with a pair the next tile row's
         int high = pair ? 4 * width : L;
-        VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
-        for (int i = 0; i < 4; i++, to += width) {
-            FloatVector left = FloatVector.fromArray(S, m, scratch + 2 * i * L);
-            FloatVector right = FloatVector.fromArray(S, m, scratch + (2 * i + 1) * L);
-            FloatVector low = left.rearrange(ZIP_LOW, right), upper = left.rearrange(ZIP_HIGH, right);
-            if (tiles == L) {
-                low.intoArray(y, to);
-                upper.intoArray(y, to + high);
-            } else {
-                low.intoArray(y, to, lowLanes);
-                upper.intoArray(y, to + L, highLanes);
-            }
+        if (tiles == L) {
+            y00.rearrange(ZIP_LOW, y01).intoArray(y, to);
+            y00.rearrange(ZIP_HIGH, y01).intoArray(y, to + high);
+            y10.rearrange(ZIP_LOW, y11).intoArray(y, to + width);
+            y10.rearrange(ZIP_HIGH, y11).intoArray(y, to + width + high);
+            y20.rearrange(ZIP_LOW, y21).intoArray(y, to + 2 * width);
+            y20.rearrange(ZIP_HIGH, y21).intoArray(y, to + 2 * width + high);
+            y30.rearrange(ZIP_LOW, y31).intoArray(y, to + 3 * width);
+            y30.rearrange(ZIP_HIGH, y31).intoArray(y, to + 3 * width + high);
+        } else {
+            VectorMask<Float> lowLanes = S.indexInRange(0, 2 * tiles), highLanes = S.indexInRange(L, 2 * tiles);
+            y00.rearrange(ZIP_LOW, y01).intoArray(y, to, lowLanes);
+            y00.rearrange(ZIP_HIGH, y01).intoArray(y, to + L, highLanes);
+            y10.rearrange(ZIP_LOW, y11).intoArray(y, to + width, lowLanes);
+            y10.rearrange(ZIP_HIGH, y11).intoArray(y, to + width + L, highLanes);
+            y20.rearrange(ZIP_LOW, y21).intoArray(y, to + 2 * width, lowLanes);
+            y20.rearrange(ZIP_HIGH, y21).intoArray(y, to + 2 * width + L, highLanes);
+            y30.rearrange(ZIP_LOW, y31).intoArray(y, to + 3 * width, lowLanes);
+            y30.rearrange(ZIP_HIGH, y31).intoArray(y, to + 3 * width + L, highLanes);
         }
     }
 
