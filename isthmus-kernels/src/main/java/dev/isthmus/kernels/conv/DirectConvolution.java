@@ -116,7 +116,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         }
         String weights = winogradWeightGradient != null ? (winogradWeightGradient.tileRows() == 4
                 ? ", Winograd F(4x2, 3x3) weight gradient" : ", Winograd weight gradient")
-                + (winogradWeightGradient.laneSums() ? " (sums per lane)" : "")
+                + (winogradWeightGradient.laneSums() ? " (tiles in lanes)" : "")
                 : gemm == null ? "" : ", SGEMM weight gradient";
         return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
                 + (winogradDataGradient == null ? ""
@@ -283,7 +283,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     /** Floats of the group's weight-gradient sums: per lane and weight, or (SGEMM) the transposed gradient. */
     private int sumsSize() {
         if (winogradWeightGradient != null) {
-            return winogradWeightGradient.weightGradientSumsSize();
+            return winogradWeightGradient.transformedWeightsSize();
         }
         return gemm != null ? shape.weightSize()
                 : forward.gradientBlocks * DirectLayout.OC_BLOCK * shape.patch() * kernels.directLanes();

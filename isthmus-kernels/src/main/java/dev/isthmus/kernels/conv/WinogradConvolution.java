@@ -53,12 +53,10 @@ final class WinogradConvolution implements ConvAlgorithm {
     private static final int BAND_TILES = 64;
     /** Input and output channels per register tile of {@link #accumulateLanes}: 4 by 4 accumulators. */
     private static final int LANE_BLOCK = 4;
-    /** The most a weight gradient's sums per lane may take, to stay in L2 beside a band's tiles. */
-    private static final int LANE_SUMS_BYTES = 512 * 1024;
     /**
-     * Tiles a band aims at in a weight gradient with sums per lane: each 4-by-4 block's
-     * accumulators are loaded and stored once a band, so longer bands (a 32x32 image's 128 tiles
-     * in one) pay for them over more FMAs; 64 made it slower than the transposed products.
+     * Tiles a band aims at in a weight gradient with the tiles in the lanes: each 4-by-4 block's
+     * accumulators are added across their lanes once a band, so longer bands (a 32x32 image's 128
+     * tiles in one) pay for that over more FMAs.
      */
     private static final int LANE_BAND_TILES = 128;
     /** Test and benchmark hook: {@code -Disthmus.conv.winogradLaneSums=false} keeps the transposed products ({@link #laneSums}). */
@@ -108,10 +106,9 @@ final class WinogradConvolution implements ConvAlgorithm {
     /** Offsets of a vector's worth of output channels down a column of {@code dM_e}: {@code i * blockTiles}. */
     private final int[] gradientColumn;
     /**
-     * Whether this weight gradient keeps its sums per lane of tiles ({@link #accumulateLanes}):
-     * F(4x2, 3x3)'s, output channels not in pairs of vectors (where the transposed products'
-     * register tile has a broadcast per FMA), channels in fours, and the sums within
-     * {@link #LANE_SUMS_BYTES} (ResNet's 16 -> 16).
+     * Whether this weight gradient keeps the tiles in the lanes ({@link #accumulateLanes}): at 16
+     * lanes, F(4x2, 3x3)'s, output channels not in pairs of vectors (where the transposed
+     * products' register tile has a broadcast per FMA) and channels in fours (ResNet's 16 -> 16).
      */
     private final boolean laneSums;
 
@@ -151,9 +148,8 @@ final class WinogradConvolution implements ConvAlgorithm {
         half = roundUp(tilesX, L) + 1;
         stagedRow = 2 * half;
         stagedPlane = (height + 2) * stagedRow;
-        laneSums = weightGradient && tileRows == 4 && cout % COLS != 0 && cin % LANE_BLOCK == 0
-                && cout % LANE_BLOCK == 0 && (long) products * cin * cout * L * Float.BYTES <= LANE_SUMS_BYTES
-                && Boolean.parseBoolean(System.getProperty(LANE_SUMS_PROPERTY, "true"));
+        laneSums = weightGradient && L == 16 && tileRows == 4 && cout % COLS != 0 && cin % LANE_BLOCK == 0
+                && cout % LANE_BLOCK == 0 && Boolean.parseBoolean(System.getProperty(LANE_SUMS_PROPERTY, "true"));
         bandRows = bandRows(tilesX, tilesY, laneSums ? LANE_BAND_TILES : BAND_TILES);
         blockTiles = roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
@@ -365,47 +361,69 @@ final class WinogradConvolution implements ConvAlgorithm {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
-    /** Whether this weight gradient keeps its sums per lane of tiles (see the field). */
+    /** Whether this weight gradient keeps the tiles in the lanes (see the field). */
     boolean laneSums() {
         return laneSums;
     }
 
-    /** Floats of a weight-gradient group's sums: per lane of tiles where {@link #laneSums}, else {@link #transformedWeightsSize}. */
-    int weightGradientSumsSize() {
-        return laneSums ? products * cin * cout * L : transformedWeightsSize();
+    /**
+     * {@link #accumulateLanes}' permutes for adding 16 vectors' lanes, round by round (half-blocks
+     * of {@code k} = 8, 4, 2, 1 lanes; L = 16): in each block of {@code 2k} lanes, the first
+     * {@code k} take the first vector's block's first half, the others the second vector's; "high"
+     * takes the second halves. Two vectors' sum of both becomes one, so 16 become 8, 4, 2, then
+     * one vector of their 16 totals, the same tree every time.
+     */
+    private static final VectorShuffle<Float> SUM_LOW_8 = laneSum(8, 0), SUM_HIGH_8 = laneSum(8, 1);
+    private static final VectorShuffle<Float> SUM_LOW_4 = laneSum(4, 0), SUM_HIGH_4 = laneSum(4, 1);
+    private static final VectorShuffle<Float> SUM_LOW_2 = laneSum(2, 0), SUM_HIGH_2 = laneSum(2, 1);
+    private static final VectorShuffle<Float> SUM_LOW_1 = laneSum(1, 0), SUM_HIGH_1 = laneSum(1, 1);
+
+    /** One of {@link #accumulateLanes}' permutes; null where a vector is not 16 lanes. */
+    private static VectorShuffle<Float> laneSum(int k, int high) {
+        if (L != 16) {
+            return null;
+        }
+        return VectorShuffle.fromOp(S, i -> {
+            int block = i / (2 * k) * 2 * k, o = i % (2 * k);
+            return (o < k ? block + o : L + block + o - k) + high * k;
+        });
     }
 
     /**
-     * {@code dU_e} of a band added into sums kept per lane ({@code [e][ic][oc][lane]}): the tiles
-     * stay in the lanes of both {@code V_e} and {@code dM_e} as the transforms leave them, and
-     * each of a 4-by-4 block's accumulators adds one input channel's tiles times one output
-     * channel's, lane by lane; the lanes are added once per group ({@link #endWeightGradient}).
-     * Where the output channels are one vector, the transposed products' register tile had one
-     * broadcast per FMA and a 16x16 transpose per vector of tiles (16 -> 16 on 32x32 ran at about
-     * half the FMA peak); here 8 loads feed 16 FMAs. Columns past the band's tiles are zero in
-     * {@code V_e} ({@link #clearPastTiles}) and finite in {@code dM_e}, so they add nothing.
+     * {@code dU_e} of a band added into the group's sums, the tiles staying in the lanes of both
+     * {@code V_e} and {@code dM_e} as the transforms leave them: each of a 4-by-4 block's
+     * accumulators adds one input channel's tiles times one output channel's, lane by lane, over
+     * the band; then the 16 accumulators' lanes are added in registers ({@link #sumLanes}' tree)
+     * and the block's 16 totals added into its vector of the sums, laid out
+     * {@code [e][ic / 4][oc / 4][4 ic][4 oc]} (the group's end transforms planes element by element,
+     * and reads the pairs in that order, {@link #endWeightGradient}). Where the output
+     * channels are one vector, the transposed products' register tile had one broadcast per FMA
+     * after a 16x16 transpose per vector of tiles (16 -> 16 on 32x32 at about half the FMA
+     * peak); here 8 loads feed 16 FMAs. Sums kept per lane across the group instead cost more at
+     * the group's end (reading them all back) than the products saved. Columns past the band's
+     * tiles are zero in {@code V_e} ({@link #clearPastTiles}) and finite in {@code dM_e}, so they add nothing.
      */
     private void accumulateLanes(float[] v, float[] dm, int e, int tiles, float[] sums) {
-        int vb = e * inputPlane, mb = e * productPlane, r = blockTiles, cl = cout * L;
+        int vb = e * inputPlane, mb = e * productPlane, r = blockTiles;
         for (int ic0 = 0; ic0 < cin; ic0 += LANE_BLOCK) {
             for (int oc0 = 0; oc0 < cout; oc0 += LANE_BLOCK) {
-                int c = ((e * cin + ic0) * cout + oc0) * L;
-                FloatVector a00 = FloatVector.fromArray(S, sums, c);
-                FloatVector a01 = FloatVector.fromArray(S, sums, c + L);
-                FloatVector a02 = FloatVector.fromArray(S, sums, c + 2 * L);
-                FloatVector a03 = FloatVector.fromArray(S, sums, c + 3 * L);
-                FloatVector a10 = FloatVector.fromArray(S, sums, c + cl);
-                FloatVector a11 = FloatVector.fromArray(S, sums, c + cl + L);
-                FloatVector a12 = FloatVector.fromArray(S, sums, c + cl + 2 * L);
-                FloatVector a13 = FloatVector.fromArray(S, sums, c + cl + 3 * L);
-                FloatVector a20 = FloatVector.fromArray(S, sums, c + 2 * cl);
-                FloatVector a21 = FloatVector.fromArray(S, sums, c + 2 * cl + L);
-                FloatVector a22 = FloatVector.fromArray(S, sums, c + 2 * cl + 2 * L);
-                FloatVector a23 = FloatVector.fromArray(S, sums, c + 2 * cl + 3 * L);
-                FloatVector a30 = FloatVector.fromArray(S, sums, c + 3 * cl);
-                FloatVector a31 = FloatVector.fromArray(S, sums, c + 3 * cl + L);
-                FloatVector a32 = FloatVector.fromArray(S, sums, c + 3 * cl + 2 * L);
-                FloatVector a33 = FloatVector.fromArray(S, sums, c + 3 * cl + 3 * L);
+                FloatVector zero = FloatVector.zero(S);
+                FloatVector a00 = zero;
+                FloatVector a01 = zero;
+                FloatVector a02 = zero;
+                FloatVector a03 = zero;
+                FloatVector a10 = zero;
+                FloatVector a11 = zero;
+                FloatVector a12 = zero;
+                FloatVector a13 = zero;
+                FloatVector a20 = zero;
+                FloatVector a21 = zero;
+                FloatVector a22 = zero;
+                FloatVector a23 = zero;
+                FloatVector a30 = zero;
+                FloatVector a31 = zero;
+                FloatVector a32 = zero;
+                FloatVector a33 = zero;
                 for (int t = 0; t < tiles; t += L) {
                     int xi = vb + ic0 * r + t, gi = mb + oc0 * r + t;
                     FloatVector x0 = FloatVector.fromArray(S, v, xi), x1 = FloatVector.fromArray(S, v, xi + r);
@@ -429,22 +447,25 @@ final class WinogradConvolution implements ConvAlgorithm {
                     a32 = x3.fma(g2, a32);
                     a33 = x3.fma(g3, a33);
                 }
-                a00.intoArray(sums, c);
-                a01.intoArray(sums, c + L);
-                a02.intoArray(sums, c + 2 * L);
-                a03.intoArray(sums, c + 3 * L);
-                a10.intoArray(sums, c + cl);
-                a11.intoArray(sums, c + cl + L);
-                a12.intoArray(sums, c + cl + 2 * L);
-                a13.intoArray(sums, c + cl + 3 * L);
-                a20.intoArray(sums, c + 2 * cl);
-                a21.intoArray(sums, c + 2 * cl + L);
-                a22.intoArray(sums, c + 2 * cl + 2 * L);
-                a23.intoArray(sums, c + 2 * cl + 3 * L);
-                a30.intoArray(sums, c + 3 * cl);
-                a31.intoArray(sums, c + 3 * cl + L);
-                a32.intoArray(sums, c + 3 * cl + 2 * L);
-                a33.intoArray(sums, c + 3 * cl + 3 * L);
+                // the 16 accumulators' lanes added in registers: lane 4i + j of
+                // the last is a_ij's total, added into the block's 16 sums
+                FloatVector r0 = a00.rearrange(SUM_LOW_8, a20).add(a00.rearrange(SUM_HIGH_8, a20));
+                FloatVector r1 = a01.rearrange(SUM_LOW_8, a21).add(a01.rearrange(SUM_HIGH_8, a21));
+                FloatVector r2 = a02.rearrange(SUM_LOW_8, a22).add(a02.rearrange(SUM_HIGH_8, a22));
+                FloatVector r3 = a03.rearrange(SUM_LOW_8, a23).add(a03.rearrange(SUM_HIGH_8, a23));
+                FloatVector r4 = a10.rearrange(SUM_LOW_8, a30).add(a10.rearrange(SUM_HIGH_8, a30));
+                FloatVector r5 = a11.rearrange(SUM_LOW_8, a31).add(a11.rearrange(SUM_HIGH_8, a31));
+                FloatVector r6 = a12.rearrange(SUM_LOW_8, a32).add(a12.rearrange(SUM_HIGH_8, a32));
+                FloatVector r7 = a13.rearrange(SUM_LOW_8, a33).add(a13.rearrange(SUM_HIGH_8, a33));
+                r0 = r0.rearrange(SUM_LOW_4, r4).add(r0.rearrange(SUM_HIGH_4, r4));
+                r1 = r1.rearrange(SUM_LOW_4, r5).add(r1.rearrange(SUM_HIGH_4, r5));
+                r2 = r2.rearrange(SUM_LOW_4, r6).add(r2.rearrange(SUM_HIGH_4, r6));
+                r3 = r3.rearrange(SUM_LOW_4, r7).add(r3.rearrange(SUM_HIGH_4, r7));
+                r0 = r0.rearrange(SUM_LOW_2, r2).add(r0.rearrange(SUM_HIGH_2, r2));
+                r1 = r1.rearrange(SUM_LOW_2, r3).add(r1.rearrange(SUM_HIGH_2, r3));
+                int c = e * weightPlane + (ic0 / LANE_BLOCK * (cout / LANE_BLOCK) + oc0 / LANE_BLOCK) * L;
+                r0.rearrange(SUM_LOW_1, r1).add(r0.rearrange(SUM_HIGH_1, r1)).add(FloatVector.fromArray(S, sums, c))
+                        .intoArray(sums, c);
             }
         }
     }
@@ -470,7 +491,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) products * productPlane);
         float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane);
         if (!accumulate) {
-            Arrays.fill(sums, 0, weightGradientSumsSize(), 0f);
+            Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
         }
         float[] ds = null;
         if (tileRows == 4) {
@@ -924,15 +945,6 @@ final class WinogradConvolution implements ConvAlgorithm {
      * vectors of channel pairs (the sums' planes), into nine planes of taps, then into place.
      */
     void endWeightGradient(float[] sums, float[] dw, int dwAt) {
-        if (laneSums) { // each pair's lanes added, into dU's planes ([e][ic][oc])
-            float[] du = Workspace.floats(Slot.WINOGRAD_PRODUCTS, transformedWeightsSize());
-            for (int e = 0, at = 0; e < products; e++) {
-                for (int pair = 0; pair < cin * cout; pair++, at += L) {
-                    du[e * weightPlane + pair] = FloatVector.fromArray(S, sums, at).reduceLanes(VectorOperators.ADD);
-                }
-            }
-            sums = du;
-        }
         int pairs = cout * cin, plane = weightPlane; // planes a cache line off 4 KiB multiples, as U's
         // 12 planes of G^T dU (row a, column b at 4 a + b), then the 9 planes of taps
         float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * plane);
@@ -966,8 +978,10 @@ final class WinogradConvolution implements ConvAlgorithm {
                 h.add(t3).intoArray(planes, taps + (3 * a + 2) * plane + i, in);
             }
         }
-        for (int ic = 0, pair = 0; ic < cin; ic++) { // the sums are dU^T: pair ic * cout + oc
-            for (int oc = 0; oc < cout; oc++, pair++) {
+        for (int ic = 0; ic < cin; ic++) { // the sums are dU^T: pair ic * cout + oc (or in 4x4 blocks, laneSums)
+            for (int oc = 0; oc < cout; oc++) {
+                int pair = laneSums ? ((ic / LANE_BLOCK) * (cout / LANE_BLOCK) + oc / LANE_BLOCK) * L
+                        + ic % LANE_BLOCK * LANE_BLOCK + oc % LANE_BLOCK : ic * cout + oc;
                 int to = dwAt + (oc * cin + ic) * 9;
                 for (int k = 0; k < 9; k++) {
                     dw[to + k] = planes[taps + k * plane + pair];
