@@ -169,7 +169,8 @@ final class WinogradConvolution implements ConvAlgorithm {
      * ({@link #endWeightGradient(float[], float[], int)}). By bands, as the forward pass: {@code dM}
      * is stored transposed (tiles by output channels), so the products run in the forward's
      * register tile, 8 input channels by two vectors of output channels (or one, {@link #accumulateVector}),
-     * summed over the band's tiles. With {@code tileRows} 4, F(4x2, 3x3)'s transforms and 24
+     * summed over the band's tiles; or, where {@link #laneSums}, the tiles stay in the lanes
+     * ({@link #accumulateLanes}, bands of {@value #LANE_BAND_TILES} tiles). With {@code tileRows} 4, F(4x2, 3x3)'s transforms and 24
      * products ({@link #stageGradient}, {@link #transformGradientTall}, {@link #endWeightGradientTall}).
      */
     static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, int tileRows) {
@@ -393,7 +394,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * {@code dU_e} of a band added into the group's sums, the tiles staying in the lanes of both
      * {@code V_e} and {@code dM_e} as the transforms leave them: each of a 4-by-4 block's
      * accumulators adds one input channel's tiles times one output channel's, lane by lane, over
-     * the band; then the 16 accumulators' lanes are added in registers ({@link #sumLanes}' tree)
+     * the band; then the 16 accumulators' lanes are added in registers (a tree of permutes and adds, {@link #SUM_LOW_8} on)
      * and the block's 16 totals added into its vector of the sums, laid out
      * {@code [e][ic / 4][oc / 4][4 ic][4 oc]} (the group's end transforms planes element by element,
      * and reads the pairs in that order, {@link #endWeightGradient}). Where the output
@@ -401,7 +402,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * after a 16x16 transpose per vector of tiles (16 -> 16 on 32x32 at about half the FMA
      * peak); here 8 loads feed 16 FMAs. Sums kept per lane across the group instead cost more at
      * the group's end (reading them all back) than the products saved. Columns past the band's
-     * tiles are zero in {@code V_e} ({@link #clearPastTiles}) and finite in {@code dM_e}, so they add nothing.
+     * tiles are zero in both ({@link #clearPastTiles}), so they add nothing.
      */
     private void accumulateLanes(float[] v, float[] dm, int e, int tiles, float[] sums) {
         int vb = e * inputPlane, mb = e * productPlane, r = blockTiles;
@@ -472,7 +473,8 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * Floats of the transformed weights {@code U_e}, and of a weight-gradient group's sums
-     * {@code dU_e} (transposed there: {@code [e][ic][oc]}): {@link #products} planes of {@link #weightPlane}.
+     * {@code dU_e} (transposed there: {@code [e][ic][oc]}, or in 4x4 blocks where {@link #laneSums}): {@link #products}
+     * planes of {@link #weightPlane}.
      */
     int transformedWeightsSize() {
         return products * weightPlane;
@@ -508,6 +510,11 @@ final class WinogradConvolution implements ConvAlgorithm {
                 transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
             }
             if (laneSums) {
+                // dM's columns past the band's tiles were computed from rows past it or the
+                // staging's slack: zeros there, so that no stale infinity meets V's zeros
+                for (int oc = 0; oc < cout; oc++) {
+                    clearPastTiles(dm, oc * blockTiles, productPlane, tiles, roundUp(tiles, L));
+                }
                 for (int e = 0; e < products; e++) {
                     accumulateLanes(v, dm, e, roundUp(tiles, L), sums);
                 }
@@ -650,7 +657,8 @@ final class WinogradConvolution implements ConvAlgorithm {
      * column F(4, 3)'s {@code A}: {@code d0}, {@code (d0 + d2) + (d1 + d3)},
      * {@code (d0 + d2) - (d1 + d3)}, {@code (d0 + 4 d2) + 2 (d1 + 4 d3)},
      * {@code (d0 + 4 d2) - 2 (d1 + 4 d3)}, {@code d3}. One column of {@code dM} a call.
-     * Stored whole: lanes past the band's tiles land in {@code dM}'s slack (never read).
+     * Stored whole: lanes past the band's tiles land in {@code dM}'s columns up to the vector,
+     * which the transposed products never read ({@link #accumulateLanes}' caller zeroes them).
      */
     private void transformGradientTall(float[] ds, int ty0, int tiles, float[] dm) {
         int e = productPlane, phase = gradientPhase();
@@ -1039,7 +1047,8 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
-     * Tile rows per band: enough for {@value #BAND_TILES} tiles, or, where that many rows leave
+     * Tile rows per band: enough for {@code bandTiles} tiles ({@value #BAND_TILES}, or
+     * {@value #LANE_BAND_TILES} for a weight gradient with the tiles in the lanes), or, where that many rows leave
      * part of a vector of tiles to be computed and thrown away (56 wide: 28 tiles a row, two rows
      * 56 tiles, computed as 64), the fewest more rows that fill whole vectors, up to twice as many
      * tiles (four rows of 28, 112 tiles).
@@ -1422,8 +1431,8 @@ final class WinogradConvolution implements ConvAlgorithm {
      * pooling windows' maximum and winner ({@link #poolTallRun}). The pooling in a method of its
      * own, meeting the transform in memory: written in, the loop was too large for C1's profiling
      * tier ("out of virtual registers") and ran boxed (85 ms for a 13 ms pooled forward). The zips
-     * from registers, not through the scratch, took 16 -> 16 on 32x32 from 1.05-1.14 to
-     * 1.00-1.10 ms (pinned, batch 32, one thread, three alternated rounds).
+     * from registers, not through the scratch, took 16 -> 16 on 32x32 from 1.04-1.06 to
+     * 0.95-1.07 ms (pinned, batch 32, one thread, three alternated rounds).
      */
     private void transformOutputTall(float[] m, int scratch, int ty0, int ty1, float[] y, int yb, float[] biases,
                                      int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {

@@ -34,7 +34,7 @@ public final class Workspace {
          * a weight gradient's on its way back).
          */
         WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS,
-        /** Winograd's weight gradient: a band's gradient tiles through the output transform, before they are transposed. */
+        /** Winograd's weight gradient: a band's gradient tiles through the output transform (before they are transposed, where they are). */
         WINOGRAD_GRADIENT,
         /** Winograd F(4x2, 3x3)'s weight gradient: the image's gradient split by row and column phase. */
         WINOGRAD_STAGED_GRADIENT,
