@@ -94,6 +94,9 @@ class StandaloneClusterTest {
         }
     }
 
+    /** The name Spark gives an epoch's training stage: the barrier stage, named after the shuffle that follows it. */
+    static final String TRAINING_STAGE = "repartition at SparkTrainer.java";
+
     /** No change to the images, only time: each image takes a while, so an epoch lasts long enough to be cut short. */
     record Slow(long millis) implements BatchTransform, Serializable {
         @Override
@@ -106,14 +109,19 @@ class StandaloneClusterTest {
         }
     }
 
-    /** Counts the training stages' tasks that failed because their executor was lost. */
+    /** Counts the training stages submitted, and the tasks that failed because their executor was lost. */
     static final class Failures extends SparkListener {
         final Map<Integer, String> stages = new ConcurrentHashMap<>();
         final List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Epoch stages (the barrier stage that trains, named after the shuffle that follows it) submitted so far. */
+        final java.util.concurrent.atomic.AtomicInteger trainingStages = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
             stages.put(submitted.stageInfo().stageId(), submitted.stageInfo().name());
+            if (submitted.stageInfo().name().startsWith(TRAINING_STAGE)) {
+                trainingStages.incrementAndGet();
+            }
         }
 
         @Override
@@ -145,16 +153,20 @@ class StandaloneClusterTest {
                 () -> trainer.fit(rows, validation, options.augmentation(new Slow(40)))); // 6 batches of 16: 3.8 s an epoch
         Path progress = checkpoints.resolve("progress.json");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (!(Files.exists(progress) && Files.readString(progress).contains("\"epochsDone\" : 1"))) {
-            assertTrue(System.nanoTime() < deadline, "the first epoch did not finish");
-            Thread.sleep(100);
+        // into the second epoch's steps: its training stage submitted, then a second (a fixed wait
+        // after the first epoch's checkpoint once landed in the stage that places the samples, on
+        // a loaded machine)
+        while (!(Files.exists(progress) && Files.readString(progress).contains("\"epochsDone\" : 1"))
+                || failures.trainingStages.get() < 2) {
+            assertTrue(System.nanoTime() < deadline, "the second epoch's training did not start");
+            Thread.sleep(50);
         }
-        Thread.sleep(2500); // into the second epoch's steps
+        Thread.sleep(1000);
         assertTrue(cluster.executors().get(0).destroyForcibly(), "kill -9 an executor JVM"); // its Worker reaps it
 
         History got = fit.get(6, TimeUnit.MINUTES);
-        assertTrue(failures.lost.stream().anyMatch(f -> f.startsWith("repartition at SparkTrainer.java")),
-                "a worker's task died with its executor: " + failures.lost);
+        assertTrue(failures.lost.stream().anyMatch(f -> f.startsWith(TRAINING_STAGE)),
+                "a worker's training task died with its executor: " + failures.lost);
         List<float[]> weights = TestData.weights(single), distributed = TestData.weights(model);
         for (int p = 0; p < weights.size(); p++) {
             assertArrayEquals(weights.get(p), distributed.get(p), "parameter " + p + " (lost: " + failures.lost + ")");
