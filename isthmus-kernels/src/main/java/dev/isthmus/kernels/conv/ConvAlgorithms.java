@@ -158,6 +158,21 @@ public final class ConvAlgorithms {
         return forced != null ? forced : wideForWinograd(shape, kernels);
     }
 
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradLaneSums=false} keeps {@link #winogradLaneSums} off. */
+    static final String WINOGRAD_LANE_SUMS_PROPERTY = "isthmus.conv.winogradLaneSums";
+
+    /**
+     * Whether a Winograd weight gradient keeps the tiles in the lanes
+     * ({@link WinogradConvolution#suitsLaneSums}): wherever it can, ResNet's 16 -> 16. Measured
+     * (benchmarks/README.md, "The weight gradient's tiles in the lanes"; pinned, batch 32, one
+     * thread, alternated rounds): {@code conv backward 32 16 32 16 3 1 1 1} 2.81-3.15 -> 2.40-2.48
+     * ms, {@code train resnet 32 1} 31.5-35.0 -> 30.1-33.0. Off with {@value #WINOGRAD_LANE_SUMS_PROPERTY}.
+     */
+    static boolean winogradLaneSums(ConvShape shape, int tileRows) {
+        return WinogradConvolution.suitsLaneSums(shape, tileRows)
+                && Boolean.parseBoolean(System.getProperty(WINOGRAD_LANE_SUMS_PROPERTY, "true"));
+    }
+
     /** Test and benchmark hook: {@code -Disthmus.conv.winogradTall=true|false} forces {@link #winogradTileRows}'s choice. */
     static final String WINOGRAD_TALL_PROPERTY = "isthmus.conv.winogradTall";
 
@@ -253,7 +268,8 @@ public final class ConvAlgorithms {
                     ? WinogradConvolution.dataGradient(shape, kernels,
                     winogradTileRows(WinogradConvolution.transposed(shape))) : null;
             WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
-                    ? WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape)) : null;
+                    ? WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape),
+                    winogradLaneSums(shape, winogradTileRows(shape))) : null;
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,
                     dataGradient, weightGradient);
         }

@@ -59,8 +59,6 @@ final class WinogradConvolution implements ConvAlgorithm {
      * tiles in one) pay for that over more FMAs.
      */
     private static final int LANE_BAND_TILES = 128;
-    /** Test and benchmark hook: {@code -Disthmus.conv.winogradLaneSums=false} keeps the transposed products ({@link #laneSums}). */
-    static final String LANE_SUMS_PROPERTY = "isthmus.conv.winogradLaneSums";
 
     /**
      * {@link #transpose16}'s permutes, round by round (k = 8, 4, 2, 1; L = 16): of rows {@code i} and
@@ -121,7 +119,8 @@ final class WinogradConvolution implements ConvAlgorithm {
         this(shape, kernels, tileRows, false);
     }
 
-    private WinogradConvolution(ConvShape shape, ConvSupport kernels, int tileRows, boolean weightGradient) {
+    /** With {@code laneSums}, a weight gradient with the tiles in the lanes ({@link #suitsLaneSums}). */
+    private WinogradConvolution(ConvShape shape, ConvSupport kernels, int tileRows, boolean laneSums) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel at stride 1 with one pixel of "
                     + "padding on every side, an even output and whole tiles of " + ROWS + " output channels: got "
@@ -148,8 +147,12 @@ final class WinogradConvolution implements ConvAlgorithm {
         half = roundUp(tilesX, L) + 1;
         stagedRow = 2 * half;
         stagedPlane = (height + 2) * stagedRow;
-        laneSums = weightGradient && L == 16 && tileRows == 4 && cout % COLS != 0 && cin % LANE_BLOCK == 0
-                && cout % LANE_BLOCK == 0 && Boolean.parseBoolean(System.getProperty(LANE_SUMS_PROPERTY, "true"));
+        if (laneSums && !suitsLaneSums(shape, tileRows)) {
+            throw new IllegalArgumentException("a weight gradient with the tiles in the lanes needs 16 lanes, tiles of 4 "
+                    + "rows, output channels not in pairs of vectors and channels in fours: got " + shape + ", "
+                    + tileRows + " rows a tile, " + L + " lanes");
+        }
+        this.laneSums = laneSums;
         bandRows = bandRows(tilesX, tilesY, laneSums ? LANE_BAND_TILES : BAND_TILES);
         blockTiles = roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
@@ -173,12 +176,22 @@ final class WinogradConvolution implements ConvAlgorithm {
      * ({@link #accumulateLanes}, bands of {@value #LANE_BAND_TILES} tiles). With {@code tileRows} 4, F(4x2, 3x3)'s transforms and 24
      * products ({@link #stageGradient}, {@link #transformGradientTall}, {@link #endWeightGradientTall}).
      */
-    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, int tileRows) {
+    static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, int tileRows, boolean laneSums) {
         if (!suitsWeightGradient(shape, kernels)) {
             throw new IllegalArgumentException("Winograd's weight gradient needs Winograd's shape, input channels in "
                     + "tiles of " + ROWS + " and output channels in whole vectors of " + L + ": got " + shape);
         }
-        return new WinogradConvolution(shape, kernels, tileRows, true);
+        return new WinogradConvolution(shape, kernels, tileRows, laneSums);
+    }
+
+    /**
+     * Whether {@link #weightGradient} can keep the tiles in the lanes ({@link #accumulateLanes}):
+     * at 16 lanes (its tree of permutes is written for 16), F(4x2, 3x3)'s tiles, output channels
+     * not in pairs of vectors and channels in fours.
+     */
+    static boolean suitsLaneSums(ConvShape shape, int tileRows) {
+        return L == 16 && tileRows == 4 && shape.outChannels() % COLS != 0 && shape.inChannels() % LANE_BLOCK == 0
+                && shape.outChannels() % LANE_BLOCK == 0;
     }
 
     /**
@@ -491,7 +504,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         stage(x, xb, width, height * width, xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
         float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) products * productPlane);
-        float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane);
+        float[] dmt = laneSums ? null : Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane);
         if (!accumulate) {
             Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
         }
