@@ -59,12 +59,16 @@ public final class Add extends Layer {
         return count;
     }
 
+    /** The output's gradient, once: the inputs' gradients share one array (ExecutionPlan's gradient carriers). */
     @Override
     protected void backward(LayerCall s) {
         int from = s.first() * size;
+        float[] written = null;
         for (int k = 0; k < count; k++) {
-            if (s.inputGrad(k) != null) {
-                System.arraycopy(s.outputGrad(), from, s.inputGrad(k), from, s.batch() * size);
+            float[] dx = s.inputGrad(k);
+            if (dx != null && dx != written) {
+                System.arraycopy(s.outputGrad(), from, dx, from, s.batch() * size);
+                written = dx;
             }
         }
     }

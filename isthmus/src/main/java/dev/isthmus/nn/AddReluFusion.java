@@ -51,6 +51,11 @@ final class AddReluFusion implements FusionRule {
             return true;
         }
 
+        @Override
+        public boolean sameInputGradients() {
+            return true;
+        }
+
         /** The sum a chunk at a time, each rectified by ReLU's kernel while it is in L1: one trip to memory. */
         @Override
         public void forward(LayerCall s) {
@@ -63,26 +68,41 @@ final class AddReluFusion implements FusionRule {
             }
         }
 
-        /** The masked gradient a chunk at a time, copied to the other inputs' gradients while it is in L1. */
+        /**
+         * The masked gradient a chunk at a time, into the first input's gradient, which the plan
+         * lets the others share ({@link Operation#sameInputGradients}); copied, should one not.
+         * Where the output has several readers, their gradients are added here, a chunk at a
+         * time, as the execution would have added them ({@link Execution#sumParts}).
+         */
         @Override
         public void backward(LayerCall s) {
             int size = add.size(), from = s.first() * size, to = from + s.batch() * size;
+            float[][] parts = s.outputGradParts();
             for (int c = from; c < to; c += CHUNK) {
                 int n = Math.min(to, c + CHUNK) - c;
                 float[] masked = null;
                 for (int k = 0; k < add.count(); k++) {
                     float[] dx = s.inputGrad(k);
-                    if (dx == null) {
+                    if (dx == null || dx == masked) { // the inputs' gradients share an array (Add's)
                         continue;
                     }
-                    if (masked == null) {
-                        Activation.RELU.backward(s.output(), s.outputGrad(), dx, c, n, 1);
+                    if (masked != null) {
+                        System.arraycopy(masked, c, dx, c, n);
+                    } else if (parts != null) {
+                        Execution.sumParts(parts, s.outputGradPartCount(), dx, c, c + n);
+                        Activation.RELU.backward(s.output(), dx, dx, c, n, 1);
                         masked = dx;
                     } else {
-                        System.arraycopy(masked, c, dx, c, n);
+                        Activation.RELU.backward(s.output(), s.outputGrad(), dx, c, n, 1);
+                        masked = dx;
                     }
                 }
             }
+        }
+
+        @Override
+        public boolean sumsOutputGradient() {
+            return true;
         }
     }
 }

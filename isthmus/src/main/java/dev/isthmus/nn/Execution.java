@@ -135,10 +135,17 @@ public final class Execution {
                 fanIn = Math.max(fanIn, e.inputs().length);
             }
         }
+        int fanOut = 1; // a node's readers
+        for (ExecutionPlan p : plans) {
+            for (int[] readers : p.readerBuffers) {
+                fanOut = Math.max(fanOut, readers == null ? 1 : readers.length);
+            }
+        }
         for (int s = 0; s < steps.length; s++) { // input arrays sized once: a pass allocates nothing
             steps[s] = new LayerCall();
             steps[s].inputs = new float[fanIn][];
             steps[s].inputGrads = new float[fanIn][];
+            steps[s].outputGradParts = new float[fanOut][];
         }
     }
 
@@ -391,6 +398,7 @@ public final class Execution {
         }
         s.output = values[entry.output()];
         s.outputGrad = grads[entry.output()];
+        s.outputGradPartCount = 0;
         s.state = state;
         s.seed = passSeed ^ (0x9E3779B97F4A7C15L * entry.head());
         s.paramIndex = parameterIndex;
@@ -467,10 +475,19 @@ public final class Execution {
         for (int e = stageEnd; e > stageFirst; e--) {
             ExecutionPlan.Entry entry = entries.get(e);
             int out = entry.output();
-            if (plan.readerBuffers[out] != null) {
-                sumReaders(out, from, to);
+            int[] readers = plan.readerBuffers[out];
+            boolean partsRead = readers != null && entry.operation().sumsOutputGradient() && !ownGradient[out];
+            if (readers != null && !partsRead) {
+                sumReaders(out, from, to, s.outputGradParts);
             }
             prepare(s, entry, planStates[e], slice, true);
+            if (partsRead) {
+                for (int r = 0; r < readers.length; r++) {
+                    s.outputGradParts[r] = grads[readers[r]];
+                }
+                s.outputGradPartCount = readers.length;
+                s.outputGrad = null;
+            }
             long t0 = profiler == null ? 0 : System.nanoTime();
             entry.operation().backward(s);
             if (profiler != null) {
@@ -480,7 +497,7 @@ public final class Execution {
         if (partialEntry >= 0) {
             ExecutionPlan.Entry entry = entries.get(partialEntry);
             if (plan.readerBuffers[entry.output()] != null) {
-                sumReaders(entry.output(), from, to);
+                sumReaders(entry.output(), from, to, s.outputGradParts);
             }
             prepare(s, entry, planStates[partialEntry], slice, true);
             long t0 = profiler == null ? 0 : System.nanoTime();
@@ -491,18 +508,29 @@ public final class Execution {
         }
     }
 
-    private void sumReaders(int i, int from, int to) {
+    /** Node {@code i}'s gradient for samples {@code [from, to)}, from its readers' ({@code parts}: an array to fill). */
+    private void sumReaders(int i, int from, int to, float[][] parts) {
         int size = plan.bufferSize[i];
-        float[] sum = grads[i];
         int[] ids = plan.readerBuffers[i];
-        // the first two in one pass, as Add.sum (a copy first cost a pass); the same sums in the same order
-        float[] g0 = grads[ids[0]], g1 = grads[ids[1]];
-        for (int k = from * size; k < to * size; k++) {
+        for (int r = 0; r < ids.length; r++) {
+            parts[r] = grads[ids[r]];
+        }
+        sumParts(parts, ids.length, grads[i], from * size, to * size);
+    }
+
+    /**
+     * {@code sum[from, to)} = the first {@code count} of {@code parts} added in order: a node's
+     * gradient from its readers'. The first two in one pass, as {@link Add#sum} (a copy first cost
+     * a pass); wherever it runs, the same sums in the same order.
+     */
+    static void sumParts(float[][] parts, int count, float[] sum, int from, int to) {
+        float[] g0 = parts[0], g1 = parts[1];
+        for (int k = from; k < to; k++) {
             sum[k] = g0[k] + g1[k];
         }
-        for (int r = 2; r < ids.length; r++) {
-            float[] g = grads[ids[r]];
-            for (int k = from * size; k < to * size; k++) {
+        for (int r = 2; r < count; r++) {
+            float[] g = parts[r];
+            for (int k = from; k < to; k++) {
                 sum[k] += g[k];
             }
         }

@@ -46,6 +46,11 @@ final class ExecutionPlan {
     final int[] bufferSize;             // per buffer id: floats per sample
     final int[][] readerBuffers;        // per node: the buffer ids its readers write, when more than one
     final int[] hiddenBy;               // per node: the entry that computes it without storing it, or -1
+    /**
+     * Per buffer id: the buffer whose array it shares because they always hold the same values
+     * (an {@link Operation#sameInputGradients} operation's inputs after the first), or itself.
+     */
+    final int[] gradientCarrier;
     final int outputNode;
     /**
      * Entries with batch-wide steps in this mode ({@link BatchReduction}), in order: the slices
@@ -54,13 +59,14 @@ final class ExecutionPlan {
     final int[] reductions;
 
     private ExecutionPlan(Mode mode, List<Node> nodes, List<Entry> entries, int[] bufferSize, int[][] readerBuffers,
-                          int[] hiddenBy, int outputNode) {
+                          int[] hiddenBy, int[] gradientCarrier, int outputNode) {
         this.mode = mode;
         this.nodes = nodes;
         this.entries = entries;
         this.bufferSize = bufferSize;
         this.readerBuffers = readerBuffers;
         this.hiddenBy = hiddenBy;
+        this.gradientCarrier = gradientCarrier;
         this.outputNode = outputNode;
         // Training waits at every batch-wide step; evaluation and inference only at those that
         // just batch the slices' work (a wide Dense): batch norm then uses its running statistics.
@@ -196,8 +202,20 @@ final class ExecutionPlan {
             entries.add(new Entry(ops.get(e), number.get(first), number.get(span.get(span.size() - 1)), inputs,
                     inputGrads, hidden));
         }
+        // Each buffer is written by one operation alone, so the groups never meet.
+        int[] carrier = java.util.stream.IntStream.range(0, extra).toArray();
+        for (Entry entry : entries) {
+            if (entry.operation().sameInputGradients()) {
+                int first = Arrays.stream(entry.inputGrads()).filter(g -> g >= 0).findFirst().orElse(-1);
+                for (int g : entry.inputGrads()) {
+                    if (g >= 0) {
+                        carrier[g] = first;
+                    }
+                }
+            }
+        }
         return new ExecutionPlan(mode, List.copyOf(nodes), List.copyOf(entries), Arrays.copyOf(sizes, extra),
-                readerBuffers, hiddenBy, number.get(model.outputNode()));
+                readerBuffers, hiddenBy, carrier, number.get(model.outputNode()));
     }
 
     /**

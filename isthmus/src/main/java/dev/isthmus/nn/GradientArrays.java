@@ -15,7 +15,9 @@ import java.util.List;
  * {@code sample * size}, so a buffer of another size would reach into a neighbouring slice's part
  * of the array, which that slice may still need (slices run side by side, and between batch
  * norm's waits one after another). The buffers in {@code own} (kept nodes, the network's output)
- * keep their arrays.
+ * keep their arrays. Buffers that always hold the same values ({@link ExecutionPlan#gradientCarrier},
+ * where every plan says so) are one group: one array, live from the first's first step to the
+ * last's last.
  */
 final class GradientArrays {
 
@@ -31,14 +33,31 @@ final class GradientArrays {
      */
     static int[] assign(List<ExecutionPlan> plans, int[] sizes, boolean[] needed, boolean[] own) {
         int count = sizes.length;
+        int[] carrier = new int[count];
+        for (int b = 0; b < count; b++) {
+            int c = plans.get(0).gradientCarrier[b];
+            for (ExecutionPlan p : plans) {
+                c = p.gradientCarrier[b] == c ? c : b;
+            }
+            carrier[b] = c;
+        }
         int[][] first = new int[plans.size()][], last = new int[plans.size()][];
+        boolean[] groupNeeded = new boolean[count], groupOwn = new boolean[count];
         for (int p = 0; p < plans.size(); p++) {
             first[p] = new int[count];
             last[p] = new int[count];
             lifetimes(plans.get(p), first[p], last[p]);
+            for (int b = 0; b < count; b++) { // a group's stretch, on its carrier
+                first[p][carrier[b]] = Math.min(first[p][carrier[b]], first[p][b]);
+                last[p][carrier[b]] = Math.max(last[p][carrier[b]], last[p][b]);
+            }
         }
-        // In the order the training pass first writes them, each buffer to the first array of its
-        // size none of whose buffers is live at the same time; else a new array.
+        for (int b = 0; b < count; b++) {
+            groupNeeded[carrier[b]] |= needed[b];
+            groupOwn[carrier[b]] |= own[b];
+        }
+        // In the order the training pass first writes them, each group to the first array of its
+        // size none of whose groups is live at the same time; else a new array.
         Integer[] order = new Integer[count];
         for (int b = 0; b < count; b++) {
             order[b] = b;
@@ -49,13 +68,13 @@ final class GradientArrays {
         Arrays.fill(array, -1);
         List<List<Integer>> members = new ArrayList<>();
         for (int b : order) {
-            if (!needed[b]) {
+            if (!groupNeeded[b] || carrier[b] != b) {
                 continue;
             }
             int chosen = -1;
-            for (int a = 0; a < members.size() && chosen < 0 && !own[b]; a++) {
+            for (int a = 0; a < members.size() && chosen < 0 && !groupOwn[b]; a++) {
                 int member = members.get(a).get(0);
-                if (sizes[member] == sizes[b] && !own[member]
+                if (sizes[member] == sizes[b] && !groupOwn[member]
                         && members.get(a).stream().noneMatch(m -> overlap(first, last, m, b))) {
                     chosen = a;
                 }
@@ -66,6 +85,11 @@ final class GradientArrays {
             }
             members.get(chosen).add(b);
             array[b] = chosen;
+        }
+        for (int b = 0; b < count; b++) {
+            if (needed[b]) {
+                array[b] = array[carrier[b]];
+            }
         }
         return array;
     }

@@ -24,6 +24,8 @@ public final class LayerCall {
     float[] output;
     float[][] inputGrads;
     float[] outputGrad;
+    float[][] outputGradParts; // its readers' gradients, to be added, for an operation that adds them itself
+    int outputGradPartCount;
     Object state;
 
     /** The first sample of this call. */
@@ -74,6 +76,20 @@ public final class LayerCall {
     /** d(loss)/d(output); read-only for the layer except where it documents otherwise. */
     public float[] outputGrad() {
         return outputGrad;
+    }
+
+    /**
+     * For an operation that {@linkplain Operation#sumsOutputGradient adds them itself}: the
+     * gradients its output's readers wrote, whose sum in this order is d(loss)/d(output), in place
+     * of {@link #outputGrad()}; null where the output has one reader (or the sum is kept).
+     */
+    float[][] outputGradParts() {
+        return outputGradPartCount == 0 ? null : outputGradParts;
+    }
+
+    /** How many of {@link #outputGradParts()} there are. */
+    int outputGradPartCount() {
+        return outputGradPartCount;
     }
 
     /** Where to write d(loss)/d(input i), overwriting; null when nobody needs it. */

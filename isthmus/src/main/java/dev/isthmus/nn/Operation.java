@@ -29,6 +29,23 @@ interface Operation {
      */
     default void beforeBackward(Object state, boolean inputGradients) {}
 
+    /**
+     * True when every input's gradient holds the same values (an {@link Add}'s): the plan lets
+     * them share one array ({@link ExecutionPlan#gradientCarrier}), so backward writes it once.
+     */
+    default boolean sameInputGradients() {
+        return false;
+    }
+
+    /**
+     * True when backward can take its output's gradient as its readers' parts
+     * ({@link LayerCall#outputGradParts}, where the output has several readers) and add them
+     * itself, in their order, where it reads them: one trip to memory, not a sum stored first.
+     */
+    default boolean sumsOutputGradient() {
+        return false;
+    }
+
     /** The operation's batch-wide steps in training, or null when it works per sample. */
     default BatchReduction reduction() {
         return null;
@@ -69,6 +86,11 @@ interface Operation {
             @Override
             public void beforeBackward(Object state, boolean inputGradients) {
                 layer.beforeBackward(state, inputGradients);
+            }
+
+            @Override
+            public boolean sameInputGradients() {
+                return layer instanceof Add;
             }
 
             @Override

@@ -197,6 +197,45 @@ class ExecutionTest {
         }
     }
 
+    /**
+     * An Add that reads one node twice gives it twice the gradient (its two input gradients share
+     * one array, written once, and both are summed): the bits of the same sum through an identity
+     * layer, fused with the ReLU after it and not.
+     */
+    @Test
+    void anAddOfOneNodeTwiceDoublesItsGradient() {
+        for (boolean relu : new boolean[] {false, true}) {
+            List<List<float[]>> runs = new ArrayList<>();
+            java.util.Map<String, Parameter> first = null;
+            for (boolean twice : new boolean[] {true, false}) {
+                Node in = Node.input(2, 6, 6);
+                Node a = new Conv2D(3, 3).padding(Padding.SAME).named("a").apply(in);
+                Node other = twice ? a : new ActivationLayer(Activation.LINEAR).apply(a);
+                Node sum = new Add().named("sum").apply(a, other);
+                if (relu) {
+                    sum = new ActivationLayer(Activation.RELU).apply(sum);
+                }
+                Model model = new Model(in, new Dense(1).named("fc").apply(new Flatten().apply(
+                        new Conv2D(2, 3).padding(Padding.SAME).named("b").apply(sum)))).initialize(6, Initializer.HE);
+                if (first == null) {
+                    first = model.parameters();
+                } else {
+                    for (var p : model.parameters().entrySet()) {
+                        float[] v = first.get(p.getKey()).value();
+                        System.arraycopy(v, 0, p.getValue().value(), 0, v.length);
+                    }
+                }
+                Execution e = model.newExecution();
+                assertEquals(relu ? List.of("sum+" + sum.layer().name()) : List.of(), e.fusedLayers());
+                int batch = 4;
+                runs.add(pass(e, random(batch * model.inputShape().size(), 3), batch, random(batch, 4)));
+            }
+            for (int i = 0; i < runs.get(0).size(); i++) {
+                assertArrayEquals(runs.get(1).get(i), runs.get(0).get(i), "relu " + relu + ", result " + i);
+            }
+        }
+    }
+
     /** A residual block's Add and ReLU run as one pass: the same bits as the two layers, with two and three inputs. */
     @Test
     void fusedAddAndReluGiveTheUnfusedBits() {

@@ -50,6 +50,41 @@ class GradientArraysTest {
         }
     }
 
+    /**
+     * An Add's input gradients share one array (written once, never copied), and the fused Add and
+     * ReLU whose output has two readers (the block's end) adds their gradients itself: the bits of
+     * that output's gradient summed and stored first (the node kept) and of the Add and the ReLU
+     * apart, in training and evaluation, layer by layer and in slices, on one and two threads
+     * (against the fused layers with an array per buffer). The first Add reads its branch first,
+     * so the shared array must outlive the branch's buffer, until the shortcut's sum.
+     */
+    @Test
+    void residualGradientsGiveTheBitsOfTheirSumsStored() {
+        Model model = residualNet(true);
+        for (int batch : new int[] {1, 5, 16}) {
+            float[] x = random(batch * model.inputShape().size(), 70 + batch), dy = random(batch * 4, 80 + batch);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (boolean training : new boolean[] {true, false}) {
+                    Execution fused = model.newExecution(), kept = model.newExecution("block.relu2");
+                    Execution apart = model.newExecution("block.add", "down.add");
+                    assertTrue(fused.fusedLayers().contains("block.add+block.relu2"), fused.fusedLayers().toString());
+                    assertTrue(kept.fusedLayers().contains("block.add+block.relu2"), kept.fusedLayers().toString());
+                    assertTrue(apart.fusedLayers().stream().noneMatch(n -> n.contains("add")),
+                            apart.fusedLayers().toString());
+                    List<float[]> want = pass(new Execution(model, Set.of(), false), x, batch, dy, training);
+                    for (Execution e : List.of(fused, kept, apart)) {
+                        List<float[]> got = pass(e, x, batch, dy, training);
+                        for (int i = 0; i < want.size(); i++) {
+                            assertArrayEquals(want.get(i), got.get(i), "batch " + batch + ", " + threads
+                                    + " threads, training " + training + ", " + e.fusedLayers() + ", result " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void onlyTheOutputsAndTheKeptLayersGradientsAreReadable() {
         Model model = residualNet();
@@ -68,10 +103,16 @@ class GradientArraysTest {
     }
 
     private static Model residualNet() {
+        return residualNet(false);
+    }
+
+    /** With {@code branchFirst}, the first block's Add reads its branch first, its shortcut after. */
+    private static Model residualNet(boolean branchFirst) {
         Node in = Node.input(3, 8, 8);
         Node stem = relu(bn(conv(in, 8, 3, 1, "stem")), "stem.relu");
         Node y = bn(conv(relu(bn(conv(stem, 8, 3, 1, "block.conv1")), "block.relu1"), 8, 3, 1, "block.conv2"));
-        Node block = relu(new Add().named("block.add").apply(stem, y), "block.relu2");
+        Node block = relu(new Add().named("block.add").apply(branchFirst ? new Node[] {y, stem} : new Node[] {stem, y}),
+                "block.relu2");
         Node down = bn(conv(relu(bn(conv(block, 16, 3, 2, "down.conv1")), "down.relu1"), 16, 3, 1, "down.conv2"));
         Node projection = bn(new Conv2D(16, 1).stride(2).named("down.projection").apply(block));
         Node out = relu(new Add().named("down.add").apply(down, projection), "down.relu2");
