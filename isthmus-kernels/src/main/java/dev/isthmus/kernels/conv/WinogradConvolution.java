@@ -381,25 +381,39 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /**
-     * {@link #accumulateLanes}' permutes for adding 16 vectors' lanes, round by round (half-blocks
-     * of {@code k} = 8, 4, 2, 1 lanes; L = 16): in each block of {@code 2k} lanes, the first
-     * {@code k} take the first vector's block's first half, the others the second vector's; "high"
-     * takes the second halves. Two vectors' sum of both becomes one, so 16 become 8, 4, 2, then
-     * one vector of their 16 totals, the same tree every time.
+     * {@link #accumulateLanes}' blends and permutes for adding 16 vectors' lanes, round by round
+     * (half-blocks of {@code k} = 8, 4, 2, 1 lanes; L = 16): in each block of {@code 2k} lanes, a
+     * blend keeps the first vector's first half and the second vector's second half, a permute
+     * brings the two other halves across, and their sum adds each half of both vectors' blocks.
+     * Two vectors become one, so 16 become 8, 4, 2, then one vector of their 16 totals, the same
+     * tree every time. (Two permutes a pair, as first written: the tiles-in-lanes weight gradient
+     * of 16 -> 16 on 32x32 about 5% slower, benchmarks/README.md.)
      */
-    private static final VectorShuffle<Float> SUM_LOW_8 = laneSum(8, 0), SUM_HIGH_8 = laneSum(8, 1);
-    private static final VectorShuffle<Float> SUM_LOW_4 = laneSum(4, 0), SUM_HIGH_4 = laneSum(4, 1);
-    private static final VectorShuffle<Float> SUM_LOW_2 = laneSum(2, 0), SUM_HIGH_2 = laneSum(2, 1);
-    private static final VectorShuffle<Float> SUM_LOW_1 = laneSum(1, 0), SUM_HIGH_1 = laneSum(1, 1);
+    private static final VectorShuffle<Float> SUM_CROSS_8 = laneCross(8), SUM_CROSS_4 = laneCross(4);
+    private static final VectorShuffle<Float> SUM_CROSS_2 = laneCross(2), SUM_CROSS_1 = laneCross(1);
+    private static final VectorMask<Float> SUM_KEEP_8 = laneKeep(8), SUM_KEEP_4 = laneKeep(4);
+    private static final VectorMask<Float> SUM_KEEP_2 = laneKeep(2), SUM_KEEP_1 = laneKeep(1);
 
-    /** One of {@link #accumulateLanes}' permutes; null where a vector is not 16 lanes. */
-    private static VectorShuffle<Float> laneSum(int k, int high) {
+    /** Lanes {@code o >= k} of each block of {@code 2k}: the second vector's, where a blend keeps them. */
+    private static VectorMask<Float> laneKeep(int k) {
+        if (L != 16) {
+            return null;
+        }
+        boolean[] bits = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            bits[i] = i % (2 * k) >= k;
+        }
+        return VectorMask.fromArray(S, bits, 0);
+    }
+
+    /** The other half of each block: lane {@code o < k} takes the first vector's {@code o + k}, the rest the second's {@code o - k}. */
+    private static VectorShuffle<Float> laneCross(int k) {
         if (L != 16) {
             return null;
         }
         return VectorShuffle.fromOp(S, i -> {
             int block = i / (2 * k) * 2 * k, o = i % (2 * k);
-            return (o < k ? block + o : L + block + o - k) + high * k;
+            return o < k ? block + o + k : L + block + o - k;
         });
     }
 
@@ -407,7 +421,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * {@code dU_e} of a band added into the group's sums, the tiles staying in the lanes of both
      * {@code V_e} and {@code dM_e} as the transforms leave them: each of a 4-by-4 block's
      * accumulators adds one input channel's tiles times one output channel's, lane by lane, over
-     * the band; then the 16 accumulators' lanes are added in registers (a tree of permutes and adds, {@link #SUM_LOW_8} on)
+     * the band; then the 16 accumulators' lanes are added in registers (a tree of blends, permutes and adds, {@link #SUM_CROSS_8} on)
      * and the block's 16 totals added into its vector of the sums, laid out
      * {@code [e][ic / 4][oc / 4][4 ic][4 oc]} (the group's end transforms planes element by element,
      * and reads the pairs in that order, {@link #endWeightGradient}). Where the output
@@ -463,22 +477,22 @@ final class WinogradConvolution implements ConvAlgorithm {
                 }
                 // the 16 accumulators' lanes added in registers: lane 4i + j of
                 // the last is a_ij's total, added into the block's 16 sums
-                FloatVector r0 = a00.rearrange(SUM_LOW_8, a20).add(a00.rearrange(SUM_HIGH_8, a20));
-                FloatVector r1 = a01.rearrange(SUM_LOW_8, a21).add(a01.rearrange(SUM_HIGH_8, a21));
-                FloatVector r2 = a02.rearrange(SUM_LOW_8, a22).add(a02.rearrange(SUM_HIGH_8, a22));
-                FloatVector r3 = a03.rearrange(SUM_LOW_8, a23).add(a03.rearrange(SUM_HIGH_8, a23));
-                FloatVector r4 = a10.rearrange(SUM_LOW_8, a30).add(a10.rearrange(SUM_HIGH_8, a30));
-                FloatVector r5 = a11.rearrange(SUM_LOW_8, a31).add(a11.rearrange(SUM_HIGH_8, a31));
-                FloatVector r6 = a12.rearrange(SUM_LOW_8, a32).add(a12.rearrange(SUM_HIGH_8, a32));
-                FloatVector r7 = a13.rearrange(SUM_LOW_8, a33).add(a13.rearrange(SUM_HIGH_8, a33));
-                r0 = r0.rearrange(SUM_LOW_4, r4).add(r0.rearrange(SUM_HIGH_4, r4));
-                r1 = r1.rearrange(SUM_LOW_4, r5).add(r1.rearrange(SUM_HIGH_4, r5));
-                r2 = r2.rearrange(SUM_LOW_4, r6).add(r2.rearrange(SUM_HIGH_4, r6));
-                r3 = r3.rearrange(SUM_LOW_4, r7).add(r3.rearrange(SUM_HIGH_4, r7));
-                r0 = r0.rearrange(SUM_LOW_2, r2).add(r0.rearrange(SUM_HIGH_2, r2));
-                r1 = r1.rearrange(SUM_LOW_2, r3).add(r1.rearrange(SUM_HIGH_2, r3));
+                FloatVector r0 = a00.blend(a20, SUM_KEEP_8).add(a00.rearrange(SUM_CROSS_8, a20));
+                FloatVector r1 = a01.blend(a21, SUM_KEEP_8).add(a01.rearrange(SUM_CROSS_8, a21));
+                FloatVector r2 = a02.blend(a22, SUM_KEEP_8).add(a02.rearrange(SUM_CROSS_8, a22));
+                FloatVector r3 = a03.blend(a23, SUM_KEEP_8).add(a03.rearrange(SUM_CROSS_8, a23));
+                FloatVector r4 = a10.blend(a30, SUM_KEEP_8).add(a10.rearrange(SUM_CROSS_8, a30));
+                FloatVector r5 = a11.blend(a31, SUM_KEEP_8).add(a11.rearrange(SUM_CROSS_8, a31));
+                FloatVector r6 = a12.blend(a32, SUM_KEEP_8).add(a12.rearrange(SUM_CROSS_8, a32));
+                FloatVector r7 = a13.blend(a33, SUM_KEEP_8).add(a13.rearrange(SUM_CROSS_8, a33));
+                r0 = r0.blend(r4, SUM_KEEP_4).add(r0.rearrange(SUM_CROSS_4, r4));
+                r1 = r1.blend(r5, SUM_KEEP_4).add(r1.rearrange(SUM_CROSS_4, r5));
+                r2 = r2.blend(r6, SUM_KEEP_4).add(r2.rearrange(SUM_CROSS_4, r6));
+                r3 = r3.blend(r7, SUM_KEEP_4).add(r3.rearrange(SUM_CROSS_4, r7));
+                r0 = r0.blend(r2, SUM_KEEP_2).add(r0.rearrange(SUM_CROSS_2, r2));
+                r1 = r1.blend(r3, SUM_KEEP_2).add(r1.rearrange(SUM_CROSS_2, r3));
                 int c = e * weightPlane + (ic0 / LANE_BLOCK * (cout / LANE_BLOCK) + oc0 / LANE_BLOCK) * L;
-                r0.rearrange(SUM_LOW_1, r1).add(r0.rearrange(SUM_HIGH_1, r1)).add(FloatVector.fromArray(S, sums, c))
+                r0.blend(r1, SUM_KEEP_1).add(r0.rearrange(SUM_CROSS_1, r1)).add(FloatVector.fromArray(S, sums, c))
                         .intoArray(sums, c);
             }
         }
