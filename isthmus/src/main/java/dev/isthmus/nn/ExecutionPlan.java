@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * <p>Gradient buffers: a node read by one operation gets its gradient written straight into its
  * own buffer (id = node number); a node read by several (a residual branch) gets one buffer per
- * reader (ids after the nodes'), summed in graph order before its producer runs. Operations fed
+ * reader (ids after the nodes'), summed in graph order before its producer runs (or by the
+ * producer as it reads them, where it {@linkplain Operation#sumsOutputGradient can}). Operations fed
  * only by the model input are not asked for an input gradient.
  */
 final class ExecutionPlan {
