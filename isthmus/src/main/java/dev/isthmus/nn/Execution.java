@@ -89,7 +89,10 @@ public final class Execution {
         this(model, keep, true);
     }
 
-    /** {@code shareGradients} false: every gradient buffer its own array (tests compare the two). */
+    /**
+     * {@code shareGradients} false: every gradient buffer its own array, an Add's inputs' too
+     * (tests compare the two).
+     */
     Execution(Model model, Set<Node> keep, boolean shareGradients) {
         this.model = model;
         for (ExecutionPlan.Mode m : ExecutionPlan.Mode.values()) {
@@ -119,7 +122,7 @@ public final class Execution {
             ownGradient[b] = b < values.length && (b == train.outputNode || keep.contains(nodes.get(b)));
         }
         gradientArray = GradientArrays.assign(List.of(train, plan(ExecutionPlan.Mode.EVALUATION)), train.bufferSize,
-                needed, shareGradients ? ownGradient : needed);
+                needed, shareGradients ? ownGradient : needed, shareGradients);
         for (ExecutionPlan p : plans) {
             boolean[] summed = new boolean[parameters.size()];
             for (int r : p.reductions) {

@@ -24,18 +24,21 @@ final class GradientArrays {
     private GradientArrays() {}
 
     /**
-     * The array each buffer id uses, numbered from 0, or -1 where {@code needed} is false.
+     * The array each buffer id uses, numbered from 0, or -1 where {@code needed} is false (and
+     * no buffer of its group needs one).
      *
-     * @param plans  the plans a backward pass may follow, over the same buffer ids
-     * @param sizes  floats per sample of each buffer id: only buffers of one size share
-     * @param needed the buffers that get an array at all
-     * @param own    the buffers that get an array of their own
+     * @param plans    the plans a backward pass may follow, over the same buffer ids
+     * @param sizes    floats per sample of each buffer id: only buffers of one size share
+     * @param needed   the buffers that get an array at all
+     * @param own      the buffers (with their groups) that get an array of their own
+     * @param carriers whether buffers that always hold the same values share their carrier's
+     *                 array; without, each has its own (the operations then copy)
      */
-    static int[] assign(List<ExecutionPlan> plans, int[] sizes, boolean[] needed, boolean[] own) {
+    static int[] assign(List<ExecutionPlan> plans, int[] sizes, boolean[] needed, boolean[] own, boolean carriers) {
         int count = sizes.length;
         int[] carrier = new int[count];
         for (int b = 0; b < count; b++) {
-            int c = plans.get(0).gradientCarrier[b];
+            int c = carriers ? plans.get(0).gradientCarrier[b] : b;
             for (ExecutionPlan p : plans) {
                 c = p.gradientCarrier[b] == c ? c : b;
             }
@@ -107,7 +110,7 @@ final class GradientArrays {
         for (int e = 0; e < steps; e++) {
             ExecutionPlan.Entry entry = plan.entries.get(e);
             int step = steps - 1 - e;
-            touch(first, last, entry.output(), step); // read (summed from its readers' buffers first)
+            touch(first, last, entry.output(), step); // read (summed from its readers' buffers first, unless the operation adds them)
             int[] readers = plan.readerBuffers[entry.output()];
             if (readers != null) {
                 for (int r : readers) {

@@ -151,7 +151,11 @@ public abstract class Layer {
         return false;
     }
 
-    /** Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. */
+    /**
+     * Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. Never
+     * writes {@code step.outputGrad()}: its array may also hold another node's gradient that is
+     * still to be read (an {@link Add}'s inputs share one).
+     */
     protected abstract void backward(LayerCall step);
 
     /**

@@ -73,7 +73,11 @@ public final class LayerCall {
         return output;
     }
 
-    /** d(loss)/d(output); read-only for the layer except where it documents otherwise. */
+    /**
+     * d(loss)/d(output); read-only (its array may hold another node's gradient still to be read).
+     * A layer always gets it; null only for a fused operation that adds its readers' parts
+     * itself ({@link #outputGradParts()}).
+     */
     public float[] outputGrad() {
         return outputGrad;
     }

@@ -186,7 +186,7 @@ final class WinogradConvolution implements ConvAlgorithm {
 
     /**
      * Whether {@link #weightGradient} can keep the tiles in the lanes ({@link #accumulateLanes}):
-     * at 16 lanes (its tree of permutes is written for 16), F(4x2, 3x3)'s tiles, output channels
+     * at 16 lanes (its tree of blends and permutes is written for 16), F(4x2, 3x3)'s tiles, output channels
      * not in pairs of vectors and channels in fours.
      */
     static boolean suitsLaneSums(ConvShape shape, int tileRows) {
