@@ -59,6 +59,11 @@ public final class Add extends Layer {
         return count;
     }
 
+    @Override
+    boolean sameInputGradients() {
+        return true;
+    }
+
     /** The output's gradient, once: the inputs' gradients share one array (ExecutionPlan's gradient carriers). */
     @Override
     protected void backward(LayerCall s) {

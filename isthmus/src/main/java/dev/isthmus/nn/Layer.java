@@ -151,6 +151,11 @@ public abstract class Layer {
         return false;
     }
 
+    /** See {@link Operation#sameInputGradients}: an {@link Add}'s, whose inputs all get its output's gradient. */
+    boolean sameInputGradients() {
+        return false;
+    }
+
     /**
      * Gradients: fills {@code step.inputGrad(i)} where not null, and each parameter's grad. Never
      * writes {@code step.outputGrad()}: its array may also hold another node's gradient that is

@@ -90,7 +90,7 @@ interface Operation {
 
             @Override
             public boolean sameInputGradients() {
-                return layer instanceof Add;
+                return layer.sameInputGradients();
             }
 
             @Override
