@@ -7,14 +7,19 @@ Times one training step (zero_grad, forward, BCELoss, backward, Adam step) and o
 pass (eval mode, no_grad). Prints JSON: {"threads": T, "torch": version,
 "results": {"trainStep/16": median_ms, "inference/16": median_ms, ...}}. Batch 1's inference
 is the single-image latency. With --memory, trains STEPS steps in this fresh process and prints
-its peak resident memory (VmHWM), as TrainMemory does for Isthmus.
+its peak resident memory (VmHWM), as TrainMemory does for Isthmus. PyTorch runs as
+torch_setup.py says (channels_last; inference traced and frozen).
 """
 import json
+import os
 import sys
 import time
 
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_setup  # noqa: E402
 
 
 class ChestXRayNet(nn.Module):
@@ -67,10 +72,10 @@ def peak_rss_mib():
 def memory(batch, steps, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = ChestXRayNet()
+    model = torch_setup.laid_out(ChestXRayNet())
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.BCELoss()
-    x = torch.randn(batch, 1, 256, 256)
+    x = torch_setup.laid_out(torch.randn(batch, 1, 256, 256))
     y = (torch.arange(batch) % 2).float().unsqueeze(1)
     model.train()
     for _ in range(steps):
@@ -91,12 +96,12 @@ def main():
     batches = [int(b) for b in sys.argv[2:]] or [1, 16, 64]
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = ChestXRayNet()
+    model = torch_setup.laid_out(ChestXRayNet())
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.BCELoss()
-    out = {"threads": threads, "torch": torch.__version__, "results": {}}
+    out = {"threads": threads, "torch": torch.__version__, "setup": torch_setup.describe(), "results": {}}
     for batch in batches:
-        x = torch.randn(batch, 1, 256, 256)
+        x = torch_setup.laid_out(torch.randn(batch, 1, 256, 256))
         y = (torch.arange(batch) % 2).float().unsqueeze(1)
 
         def step():
@@ -106,13 +111,8 @@ def main():
             loss.backward()
             opt.step()
 
-        def infer():
-            model.eval()
-            with torch.no_grad():
-                model(x)
-
         out["results"][f"trainStep/{batch}"] = median_ms(step)
-        out["results"][f"inference/{batch}"] = median_ms(infer)
+        out["results"][f"inference/{batch}"] = median_ms(torch_setup.inference(model, x))
     json.dump(out, sys.stdout, indent=1)
 
 

@@ -13,6 +13,9 @@ import time
 
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_setup  # noqa: E402  (the layout PyTorch runs in)
+
 LAYERS = {  # Cin, Cout, k, side
     "conv1": (1, 8, 3, 256), "conv2": (8, 8, 3, 128), "conv3": (8, 12, 3, 64), "conv4": (12, 12, 3, 32),
     "conv5": (12, 20, 5, 16), "conv6": (20, 20, 5, 8), "conv7": (20, 50, 5, 4),
@@ -41,7 +44,8 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     batch = 16
-    out = {"threads": threads, "all_threads": os.cpu_count(), "torch": torch.__version__, "results": {}}
+    out = {"threads": threads, "all_threads": os.cpu_count(), "torch": torch.__version__,
+           "layout": torch_setup.LAYOUT, "results": {}}
     with torch.no_grad():
         for name, (cin, cout, k, side) in LAYERS.items():
             pad = k // 2
@@ -49,6 +53,7 @@ def main():
             w = torch.randn(cout, cin, k, k)
             b = torch.randn(cout)
             dy = torch.randn(batch, cout, side, side)
+            x, w, dy = torch_setup.laid_out(x, w, dy)
             conv = lambda: torch.nn.functional.conv2d(x, w, b, 1, pad)
             bwd = lambda mask: torch.ops.aten.convolution_backward(
                 dy, x, w, [cout], [1, 1], [pad, pad], [1, 1], False, [0, 0], 1, mask)

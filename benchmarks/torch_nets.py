@@ -2,9 +2,14 @@
 """The benchmark networks in PyTorch, as BenchmarkNets.java builds them in Isthmus, and the
 workloads NetStep.java times: a training step (zero_grad, forward, loss, backward, Adam 1e-3)
 and an inference pass (eval mode, no_grad) on a batch of Gaussian inputs (labels cycle through
-the classes). Imported by vs_peers.py."""
+the classes). Imported by vs_peers.py.
+
+PyTorch runs as torch_setup.py says (channels_last; inference traced and frozen).
+"""
 import torch
 import torch.nn as nn
+
+import torch_setup
 
 from torch_chestxraynet import ChestXRayNet  # the lesson's network, one definition for every script
 
@@ -66,9 +71,8 @@ def workload(kind, net, batch):
     """A function running one training step ('train') or inference pass ('infer') of `net`."""
     cls, shape, classes = NETS[net]
     torch.manual_seed(0)
-    model = cls()
+    model, x = torch_setup.laid_out(cls(), torch.randn(batch, *shape))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(batch, *shape)
     if classes == 1:
         y = (torch.arange(batch) % 2).float().unsqueeze(1)
         loss_fn = nn.BCELoss()
@@ -83,9 +87,4 @@ def workload(kind, net, batch):
         loss.backward()
         opt.step()
 
-    def infer():
-        model.eval()
-        with torch.no_grad():
-            model(x)
-
-    return train if kind == "train" else infer
+    return train if kind == "train" else torch_setup.inference(model, x)

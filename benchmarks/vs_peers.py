@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Isthmus against its peers, their samples taking turns in one run (vs-peers.sh sets the
-environment: OpenBLAS free to pick its own kernel, glibc's allocator tuned for PyTorch).
+environment: OpenBLAS free to pick its own kernel, PyTorch's allocator tuned; torch_setup.py
+runs PyTorch in channels_last, its inference traced and frozen).
 
     vs_peers.py nets  [THREADS ...]   training step and inference of the benchmark networks vs PyTorch
     vs_peers.py sgemm [THREADS ...]   SGEMM shapes vs OpenBLAS (numpy)
@@ -34,6 +35,19 @@ PIN_CPU = os.environ.get("PIN_CPU", str(ALL_CPUS[-1]))
 if PIN_CPU != "none" and PIN_CPU not in map(str, ALL_CPUS):
     sys.exit(f"vs_peers.py: PIN_CPU must be one of this process's CPUs {ALL_CPUS} or 'none', got '{PIN_CPU}'")
 
+
+# (name, batch, cin, side, cout, kernel, stride, pad): the convolutions of BenchmarkNets at batch 32
+CONV_SHAPES = [("resnet stem", 32, 3, 32, 16, 3, 1, 1), ("resnet 16->16", 32, 16, 32, 16, 3, 1, 1),
+               ("resnet 16->32 s2", 32, 16, 32, 32, 3, 2, 1), ("resnet 32->32", 32, 32, 16, 32, 3, 1, 1),
+               ("resnet 1x1 s2", 32, 16, 32, 32, 1, 2, 0), ("vgg 3->32", 32, 3, 64, 32, 3, 1, 1),
+               ("vgg 32->32", 32, 32, 64, 32, 3, 1, 1), ("vgg 32->64", 32, 32, 32, 64, 3, 1, 1),
+               ("vgg 64->64", 32, 64, 32, 64, 3, 1, 1), ("vgg 64->128", 32, 64, 16, 128, 3, 1, 1),
+               ("64->64 on 56x56", 32, 64, 56, 64, 3, 1, 1)]
+# depthwise (one channel a group), as MobileNetV2's on a 112x112 input and EfficientNet's 5x5:
+# not in the benchmark networks; (name, batch, channels, side, channels, kernel, stride, pad)
+DEPTHWISE_SHAPES = [("dw 32 on 56x56", 32, 32, 56, 32, 3, 1, 1), ("dw 96 on 56x56 s2", 32, 96, 56, 96, 3, 2, 1),
+                    ("dw 144 on 28x28", 32, 144, 28, 144, 3, 1, 1), ("dw 192 on 14x14", 32, 192, 14, 192, 3, 1, 1),
+                    ("dw 576 on 7x7", 32, 576, 7, 576, 3, 1, 1), ("dw 5x5 240 on 14x14", 32, 240, 14, 240, 5, 1, 2)]
 
 def pin(pids, threads):
     """Every thread of each process on PIN_CPU for one-thread rows, on all CPUs otherwise
@@ -136,7 +150,7 @@ def main():
         nets = os.environ.get("NETS", "resnet,vgg,chestxraynet").split(",")
         batches = [int(b) for b in os.environ.get("BATCHES", "32,128").split(",")]
         isthmus = Isthmus()
-        print("\n".join(environment(f"PyTorch {torch.__version__}")))
+        print("\n".join(environment(f"PyTorch {torch.__version__}; {torch_nets.torch_setup.describe()}")))
         print(isthmus.banner)
         for t in threads:
             torch.set_num_threads(t)
@@ -169,31 +183,22 @@ def main():
                     rows.append((shape, "sgemm", 2.0 * m * n * k, t, ours, theirs))
     elif suite == "convs":
         import torch
-        # (name, batch, cin, side, cout, kernel, stride, pad): the convolutions of BenchmarkNets at batch 32
-        shapes = [("resnet stem", 32, 3, 32, 16, 3, 1, 1), ("resnet 16->16", 32, 16, 32, 16, 3, 1, 1),
-                  ("resnet 16->32 s2", 32, 16, 32, 32, 3, 2, 1), ("resnet 32->32", 32, 32, 16, 32, 3, 1, 1),
-                  ("resnet 1x1 s2", 32, 16, 32, 32, 1, 2, 0), ("vgg 3->32", 32, 3, 64, 32, 3, 1, 1),
-                  ("vgg 32->32", 32, 32, 64, 32, 3, 1, 1), ("vgg 32->64", 32, 32, 32, 64, 3, 1, 1),
-                  ("vgg 64->64", 32, 64, 32, 64, 3, 1, 1), ("vgg 64->128", 32, 64, 16, 128, 3, 1, 1),
-                  ("64->64 on 56x56", 32, 64, 56, 64, 3, 1, 1)]
-        # depthwise (one channel a group), as MobileNetV2's on a 112x112 input and EfficientNet's 5x5:
-        # not in the benchmark networks; (name, batch, channels, side, channels, kernel, stride, pad)
-        depthwise = [("dw 32 on 56x56", 32, 32, 56, 32, 3, 1, 1), ("dw 96 on 56x56 s2", 32, 96, 56, 96, 3, 2, 1),
-                     ("dw 144 on 28x28", 32, 144, 28, 144, 3, 1, 1), ("dw 192 on 14x14", 32, 192, 14, 192, 3, 1, 1),
-                     ("dw 576 on 7x7", 32, 576, 7, 576, 3, 1, 1), ("dw 5x5 240 on 14x14", 32, 240, 14, 240, 5, 1, 2)]
         only = os.environ.get("ONLY")
+        sys.path.insert(0, HERE)
+        import torch_setup  # the layout PyTorch runs in
         isthmus = Isthmus()
-        print("\n".join(environment(f"PyTorch {torch.__version__}")))
+        print("\n".join(environment(f"PyTorch {torch.__version__}; layout {torch_setup.LAYOUT} (TORCH_LAYOUT)")))
         print(isthmus.banner)
         for t in threads:
             torch.set_num_threads(t)
             pinned(isthmus, t)
-            for name, batch, cin, side, cout, k, s, p in shapes + depthwise:
+            for name, batch, cin, side, cout, k, s, p in CONV_SHAPES + DEPTHWISE_SHAPES:
                 if only and only not in name:
                     continue
                 dw = name.startswith("dw ")
-                conv = torch.nn.Conv2d(cin, cout, k, s, p, groups=cin if dw else 1)
-                x = torch.randn(batch, cin, side, side, requires_grad=True)
+                conv, x = torch_setup.laid_out(torch.nn.Conv2d(cin, cout, k, s, p, groups=cin if dw else 1),
+                                               torch.randn(batch, cin, side, side))
+                x.requires_grad_(True)
                 y = conv(x)
                 dy = torch.randn_like(y)
 
