@@ -4,7 +4,7 @@
     torch_chestxraynet.py THREADS [BATCH ...] > torch-train.json
     torch_chestxraynet.py --memory BATCH STEPS THREADS
 Times one training step (zero_grad, forward, BCELoss, backward, Adam step) and one inference
-pass (eval mode, no_grad). Prints JSON: {"threads": T, "torch": version,
+pass (eval mode, no_grad). Prints JSON: {"threads": T, "torch": version, "setup": how PyTorch ran,
 "results": {"trainStep/16": median_ms, "inference/16": median_ms, ...}}. Batch 1's inference
 is the single-image latency. With --memory, trains STEPS steps in this fresh process and prints
 its peak resident memory (VmHWM), as TrainMemory does for Isthmus. PyTorch runs as

@@ -4,7 +4,8 @@
     torch_layers.py THREADS > torch-layers.json
 Times forward (conv2d with bias), backward data (grad input) and backward weights (grad weight
 and bias) separately through aten::convolution_backward, the call autograd makes. Prints JSON:
-{"threads": T, "all_threads": N, "torch": version, "results": {"conv1/forward/T": median_us, ...}}.
+{"threads": T, "all_threads": N, "torch": version, "layout": "channels_last" (torch_setup.py),
+"results": {"conv1/forward/T": median_us, ...}}.
 """
 import json
 import os

@@ -17,6 +17,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_setup  # noqa: E402
 from torch_nets import NETS  # noqa: E402
 
 SETUPS = {"train": ("nchw", "channels_last"), "infer": ("nchw", "channels_last", "nchw frozen", "channels_last frozen")}
@@ -25,30 +26,20 @@ SETUPS = {"train": ("nchw", "channels_last"), "infer": ("nchw", "channels_last",
 def workload(kind, net, batch, setup):
     cls, shape, classes = NETS[net]
     torch.manual_seed(0)
-    model, x = cls(), torch.randn(batch, *shape)
-    if setup.startswith("channels_last"):
-        model, x = model.to(memory_format=torch.channels_last), x.to(memory_format=torch.channels_last)
-    if kind == "train":
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        y = (torch.arange(batch) % 2).float().unsqueeze(1) if classes == 1 else torch.arange(batch) % classes
-        loss_fn = nn.BCELoss() if classes == 1 else nn.CrossEntropyLoss()
+    layout = torch.channels_last if setup.startswith("channels_last") else torch.contiguous_format
+    model, x = torch_setup.laid_out(cls(), torch.randn(batch, *shape), memory_format=layout)
+    if kind == "infer":
+        return torch_setup.inference(model, x, freeze=setup.endswith("frozen"))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    y = (torch.arange(batch) % 2).float().unsqueeze(1) if classes == 1 else torch.arange(batch) % classes
+    loss_fn = nn.BCELoss() if classes == 1 else nn.CrossEntropyLoss()
 
-        def train():
-            model.train()
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return train
-    model.eval()
-    if setup.endswith("frozen"):
-        with torch.no_grad():
-            model = torch.jit.freeze(torch.jit.trace(model, x))
-            model(x)
-
-    def infer():
-        with torch.no_grad():
-            model(x)
-    return infer
+    def train():
+        model.train()
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return train
 
 
 def sample(fn, seconds):
@@ -70,9 +61,10 @@ def convs():
     for name, batch, cin, side, cout, k, stride, pad in CONV_SHAPES + DEPTHWISE_SHAPES:
         passes = []
         for layout in (torch.contiguous_format, torch.channels_last):
-            conv = torch.nn.Conv2d(cin, cout, k, stride, pad, groups=cin if name.startswith("dw ") else 1)
-            conv = conv.to(memory_format=layout)
-            x = torch.randn(batch, cin, side, side).to(memory_format=layout).requires_grad_(True)
+            conv, x = torch_setup.laid_out(
+                torch.nn.Conv2d(cin, cout, k, stride, pad, groups=cin if name.startswith("dw ") else 1),
+                torch.randn(batch, cin, side, side), memory_format=layout)
+            x.requires_grad_(True)
             y = conv(x)
             dy = torch.randn_like(y)
 
@@ -103,8 +95,13 @@ def main():
     unknown = [n for n in nets if n not in NETS]
     if unknown:
         sys.exit(f"torch_layouts.py: unknown net(s) {', '.join(unknown)}; known: {', '.join(NETS)}")
-    batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    try:
+        batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+        threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    except ValueError as e:
+        sys.exit(f"torch_layouts.py: BATCH and THREADS must be whole numbers: {e}")
+    if batch < 1 or threads < 1:
+        sys.exit(f"torch_layouts.py: BATCH and THREADS must be at least 1, got batch {batch}, threads {threads}")
     torch.set_num_threads(threads)
     print(f"PyTorch {torch.__version__}, batch {batch}, {threads} thread(s); 7 samples of 0.7 s each, taking turns")
     print("\n| net | pass | " + " | ".join(SETUPS["infer"]) + " |")

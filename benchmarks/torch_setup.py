@@ -2,7 +2,7 @@
 
 - The model and its input in channels_last (NHWC), which oneDNN's convolutions take without
   reordering them every call. The default layout (NCHW) ran ResNet's training step 1.27x slower
-  here and ChestXRayNet's 2.12x (benchmarks/README.md, "PyTorch in channels_last").
+  here and ChestXRayNet's 2.14x (benchmarks/README.md, "PyTorch in channels_last").
 - Inference traced and frozen with TorchScript (batch norm folded into the convolutions).
 
 TORCH_LAYOUT=contiguous and TORCH_FREEZE=0 give PyTorch's defaults instead (for a footnote).
@@ -28,17 +28,18 @@ def describe():
             + ("traced and frozen (TORCH_FREEZE=1)" if FREEZE else "eager (TORCH_FREEZE=0)"))
 
 
-def laid_out(*modules_or_tensors):
-    """Each model or 4-d tensor in the layout the peers run in, in order."""
-    out = tuple(m.to(memory_format=MEMORY_FORMAT) for m in modules_or_tensors)
+def laid_out(*modules_or_tensors, memory_format=None):
+    """Each model or 4-d tensor in the layout the peers run in (or `memory_format`), in order."""
+    layout = MEMORY_FORMAT if memory_format is None else memory_format
+    out = tuple(m.to(memory_format=layout) for m in modules_or_tensors)
     return out if len(out) > 1 else out[0]
 
 
-def inference(model, x):
+def inference(model, x, freeze=None):
     """A function running `model` on `x` in eval mode without gradients: traced and frozen
-    unless TORCH_FREEZE=0."""
+    unless TORCH_FREEZE=0 (or `freeze` says otherwise)."""
     model.eval()
-    if not FREEZE:
+    if not (FREEZE if freeze is None else freeze):
         def eager():
             with torch.no_grad():
                 model(x)

@@ -49,6 +49,7 @@ DEPTHWISE_SHAPES = [("dw 32 on 56x56", 32, 32, 56, 32, 3, 1, 1), ("dw 96 on 56x5
                     ("dw 144 on 28x28", 32, 144, 28, 144, 3, 1, 1), ("dw 192 on 14x14", 32, 192, 14, 192, 3, 1, 1),
                     ("dw 576 on 7x7", 32, 576, 7, 576, 3, 1, 1), ("dw 5x5 240 on 14x14", 32, 240, 14, 240, 5, 1, 2)]
 
+
 def pin(pids, threads):
     """Every thread of each process on PIN_CPU for one-thread rows, on all CPUs otherwise
     (threads started later inherit their parent's affinity)."""
@@ -147,10 +148,11 @@ def main():
         import torch
         sys.path.insert(0, HERE)
         import torch_nets
+        import torch_setup
         nets = os.environ.get("NETS", "resnet,vgg,chestxraynet").split(",")
         batches = [int(b) for b in os.environ.get("BATCHES", "32,128").split(",")]
         isthmus = Isthmus()
-        print("\n".join(environment(f"PyTorch {torch.__version__}; {torch_nets.torch_setup.describe()}")))
+        print("\n".join(environment(f"PyTorch {torch.__version__}; {torch_setup.describe()}")))
         print(isthmus.banner)
         for t in threads:
             torch.set_num_threads(t)
