@@ -18,7 +18,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_setup  # noqa: E402
-from torch_nets import NETS  # noqa: E402
+from torch_nets import NETS, batch_and_threads  # noqa: E402
 
 SETUPS = {"train": ("nchw", "channels_last"), "infer": ("nchw", "channels_last", "nchw frozen", "channels_last frozen")}
 
@@ -95,13 +95,7 @@ def main():
     unknown = [n for n in nets if n not in NETS]
     if unknown:
         sys.exit(f"torch_layouts.py: unknown net(s) {', '.join(unknown)}; known: {', '.join(NETS)}")
-    try:
-        batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-        threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    except ValueError as e:
-        sys.exit(f"torch_layouts.py: BATCH and THREADS must be whole numbers: {e}")
-    if batch < 1 or threads < 1:
-        sys.exit(f"torch_layouts.py: BATCH and THREADS must be at least 1, got batch {batch}, threads {threads}")
+    batch, threads = batch_and_threads(sys.argv[2:], "torch_layouts.py")
     torch.set_num_threads(threads)
     print(f"PyTorch {torch.__version__}, batch {batch}, {threads} thread(s); 7 samples of 0.7 s each, taking turns")
     print("\n| net | pass | " + " | ".join(SETUPS["infer"]) + " |")

@@ -6,6 +6,8 @@ the classes). Imported by vs_peers.py.
 
 PyTorch runs as torch_setup.py says (channels_last; inference traced and frozen).
 """
+import sys
+
 import torch
 import torch.nn as nn
 
@@ -88,3 +90,15 @@ def workload(kind, net, batch):
         opt.step()
 
     return train if kind == "train" else torch_setup.inference(model, x)
+
+
+def batch_and_threads(args, script):
+    """BATCH and THREADS from a script's arguments (by default 32 and 1), or an exit naming the bad value."""
+    try:
+        batch = int(args[0]) if len(args) > 0 else 32
+        threads = int(args[1]) if len(args) > 1 else 1
+    except ValueError as e:
+        sys.exit(f"{script}: BATCH and THREADS must be whole numbers: {e}")
+    if batch < 1 or threads < 1:
+        sys.exit(f"{script}: BATCH and THREADS must be at least 1, got batch {batch}, threads {threads}")
+    return batch, threads

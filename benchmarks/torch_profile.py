@@ -17,13 +17,7 @@ def main():
     net = sys.argv[1] if len(sys.argv) > 1 else "resnet"
     if net not in torch_nets.NETS:
         sys.exit(f"torch_profile.py: unknown net '{net}'; known: {', '.join(sorted(torch_nets.NETS))}")
-    try:
-        batch = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-        threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    except ValueError as e:
-        sys.exit(f"torch_profile.py: batch and threads must be whole numbers: {e}")
-    if batch < 1 or threads < 1:
-        sys.exit(f"torch_profile.py: batch and threads must be at least 1, got batch {batch}, threads {threads}")
+    batch, threads = torch_nets.batch_and_threads(sys.argv[2:], "torch_profile.py")
     steps = 20
     torch.set_num_threads(threads)
     step = torch_nets.workload("train", net, batch)
