@@ -37,16 +37,22 @@ class FusedConvolutionProperties {
 
     /** A convolution (direct where wide enough, strided or not) followed by the fused epilogue. */
     record Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed, boolean winograd,
-                boolean tall) {
+                boolean tall, boolean square) {
 
         Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed) {
-            this(batch, cin, cout, window, relu, pool, seed, false, false);
+            this(batch, cin, cout, window, relu, pool, seed, false, false, false);
+        }
+
+        Case(int batch, int cin, int cout, Window2d window, boolean relu, boolean pool, long seed, boolean winograd,
+             boolean tall) {
+            this(batch, cin, cout, window, relu, pool, seed, winograd, tall, false);
         }
 
         /**
          * With {@code winograd}, Winograd forced on: the forward pass, and where the gradients run
          * direct, the weight gradient and (input channels in whole tiles of 8) the data gradient;
-         * with {@code tall} too, F(4x2, 3x3) where the height allows (the forward and data gradient).
+         * with {@code tall} too, F(4x2, 3x3) where the height allows (the forward and data gradient);
+         * with {@code square}, F(4x4, 3x3)'s forward where the height and width allow (16 lanes).
          */
         FusedConvolution fused() {
             if (!winograd) {
@@ -57,6 +63,7 @@ class FusedConvolutionProperties {
             System.setProperty(WINOGRAD_WEIGHT_GRADIENT, "true");
             System.setProperty(WINOGRAD_TALL, Boolean.toString(tall));
             System.setProperty(WINOGRAD_LANE_SUMS, Boolean.toString(laneSums()));
+            System.setProperty(WINOGRAD_SQUARE, Boolean.toString(square));
             try {
                 return new FusedConvolution(new Convolution(cin, cout, window), relu, pool);
             } finally {
@@ -65,6 +72,7 @@ class FusedConvolutionProperties {
                 System.clearProperty(WINOGRAD_WEIGHT_GRADIENT);
                 System.clearProperty(WINOGRAD_TALL);
                 System.clearProperty(WINOGRAD_LANE_SUMS);
+                System.clearProperty(WINOGRAD_SQUARE);
             }
         }
 
@@ -108,13 +116,14 @@ class FusedConvolutionProperties {
     private static final String WINOGRAD_WEIGHT_GRADIENT = "isthmus.conv.winogradWeightGradient";
     private static final String WINOGRAD_TALL = "isthmus.conv.winogradTall";
     private static final String WINOGRAD_LANE_SUMS = "isthmus.conv.winogradLaneSums";
+    private static final String WINOGRAD_SQUARE = "isthmus.conv.winogradSquare";
     private static final String GEMM_WEIGHT_GRADIENT = "isthmus.conv.gemmWeightGradient";
 
     /**
      * Winograd's shapes (3x3, stride 1, one pixel of padding, even maps, whole tiles of 8 output
      * channels), its forward forced on: rows of one tile to several vectors of tiles with a
      * partial last vector, pooled or not, rectified or not, tiles of 2 rows or (where the
-     * height is a multiple of 4) 4.
+     * height is a multiple of 4) 4, or (where the width is too) 4x4.
      */
     @Provide
     Arbitrary<Case> winogradCases() {
@@ -140,9 +149,9 @@ class FusedConvolutionProperties {
                         Arbitraries.integers().between(1, 36))
                 .as((n, ci, co, hh, hw) -> new int[] {n, ci, 8 * co, 2 * hh, 2 * hw});
         return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of(true, false),
-                        Arbitraries.longs())
-                .as((s, relu, pool, tall, seed) -> new Case(s[0], s[1], s[2],
-                        Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, tall));
+                        Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, tall, square, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, tall, square));
     }
 
     @Property(tries = 80, seed = Seeds.FIXED)
@@ -150,8 +159,11 @@ class FusedConvolutionProperties {
         if (KernelProvider.conv().vectorBitSize() > 0) {
             String algorithm = c.fused().conv().algorithm();
             assertTrue(algorithm.startsWith("winograd"), c.toString());
-            assertEquals(c.tall() && c.window().outHeight() % 4 == 0, algorithm.startsWith("winograd F(4x2, 3x3)"),
-                    c.toString());
+            boolean square = c.square() && KernelProvider.conv().vectorBitSize() == 512
+                    && c.window().outHeight() % 4 == 0 && c.window().outWidth() % 4 == 0;
+            assertEquals(square, algorithm.startsWith("winograd F(4x4, 3x3)"), c.toString());
+            assertEquals(!square && c.tall() && c.window().outHeight() % 4 == 0,
+                    algorithm.startsWith("winograd F(4x2, 3x3)"), c.toString());
         }
         forwardIsTheLayersInSequence(c);
     }

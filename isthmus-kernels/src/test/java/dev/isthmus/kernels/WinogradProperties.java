@@ -24,6 +24,7 @@ class WinogradProperties {
 
     private static final String FORCE = "isthmus.conv.winograd";
     private static final String TALL = "isthmus.conv.winogradTall";
+    private static final String SQUARE = "isthmus.conv.winogradSquare";
 
     @AfterProperty
     void restoreThreads() {
@@ -41,16 +42,30 @@ class WinogradProperties {
         return cases(4);
     }
 
+    /**
+     * As {@link #tallCases}, the width a multiple of 4 too: F(4x4, 3x3)'s shapes, from one tile a
+     * row (so a vector of tiles spans several tile rows) to several vectors of tiles.
+     */
+    @Provide
+    Arbitrary<WindowCase> squareCases() {
+        return cases(4, 4);
+    }
+
     /** Winograd's shapes with heights in multiples of {@code rows} (up to 80), even widths up to 80. */
     private static Arbitrary<WindowCase> cases(int rows) {
+        return cases(rows, 2);
+    }
+
+    /** Heights in multiples of {@code rows}, widths in multiples of {@code columns}, both up to 80. */
+    private static Arbitrary<WindowCase> cases(int rows, int columns) {
         Arbitrary<Integer> tilesDown = Arbitraries.integers().between(1, 80 / rows);
-        Arbitrary<Integer> tilesAcross = Arbitraries.integers().between(1, 40);
+        Arbitrary<Integer> tilesAcross = Arbitraries.integers().between(1, 80 / columns);
         Arbitrary<Integer> cin = Arbitraries.integers().between(1, 20);
         Arbitrary<Integer> cout = Arbitraries.integers().between(1, 3).map(k -> 8 * k);
         Arbitrary<Integer> batch = Arbitraries.integers().between(1, 3);
         return Combinators.combine(batch, cin, cout, tilesDown, tilesAcross, Arbitraries.longs())
                 .as((n, ci, co, down, across, seed) -> new WindowCase(n, ci, co,
-                        Window2d.of(rows * down, 2 * across, 3, 1, Padding.symmetric(1, 1)), seed))
+                        Window2d.of(rows * down, columns * across, 3, 1, Padding.symmetric(1, 1)), seed))
                 .filter(c -> c.batch() * c.inChannels() * c.window().inSize() <= 40_000);
     }
 
@@ -59,13 +74,20 @@ class WinogradProperties {
     }
 
     private static Convolution winograd(WindowCase c, boolean tall) {
+        return winograd(c, tall, false);
+    }
+
+    /** Winograd forced on: F(4x4, 3x3) where {@code square}, else F(4x2, 3x3) where {@code tall}, else F(2x2, 3x3). */
+    private static Convolution winograd(WindowCase c, boolean tall, boolean square) {
         System.setProperty(FORCE, "true");
         System.setProperty(TALL, Boolean.toString(tall));
+        System.setProperty(SQUARE, Boolean.toString(square));
         try {
             return c.conv();
         } finally {
             System.clearProperty(FORCE);
             System.clearProperty(TALL);
+            System.clearProperty(SQUARE);
         }
     }
 
@@ -94,6 +116,26 @@ class WinogradProperties {
         assertArrayEquals(one, three, "3 threads");
     }
 
+    @Property(tries = 120, seed = Seeds.FIXED)
+    void squareForwardEqualsReference(@ForAll("squareCases") WindowCase c) {
+        Convolution conv = winograd(c, true, true);
+        if (KernelProvider.conv().vectorBitSize() == 512) {
+            assertEquals("winograd F(4x4, 3x3)", conv.algorithm().split(";")[0], conv.toString());
+        }
+        forwardEqualsReference(c, conv);
+    }
+
+    @Property(tries = 30, seed = Seeds.FIXED)
+    void squareGivesTheSameBitsForOneAndManyThreads(@ForAll("squareCases") WindowCase c) {
+        Parallel.setThreads(1);
+        float[] one = forward(winograd(c, true, true), c);
+        Parallel.setThreads(2);
+        float[] two = forward(winograd(c, true, true), c);
+        Parallel.setThreads(3);
+        assertArrayEquals(one, two, "2 threads");
+        assertArrayEquals(one, forward(winograd(c, true, true), c), "3 threads");
+    }
+
     private static void forwardEqualsReference(WindowCase c, Convolution conv) {
         float[] x = c.input(), w = c.weights(), b = c.bias();
         float[] y = new float[c.batch() * conv.outputSize() + 3];
@@ -120,7 +162,10 @@ class WinogradProperties {
 
     private static float[] forward(WindowCase c, int threads, boolean tall) {
         Parallel.setThreads(threads);
-        Convolution conv = winograd(c, tall);
+        return forward(winograd(c, tall), c);
+    }
+
+    private static float[] forward(Convolution conv, WindowCase c) {
         float[] y = new float[c.batch() * conv.outputSize()];
         conv.forward(c.batch(), c.input(), 0, c.weights(), 0, c.bias(), 0, y, 0);
         return y;

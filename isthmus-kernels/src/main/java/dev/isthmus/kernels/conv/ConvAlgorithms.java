@@ -24,8 +24,9 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
  * Then, for a wide 3x3 "same" convolution at stride 1 on AVX-512 ({@link #winograd}), the
- * forward pass goes to {@link WinogradConvolution} (tiles of 4 rows where the height allows,
- * {@link #winogradTileRows}) and the gradients stay with the algorithm above;
+ * forward pass goes to {@link Winograd4x4Convolution} where the map suits it
+ * ({@link #winogradSquare}), else to {@link WinogradConvolution} (tiles of 4 rows where the
+ * height allows, {@link #winogradTileRows}), and the gradients stay with the algorithm above;
  * a direct convolution takes its data gradient by Winograd too where the transposed shape
  * qualifies ({@link #winogradDataGradient}), and its weight gradient where the shape does
  * ({@link #winogradWeightGradient}).
@@ -217,8 +218,35 @@ public final class ConvAlgorithms {
 
     public static ConvAlgorithm select(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         ConvAlgorithm chosen = selectWithoutWinograd(shape, gemm, kernels);
-        return winograd(shape, kernels) ? new ForwardAndGradients(
-                new WinogradConvolution(shape, kernels, winogradTileRows(shape)), chosen) : chosen;
+        if (!winograd(shape, kernels)) {
+            return chosen;
+        }
+        ConvAlgorithm forward = winogradSquare(shape) ? new Winograd4x4Convolution(shape)
+                : new WinogradConvolution(shape, kernels, winogradTileRows(shape));
+        return new ForwardAndGradients(forward, chosen);
+    }
+
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradSquare=true|false} forces {@link #winogradSquare}. */
+    static final String WINOGRAD_SQUARE_PROPERTY = "isthmus.conv.winogradSquare";
+
+    /**
+     * Whether a Winograd forward pass runs F(4x4, 3x3) ({@link Winograd4x4Convolution}, 36
+     * products for 16 outputs) rather than F(4x2, 3x3) (24 for 8): at 16 lanes, heights in fours,
+     * widths in whole vectors and two vectors of tiles an image or more
+     * ({@link Winograd4x4Convolution#runsWhole}). Its products cost a quarter less, its transforms
+     * about as much an output as F(4x2, 3x3)'s. Measured (Zen 4, pinned, batch 32, one thread,
+     * alternated rounds, ms; benchmarks/README.md, "Winograd F(4x4, 3x3)"): VGG's inference
+     * 39.0-41.0 -> 36.3-38.7 (four rounds); on 56x56, 64 -> 64 went 33.4-33.6 -> 37.1-37.7, so not
+     * there; on 16x16, alone, 32 -> 32 went 0.93-0.94 -> 0.82-0.83, but VGG's inference with its
+     * 16x16 layer on F(4x4, 3x3) too was 37.7-40.3 and ResNet's no faster, so not there either.
+     * Forced by {@value #WINOGRAD_SQUARE_PROPERTY}.
+     */
+    static boolean winogradSquare(ConvShape shape) {
+        if (!Winograd4x4Convolution.suits(shape)) {
+            return false;
+        }
+        String forced = System.getProperty(WINOGRAD_SQUARE_PROPERTY);
+        return forced != null ? Boolean.parseBoolean(forced) : Winograd4x4Convolution.runsWhole(shape);
     }
 
     /** Benchmark hook: {@code -Disthmus.conv.depthwiseDirect=false} keeps depthwise convolutions on the grouped route. */

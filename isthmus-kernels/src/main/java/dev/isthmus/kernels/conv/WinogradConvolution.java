@@ -279,25 +279,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         // tap planes weightPlane apart, as U's (a cache line off 4 KiB multiples), so the gather's
         // nine streams of stores do not share L1 sets
         int tapPlane = weightPlane;
-        float[] taps = Workspace.floats(Slot.WINOGRAD_TAPS, 9L * tapPlane);
-        for (int p = 0, to = 0; p < cout / ROWS; p++) {
-            for (int ic = 0; ic < cin; ic++) {
-                for (int r = 0; r < ROWS; r++, to++) {
-                    int oc = p * ROWS + r;
-                    if (transposedFlipped) {
-                        int g = wOffset + (ic * cout + oc) * 9 + 8;
-                        for (int k = 0; k < 9; k++) {
-                            taps[k * tapPlane + to] = w[g - k];
-                        }
-                    } else {
-                        int g = wOffset + (oc * cin + ic) * 9;
-                        for (int k = 0; k < 9; k++) {
-                            taps[k * tapPlane + to] = w[g + k];
-                        }
-                    }
-                }
-            }
-        }
+        float[] taps = gatherTaps(w, wOffset, transposedFlipped, cin, cout, tapPlane);
         FloatVector half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
@@ -325,6 +307,34 @@ final class WinogradConvolution implements ConvAlgorithm {
                 g2.intoArray(u, row + 3 * weightPlane, in);
             }
         }
+    }
+
+    /**
+     * The nine taps of every channel pair as nine planes {@code tapPlane} apart, each in {@code U}'s
+     * order ({@code [oc / 8][ic][8]}), into this thread's {@link Slot#WINOGRAD_TAPS}: {@code g} read
+     * as it lies ({@code w[oc][ic]}) or, for a data gradient, from {@code w[ic][oc]} rotated half a turn.
+     */
+    static float[] gatherTaps(float[] w, int wOffset, boolean transposedFlipped, int cin, int cout, int tapPlane) {
+        float[] taps = Workspace.floats(Slot.WINOGRAD_TAPS, 9L * tapPlane);
+        for (int p = 0, to = 0; p < cout / ROWS; p++) {
+            for (int ic = 0; ic < cin; ic++) {
+                for (int r = 0; r < ROWS; r++, to++) {
+                    int oc = p * ROWS + r;
+                    if (transposedFlipped) {
+                        int g = wOffset + (ic * cout + oc) * 9 + 8;
+                        for (int k = 0; k < 9; k++) {
+                            taps[k * tapPlane + to] = w[g - k];
+                        }
+                    } else {
+                        int g = wOffset + (oc * cin + ic) * 9;
+                        for (int k = 0; k < 9; k++) {
+                            taps[k * tapPlane + to] = w[g + k];
+                        }
+                    }
+                }
+            }
+        }
+        return taps;
     }
 
     /**
@@ -1080,7 +1090,7 @@ final class WinogradConvolution implements ConvAlgorithm {
      * 56 tiles, computed as 64), the fewest more rows that fill whole vectors, up to twice as many
      * tiles (four rows of 28, 112 tiles).
      */
-    private static int bandRows(int tilesX, int tilesY, int bandTiles) {
+    static int bandRows(int tilesX, int tilesY, int bandTiles) {
         int rows = Math.max(1, Math.min(tilesY, bandTiles / tilesX));
         for (int r = rows; r <= tilesY && r * tilesX <= 2 * bandTiles; r++) {
             if (r * tilesX % L == 0) {
@@ -1261,11 +1271,23 @@ final class WinogradConvolution implements ConvAlgorithm {
      * tiles at a time, and a last single vector by {@link #multiplyVector}.
      */
     private void multiply(float[] u, int e, float[] v, float[] m, int tiles) {
-        int vb = e * inputPlane, mb = e * productPlane, wide = tiles / COLS * COLS;
+        multiply(cin, cout, blockTiles, u, e * weightPlane, v, e * inputPlane, m, e * productPlane, tiles);
+    }
+
+    /**
+     * One product {@code M = U V} of {@code cout x cin} weights ({@code [cout / 8][cin][8]} from
+     * {@code u[ub0]}) by {@code cin} rows of {@code blockTiles} tiles (from {@code v[vb]}) into
+     * {@code cout} rows of as many (from {@code m[mb]}), over the first {@code tiles} columns
+     * (whole vectors): {@link #ROWS} output channels by two vectors of tiles at a time, and a last
+     * single vector by {@link #multiplyVector}. Shared by F(4x4, 3x3) ({@link Winograd4x4Convolution}).
+     */
+    static void multiply(int cin, int cout, int blockTiles, float[] u, int ub0, float[] v, int vb, float[] m, int mb,
+                         int tiles) {
+        int wide = tiles / COLS * COLS;
         for (int p = 0; p < cout / ROWS; p++) {
-            int ub = e * weightPlane + p * cin * ROWS;
+            int ub = ub0 + p * cin * ROWS;
             if (wide < tiles) {
-                multiplyVector(u, ub, v, vb + wide, m, mb + p * ROWS * blockTiles + wide);
+                multiplyVector(cin, blockTiles, u, ub, v, vb + wide, m, mb + p * ROWS * blockTiles + wide);
             }
             for (int t0 = 0; t0 < wide; t0 += COLS) {
                 FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
@@ -1327,7 +1349,7 @@ final class WinogradConvolution implements ConvAlgorithm {
     }
 
     /** {@link #multiply}'s register tile one vector wide: 8 output channels of the tiles at {@code v[vi]} into {@code m[mi]}. */
-    private void multiplyVector(float[] u, int ub, float[] v, int vi, float[] m, int mi) {
+    private static void multiplyVector(int cin, int blockTiles, float[] u, int ub, float[] v, int vi, float[] m, int mi) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int ic = 0; ic < cin; ic++) {
             int ai = ub + ic * ROWS;

@@ -1,0 +1,689 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.Vectors;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The forward pass of a 3x3 "same" convolution at stride 1 by Winograd's F(4x4, 3x3): Lavin and
+ * Gray's F(4, 3) down the columns and across the rows, each 4x4 block of outputs ("tile") from its
+ * 6x6 input patch, 36 products for 16 outputs (2.25 an output, against F(4x2, 3x3)'s 3 and
+ * F(2x2, 3x3)'s 4). The products are {@link WinogradConvolution}'s: 36 matrix products
+ * {@code M_e = U_e V_e} in its register tile, over bands of tiles with the tiles in the lanes.
+ *
+ * <p>What differs is the staging. Each input channel is staged as four arrays, one per column
+ * of a tile, each in four row phases: the image's column {@code 4 tx + b} in padded row
+ * {@code p = 4 ty + j} lies at {@code [b][p % 4][p / 4 tilesX + tx]}, {@code b} 0 to 3. So the
+ * tiles of a whole band, tile row after tile row, are consecutive in every array, and a vector of
+ * tiles is one load whatever the map's width (a 16-wide map has 4 tiles a row); a patch's columns
+ * 1 to 4 are the tile's own, and its columns 0 and 5 are its neighbours' 3 and 0, the same arrays
+ * one lane along (zeros at the padding, by the load's mask). The output transform puts each
+ * vector of tiles back in place by runs of four tiles (pooled, of eight), split where they cross
+ * a tile row.
+ *
+ * <p>It needs 16 lanes (AVX-512) and heights and widths in multiples of 4; the transforms add up
+ * to 36 inputs (and 9 weights) before they multiply, so it rounds a little further from the
+ * direct kernel than F(4x2, 3x3) does. Every image is computed alone in a fixed order: results do
+ * not depend on the thread count.
+ */
+final class Winograd4x4Convolution implements ConvAlgorithm {
+
+    private static final VectorSpecies<Float> S = Vectors.FLOATS;
+    private static final VectorSpecies<Byte> B = Vectors.BYTES;
+    private static final int L = S.length();
+    /** Products per tile: the planes of {@code U}, {@code V} and {@code M}. */
+    private static final int PRODUCTS = 36;
+    /**
+     * Tiles a band aims at, as F(4x2, 3x3)'s: four vectors, two of the products' register tiles
+     * (measured against 32 and 128: VGG's inference 2-4% faster than with 32, level with 128).
+     */
+    private static final int BAND_TILES = 64;
+
+    private static final VectorShuffle<Float> UNZIP_EVEN = VectorShuffle.iota(S, 0, 2, false);
+    private static final VectorShuffle<Float> UNZIP_ODD = VectorShuffle.iota(S, 1, 2, false);
+    /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
+    private static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+
+    private final ConvShape shape;
+    private final int cin, cout, height, width;
+    /** Tiles across and down. */
+    private final int tilesX, tilesY;
+    /** Floats of one row phase of a staged column array (tile rows, one more, and a vector's slack), a column array, a channel. */
+    private final int phasePlane, columnPlane, stagedPlane;
+    /** Tile rows per band, and the band's tiles rounded up to a whole vector. */
+    private final int bandRows, blockTiles;
+    /** Floats from one {@code e} to the next in {@code V}, {@code M} and {@code U}: a plane and a cache line (as Winograd's). */
+    private final int inputPlane, productPlane, weightPlane;
+
+    Winograd4x4Convolution(ConvShape shape) {
+        if (!suits(shape)) {
+            throw new IllegalArgumentException("Winograd F(4x4, 3x3) needs 16 lanes and a 3x3 kernel at stride 1 with "
+                    + "one pixel of padding on every side, an output whose height and width are multiples of 4 and "
+                    + "whole tiles of " + WinogradConvolution.ROWS + " output channels: got " + shape + ", " + L
+                    + " lanes");
+        }
+        this.shape = shape;
+        Window2d w = shape.window();
+        cin = shape.inChannels();
+        cout = shape.outChannels();
+        height = w.outHeight();
+        width = w.outWidth();
+        tilesX = width / 4;
+        tilesY = height / 4;
+        phasePlane = (tilesY + 1) * tilesX + L;
+        columnPlane = 4 * phasePlane;
+        stagedPlane = 4 * columnPlane;
+        bandRows = WinogradConvolution.bandRows(tilesX, tilesY, BAND_TILES);
+        blockTiles = roundUp(bandRows * tilesX, L);
+        inputPlane = cin * blockTiles + 16;
+        productPlane = cout * blockTiles + 16;
+        weightPlane = cout * cin + 16;
+    }
+
+    /** Whether this algorithm computes {@code shape}'s forward pass on this machine's vectors. */
+    static boolean suits(ConvShape shape) {
+        return L == 16 && B != null && WinogradConvolution.suits(shape) && shape.window().outHeight() % 4 == 0
+                && shape.window().outWidth() % 4 == 0;
+    }
+
+    /**
+     * Whether {@code shape} suits this algorithm's layouts: a width in whole vectors (its rows
+     * staged a row phase at a time, {@link #stagePhase}, and placed in whole runs of tiles; on
+     * 56-wide maps, 14 tiles a row, the masked staging and the runs split across tile rows made it
+     * slower than F(4x2, 3x3)) and two vectors of tiles or more an image, the products' register
+     * tile (a 16x16 map has one vector, and its products run a vector at a time).
+     */
+    static boolean runsWhole(ConvShape shape) {
+        Window2d w = shape.window();
+        return w.outWidth() % L == 0 && w.outHeight() / 4 * (w.outWidth() / 4) >= 2 * L;
+    }
+
+    @Override
+    public String name() {
+        return "winograd F(4x4, 3x3)";
+    }
+
+    @Override
+    public ConvShape shape() {
+        return shape;
+    }
+
+    /** {@code U_e = G g G^T} for every channel pair, laid out {@code [e][output channel / 8][input channel][8]}. */
+    @Override
+    public int preparedForwardSize() {
+        return PRODUCTS * weightPlane;
+    }
+
+    /**
+     * {@code U_e = G g G^T} with F(4, 3)'s {@code G} both ways: down each column of the taps, then
+     * along each of the six rows that gives, in place, in vectors of channel pairs along {@code U}'s planes.
+     */
+    @Override
+    public void prepareForward(float[] w, int wOffset, float[] u) {
+        int pairs = cout * cin;
+        float[] taps = WinogradConvolution.gatherTaps(w, wOffset, false, cin, cout, weightPlane);
+        for (int i = 0; i < pairs; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, pairs);
+            for (int kx = 0; kx < 3; kx++) { // G g down column kx, into U's planes (a, kx) until the next loop
+                transformWeights(taps, kx * weightPlane + i, 3 * weightPlane, u, kx * weightPlane + i, 6 * weightPlane, in);
+            }
+            for (int a = 0; a < 6; a++) { // (G g) G^T along row a: its three planes read before its six are written
+                int row = 6 * a * weightPlane + i;
+                transformWeights(u, row, weightPlane, u, row, weightPlane, in);
+            }
+        }
+    }
+
+    /**
+     * F(4, 3)'s {@code G g} of the three vectors {@code step} apart from {@code from[at]}:
+     * {@code g0 / 4}, {@code -(g0 + g1 + g2) / 6}, {@code -(g0 - g1 + g2) / 6},
+     * {@code g0 / 24 + g1 / 12 + g2 / 6}, {@code g0 / 24 - g1 / 12 + g2 / 6}, {@code g2}, into
+     * {@code to[out]} and every {@code outStep} after; all three read before any is written.
+     */
+    private static void transformWeights(float[] from, int at, int step, float[] to, int out, int outStep,
+                                         VectorMask<Float> in) {
+        FloatVector g0 = FloatVector.fromArray(S, from, at, in);
+        FloatVector g1 = FloatVector.fromArray(S, from, at + step, in);
+        FloatVector g2 = FloatVector.fromArray(S, from, at + 2 * step, in);
+        FloatVector even = g0.add(g2), sixth = FloatVector.broadcast(S, -1f / 6);
+        // g0 / 24 + g2 / 6 = (g0 / 2 + 2 g2) / 12
+        FloatVector outer = g0.mul(0.5f).add(g2.mul(2f)).mul(1f / 12), inner = g1.mul(1f / 12);
+        g0.mul(0.25f).intoArray(to, out, in);
+        even.add(g1).mul(sixth).intoArray(to, out + outStep, in);
+        even.sub(g1).mul(sixth).intoArray(to, out + 2 * outStep, in);
+        outer.add(inner).intoArray(to, out + 3 * outStep, in);
+        outer.sub(inner).intoArray(to, out + 4 * outStep, in);
+        g2.intoArray(to, out + 5 * outStep, in);
+    }
+
+    /**
+     * Image {@code n}, its epilogue inside the output transform: a tile is four 2x2 pooling
+     * windows (tiles and windows both start at even rows and columns), so a pooled map is never
+     * written whole.
+     */
+    @Override
+    public void forwardImage(ConvTensors t, int n) {
+        int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
+        float[] x = t.x, y = t.y, u = t.prepared;
+        int xb = t.xOffset + n * shape.inputSize(), yb = t.yOffset + n * shape.outputSize(t.pool);
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
+        stage(x, xb, xs);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) PRODUCTS * inputPlane);
+        // past the products, 40 vectors of scratch: a vector of tiles' 16 outputs between the
+        // transform and placing them, and the transforms' rows (24 vectors out, 36 in)
+        int scratch = PRODUCTS * productPlane;
+        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + 52L * L);
+        for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
+            int first = ty0 * tilesX, tiles = (Math.min(tilesY, ty0 + bandRows) - ty0) * tilesX;
+            transformInput(xs, first, tiles, v, m, scratch + 16 * L);
+            for (int e = 0; e < PRODUCTS; e++) {
+                WinogradConvolution.multiply(cin, cout, blockTiles, u, e * weightPlane, v, e * inputPlane, m,
+                        e * productPlane, roundUp(tiles, L));
+            }
+            transformOutput(m, scratch, first, tiles, y, yb, t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
+        }
+    }
+
+    /**
+     * The image's channels into their column arrays (see the class comment): padded row {@code p}
+     * holds, for each tile {@code tx}, the image's columns {@code 4 tx .. 4 tx + 3}, which are the
+     * padded columns 1 to 4 of the tile's patch; its columns 0 and 5 are the neighbours' 3 and 0
+     * ({@link #transformInputTiles}). Padded rows 0 and {@code height + 1} to {@code height + 3},
+     * and every slack, are zeros.
+     */
+    private void stage(float[] x, int xb, float[] xs) {
+        int rowPlane = height * width;
+        for (int c = 0; c < cin; c++) {
+            int plane = c * stagedPlane;
+            for (int b = 0; b < 4; b++) {
+                for (int ph = 0; ph < 4; ph++) { // padded row 0; the rows past the image; the slack
+                    int at = plane + b * columnPlane + ph * phasePlane;
+                    if (ph == 0) {
+                        Arrays.fill(xs, at, at + tilesX, 0f);
+                    }
+                    Arrays.fill(xs, at + (ph == 0 ? tilesY + 1 : tilesY) * tilesX, at + phasePlane, 0f);
+                }
+            }
+            if (width % L == 0) {
+                for (int ph = 0; ph < 4; ph++) {
+                    stagePhase(x, xb + c * rowPlane, xs, plane + ph * phasePlane + (ph == 0 ? tilesX : 0), ph);
+                }
+            } else {
+                for (int r = 0; r < height; r++) {
+                    int p = r + 1;
+                    stageRow(x, xb + c * rowPlane + r * width, xs, plane + (p & 3) * phasePlane + (p >> 2) * tilesX);
+                }
+            }
+        }
+    }
+
+    /**
+     * The image rows of row phase {@code ph} (padded rows {@code 4 tr + ph}, image rows
+     * {@code 4 tr + ph - 1}: one a tile row, {@code tilesY} of them) into the column arrays from
+     * offset {@code to}, for a width in whole vectors: the phase's rows taken end to end, so that
+     * four vectors are 16 tiles whatever the width (a 16-wide map's are four rows), split as
+     * {@link #stageRow} splits one row.
+     */
+    private void stagePhase(float[] x, int at, float[] xs, int to, int ph) {
+        int c0 = to, c1 = c0 + columnPlane, c2 = c1 + columnPlane, c3 = c2 + columnPlane;
+        int tiles = tilesY * tilesX;
+        int row = at + (ph == 0 ? 3 : ph - 1) * width, column = 0; // the vector the next load reads
+        for (int i = 0; i < tiles; i += L) {
+            // masked: the last run may be short (a 16-wide map's rows are 4 tiles), and then the
+            // reads past it (lanes off) may lie past the image
+            int left = 4 * (tiles - i);
+            FloatVector v0 = FloatVector.fromArray(S, x, row + column, S.indexInRange(0, left));
+            if ((column += L) == width) {
+                column = 0;
+                row += 4 * width;
+            }
+            FloatVector v1 = FloatVector.fromArray(S, x, row + column, S.indexInRange(L, left));
+            if ((column += L) == width) {
+                column = 0;
+                row += 4 * width;
+            }
+            FloatVector v2 = FloatVector.fromArray(S, x, row + column, S.indexInRange(2 * L, left));
+            if ((column += L) == width) {
+                column = 0;
+                row += 4 * width;
+            }
+            FloatVector v3 = FloatVector.fromArray(S, x, row + column, S.indexInRange(3 * L, left));
+            if ((column += L) == width) {
+                column = 0;
+                row += 4 * width;
+            }
+            FloatVector e01 = v0.rearrange(UNZIP_EVEN, v1), o01 = v0.rearrange(UNZIP_ODD, v1);
+            FloatVector e23 = v2.rearrange(UNZIP_EVEN, v3), o23 = v2.rearrange(UNZIP_ODD, v3);
+            VectorMask<Float> in = S.indexInRange(i, tiles);
+            e01.rearrange(UNZIP_EVEN, e23).intoArray(xs, c0 + i, in);
+            o01.rearrange(UNZIP_EVEN, o23).intoArray(xs, c1 + i, in);
+            e01.rearrange(UNZIP_ODD, e23).intoArray(xs, c2 + i, in);
+            o01.rearrange(UNZIP_ODD, o23).intoArray(xs, c3 + i, in);
+        }
+    }
+
+    /**
+     * One image row into the column arrays from offset {@code to} (each
+     * {@link #columnPlane} after the last): four vectors of the row (16 tiles) split by two rounds
+     * of two-vector permutes into its columns {@code 4i}, {@code 4i + 1}, {@code 4i + 2},
+     * {@code 4i + 3}; a last run shorter than a vector masked.
+     */
+    private void stageRow(float[] x, int at, float[] xs, int to) {
+        int c0 = to, c1 = c0 + columnPlane, c2 = c1 + columnPlane, c3 = c2 + columnPlane;
+        for (int i = 0; i < tilesX; i += L) {
+            // masked: the width is not in whole vectors, and the last run may be short
+            int left = width - 4 * i, from = at + 4 * i;
+            FloatVector v0 = FloatVector.fromArray(S, x, from, S.indexInRange(0, left));
+            FloatVector v1 = FloatVector.fromArray(S, x, from + L, S.indexInRange(L, left));
+            FloatVector v2 = FloatVector.fromArray(S, x, from + 2 * L, S.indexInRange(2 * L, left));
+            FloatVector v3 = FloatVector.fromArray(S, x, from + 3 * L, S.indexInRange(3 * L, left));
+            FloatVector e01 = v0.rearrange(UNZIP_EVEN, v1), o01 = v0.rearrange(UNZIP_ODD, v1);
+            FloatVector e23 = v2.rearrange(UNZIP_EVEN, v3), o23 = v2.rearrange(UNZIP_ODD, v3);
+            VectorMask<Float> in = S.indexInRange(i, tilesX);
+            e01.rearrange(UNZIP_EVEN, e23).intoArray(xs, c0 + i, in);
+            o01.rearrange(UNZIP_EVEN, o23).intoArray(xs, c1 + i, in);
+            e01.rearrange(UNZIP_ODD, e23).intoArray(xs, c2 + i, in);
+            o01.rearrange(UNZIP_ODD, o23).intoArray(xs, c3 + i, in);
+        }
+    }
+
+    /**
+     * {@code V_e} for the band's {@code tiles} tiles from tile {@code first}: {@code B^T d B} of
+     * each tile's 6x6 patch, tile {@code first + k} at column {@code k} of row {@code ic} of
+     * {@code V_e}, {@code e = 6 row + column}, rows {@link #blockTiles} and planes
+     * {@link #inputPlane} apart. Whole vectors: the columns past the band's tiles hold what the
+     * arrays hold there (the next tiles, or zeros), computed and never placed. {@code t[tb]}: 36
+     * vectors of scratch.
+     */
+    private void transformInput(float[] xs, int first, int tiles, float[] v, float[] t, int tb) {
+        for (int k = 0; k < tiles; k += L) {
+            // the lanes whose tile has a left neighbour (its patch's column 0 is that one's column 3),
+            // and a right one (column 5: that one's column 0)
+            long left = 0, right = 0;
+            for (int lane = 0, tx = (first + k) % tilesX; lane < L; lane++, tx = tx + 1 == tilesX ? 0 : tx + 1) {
+                left |= tx == 0 ? 0 : 1L << lane;
+                right |= tx == tilesX - 1 ? 0 : 1L << lane;
+            }
+            VectorMask<Float> hasLeft = VectorMask.fromLong(S, left), hasRight = VectorMask.fromLong(S, right);
+            for (int ic = 0; ic < cin; ic++) {
+                transformInputTiles(xs, ic * stagedPlane + first + k, hasLeft, hasRight, t, tb, v, ic * blockTiles + k);
+            }
+        }
+    }
+
+    /**
+     * A vector of patches from {@code xs[at]} (columns 0 and 5 the neighbours' 3 and 0, where
+     * {@code hasLeft} and {@code hasRight}; else the padding): F(4, 3)'s {@code B^T} across each of the six patch
+     * rows (row {@code j}, column {@code b} into {@code t[tb + (6 j + b) L]}), then down each of
+     * the six columns into {@code v[to]}, plane {@code 6 a + b}. Two loops through L1 rather than
+     * one body: helpers that pass vectors are not reliably inlined (a vector that crosses a call
+     * is boxed), and 36 vectors do not fit the registers. Both use {@code B^T}'s rows:
+     * {@code 4 d0 - 5 d2 + d4}, {@code (d3 + d4) - 4 (d1 + d2)}, {@code (d4 - d3) + 4 (d1 - d2)},
+     * {@code (d4 - d2) + 2 (d3 - d1)}, {@code (d4 - d2) - 2 (d3 - d1)}, {@code 4 d1 - 5 d3 + d5}.
+     */
+    private void transformInputTiles(float[] xs, int at, VectorMask<Float> hasLeft, VectorMask<Float> hasRight,
+                                     float[] t, int tb, float[] v, int to) {
+        FloatVector four = k(4f), minusFour = k(-4f), minusFive = k(-5f);
+        int c = columnPlane;
+        for (int j = 0; j < 6; j++) {
+            int r = at + (j & 3) * phasePlane + (j >> 2) * tilesX, o = tb + 6 * j * L;
+            FloatVector d1 = FloatVector.fromArray(S, xs, r), d2 = FloatVector.fromArray(S, xs, r + c);
+            FloatVector d3 = FloatVector.fromArray(S, xs, r + 2 * c), d4 = FloatVector.fromArray(S, xs, r + 3 * c);
+            // the neighbours' columns, or the padding's zeros
+            FloatVector d0 = FloatVector.fromArray(S, xs, r + 3 * c - 1, hasLeft);
+            FloatVector d5 = FloatVector.fromArray(S, xs, r + 1, hasRight);
+            d0.fma(four, d2.fma(minusFive, d4)).intoArray(t, o);
+            d1.add(d2).fma(minusFour, d3.add(d4)).intoArray(t, o + L);
+            d1.sub(d2).fma(four, d4.sub(d3)).intoArray(t, o + 2 * L);
+            FloatVector twice = d3.sub(d1).mul(2f), outer = d4.sub(d2);
+            outer.add(twice).intoArray(t, o + 3 * L);
+            outer.sub(twice).intoArray(t, o + 4 * L);
+            d1.fma(four, d3.fma(minusFive, d5)).intoArray(t, o + 5 * L);
+        }
+        int e = 6 * inputPlane;
+        for (int b = 0; b < 6; b++) {
+            int r = tb + b * L, o = to + b * inputPlane;
+            FloatVector d0 = FloatVector.fromArray(S, t, r), d1 = FloatVector.fromArray(S, t, r + 6 * L);
+            FloatVector d2 = FloatVector.fromArray(S, t, r + 12 * L), d3 = FloatVector.fromArray(S, t, r + 18 * L);
+            FloatVector d4 = FloatVector.fromArray(S, t, r + 24 * L), d5 = FloatVector.fromArray(S, t, r + 30 * L);
+            d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
+            d1.add(d2).fma(minusFour, d3.add(d4)).intoArray(v, o + e);
+            d1.sub(d2).fma(four, d4.sub(d3)).intoArray(v, o + 2 * e);
+            FloatVector twice = d3.sub(d1).mul(2f), outer = d4.sub(d2);
+            outer.add(twice).intoArray(v, o + 3 * e);
+            outer.sub(twice).intoArray(v, o + 4 * e);
+            d1.fma(four, d3.fma(minusFive, d5)).intoArray(v, o + 5 * e);
+        }
+    }
+
+    /**
+     * The band's tiles of every output channel: {@code A^T M A}, then bias and ReLU (as
+     * {@link ConvSupport#biasActivation}), into {@code m[scratch]} a vector of tiles at a time;
+     * then placed ({@link #place}), or each 2x2 window's maximum and winner ({@link #pool}).
+     */
+    private void transformOutput(float[] m, int scratch, int first, int tiles, float[] y, int yb, float[] biases,
+                                 int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
+        int outPlane = pool ? height * width / 4 : height * width;
+        int per = pool ? 2 : 4, group = L / per, rowStride = pool ? width : 4 * width; // a tile row's floats out
+        for (int k = 0; k < tiles; k += L) {
+            // where each run of tiles a vector of outputs holds starts, or -1 where it is not
+            // whole and within a tile row (stored by pieces, storeSplit)
+            int count = Math.min(L, tiles - k), g0 = start(first + k, count, group, per, rowStride);
+            int g1 = start(first + k + group, count - group, group, per, rowStride);
+            int g2 = pool ? 0 : start(first + k + 2 * group, count - 2 * group, group, per, rowStride);
+            int g3 = pool ? 0 : start(first + k + 3 * group, count - 3 * group, group, per, rowStride);
+            for (int oc = 0; oc < cout; oc++) {
+                float bias = biases == null ? 0f : biases[biasOffset + oc];
+                transformOutputLeft(m, oc * blockTiles + k, bias, relu, scratch);
+                transformOutputRight(m, oc * blockTiles + k, bias, relu, scratch);
+                if (pool) {
+                    pool(m, scratch, relu, first + k, count, y, yb + oc * outPlane, g0, g1, winners,
+                            winners == null ? 0 : wb + oc * outPlane);
+                } else {
+                    place(m, scratch, first + k, count, y, yb + oc * outPlane, g0, g1, g2, g3);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where in an output plane the run of {@code group} tiles from {@code tile} starts ({@code per}
+     * floats a tile across, tile rows {@code rowStride} apart), or -1 where fewer than
+     * {@code group} are wanted or they cross a tile row.
+     */
+    private int start(int tile, int count, int group, int per, int rowStride) {
+        int tx = tile % tilesX;
+        return count >= group && tx + group <= tilesX ? tile / tilesX * rowStride + tx * per : -1;
+    }
+
+    /**
+     * Output columns 0 and 1 of a vector of tiles from {@code M[at]}: F(4, 3)'s {@code A^T} across
+     * each of the six rows of {@code M} ({@code m0 + (m1 + m2) + (m3 + m4)} and
+     * {@code (m1 - m2) + 2 (m3 - m4)}), then down each column (the same four rows of {@code A^T}:
+     * {@code t0 + (t1 + t2) + (t3 + t4)}, {@code (t1 - t2) + 2 (t3 - t4)},
+     * {@code (t1 + t2) + 4 (t3 + t4)}, {@code (t1 - t2) + 8 (t3 - t4) + t5}), plus the bias, then
+     * ReLU; row {@code i}, column {@code j} into {@code m[scratch + (4 i + j) L]}. Straight-line,
+     * in registers: a helper that passes vectors is not reliably inlined, and a vector that
+     * crosses a call is boxed.
+     */
+    private void transformOutputLeft(float[] m, int at, float biasValue, boolean relu, int scratch) {
+        int e = productPlane, row = 6 * e;
+        FloatVector two = k(2f), four = k(4f), eight = k(8f), bias = k(biasValue);
+        int r = at;
+        FloatVector m1 = FloatVector.fromArray(S, m, r + e), m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * e), m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a0 = FloatVector.fromArray(S, m, r).add(m1.add(m2)).add(m3.add(m4)), b0 = m3.sub(m4).fma(two, m1.sub(m2));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a1 = FloatVector.fromArray(S, m, r).add(m1.add(m2)).add(m3.add(m4)), b1 = m3.sub(m4).fma(two, m1.sub(m2));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a2 = FloatVector.fromArray(S, m, r).add(m1.add(m2)).add(m3.add(m4)), b2 = m3.sub(m4).fma(two, m1.sub(m2));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a3 = FloatVector.fromArray(S, m, r).add(m1.add(m2)).add(m3.add(m4)), b3 = m3.sub(m4).fma(two, m1.sub(m2));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a4 = FloatVector.fromArray(S, m, r).add(m1.add(m2)).add(m3.add(m4)), b4 = m3.sub(m4).fma(two, m1.sub(m2));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a5 = FloatVector.fromArray(S, m, r).add(m1.add(m2)).add(m3.add(m4)), b5 = m3.sub(m4).fma(two, m1.sub(m2));
+        FloatVector sum = a1.add(a2), difference = a1.sub(a2), sum34 = a3.add(a4), difference34 = a3.sub(a4);
+        FloatVector y00 = a0.add(sum).add(sum34).add(bias), y10 = difference34.fma(two, difference).add(bias);
+        FloatVector y20 = sum34.fma(four, sum).add(bias), y30 = difference34.fma(eight, difference).add(a5).add(bias);
+        sum = b1.add(b2);
+        difference = b1.sub(b2);
+        sum34 = b3.add(b4);
+        difference34 = b3.sub(b4);
+        FloatVector y01 = b0.add(sum).add(sum34).add(bias), y11 = difference34.fma(two, difference).add(bias);
+        FloatVector y21 = sum34.fma(four, sum).add(bias), y31 = difference34.fma(eight, difference).add(b5).add(bias);
+        if (relu) { // Math.max(v, 0f), as WinogradConvolution's
+            FloatVector zero = FloatVector.zero(S);
+            y00 = y00.blend(zero, y00.compare(VectorOperators.LE, zero));
+            y10 = y10.blend(zero, y10.compare(VectorOperators.LE, zero));
+            y20 = y20.blend(zero, y20.compare(VectorOperators.LE, zero));
+            y30 = y30.blend(zero, y30.compare(VectorOperators.LE, zero));
+            y01 = y01.blend(zero, y01.compare(VectorOperators.LE, zero));
+            y11 = y11.blend(zero, y11.compare(VectorOperators.LE, zero));
+            y21 = y21.blend(zero, y21.compare(VectorOperators.LE, zero));
+            y31 = y31.blend(zero, y31.compare(VectorOperators.LE, zero));
+        }
+        y00.intoArray(m, scratch);
+        y01.intoArray(m, scratch + L);
+        y10.intoArray(m, scratch + 4 * L);
+        y11.intoArray(m, scratch + 5 * L);
+        y20.intoArray(m, scratch + 8 * L);
+        y21.intoArray(m, scratch + 9 * L);
+        y30.intoArray(m, scratch + 12 * L);
+        y31.intoArray(m, scratch + 13 * L);
+    }
+
+    /**
+     * {@link #transformOutputLeft} for output columns 2 and 3: across each row of {@code M},
+     * {@code (m1 + m2) + 4 (m3 + m4)} and {@code (m1 - m2) + 8 (m3 - m4) + m5}.
+     */
+    private void transformOutputRight(float[] m, int at, float biasValue, boolean relu, int scratch) {
+        int e = productPlane, row = 6 * e;
+        FloatVector two = k(2f), four = k(4f), eight = k(8f), bias = k(biasValue);
+        int r = at;
+        FloatVector m1 = FloatVector.fromArray(S, m, r + e), m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * e), m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a0 = m3.add(m4).fma(four, m1.add(m2));
+        FloatVector b0 = m3.sub(m4).fma(eight, m1.sub(m2)).add(FloatVector.fromArray(S, m, r + 5 * e));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a1 = m3.add(m4).fma(four, m1.add(m2));
+        FloatVector b1 = m3.sub(m4).fma(eight, m1.sub(m2)).add(FloatVector.fromArray(S, m, r + 5 * e));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a2 = m3.add(m4).fma(four, m1.add(m2));
+        FloatVector b2 = m3.sub(m4).fma(eight, m1.sub(m2)).add(FloatVector.fromArray(S, m, r + 5 * e));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a3 = m3.add(m4).fma(four, m1.add(m2));
+        FloatVector b3 = m3.sub(m4).fma(eight, m1.sub(m2)).add(FloatVector.fromArray(S, m, r + 5 * e));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a4 = m3.add(m4).fma(four, m1.add(m2));
+        FloatVector b4 = m3.sub(m4).fma(eight, m1.sub(m2)).add(FloatVector.fromArray(S, m, r + 5 * e));
+        r += row;
+        m1 = FloatVector.fromArray(S, m, r + e);
+        m2 = FloatVector.fromArray(S, m, r + 2 * e);
+        m3 = FloatVector.fromArray(S, m, r + 3 * e);
+        m4 = FloatVector.fromArray(S, m, r + 4 * e);
+        FloatVector a5 = m3.add(m4).fma(four, m1.add(m2));
+        FloatVector b5 = m3.sub(m4).fma(eight, m1.sub(m2)).add(FloatVector.fromArray(S, m, r + 5 * e));
+        FloatVector sum = a1.add(a2), difference = a1.sub(a2), sum34 = a3.add(a4), difference34 = a3.sub(a4);
+        FloatVector y02 = a0.add(sum).add(sum34).add(bias), y12 = difference34.fma(two, difference).add(bias);
+        FloatVector y22 = sum34.fma(four, sum).add(bias), y32 = difference34.fma(eight, difference).add(a5).add(bias);
+        sum = b1.add(b2);
+        difference = b1.sub(b2);
+        sum34 = b3.add(b4);
+        difference34 = b3.sub(b4);
+        FloatVector y03 = b0.add(sum).add(sum34).add(bias), y13 = difference34.fma(two, difference).add(bias);
+        FloatVector y23 = sum34.fma(four, sum).add(bias), y33 = difference34.fma(eight, difference).add(b5).add(bias);
+        if (relu) {
+            FloatVector zero = FloatVector.zero(S);
+            y02 = y02.blend(zero, y02.compare(VectorOperators.LE, zero));
+            y12 = y12.blend(zero, y12.compare(VectorOperators.LE, zero));
+            y22 = y22.blend(zero, y22.compare(VectorOperators.LE, zero));
+            y32 = y32.blend(zero, y32.compare(VectorOperators.LE, zero));
+            y03 = y03.blend(zero, y03.compare(VectorOperators.LE, zero));
+            y13 = y13.blend(zero, y13.compare(VectorOperators.LE, zero));
+            y23 = y23.blend(zero, y23.compare(VectorOperators.LE, zero));
+            y33 = y33.blend(zero, y33.compare(VectorOperators.LE, zero));
+        }
+        y02.intoArray(m, scratch + 2 * L);
+        y03.intoArray(m, scratch + 3 * L);
+        y12.intoArray(m, scratch + 6 * L);
+        y13.intoArray(m, scratch + 7 * L);
+        y22.intoArray(m, scratch + 10 * L);
+        y23.intoArray(m, scratch + 11 * L);
+        y32.intoArray(m, scratch + 14 * L);
+        y33.intoArray(m, scratch + 15 * L);
+    }
+
+    /**
+     * The {@code count} tiles from tile {@code tile} at {@code m[scratch]} into the output plane
+     * at {@code y[to]}: each row's four columns zipped by two rounds of permutes, so that a vector
+     * holds four tiles' rows side by side, stored at {@code g0..g3} ({@link #start}) or by pieces.
+     */
+    private void place(float[] m, int scratch, int tile, int count, float[] y, int to, int g0, int g1, int g2, int g3) {
+        int q = L / 4, stride = 4 * width;
+        for (int i = 0; i < 4; i++) {
+            int at = scratch + 4 * i * L, row = to + i * width;
+            FloatVector c0 = FloatVector.fromArray(S, m, at), c1 = FloatVector.fromArray(S, m, at + L);
+            FloatVector c2 = FloatVector.fromArray(S, m, at + 2 * L), c3 = FloatVector.fromArray(S, m, at + 3 * L);
+            // columns 0 and 2, 1 and 3 side by side, then those pairs: lanes 4s..4s + 3 are tile s's row
+            FloatVector lowEven = c0.rearrange(ZIP_LOW, c2), highEven = c0.rearrange(ZIP_HIGH, c2);
+            FloatVector lowOdd = c1.rearrange(ZIP_LOW, c3), highOdd = c1.rearrange(ZIP_HIGH, c3);
+            FloatVector r0 = lowEven.rearrange(ZIP_LOW, lowOdd), r1 = lowEven.rearrange(ZIP_HIGH, lowOdd);
+            FloatVector r2 = highEven.rearrange(ZIP_LOW, highOdd), r3 = highEven.rearrange(ZIP_HIGH, highOdd);
+            if ((g0 | g1 | g2 | g3) >= 0) {
+                r0.intoArray(y, row + g0);
+                r1.intoArray(y, row + g1);
+                r2.intoArray(y, row + g2);
+                r3.intoArray(y, row + g3);
+            } else {
+                storeSplit(r0, tile, count, 4, y, row, stride);
+                storeSplit(r1, tile + q, count - q, 4, y, row, stride);
+                storeSplit(r2, tile + 2 * q, count - 2 * q, 4, y, row, stride);
+                storeSplit(r3, tile + 3 * q, count - 3 * q, 4, y, row, stride);
+            }
+        }
+    }
+
+    /**
+     * A vector holding {@code L / per} consecutive tiles from {@code tile}, {@code per} floats each,
+     * the first {@code count} of them wanted, into rows {@code rowStride} apart a tile row from
+     * {@code y[to]}: one masked store a run of tiles within a tile row.
+     */
+    private void storeSplit(FloatVector vector, int tile, int count, int per, float[] y, int to, int rowStride) {
+        count = Math.min(count, L / per);
+        for (int done = 0; done < count; ) {
+            int t = tile + done, tx = t % tilesX, run = Math.min(count - done, tilesX - tx);
+            vector.intoArray(y, to + t / tilesX * rowStride + tx * per - done * per, S.indexInRange(-done * per, run * per));
+            done += run;
+        }
+    }
+
+    /** {@link #storeSplit} for bytes: the winners' codes of {@link #pool}. */
+    private void storeSplit(ByteVector vector, int tile, int count, int per, byte[] y, int to, int rowStride) {
+        count = Math.min(count, L / per);
+        for (int done = 0; done < count; ) {
+            int t = tile + done, tx = t % tilesX, run = Math.min(count - done, tilesX - tx);
+            vector.intoArray(y, to + t / tilesX * rowStride + tx * per - done * per, B.indexInRange(-done * per, run * per));
+            done += run;
+        }
+    }
+
+    /**
+     * The tiles at {@code m[scratch]} pooled: each tile's four 2x2 windows, their maxima and
+     * winners' codes as {@link WinogradConvolution}'s, the two windows of each pooled row zipped
+     * side by side, into the pooled plane at {@code y[to]} (and {@code winners[wto]}), at
+     * {@code g0} and {@code g1} ({@link #start}) or by pieces.
+     */
+    private void pool(float[] m, int scratch, boolean relu, int tile, int count, float[] y, int to, int g0, int g1,
+                      byte[] winners, int wto) {
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        int pooledWidth = width / 2, half = L / 2;
+        boolean whole = (g0 | g1) >= 0;
+        for (int h = 0; h < 2; h++) {
+            int at = scratch + 8 * h * L; // rows 2h and 2h + 1
+            FloatVector a00 = FloatVector.fromArray(S, m, at), a01 = FloatVector.fromArray(S, m, at + L);
+            FloatVector a10 = FloatVector.fromArray(S, m, at + 4 * L), a11 = FloatVector.fromArray(S, m, at + 5 * L);
+            FloatVector b00 = FloatVector.fromArray(S, m, at + 2 * L), b01 = FloatVector.fromArray(S, m, at + 3 * L);
+            FloatVector b10 = FloatVector.fromArray(S, m, at + 6 * L), b11 = FloatVector.fromArray(S, m, at + 7 * L);
+            // rectified cells by their bits as unsigned integers (as PanamaConv.maxPool2x2)
+            FloatVector left = !relu ? a00.max(a01).max(a10.max(a11))
+                    : a00.reinterpretAsInts().lanewise(VectorOperators.UMAX, a01.reinterpretAsInts())
+                            .lanewise(VectorOperators.UMAX, a10.reinterpretAsInts()
+                                    .lanewise(VectorOperators.UMAX, a11.reinterpretAsInts()))
+                            .reinterpretAsFloats();
+            FloatVector right = !relu ? b00.max(b01).max(b10.max(b11))
+                    : b00.reinterpretAsInts().lanewise(VectorOperators.UMAX, b01.reinterpretAsInts())
+                            .lanewise(VectorOperators.UMAX, b10.reinterpretAsInts()
+                                    .lanewise(VectorOperators.UMAX, b11.reinterpretAsInts()))
+                            .reinterpretAsFloats();
+            int row = to + h * pooledWidth;
+            FloatVector low = left.rearrange(ZIP_LOW, right), high = left.rearrange(ZIP_HIGH, right);
+            if (whole) {
+                low.intoArray(y, row + g0);
+                high.intoArray(y, row + g1);
+            } else {
+                storeSplit(low, tile, count, 2, y, row, width);
+                storeSplit(high, tile + half, count - half, 2, y, row, width);
+            }
+            if (winners == null) {
+                continue;
+            }
+            FloatVector leftCode = three.blend(two, a10.eq(left)).blend(one, a01.eq(left)).blend(zero, a00.eq(left));
+            FloatVector rightCode = three.blend(two, b10.eq(right)).blend(one, b01.eq(right)).blend(zero, b00.eq(right));
+            ByteVector lowCodes = (ByteVector) leftCode.rearrange(ZIP_LOW, rightCode).convertShape(VectorOperators.F2B, B, 0);
+            ByteVector highCodes = (ByteVector) leftCode.rearrange(ZIP_HIGH, rightCode).convertShape(VectorOperators.F2B, B, 0);
+            int wrow = wto + h * pooledWidth;
+            if (whole) {
+                lowCodes.intoArray(winners, wrow + g0);
+                highCodes.intoArray(winners, wrow + g1);
+            } else {
+                storeSplit(lowCodes, tile, count, 2, winners, wrow, width);
+                storeSplit(highCodes, tile + half, count - half, 2, winners, wrow, width);
+            }
+        }
+    }
+
+    @Override
+    public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        throw new UnsupportedOperationException("Winograd computes the forward pass only: pair it with a backward");
+    }
+
+    /** {@code value} in every lane (C2 hoists these out of the loops). */
+    private static FloatVector k(float value) {
+        return FloatVector.broadcast(S, value);
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+
+    private static VectorShuffle<Float> zip(int from) {
+        // lanes 2i and 2i + 1: lane from + i of the first vector, then of the second (index L + from + i)
+        return VectorShuffle.fromOp(S, i -> (i & 1) * L + from + i / 2);
+    }
+}
