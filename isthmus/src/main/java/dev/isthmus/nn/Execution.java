@@ -193,14 +193,22 @@ public final class Execution {
 
     /**
      * Slices for this batch and mode: a function of the batch, the model and the mode alone (never
-     * of the thread count); 1 runs the network layer by layer on the whole batch.
+     * of the thread count); 1 runs the network layer by layer on the whole batch. A pass that may
+     * be back-propagated takes no more slices than their parameter gradients fit in
+     * {@value #MAX_SLICE_GRADIENT_FLOATS} floats; an inference pass keeps no gradients, so takes
+     * {@value #MAX_SLICES} (VGG's 2.2 million parameters allow 7, and 7 slices on two threads
+     * leave one idle an eighth of the pass).
      */
     private int slicesFor(int batch, ExecutionPlan.Mode mode) {
         if (!plan(mode).slicesWork()) {
             return 1;
         }
+        int slices = Math.min(batch, MAX_SLICES);
+        if (mode == ExecutionPlan.Mode.INFERENCE) {
+            return slices;
+        }
         long floats = Math.max(1, model.parameterCount());
-        return (int) Math.max(1, Math.min(Math.min(batch, MAX_SLICES), MAX_SLICE_GRADIENT_FLOATS / floats));
+        return (int) Math.max(1, Math.min(slices, MAX_SLICE_GRADIENT_FLOATS / floats));
     }
 
     /**
