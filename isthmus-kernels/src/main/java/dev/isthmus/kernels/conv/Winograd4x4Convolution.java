@@ -177,8 +177,8 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
         stage(x, xb, xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) PRODUCTS * inputPlane);
-        // past the products, 40 vectors of scratch: a vector of tiles' 16 outputs between the
-        // transform and placing them, and the transforms' rows (24 vectors out, 36 in)
+        // past the products, 52 vectors of scratch: a vector of tiles' 16 outputs between the
+        // output transform and placing them, then the input transform's 36 rows
         int scratch = PRODUCTS * productPlane;
         float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + 52L * L);
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
