@@ -168,6 +168,38 @@ class FusedConvolutionProperties {
         forwardIsTheLayersInSequence(c);
     }
 
+    /**
+     * F(4x4, 3x3)'s forward on maps tall enough for several bands and, half the time, widths in
+     * whole vectors of 16 (its row-phase staging), pooled or not, rectified or not: the
+     * epilogue's placing and pooling past the first band.
+     */
+    @Provide
+    Arbitrary<Case> squareCases() {
+        Arbitrary<Integer> width = Arbitraries.oneOf(Arbitraries.integers().between(1, 4).map(k -> 16 * k),
+                Arbitraries.integers().between(1, 18).map(k -> 4 * k));
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 12), width)
+                .as((n, ci, co, tilesDown, w) -> new int[] {n, ci, 8 * co, 4 * tilesDown, w});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, true, true));
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void squareForwardIsTheLayersInSequence(@ForAll("squareCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() == 512) {
+            assertTrue(c.fused().conv().algorithm().startsWith("winograd F(4x4, 3x3)"), c.toString());
+        }
+        forwardIsTheLayersInSequence(c);
+    }
+
+    /** The gradients read the pooled outputs and winners F(4x4, 3x3)'s epilogue wrote. */
+    @Property(tries = 30, seed = Seeds.FIXED)
+    void squareBackwardIsTheChainRule(@ForAll("squareCases") Case c) {
+        backwardIsTheChainRule(c);
+    }
+
     /** The gradients read the pooled outputs and winners Winograd's epilogue wrote. */
     @Property(tries = 60, seed = Seeds.FIXED)
     void winogradBackwardIsTheChainRule(@ForAll("winogradCases") Case c) {

@@ -142,8 +142,8 @@ class WinogradProperties {
         conv.forward(c.batch(), x, 0, w, 0, b, 0, y, 3);
         double[] want = ReferenceWindows.conv(c.window(), c.batch(), c.inChannels(), c.outChannels(),
                 toDouble(x), toDouble(w), toDouble(b));
-        // the transforms add up to 16 inputs (24, F(4x2, 3x3)) and 9 weights before they multiply: a few more
-        // roundings than direct; the same bound holds for both tile heights
+        // the transforms add up to 16 inputs (24, F(4x2, 3x3); 36, F(4x4, 3x3)) and 9 weights before they
+        // multiply: a few more roundings than direct; the same bound holds for every tile shape
         double tolerance = 4e-6 * (c.inChannels() * 9 + 1);
         for (int i = 0; i < want.length; i++) {
             if (!(Math.abs(y[3 + i] - want[i]) <= tolerance)) {

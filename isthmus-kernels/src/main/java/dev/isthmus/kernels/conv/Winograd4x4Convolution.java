@@ -312,16 +312,15 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
                 left |= tx == 0 ? 0 : 1L << lane;
                 right |= tx == tilesX - 1 ? 0 : 1L << lane;
             }
-            VectorMask<Float> hasLeft = VectorMask.fromLong(S, left), hasRight = VectorMask.fromLong(S, right);
-            for (int ic = 0; ic < cin; ic++) {
-                transformInputTiles(xs, ic * stagedPlane + first + k, hasLeft, hasRight, t, tb, v, ic * blockTiles + k);
+            for (int ic = 0; ic < cin; ic++) { // the masks as bits: a mask passed to a call is boxed
+                transformInputTiles(xs, ic * stagedPlane + first + k, left, right, t, tb, v, ic * blockTiles + k);
             }
         }
     }
 
     /**
-     * A vector of patches from {@code xs[at]} (columns 0 and 5 the neighbours' 3 and 0, where
-     * {@code hasLeft} and {@code hasRight}; else the padding): F(4, 3)'s {@code B^T} across each of the six patch
+     * A vector of patches from {@code xs[at]} (columns 0 and 5 the neighbours' 3 and 0, in the
+     * lanes whose bits {@code left} and {@code right} set; else the padding): F(4, 3)'s {@code B^T} across each of the six patch
      * rows (row {@code j}, column {@code b} into {@code t[tb + (6 j + b) L]}), then down each of
      * the six columns into {@code v[to]}, plane {@code 6 a + b}. Two loops through L1 rather than
      * one body: helpers that pass vectors are not reliably inlined (a vector that crosses a call
@@ -329,9 +328,9 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      * {@code 4 d0 - 5 d2 + d4}, {@code (d3 + d4) - 4 (d1 + d2)}, {@code (d4 - d3) + 4 (d1 - d2)},
      * {@code (d4 - d2) + 2 (d3 - d1)}, {@code (d4 - d2) - 2 (d3 - d1)}, {@code 4 d1 - 5 d3 + d5}.
      */
-    private void transformInputTiles(float[] xs, int at, VectorMask<Float> hasLeft, VectorMask<Float> hasRight,
-                                     float[] t, int tb, float[] v, int to) {
+    private void transformInputTiles(float[] xs, int at, long left, long right, float[] t, int tb, float[] v, int to) {
         FloatVector four = k(4f), minusFour = k(-4f), minusFive = k(-5f);
+        VectorMask<Float> hasLeft = VectorMask.fromLong(S, left), hasRight = VectorMask.fromLong(S, right);
         int c = columnPlane;
         for (int j = 0; j < 6; j++) {
             int r = at + (j & 3) * phasePlane + (j >> 2) * tilesX, o = tb + 6 * j * L;
