@@ -47,10 +47,10 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      */
     private static final int BAND_TILES = 64;
 
-    private static final VectorShuffle<Float> UNZIP_EVEN = VectorShuffle.iota(S, 0, 2, false);
-    private static final VectorShuffle<Float> UNZIP_ODD = VectorShuffle.iota(S, 1, 2, false);
-    /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
-    private static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+    private static final VectorShuffle<Float> UNZIP_EVEN = WinogradConvolution.UNZIP_EVEN;
+    private static final VectorShuffle<Float> UNZIP_ODD = WinogradConvolution.UNZIP_ODD;
+    private static final VectorShuffle<Float> ZIP_LOW = WinogradConvolution.ZIP_LOW;
+    private static final VectorShuffle<Float> ZIP_HIGH = WinogradConvolution.ZIP_HIGH;
 
     private final ConvShape shape;
     private final int cin, cout, height, width;
@@ -82,7 +82,7 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
         columnPlane = 4 * phasePlane;
         stagedPlane = 4 * columnPlane;
         bandRows = WinogradConvolution.bandRows(tilesX, tilesY, BAND_TILES);
-        blockTiles = roundUp(bandRows * tilesX, L);
+        blockTiles = WinogradConvolution.roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
         weightPlane = cout * cin + 16;
@@ -186,7 +186,7 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
             transformInput(xs, first, tiles, v, m, scratch + 16 * L);
             for (int e = 0; e < PRODUCTS; e++) {
                 WinogradConvolution.multiply(cin, cout, blockTiles, u, e * weightPlane, v, e * inputPlane, m,
-                        e * productPlane, roundUp(tiles, L));
+                        e * productPlane, WinogradConvolution.roundUp(tiles, L));
             }
             transformOutput(m, scratch, first, tiles, y, yb, t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
         }
@@ -329,7 +329,8 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      * {@code (d4 - d2) + 2 (d3 - d1)}, {@code (d4 - d2) - 2 (d3 - d1)}, {@code 4 d1 - 5 d3 + d5}.
      */
     private void transformInputTiles(float[] xs, int at, long left, long right, float[] t, int tb, float[] v, int to) {
-        FloatVector four = k(4f), minusFour = k(-4f), minusFive = k(-5f);
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
         VectorMask<Float> hasLeft = VectorMask.fromLong(S, left), hasRight = VectorMask.fromLong(S, right);
         int c = columnPlane;
         for (int j = 0; j < 6; j++) {
@@ -415,7 +416,8 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      */
     private void transformOutputLeft(float[] m, int at, float biasValue, boolean relu, int scratch) {
         int e = productPlane, row = 6 * e;
-        FloatVector two = k(2f), four = k(4f), eight = k(8f), bias = k(biasValue);
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f), bias = FloatVector.broadcast(S, biasValue);
         int r = at;
         FloatVector m1 = FloatVector.fromArray(S, m, r + e), m2 = FloatVector.fromArray(S, m, r + 2 * e);
         FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * e), m4 = FloatVector.fromArray(S, m, r + 4 * e);
@@ -486,7 +488,8 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      */
     private void transformOutputRight(float[] m, int at, float biasValue, boolean relu, int scratch) {
         int e = productPlane, row = 6 * e;
-        FloatVector two = k(2f), four = k(4f), eight = k(8f), bias = k(biasValue);
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f), bias = FloatVector.broadcast(S, biasValue);
         int r = at;
         FloatVector m1 = FloatVector.fromArray(S, m, r + e), m2 = FloatVector.fromArray(S, m, r + 2 * e);
         FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * e), m4 = FloatVector.fromArray(S, m, r + 4 * e);
@@ -670,19 +673,5 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
     @Override
     public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
         throw new UnsupportedOperationException("Winograd computes the forward pass only: pair it with a backward");
-    }
-
-    /** {@code value} in every lane (C2 hoists these out of the loops). */
-    private static FloatVector k(float value) {
-        return FloatVector.broadcast(S, value);
-    }
-
-    private static int roundUp(int n, int multiple) {
-        return (n + multiple - 1) / multiple * multiple;
-    }
-
-    private static VectorShuffle<Float> zip(int from) {
-        // lanes 2i and 2i + 1: lane from + i of the first vector, then of the second (index L + from + i)
-        return VectorShuffle.fromOp(S, i -> (i & 1) * L + from + i / 2);
     }
 }

@@ -71,10 +71,13 @@ final class WinogradConvolution implements ConvAlgorithm {
     private static final VectorShuffle<Float> SWAP_LOW_2 = swap(2, true), SWAP_HIGH_2 = swap(2, false);
     private static final VectorShuffle<Float> SWAP_LOW_1 = swap(1, true), SWAP_HIGH_1 = swap(1, false);
 
-    /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
-    private static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+    /**
+     * Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the
+     * upper halves. Shared with {@link Winograd4x4Convolution}, as the unzips below.
+     */
+    static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
     /** Lanes {@code 2i} and {@code 2i + 1} of a pair of vectors: a row's even and odd columns. */
-    private static final VectorShuffle<Float> UNZIP_EVEN = unzip(0), UNZIP_ODD = unzip(1);
+    static final VectorShuffle<Float> UNZIP_EVEN = unzip(0), UNZIP_ODD = unzip(1);
 
     private final ConvShape shape;
     private final ConvSupport kernels;
@@ -1652,7 +1655,7 @@ final class WinogradConvolution implements ConvAlgorithm {
         throw new UnsupportedOperationException("Winograd computes the forward pass only: pair it with a backward");
     }
 
-    private static int roundUp(int n, int multiple) {
+    static int roundUp(int n, int multiple) {
         return (n + multiple - 1) / multiple * multiple;
     }
 
