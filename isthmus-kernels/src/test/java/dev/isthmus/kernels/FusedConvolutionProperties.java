@@ -200,6 +200,32 @@ class FusedConvolutionProperties {
         backwardIsTheChainRule(c);
     }
 
+    /**
+     * F(4x4, 3x3)'s data gradient (input channels in whole tiles of 8), on maps tall enough for
+     * several bands and, half the time, widths in whole vectors of 16, from the gradient at the
+     * output as it lies (no ReLU) or rectified into a copy, pooled or not.
+     */
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void squareDataGradientIsTheChainRule(@ForAll("squareDataGradientCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() == 512) {
+            assertTrue(c.fused().conv().algorithm().contains("Winograd F(4x4, 3x3) data gradient"), c.toString());
+        }
+        backwardIsTheChainRule(c);
+    }
+
+    @Provide
+    Arbitrary<Case> squareDataGradientCases() {
+        Arbitrary<Integer> width = Arbitraries.oneOf(Arbitraries.integers().between(1, 4).map(k -> 16 * k),
+                Arbitraries.integers().between(1, 18).map(k -> 4 * k));
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 12),
+                        Arbitraries.integers().between(1, 12), width)
+                .as((n, ci, co, tilesDown, w) -> new int[] {n, 8 * ci, co, 4 * tilesDown, w});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, true, true));
+    }
+
     /** The gradients read the pooled outputs and winners Winograd's epilogue wrote. */
     @Property(tries = 60, seed = Seeds.FIXED)
     void winogradBackwardIsTheChainRule(@ForAll("winogradCases") Case c) {
@@ -220,10 +246,13 @@ class FusedConvolutionProperties {
         String algorithm = c.fused().conv().algorithm();
         int bits = KernelProvider.conv().vectorBitSize();
         if (bits > 0 && algorithm.contains("direct")) {
-            assertTrue(algorithm.contains("Winograd data gradient")
-                    || algorithm.contains("Winograd F(4x2, 3x3) data gradient"), c.toString());
-            assertEquals(c.tall() && c.window().outHeight() % 4 == 0, algorithm.contains("F(4x2, 3x3) data gradient"),
-                    c.toString());
+            assertTrue(algorithm.contains("Winograd data gradient") || algorithm.contains("Winograd F(4x2, 3x3) data gradient")
+                    || algorithm.contains("Winograd F(4x4, 3x3) data gradient"), c.toString());
+            boolean square = c.square() && bits == 512 && c.window().outHeight() % 4 == 0
+                    && c.window().outWidth() % 4 == 0;
+            assertEquals(square, algorithm.contains("F(4x4, 3x3) data gradient"), c.toString());
+            assertEquals(!square && c.tall() && c.window().outHeight() % 4 == 0,
+                    algorithm.contains("F(4x2, 3x3) data gradient"), c.toString());
             boolean tall = c.tall() && c.window().outHeight() % 4 == 0;
             assertEquals(c.cout() % (bits / Float.SIZE) == 0, algorithm.contains("Winograd weight gradient")
                     || algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());

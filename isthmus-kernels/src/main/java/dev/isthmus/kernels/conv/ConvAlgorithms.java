@@ -249,6 +249,29 @@ public final class ConvAlgorithms {
         return forced != null ? Boolean.parseBoolean(forced) : Winograd4x4Convolution.runsWhole(shape);
     }
 
+    /** Benchmark hook: {@code -Disthmus.conv.winogradSquareDataGradient=true|false} forces {@link #winogradSquareDataGradient}. */
+    static final String WINOGRAD_SQUARE_DATA_GRADIENT_PROPERTY = "isthmus.conv.winogradSquareDataGradient";
+
+    /**
+     * Whether a Winograd data gradient runs F(4x4, 3x3) ({@link Winograd4x4Convolution#dataGradient}):
+     * where {@link #winogradSquare} would choose it for the transposed shape's forward pass.
+     * Measured against F(4x2, 3x3) (Zen 4, pinned, batch 32, one thread, three alternated rounds,
+     * ms; benchmarks/README.md, "F(4x4, 3x3)'s data gradient"): 16 -> 16 on 32x32, data and
+     * weight gradients, 2.28-2.34 -> 2.10-2.36; 64 -> 64 on 32x32 23.5-24.1 -> 23.0-23.6; 32 -> 32
+     * on 64x64 level. On 16x16 maps 32 -> 32 went 2.36-2.43 -> 2.16-2.26 alone, but VGG's training
+     * step with its 16x16 layer's data gradient on F(4x4, 3x3) too was 137.4-146.9 against
+     * 132.8-142.2, so not there. Forced by {@value #WINOGRAD_SQUARE_DATA_GRADIENT_PROPERTY}, else by
+     * {@value #WINOGRAD_SQUARE_PROPERTY} as {@link #winogradSquare} is.
+     */
+    static boolean winogradSquareDataGradient(ConvShape shape) {
+        ConvShape transposed = WinogradConvolution.transposed(shape);
+        if (!Winograd4x4Convolution.suits(transposed)) {
+            return false;
+        }
+        String forced = System.getProperty(WINOGRAD_SQUARE_DATA_GRADIENT_PROPERTY);
+        return forced != null ? Boolean.parseBoolean(forced) : winogradSquare(transposed);
+    }
+
     /** Benchmark hook: {@code -Disthmus.conv.depthwiseDirect=false} keeps depthwise convolutions on the grouped route. */
     static final String DEPTHWISE_DIRECT_PROPERTY = "isthmus.conv.depthwiseDirect";
 
@@ -292,9 +315,10 @@ public final class ConvAlgorithms {
                 kernels.directBlock(), kernels.directWideChannels());
         DirectLayout back = forward == null ? null : DirectLayout.transposed(forward);
         if (back != null) {
-            WinogradConvolution dataGradient = winogradDataGradient(shape, kernels)
-                    ? WinogradConvolution.dataGradient(shape, kernels,
-                    winogradTileRows(WinogradConvolution.transposed(shape))) : null;
+            ConvShape transposed = WinogradConvolution.transposed(shape);
+            WinogradDataGradient dataGradient = !winogradDataGradient(shape, kernels) ? null
+                    : winogradSquareDataGradient(shape) ? Winograd4x4Convolution.dataGradient(shape)
+                    : WinogradConvolution.dataGradient(shape, kernels, winogradTileRows(transposed));
             WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
                     ? WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape),
                     winogradLaneSums(shape, winogradTileRows(shape))) : null;

@@ -53,8 +53,8 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final ConvSupport kernels;
     /** The weight gradient as one SGEMM per image (see {@link #gemmWeightGradient}), or null: per-lane sums. */
     private final GemmSupport gemm;
-    /** The data gradient as a Winograd pass ({@link WinogradConvolution#dataGradient}), or null: the direct kernel. */
-    private final WinogradConvolution winogradDataGradient;
+    /** The data gradient as a Winograd pass of the transposed shape, or null: the direct kernel. */
+    private final WinogradDataGradient winogradDataGradient;
     /** The weight gradient by Winograd ({@link WinogradConvolution#weightGradient}), or null. */
     private final WinogradConvolution winogradWeightGradient;
 
@@ -63,12 +63,12 @@ public final class DirectConvolution implements ConvAlgorithm {
      * {@code winogradWeightGradient} where they are not null.
      */
     DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm,
-                      WinogradConvolution winogradDataGradient, WinogradConvolution winogradWeightGradient) {
+                      WinogradDataGradient winogradDataGradient, WinogradConvolution winogradWeightGradient) {
         this(shape, forward, back, null, kernels, gemm, winogradDataGradient, winogradWeightGradient);
     }
 
     private DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, DirectLayout[] phases,
-                              ConvSupport kernels, GemmSupport gemm, WinogradConvolution winogradDataGradient,
+                              ConvSupport kernels, GemmSupport gemm, WinogradDataGradient winogradDataGradient,
                               WinogradConvolution winogradWeightGradient) {
         this.shape = shape;
         this.forward = forward;
@@ -120,7 +120,7 @@ public final class DirectConvolution implements ConvAlgorithm {
                 : gemm == null ? "" : ", SGEMM weight gradient";
         return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
                 + (winogradDataGradient == null ? ""
-                : winogradDataGradient.tileRows() == 4 ? ", Winograd F(4x2, 3x3) data gradient" : ", Winograd data gradient");
+                : ", W" + winogradDataGradient.name().substring(1) + " data gradient"); // its name, capitalised
     }
 
     @Override
@@ -261,7 +261,7 @@ public final class DirectConvolution implements ConvAlgorithm {
     @Override
     public int preparedBackwardSize() {
         requireBackward();
-        return winogradDataGradient != null ? winogradDataGradient.transformedWeightsSize()
+        return winogradDataGradient != null ? winogradDataGradient.preparedDataGradientSize()
                 : phases == null ? back.packedWeightsSize() : phaseWeightsAt[phases.length];
     }
 

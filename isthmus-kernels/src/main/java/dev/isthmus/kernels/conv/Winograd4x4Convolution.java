@@ -32,9 +32,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>It needs 16 lanes (AVX-512) and heights and widths in multiples of 4; the transforms add up
  * to 36 inputs (and 9 weights) before they multiply, so it rounds a little further from the
  * direct kernel than F(4x2, 3x3) does. Every image is computed alone in a fixed order: results do
- * not depend on the thread count.
+ * not depend on the thread count. A {@link DirectConvolution} may run its data gradient as a pass
+ * of this class on the transposed shape ({@link #dataGradient}), the kernels transposed and flipped.
  */
-final class Winograd4x4Convolution implements ConvAlgorithm {
+final class Winograd4x4Convolution implements WinogradDataGradient {
 
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final VectorSpecies<Byte> B = Vectors.BYTES;
@@ -88,6 +89,14 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
         weightPlane = cout * cin + 16;
     }
 
+    /**
+     * The data gradient of {@code shape} (which {@link #suits} with its channel counts swapped) as
+     * an F(4x4, 3x3) pass of the transposed shape, as {@link WinogradConvolution#dataGradient}'s.
+     */
+    static Winograd4x4Convolution dataGradient(ConvShape shape) {
+        return new Winograd4x4Convolution(WinogradConvolution.transposed(shape));
+    }
+
     /** Whether this algorithm computes {@code shape}'s forward pass on this machine's vectors. */
     static boolean suits(ConvShape shape) {
         return L == 16 && B != null && WinogradConvolution.suits(shape) && shape.window().outHeight() % 4 == 0
@@ -128,8 +137,18 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      */
     @Override
     public void prepareForward(float[] w, int wOffset, float[] u) {
+        transformWeights(w, wOffset, false, u);
+    }
+
+    @Override
+    public void prepareDataGradient(float[] w, int wOffset, float[] u) {
+        transformWeights(w, wOffset, true, u);
+    }
+
+    /** {@link #prepareForward}, or with {@code g} read from {@code w[ic][oc]} rotated half a turn (a data gradient's). */
+    private void transformWeights(float[] w, int wOffset, boolean transposedFlipped, float[] u) {
         int pairs = cout * cin;
-        float[] taps = WinogradConvolution.gatherTaps(w, wOffset, false, cin, cout, weightPlane);
+        float[] taps = WinogradConvolution.gatherTaps(w, wOffset, transposedFlipped, cin, cout, weightPlane);
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
             for (int kx = 0; kx < 3; kx++) { // G g down column kx, into U's planes (a, kx) until the next loop
@@ -172,23 +191,37 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
     @Override
     public void forwardImage(ConvTensors t, int n) {
         int wb = t.winners == null ? 0 : t.winnersOffset + n * shape.pooledSize();
-        float[] x = t.x, y = t.y, u = t.prepared;
-        int xb = t.xOffset + n * shape.inputSize(), yb = t.yOffset + n * shape.outputSize(t.pool);
+        convolve(t.prepared, t.x, t.xOffset + n * shape.inputSize(), width, height * width, t.y,
+                t.yOffset + n * shape.outputSize(t.pool), t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
+    }
+
+    @Override
+    public void dataGradientImage(float[] u, float[] dz, int dzAt, int dzRow, int dzPlane, float[] dx, int dxAt) {
+        convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
+    }
+
+    /**
+     * One image from {@code x[xb]} (rows {@code xRow} and planes {@code xPlane} apart) into
+     * {@code y[yb]} with the epilogue, by bands of tiles: staged, transformed, multiplied,
+     * transformed back.
+     */
+    private void convolve(float[] u, float[] x, int xb, int xRow, int xPlane, float[] y, int yb, float[] biases,
+                          int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
-        stage(x, xb, xs);
+        stage(x, xb, xRow, xPlane, xs);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) PRODUCTS * inputPlane);
-        // past the products, 52 vectors of scratch: a vector of tiles' 16 outputs between the
-        // output transform and placing them, then the input transform's 36 rows
+        // past the products, 16 vectors of scratch: a vector of tiles' outputs between the
+        // output transform and placing them
         int scratch = PRODUCTS * productPlane;
-        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + 52L * L);
+        float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + 16L * L);
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int first = ty0 * tilesX, tiles = (Math.min(tilesY, ty0 + bandRows) - ty0) * tilesX;
-            transformInput(xs, first, tiles, v, m, scratch + 16 * L);
+            transformInput(xs, first, tiles, v);
             for (int e = 0; e < PRODUCTS; e++) {
                 WinogradConvolution.multiply(cin, cout, blockTiles, u, e * weightPlane, v, e * inputPlane, m,
                         e * productPlane, WinogradConvolution.roundUp(tiles, L));
             }
-            transformOutput(m, scratch, first, tiles, y, yb, t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
+            transformOutput(m, scratch, first, tiles, y, yb, biases, biasOffset, relu, pool, winners, wb);
         }
     }
 
@@ -197,10 +230,9 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      * holds, for each tile {@code tx}, the image's columns {@code 4 tx .. 4 tx + 3}, which are the
      * padded columns 1 to 4 of the tile's patch; its columns 0 and 5 are the neighbours' 3 and 0
      * ({@link #transformInputTiles}). Padded rows 0 and {@code height + 1} to {@code height + 3},
-     * and every slack, are zeros.
+     * and every slack, are zeros. The image's rows lie {@code xRow} and its planes {@code xPlane} apart.
      */
-    private void stage(float[] x, int xb, float[] xs) {
-        int rowPlane = height * width;
+    private void stage(float[] x, int xb, int xRow, int xPlane, float[] xs) {
         for (int c = 0; c < cin; c++) {
             int plane = c * stagedPlane;
             for (int b = 0; b < 4; b++) {
@@ -214,12 +246,12 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
             }
             if (width % L == 0) {
                 for (int ph = 0; ph < 4; ph++) {
-                    stagePhase(x, xb + c * rowPlane, xs, plane + ph * phasePlane + (ph == 0 ? tilesX : 0), ph);
+                    stagePhase(x, xb + c * xPlane, xRow, xs, plane + ph * phasePlane + (ph == 0 ? tilesX : 0), ph);
                 }
             } else {
                 for (int r = 0; r < height; r++) {
                     int p = r + 1;
-                    stageRow(x, xb + c * rowPlane + r * width, xs, plane + (p & 3) * phasePlane + (p >> 2) * tilesX);
+                    stageRow(x, xb + c * xPlane + r * xRow, xs, plane + (p & 3) * phasePlane + (p >> 2) * tilesX);
                 }
             }
         }
@@ -232,10 +264,10 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      * four vectors are 16 tiles whatever the width (a 16-wide map's are four rows), split as
      * {@link #stageRow} splits one row.
      */
-    private void stagePhase(float[] x, int at, float[] xs, int to, int ph) {
+    private void stagePhase(float[] x, int at, int xRow, float[] xs, int to, int ph) {
         int c0 = to, c1 = c0 + columnPlane, c2 = c1 + columnPlane, c3 = c2 + columnPlane;
         int tiles = tilesY * tilesX;
-        int row = at + (ph == 0 ? 3 : ph - 1) * width, column = 0; // the vector the next load reads
+        int row = at + (ph == 0 ? 3 : ph - 1) * xRow, column = 0; // the vector the next load reads
         for (int i = 0; i < tiles; i += L) {
             // masked: the last run may be short (a 16-wide map's rows are 4 tiles), and then the
             // reads past it (lanes off) may lie past the image
@@ -243,22 +275,22 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
             FloatVector v0 = FloatVector.fromArray(S, x, row + column, S.indexInRange(0, left));
             if ((column += L) == width) {
                 column = 0;
-                row += 4 * width;
+                row += 4 * xRow;
             }
             FloatVector v1 = FloatVector.fromArray(S, x, row + column, S.indexInRange(L, left));
             if ((column += L) == width) {
                 column = 0;
-                row += 4 * width;
+                row += 4 * xRow;
             }
             FloatVector v2 = FloatVector.fromArray(S, x, row + column, S.indexInRange(2 * L, left));
             if ((column += L) == width) {
                 column = 0;
-                row += 4 * width;
+                row += 4 * xRow;
             }
             FloatVector v3 = FloatVector.fromArray(S, x, row + column, S.indexInRange(3 * L, left));
             if ((column += L) == width) {
                 column = 0;
-                row += 4 * width;
+                row += 4 * xRow;
             }
             FloatVector e01 = v0.rearrange(UNZIP_EVEN, v1), o01 = v0.rearrange(UNZIP_ODD, v1);
             FloatVector e23 = v2.rearrange(UNZIP_EVEN, v3), o23 = v2.rearrange(UNZIP_ODD, v3);
@@ -300,10 +332,9 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
      * each tile's 6x6 patch, tile {@code first + k} at column {@code k} of row {@code ic} of
      * {@code V_e}, {@code e = 6 row + column}, rows {@link #blockTiles} and planes
      * {@link #inputPlane} apart. Whole vectors: the columns past the band's tiles hold what the
-     * arrays hold there (the next tiles, or zeros), computed and never placed. {@code t[tb]}: 36
-     * vectors of scratch.
+     * arrays hold there (the next tiles, or zeros), computed and never placed.
      */
-    private void transformInput(float[] xs, int first, int tiles, float[] v, float[] t, int tb) {
+    private void transformInput(float[] xs, int first, int tiles, float[] v) {
         for (int k = 0; k < tiles; k += L) {
             // the lanes whose tile has a left neighbour (its patch's column 0 is that one's column 3),
             // and a right one (column 5: that one's column 0)
@@ -313,55 +344,163 @@ final class Winograd4x4Convolution implements ConvAlgorithm {
                 right |= tx == tilesX - 1 ? 0 : 1L << lane;
             }
             for (int ic = 0; ic < cin; ic++) { // the masks as bits: a mask passed to a call is boxed
-                transformInputTiles(xs, ic * stagedPlane + first + k, left, right, t, tb, v, ic * blockTiles + k);
+                int at = ic * stagedPlane + first + k, to = ic * blockTiles + k;
+                transformInputLeft(xs, at, left, v, to);
+                transformInputRight(xs, at, right, v, to);
+                transformInputSums(xs, at, v, to);
+                transformInputDifferences(xs, at, v, to);
             }
         }
     }
 
     /**
-     * A vector of patches from {@code xs[at]} (columns 0 and 5 the neighbours' 3 and 0, in the
-     * lanes whose bits {@code left} and {@code right} set; else the padding): F(4, 3)'s {@code B^T} across each of the six patch
-     * rows (row {@code j}, column {@code b} into {@code t[tb + (6 j + b) L]}), then down each of
-     * the six columns into {@code v[to]}, plane {@code 6 a + b}. Two loops through L1 rather than
-     * one body: helpers that pass vectors are not reliably inlined (a vector that crosses a call
-     * is boxed), and 36 vectors do not fit the registers. Both use {@code B^T}'s rows:
-     * {@code 4 d0 - 5 d2 + d4}, {@code (d3 + d4) - 4 (d1 + d2)}, {@code (d4 - d3) + 4 (d1 - d2)},
+     * Column 0 of {@code B^T d B} for a vector of patches from {@code xs[at]} (column 0 of a patch
+     * its left neighbour's column 3, in the lanes whose bits {@code left} set; else the padding),
+     * into {@code v[to]}, plane {@code 6 a + b}. The input transform goes a column or two of
+     * {@code B^T d B} a call ({@code transformInputLeft}, {@code Sums}, {@code Differences},
+     * {@code Right}): {@code B^T} across each patch row for those columns (six or twelve
+     * vectors, in registers), then down them. {@code B^T}'s rows: {@code 4 d0 - 5 d2 + d4},
+     * {@code (d3 + d4) - 4 (d1 + d2)}, {@code (d4 - d3) + 4 (d1 - d2)},
      * {@code (d4 - d2) + 2 (d3 - d1)}, {@code (d4 - d2) - 2 (d3 - d1)}, {@code 4 d1 - 5 d3 + d5}.
+     * Straight-line, no helper that passes a vector (a vector that crosses a call C2 does not
+     * inline is boxed). As first written, all 36 columns went through L1 scratch, every vector
+     * stored twice: 16% of a 32 -> 32 forward on 64x64, now 13% (pinned, batch 32: 12.9-14.4 ->
+     * 12.2-13.5 ms). Columns 0 and 5 in one method were too large for C1's profiling tier ("out
+     * of virtual registers"), which left them running the Vector API's Java fallbacks, 3 to 5 times slower.
      */
-    private void transformInputTiles(float[] xs, int at, long left, long right, float[] t, int tb, float[] v, int to) {
+    private void transformInputLeft(float[] xs, int at, long left, float[] v, int to) {
+        VectorMask<Float> hasLeft = VectorMask.fromLong(S, left);
         FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
         FloatVector minusFive = FloatVector.broadcast(S, -5f);
-        VectorMask<Float> hasLeft = VectorMask.fromLong(S, left), hasRight = VectorMask.fromLong(S, right);
-        int c = columnPlane;
-        for (int j = 0; j < 6; j++) {
-            int r = at + (j & 3) * phasePlane + (j >> 2) * tilesX, o = tb + 6 * j * L;
-            FloatVector d1 = FloatVector.fromArray(S, xs, r), d2 = FloatVector.fromArray(S, xs, r + c);
-            FloatVector d3 = FloatVector.fromArray(S, xs, r + 2 * c), d4 = FloatVector.fromArray(S, xs, r + 3 * c);
-            // the neighbours' columns, or the padding's zeros
-            FloatVector d0 = FloatVector.fromArray(S, xs, r + 3 * c - 1, hasLeft);
-            FloatVector d5 = FloatVector.fromArray(S, xs, r + 1, hasRight);
-            d0.fma(four, d2.fma(minusFive, d4)).intoArray(t, o);
-            d1.add(d2).fma(minusFour, d3.add(d4)).intoArray(t, o + L);
-            d1.sub(d2).fma(four, d4.sub(d3)).intoArray(t, o + 2 * L);
-            FloatVector twice = d3.sub(d1).mul(2f), outer = d4.sub(d2);
-            outer.add(twice).intoArray(t, o + 3 * L);
-            outer.sub(twice).intoArray(t, o + 4 * L);
-            d1.fma(four, d3.fma(minusFive, d5)).intoArray(t, o + 5 * L);
-        }
-        int e = 6 * inputPlane;
-        for (int b = 0; b < 6; b++) {
-            int r = tb + b * L, o = to + b * inputPlane;
-            FloatVector d0 = FloatVector.fromArray(S, t, r), d1 = FloatVector.fromArray(S, t, r + 6 * L);
-            FloatVector d2 = FloatVector.fromArray(S, t, r + 12 * L), d3 = FloatVector.fromArray(S, t, r + 18 * L);
-            FloatVector d4 = FloatVector.fromArray(S, t, r + 24 * L), d5 = FloatVector.fromArray(S, t, r + 30 * L);
-            d0.fma(four, d2.fma(minusFive, d4)).intoArray(v, o);
-            d1.add(d2).fma(minusFour, d3.add(d4)).intoArray(v, o + e);
-            d1.sub(d2).fma(four, d4.sub(d3)).intoArray(v, o + 2 * e);
-            FloatVector twice = d3.sub(d1).mul(2f), outer = d4.sub(d2);
-            outer.add(twice).intoArray(v, o + 3 * e);
-            outer.sub(twice).intoArray(v, o + 4 * e);
-            d1.fma(four, d3.fma(minusFive, d5)).intoArray(v, o + 5 * e);
-        }
+        int c = columnPlane, e = inputPlane, p = phasePlane;
+        int r0 = at, r1 = at + p, r2 = at + 2 * p, r3 = at + 3 * p, r4 = at + tilesX, r5 = r1 + tilesX; // the patch's rows
+        FloatVector a0 = FloatVector.fromArray(S, xs, r0 + 3 * c - 1, hasLeft).fma(four,
+                FloatVector.fromArray(S, xs, r0 + c).fma(minusFive, FloatVector.fromArray(S, xs, r0 + 3 * c)));
+        FloatVector a1 = FloatVector.fromArray(S, xs, r1 + 3 * c - 1, hasLeft).fma(four,
+                FloatVector.fromArray(S, xs, r1 + c).fma(minusFive, FloatVector.fromArray(S, xs, r1 + 3 * c)));
+        FloatVector a2 = FloatVector.fromArray(S, xs, r2 + 3 * c - 1, hasLeft).fma(four,
+                FloatVector.fromArray(S, xs, r2 + c).fma(minusFive, FloatVector.fromArray(S, xs, r2 + 3 * c)));
+        FloatVector a3 = FloatVector.fromArray(S, xs, r3 + 3 * c - 1, hasLeft).fma(four,
+                FloatVector.fromArray(S, xs, r3 + c).fma(minusFive, FloatVector.fromArray(S, xs, r3 + 3 * c)));
+        FloatVector a4 = FloatVector.fromArray(S, xs, r4 + 3 * c - 1, hasLeft).fma(four,
+                FloatVector.fromArray(S, xs, r4 + c).fma(minusFive, FloatVector.fromArray(S, xs, r4 + 3 * c)));
+        FloatVector a5 = FloatVector.fromArray(S, xs, r5 + 3 * c - 1, hasLeft).fma(four,
+                FloatVector.fromArray(S, xs, r5 + c).fma(minusFive, FloatVector.fromArray(S, xs, r5 + 3 * c)));
+        a0.fma(four, a2.fma(minusFive, a4)).intoArray(v, to);
+        a1.add(a2).fma(minusFour, a3.add(a4)).intoArray(v, to + 6 * e);
+        a1.sub(a2).fma(four, a4.sub(a3)).intoArray(v, to + 12 * e);
+        FloatVector aTwice = a3.sub(a1).mul(2f), aOuter = a4.sub(a2);
+        aOuter.add(aTwice).intoArray(v, to + 18 * e);
+        aOuter.sub(aTwice).intoArray(v, to + 24 * e);
+        a1.fma(four, a3.fma(minusFive, a5)).intoArray(v, to + 30 * e);
+    }
+
+    /** {@link #transformInputLeft} for column 5: {@code 4 d1 - 5 d3 + d5} across, {@code d5} the right neighbour's column 0. */
+    private void transformInputRight(float[] xs, int at, long right, float[] v, int to) {
+        VectorMask<Float> hasRight = VectorMask.fromLong(S, right);
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
+        int c = columnPlane, e = inputPlane, p = phasePlane;
+        int r0 = at, r1 = at + p, r2 = at + 2 * p, r3 = at + 3 * p, r4 = at + tilesX, r5 = r1 + tilesX; // the patch's rows
+        FloatVector a0 = FloatVector.fromArray(S, xs, r0).fma(four,
+                FloatVector.fromArray(S, xs, r0 + 2 * c).fma(minusFive, FloatVector.fromArray(S, xs, r0 + 1, hasRight)));
+        FloatVector a1 = FloatVector.fromArray(S, xs, r1).fma(four,
+                FloatVector.fromArray(S, xs, r1 + 2 * c).fma(minusFive, FloatVector.fromArray(S, xs, r1 + 1, hasRight)));
+        FloatVector a2 = FloatVector.fromArray(S, xs, r2).fma(four,
+                FloatVector.fromArray(S, xs, r2 + 2 * c).fma(minusFive, FloatVector.fromArray(S, xs, r2 + 1, hasRight)));
+        FloatVector a3 = FloatVector.fromArray(S, xs, r3).fma(four,
+                FloatVector.fromArray(S, xs, r3 + 2 * c).fma(minusFive, FloatVector.fromArray(S, xs, r3 + 1, hasRight)));
+        FloatVector a4 = FloatVector.fromArray(S, xs, r4).fma(four,
+                FloatVector.fromArray(S, xs, r4 + 2 * c).fma(minusFive, FloatVector.fromArray(S, xs, r4 + 1, hasRight)));
+        FloatVector a5 = FloatVector.fromArray(S, xs, r5).fma(four,
+                FloatVector.fromArray(S, xs, r5 + 2 * c).fma(minusFive, FloatVector.fromArray(S, xs, r5 + 1, hasRight)));
+        a0.fma(four, a2.fma(minusFive, a4)).intoArray(v, to + 5 * e);
+        a1.add(a2).fma(minusFour, a3.add(a4)).intoArray(v, to + 11 * e);
+        a1.sub(a2).fma(four, a4.sub(a3)).intoArray(v, to + 17 * e);
+        FloatVector aTwice = a3.sub(a1).mul(2f), aOuter = a4.sub(a2);
+        aOuter.add(aTwice).intoArray(v, to + 23 * e);
+        aOuter.sub(aTwice).intoArray(v, to + 29 * e);
+        a1.fma(four, a3.fma(minusFive, a5)).intoArray(v, to + 35 * e);
+    }
+
+    /** {@link #transformInputLeft} for columns 1 and 2: {@code (d3 + d4) - 4 (d1 + d2)}, {@code (d4 - d3) + 4 (d1 - d2)}. */
+    private void transformInputSums(float[] xs, int at, float[] v, int to) {
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
+        int c = columnPlane, e = inputPlane, p = phasePlane;
+        int r0 = at, r1 = at + p, r2 = at + 2 * p, r3 = at + 3 * p, r4 = at + tilesX, r5 = r1 + tilesX; // the patch's rows
+        FloatVector d10 = FloatVector.fromArray(S, xs, r0), d20 = FloatVector.fromArray(S, xs, r0 + c);
+        FloatVector d30 = FloatVector.fromArray(S, xs, r0 + 2 * c), d40 = FloatVector.fromArray(S, xs, r0 + 3 * c);
+        FloatVector a0 = d10.add(d20).fma(minusFour, d30.add(d40)), b0 = d10.sub(d20).fma(four, d40.sub(d30));
+        FloatVector d11 = FloatVector.fromArray(S, xs, r1), d21 = FloatVector.fromArray(S, xs, r1 + c);
+        FloatVector d31 = FloatVector.fromArray(S, xs, r1 + 2 * c), d41 = FloatVector.fromArray(S, xs, r1 + 3 * c);
+        FloatVector a1 = d11.add(d21).fma(minusFour, d31.add(d41)), b1 = d11.sub(d21).fma(four, d41.sub(d31));
+        FloatVector d12 = FloatVector.fromArray(S, xs, r2), d22 = FloatVector.fromArray(S, xs, r2 + c);
+        FloatVector d32 = FloatVector.fromArray(S, xs, r2 + 2 * c), d42 = FloatVector.fromArray(S, xs, r2 + 3 * c);
+        FloatVector a2 = d12.add(d22).fma(minusFour, d32.add(d42)), b2 = d12.sub(d22).fma(four, d42.sub(d32));
+        FloatVector d13 = FloatVector.fromArray(S, xs, r3), d23 = FloatVector.fromArray(S, xs, r3 + c);
+        FloatVector d33 = FloatVector.fromArray(S, xs, r3 + 2 * c), d43 = FloatVector.fromArray(S, xs, r3 + 3 * c);
+        FloatVector a3 = d13.add(d23).fma(minusFour, d33.add(d43)), b3 = d13.sub(d23).fma(four, d43.sub(d33));
+        FloatVector d14 = FloatVector.fromArray(S, xs, r4), d24 = FloatVector.fromArray(S, xs, r4 + c);
+        FloatVector d34 = FloatVector.fromArray(S, xs, r4 + 2 * c), d44 = FloatVector.fromArray(S, xs, r4 + 3 * c);
+        FloatVector a4 = d14.add(d24).fma(minusFour, d34.add(d44)), b4 = d14.sub(d24).fma(four, d44.sub(d34));
+        FloatVector d15 = FloatVector.fromArray(S, xs, r5), d25 = FloatVector.fromArray(S, xs, r5 + c);
+        FloatVector d35 = FloatVector.fromArray(S, xs, r5 + 2 * c), d45 = FloatVector.fromArray(S, xs, r5 + 3 * c);
+        FloatVector a5 = d15.add(d25).fma(minusFour, d35.add(d45)), b5 = d15.sub(d25).fma(four, d45.sub(d35));
+        a0.fma(four, a2.fma(minusFive, a4)).intoArray(v, to + e);
+        a1.add(a2).fma(minusFour, a3.add(a4)).intoArray(v, to + 7 * e);
+        a1.sub(a2).fma(four, a4.sub(a3)).intoArray(v, to + 13 * e);
+        FloatVector aTwice = a3.sub(a1).mul(2f), aOuter = a4.sub(a2);
+        aOuter.add(aTwice).intoArray(v, to + 19 * e);
+        aOuter.sub(aTwice).intoArray(v, to + 25 * e);
+        a1.fma(four, a3.fma(minusFive, a5)).intoArray(v, to + 31 * e);
+        b0.fma(four, b2.fma(minusFive, b4)).intoArray(v, to + 2 * e);
+        b1.add(b2).fma(minusFour, b3.add(b4)).intoArray(v, to + 8 * e);
+        b1.sub(b2).fma(four, b4.sub(b3)).intoArray(v, to + 14 * e);
+        FloatVector bTwice = b3.sub(b1).mul(2f), bOuter = b4.sub(b2);
+        bOuter.add(bTwice).intoArray(v, to + 20 * e);
+        bOuter.sub(bTwice).intoArray(v, to + 26 * e);
+        b1.fma(four, b3.fma(minusFive, b5)).intoArray(v, to + 32 * e);
+    }
+
+    /** {@link #transformInputLeft} for columns 3 and 4: {@code (d4 - d2) + 2 (d3 - d1)}, {@code (d4 - d2) - 2 (d3 - d1)}. */
+    private void transformInputDifferences(float[] xs, int at, float[] v, int to) {
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f);
+        int c = columnPlane, e = inputPlane, p = phasePlane;
+        int r0 = at, r1 = at + p, r2 = at + 2 * p, r3 = at + 3 * p, r4 = at + tilesX, r5 = r1 + tilesX; // the patch's rows
+        FloatVector twice0 = FloatVector.fromArray(S, xs, r0 + 2 * c).sub(FloatVector.fromArray(S, xs, r0)).mul(2f);
+        FloatVector outer0 = FloatVector.fromArray(S, xs, r0 + 3 * c).sub(FloatVector.fromArray(S, xs, r0 + c));
+        FloatVector a0 = outer0.add(twice0), b0 = outer0.sub(twice0);
+        FloatVector twice1 = FloatVector.fromArray(S, xs, r1 + 2 * c).sub(FloatVector.fromArray(S, xs, r1)).mul(2f);
+        FloatVector outer1 = FloatVector.fromArray(S, xs, r1 + 3 * c).sub(FloatVector.fromArray(S, xs, r1 + c));
+        FloatVector a1 = outer1.add(twice1), b1 = outer1.sub(twice1);
+        FloatVector twice2 = FloatVector.fromArray(S, xs, r2 + 2 * c).sub(FloatVector.fromArray(S, xs, r2)).mul(2f);
+        FloatVector outer2 = FloatVector.fromArray(S, xs, r2 + 3 * c).sub(FloatVector.fromArray(S, xs, r2 + c));
+        FloatVector a2 = outer2.add(twice2), b2 = outer2.sub(twice2);
+        FloatVector twice3 = FloatVector.fromArray(S, xs, r3 + 2 * c).sub(FloatVector.fromArray(S, xs, r3)).mul(2f);
+        FloatVector outer3 = FloatVector.fromArray(S, xs, r3 + 3 * c).sub(FloatVector.fromArray(S, xs, r3 + c));
+        FloatVector a3 = outer3.add(twice3), b3 = outer3.sub(twice3);
+        FloatVector twice4 = FloatVector.fromArray(S, xs, r4 + 2 * c).sub(FloatVector.fromArray(S, xs, r4)).mul(2f);
+        FloatVector outer4 = FloatVector.fromArray(S, xs, r4 + 3 * c).sub(FloatVector.fromArray(S, xs, r4 + c));
+        FloatVector a4 = outer4.add(twice4), b4 = outer4.sub(twice4);
+        FloatVector twice5 = FloatVector.fromArray(S, xs, r5 + 2 * c).sub(FloatVector.fromArray(S, xs, r5)).mul(2f);
+        FloatVector outer5 = FloatVector.fromArray(S, xs, r5 + 3 * c).sub(FloatVector.fromArray(S, xs, r5 + c));
+        FloatVector a5 = outer5.add(twice5), b5 = outer5.sub(twice5);
+        a0.fma(four, a2.fma(minusFive, a4)).intoArray(v, to + 3 * e);
+        a1.add(a2).fma(minusFour, a3.add(a4)).intoArray(v, to + 9 * e);
+        a1.sub(a2).fma(four, a4.sub(a3)).intoArray(v, to + 15 * e);
+        FloatVector aTwice = a3.sub(a1).mul(2f), aOuter = a4.sub(a2);
+        aOuter.add(aTwice).intoArray(v, to + 21 * e);
+        aOuter.sub(aTwice).intoArray(v, to + 27 * e);
+        a1.fma(four, a3.fma(minusFive, a5)).intoArray(v, to + 33 * e);
+        b0.fma(four, b2.fma(minusFive, b4)).intoArray(v, to + 4 * e);
+        b1.add(b2).fma(minusFour, b3.add(b4)).intoArray(v, to + 10 * e);
+        b1.sub(b2).fma(four, b4.sub(b3)).intoArray(v, to + 16 * e);
+        FloatVector bTwice = b3.sub(b1).mul(2f), bOuter = b4.sub(b2);
+        bOuter.add(bTwice).intoArray(v, to + 22 * e);
+        bOuter.sub(bTwice).intoArray(v, to + 28 * e);
+        b1.fma(four, b3.fma(minusFive, b5)).intoArray(v, to + 34 * e);
     }
 
     /**

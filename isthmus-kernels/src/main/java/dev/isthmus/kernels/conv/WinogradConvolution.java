@@ -40,7 +40,7 @@ import jdk.incubator.vector.VectorSpecies;
  * code with the kernels transposed and flipped, and its weight gradient by Winograd too
  * ({@link #weightGradient}; {@link ConvAlgorithms#winogradWeightGradient} says where).
  */
-final class WinogradConvolution implements ConvAlgorithm {
+final class WinogradConvolution implements WinogradDataGradient {
 
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final VectorSpecies<Byte> B = Vectors.BYTES;
@@ -261,12 +261,9 @@ final class WinogradConvolution implements ConvAlgorithm {
         transformWeights(w, wOffset, false, into);
     }
 
-    /**
-     * {@code U_e} for this data gradient ({@link #dataGradient}) from the weights of the
-     * convolution it differentiates, {@code w[input channel][output channel][3][3]} in this one's
-     * terms: each kernel taken transposed and flipped, into {@code u} ({@link #products} times the weights).
-     */
-    void prepareDataGradient(float[] w, int wOffset, float[] u) {
+    /** {@code U_e} for this data gradient ({@link #dataGradient}): {@link #products} times the weights. */
+    @Override
+    public void prepareDataGradient(float[] w, int wOffset, float[] u) {
         transformWeights(w, wOffset, true, u);
     }
 
@@ -378,13 +375,9 @@ final class WinogradConvolution implements ConvAlgorithm {
                 t.yOffset + n * shape.outputSize(t.pool), t.bias, t.biasOffset, t.relu, t.pool, t.winners, wb);
     }
 
-    /**
-     * One image's data gradient ({@link #dataGradient}): {@code dx} at {@code dxAt} (planes as
-     * the image's) from the gradient at the differentiated convolution's output, {@code dz} at
-     * {@code dzAt} with rows {@code dzRow} and planes {@code dzPlane} apart, and the weights
-     * {@link #prepareDataGradient} transformed.
-     */
-    void dataGradientImage(float[] u, float[] dz, int dzAt, int dzRow, int dzPlane, float[] dx, int dxAt) {
+    /** One image's data gradient ({@link #dataGradient}). */
+    @Override
+    public void dataGradientImage(float[] u, float[] dz, int dzAt, int dzRow, int dzPlane, float[] dx, int dxAt) {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
