@@ -202,13 +202,16 @@ class FusedConvolutionProperties {
 
     /**
      * F(4x4, 3x3)'s data gradient (input channels in whole tiles of 8), on maps tall enough for
-     * several bands and, half the time, widths in whole vectors of 16, from the gradient at the
-     * output as it lies (no ReLU) or rectified into a copy, pooled or not.
+     * several bands and, half the time, widths in whole vectors of 16, pooled or not: from the
+     * padded gradient at the output, or (output channels in 16s, not pooled: the weight gradient
+     * by Winograd too) from the gradient as it lies or rectified into a copy.
      */
     @Property(tries = 40, seed = Seeds.FIXED)
     void squareDataGradientIsTheChainRule(@ForAll("squareDataGradientCases") Case c) {
         if (KernelProvider.conv().vectorBitSize() == 512) {
-            assertTrue(c.fused().conv().algorithm().contains("Winograd F(4x4, 3x3) data gradient"), c.toString());
+            String algorithm = c.fused().conv().algorithm();
+            assertTrue(algorithm.contains("Winograd F(4x4, 3x3) data gradient"), c.toString());
+            assertEquals(c.cout() % 16 == 0, algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());
         }
         backwardIsTheChainRule(c);
     }
@@ -218,7 +221,8 @@ class FusedConvolutionProperties {
         Arbitrary<Integer> width = Arbitraries.oneOf(Arbitraries.integers().between(1, 4).map(k -> 16 * k),
                 Arbitraries.integers().between(1, 18).map(k -> 4 * k));
         Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
-                        Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 12),
+                        Arbitraries.integers().between(1, 2),
+                        Arbitraries.oneOf(Arbitraries.integers().between(1, 12), Arbitraries.of(16, 32)),
                         Arbitraries.integers().between(1, 12), width)
                 .as((n, ci, co, tilesDown, w) -> new int[] {n, 8 * ci, co, 4 * tilesDown, w});
         return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())

@@ -229,7 +229,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      * The image's channels into their column arrays (see the class comment): padded row {@code p}
      * holds, for each tile {@code tx}, the image's columns {@code 4 tx .. 4 tx + 3}, which are the
      * padded columns 1 to 4 of the tile's patch; its columns 0 and 5 are the neighbours' 3 and 0
-     * ({@link #transformInputTiles}). Padded rows 0 and {@code height + 1} to {@code height + 3},
+     * ({@link #transformInputLeft}). Padded rows 0 and {@code height + 1} to {@code height + 3},
      * and every slack, are zeros. The image's rows lie {@code xRow} and its planes {@code xPlane} apart.
      */
     private void stage(float[] x, int xb, int xRow, int xPlane, float[] xs) {
