@@ -175,12 +175,19 @@ class FusedConvolutionProperties {
      */
     @Provide
     Arbitrary<Case> squareCases() {
+        return squareCases(Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 2).map(k -> 8 * k));
+    }
+
+    /**
+     * F(4x4, 3x3) forced on, on 1 or 2 images of heights in fours up to 12 tiles and widths in
+     * 16s or fours, rectified or not, pooled or not.
+     */
+    private static Arbitrary<Case> squareCases(Arbitrary<Integer> inChannels, Arbitrary<Integer> outChannels) {
         Arbitrary<Integer> width = Arbitraries.oneOf(Arbitraries.integers().between(1, 4).map(k -> 16 * k),
                 Arbitraries.integers().between(1, 18).map(k -> 4 * k));
-        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
-                        Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 2),
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2), inChannels, outChannels,
                         Arbitraries.integers().between(1, 12), width)
-                .as((n, ci, co, tilesDown, w) -> new int[] {n, ci, 8 * co, 4 * tilesDown, w});
+                .as((n, ci, co, tilesDown, w) -> new int[] {n, ci, co, 4 * tilesDown, w});
         return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
                 .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
                         Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, true, true));
@@ -218,16 +225,8 @@ class FusedConvolutionProperties {
 
     @Provide
     Arbitrary<Case> squareDataGradientCases() {
-        Arbitrary<Integer> width = Arbitraries.oneOf(Arbitraries.integers().between(1, 4).map(k -> 16 * k),
-                Arbitraries.integers().between(1, 18).map(k -> 4 * k));
-        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
-                        Arbitraries.integers().between(1, 2),
-                        Arbitraries.oneOf(Arbitraries.integers().between(1, 12), Arbitraries.of(16, 32)),
-                        Arbitraries.integers().between(1, 12), width)
-                .as((n, ci, co, tilesDown, w) -> new int[] {n, 8 * ci, co, 4 * tilesDown, w});
-        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
-                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
-                        Window2d.of(s[3], s[4], 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, true, true));
+        return squareCases(Arbitraries.integers().between(1, 2).map(k -> 8 * k),
+                Arbitraries.oneOf(Arbitraries.integers().between(1, 12), Arbitraries.of(16, 32)));
     }
 
     /** The gradients read the pooled outputs and winners Winograd's epilogue wrote. */
