@@ -2,7 +2,9 @@
 # Runs a peer's Python script (PyTorch or numpy/OpenBLAS) at its best, and says how:
 #   - OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: this machine's environment pins them (a guard
 #     for old OpenBLAS builds), which holds Debian's OpenBLAS 0.3.21 to its Haswell kernel on an
-#     AVX-512 CPU; unset, it picks its own (Cooperlake/SkylakeX). Only here: tests and CI keep them.
+#     AVX-512 CPU; unset, it picks its own (Cooperlake/SkylakeX), or, on a CPU model newer than the
+#     build, falls back to Prescott: then the best kernel the CPU's flags allow is named instead.
+#     Only here: tests and CI keep them.
 #   - An allocator that keeps PyTorch's activation buffers instead of returning them to the kernel
 #     and faulting them in again every step (very expensive on this VM), as PyTorch's CPU
 #     performance guide recommends: jemalloc (Debian's libjemalloc2, preloaded) when it is
@@ -27,9 +29,31 @@ case "$allocator" in
   *) echo "peer.sh: ALLOCATOR must be jemalloc or glibc, got '$allocator'" >&2; exit 2 ;;
 esac
 clean=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_CONF -u LD_PRELOAD)
-env "${clean[@]}" ${alloc[@]+"${alloc[@]}"} "$python" -c 'import sys, threadpoolctl, numpy
-for i in threadpoolctl.threadpool_info():
-    if i.get("internal_api") == "openblas":
-        print("peer: OpenBLAS %s, kernel %s" % (i.get("version"), i.get("architecture")), file=sys.stderr)' || true
+openblas_kernel() {
+  env "${clean[@]}" ${coretype[@]+"${coretype[@]}"} "$python" -c 'import threadpoolctl, numpy
+print(" ".join("%s %s" % (i.get("version"), i.get("architecture"))
+               for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"))' 2>/dev/null || true
+}
+coretype=()
+kernel=$(openblas_kernel)
+# OpenBLAS picks its kernel by CPU model; one newer than the build (0.3.21 knows no Emerald Rapids)
+# falls back to Prescott's SSE3 kernel, 5x slower than its AVX-512 one there. Then name the best
+# kernel the CPU's flags allow, as OpenBLAS's own docs advise for unknown CPUs.
+case "$kernel" in
+  *Prescott*|*Katmai*|*Core2*|*Penryn*|*Nehalem*|*Sandybridge*)
+    flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+    case "$flags" in
+      *avx512_bf16*) best=Cooperlake ;;
+      *avx512f*) best=SkylakeX ;;
+      *avx2*) best=Haswell ;;
+      *) best="" ;;
+    esac
+    if [ -n "$best" ]; then
+      echo "peer: OpenBLAS picked ${kernel#* } for this CPU model; its flags allow $best: OPENBLAS_CORETYPE=$best" >&2
+      coretype=(OPENBLAS_CORETYPE="$best")
+      kernel=$(openblas_kernel)
+    fi ;;
+esac
+[ -n "$kernel" ] && echo "peer: OpenBLAS ${kernel% *}, kernel ${kernel#* }" >&2
 echo "peer: allocator $allocator ${alloc[*]:-(glibc defaults)}" >&2
-exec env "${clean[@]}" ${alloc[@]+"${alloc[@]}"} "$python" "$@"
+exec env "${clean[@]}" ${coretype[@]+"${coretype[@]}"} ${alloc[@]+"${alloc[@]}"} "$python" "$@"
