@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""A/B of Sampler workloads on a noisy machine: one warm Sampler JVM per variant, all pinned to
+the same CPU, their samples taking turns (the order reversed every round), so that a drift in the
+machine's speed falls on every variant alike. Prints, per line, each variant's median, its
+fastest sample, and the median of its samples' ratios to the first variant's in the same round.
+
+    VARIANTS="name=JAR[:OPTION,OPTION...] ..." benchmarks/experiments/ab.py ROUNDS "LINE" [LINE ...]
+
+LINE is a Sampler command without its seconds (e.g. "conv forward 32 16 32 16 3 1 1 1");
+env S: seconds a sample (0.5), WARM: seconds of warm-up per JVM and line (5), CPU: the CPU (1),
+JAVA: the JDK 25 java (else benchmarks/run.sh --java finds it). Build benchmarks/target/benchmarks.jar
+first; copy it aside to compare two builds.
+"""
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+J = os.environ.get("JAVA") or subprocess.run([os.path.join(HERE, "..", "run.sh"), "--java"], capture_output=True,
+                                             text=True, check=True).stdout.strip()
+if len(sys.argv) < 3 or "VARIANTS" not in os.environ:
+    sys.exit(__doc__)
+rounds = int(sys.argv[1])
+lines = sys.argv[2:]
+SECONDS = os.environ.get("S", "0.5")
+WARM = os.environ.get("WARM", "5")
+CPU = os.environ.get("CPU", "1")
+
+
+def start(variant):
+    name, rest = variant.split("=", 1)
+    jar, _, opts = rest.partition(":")
+    cmd = ["taskset", "-c", CPU, J, "--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g", "-XX:+UseSerialGC"]
+    cmd += [o for o in opts.split(",") if o] + ["-cp", jar, "dev.isthmus.benchmarks.Sampler"]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         bufsize=1)
+    ready = p.stdout.readline()
+    if not ready.startswith("ready"):
+        sys.exit(f"ab.py: variant {name} did not start: {' '.join(cmd)}")
+    return name, p
+
+
+def ask(name, p, line, seconds):
+    p.stdin.write(f"{line} {seconds}\n")
+    p.stdin.flush()
+    answer = p.stdout.readline()
+    try:
+        return float(answer.split()[0])
+    except (IndexError, ValueError):
+        sys.exit(f"ab.py: variant {name} answered {answer.strip()!r} to {line!r}")
+
+
+procs = [start(v) for v in os.environ["VARIANTS"].split()]
+for line in lines:
+    for name, p in procs:
+        ask(name, p, line, WARM)
+    times = {name: [] for name, _ in procs}
+    for r in range(rounds):
+        for name, p in (procs if r % 2 == 0 else procs[::-1]):
+            times[name].append(ask(name, p, line, SECONDS))
+    base = procs[0][0]
+    out = [f"{line}:"]
+    for name, _ in procs:
+        ratios = [a / b for a, b in zip(times[name], times[base])]
+        out.append(f"{name} {statistics.median(times[name]):.3f} (min {min(times[name]):.3f}, "
+                   f"x{statistics.median(ratios):.3f} of {base})")
+    print("  ".join(out), flush=True)
+for _, p in procs:
+    p.stdin.close()
+    p.wait()
