@@ -7,6 +7,7 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -61,15 +62,15 @@ final class WinogradConvolution implements WinogradDataGradient {
     private static final int LANE_BAND_TILES = 128;
 
     /**
-     * {@link #transpose16}'s permutes, round by round (k = 8, 4, 2, 1; L = 16): of rows {@code i} and
+     * {@link #transpose16}'s permutes, round by round (k = 8, 4, 2, 1; L = 16), as
+     * {@link Vectors#selectIndices}, the low then the high permute of each round: of rows {@code i} and
      * {@code i + k}, the first keeps its lanes {@code j} with bit k clear and takes the second's
      * {@code j - k} into the others; the second takes the first's {@code j + k} into its lanes with
      * bit k clear and keeps the others.
      */
-    private static final VectorShuffle<Float> SWAP_LOW_8 = swap(8, true), SWAP_HIGH_8 = swap(8, false);
-    private static final VectorShuffle<Float> SWAP_LOW_4 = swap(4, true), SWAP_HIGH_4 = swap(4, false);
-    private static final VectorShuffle<Float> SWAP_LOW_2 = swap(2, true), SWAP_HIGH_2 = swap(2, false);
-    private static final VectorShuffle<Float> SWAP_LOW_1 = swap(1, true), SWAP_HIGH_1 = swap(1, false);
+    private static final int[] SWAP_INDICES = L != 16 ? new int[0] : Vectors.selectIndices(swap(8, true),
+            swap(8, false), swap(4, true), swap(4, false), swap(2, true), swap(2, false), swap(1, true), swap(1, false));
+    private static final VectorSpecies<Integer> INTS = Vectors.INTS;
 
     /**
      * Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the
@@ -399,6 +400,9 @@ final class WinogradConvolution implements WinogradDataGradient {
     private static final VectorShuffle<Float> SUM_CROSS_2 = laneCross(2), SUM_CROSS_1 = laneCross(1);
     private static final VectorMask<Float> SUM_KEEP_8 = laneKeep(8), SUM_KEEP_4 = laneKeep(4);
     private static final VectorMask<Float> SUM_KEEP_2 = laneKeep(2), SUM_KEEP_1 = laneKeep(1);
+    /** The four {@code SUM_CROSS} permutes as {@link Vectors#selectIndices}, 8 to 1. */
+    private static final int[] SUM_CROSS_INDICES = L != 16 ? new int[0]
+            : Vectors.selectIndices(SUM_CROSS_8, SUM_CROSS_4, SUM_CROSS_2, SUM_CROSS_1);
 
     /** Lanes {@code o >= k} of each block of {@code 2k}: the second vector's, where a blend keeps them. */
     private static VectorMask<Float> laneKeep(int k) {
@@ -481,25 +485,46 @@ final class WinogradConvolution implements WinogradDataGradient {
                     a32 = x3.fma(g2, a32);
                     a33 = x3.fma(g3, a33);
                 }
-                // the 16 accumulators' lanes added in registers: lane 4i + j of
-                // the last is a_ij's total, added into the block's 16 sums
-                FloatVector r0 = a00.blend(a20, SUM_KEEP_8).add(a00.rearrange(SUM_CROSS_8, a20));
-                FloatVector r1 = a01.blend(a21, SUM_KEEP_8).add(a01.rearrange(SUM_CROSS_8, a21));
-                FloatVector r2 = a02.blend(a22, SUM_KEEP_8).add(a02.rearrange(SUM_CROSS_8, a22));
-                FloatVector r3 = a03.blend(a23, SUM_KEEP_8).add(a03.rearrange(SUM_CROSS_8, a23));
-                FloatVector r4 = a10.blend(a30, SUM_KEEP_8).add(a10.rearrange(SUM_CROSS_8, a30));
-                FloatVector r5 = a11.blend(a31, SUM_KEEP_8).add(a11.rearrange(SUM_CROSS_8, a31));
-                FloatVector r6 = a12.blend(a32, SUM_KEEP_8).add(a12.rearrange(SUM_CROSS_8, a32));
-                FloatVector r7 = a13.blend(a33, SUM_KEEP_8).add(a13.rearrange(SUM_CROSS_8, a33));
-                r0 = r0.blend(r4, SUM_KEEP_4).add(r0.rearrange(SUM_CROSS_4, r4));
-                r1 = r1.blend(r5, SUM_KEEP_4).add(r1.rearrange(SUM_CROSS_4, r5));
-                r2 = r2.blend(r6, SUM_KEEP_4).add(r2.rearrange(SUM_CROSS_4, r6));
-                r3 = r3.blend(r7, SUM_KEEP_4).add(r3.rearrange(SUM_CROSS_4, r7));
-                r0 = r0.blend(r2, SUM_KEEP_2).add(r0.rearrange(SUM_CROSS_2, r2));
-                r1 = r1.blend(r3, SUM_KEEP_2).add(r1.rearrange(SUM_CROSS_2, r3));
+                // the 16 accumulators' lanes added in registers: lane 4i + j of the last is a_ij's
+                // total, added into the block's 16 sums; one two-source permute a step
+                // (Vectors.selectIndices; on an Intel Xeon this method's share of ResNet's 16 -> 16
+                // backward went 22.5% -> 20.4% under perf), its indices loaded once a block
+                IntVector cross8 = IntVector.fromArray(INTS, SUM_CROSS_INDICES, 0);
+                IntVector cross4 = IntVector.fromArray(INTS, SUM_CROSS_INDICES, L);
+                IntVector cross2 = IntVector.fromArray(INTS, SUM_CROSS_INDICES, 2 * L);
+                IntVector cross1 = IntVector.fromArray(INTS, SUM_CROSS_INDICES, 3 * L);
+                FloatVector r0 = a00.blend(a20, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a00.reinterpretAsInts(), a20.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r1 = a01.blend(a21, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a01.reinterpretAsInts(), a21.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r2 = a02.blend(a22, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a02.reinterpretAsInts(), a22.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r3 = a03.blend(a23, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a03.reinterpretAsInts(), a23.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r4 = a10.blend(a30, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a10.reinterpretAsInts(), a30.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r5 = a11.blend(a31, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a11.reinterpretAsInts(), a31.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r6 = a12.blend(a32, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a12.reinterpretAsInts(), a32.reinterpretAsInts()).reinterpretAsFloats());
+                FloatVector r7 = a13.blend(a33, SUM_KEEP_8)
+                        .add(cross8.selectFrom(a13.reinterpretAsInts(), a33.reinterpretAsInts()).reinterpretAsFloats());
+                r0 = r0.blend(r4, SUM_KEEP_4)
+                        .add(cross4.selectFrom(r0.reinterpretAsInts(), r4.reinterpretAsInts()).reinterpretAsFloats());
+                r1 = r1.blend(r5, SUM_KEEP_4)
+                        .add(cross4.selectFrom(r1.reinterpretAsInts(), r5.reinterpretAsInts()).reinterpretAsFloats());
+                r2 = r2.blend(r6, SUM_KEEP_4)
+                        .add(cross4.selectFrom(r2.reinterpretAsInts(), r6.reinterpretAsInts()).reinterpretAsFloats());
+                r3 = r3.blend(r7, SUM_KEEP_4)
+                        .add(cross4.selectFrom(r3.reinterpretAsInts(), r7.reinterpretAsInts()).reinterpretAsFloats());
+                r0 = r0.blend(r2, SUM_KEEP_2)
+                        .add(cross2.selectFrom(r0.reinterpretAsInts(), r2.reinterpretAsInts()).reinterpretAsFloats());
+                r1 = r1.blend(r3, SUM_KEEP_2)
+                        .add(cross2.selectFrom(r1.reinterpretAsInts(), r3.reinterpretAsInts()).reinterpretAsFloats());
                 int c = e * weightPlane + (ic0 / LANE_BLOCK * (cout / LANE_BLOCK) + oc0 / LANE_BLOCK) * L;
-                r0.blend(r1, SUM_KEEP_1).add(r0.rearrange(SUM_CROSS_1, r1)).add(FloatVector.fromArray(S, sums, c))
-                        .intoArray(sums, c);
+                r0.blend(r1, SUM_KEEP_1)
+                        .add(cross1.selectFrom(r0.reinterpretAsInts(), r1.reinterpretAsInts()).reinterpretAsFloats())
+                        .add(FloatVector.fromArray(S, sums, c)).intoArray(sums, c);
             }
         }
     }
@@ -770,106 +795,116 @@ final class WinogradConvolution implements WinogradDataGradient {
     /**
      * {@code to[toAt + c * toStride + r] = from[at + r * fromStride + c]} for a 16 by 16 block: four
      * rounds of two-vector permutes, each swapping the off-diagonal quarters of blocks of 2k rows
-     * ({@link #SWAP_LOW_8}, {@link #SWAP_HIGH_8} and the like). Written out: a helper taking vectors
-     * might not be inlined, and would box them.
+     * ({@link #SWAP_INDICES}). Each permute is {@code selectFrom(v1, v2)} on int lanes, which C2
+     * compiles to one two-source {@code vpermi2d}; a {@code VectorShuffle}'s two-vector
+     * {@code rearrange} was two one-source {@code vpermps} and a blend, and on CPUs with one
+     * shuffle port (Intel's) the shuffles bound this transpose: on an Intel Xeon its share of VGG's
+     * 32 -> 32 backward went 10.0% -> 7.3% under perf, and a depthwise forward that transposes
+     * (32 channels on 56x56) ran x0.84 the time. The indices are loaded once a call, so nothing
+     * converts or checks them inside it. Written out: a helper taking vectors might not
+     * be inlined, and would box them.
      */
     static void transpose16(float[] from, int at, int fromStride, float[] to, int toAt, int toStride) {
-        FloatVector r0 = FloatVector.fromArray(S, from, at);
-        FloatVector r1 = FloatVector.fromArray(S, from, at + 1 * fromStride);
-        FloatVector r2 = FloatVector.fromArray(S, from, at + 2 * fromStride);
-        FloatVector r3 = FloatVector.fromArray(S, from, at + 3 * fromStride);
-        FloatVector r4 = FloatVector.fromArray(S, from, at + 4 * fromStride);
-        FloatVector r5 = FloatVector.fromArray(S, from, at + 5 * fromStride);
-        FloatVector r6 = FloatVector.fromArray(S, from, at + 6 * fromStride);
-        FloatVector r7 = FloatVector.fromArray(S, from, at + 7 * fromStride);
-        FloatVector r8 = FloatVector.fromArray(S, from, at + 8 * fromStride);
-        FloatVector r9 = FloatVector.fromArray(S, from, at + 9 * fromStride);
-        FloatVector r10 = FloatVector.fromArray(S, from, at + 10 * fromStride);
-        FloatVector r11 = FloatVector.fromArray(S, from, at + 11 * fromStride);
-        FloatVector r12 = FloatVector.fromArray(S, from, at + 12 * fromStride);
-        FloatVector r13 = FloatVector.fromArray(S, from, at + 13 * fromStride);
-        FloatVector r14 = FloatVector.fromArray(S, from, at + 14 * fromStride);
-        FloatVector r15 = FloatVector.fromArray(S, from, at + 15 * fromStride);
-        FloatVector a0 = r0.rearrange(SWAP_LOW_8, r8);
-        FloatVector a8 = r0.rearrange(SWAP_HIGH_8, r8);
-        FloatVector a1 = r1.rearrange(SWAP_LOW_8, r9);
-        FloatVector a9 = r1.rearrange(SWAP_HIGH_8, r9);
-        FloatVector a2 = r2.rearrange(SWAP_LOW_8, r10);
-        FloatVector a10 = r2.rearrange(SWAP_HIGH_8, r10);
-        FloatVector a3 = r3.rearrange(SWAP_LOW_8, r11);
-        FloatVector a11 = r3.rearrange(SWAP_HIGH_8, r11);
-        FloatVector a4 = r4.rearrange(SWAP_LOW_8, r12);
-        FloatVector a12 = r4.rearrange(SWAP_HIGH_8, r12);
-        FloatVector a5 = r5.rearrange(SWAP_LOW_8, r13);
-        FloatVector a13 = r5.rearrange(SWAP_HIGH_8, r13);
-        FloatVector a6 = r6.rearrange(SWAP_LOW_8, r14);
-        FloatVector a14 = r6.rearrange(SWAP_HIGH_8, r14);
-        FloatVector a7 = r7.rearrange(SWAP_LOW_8, r15);
-        FloatVector a15 = r7.rearrange(SWAP_HIGH_8, r15);
-        FloatVector b0 = a0.rearrange(SWAP_LOW_4, a4);
-        FloatVector b4 = a0.rearrange(SWAP_HIGH_4, a4);
-        FloatVector b1 = a1.rearrange(SWAP_LOW_4, a5);
-        FloatVector b5 = a1.rearrange(SWAP_HIGH_4, a5);
-        FloatVector b2 = a2.rearrange(SWAP_LOW_4, a6);
-        FloatVector b6 = a2.rearrange(SWAP_HIGH_4, a6);
-        FloatVector b3 = a3.rearrange(SWAP_LOW_4, a7);
-        FloatVector b7 = a3.rearrange(SWAP_HIGH_4, a7);
-        FloatVector b8 = a8.rearrange(SWAP_LOW_4, a12);
-        FloatVector b12 = a8.rearrange(SWAP_HIGH_4, a12);
-        FloatVector b9 = a9.rearrange(SWAP_LOW_4, a13);
-        FloatVector b13 = a9.rearrange(SWAP_HIGH_4, a13);
-        FloatVector b10 = a10.rearrange(SWAP_LOW_4, a14);
-        FloatVector b14 = a10.rearrange(SWAP_HIGH_4, a14);
-        FloatVector b11 = a11.rearrange(SWAP_LOW_4, a15);
-        FloatVector b15 = a11.rearrange(SWAP_HIGH_4, a15);
-        FloatVector c0 = b0.rearrange(SWAP_LOW_2, b2);
-        FloatVector c2 = b0.rearrange(SWAP_HIGH_2, b2);
-        FloatVector c1 = b1.rearrange(SWAP_LOW_2, b3);
-        FloatVector c3 = b1.rearrange(SWAP_HIGH_2, b3);
-        FloatVector c4 = b4.rearrange(SWAP_LOW_2, b6);
-        FloatVector c6 = b4.rearrange(SWAP_HIGH_2, b6);
-        FloatVector c5 = b5.rearrange(SWAP_LOW_2, b7);
-        FloatVector c7 = b5.rearrange(SWAP_HIGH_2, b7);
-        FloatVector c8 = b8.rearrange(SWAP_LOW_2, b10);
-        FloatVector c10 = b8.rearrange(SWAP_HIGH_2, b10);
-        FloatVector c9 = b9.rearrange(SWAP_LOW_2, b11);
-        FloatVector c11 = b9.rearrange(SWAP_HIGH_2, b11);
-        FloatVector c12 = b12.rearrange(SWAP_LOW_2, b14);
-        FloatVector c14 = b12.rearrange(SWAP_HIGH_2, b14);
-        FloatVector c13 = b13.rearrange(SWAP_LOW_2, b15);
-        FloatVector c15 = b13.rearrange(SWAP_HIGH_2, b15);
-        FloatVector d0 = c0.rearrange(SWAP_LOW_1, c1);
-        FloatVector d1 = c0.rearrange(SWAP_HIGH_1, c1);
-        FloatVector d2 = c2.rearrange(SWAP_LOW_1, c3);
-        FloatVector d3 = c2.rearrange(SWAP_HIGH_1, c3);
-        FloatVector d4 = c4.rearrange(SWAP_LOW_1, c5);
-        FloatVector d5 = c4.rearrange(SWAP_HIGH_1, c5);
-        FloatVector d6 = c6.rearrange(SWAP_LOW_1, c7);
-        FloatVector d7 = c6.rearrange(SWAP_HIGH_1, c7);
-        FloatVector d8 = c8.rearrange(SWAP_LOW_1, c9);
-        FloatVector d9 = c8.rearrange(SWAP_HIGH_1, c9);
-        FloatVector d10 = c10.rearrange(SWAP_LOW_1, c11);
-        FloatVector d11 = c10.rearrange(SWAP_HIGH_1, c11);
-        FloatVector d12 = c12.rearrange(SWAP_LOW_1, c13);
-        FloatVector d13 = c12.rearrange(SWAP_HIGH_1, c13);
-        FloatVector d14 = c14.rearrange(SWAP_LOW_1, c15);
-        FloatVector d15 = c14.rearrange(SWAP_HIGH_1, c15);
-        d0.intoArray(to, toAt);
-        d1.intoArray(to, toAt + 1 * toStride);
-        d2.intoArray(to, toAt + 2 * toStride);
-        d3.intoArray(to, toAt + 3 * toStride);
-        d4.intoArray(to, toAt + 4 * toStride);
-        d5.intoArray(to, toAt + 5 * toStride);
-        d6.intoArray(to, toAt + 6 * toStride);
-        d7.intoArray(to, toAt + 7 * toStride);
-        d8.intoArray(to, toAt + 8 * toStride);
-        d9.intoArray(to, toAt + 9 * toStride);
-        d10.intoArray(to, toAt + 10 * toStride);
-        d11.intoArray(to, toAt + 11 * toStride);
-        d12.intoArray(to, toAt + 12 * toStride);
-        d13.intoArray(to, toAt + 13 * toStride);
-        d14.intoArray(to, toAt + 14 * toStride);
-        d15.intoArray(to, toAt + 15 * toStride);
+        IntVector low8 = IntVector.fromArray(INTS, SWAP_INDICES, 0), high8 = IntVector.fromArray(INTS, SWAP_INDICES, L);
+        IntVector low4 = IntVector.fromArray(INTS, SWAP_INDICES, 2 * L), high4 = IntVector.fromArray(INTS, SWAP_INDICES, 3 * L);
+        IntVector low2 = IntVector.fromArray(INTS, SWAP_INDICES, 4 * L), high2 = IntVector.fromArray(INTS, SWAP_INDICES, 5 * L);
+        IntVector low1 = IntVector.fromArray(INTS, SWAP_INDICES, 6 * L), high1 = IntVector.fromArray(INTS, SWAP_INDICES, 7 * L);
+        IntVector r0 = FloatVector.fromArray(S, from, at).reinterpretAsInts();
+        IntVector r1 = FloatVector.fromArray(S, from, at + 1 * fromStride).reinterpretAsInts();
+        IntVector r2 = FloatVector.fromArray(S, from, at + 2 * fromStride).reinterpretAsInts();
+        IntVector r3 = FloatVector.fromArray(S, from, at + 3 * fromStride).reinterpretAsInts();
+        IntVector r4 = FloatVector.fromArray(S, from, at + 4 * fromStride).reinterpretAsInts();
+        IntVector r5 = FloatVector.fromArray(S, from, at + 5 * fromStride).reinterpretAsInts();
+        IntVector r6 = FloatVector.fromArray(S, from, at + 6 * fromStride).reinterpretAsInts();
+        IntVector r7 = FloatVector.fromArray(S, from, at + 7 * fromStride).reinterpretAsInts();
+        IntVector r8 = FloatVector.fromArray(S, from, at + 8 * fromStride).reinterpretAsInts();
+        IntVector r9 = FloatVector.fromArray(S, from, at + 9 * fromStride).reinterpretAsInts();
+        IntVector r10 = FloatVector.fromArray(S, from, at + 10 * fromStride).reinterpretAsInts();
+        IntVector r11 = FloatVector.fromArray(S, from, at + 11 * fromStride).reinterpretAsInts();
+        IntVector r12 = FloatVector.fromArray(S, from, at + 12 * fromStride).reinterpretAsInts();
+        IntVector r13 = FloatVector.fromArray(S, from, at + 13 * fromStride).reinterpretAsInts();
+        IntVector r14 = FloatVector.fromArray(S, from, at + 14 * fromStride).reinterpretAsInts();
+        IntVector r15 = FloatVector.fromArray(S, from, at + 15 * fromStride).reinterpretAsInts();
+        IntVector a0 = low8.selectFrom(r0, r8);
+        IntVector a8 = high8.selectFrom(r0, r8);
+        IntVector a1 = low8.selectFrom(r1, r9);
+        IntVector a9 = high8.selectFrom(r1, r9);
+        IntVector a2 = low8.selectFrom(r2, r10);
+        IntVector a10 = high8.selectFrom(r2, r10);
+        IntVector a3 = low8.selectFrom(r3, r11);
+        IntVector a11 = high8.selectFrom(r3, r11);
+        IntVector a4 = low8.selectFrom(r4, r12);
+        IntVector a12 = high8.selectFrom(r4, r12);
+        IntVector a5 = low8.selectFrom(r5, r13);
+        IntVector a13 = high8.selectFrom(r5, r13);
+        IntVector a6 = low8.selectFrom(r6, r14);
+        IntVector a14 = high8.selectFrom(r6, r14);
+        IntVector a7 = low8.selectFrom(r7, r15);
+        IntVector a15 = high8.selectFrom(r7, r15);
+        IntVector b0 = low4.selectFrom(a0, a4);
+        IntVector b4 = high4.selectFrom(a0, a4);
+        IntVector b1 = low4.selectFrom(a1, a5);
+        IntVector b5 = high4.selectFrom(a1, a5);
+        IntVector b2 = low4.selectFrom(a2, a6);
+        IntVector b6 = high4.selectFrom(a2, a6);
+        IntVector b3 = low4.selectFrom(a3, a7);
+        IntVector b7 = high4.selectFrom(a3, a7);
+        IntVector b8 = low4.selectFrom(a8, a12);
+        IntVector b12 = high4.selectFrom(a8, a12);
+        IntVector b9 = low4.selectFrom(a9, a13);
+        IntVector b13 = high4.selectFrom(a9, a13);
+        IntVector b10 = low4.selectFrom(a10, a14);
+        IntVector b14 = high4.selectFrom(a10, a14);
+        IntVector b11 = low4.selectFrom(a11, a15);
+        IntVector b15 = high4.selectFrom(a11, a15);
+        IntVector c0 = low2.selectFrom(b0, b2);
+        IntVector c2 = high2.selectFrom(b0, b2);
+        IntVector c1 = low2.selectFrom(b1, b3);
+        IntVector c3 = high2.selectFrom(b1, b3);
+        IntVector c4 = low2.selectFrom(b4, b6);
+        IntVector c6 = high2.selectFrom(b4, b6);
+        IntVector c5 = low2.selectFrom(b5, b7);
+        IntVector c7 = high2.selectFrom(b5, b7);
+        IntVector c8 = low2.selectFrom(b8, b10);
+        IntVector c10 = high2.selectFrom(b8, b10);
+        IntVector c9 = low2.selectFrom(b9, b11);
+        IntVector c11 = high2.selectFrom(b9, b11);
+        IntVector c12 = low2.selectFrom(b12, b14);
+        IntVector c14 = high2.selectFrom(b12, b14);
+        IntVector c13 = low2.selectFrom(b13, b15);
+        IntVector c15 = high2.selectFrom(b13, b15);
+        IntVector d0 = low1.selectFrom(c0, c1);
+        IntVector d1 = high1.selectFrom(c0, c1);
+        IntVector d2 = low1.selectFrom(c2, c3);
+        IntVector d3 = high1.selectFrom(c2, c3);
+        IntVector d4 = low1.selectFrom(c4, c5);
+        IntVector d5 = high1.selectFrom(c4, c5);
+        IntVector d6 = low1.selectFrom(c6, c7);
+        IntVector d7 = high1.selectFrom(c6, c7);
+        IntVector d8 = low1.selectFrom(c8, c9);
+        IntVector d9 = high1.selectFrom(c8, c9);
+        IntVector d10 = low1.selectFrom(c10, c11);
+        IntVector d11 = high1.selectFrom(c10, c11);
+        IntVector d12 = low1.selectFrom(c12, c13);
+        IntVector d13 = high1.selectFrom(c12, c13);
+        IntVector d14 = low1.selectFrom(c14, c15);
+        IntVector d15 = high1.selectFrom(c14, c15);
+        d0.reinterpretAsFloats().intoArray(to, toAt);
+        d1.reinterpretAsFloats().intoArray(to, toAt + 1 * toStride);
+        d2.reinterpretAsFloats().intoArray(to, toAt + 2 * toStride);
+        d3.reinterpretAsFloats().intoArray(to, toAt + 3 * toStride);
+        d4.reinterpretAsFloats().intoArray(to, toAt + 4 * toStride);
+        d5.reinterpretAsFloats().intoArray(to, toAt + 5 * toStride);
+        d6.reinterpretAsFloats().intoArray(to, toAt + 6 * toStride);
+        d7.reinterpretAsFloats().intoArray(to, toAt + 7 * toStride);
+        d8.reinterpretAsFloats().intoArray(to, toAt + 8 * toStride);
+        d9.reinterpretAsFloats().intoArray(to, toAt + 9 * toStride);
+        d10.reinterpretAsFloats().intoArray(to, toAt + 10 * toStride);
+        d11.reinterpretAsFloats().intoArray(to, toAt + 11 * toStride);
+        d12.reinterpretAsFloats().intoArray(to, toAt + 12 * toStride);
+        d13.reinterpretAsFloats().intoArray(to, toAt + 13 * toStride);
+        d14.reinterpretAsFloats().intoArray(to, toAt + 14 * toStride);
+        d15.reinterpretAsFloats().intoArray(to, toAt + 15 * toStride);
     }
 
     /**
@@ -1654,9 +1689,6 @@ final class WinogradConvolution implements WinogradDataGradient {
 
     /** One of {@link #transpose16}'s permutes; null where a vector is not 16 lanes (its indices would not fit). */
     private static VectorShuffle<Float> swap(int bit, boolean low) {
-        if (L != 16) {
-            return null;
-        }
         return VectorShuffle.fromOp(S, j -> (j & bit) == 0 ? (low ? j : j + bit) : (low ? L + j - bit : L + j));
     }
 

@@ -34,6 +34,38 @@ public final class Vectors {
     public static final VectorSpecies<Byte> BYTES = LANES >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES)) : null;
 
+    /** Int lanes in the float species' shape: the indices of {@link #selectIndices}' permutes. */
+    public static final VectorSpecies<Integer> INTS = FLOATS.withLanes(int.class);
+
+    /**
+     * A two-vector {@code a.rearrange(shuffle, b)} as the indices of {@code indices.selectFrom(a, b)}
+     * on int lanes ({@code 0 .. L - 1} lanes of {@code a}, {@code L .. 2L - 1} of {@code b}), the
+     * same floats moved. C2 compiles that {@code selectFrom} to one two-source permute
+     * ({@code vpermi2d}); the two-vector {@code rearrange} is two one-source permutes and a blend,
+     * three shuffle-port instructions where Intel's cores have one shuffle port. Load the indices
+     * into a local before the loop that uses them: a {@code selectFrom} on float indices converts
+     * and checks them on every call.
+     */
+    public static int[] selectIndices(VectorShuffle<Float> shuffle) {
+        int[] lanes = shuffle.toArray(); // a lane of b reads as its index minus 2L
+        for (int i = 0; i < lanes.length; i++) {
+            if (lanes[i] < 0) {
+                lanes[i] += 2 * lanes.length;
+            }
+        }
+        return lanes;
+    }
+
+    /** The {@link #selectIndices} of {@code shuffles}, one after another. */
+    @SafeVarargs
+    public static int[] selectIndices(VectorShuffle<Float>... shuffles) {
+        int[] all = new int[shuffles.length * LANES];
+        for (int i = 0; i < shuffles.length; i++) {
+            System.arraycopy(selectIndices(shuffles[i]), 0, all, i * LANES, LANES);
+        }
+        return all;
+    }
+
     /** Lane {@code i} and lane {@code i ^ h} for {@link #laneSum}'s steps; null where {@code h} is not below the lanes. */
     private static final VectorShuffle<Float> XOR_8 = xor(8), XOR_4 = xor(4), XOR_2 = xor(2), XOR_1 = xor(1);
 
