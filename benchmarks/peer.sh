@@ -31,8 +31,8 @@ esac
 clean=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_CONF -u LD_PRELOAD)
 openblas_kernel() {
   env "${clean[@]}" ${coretype[@]+"${coretype[@]}"} "$python" -c 'import threadpoolctl, numpy
-print(" ".join("%s %s" % (i.get("version"), i.get("architecture"))
-               for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"))' 2>/dev/null || true
+blas = [i for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"]
+print("%s %s" % (blas[0].get("version"), blas[0].get("architecture")) if blas else "")' 2>/dev/null || true
 }
 coretype=()
 kernel=$(openblas_kernel)
@@ -41,7 +41,7 @@ kernel=$(openblas_kernel)
 # kernel the CPU's flags allow, as OpenBLAS's own docs advise for unknown CPUs.
 case "$kernel" in
   *Prescott*|*Katmai*|*Core2*|*Penryn*|*Nehalem*|*Sandybridge*)
-    flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+    flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
     case "$flags" in
       *avx512_bf16*) best=Cooperlake ;;
       *avx512f*) best=SkylakeX ;;
@@ -54,6 +54,10 @@ case "$kernel" in
       kernel=$(openblas_kernel)
     fi ;;
 esac
-[ -n "$kernel" ] && echo "peer: OpenBLAS ${kernel% *}, kernel ${kernel#* }" >&2
+if [ -n "$kernel" ]; then
+  echo "peer: OpenBLAS ${kernel% *}, kernel ${kernel#* }" >&2
+else
+  echo "peer: OpenBLAS kernel unknown (no OpenBLAS found through numpy and threadpoolctl)" >&2
+fi
 echo "peer: allocator $allocator ${alloc[*]:-(glibc defaults)}" >&2
 exec env "${clean[@]}" ${coretype[@]+"${coretype[@]}"} ${alloc[@]+"${alloc[@]}"} "$python" "$@"

@@ -6,7 +6,9 @@ fastest sample, and the median of its samples' ratios to the first variant's in 
 
     VARIANTS="name=JAR[:OPTION,OPTION...] ..." benchmarks/experiments/ab.py ROUNDS "LINE" [LINE ...]
 
-LINE is a Sampler command without its seconds (e.g. "conv forward 32 16 32 16 3 1 1 1");
+LINE is a Sampler command without its seconds (e.g. "conv forward 32 16 32 16 3 1 1 1"); the JVM
+options after a jar are split at commas, so an option that holds a comma cannot be passed; a JVM
+that does not start is named with its command (run that by hand to see its error);
 env S: seconds a sample (0.5), WARM: seconds of warm-up per JVM and line (5), CPU: the CPU (1),
 JAVA: the JDK 25 java (else benchmarks/run.sh --java finds it). Build benchmarks/target/benchmarks.jar
 first; copy it aside to compare two builds.
@@ -16,13 +18,16 @@ import statistics
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-J = os.environ.get("JAVA") or subprocess.run([os.path.join(HERE, "..", "run.sh"), "--java"], capture_output=True,
-                                             text=True, check=True).stdout.strip()
-if len(sys.argv) < 3 or "VARIANTS" not in os.environ:
+if len(sys.argv) < 3 or "VARIANTS" not in os.environ or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1:
     sys.exit(__doc__)
 rounds = int(sys.argv[1])
 lines = sys.argv[2:]
+names = [v.split("=", 1)[0] for v in os.environ["VARIANTS"].split()]
+if len(set(names)) != len(names):
+    sys.exit(f"ab.py: VARIANTS names must differ, got {names}")
+HERE = os.path.dirname(os.path.abspath(__file__))
+J = os.environ.get("JAVA") or subprocess.run([os.path.join(HERE, "..", "run.sh"), "--java"], capture_output=True,
+                                             text=True, check=True).stdout.strip()
 SECONDS = os.environ.get("S", "0.5")
 WARM = os.environ.get("WARM", "5")
 CPU = os.environ.get("CPU", "1")

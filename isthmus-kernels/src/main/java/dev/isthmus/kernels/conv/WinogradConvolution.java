@@ -1687,7 +1687,7 @@ final class WinogradConvolution implements WinogradDataGradient {
         return (n + multiple - 1) / multiple * multiple;
     }
 
-    /** One of {@link #transpose16}'s permutes; null where a vector is not 16 lanes (its indices would not fit). */
+    /** One of {@link #transpose16}'s permutes, at 16 lanes only (the caller checks). */
     private static VectorShuffle<Float> swap(int bit, boolean low) {
         return VectorShuffle.fromOp(S, j -> (j & bit) == 0 ? (low ? j : j + bit) : (low ? L + j - bit : L + j));
     }

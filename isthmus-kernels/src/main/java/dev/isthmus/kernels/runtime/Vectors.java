@@ -47,6 +47,10 @@ public final class Vectors {
      * and checks them on every call.
      */
     public static int[] selectIndices(VectorShuffle<Float> shuffle) {
+        if (shuffle.vectorSpecies() != FLOATS) {
+            throw new IllegalArgumentException("shuffle must be of the kernels' species " + FLOATS + ", got "
+                    + shuffle.vectorSpecies());
+        }
         int[] lanes = shuffle.toArray(); // a lane of b reads as its index minus 2L
         for (int i = 0; i < lanes.length; i++) {
             if (lanes[i] < 0) {
