@@ -1,11 +1,15 @@
 package dev.isthmus.kernels.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Tag;
@@ -28,6 +32,11 @@ class SelectIndicesProperties {
     @Property(tries = 20)
     void severalShufflesLieOneAfterAnother(@ForAll long seed) {
         Checks.severalShufflesLieOneAfterAnother(seed);
+    }
+
+    @Example
+    void aShuffleOfAnotherSpeciesIsRefusedByName() {
+        Checks.aShuffleOfAnotherSpeciesIsRefusedByName();
     }
 
     /**
@@ -75,6 +84,16 @@ class SelectIndicesProperties {
                 assertArrayEquals(new int[] {one[i], two[i]}, new int[] {both[i], both[L + i]});
                 assertArrayEquals(new int[] {(i + first) % (2 * L), (i * 3 + second) % (2 * L)}, new int[] {one[i], two[i]});
             }
+        }
+
+        static void aShuffleOfAnotherSpeciesIsRefusedByName() {
+            VectorSpecies<Float> other = Vectors.FLOATS == FloatVector.SPECIES_128 ? FloatVector.SPECIES_256
+                    : FloatVector.SPECIES_128;
+            VectorShuffle<Float> shuffle = VectorShuffle.iota(other, 0, 1, true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Vectors.selectIndices(shuffle));
+            assertTrue(e.getMessage().contains(other.toString()) && e.getMessage().contains(Vectors.FLOATS.toString()),
+                    e.getMessage());
         }
 
         private static int[] bits(float[] floats) {
