@@ -35,6 +35,13 @@ public final class DirectConvolution implements ConvAlgorithm {
      * step 4%, resnet's 16 -> 16 the same (benchmarks/README.md, "Longer weight-gradient strips").
      */
     private static final int WEIGHT_GRADIENT_STRIP_FLOATS = 16384;
+    /**
+     * Floats of every channel's rows of a strip of the unpooled gradient
+     * ({@link #pooledWeightGradientInStrips}), even rows, two at least: in L1 with room for the
+     * input rows. ChestXRayNet's conv1 at batch 2 (Intel Xeon, alternated JVMs): 2 rows 0.322 ms,
+     * 6 rows 0.359, 14 rows 0.393.
+     */
+    private static final int POOLED_STRIP_FLOATS = 8192;
 
     private final ConvShape shape;
     /** The forward layout, and the data gradient's (at a stride: phase 0's, whose staging every phase shares). */
@@ -320,6 +327,11 @@ public final class DirectConvolution implements ConvAlgorithm {
             winogradBackwardImage(t, n, yb, dyb, dw, accumulate, biasSums);
             return;
         }
+        if (t.pool && t.dx == null && dw != null && winogradWeightGradient == null && gemm == null) {
+            pooledWeightGradientInStrips(t, yb, stagedInput(t.x, t.xOffset + n * shape.inputSize()), dyb, winB,
+                    accumulate, biasSums);
+            return;
+        }
         // dz, the gradient at the convolution's output, padded as the data gradient's input
         float[] dz = Workspace.floats(Slot.STAGED_GRADIENT, b.stagedSize());
         int at = b.interior();
@@ -377,6 +389,48 @@ public final class DirectConvolution implements ConvAlgorithm {
                     kernels.directConvolve(b, dz, t.prepared, 0, null, 0, false, iy, rows, strip, 0, b.outWp, plane);
                     copyRows(strip, plane, b.outWp, cin, rows, inW, t.dx, dxb + iy * inW, inSize);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #backwardImage} for a pooled layer with the direct weight gradient and no data
+     * gradient (a first layer): the pooled gradient is unpooled one strip of output rows at a time
+     * into a buffer that holds one strip, and the strip's weight gradient taken while it is in
+     * cache. Unpooled whole, ChestXRayNet's conv1 wrote 2 MB per image (8 channels of 256 x 256)
+     * that the weight gradient then read back from memory. The weight sums add in the same order
+     * as over a whole staged gradient; the bias sums add a strip at a time.
+     */
+    private void pooledWeightGradientInStrips(ConvTensors t, int yb, float[] xp, int dyb, int winB,
+                                              boolean accumulate, double[] biasSums) {
+        DirectLayout b = back;
+        int ph = shape.pooledHeight(), pw = shape.pooledWidth(), cout = shape.outChannels();
+        int rows = Math.max(2, POOLED_STRIP_FLOATS / (cout * forward.outWp) & ~1);
+        // A strip's rows from the buffer's first, and a row more whose left border the flat weight
+        // gradient's last vector may read: the borders are cleared once and never written.
+        int plane = (rows + 1) * b.inStride, at = b.padLeft;
+        float[] dz = Workspace.floats(Slot.STAGED_GRADIENT, (long) cout * plane + DirectLayout.SLACK);
+        java.util.Arrays.fill(dz, 0, cout * plane + DirectLayout.SLACK, 0f);
+        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, sumsSize());
+        for (int oy = 0; oy < forward.computedRows; oy += rows) {
+            int r = Math.min(rows, forward.computedRows - oy), pooled = Math.max(0, Math.min(r, 2 * ph - oy) / 2);
+            if (pooled > 0) {
+                int p0 = oy / 2 * pw;
+                kernels.maxPool2x2Backward(t.dy, dyb + p0, t.y, yb + p0, ph * pw, t.winners, winB + p0, cout, pooled, pw,
+                        t.relu, dz, at, b.inStride, plane, biasSums);
+            }
+            for (int ch = 0; ch < cout && 2 * pooled < r; ch++) { // rows the pooling dropped (an odd height)
+                for (int j = 2 * pooled; j < r; j++) {
+                    java.util.Arrays.fill(dz, ch * plane + at + j * b.inStride, ch * plane + at + j * b.inStride + 2 * pw,
+                            0f);
+                }
+            }
+            int width = flatWidth(b, oy, r);
+            boolean fresh = !accumulate && oy == 0; // the group's first image starts the sums
+            if (width > 0) {
+                kernels.directWeightGradient(forward, xp, dz, at, b.inStride, plane, oy, 1, width, sums, fresh);
+            } else {
+                kernels.directWeightGradient(forward, xp, dz, at, b.inStride, plane, oy, r, forward.outWp, sums, fresh);
             }
         }
     }

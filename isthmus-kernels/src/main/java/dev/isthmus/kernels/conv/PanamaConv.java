@@ -4,6 +4,7 @@ import dev.isthmus.kernels.runtime.Vectors;
 import dev.isthmus.kernels.runtime.Workspace;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -29,6 +30,14 @@ public final class PanamaConv implements ConvSupport {
     private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
+    /**
+     * At 16 lanes the four shuffles above are taken as {@code selectFrom} on int lanes
+     * ({@link Vectors#selectIndices}: one two-source permute each, where a two-vector
+     * {@code rearrange} is two permutes and a blend); narrower vectors keep the rearranges, as
+     * AVX2 has no two-source permute.
+     */
+    private static final boolean SELECT = L == 16;
+    private static final int[] PAIR_INDICES = SELECT ? Vectors.selectIndices(EVEN, ODD, ZIP_LOW, ZIP_HIGH) : new int[0];
 
     /** Loaded by name by the kernel provider, once the vector module is known to be present. */
     public PanamaConv() {}
@@ -463,6 +472,7 @@ public final class PanamaConv implements ConvSupport {
     @Override
     public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
                            float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset, boolean rectified) {
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         FloatVector zero = FloatVector.zero(S);
         int rest = pooledWidth % L, full = pooledWidth - rest;
@@ -473,8 +483,8 @@ public final class PanamaConv implements ConvSupport {
                 for (int px = 0; px < full; px += L) {
                     FloatVector t0 = FloatVector.fromArray(S, a, top + 2 * px), t1 = FloatVector.fromArray(S, a, top + 2 * px + L);
                     FloatVector u0 = FloatVector.fromArray(S, a, bottom + 2 * px), u1 = FloatVector.fromArray(S, a, bottom + 2 * px + L);
-                    FloatVector tl = t0.rearrange(EVEN, t1), tr = t0.rearrange(ODD, t1);
-                    FloatVector bl = u0.rearrange(EVEN, u1), br = u0.rearrange(ODD, u1);
+                    FloatVector tl = pair(evenIdx, EVEN, t0, t1), tr = pair(oddIdx, ODD, t0, t1);
+                    FloatVector bl = pair(evenIdx, EVEN, u0, u1), br = pair(oddIdx, ODD, u0, u1);
                     FloatVector m = rectified ? unsignedMax(unsignedMax(tl, tr), unsignedMax(bl, br))
                             : tl.max(tr).max(bl.max(br));
                     m.intoArray(y, yOffset + o + px);
@@ -503,6 +513,7 @@ public final class PanamaConv implements ConvSupport {
     private static void maxPool2x2Ends(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows,
                                        int pooledWidth, int rest, float[] y, int yOffset, int yPlane, byte[] winners,
                                        int winnersOffset) {
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         FloatVector zero = FloatVector.zero(S);
         VectorMask<Float> low = S.indexInRange(0, 2 * rest), high = S.indexInRange(L, 2 * rest);
@@ -515,8 +526,8 @@ public final class PanamaConv implements ConvSupport {
                 FloatVector t0 = FloatVector.fromArray(S, a, top, low), u0 = FloatVector.fromArray(S, a, bottom, low);
                 FloatVector t1 = wide ? FloatVector.fromArray(S, a, top + L, high) : zero;
                 FloatVector u1 = wide ? FloatVector.fromArray(S, a, bottom + L, high) : zero;
-                FloatVector tl = t0.rearrange(EVEN, t1), tr = t0.rearrange(ODD, t1);
-                FloatVector bl = u0.rearrange(EVEN, u1), br = u0.rearrange(ODD, u1);
+                FloatVector tl = pair(evenIdx, EVEN, t0, t1), tr = pair(oddIdx, ODD, t0, t1);
+                FloatVector bl = pair(evenIdx, EVEN, u0, u1), br = pair(oddIdx, ODD, u0, u1);
                 FloatVector m = tl.max(tr).max(bl.max(br));
                 m.intoArray(y, yOffset + o, out);
                 if (winners != null) {
@@ -575,6 +586,7 @@ public final class PanamaConv implements ConvSupport {
     public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
                                    int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
                                    float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
+        IntVector zipLowIdx = pairIndices(2), zipHighIdx = pairIndices(3);
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         for (int ch = 0; ch < channels; ch++) {
@@ -593,10 +605,10 @@ public final class PanamaConv implements ConvSupport {
                     FloatVector code = loadCodes(winners, winnersOffset + o + px);
                     FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
                     FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
-                    tl.rearrange(ZIP_LOW, tr).intoArray(dz, top + 2 * px);
-                    tl.rearrange(ZIP_HIGH, tr).intoArray(dz, top + 2 * px + L);
-                    bl.rearrange(ZIP_LOW, br).intoArray(dz, bottom + 2 * px);
-                    bl.rearrange(ZIP_HIGH, br).intoArray(dz, bottom + 2 * px + L);
+                    pair(zipLowIdx, ZIP_LOW, tl, tr).intoArray(dz, top + 2 * px);
+                    pair(zipHighIdx, ZIP_HIGH, tl, tr).intoArray(dz, top + 2 * px + L);
+                    pair(zipLowIdx, ZIP_LOW, bl, br).intoArray(dz, bottom + 2 * px);
+                    pair(zipHighIdx, ZIP_HIGH, bl, br).intoArray(dz, bottom + 2 * px + L);
                 }
                 for (; px < pooledWidth; px++) {
                     float g = dy[dyOffset + o + px];
@@ -815,14 +827,15 @@ public final class PanamaConv implements ConvSupport {
     @Override
     public void interleaveRows(float[] a, int aPlane, int aStride, float[] b, int bPlane, int bStride, int channels,
                                int rows, int widthA, int widthB, float[] to, int toAt, int toStride, int toPlane) {
+        IntVector zipLowIdx = pairIndices(2), zipHighIdx = pairIndices(3);
         for (int ch = 0; ch < channels; ch++) {
             for (int r = 0; r < rows; r++) {
                 int ao = ch * aPlane + r * aStride, bo = ch * bPlane + r * bStride, o = toAt + ch * toPlane + r * toStride;
                 int c = 0;
                 for (; c + L <= widthB; c += L) {
                     FloatVector va = FloatVector.fromArray(S, a, ao + c), vb = FloatVector.fromArray(S, b, bo + c);
-                    va.rearrange(ZIP_LOW, vb).intoArray(to, o + 2 * c);
-                    va.rearrange(ZIP_HIGH, vb).intoArray(to, o + 2 * c + L);
+                    pair(zipLowIdx, ZIP_LOW, va, vb).intoArray(to, o + 2 * c);
+                    pair(zipHighIdx, ZIP_HIGH, va, vb).intoArray(to, o + 2 * c + L);
                 }
                 ScalarConv.interleaveRow(a, ao, b, bo, c, widthA, widthB, to, o);
             }
@@ -935,6 +948,7 @@ public final class PanamaConv implements ConvSupport {
     @Override
     public void splitPaddedRows(float[] from, int fromAt, int fromStride, int runs, int width, int padLeft, float[] to,
                                 int even, int odd, int toStride, int toWidth) {
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         // x[j] is padded[j + padLeft]: with an odd padding the row's even columns are the odd phase's
         int first = padLeft & 1, shift = padLeft >> 1; // x[2i] lands in phase `first`, column shift + i
         int xEvenTo = first == 0 ? even : odd, xOddTo = first == 0 ? odd : even, oddShift = shift + first;
@@ -964,8 +978,8 @@ public final class PanamaConv implements ConvSupport {
                 int row = fromAt + i * fromStride + 2 * k;
                 FloatVector lo = FloatVector.fromArray(S, from, row);
                 FloatVector hi = FloatVector.fromArray(S, from, row + L);
-                lo.rearrange(EVEN, hi).intoArray(to, xEvenTo + i * toStride + shift + k);
-                lo.rearrange(ODD, hi).intoArray(to, xOddTo + i * toStride + oddShift + k);
+                pair(evenIdx, EVEN, lo, hi).intoArray(to, xEvenTo + i * toStride + shift + k);
+                pair(oddIdx, ODD, lo, hi).intoArray(to, xOddTo + i * toStride + oddShift + k);
             }
         }
         for (int i = 0; i < runs; i++) {
@@ -979,7 +993,7 @@ public final class PanamaConv implements ConvSupport {
             if (tail) {
                 FloatVector lo = FloatVector.fromArray(S, from, row + 2 * whole, loLanes);
                 FloatVector hi = FloatVector.fromArray(S, from, row + 2 * whole + L, hiLanes);
-                FloatVector evens = lo.rearrange(EVEN, hi), odds = lo.rearrange(ODD, hi);
+                FloatVector evens = pair(evenIdx, EVEN, lo, hi), odds = pair(oddIdx, ODD, lo, hi);
                 if (evenWhole) {
                     evens.intoArray(to, e + shift + whole);
                 } else {
@@ -1009,7 +1023,21 @@ public final class PanamaConv implements ConvSupport {
 
     /** {@code from[at]}, {@code from[at + 2]}, ... : one vector's worth. */
     private static FloatVector evenLanes(float[] from, int at) {
-        return FloatVector.fromArray(S, from, at).rearrange(EVEN, FloatVector.fromArray(S, from, at + L));
+        return pair(pairIndices(0), EVEN, FloatVector.fromArray(S, from, at), FloatVector.fromArray(S, from, at + L));
+    }
+
+    /**
+     * The indices of {@code EVEN}, {@code ODD}, {@code ZIP_LOW} or {@code ZIP_HIGH} (0 to 3) for
+     * {@link #pair}; null below 16 lanes. Load them before a loop.
+     */
+    private static IntVector pairIndices(int which) {
+        return SELECT ? IntVector.fromArray(Vectors.INTS, PAIR_INDICES, which * L) : null;
+    }
+
+    /** {@code a.rearrange(shuffle, b)}, at 16 lanes as {@code indices.selectFrom(a, b)} ({@link #SELECT}). */
+    private static FloatVector pair(IntVector indices, VectorShuffle<Float> shuffle, FloatVector a, FloatVector b) {
+        return SELECT ? indices.selectFrom(a.reinterpretAsInts(), b.reinterpretAsInts()).reinterpretAsFloats()
+                : a.rearrange(shuffle, b);
     }
 
     /**
@@ -1020,6 +1048,7 @@ public final class PanamaConv implements ConvSupport {
     @Override
     public void addStridedRuns(float[] from, int fromAt, int runs, int width, float[] to, int toAt, int toStride,
                                int step) {
+        IntVector zipLowIdx = pairIndices(2), zipHighIdx = pairIndices(3);
         if (step > 2) {
             ScalarConv.addRuns(from, fromAt, runs, width, to, toAt, toStride, step);
             return;
@@ -1033,8 +1062,8 @@ public final class PanamaConv implements ConvSupport {
                     FloatVector.fromArray(S, to, toAt + i, m).add(d).intoArray(to, toAt + i, m);
                 } else {
                     int at = toAt + 2 * i;
-                    FloatVector.fromArray(S, to, at).add(d.rearrange(ZIP_LOW, zero)).intoArray(to, at);
-                    FloatVector.fromArray(S, to, at + L).add(d.rearrange(ZIP_HIGH, zero)).intoArray(to, at + L);
+                    FloatVector.fromArray(S, to, at).add(pair(zipLowIdx, ZIP_LOW, d, zero)).intoArray(to, at);
+                    FloatVector.fromArray(S, to, at + L).add(pair(zipHighIdx, ZIP_HIGH, d, zero)).intoArray(to, at + L);
                 }
             }
         }
