@@ -656,6 +656,32 @@ class FusedConvolutionProperties {
     }
 
     /**
+     * A pooled first layer laid flat with the per-lane weight gradient (the rule gives flat
+     * layouts SGEMM's): the whole plane is one computed row there, so it must not take the
+     * strips of rows that a first layer's unpooled gradient is cut into elsewhere.
+     */
+    @Example
+    void flatFirstLayerWithPerLaneWeightGradient() {
+        System.setProperty(GEMM_WEIGHT_GRADIENT, "false");
+        try {
+            int flat = 0, block = KernelProvider.conv().directBlock();
+            for (int width = Math.max(2, block / 2 + 1); width <= 3 * block && flat < 4; width++) { // widths the rule lays flat
+                int cin = 1 + 2 * (flat % 2);
+                Case c = new Case(2, cin, 5, Window2d.of(8, width, 3, 3, 1, 1, 1, 1, Padding.SAME), cin == 1, true,
+                        width);
+                if (c.fused().conv().algorithm().contains("flat")) {
+                    assertFalse(c.fused().conv().algorithm().contains("SGEMM"), c.toString());
+                    chainRule(c, false);
+                    flat++;
+                }
+            }
+            assertTrue(KernelProvider.conv().vectorBitSize() == 0 || flat > 0, "no flat layout among the cases");
+        } finally {
+            System.clearProperty(GEMM_WEIGHT_GRADIENT);
+        }
+    }
+
+    /**
      * Strided maps whose output is half a block wide with an even height: the flat staging
      * computed in paired rows. Strides 2 and 3, kernels wider than the stride up to 6x6, both
      * channel tiles, pooled or not (where the strided layout is chosen: enough blocks).

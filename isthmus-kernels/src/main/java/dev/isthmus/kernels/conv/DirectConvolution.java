@@ -327,7 +327,7 @@ public final class DirectConvolution implements ConvAlgorithm {
             winogradBackwardImage(t, n, yb, dyb, dw, accumulate, biasSums);
             return;
         }
-        if (t.pool && t.dx == null && dw != null && winogradWeightGradient == null && gemm == null) {
+        if (t.pool && t.dx == null && dw != null && winogradWeightGradient == null && gemm == null && !forward.flat) {
             pooledWeightGradientInStrips(t, yb, stagedInput(t.x, t.xOffset + n * shape.inputSize()), dyb, winB,
                     accumulate, biasSums);
             return;
