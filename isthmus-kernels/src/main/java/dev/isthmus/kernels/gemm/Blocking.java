@@ -25,6 +25,12 @@ package dev.isthmus.kernels.gemm;
  *                         the copy (BLIS's "sup" kernels make the same trade for small shapes;
  *                         measured: 128^3 and 256^3 ran 10% and 7% faster read in place on
  *                         AVX-512; on AVX2 128^3 8% faster, 256^3 the same)
+ * @param bInPlaceTiles   most row tiles of C whose B (not transposed) is read where it lies
+ *                         instead of being packed: each B micro-panel then meets too few A
+ *                         tiles to repay the copy (measured on an Intel Xeon, AVX-512, packed
+ *                         against in place: 20 x 500 x 64 0.020 / 0.013 ms, 8 x 2048 x 512
+ *                         0.43 / 0.27, 64 x 512 x 512 x0.93; AVX2 20 x 500 x 64 x0.87, 32 x 512
+ *                         x 512 x0.86; 512^3, 64 tiles in place, x1.18, slower)
  * @param parallelMinFlops below this many flops a GEMM runs on the calling thread alone
  * @param dotMinK          the dot-product path ({@code C = A B^T}, both read along k) needs at
  *                         least this k ...
@@ -40,7 +46,8 @@ package dev.isthmus.kernels.gemm;
  * @param dotChunk         floats of each row the dot-product path takes at a time: a tile's rows
  *                         stay in L2, and its lane sums stay rare
  */
-public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narrowN, long parallelMinFlops,
+public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narrowN, int bInPlaceTiles,
+                       long parallelMinFlops,
                        int dotMinK, int dotMaxC, int dotMaxCPerK, long dotParallelMinFlops, int dotChunk) {
 
     /** Assumed cache sizes in bytes: L1 data, L2, and the share of L3 one thread may use. */
@@ -83,7 +90,8 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
         // An A block about a third of L2.
         int mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
-        return new Blocking(mr, nr, kc, mc, nc, nb, 8 * nr, 1L << 19, 8 * lanes, 64 * 1024, 1, 1L << 20, 4096);
+        return new Blocking(mr, nr, kc, mc, nc, nb, 8 * nr, 8, 1L << 19,
+                8 * lanes, 64 * 1024, 1, 1L << 20, 4096);
     }
 
     /** Whether {@code C[m x n] = A[m x k] B[n x k]^T} suits dot products better than packing. */

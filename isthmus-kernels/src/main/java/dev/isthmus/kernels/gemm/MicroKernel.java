@@ -3,8 +3,9 @@ package dev.isthmus.kernels.gemm;
 /**
  * An SGEMM register tile of {@link #mr()} rows by two vectors ({@code NR} columns): the only
  * piece of the packed path that knows the vector registers. Each method walks every {@code MR}-row
- * tile of a block against one B micro-panel of {@code kc x NR} (packed, element (p, j) at
- * {@code bOff + p * NR + j}). Packed A micro-panels hold element (i, p) of a tile at
+ * tile of a block against one B micro-panel of {@code kc x NR}, element (p, j) at
+ * {@code bOff + p * bStride + j}: packed ({@code bStride} NR), or B itself where it is read in
+ * place (its row stride; {@link #oneVector} reads packed panels only). Packed A micro-panels hold element (i, p) of a tile at
  * {@code tile * MR * kc + p * MR + i}, zero past the last row.
  */
 interface MicroKernel {
@@ -17,7 +18,7 @@ interface MicroKernel {
      * {@code acc} the product of the packed A block (from {@code aStart}) and the B micro-panel;
      * a short last tile stores only its valid rows. Alpha is in the packed A already.
      */
-    void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, float[] c, int cOff, int ldc,
+    void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc,
                 boolean overwrite, float beta);
 
     /**
@@ -27,7 +28,7 @@ interface MicroKernel {
      * {@link TileMerge}; the eight-row tile stores straight to C where alpha is 1.
      */
     void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
-                 float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta);
+                 int bStride, float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta);
 
     /** {@link #packed} for a last panel exactly one vector wide: its first vector only, through {@code tile}. */
     void oneVector(int kc, int mc, float[] ap, float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc,

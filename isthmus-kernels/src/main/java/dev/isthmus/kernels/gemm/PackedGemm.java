@@ -117,25 +117,47 @@ final class PackedGemm {
         float[] bp = Workspace.floats(Slot.GEMM_PACKED_B, (long) LAST_KC * NC);
         float[] ap = aInPlace ? null : Workspace.floats(Slot.GEMM_PACKED_A, (long) MC * LAST_KC);
         float[] tile = Workspace.floats(Slot.GEMM_TILE, (long) MR * NR);
+        boolean bInPlace = !transB && ceilDiv(i1 - i0, MR) <= BLOCKING.bInPlaceTiles();
         for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+            int nc = Math.min(NC, j1 - jc), full = nc / NR * NR;
             for (int pc = 0, kc; pc < k; pc += kc) {
                 kc = k - pc <= LAST_KC ? k - pc : KC;
-                packB(transB, b, bOffset, ldb, pc, kc, jc, nc, bp);
+                // Full micro-panels from B itself where few row tiles would read a packed copy
+                // (rows ldb apart), else packed (kc apart, rows NR apart); a narrow last panel
+                // always packed, at the start of bp where B is read in place.
+                Panels panels = bInPlace ? new Panels(b, bOffset + pc * ldb + jc, 1, ldb, 0)
+                        : new Panels(bp, 0, kc, NR, full * kc);
+                if (bInPlace && full < nc) {
+                    packB(transB, b, bOffset, ldb, pc, kc, jc + full, nc - full, bp);
+                } else if (!bInPlace) {
+                    packB(transB, b, bOffset, ldb, pc, kc, jc, nc, bp);
+                }
                 // The first K block applies beta; later ones accumulate (beta 1: C + acc exactly).
                 boolean overwrite = pc == 0 && beta == 0f;
                 float blockBeta = pc == 0 ? beta : 1f;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     if (aInPlace) {
-                        inPlaceMacroKernel(a, rows, ic, pc, alpha, mc, nc, kc, bp, tile,
+                        inPlaceMacroKernel(a, rows, ic, pc, alpha, mc, nc, kc, panels, bp, tile,
                                 c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
                     } else {
                         packA(transA, a, aOffset, lda, rows, alpha, ic, mc, pc, kc, ap);
-                        macroKernel(mc, nc, kc, ap, bp, tile, c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
+                        macroKernel(mc, nc, kc, ap, panels, bp, tile, c, cOffset + ic * ldc + jc, ldc, overwrite,
+                                blockBeta);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Where a K block's full B micro-panels lie: micro-panel {@code jr} (a column) from
+     * {@code array[base + jr * step]}, its rows {@code stride} apart; a narrow last one packed at
+     * {@code tail} of the packed buffer.
+     */
+    private record Panels(float[] array, int base, int step, int stride, int tail) {
+        int at(int jr) {
+            return base + jr * step;
         }
     }
 
@@ -146,29 +168,30 @@ final class PackedGemm {
      * B micro-panel down all of A's rows) walks C down a column of tiles whose rows lie {@code ldc}
      * apart, a new page each: at 1024^3 and 2048^3 that ran 8% and 20% slower here.
      */
-    private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, float[] tile, float[] c,
+    private static void macroKernel(int mc, int nc, int kc, float[] ap, Panels b, float[] bp, float[] tile, float[] c,
                                     int cOffset, int ldc, boolean overwrite, float beta) {
         int full = nc / NR * NR;
         for (int jb = 0; jb < full; jb += NB) {
             if (NB == NR) { // one micro-panel a band: down all of the block's rows in one call
-                KERNEL.packed(kc, mc, ap, 0, bp, jb * kc, c, cOffset + jb, ldc, overwrite, beta);
+                KERNEL.packed(kc, mc, ap, 0, b.array(), b.at(jb), b.stride(), c, cOffset + jb, ldc, overwrite, beta);
                 continue;
             }
             int bandEnd = Math.min(full, jb + NB);
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 for (int jr = jb; jr < bandEnd; jr += NR) {
-                    KERNEL.packed(kc, mr, ap, ir * kc, bp, jr * kc, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
+                    KERNEL.packed(kc, mr, ap, ir * kc, b.array(), b.at(jr), b.stride(), c, cOffset + ir * ldc + jr, ldc,
+                            overwrite, beta);
                 }
             }
         }
         int nr = nc - full;
         if (nr == L) {
-            KERNEL.oneVector(kc, mc, ap, bp, full * kc, tile, c, cOffset + full, ldc, overwrite, beta);
+            KERNEL.oneVector(kc, mc, ap, bp, b.tail(), tile, c, cOffset + full, ldc, overwrite, beta);
         } else if (nr > 0) {
             // The narrow last column panel: each tile through scratch, its valid columns merged.
             for (int ir = 0; ir < mc; ir += MR) {
-                KERNEL.packed(kc, MR, ap, ir * kc, bp, full * kc, tile, 0, NR, true, 0f);
+                KERNEL.packed(kc, MR, ap, ir * kc, bp, b.tail(), NR, tile, 0, NR, true, 0f);
                 TileMerge.mergeEdge(tile, Math.min(MR, mc - ir), nr, c, cOffset + ir * ldc + full, ldc, overwrite,
                         beta);
             }
@@ -177,7 +200,7 @@ final class PackedGemm {
 
     /** {@link #macroKernel} with A read in place: row {@code r} from {@code rows[row0 + r] + col}, in the same band order. */
     private static void inPlaceMacroKernel(float[] a, int[] rows, int row0, int col, float alpha, int mc, int nc, int kc,
-                                           float[] bp, float[] tile, float[] c, int cOffset, int ldc,
+                                           Panels b, float[] bp, float[] tile, float[] c, int cOffset, int ldc,
                                            boolean overwrite, float beta) {
         int j0 = 0;
         if (NB != NR) {
@@ -187,7 +210,7 @@ final class PackedGemm {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
                     for (int jr = jb; jr < bandEnd; jr += NR) {
-                        KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, jr * kc, tile, c,
+                        KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, b.array(), b.at(jr), b.stride(), tile, c,
                                 cOffset + ir * ldc + jr, ldc, overwrite, beta);
                     }
                 }
@@ -197,11 +220,12 @@ final class PackedGemm {
         for (int jr = j0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             if (nr == NR) {
-                KERNEL.inPlace(kc, mc, a, rows, row0, col, alpha, bp, jr * kc, tile, c, cOffset + jr, ldc, overwrite, beta);
+                KERNEL.inPlace(kc, mc, a, rows, row0, col, alpha, b.array(), b.at(jr), b.stride(), tile, c, cOffset + jr,
+                        ldc, overwrite, beta);
             } else {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
-                    KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, jr * kc, tile, tile, 0, NR, true, 0f);
+                    KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, b.tail(), NR, tile, tile, 0, NR, true, 0f);
                     TileMerge.mergeEdge(tile, mr, nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
             }

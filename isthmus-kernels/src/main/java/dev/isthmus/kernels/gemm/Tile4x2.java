@@ -23,7 +23,8 @@ final class Tile4x2 implements MicroKernel {
     }
 
     @Override
-    public void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, float[] c, int cOff, int ldc,
+    public void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, int bStride, float[] c,
+                       int cOff, int ldc,
                        boolean overwrite, float beta) {
         for (int ir = 0; ir < mc; ir += MR) {
             int aOff = aStart + ir * kc;
@@ -35,7 +36,7 @@ final class Tile4x2 implements MicroKernel {
             FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
             for (int p = 0; p < kc; p++) {
                 int ai = aOff + p * MR;
-                int bi = bOff + p * NR;
+                int bi = bOff + p * bStride;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
                 FloatVector av = FloatVector.broadcast(S, ap[ai]);
@@ -90,7 +91,7 @@ final class Tile4x2 implements MicroKernel {
 
     @Override
     public void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
-                        float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta) {
+                        int bStride, float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int first = row0 + ir, last = first + mr - 1; // a short last tile re-reads its last row, stored once
@@ -103,7 +104,7 @@ final class Tile4x2 implements MicroKernel {
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
             FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
             for (int p = 0; p < kc; p++) {
-                int bi = bOff + p * NR;
+                int bi = bOff + p * bStride;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
                 FloatVector av = FloatVector.broadcast(S, a[r0 + p]);

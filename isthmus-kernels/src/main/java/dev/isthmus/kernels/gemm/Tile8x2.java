@@ -23,7 +23,8 @@ final class Tile8x2 implements MicroKernel {
     }
 
     @Override
-    public void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, float[] c, int cOff, int ldc,
+    public void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, int bStride, float[] c,
+                       int cOff, int ldc,
                        boolean overwrite, float beta) {
         for (int ir = 0; ir < mc; ir += MR) {
             int aOff = aStart + ir * kc;
@@ -44,7 +45,7 @@ final class Tile8x2 implements MicroKernel {
             int p = 0;
             for (; p < even; p += 2) {
                 int ai = aOff + p * MR;
-                int bi = bOff + p * NR;
+                int bi = bOff + p * bStride;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
                 FloatVector av = FloatVector.broadcast(S, ap[ai]);
@@ -72,7 +73,7 @@ final class Tile8x2 implements MicroKernel {
                 c70 = av.fma(b0, c70);
                 c71 = av.fma(b1, c71);
                 ai = aOff + (p + 1) * MR;
-                bi = bOff + (p + 1) * NR;
+                bi = bOff + (p + 1) * bStride;
                 b0 = FloatVector.fromArray(S, bp, bi);
                 b1 = FloatVector.fromArray(S, bp, bi + L);
                 av = FloatVector.broadcast(S, ap[ai]);
@@ -102,7 +103,7 @@ final class Tile8x2 implements MicroKernel {
             }
             if (p < kc) {
                 int ai = aOff + p * MR;
-                int bi = bOff + p * NR;
+                int bi = bOff + p * bStride;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
                 FloatVector av = FloatVector.broadcast(S, ap[ai]);
@@ -201,7 +202,7 @@ final class Tile8x2 implements MicroKernel {
 
     @Override
     public void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
-                        float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta) {
+                        int bStride, float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int first = row0 + ir, last = first + mr - 1; // a short last tile re-reads its last row, stored once
@@ -225,7 +226,7 @@ final class Tile8x2 implements MicroKernel {
             int even = kc & ~1;
             int p = 0;
             for (; p < even; p += 2) {
-                int bi = bOff + p * NR;
+                int bi = bOff + p * bStride;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
                 FloatVector av = FloatVector.broadcast(S, a[r0 + p]);
@@ -252,7 +253,7 @@ final class Tile8x2 implements MicroKernel {
                 av = FloatVector.broadcast(S, a[r7 + p]);
                 c70 = av.fma(b0, c70);
                 c71 = av.fma(b1, c71);
-                bi = bOff + (p + 1) * NR;
+                bi = bOff + (p + 1) * bStride;
                 b0 = FloatVector.fromArray(S, bp, bi);
                 b1 = FloatVector.fromArray(S, bp, bi + L);
                 av = FloatVector.broadcast(S, a[r0 + p + 1]);
@@ -281,7 +282,7 @@ final class Tile8x2 implements MicroKernel {
                 c71 = av.fma(b1, c71);
             }
             if (p < kc) {
-                int bi = bOff + p * NR;
+                int bi = bOff + p * bStride;
                 FloatVector b0 = FloatVector.fromArray(S, bp, bi);
                 FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
                 FloatVector av = FloatVector.broadcast(S, a[r0 + p]);
