@@ -54,12 +54,22 @@ final class ConvPoolFusion implements FusionRule {
             return conv.type() + "+" + pool.type();
         }
 
-        /** The weights laid out once per pass, and the pooling's winners for the backward pass. */
+        /**
+         * The weights laid out once per pass, and the pooling's winners for the backward pass (null
+         * in inference: no backward pass follows, and finding the winners took about half of the
+         * pooling's time).
+         */
         private record State(PassWeights weights, byte[] winners) {}
 
         @Override
         public Object newState(int maxBatch) {
-            return new State(new PassWeights(kernel.conv()), new byte[Math.multiplyExact(maxBatch, kernel.winnersSize())]);
+            return newState(maxBatch, true);
+        }
+
+        @Override
+        public Object newState(int maxBatch, boolean gradients) {
+            return new State(new PassWeights(kernel.conv()),
+                    gradients ? new byte[Math.multiplyExact(maxBatch, kernel.winnersSize())] : null);
         }
 
         @Override

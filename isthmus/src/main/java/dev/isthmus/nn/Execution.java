@@ -185,7 +185,7 @@ public final class Execution {
             List<ExecutionPlan.Entry> entries = plans[m].entries;
             states[m] = new Object[entries.size()];
             for (int e = 0; e < entries.size(); e++) {
-                states[m][e] = entries.get(e).operation().newState(batch);
+                states[m][e] = entries.get(e).operation().newState(batch, plans[m].mode != ExecutionPlan.Mode.INFERENCE);
             }
         }
         capacity = batch;

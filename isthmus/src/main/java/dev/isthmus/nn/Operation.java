@@ -17,6 +17,14 @@ interface Operation {
     /** State one execution keeps between forward and backward (see {@link Layer#newState}). */
     Object newState(int maxBatch);
 
+    /**
+     * {@link #newState} for a plan that may be followed by a backward pass, or ({@code gradients}
+     * false: inference) one that never is, whose state need keep nothing for one.
+     */
+    default Object newState(int maxBatch, boolean gradients) {
+        return newState(maxBatch);
+    }
+
     /** See {@link Layer#worksPerSample}. */
     boolean worksPerSample(boolean training);
 

@@ -129,6 +129,29 @@ class ExecutionTest {
         }
     }
 
+    /**
+     * Inference keeps no pooling winners (no backward pass follows it); its output has the bits of
+     * an evaluation pass, and an evaluation pass after it still keeps the winners its backward
+     * pass needs (without dropout, the gradients of a training pass).
+     */
+    @Test
+    void inferenceGivesEvaluationsBitsAndEvaluationKeepsItsWinners() {
+        Model model = net();
+        int batch = 3, size = model.inputShape().size();
+        float[] x = random(batch * size, 21), dy = random(batch, 23);
+        Execution e = model.newExecution();
+        float[] inferred = java.util.Arrays.copyOf(e.infer(x, batch), batch);
+        assertArrayEquals(java.util.Arrays.copyOf(e.forward(x, batch, false), batch), inferred);
+        List<float[]> want = pass(model.newExecution(), x, batch, dy);
+        e.infer(x, batch);
+        e.forward(x, batch, false);
+        e.backward(dy);
+        List<Parameter> parameters = List.copyOf(e.model().parameters().values());
+        for (int i = 0; i < parameters.size(); i++) {
+            assertArrayEquals(want.get(i + 1), parameters.get(i).grad(), "gradient " + i);
+        }
+    }
+
     /** Inference and evaluation run the wide Dense once for the batch too, each sample with the bits it has alone. */
     @Test
     void aWideDenseGivesEachSampleItsOwnBitsInInferenceAndEvaluation() {
