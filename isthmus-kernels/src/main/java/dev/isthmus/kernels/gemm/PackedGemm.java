@@ -123,10 +123,12 @@ final class PackedGemm {
             for (int pc = 0, kc; pc < k; pc += kc) {
                 kc = k - pc <= LAST_KC ? k - pc : KC;
                 // Full micro-panels from B itself where few row tiles would read a packed copy
-                // (rows ldb apart), else packed (kc apart, rows NR apart); a narrow last panel
-                // always packed, at the start of bp where B is read in place.
-                Panels panels = bInPlace ? new Panels(b, bOffset + pc * ldb + jc, 1, ldb, 0)
-                        : new Panels(bp, 0, kc, NR, full * kc);
+                // (panel jr at column jr, rows ldb apart), else packed (at jr * kc, rows NR apart);
+                // a narrow last panel always packed, at the start of bp where B is read in place.
+                // Plain values, not an object: a training step allocates nothing.
+                float[] bs = bInPlace ? b : bp;
+                int bBase = bInPlace ? bOffset + pc * ldb + jc : 0, bStep = bInPlace ? 1 : kc;
+                int bStride = bInPlace ? ldb : NR, bTail = bInPlace ? 0 : full * kc;
                 if (bInPlace && full < nc) {
                     packB(transB, b, bOffset, ldb, pc, kc, jc + full, nc - full, bp);
                 } else if (!bInPlace) {
@@ -138,26 +140,15 @@ final class PackedGemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     if (aInPlace) {
-                        inPlaceMacroKernel(a, rows, ic, pc, alpha, mc, nc, kc, panels, bp, tile,
-                                c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
+                        inPlaceMacroKernel(a, rows, ic, pc, alpha, mc, nc, kc, bs, bBase, bStep, bStride, bp, bTail,
+                                tile, c, cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
                     } else {
                         packA(transA, a, aOffset, lda, rows, alpha, ic, mc, pc, kc, ap);
-                        macroKernel(mc, nc, kc, ap, panels, bp, tile, c, cOffset + ic * ldc + jc, ldc, overwrite,
-                                blockBeta);
+                        macroKernel(mc, nc, kc, ap, bs, bBase, bStep, bStride, bp, bTail, tile, c,
+                                cOffset + ic * ldc + jc, ldc, overwrite, blockBeta);
                     }
                 }
             }
-        }
-    }
-
-    /**
-     * Where a K block's full B micro-panels lie: micro-panel {@code jr} (a column) from
-     * {@code array[base + jr * step]}, its rows {@code stride} apart; a narrow last one packed at
-     * {@code tail} of the packed buffer.
-     */
-    private record Panels(float[] array, int base, int step, int stride, int tail) {
-        int at(int jr) {
-            return base + jr * step;
         }
     }
 
@@ -166,32 +157,35 @@ final class PackedGemm {
      * micro-panel (in L1) meets every B micro-panel of the band (in L2), so C is written along its
      * rows, tile after adjacent tile, where the hardware prefetchers follow it. BLIS's order (one
      * B micro-panel down all of A's rows) walks C down a column of tiles whose rows lie {@code ldc}
-     * apart, a new page each: at 1024^3 and 2048^3 that ran 8% and 20% slower here.
+     * apart, a new page each: at 1024^3 and 2048^3 that ran 8% and 20% slower here. B's full
+     * micro-panel {@code jr} (a column) from {@code bs[bBase + jr * bStep]}, its rows
+     * {@code bStride} apart; a narrow last one packed at {@code bp[bTail]}.
      */
-    private static void macroKernel(int mc, int nc, int kc, float[] ap, Panels b, float[] bp, float[] tile, float[] c,
-                                    int cOffset, int ldc, boolean overwrite, float beta) {
+    private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bs, int bBase, int bStep, int bStride,
+                                    float[] bp, int bTail, float[] tile, float[] c, int cOffset, int ldc,
+                                    boolean overwrite, float beta) {
         int full = nc / NR * NR;
         for (int jb = 0; jb < full; jb += NB) {
             if (NB == NR) { // one micro-panel a band: down all of the block's rows in one call
-                KERNEL.packed(kc, mc, ap, 0, b.array(), b.at(jb), b.stride(), c, cOffset + jb, ldc, overwrite, beta);
+                KERNEL.packed(kc, mc, ap, 0, bs, bBase + jb * bStep, bStride, c, cOffset + jb, ldc, overwrite, beta);
                 continue;
             }
             int bandEnd = Math.min(full, jb + NB);
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 for (int jr = jb; jr < bandEnd; jr += NR) {
-                    KERNEL.packed(kc, mr, ap, ir * kc, b.array(), b.at(jr), b.stride(), c, cOffset + ir * ldc + jr, ldc,
-                            overwrite, beta);
+                    KERNEL.packed(kc, mr, ap, ir * kc, bs, bBase + jr * bStep, bStride, c, cOffset + ir * ldc + jr,
+                            ldc, overwrite, beta);
                 }
             }
         }
         int nr = nc - full;
         if (nr == L) {
-            KERNEL.oneVector(kc, mc, ap, bp, b.tail(), tile, c, cOffset + full, ldc, overwrite, beta);
+            KERNEL.oneVector(kc, mc, ap, bp, bTail, tile, c, cOffset + full, ldc, overwrite, beta);
         } else if (nr > 0) {
             // The narrow last column panel: each tile through scratch, its valid columns merged.
             for (int ir = 0; ir < mc; ir += MR) {
-                KERNEL.packed(kc, MR, ap, ir * kc, bp, b.tail(), NR, tile, 0, NR, true, 0f);
+                KERNEL.packed(kc, MR, ap, ir * kc, bp, bTail, NR, tile, 0, NR, true, 0f);
                 TileMerge.mergeEdge(tile, Math.min(MR, mc - ir), nr, c, cOffset + ir * ldc + full, ldc, overwrite,
                         beta);
             }
@@ -200,8 +194,8 @@ final class PackedGemm {
 
     /** {@link #macroKernel} with A read in place: row {@code r} from {@code rows[row0 + r] + col}, in the same band order. */
     private static void inPlaceMacroKernel(float[] a, int[] rows, int row0, int col, float alpha, int mc, int nc, int kc,
-                                           Panels b, float[] bp, float[] tile, float[] c, int cOffset, int ldc,
-                                           boolean overwrite, float beta) {
+                                           float[] bs, int bBase, int bStep, int bStride, float[] bp, int bTail,
+                                           float[] tile, float[] c, int cOffset, int ldc, boolean overwrite, float beta) {
         int j0 = 0;
         if (NB != NR) {
             int full = nc / NR * NR;
@@ -210,8 +204,8 @@ final class PackedGemm {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
                     for (int jr = jb; jr < bandEnd; jr += NR) {
-                        KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, b.array(), b.at(jr), b.stride(), tile, c,
-                                cOffset + ir * ldc + jr, ldc, overwrite, beta);
+                        KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bs, bBase + jr * bStep, bStride, tile,
+                                c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                     }
                 }
             }
@@ -220,12 +214,12 @@ final class PackedGemm {
         for (int jr = j0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             if (nr == NR) {
-                KERNEL.inPlace(kc, mc, a, rows, row0, col, alpha, b.array(), b.at(jr), b.stride(), tile, c, cOffset + jr,
-                        ldc, overwrite, beta);
+                KERNEL.inPlace(kc, mc, a, rows, row0, col, alpha, bs, bBase + jr * bStep, bStride, tile, c,
+                        cOffset + jr, ldc, overwrite, beta);
             } else {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
-                    KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, b.tail(), NR, tile, tile, 0, NR, true, 0f);
+                    KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, bTail, NR, tile, tile, 0, NR, true, 0f);
                     TileMerge.mergeEdge(tile, mr, nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
             }
