@@ -509,12 +509,14 @@ public final class PanamaConv implements ConvSupport {
     /**
      * The last {@code rest} windows of each pooled row (fewer than a vector's; {@code pooledWidth}
      * apart), under masks: a row of 8 windows at 16 lanes took 1 ns per input one window at a time.
+     * The winners a window at a time: their vector compares and blends here ran through the Vector
+     * API's Java fallback in C2's code, allocating on every call (ChestXRayNet's conv5 and conv6,
+     * found by JFR's allocation samples in a warm training step).
      */
     private static void maxPool2x2Ends(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows,
                                        int pooledWidth, int rest, float[] y, int yOffset, int yPlane, byte[] winners,
                                        int winnersOffset) {
         IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
-        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         FloatVector zero = FloatVector.zero(S);
         VectorMask<Float> low = S.indexInRange(0, 2 * rest), high = S.indexInRange(L, 2 * rest);
         VectorMask<Float> out = S.indexInRange(0, rest);
@@ -530,9 +532,11 @@ public final class PanamaConv implements ConvSupport {
                 FloatVector bl = pair(evenIdx, EVEN, u0, u1), br = pair(oddIdx, ODD, u0, u1);
                 FloatVector m = tl.max(tr).max(bl.max(br));
                 m.intoArray(y, yOffset + o, out);
-                if (winners != null) {
-                    FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
-                    storeCodes(code, winners, winnersOffset + o, rest);
+                if (winners != null) { // a window at a time, from the maximum just stored
+                    for (int j = 0, w = winnersOffset + o; j < rest; j++) {
+                        int t = top + 2 * j, b = bottom + 2 * j;
+                        winners[w + j] = (byte) ScalarConv.winner(a[t], a[t + 1], a[b], y[yOffset + o + j]);
+                    }
                 }
             }
         }
@@ -543,21 +547,6 @@ public final class PanamaConv implements ConvSupport {
             ((ByteVector) code.convertShape(VectorOperators.F2B, B, 0)).intoArray(winners, at);
         } else {
             for (int i = 0; i < L; i++) {
-                winners[at + i] = (byte) code.lane(i);
-            }
-        }
-    }
-
-    /**
-     * The first {@code count} codes of {@code code} (fewer than a vector's): a masked byte store
-     * at 16 lanes (AVX-512's own); at fewer lanes one at a time, since AVX2 has no masked byte
-     * store and the Vector API's stand-in made 12x12 windows with winners 1.3x slower than this.
-     */
-    private static void storeCodes(FloatVector code, byte[] winners, int at, int count) {
-        if (B != null && L >= 16) {
-            ((ByteVector) code.convertShape(VectorOperators.F2B, B, 0)).intoArray(winners, at, B.indexInRange(0, count));
-        } else {
-            for (int i = 0; i < count; i++) {
                 winners[at + i] = (byte) code.lane(i);
             }
         }
