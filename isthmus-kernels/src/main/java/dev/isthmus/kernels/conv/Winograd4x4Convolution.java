@@ -150,13 +150,13 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
         int pairs = cout * cin;
         float[] taps = WinogradConvolution.gatherTaps(w, wOffset, transposedFlipped, cin, cout, weightPlane);
         for (int i = 0; i < pairs; i += L) {
-            VectorMask<Float> in = S.indexInRange(i, pairs);
             for (int kx = 0; kx < 3; kx++) { // G g down column kx, into U's planes (a, kx) until the next loop
-                transformWeights(taps, kx * weightPlane + i, 3 * weightPlane, u, kx * weightPlane + i, 6 * weightPlane, in);
+                transformWeights(taps, kx * weightPlane + i, 3 * weightPlane, u, kx * weightPlane + i, 6 * weightPlane, i,
+                        pairs);
             }
             for (int a = 0; a < 6; a++) { // (G g) G^T along row a: its three planes read before its six are written
                 int row = 6 * a * weightPlane + i;
-                transformWeights(u, row, weightPlane, u, row, weightPlane, in);
+                transformWeights(u, row, weightPlane, u, row, weightPlane, i, pairs);
             }
         }
     }
@@ -167,8 +167,9 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      * {@code g0 / 24 + g1 / 12 + g2 / 6}, {@code g0 / 24 - g1 / 12 + g2 / 6}, {@code g2}, into
      * {@code to[out]} and every {@code outStep} after; all three read before any is written.
      */
-    private static void transformWeights(float[] from, int at, int step, float[] to, int out, int outStep,
-                                         VectorMask<Float> in) {
+    private static void transformWeights(float[] from, int at, int step, float[] to, int out, int outStep, int i,
+                                         int pairs) {
+        VectorMask<Float> in = S.indexInRange(i, pairs); // lanes i and on of pairs; a mask passed in would be boxed
         FloatVector g0 = FloatVector.fromArray(S, from, at, in);
         FloatVector g1 = FloatVector.fromArray(S, from, at + step, in);
         FloatVector g2 = FloatVector.fromArray(S, from, at + 2 * step, in);

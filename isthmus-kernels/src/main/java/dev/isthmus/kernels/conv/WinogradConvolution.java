@@ -285,7 +285,7 @@ final class WinogradConvolution implements WinogradDataGradient {
         for (int i = 0; i < pairs; i += L) {
             VectorMask<Float> in = S.indexInRange(i, pairs);
             if (tileRows == 4) {
-                transformWeightsTall(taps, tapPlane, i, in, u);
+                transformWeightsTall(taps, tapPlane, i, pairs, u);
             } else {
                 for (int kx = 0; kx < 3; kx++) { // G g, column kx: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2
                     FloatVector g0 = FloatVector.fromArray(S, taps, kx * tapPlane + i, in);
@@ -344,7 +344,8 @@ final class WinogradConvolution implements WinogradDataGradient {
      * {@code -(g0 - g1 + g2) / 6}, {@code g0 / 24 + g1 / 12 + g2 / 6}, {@code g0 / 24 - g1 / 12 + g2 / 6},
      * {@code g2}, into {@code U}'s planes {@code (a, kx)}.
      */
-    private void transformWeightsTall(float[] taps, int tapPlane, int i, VectorMask<Float> in, float[] u) {
+    private void transformWeightsTall(float[] taps, int tapPlane, int i, int pairs, float[] u) {
+        VectorMask<Float> in = S.indexInRange(i, pairs); // made here: a mask passed in would be boxed
         FloatVector quarter = FloatVector.broadcast(S, 0.25f), sixth = FloatVector.broadcast(S, -1f / 6);
         FloatVector twelfth = FloatVector.broadcast(S, 1f / 12);
         for (int kx = 0; kx < 3; kx++) {
@@ -1030,7 +1031,7 @@ final class WinogradConvolution implements WinogradDataGradient {
             VectorMask<Float> in = S.indexInRange(i, pairs);
             for (int b = 0; b < 4; b++) {
                 if (tileRows == 4) {
-                    endWeightGradientTall(sums, planes, b, i, in);
+                    endWeightGradientTall(sums, planes, b, i, pairs);
                     continue;
                 }
                 FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
@@ -1072,7 +1073,8 @@ final class WinogradConvolution implements WinogradDataGradient {
      * {@code u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24}, {@code (u2 - u1) / 6 + (u3 - u4) / 12},
      * {@code (u3 + u4) / 6 - (u1 + u2) / 6 + u5}, into rows 0 to 2 of the 12 planes.
      */
-    private void endWeightGradientTall(float[] sums, float[] planes, int b, int i, VectorMask<Float> in) {
+    private void endWeightGradientTall(float[] sums, float[] planes, int b, int i, int pairs) {
+        VectorMask<Float> in = S.indexInRange(i, pairs); // made here: a mask passed in would be boxed
         int plane = weightPlane;
         FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
         FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);

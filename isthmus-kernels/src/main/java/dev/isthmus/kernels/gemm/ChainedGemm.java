@@ -86,10 +86,9 @@ final class ChainedGemm {
                                     float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
         float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) MAX_LEVELS * 4 * WIDTH);
         for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its rows of B stay in L1
-            VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
             for (int i = 0; i < m; i += 4) {
-                treeTile(kStarts, slices, a, aOffset + i, lda, Math.min(4, m - i), b, bOffset + j, ldb,
-                        first, second, levels, c, cOffset + i * ldc + j, ldc);
+                treeTile(kStarts, slices, a, aOffset + i, lda, Math.min(4, m - i), b, bOffset + j, ldb, j, j1,
+                        levels, c, cOffset + i * ldc + j, ldc);
             }
         }
     }
@@ -143,8 +142,11 @@ final class ChainedGemm {
      * waiting sums, widest on the left, are added from the right. That is the tree's order.
      */
     private static void treeTile(int[] kStarts, int slices, float[] a, int aCol, int lda, int rows,
-                                 float[] b, int bCol, int ldb, VectorMask<Float> first, VectorMask<Float> second,
-                                 float[] levels, float[] c, int cAt, int ldc) {
+                                 float[] b, int bCol, int ldb, int j, int j1, float[] levels, float[] c, int cAt,
+                                 int ldc) {
+        // the tile's columns j and on, of j1: masks made here, not passed in (a mask passed to a
+        // method that is not inlined is boxed, an allocation a call)
+        VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
         int last = rows - 1;
         int o1 = Math.min(1, last), o2 = Math.min(2, last), o3 = Math.min(3, last);
         boolean full = second.allTrue();
