@@ -14,6 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Each kernel class copies the species into its own {@code static final} field, and uses one
  * float species per class: C2 profiles the Vector API's shared methods per call site, and a second
  * species in the same class has cost a kernel its speed.
+ *
+ * <p>A vector or mask that crosses a call C2 does not inline is boxed, an allocation a call and
+ * the Java fallback for what uses it: pass indices and bounds to a large helper and make the mask
+ * there (Winograd's weight transforms and the Dense slice tree allocated megabytes a step so).
+ * {@code StepAllocation} in benchmarks/ counts the bytes a warm step allocates, which should be
+ * next to none.
  */
 public final class Vectors {
 
