@@ -128,7 +128,13 @@ enum BenchmarkNets {
 
     /** The net named {@code name}, case-insensitively. */
     static BenchmarkNets named(String name) {
-        return valueOf(name.toUpperCase(Locale.ROOT));
+        for (BenchmarkNets net : values()) {
+            if (net.name().equalsIgnoreCase(name)) {
+                return net;
+            }
+        }
+        throw new IllegalArgumentException("unknown net '" + name + "': choose one of "
+                + java.util.Arrays.stream(values()).map(n -> n.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private static Node relu(Node in, String name) {

@@ -356,15 +356,7 @@ public final class DirectConvolution implements ConvAlgorithm {
             int rows = Math.max(1, WEIGHT_GRADIENT_STRIP_FLOATS / (DirectLayout.OC_BLOCK * forward.outWp));
             for (int oy = 0; oy < forward.computedRows; oy += rows) {
                 int r = Math.min(rows, forward.computedRows - oy);
-                int width = flatWidth(b, oy, r);
-                boolean fresh = !accumulate && oy == 0; // the group's first image starts the sums
-                if (width > 0) {
-                    kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, 1,
-                            width, sums, fresh);
-                } else {
-                    kernels.directWeightGradient(forward, xp, dz, at + oy * b.inStride, b.inStride, b.inPlane, oy, r,
-                            forward.outWp, sums, fresh);
-                }
+                weightGradientStrip(xp, dz, at + oy * b.inStride, b.inPlane, oy, r, sums, !accumulate && oy == 0);
             }
         }
         if (t.dx != null && winogradDataGradient != null) {
@@ -425,13 +417,23 @@ public final class DirectConvolution implements ConvAlgorithm {
                             0f);
                 }
             }
-            int width = flatWidth(b, oy, r);
-            boolean fresh = !accumulate && oy == 0; // the group's first image starts the sums
-            if (width > 0) {
-                kernels.directWeightGradient(forward, xp, dz, at, b.inStride, plane, oy, 1, width, sums, fresh);
-            } else {
-                kernels.directWeightGradient(forward, xp, dz, at, b.inStride, plane, oy, r, forward.outWp, sums, fresh);
-            }
+            weightGradientStrip(xp, dz, at, plane, oy, r, sums, !accumulate && oy == 0);
+        }
+    }
+
+    /**
+     * The per-lane weight sums of output rows {@code [oy, oy + rows)}, their staged gradient from
+     * {@code dz[at]} (planes {@code dzPlane} apart): the rows taken as one where {@link #flatWidth}
+     * allows. {@code fresh}: the group's first image's first strip starts the sums.
+     */
+    private void weightGradientStrip(float[] xp, float[] dz, int at, int dzPlane, int oy, int rows, float[] sums,
+                                     boolean fresh) {
+        DirectLayout b = back;
+        int width = flatWidth(b, oy, rows);
+        if (width > 0) {
+            kernels.directWeightGradient(forward, xp, dz, at, b.inStride, dzPlane, oy, 1, width, sums, fresh);
+        } else {
+            kernels.directWeightGradient(forward, xp, dz, at, b.inStride, dzPlane, oy, rows, forward.outWp, sums, fresh);
         }
     }
 
