@@ -287,6 +287,26 @@ class FusedConvolutionProperties {
                         Window2d.of(4 * tileRows, width, 3, 1, Padding.symmetric(1, 1)), false, pool, seed, true, true));
     }
 
+    /**
+     * F(4x2, 3x3)'s gradients on maps a whole number of vector pairs wide (32 or 64 columns at 512
+     * bits), whose gradient is staged a whole row at a time into the planes of its row in the tile.
+     */
+    @Property(tries = 16, seed = Seeds.FIXED)
+    void tallGradientsOnMapsInVectorPairsAreTheChainRule(@ForAll("vectorPairsWideTallCases") Case c) {
+        backwardIsTheChainRule(c);
+    }
+
+    @Provide
+    Arbitrary<Case> vectorPairsWideTallCases() {
+        int pair = 2 * Math.max(4, KernelProvider.conv().vectorBitSize() / Float.SIZE);
+        return Combinators.combine(Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 3),
+                        Arbitraries.integers().between(1, 2), Arbitraries.longs())
+                .as((n, ci, co, tileRows, pairs, seed) -> new Case(n, 8 * ci, 16 * co,
+                        Window2d.of(4 * tileRows, pairs * pair, 3, 1, Padding.symmetric(1, 1)), false, false, seed, true,
+                        true));
+    }
+
     @Property(tries = 20, seed = Seeds.FIXED)
     void winogradGradientsGiveTheSameBitsOnAnyThreadCount(@ForAll("winogradDataGradientCases") Case c) {
         sameBitsForOneAndManyThreads(c);

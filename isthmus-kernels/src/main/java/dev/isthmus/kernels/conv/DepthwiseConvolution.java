@@ -6,6 +6,7 @@ import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -34,6 +35,8 @@ final class DepthwiseConvolution implements ConvAlgorithm {
     private static final int ROWS = 4;
     /** Lanes {@code 2i, 2i + 1}: lane {@code i} of the first vector, then of the second; then the upper halves. */
     private static final VectorShuffle<Float> ZIP_LOW = zip(0), ZIP_HIGH = zip(L / 2);
+    /** The zips as {@link Vectors#pair}'s indices: low, high. */
+    private static final int[] PAIR_INDICES = Vectors.TWO_SOURCE_SELECT ? Vectors.selectIndices(ZIP_LOW, ZIP_HIGH) : new int[0];
 
     private final ConvShape shape;
     private final ConvSupport kernels;
@@ -337,11 +340,12 @@ final class DepthwiseConvolution implements ConvAlgorithm {
      * phases merged into a row of {@code dx}, as {@link ConvSupport#interleaveRows} merges whole planes.
      */
     private static void interleave(float[] from, int a, int b, int widthA, int widthB, float[] to, int o) {
+        IntVector zipLow = Vectors.pairIndices(PAIR_INDICES, 0), zipHigh = Vectors.pairIndices(PAIR_INDICES, 1);
         int c = 0;
         for (; c + L <= widthB; c += L) {
             FloatVector va = FloatVector.fromArray(S, from, a + c), vb = FloatVector.fromArray(S, from, b + c);
-            va.rearrange(ZIP_LOW, vb).intoArray(to, o + 2 * c);
-            va.rearrange(ZIP_HIGH, vb).intoArray(to, o + 2 * c + L);
+            Vectors.pair(zipLow, ZIP_LOW, va, vb).intoArray(to, o + 2 * c);
+            Vectors.pair(zipHigh, ZIP_HIGH, va, vb).intoArray(to, o + 2 * c + L);
         }
         ScalarConv.interleaveRow(from, a, from, b, c, widthA, widthB, to, o);
     }

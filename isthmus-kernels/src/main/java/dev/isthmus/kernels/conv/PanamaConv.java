@@ -30,14 +30,9 @@ public final class PanamaConv implements ConvSupport {
     private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
-    /**
-     * At 16 lanes the four shuffles above are taken as {@code selectFrom} on int lanes
-     * ({@link Vectors#selectIndices}: one two-source permute each, where a two-vector
-     * {@code rearrange} is two permutes and a blend); narrower vectors keep the rearranges, as
-     * AVX2 has no two-source permute.
-     */
-    private static final boolean SELECT = L == 16;
-    private static final int[] PAIR_INDICES = SELECT ? Vectors.selectIndices(EVEN, ODD, ZIP_LOW, ZIP_HIGH) : new int[0];
+    /** The four shuffles above as {@link Vectors#pair}'s indices, in that order. */
+    private static final int[] PAIR_INDICES = Vectors.TWO_SOURCE_SELECT
+            ? Vectors.selectIndices(EVEN, ODD, ZIP_LOW, ZIP_HIGH) : new int[0];
 
     /** Loaded by name by the kernel provider, once the vector module is known to be present. */
     public PanamaConv() {}
@@ -483,8 +478,8 @@ public final class PanamaConv implements ConvSupport {
                 for (int px = 0; px < full; px += L) {
                     FloatVector t0 = FloatVector.fromArray(S, a, top + 2 * px), t1 = FloatVector.fromArray(S, a, top + 2 * px + L);
                     FloatVector u0 = FloatVector.fromArray(S, a, bottom + 2 * px), u1 = FloatVector.fromArray(S, a, bottom + 2 * px + L);
-                    FloatVector tl = pair(evenIdx, EVEN, t0, t1), tr = pair(oddIdx, ODD, t0, t1);
-                    FloatVector bl = pair(evenIdx, EVEN, u0, u1), br = pair(oddIdx, ODD, u0, u1);
+                    FloatVector tl = Vectors.pair(evenIdx, EVEN, t0, t1), tr = Vectors.pair(oddIdx, ODD, t0, t1);
+                    FloatVector bl = Vectors.pair(evenIdx, EVEN, u0, u1), br = Vectors.pair(oddIdx, ODD, u0, u1);
                     FloatVector m = rectified ? unsignedMax(unsignedMax(tl, tr), unsignedMax(bl, br))
                             : tl.max(tr).max(bl.max(br));
                     m.intoArray(y, yOffset + o + px);
@@ -528,8 +523,8 @@ public final class PanamaConv implements ConvSupport {
                 FloatVector t0 = FloatVector.fromArray(S, a, top, low), u0 = FloatVector.fromArray(S, a, bottom, low);
                 FloatVector t1 = wide ? FloatVector.fromArray(S, a, top + L, high) : zero;
                 FloatVector u1 = wide ? FloatVector.fromArray(S, a, bottom + L, high) : zero;
-                FloatVector tl = pair(evenIdx, EVEN, t0, t1), tr = pair(oddIdx, ODD, t0, t1);
-                FloatVector bl = pair(evenIdx, EVEN, u0, u1), br = pair(oddIdx, ODD, u0, u1);
+                FloatVector tl = Vectors.pair(evenIdx, EVEN, t0, t1), tr = Vectors.pair(oddIdx, ODD, t0, t1);
+                FloatVector bl = Vectors.pair(evenIdx, EVEN, u0, u1), br = Vectors.pair(oddIdx, ODD, u0, u1);
                 FloatVector m = tl.max(tr).max(bl.max(br));
                 m.intoArray(y, yOffset + o, out);
                 if (winners != null) { // a window at a time, from the maximum just stored
@@ -594,10 +589,10 @@ public final class PanamaConv implements ConvSupport {
                     FloatVector code = loadCodes(winners, winnersOffset + o + px);
                     FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
                     FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
-                    pair(zipLowIdx, ZIP_LOW, tl, tr).intoArray(dz, top + 2 * px);
-                    pair(zipHighIdx, ZIP_HIGH, tl, tr).intoArray(dz, top + 2 * px + L);
-                    pair(zipLowIdx, ZIP_LOW, bl, br).intoArray(dz, bottom + 2 * px);
-                    pair(zipHighIdx, ZIP_HIGH, bl, br).intoArray(dz, bottom + 2 * px + L);
+                    Vectors.pair(zipLowIdx, ZIP_LOW, tl, tr).intoArray(dz, top + 2 * px);
+                    Vectors.pair(zipHighIdx, ZIP_HIGH, tl, tr).intoArray(dz, top + 2 * px + L);
+                    Vectors.pair(zipLowIdx, ZIP_LOW, bl, br).intoArray(dz, bottom + 2 * px);
+                    Vectors.pair(zipHighIdx, ZIP_HIGH, bl, br).intoArray(dz, bottom + 2 * px + L);
                 }
                 for (; px < pooledWidth; px++) {
                     float g = dy[dyOffset + o + px];
@@ -823,8 +818,8 @@ public final class PanamaConv implements ConvSupport {
                 int c = 0;
                 for (; c + L <= widthB; c += L) {
                     FloatVector va = FloatVector.fromArray(S, a, ao + c), vb = FloatVector.fromArray(S, b, bo + c);
-                    pair(zipLowIdx, ZIP_LOW, va, vb).intoArray(to, o + 2 * c);
-                    pair(zipHighIdx, ZIP_HIGH, va, vb).intoArray(to, o + 2 * c + L);
+                    Vectors.pair(zipLowIdx, ZIP_LOW, va, vb).intoArray(to, o + 2 * c);
+                    Vectors.pair(zipHighIdx, ZIP_HIGH, va, vb).intoArray(to, o + 2 * c + L);
                 }
                 ScalarConv.interleaveRow(a, ao, b, bo, c, widthA, widthB, to, o);
             }
@@ -967,8 +962,8 @@ public final class PanamaConv implements ConvSupport {
                 int row = fromAt + i * fromStride + 2 * k;
                 FloatVector lo = FloatVector.fromArray(S, from, row);
                 FloatVector hi = FloatVector.fromArray(S, from, row + L);
-                pair(evenIdx, EVEN, lo, hi).intoArray(to, xEvenTo + i * toStride + shift + k);
-                pair(oddIdx, ODD, lo, hi).intoArray(to, xOddTo + i * toStride + oddShift + k);
+                Vectors.pair(evenIdx, EVEN, lo, hi).intoArray(to, xEvenTo + i * toStride + shift + k);
+                Vectors.pair(oddIdx, ODD, lo, hi).intoArray(to, xOddTo + i * toStride + oddShift + k);
             }
         }
         for (int i = 0; i < runs; i++) {
@@ -982,7 +977,7 @@ public final class PanamaConv implements ConvSupport {
             if (tail) {
                 FloatVector lo = FloatVector.fromArray(S, from, row + 2 * whole, loLanes);
                 FloatVector hi = FloatVector.fromArray(S, from, row + 2 * whole + L, hiLanes);
-                FloatVector evens = pair(evenIdx, EVEN, lo, hi), odds = pair(oddIdx, ODD, lo, hi);
+                FloatVector evens = Vectors.pair(evenIdx, EVEN, lo, hi), odds = Vectors.pair(oddIdx, ODD, lo, hi);
                 if (evenWhole) {
                     evens.intoArray(to, e + shift + whole);
                 } else {
@@ -1012,21 +1007,15 @@ public final class PanamaConv implements ConvSupport {
 
     /** {@code from[at]}, {@code from[at + 2]}, ... : one vector's worth. */
     private static FloatVector evenLanes(float[] from, int at) {
-        return pair(pairIndices(0), EVEN, FloatVector.fromArray(S, from, at), FloatVector.fromArray(S, from, at + L));
+        return Vectors.pair(pairIndices(0), EVEN, FloatVector.fromArray(S, from, at), FloatVector.fromArray(S, from, at + L));
     }
 
     /**
      * The indices of {@code EVEN}, {@code ODD}, {@code ZIP_LOW} or {@code ZIP_HIGH} (0 to 3) for
-     * {@link #pair}; null below 16 lanes. Load them before a loop.
+     * {@link Vectors#pair}; null below 16 lanes. Load them before a loop.
      */
     private static IntVector pairIndices(int which) {
-        return SELECT ? IntVector.fromArray(Vectors.INTS, PAIR_INDICES, which * L) : null;
-    }
-
-    /** {@code a.rearrange(shuffle, b)}, at 16 lanes as {@code indices.selectFrom(a, b)} ({@link #SELECT}). */
-    private static FloatVector pair(IntVector indices, VectorShuffle<Float> shuffle, FloatVector a, FloatVector b) {
-        return SELECT ? indices.selectFrom(a.reinterpretAsInts(), b.reinterpretAsInts()).reinterpretAsFloats()
-                : a.rearrange(shuffle, b);
+        return Vectors.pairIndices(PAIR_INDICES, which);
     }
 
     /**
@@ -1051,8 +1040,8 @@ public final class PanamaConv implements ConvSupport {
                     FloatVector.fromArray(S, to, toAt + i, m).add(d).intoArray(to, toAt + i, m);
                 } else {
                     int at = toAt + 2 * i;
-                    FloatVector.fromArray(S, to, at).add(pair(zipLowIdx, ZIP_LOW, d, zero)).intoArray(to, at);
-                    FloatVector.fromArray(S, to, at + L).add(pair(zipHighIdx, ZIP_HIGH, d, zero)).intoArray(to, at + L);
+                    FloatVector.fromArray(S, to, at).add(Vectors.pair(zipLowIdx, ZIP_LOW, d, zero)).intoArray(to, at);
+                    FloatVector.fromArray(S, to, at + L).add(Vectors.pair(zipHighIdx, ZIP_HIGH, d, zero)).intoArray(to, at + L);
                 }
             }
         }

@@ -7,6 +7,7 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -40,6 +41,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final VectorSpecies<Byte> B = Vectors.BYTES;
     private static final int L = S.length();
+    private static final VectorSpecies<Integer> INTS = Vectors.INTS;
     /** Products per tile: the planes of {@code U}, {@code V} and {@code M}. */
     private static final int PRODUCTS = 36;
     /**
@@ -52,6 +54,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
     private static final VectorShuffle<Float> UNZIP_ODD = WinogradConvolution.UNZIP_ODD;
     private static final VectorShuffle<Float> ZIP_LOW = WinogradConvolution.ZIP_LOW;
     private static final VectorShuffle<Float> ZIP_HIGH = WinogradConvolution.ZIP_HIGH;
+    private static final int[] PAIR_INDICES = WinogradConvolution.PAIR_INDICES;
 
     private final ConvShape shape;
     private final int cin, cout, height, width;
@@ -266,6 +269,10 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      * {@link #stageRow} splits one row.
      */
     private void stagePhase(float[] x, int at, int xRow, float[] xs, int to, int ph) {
+        // in int lanes, as selectFrom permutes them: a reinterpret per load and per store, not three
+        // per permute (with three, C2 stopped inlining stagePhase's last one: NodeCountInliningCutoff)
+        IntVector unzipEven = IntVector.fromArray(INTS, PAIR_INDICES, 0);
+        IntVector unzipOdd = IntVector.fromArray(INTS, PAIR_INDICES, L);
         int c0 = to, c1 = c0 + columnPlane, c2 = c1 + columnPlane, c3 = c2 + columnPlane;
         int tiles = tilesY * tilesX;
         int row = at + (ph == 0 ? 3 : ph - 1) * xRow, column = 0; // the vector the next load reads
@@ -273,33 +280,33 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
             // masked: the last run may be short (a 16-wide map's rows are 4 tiles), and then the
             // reads past it (lanes off) may lie past the image
             int left = 4 * (tiles - i);
-            FloatVector v0 = FloatVector.fromArray(S, x, row + column, S.indexInRange(0, left));
+            IntVector v0 = FloatVector.fromArray(S, x, row + column, S.indexInRange(0, left)).reinterpretAsInts();
             if ((column += L) == width) {
                 column = 0;
                 row += 4 * xRow;
             }
-            FloatVector v1 = FloatVector.fromArray(S, x, row + column, S.indexInRange(L, left));
+            IntVector v1 = FloatVector.fromArray(S, x, row + column, S.indexInRange(L, left)).reinterpretAsInts();
             if ((column += L) == width) {
                 column = 0;
                 row += 4 * xRow;
             }
-            FloatVector v2 = FloatVector.fromArray(S, x, row + column, S.indexInRange(2 * L, left));
+            IntVector v2 = FloatVector.fromArray(S, x, row + column, S.indexInRange(2 * L, left)).reinterpretAsInts();
             if ((column += L) == width) {
                 column = 0;
                 row += 4 * xRow;
             }
-            FloatVector v3 = FloatVector.fromArray(S, x, row + column, S.indexInRange(3 * L, left));
+            IntVector v3 = FloatVector.fromArray(S, x, row + column, S.indexInRange(3 * L, left)).reinterpretAsInts();
             if ((column += L) == width) {
                 column = 0;
                 row += 4 * xRow;
             }
-            FloatVector e01 = v0.rearrange(UNZIP_EVEN, v1), o01 = v0.rearrange(UNZIP_ODD, v1);
-            FloatVector e23 = v2.rearrange(UNZIP_EVEN, v3), o23 = v2.rearrange(UNZIP_ODD, v3);
+            IntVector e01 = unzipEven.selectFrom(v0, v1), o01 = unzipOdd.selectFrom(v0, v1);
+            IntVector e23 = unzipEven.selectFrom(v2, v3), o23 = unzipOdd.selectFrom(v2, v3);
             VectorMask<Float> in = S.indexInRange(i, tiles);
-            e01.rearrange(UNZIP_EVEN, e23).intoArray(xs, c0 + i, in);
-            o01.rearrange(UNZIP_EVEN, o23).intoArray(xs, c1 + i, in);
-            e01.rearrange(UNZIP_ODD, e23).intoArray(xs, c2 + i, in);
-            o01.rearrange(UNZIP_ODD, o23).intoArray(xs, c3 + i, in);
+            unzipEven.selectFrom(e01, e23).reinterpretAsFloats().intoArray(xs, c0 + i, in);
+            unzipEven.selectFrom(o01, o23).reinterpretAsFloats().intoArray(xs, c1 + i, in);
+            unzipOdd.selectFrom(e01, e23).reinterpretAsFloats().intoArray(xs, c2 + i, in);
+            unzipOdd.selectFrom(o01, o23).reinterpretAsFloats().intoArray(xs, c3 + i, in);
         }
     }
 
@@ -310,21 +317,25 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      * {@code 4i + 3}; a last run shorter than a vector masked.
      */
     private void stageRow(float[] x, int at, float[] xs, int to) {
+        // in int lanes, as selectFrom permutes them: a reinterpret per load and per store, not three
+        // per permute (with three, C2 stopped inlining stagePhase's last one: NodeCountInliningCutoff)
+        IntVector unzipEven = IntVector.fromArray(INTS, PAIR_INDICES, 0);
+        IntVector unzipOdd = IntVector.fromArray(INTS, PAIR_INDICES, L);
         int c0 = to, c1 = c0 + columnPlane, c2 = c1 + columnPlane, c3 = c2 + columnPlane;
         for (int i = 0; i < tilesX; i += L) {
             // masked: the width is not in whole vectors, and the last run may be short
             int left = width - 4 * i, from = at + 4 * i;
-            FloatVector v0 = FloatVector.fromArray(S, x, from, S.indexInRange(0, left));
-            FloatVector v1 = FloatVector.fromArray(S, x, from + L, S.indexInRange(L, left));
-            FloatVector v2 = FloatVector.fromArray(S, x, from + 2 * L, S.indexInRange(2 * L, left));
-            FloatVector v3 = FloatVector.fromArray(S, x, from + 3 * L, S.indexInRange(3 * L, left));
-            FloatVector e01 = v0.rearrange(UNZIP_EVEN, v1), o01 = v0.rearrange(UNZIP_ODD, v1);
-            FloatVector e23 = v2.rearrange(UNZIP_EVEN, v3), o23 = v2.rearrange(UNZIP_ODD, v3);
+            IntVector v0 = FloatVector.fromArray(S, x, from, S.indexInRange(0, left)).reinterpretAsInts();
+            IntVector v1 = FloatVector.fromArray(S, x, from + L, S.indexInRange(L, left)).reinterpretAsInts();
+            IntVector v2 = FloatVector.fromArray(S, x, from + 2 * L, S.indexInRange(2 * L, left)).reinterpretAsInts();
+            IntVector v3 = FloatVector.fromArray(S, x, from + 3 * L, S.indexInRange(3 * L, left)).reinterpretAsInts();
+            IntVector e01 = unzipEven.selectFrom(v0, v1), o01 = unzipOdd.selectFrom(v0, v1);
+            IntVector e23 = unzipEven.selectFrom(v2, v3), o23 = unzipOdd.selectFrom(v2, v3);
             VectorMask<Float> in = S.indexInRange(i, tilesX);
-            e01.rearrange(UNZIP_EVEN, e23).intoArray(xs, c0 + i, in);
-            o01.rearrange(UNZIP_EVEN, o23).intoArray(xs, c1 + i, in);
-            e01.rearrange(UNZIP_ODD, e23).intoArray(xs, c2 + i, in);
-            o01.rearrange(UNZIP_ODD, o23).intoArray(xs, c3 + i, in);
+            unzipEven.selectFrom(e01, e23).reinterpretAsFloats().intoArray(xs, c0 + i, in);
+            unzipEven.selectFrom(o01, o23).reinterpretAsFloats().intoArray(xs, c1 + i, in);
+            unzipOdd.selectFrom(e01, e23).reinterpretAsFloats().intoArray(xs, c2 + i, in);
+            unzipOdd.selectFrom(o01, o23).reinterpretAsFloats().intoArray(xs, c3 + i, in);
         }
     }
 
@@ -706,16 +717,17 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      * holds four tiles' rows side by side, stored at {@code g0..g3} ({@link #start}) or by pieces.
      */
     private void place(float[] m, int scratch, int tile, int count, float[] y, int to, int g0, int g1, int g2, int g3) {
+        IntVector zipLow = Vectors.pairIndices(PAIR_INDICES, 2), zipHigh = Vectors.pairIndices(PAIR_INDICES, 3);
         int q = L / 4, stride = 4 * width;
         for (int i = 0; i < 4; i++) {
             int at = scratch + 4 * i * L, row = to + i * width;
             FloatVector c0 = FloatVector.fromArray(S, m, at), c1 = FloatVector.fromArray(S, m, at + L);
             FloatVector c2 = FloatVector.fromArray(S, m, at + 2 * L), c3 = FloatVector.fromArray(S, m, at + 3 * L);
             // columns 0 and 2, 1 and 3 side by side, then those pairs: lanes 4s..4s + 3 are tile s's row
-            FloatVector lowEven = c0.rearrange(ZIP_LOW, c2), highEven = c0.rearrange(ZIP_HIGH, c2);
-            FloatVector lowOdd = c1.rearrange(ZIP_LOW, c3), highOdd = c1.rearrange(ZIP_HIGH, c3);
-            FloatVector r0 = lowEven.rearrange(ZIP_LOW, lowOdd), r1 = lowEven.rearrange(ZIP_HIGH, lowOdd);
-            FloatVector r2 = highEven.rearrange(ZIP_LOW, highOdd), r3 = highEven.rearrange(ZIP_HIGH, highOdd);
+            FloatVector lowEven = Vectors.pair(zipLow, ZIP_LOW, c0, c2), highEven = Vectors.pair(zipHigh, ZIP_HIGH, c0, c2);
+            FloatVector lowOdd = Vectors.pair(zipLow, ZIP_LOW, c1, c3), highOdd = Vectors.pair(zipHigh, ZIP_HIGH, c1, c3);
+            FloatVector r0 = Vectors.pair(zipLow, ZIP_LOW, lowEven, lowOdd), r1 = Vectors.pair(zipHigh, ZIP_HIGH, lowEven, lowOdd);
+            FloatVector r2 = Vectors.pair(zipLow, ZIP_LOW, highEven, highOdd), r3 = Vectors.pair(zipHigh, ZIP_HIGH, highEven, highOdd);
             if ((g0 | g1 | g2 | g3) >= 0) {
                 r0.intoArray(y, row + g0);
                 r1.intoArray(y, row + g1);

@@ -1,6 +1,7 @@
 package dev.isthmus.kernels.runtime;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -64,6 +65,30 @@ public final class Vectors {
             }
         }
         return lanes;
+    }
+
+    /**
+     * Whether {@link #pair} takes {@code selectFrom}: at 16 lanes, AVX-512's two-source permute.
+     * AVX2 has none (C2 would emulate it), so narrower vectors keep the two-vector rearrange.
+     */
+    public static final boolean TWO_SOURCE_SELECT = LANES == 16 || Boolean.getBoolean("isthmus.select");
+
+    /**
+     * Vector {@code which} of a {@link #selectIndices} table, for {@link #pair}: load it into a
+     * local before the loop. Null where {@link #TWO_SOURCE_SELECT} is false (the table may be empty).
+     */
+    public static IntVector pairIndices(int[] table, int which) {
+        return TWO_SOURCE_SELECT ? IntVector.fromArray(INTS, table, which * LANES) : null;
+    }
+
+    /**
+     * {@code a.rearrange(shuffle, b)}: at 16 lanes as {@code indices.selectFrom(a, b)} on int lanes
+     * ({@code indices} the {@link #pairIndices} of the same shuffle), one permute instead of two
+     * and a blend. Small enough that C2 inlines it, so no vector crosses a call.
+     */
+    public static FloatVector pair(IntVector indices, VectorShuffle<Float> shuffle, FloatVector a, FloatVector b) {
+        return TWO_SOURCE_SELECT ? indices.selectFrom(a.reinterpretAsInts(), b.reinterpretAsInts()).reinterpretAsFloats()
+                : a.rearrange(shuffle, b);
     }
 
     /** The {@link #selectIndices} of {@code shuffles}, one after another. */
