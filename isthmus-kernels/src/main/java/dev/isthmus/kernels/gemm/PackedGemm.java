@@ -71,9 +71,12 @@ final class PackedGemm {
         run(false, transB, m, n, k, alpha, a, 0, 0, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 
-    /** Where each of A's {@code m} rows starts when they lie {@code lda} apart. */
+    /**
+     * Where each of A's {@code m} rows starts when they lie {@code lda} apart: the calling thread's
+     * table (at least {@code m} long), valid until its next SGEMM call, so a step allocates none.
+     */
     static int[] rowStarts(int m, int aOffset, int lda) {
-        int[] rows = new int[m];
+        int[] rows = Workspace.ints(Workspace.IntSlot.GEMM_ROWS, m);
         for (int i = 0; i < m; i++) {
             rows[i] = aOffset + i * lda;
         }

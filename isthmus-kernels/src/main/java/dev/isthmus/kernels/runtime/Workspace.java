@@ -64,6 +64,18 @@ public final class Workspace {
     private static final ThreadLocal<double[][]> DOUBLES =
             ThreadLocal.withInitial(() -> new double[DoubleSlot.values().length][]);
 
+    /** What an int scratch array is for. */
+    public enum IntSlot {
+        /**
+         * SGEMM's table of where A's rows start, when A is read in place. The calling thread's:
+         * workers read it only while the call that filled it runs.
+         */
+        GEMM_ROWS
+    }
+
+    private static final ThreadLocal<int[][]> INTS =
+            ThreadLocal.withInitial(() -> new int[IntSlot.values().length][]);
+
     private Workspace() {}
 
     /** This thread's array for {@code slot}, at least {@code length} long; contents are stale. */
@@ -87,6 +99,17 @@ public final class Workspace {
         double[] a = arrays[slot.ordinal()];
         if (a == null || a.length < length) {
             a = new double[length];
+            arrays[slot.ordinal()] = a;
+        }
+        return a;
+    }
+
+    /** This thread's int array for {@code slot}, at least {@code length} long; contents are stale. */
+    public static int[] ints(IntSlot slot, int length) {
+        int[][] arrays = INTS.get();
+        int[] a = arrays[slot.ordinal()];
+        if (a == null || a.length < length) {
+            a = new int[length];
             arrays[slot.ordinal()] = a;
         }
         return a;
