@@ -683,11 +683,11 @@ final class WinogradConvolution implements WinogradDataGradient {
      * a 16 -> 16 backward 2.6 times slower).
      */
     private void stageGradient(float[] dz, int dzAt, int dzRow, int dzPlane, float[] ds) {
-        int phase = gradientPhase();
         if (tilesX % L == 0) {
             stageGradientWholeRows(dz, dzAt, dzRow, dzPlane, ds);
             return;
         }
+        int phase = gradientPhase();
         for (int oc = 0; oc < cout; oc++) {
             for (int i = 0; i < 4; i++) {
                 int from = dzAt + oc * dzPlane + i * dzRow, to = oc * gradientPlane() + 2 * i * phase;

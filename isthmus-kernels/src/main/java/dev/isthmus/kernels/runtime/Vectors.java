@@ -84,7 +84,13 @@ public final class Vectors {
     /**
      * {@code a.rearrange(shuffle, b)}: at 16 lanes as {@code indices.selectFrom(a, b)} on int lanes
      * ({@code indices} the {@link #pairIndices} of the same shuffle), one permute instead of two
-     * and a blend. Small enough that C2 inlines it, so no vector crosses a call.
+     * and a blend. Small enough that C2 inlines it, so no vector crosses a call. But each call
+     * parses into three reinterprets and the permute: in a method already near C2's
+     * {@code NodeCountInliningCutoff}, C2 stopped inlining the last ones (each then boxed its
+     * vectors; F(4x4)'s {@code stagePhase}, {@code pool}, F(4x2)'s {@code transformTallRun}).
+     * There, permute in int lanes ({@code IntVector.selectFrom}, reinterpreting once a load and a
+     * store; under AVX2 C2 lowers it to the rearrange's permutes and blend, measured level), or
+     * keep the rearrange.
      */
     public static FloatVector pair(IntVector indices, VectorShuffle<Float> shuffle, FloatVector a, FloatVector b) {
         return TWO_SOURCE_SELECT ? indices.selectFrom(a.reinterpretAsInts(), b.reinterpretAsInts()).reinterpretAsFloats()
