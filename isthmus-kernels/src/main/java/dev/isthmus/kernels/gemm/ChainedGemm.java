@@ -74,9 +74,8 @@ final class ChainedGemm {
     private static void chainColumns(int j0, int j1, int m, int k, float[] a, int aOffset, int lda,
                                      float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
         for (int j = j0; j < j1; j += WIDTH) {
-            VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
             for (int i = 0; i < m; i += 4) {
-                chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), b, bOffset + j, ldb, first, second,
+                chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), b, bOffset + j, ldb, j, j1,
                         c, cOffset + i * ldc + j, ldc);
             }
         }
@@ -94,11 +93,16 @@ final class ChainedGemm {
     }
 
     /**
-     * Rows {@code [i, i + rows)} of {@code C = A B} (rows at most 4) over two vectors of columns;
-     * a short tile re-reads its last row of A in the missing ones and stores only its own.
+     * Rows {@code [i, i + rows)} of {@code C = A B} (rows at most 4) over two vectors of columns
+     * from {@code j}, those before {@code j1} stored; a short tile re-reads its last row of A in
+     * the missing ones and stores only its own.
      */
     private static void chainTile(int k, float[] a, int aOffset, int lda, int i, int rows, float[] b, int bAt, int ldb,
-                                  VectorMask<Float> first, VectorMask<Float> second, float[] c, int cAt, int ldc) {
+                                  int j, int j1, float[] c, int cAt, int ldc) {
+        // the masks made here and the stores written out: C2 does not inline this method, and a
+        // mask passed in (or a vector passed to a store helper it left out of line, as it did) is
+        // boxed at each call (VGG's Dense weight gradient: 50 KB a training step)
+        VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
         int last = i + rows - 1;
         int a0 = aOffset + i * lda, a1 = aOffset + Math.min(i + 1, last) * lda;
         int a2 = aOffset + Math.min(i + 2, last) * lda, a3 = aOffset + Math.min(i + 3, last) * lda;
@@ -128,10 +132,37 @@ final class ChainedGemm {
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
         }
-        store(c00, c01, c, cAt, first, second);
-        if (rows > 1) store(c10, c11, c, cAt + ldc, first, second);
-        if (rows > 2) store(c20, c21, c, cAt + 2 * ldc, first, second);
-        if (rows > 3) store(c30, c31, c, cAt + 3 * ldc, first, second);
+        if (full) {
+            c00.intoArray(c, cAt);
+            c01.intoArray(c, cAt + L);
+            if (rows > 1) {
+                c10.intoArray(c, cAt + ldc);
+                c11.intoArray(c, cAt + ldc + L);
+            }
+            if (rows > 2) {
+                c20.intoArray(c, cAt + 2 * ldc);
+                c21.intoArray(c, cAt + 2 * ldc + L);
+            }
+            if (rows > 3) {
+                c30.intoArray(c, cAt + 3 * ldc);
+                c31.intoArray(c, cAt + 3 * ldc + L);
+            }
+            return;
+        }
+        c00.intoArray(c, cAt, first);
+        c01.intoArray(c, cAt + L, second);
+        if (rows > 1) {
+            c10.intoArray(c, cAt + ldc, first);
+            c11.intoArray(c, cAt + ldc + L, second);
+        }
+        if (rows > 2) {
+            c20.intoArray(c, cAt + 2 * ldc, first);
+            c21.intoArray(c, cAt + 2 * ldc + L, second);
+        }
+        if (rows > 3) {
+            c30.intoArray(c, cAt + 3 * ldc, first);
+            c31.intoArray(c, cAt + 3 * ldc + L, second);
+        }
     }
 
     /**
@@ -203,20 +234,36 @@ final class ChainedGemm {
                 c31.intoArray(levels, at + 7 * L);
             }
         }
-        store(c00, c01, c, cAt, first, second);
-        if (rows > 1) store(c10, c11, c, cAt + ldc, first, second);
-        if (rows > 2) store(c20, c21, c, cAt + 2 * ldc, first, second);
-        if (rows > 3) store(c30, c31, c, cAt + 3 * ldc, first, second);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int at,
-                              VectorMask<Float> first, VectorMask<Float> second) {
-        if (second.allTrue()) {
-            v0.intoArray(c, at);
-            v1.intoArray(c, at + L);
-        } else {
-            v0.intoArray(c, at, first);
-            v1.intoArray(c, at + L, second);
+        if (full) {
+            c00.intoArray(c, cAt);
+            c01.intoArray(c, cAt + L);
+            if (rows > 1) {
+                c10.intoArray(c, cAt + ldc);
+                c11.intoArray(c, cAt + ldc + L);
+            }
+            if (rows > 2) {
+                c20.intoArray(c, cAt + 2 * ldc);
+                c21.intoArray(c, cAt + 2 * ldc + L);
+            }
+            if (rows > 3) {
+                c30.intoArray(c, cAt + 3 * ldc);
+                c31.intoArray(c, cAt + 3 * ldc + L);
+            }
+            return;
+        }
+        c00.intoArray(c, cAt, first);
+        c01.intoArray(c, cAt + L, second);
+        if (rows > 1) {
+            c10.intoArray(c, cAt + ldc, first);
+            c11.intoArray(c, cAt + ldc + L, second);
+        }
+        if (rows > 2) {
+            c20.intoArray(c, cAt + 2 * ldc, first);
+            c21.intoArray(c, cAt + 2 * ldc + L, second);
+        }
+        if (rows > 3) {
+            c30.intoArray(c, cAt + 3 * ldc, first);
+            c31.intoArray(c, cAt + 3 * ldc + L, second);
         }
     }
 }
