@@ -9,9 +9,13 @@ fastest sample, and the median of its samples' ratios to the first variant's in 
 LINE is a Sampler command without its seconds (e.g. "conv forward 32 16 32 16 3 1 1 1"); the JVM
 options after a jar are split at commas, so an option that holds a comma cannot be passed; a JVM
 that does not start is named with its command (run that by hand to see its error);
-env S: seconds a sample (0.5), WARM: seconds of warm-up per JVM and line (5), CPU: the CPU (1),
+env S: seconds a sample (0.5), WARM: seconds of warm-up per JVM and line (5; ResNet's training step
+needs 15: a fresh JVM takes about 6 s to reach its speed, and shorter warm-ups leave medians between
+warm and cold samples), CPU: the CPU (1),
 JAVA: the JDK 25 java (else benchmarks/run.sh --java finds it). Build benchmarks/target/benchmarks.jar
-first; copy it aside to compare two builds.
+first; copy it aside to compare two builds. C2 compiles differently in each JVM (3-9% apart on
+`infer resnet 32 1` for the same jar): to judge a change of a few percent, name each jar twice
+(e.g. "a=A.jar b=B.jar a2=A.jar b2=B.jar").
 """
 import os
 import statistics
