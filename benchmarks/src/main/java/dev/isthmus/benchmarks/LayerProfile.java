@@ -10,7 +10,9 @@ import java.util.Locale;
 /**
  * Where a training step of a benchmark network ({@link BenchmarkNets}; ChestXRayNet unless a name
  * comes first) spends its time: each layer's forward and backward, and their share of the step,
- * averaged over steps after a warm-up. Not a JMH benchmark (it reads
+ * averaged over steps after a warm-up of as many steps and at least {@value #WARM_UP_SECONDS}
+ * seconds (a fresh JVM takes about 6 s to reach ResNet's training speed; 15 steps at batch 128
+ * left C2 compiling, and read the 16 -> 16 forwards 25% slow). Not a JMH benchmark (it reads
  * the execution's own per-layer timers), so quote it as a breakdown, not a throughput figure.
  * Layer times are summed over the threads that ran them (slices of the batch run on several
  * threads at once), so shares are of the summed time; the first line gives the wall time.
@@ -21,6 +23,8 @@ import java.util.Locale;
  * </pre>
  */
 public final class LayerProfile {
+
+    private static final int WARM_UP_SECONDS = 10;
 
     private LayerProfile() {}
 
@@ -36,14 +40,14 @@ public final class LayerProfile {
         Parallel.setThreads(threads);
         NetStep step = new NetStep(net, batch);
         Execution e = step.execution;
+        long warmUntil = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
+        for (int w = 0; w < steps || System.nanoTime() < warmUntil; w++) {
+            step.forwardBackward();
+            step.adam.step(step.parameters);
+        }
         long optimizerNanos = 0, total = 0;
-        LayerProfiler profiler = null;
-        for (int s = -steps; s < steps; s++) { // the first half warms up
-            if (s == 0) {
-                profiler = LayerProfiler.attach(e);
-                optimizerNanos = 0;
-                total = 0;
-            }
+        LayerProfiler profiler = LayerProfiler.attach(e);
+        for (int s = 0; s < steps; s++) {
             long t0 = System.nanoTime();
             step.forwardBackward();
             long t1 = System.nanoTime();
