@@ -99,9 +99,12 @@ final class ChainedGemm {
      */
     private static void chainTile(int k, float[] a, int aOffset, int lda, int i, int rows, float[] b, int bAt, int ldb,
                                   int j, int j1, float[] c, int cAt, int ldc) {
-        // the masks made here and the stores written out: C2 does not inline this method, and a
-        // mask passed in (or a vector passed to a store helper it left out of line, as it did) is
-        // boxed at each call (VGG's Dense weight gradient: 50 KB a training step)
+        // the masks made here and the stores written out, as treeTile's: C2 does not inline this
+        // method, and a mask passed in (or a vector passed to a store helper it left out of line,
+        // as it did) is boxed at each call (VGG's Dense data gradient: 50 KB a training step).
+        // treeTile with one slice and A's strides as arguments computes the same bits, but sharing
+        // it made this product 13% slower and once left the weight gradient's tiles running
+        // interpreted for a whole run (C1 cannot compile treeTile; C2's mixed profile trapped)
         VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
         int last = i + rows - 1;
         int a0 = aOffset + i * lda, a1 = aOffset + Math.min(i + 1, last) * lda;
