@@ -103,8 +103,8 @@ final class ChainedGemm {
         // method, and a mask passed in (or a vector passed to a store helper it left out of line,
         // as it did) is boxed at each call (VGG's Dense data gradient: 50 KB a training step).
         // treeTile with one slice and A's strides as arguments computes the same bits, but sharing
-        // it made this product 13% slower and once left the weight gradient's tiles running
-        // interpreted for a whole run (C1 cannot compile treeTile; C2's mixed profile trapped)
+        // it once left the Dense backward 35 times slower for a whole run (C1 cannot compile
+        // treeTile; with both uses' profiles mixed, C2's code trapped and it ran interpreted)
         VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
         int last = i + rows - 1;
         int a0 = aOffset + i * lda, a1 = aOffset + Math.min(i + 1, last) * lda;
