@@ -30,11 +30,15 @@ public final class DirectConvolution implements ConvAlgorithm {
     /**
      * Floats of the gradient at the output (a block of {@link DirectLayout#OC_BLOCK} channels) the
      * per-lane weight gradient takes a strip at a time. Each strip passes every weight's lane sums
-     * through the kernel once (590 KB of them for 32 -> 32), so fewer, longer strips: at 16,384
-     * rather than 4,096 vgg's 32 -> 32 backward on 64x64 ran 7% faster and ChestXRayNet's training
-     * step 4%, resnet's 16 -> 16 the same (benchmarks/README.md, "Longer weight-gradient strips").
+     * through the kernel once, and each block of taps passes the strip's rows, so the strip
+     * trades the one against the other. On a Zen 4, 16,384 rather than 4,096 ran vgg's 32 -> 32
+     * backward on 64x64 7% faster (since gone to Winograd) and ChestXRayNet's training step 4%;
+     * on an Intel Xeon (model 207) 4,096 is faster everywhere it was measured, its strips of
+     * rows staying in L1 (benchmarks/README.md, "Direct tiles three vectors wide"): backward of
+     * ChestXRayNet's 8 -> 8 on 128x128 x0.83-0.86, 8 -> 12 on 64x64 x0.87, vgg's stem x0.93,
+     * resnet's stem x0.93 (AVX2: x0.81-0.87).
      */
-    private static final int WEIGHT_GRADIENT_STRIP_FLOATS = 16384;
+    private static final int WEIGHT_GRADIENT_STRIP_FLOATS = 4096;
     /**
      * Floats of every channel's rows of a strip of the unpooled gradient
      * ({@link #pooledWeightGradientInStrips}), even rows, two at least: in L1 with room for the

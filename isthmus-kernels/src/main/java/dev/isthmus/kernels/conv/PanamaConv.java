@@ -64,13 +64,14 @@ public final class PanamaConv implements ConvSupport {
         int[] taps = g.reversedTapOffsets(); // one flat loop over (ic, ky, kx), counted down: see DirectLayout.pack
         // A tile's second vector: the next L columns, or (paired rows) the next row's one vector
         int rowStep = g.paired ? 2 : 1, xNext = g.paired ? g.inStride : L, oNext = g.paired ? outStride : L;
+        int wideEnd = wideColumns(g), wideStep = wideVectors(g) * L; // columns before wideEnd go in wide tiles
         if (channelsInnermost(g, rows)) {
             for (int r = 0; r < rows; r += rowStep) {
-                for (int c = 0; c < g.outWp; c += BLOCK) {
+                for (int c = 0; c < g.outWp; c += c < wideEnd ? wideStep : BLOCK) {
                     for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp, wpOffset + ob * perBlock, bias,
-                                biasOffset, ob * block, relu, out, outOffset + ob * block * outPlane + r * outStride + c,
-                                oNext, outPlane);
+                        tile(g, c < wideEnd, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp,
+                                wpOffset + ob * perBlock, bias, biasOffset, ob * block, relu, out,
+                                outOffset + ob * block * outPlane + r * outStride + c, oNext, outPlane);
                     }
                 }
             }
@@ -78,14 +79,53 @@ public final class PanamaConv implements ConvSupport {
         }
         for (int ob = 0; ob < g.coutBlocks; ob++) {
             for (int r = 0; r < rows; r += rowStep) {
-                for (int c = 0; c < g.outWp; c += BLOCK) {
-                    tile(g, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp, wpOffset + ob * perBlock, bias,
-                            biasOffset, ob * block, relu, out, outOffset + ob * block * outPlane + r * outStride + c,
-                            oNext, outPlane);
+                for (int c = 0; c < g.outWp; c += c < wideEnd ? wideStep : BLOCK) {
+                    tile(g, c < wideEnd, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp,
+                            wpOffset + ob * perBlock, bias, biasOffset, ob * block, relu, out,
+                            outOffset + ob * block * outPlane + r * outStride + c, oNext, outPlane);
                 }
             }
         }
     }
+
+    /**
+     * Vectors of output columns in a wide tile: three for eight channels (24 accumulators), four
+     * for four (16). Two vectors a tile read ten operands for sixteen FMAs (eight channels) or six
+     * for eight (four), which on an Intel Xeon kept the kernel near half the FMA peak even from
+     * L1; three read eleven for twenty-four, four eight for sixteen.
+     */
+    static int wideVectors(DirectLayout g) {
+        return g.ocBlock == 8 ? 3 : 4;
+    }
+
+    /**
+     * The columns of a computed row that go in wide tiles ({@link #wideVectors}), the rest in
+     * tiles of two vectors: as many wide tiles as leave a whole number of twos (a row is a whole
+     * number of {@link #BLOCK}s, so an even number of vectors: with threes, 8 = 3 + 3 + 2 and
+     * 16 = 4 * 3 + 2 + 2; with fours, 6 = 4 + 2). Only on AVX-512 (with 16 registers, a wide
+     * tile and its operands would fill them) and not in paired rows, whose tiles are two rows of
+     * one vector.
+     */
+    static int wideColumns(DirectLayout g) {
+        if (!WIDE_TILES || g.paired) {
+            return 0;
+        }
+        int vectors = g.outWp / L, wide = wideVectors(g), tiles;
+        if (wide == 4) {
+            tiles = vectors / 4;
+        } else {
+            tiles = switch (vectors % 3) {
+                case 0 -> vectors / 3;
+                case 2 -> (vectors - 2) / 3;
+                default -> (vectors - 4) / 3; // vectors >= 4: an even count one past a multiple of 3
+            };
+        }
+        return tiles * wide * L;
+    }
+
+    /** Benchmark hook: {@code -Disthmus.conv.wideTiles=false} keeps every direct tile two vectors wide. */
+    private static final boolean WIDE_TILES = L >= 16
+            && Boolean.parseBoolean(System.getProperty("isthmus.conv.wideTiles", "true"));
 
     /**
      * One tile of output channels from {@code oc} by two vectors, the second read {@code xNext}
@@ -94,10 +134,15 @@ public final class PanamaConv implements ConvSupport {
      * (AVX-512's 32 registers), four otherwise. Two kernels, each its own method: C2 compiles
      * each with its own profile.
      */
-    private static void tile(DirectLayout g, int k, int[] taps, float[] xp, int base, int xNext, float[] wp, int wi,
-                             float[] bias, int biasOffset, int oc, boolean relu, float[] out, int o, int oNext,
-                             int outPlane) {
-        if (g.ocBlock == 8) {
+    private static void tile(DirectLayout g, boolean wide, int k, int[] taps, float[] xp, int base, int xNext,
+                             float[] wp, int wi, float[] bias, int biasOffset, int oc, boolean relu, float[] out,
+                             int o, int oNext, int outPlane) {
+        if (wide && g.ocBlock == 8) {
+            tile8Wide(k, taps, xp, base, wp, wi, bias, biasOffset, oc, relu, out, o, outPlane);
+        } else if (wide) {
+            tile4Wide(k, taps, xp, base, wp, wi, bias, biasOffset, oc, Math.min(DirectLayout.OC_BLOCK, g.cout - oc),
+                    relu, out, o, outPlane);
+        } else if (g.ocBlock == 8) {
             tile8(k, taps, xp, base, xNext, wp, wi, bias, biasOffset, oc, relu, out, o, oNext, outPlane);
         } else {
             tile4(k, taps, xp, base, xNext, wp, wi, bias, biasOffset, oc, Math.min(DirectLayout.OC_BLOCK, g.cout - oc),
@@ -259,6 +304,190 @@ public final class PanamaConv implements ConvSupport {
         a61.intoArray(out, o + 6 * outPlane + oNext);
         a70.intoArray(out, o + 7 * outPlane);
         a71.intoArray(out, o + 7 * outPlane + oNext);
+    }
+
+    /**
+     * {@link #tile8} three vectors wide ({@link #wideVectors}): 24 accumulators, eleven loads per
+     * 24 FMAs. Each output gets the same FMAs in the same order as in {@link #tile8}.
+     */
+    private static void tile8Wide(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias,
+                                  int biasOffset, int oc, boolean relu, float[] out, int o, int outPlane) {
+        FloatVector a00 = biasVector(bias, biasOffset, oc, 8), a01 = a00, a02 = a00;
+        FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 7), a11 = a10, a12 = a10;
+        FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 6), a21 = a20, a22 = a20;
+        FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 5), a31 = a30, a32 = a30;
+        FloatVector a40 = biasVector(bias, biasOffset, oc + 4, 4), a41 = a40, a42 = a40;
+        FloatVector a50 = biasVector(bias, biasOffset, oc + 5, 3), a51 = a50, a52 = a50;
+        FloatVector a60 = biasVector(bias, biasOffset, oc + 6, 2), a61 = a60, a62 = a60;
+        FloatVector a70 = biasVector(bias, biasOffset, oc + 7, 1), a71 = a70, a72 = a70;
+        for (int t = k - 1; t >= 0; t--) { // as tile8
+            int at = base + taps[t];
+            int wt = wi + t * 8;
+            FloatVector x0 = FloatVector.fromArray(S, xp, at);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+            FloatVector x2 = FloatVector.fromArray(S, xp, at + 2 * L);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            a02 = x2.fma(w, a02);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            a12 = x2.fma(w, a12);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            a22 = x2.fma(w, a22);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            a32 = x2.fma(w, a32);
+            w = FloatVector.broadcast(S, wp[wt + 4]);
+            a40 = x0.fma(w, a40);
+            a41 = x1.fma(w, a41);
+            a42 = x2.fma(w, a42);
+            w = FloatVector.broadcast(S, wp[wt + 5]);
+            a50 = x0.fma(w, a50);
+            a51 = x1.fma(w, a51);
+            a52 = x2.fma(w, a52);
+            w = FloatVector.broadcast(S, wp[wt + 6]);
+            a60 = x0.fma(w, a60);
+            a61 = x1.fma(w, a61);
+            a62 = x2.fma(w, a62);
+            w = FloatVector.broadcast(S, wp[wt + 7]);
+            a70 = x0.fma(w, a70);
+            a71 = x1.fma(w, a71);
+            a72 = x2.fma(w, a72);
+        }
+        if (relu) {
+            FloatVector zero = FloatVector.zero(S);
+            a00 = a00.blend(zero, a00.compare(LE, zero));
+            a01 = a01.blend(zero, a01.compare(LE, zero));
+            a02 = a02.blend(zero, a02.compare(LE, zero));
+            a10 = a10.blend(zero, a10.compare(LE, zero));
+            a11 = a11.blend(zero, a11.compare(LE, zero));
+            a12 = a12.blend(zero, a12.compare(LE, zero));
+            a20 = a20.blend(zero, a20.compare(LE, zero));
+            a21 = a21.blend(zero, a21.compare(LE, zero));
+            a22 = a22.blend(zero, a22.compare(LE, zero));
+            a30 = a30.blend(zero, a30.compare(LE, zero));
+            a31 = a31.blend(zero, a31.compare(LE, zero));
+            a32 = a32.blend(zero, a32.compare(LE, zero));
+            a40 = a40.blend(zero, a40.compare(LE, zero));
+            a41 = a41.blend(zero, a41.compare(LE, zero));
+            a42 = a42.blend(zero, a42.compare(LE, zero));
+            a50 = a50.blend(zero, a50.compare(LE, zero));
+            a51 = a51.blend(zero, a51.compare(LE, zero));
+            a52 = a52.blend(zero, a52.compare(LE, zero));
+            a60 = a60.blend(zero, a60.compare(LE, zero));
+            a61 = a61.blend(zero, a61.compare(LE, zero));
+            a62 = a62.blend(zero, a62.compare(LE, zero));
+            a70 = a70.blend(zero, a70.compare(LE, zero));
+            a71 = a71.blend(zero, a71.compare(LE, zero));
+            a72 = a72.blend(zero, a72.compare(LE, zero));
+        }
+        a00.intoArray(out, o);
+        a01.intoArray(out, o + L);
+        a02.intoArray(out, o + 2 * L);
+        a10.intoArray(out, o + outPlane);
+        a11.intoArray(out, o + outPlane + L);
+        a12.intoArray(out, o + outPlane + 2 * L);
+        a20.intoArray(out, o + 2 * outPlane);
+        a21.intoArray(out, o + 2 * outPlane + L);
+        a22.intoArray(out, o + 2 * outPlane + 2 * L);
+        a30.intoArray(out, o + 3 * outPlane);
+        a31.intoArray(out, o + 3 * outPlane + L);
+        a32.intoArray(out, o + 3 * outPlane + 2 * L);
+        a40.intoArray(out, o + 4 * outPlane);
+        a41.intoArray(out, o + 4 * outPlane + L);
+        a42.intoArray(out, o + 4 * outPlane + 2 * L);
+        a50.intoArray(out, o + 5 * outPlane);
+        a51.intoArray(out, o + 5 * outPlane + L);
+        a52.intoArray(out, o + 5 * outPlane + 2 * L);
+        a60.intoArray(out, o + 6 * outPlane);
+        a61.intoArray(out, o + 6 * outPlane + L);
+        a62.intoArray(out, o + 6 * outPlane + 2 * L);
+        a70.intoArray(out, o + 7 * outPlane);
+        a71.intoArray(out, o + 7 * outPlane + L);
+        a72.intoArray(out, o + 7 * outPlane + 2 * L);
+    }
+
+    /** {@link #tile4} four vectors wide ({@link #wideVectors}), for channels that are not in eights. */
+    private static void tile4Wide(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias,
+                                  int biasOffset, int oc, int valid, boolean relu, float[] out, int o, int outPlane) {
+        FloatVector a00 = biasVector(bias, biasOffset, oc, valid), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = biasVector(bias, biasOffset, oc + 1, valid - 1), a11 = a10, a12 = a10, a13 = a10;
+        FloatVector a20 = biasVector(bias, biasOffset, oc + 2, valid - 2), a21 = a20, a22 = a20, a23 = a20;
+        FloatVector a30 = biasVector(bias, biasOffset, oc + 3, valid - 3), a31 = a30, a32 = a30, a33 = a30;
+        for (int t = k - 1; t >= 0; t--) { // as tile4
+            int at = base + taps[t];
+            int wt = wi + t * DirectLayout.OC_BLOCK;
+            FloatVector x0 = FloatVector.fromArray(S, xp, at);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+            FloatVector x2 = FloatVector.fromArray(S, xp, at + 2 * L);
+            FloatVector x3 = FloatVector.fromArray(S, xp, at + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            a02 = x2.fma(w, a02);
+            a03 = x3.fma(w, a03);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            a12 = x2.fma(w, a12);
+            a13 = x3.fma(w, a13);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            a22 = x2.fma(w, a22);
+            a23 = x3.fma(w, a23);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            a32 = x2.fma(w, a32);
+            a33 = x3.fma(w, a33);
+        }
+        if (relu) {
+            FloatVector zero = FloatVector.zero(S);
+            a00 = a00.blend(zero, a00.compare(LE, zero));
+            a01 = a01.blend(zero, a01.compare(LE, zero));
+            a02 = a02.blend(zero, a02.compare(LE, zero));
+            a03 = a03.blend(zero, a03.compare(LE, zero));
+            a10 = a10.blend(zero, a10.compare(LE, zero));
+            a11 = a11.blend(zero, a11.compare(LE, zero));
+            a12 = a12.blend(zero, a12.compare(LE, zero));
+            a13 = a13.blend(zero, a13.compare(LE, zero));
+            a20 = a20.blend(zero, a20.compare(LE, zero));
+            a21 = a21.blend(zero, a21.compare(LE, zero));
+            a22 = a22.blend(zero, a22.compare(LE, zero));
+            a23 = a23.blend(zero, a23.compare(LE, zero));
+            a30 = a30.blend(zero, a30.compare(LE, zero));
+            a31 = a31.blend(zero, a31.compare(LE, zero));
+            a32 = a32.blend(zero, a32.compare(LE, zero));
+            a33 = a33.blend(zero, a33.compare(LE, zero));
+        }
+        a00.intoArray(out, o);
+        a01.intoArray(out, o + L);
+        a02.intoArray(out, o + 2 * L);
+        a03.intoArray(out, o + 3 * L);
+        if (valid > 1) {
+            a10.intoArray(out, o + outPlane);
+            a11.intoArray(out, o + outPlane + L);
+            a12.intoArray(out, o + outPlane + 2 * L);
+            a13.intoArray(out, o + outPlane + 3 * L);
+        }
+        if (valid > 2) {
+            a20.intoArray(out, o + 2 * outPlane);
+            a21.intoArray(out, o + 2 * outPlane + L);
+            a22.intoArray(out, o + 2 * outPlane + 2 * L);
+            a23.intoArray(out, o + 2 * outPlane + 3 * L);
+        }
+        if (valid > 3) {
+            a30.intoArray(out, o + 3 * outPlane);
+            a31.intoArray(out, o + 3 * outPlane + L);
+            a32.intoArray(out, o + 3 * outPlane + 2 * L);
+            a33.intoArray(out, o + 3 * outPlane + 3 * L);
+        }
     }
 
     /** Channel {@code oc}'s bias in every lane, or zero: no bias, or a channel past the last ({@code valid <= 0}). */
