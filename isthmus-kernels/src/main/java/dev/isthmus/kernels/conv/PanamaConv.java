@@ -64,12 +64,14 @@ public final class PanamaConv implements ConvSupport {
         int[] taps = g.reversedTapOffsets(); // one flat loop over (ic, ky, kx), counted down: see DirectLayout.pack
         // A tile's second vector: the next L columns, or (paired rows) the next row's one vector
         int rowStep = g.paired ? 2 : 1, xNext = g.paired ? g.inStride : L, oNext = g.paired ? outStride : L;
-        int wideEnd = wideColumns(g), wideStep = wideVectors(g) * L; // columns before wideEnd go in wide tiles
+        // columns before wideEnd go in wide tiles, the rest in two-vector tiles or one split tile
+        int wideEnd = wideColumns(g), wideStep = wideVectors(g) * L, tailStep = splitTail(g) ? 4 * L : BLOCK;
         if (channelsInnermost(g, rows)) {
             for (int r = 0; r < rows; r += rowStep) {
-                for (int c = 0; c < g.outWp; c += c < wideEnd ? wideStep : BLOCK) {
+                for (int c = 0; c < g.outWp; c += c < wideEnd ? wideStep : tailStep) {
+                    int kind = c < wideEnd ? WIDE : tailStep == BLOCK ? NARROW : SPLIT;
                     for (int ob = 0; ob < g.coutBlocks; ob++) {
-                        tile(g, c < wideEnd, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp,
+                        tile(g, kind, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp,
                                 wpOffset + ob * perBlock, bias, biasOffset, ob * block, relu, out,
                                 outOffset + ob * block * outPlane + r * outStride + c, oNext, outPlane);
                     }
@@ -79,8 +81,9 @@ public final class PanamaConv implements ConvSupport {
         }
         for (int ob = 0; ob < g.coutBlocks; ob++) {
             for (int r = 0; r < rows; r += rowStep) {
-                for (int c = 0; c < g.outWp; c += c < wideEnd ? wideStep : BLOCK) {
-                    tile(g, c < wideEnd, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp,
+                for (int c = 0; c < g.outWp; c += c < wideEnd ? wideStep : tailStep) {
+                    int kind = c < wideEnd ? WIDE : tailStep == BLOCK ? NARROW : SPLIT;
+                    tile(g, kind, k, taps, xp, (oy0 + r) * g.inStride + c, xNext, wp,
                             wpOffset + ob * perBlock, bias, biasOffset, ob * block, relu, out,
                             outOffset + ob * block * outPlane + r * outStride + c, oNext, outPlane);
                 }
@@ -123,6 +126,19 @@ public final class PanamaConv implements ConvSupport {
         return tiles * wide * L;
     }
 
+    /** A tile's kind in {@link #directConvolve}: two vectors, wide ({@link #wideVectors}), or split ({@link #splitTail}). */
+    private static final int NARROW = 0, WIDE = 1, SPLIT = 2;
+
+    /**
+     * Whether the four vectors that {@link #wideColumns} leaves after its threes (eight channels,
+     * a row of 3n + 4 vectors: 64 or 256 wide at 512 bits) go in one tile of eight channels split
+     * in two fours, four vectors wide ({@link #tile4Wide} twice, eight loads for 16 FMAs), rather
+     * than in two two-vector tiles of eight (ten for 16).
+     */
+    static boolean splitTail(DirectLayout g) {
+        return WIDE_TILES && !g.paired && g.ocBlock == 8 && g.outWp / L % 3 == 1;
+    }
+
     /** Benchmark hook: {@code -Disthmus.conv.wideTiles=false} keeps every direct tile two vectors wide. */
     private static final boolean WIDE_TILES = L >= 16
             && Boolean.parseBoolean(System.getProperty("isthmus.conv.wideTiles", "true"));
@@ -134,14 +150,18 @@ public final class PanamaConv implements ConvSupport {
      * (AVX-512's 32 registers), four otherwise. Two kernels, each its own method: C2 compiles
      * each with its own profile.
      */
-    private static void tile(DirectLayout g, boolean wide, int k, int[] taps, float[] xp, int base, int xNext,
+    private static void tile(DirectLayout g, int kind, int k, int[] taps, float[] xp, int base, int xNext,
                              float[] wp, int wi, float[] bias, int biasOffset, int oc, boolean relu, float[] out,
                              int o, int oNext, int outPlane) {
-        if (wide && g.ocBlock == 8) {
+        if (kind == SPLIT) { // eight channels as two fours, four vectors wide (splitTail)
+            tile4Wide(k, taps, xp, base, wp, wi, 8, bias, biasOffset, oc, 4, relu, out, o, outPlane);
+            tile4Wide(k, taps, xp, base, wp, wi + 4, 8, bias, biasOffset, oc + 4, 4, relu, out, o + 4 * outPlane,
+                    outPlane);
+        } else if (kind == WIDE && g.ocBlock == 8) {
             tile8Wide(k, taps, xp, base, wp, wi, bias, biasOffset, oc, relu, out, o, outPlane);
-        } else if (wide) {
-            tile4Wide(k, taps, xp, base, wp, wi, bias, biasOffset, oc, Math.min(DirectLayout.OC_BLOCK, g.cout - oc),
-                    relu, out, o, outPlane);
+        } else if (kind == WIDE) {
+            tile4Wide(k, taps, xp, base, wp, wi, DirectLayout.OC_BLOCK, bias, biasOffset, oc,
+                    Math.min(DirectLayout.OC_BLOCK, g.cout - oc), relu, out, o, outPlane);
         } else if (g.ocBlock == 8) {
             tile8(k, taps, xp, base, xNext, wp, wi, bias, biasOffset, oc, relu, out, o, oNext, outPlane);
         } else {
@@ -412,16 +432,20 @@ public final class PanamaConv implements ConvSupport {
         a72.intoArray(out, o + 7 * outPlane + 2 * L);
     }
 
-    /** {@link #tile4} four vectors wide ({@link #wideVectors}), for channels that are not in eights. */
-    private static void tile4Wide(int k, int[] taps, float[] xp, int base, float[] wp, int wi, float[] bias,
-                                  int biasOffset, int oc, int valid, boolean relu, float[] out, int o, int outPlane) {
+    /**
+     * {@link #tile4} four vectors wide ({@link #wideVectors}), for channels that are not in eights;
+     * or half of a block of eight ({@link #splitTail}), its weights {@code wStride} apart a tap.
+     */
+    private static void tile4Wide(int k, int[] taps, float[] xp, int base, float[] wp, int wi, int wStride,
+                                  float[] bias, int biasOffset, int oc, int valid, boolean relu, float[] out, int o,
+                                  int outPlane) {
         FloatVector a00 = biasVector(bias, biasOffset, oc, valid), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, valid - 1), a11 = a10, a12 = a10, a13 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, valid - 2), a21 = a20, a22 = a20, a23 = a20;
         FloatVector a30 = biasVector(bias, biasOffset, oc + 3, valid - 3), a31 = a30, a32 = a30, a33 = a30;
         for (int t = k - 1; t >= 0; t--) { // as tile4
             int at = base + taps[t];
-            int wt = wi + t * DirectLayout.OC_BLOCK;
+            int wt = wi + t * wStride;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
             FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
             FloatVector x2 = FloatVector.fromArray(S, xp, at + 2 * L);
