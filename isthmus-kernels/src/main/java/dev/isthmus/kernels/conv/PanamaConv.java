@@ -102,12 +102,12 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * The columns of a computed row that go in wide tiles ({@link #wideVectors}), the rest in
-     * tiles of two vectors: as many wide tiles as leave a whole number of twos (a row is a whole
-     * number of {@link #BLOCK}s, so an even number of vectors: with threes, 8 = 3 + 3 + 2 and
-     * 16 = 4 * 3 + 2 + 2; with fours, 6 = 4 + 2). Only on AVX-512 (with 16 registers, a wide
-     * tile and its operands would fill them) and not in paired rows, whose tiles are two rows of
-     * one vector.
+     * The columns of a computed row that go in wide tiles ({@link #wideVectors}); the rest, past
+     * them, is one tile ({@link #splitTail}'s four vectors, else {@link #BLOCK}'s two). A row is a
+     * whole number of {@code BLOCK}s, so an even number of vectors: with threes, 6 = 3 + 3, 8 =
+     * 3 + 3 + 2, 16 = 4 * 3 + a split 4; with fours, 6 = 4 + 2. Only on AVX-512 (with 16
+     * registers, a wide tile and its operands would fill them) and not in paired rows, whose tiles
+     * are two rows of one vector.
      */
     static int wideColumns(DirectLayout g) {
         if (!WIDE_TILES || g.paired) {
@@ -144,11 +144,12 @@ public final class PanamaConv implements ConvSupport {
             && Boolean.parseBoolean(System.getProperty("isthmus.conv.wideTiles", "true"));
 
     /**
-     * One tile of output channels from {@code oc} by two vectors, the second read {@code xNext}
+     * One tile of output channels from {@code oc}: of {@code kind} {@link #WIDE} or {@link #SPLIT}
+     * as {@link #wideColumns} plans the row; else two vectors, the second read {@code xNext}
      * floats after the first and written {@code oNext} after it ({@code L} both, or a row on each
-     * side in the paired layout): eight channels where the layout chose blocks of eight
-     * (AVX-512's 32 registers), four otherwise. Two kernels, each its own method: C2 compiles
-     * each with its own profile.
+     * side in the paired layout). Eight channels where the layout chose blocks of eight
+     * (AVX-512's 32 registers), four otherwise. Each kernel is its own method: C2 compiles each
+     * with its own profile.
      */
     private static void tile(DirectLayout g, int kind, int k, int[] taps, float[] xp, int base, int xNext,
                              float[] wp, int wi, float[] bias, int biasOffset, int oc, boolean relu, float[] out,
