@@ -126,8 +126,9 @@ class BiasSumProperties {
 
     /**
      * The pooled backward's bias sums ({@code maxPool2x2Backward}, taken while it unpools): the
-     * vector kernels add each pooled row's whole vectors lane by lane over the plane, sum the
-     * lanes by halving and add the rows' ends (in float, in order) in double; the scalar ones add
+     * vector kernels add each pooled row's whole vectors (or, where a row is half a vector, each
+     * pair of rows) lane by lane over the plane, sum the lanes by halving and add the rows' ends
+     * (in float, in order) in double; the scalar ones add
      * every value in float, in order. The unpooled gradient: each window's value at its winner.
      */
     @Property(tries = 200, seed = Seeds.FIXED)
@@ -148,6 +149,7 @@ class BiasSumProperties {
         KERNELS.maxPool2x2Backward(dy, 1, y, 2, plane, winners, 0, channels, pooledRows, pooledWidth, relu, dz, 0,
                 dzStride, dzPlane, sums);
         int lanes = lanes(), vectorCols = lanes == 0 ? 0 : pooledWidth / lanes * lanes;
+        boolean rowPairs = 2 * pooledWidth == lanes; // two pooled rows a vector, an odd last row at the ends
         for (int ch = 0; ch < channels; ch++) {
             float[] lane = new float[Math.max(lanes, 1)];
             float ends = 0f, inOrder = 0f;
@@ -156,7 +158,9 @@ class BiasSumProperties {
                     int i = ch * plane + py * pooledWidth + px;
                     float g = !relu || y[2 + i] > 0f ? dy[1 + i] : 0f;
                     inOrder += g;
-                    if (px < vectorCols) {
+                    if (rowPairs && py < pooledRows / 2 * 2) {
+                        lane[py % 2 * pooledWidth + px] += g;
+                    } else if (px < vectorCols) {
                         lane[px % lanes] += g;
                     } else {
                         ends += g;
