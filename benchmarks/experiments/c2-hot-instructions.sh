@@ -30,8 +30,13 @@ taskset -c "${CPU:-1}" "$java" ${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX
   < "$fifo" > "$out/c2-hot-$name.jvm" 2>&1 &
 pid=$!
 exec 3> "$fifo"
-printf '%s 8\n' "$line" >&3
+trap '' PIPE # a JVM that died is reported below, not by a silent SIGPIPE
+printf '%s 8\n' "$line" >&3 || true
 sleep 10
+if ! kill -0 "$pid" 2>/dev/null; then
+  echo "the Sampler JVM stopped; its output ($out/c2-hot-$name.jvm) ends:" >&2
+  tail -5 "$out/c2-hot-$name.jvm" >&2; exit 1
+fi
 printf '%s %s\n' "$line" "$((seconds + 2))" >&3
 sleep 1
 perf record -q -F 4999 -p "$pid" -o "$out/c2-hot-$name.data" -- sleep "$seconds" 2>/dev/null
