@@ -73,22 +73,85 @@ final class ChainedGemm {
 
     private static void chainColumns(int j0, int j1, int m, int k, float[] a, int aOffset, int lda,
                                      float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        float[] strip = copiesStrips(m, ldb) ? Workspace.floats(Slot.GEMM_PACKED_B, (long) k * WIDTH) : null;
         for (int j = j0; j < j1; j += WIDTH) {
-            for (int i = 0; i < m; i += 4) {
-                chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), b, bOffset + j, ldb, j, j1,
-                        c, cOffset + i * ldc + j, ldc);
+            boolean copied = strip != null && j + WIDTH <= j1;
+            if (copied) {
+                copyStrip(b, bOffset + j, ldb, k, strip, 0);
             }
+            for (int i = 0; i < m; i += 4) {
+                chainTile(k, a, aOffset, lda, i, Math.min(4, m - i), copied ? strip : b, copied ? 0 : bOffset + j,
+                        copied ? WIDTH : ldb, j, j1, c, cOffset + i * ldc + j, ldc);
+            }
+        }
+    }
+
+    /**
+     * Whether a column of tiles copies its strip of B (two vectors wide, down all of k) together
+     * before its tiles read it: where more than one tile reads it and its rows lie apart. Rows of a
+     * wide B lie {@code ldb} floats apart, often a multiple of 4 KiB (a Dense of 8192 inputs: 32
+     * KiB), and read down in place they fall into a few sets of every cache: each tile then read
+     * the strip from L3 again. Copied, the strip is read from memory once and its tiles read it
+     * from L1 or L2; the sums are the same.
+     */
+    private static boolean copiesStrips(int m, int ldb) {
+        return m > 4 && ldb != WIDTH;
+    }
+
+    /** Rows {@code [0, rows)} of the strip at {@code b[at]} (rows {@code ldb} apart), into {@code strip} from {@code to}, {@code WIDTH} floats a row. */
+    private static void copyStrip(float[] b, int at, int ldb, int rows, float[] strip, int to) {
+        for (int p = 0; p < rows; p++, at += ldb, to += WIDTH) {
+            FloatVector.fromArray(S, b, at).intoArray(strip, to);
+            FloatVector.fromArray(S, b, at + L).intoArray(strip, to + L);
         }
     }
 
     private static void treeColumns(int j0, int j1, int[] kStarts, int slices, int m, float[] a, int aOffset, int lda,
                                     float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
-        float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) MAX_LEVELS * 4 * WIDTH);
-        for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its rows of B stay in L1
-            for (int i = 0; i < m; i += 4) {
-                treeTile(kStarts, slices, a, aOffset + i, lda, Math.min(4, m - i), b, bOffset + j, ldb, j, j1,
-                        levels, c, cOffset + i * ldc + j, ldc);
+        // the partial sums' levels, then a tile's worth for a narrow last column's tiles on their way to C
+        float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) (MAX_LEVELS + 1) * 4 * WIDTH);
+        int edge = MAX_LEVELS * 4 * WIDTH;
+        int k0 = kStarts[0], k = kStarts[slices] - k0;
+        float[] strip = Workspace.floats(Slot.GEMM_PACKED_B, (long) k * WIDTH);
+        float[] edgeColumns = null;
+        if (m % 4 != 0) { // the last rows of C: A's last columns, four a row of k (row p at (p - k0) * 4)
+            edgeColumns = Workspace.floats(Slot.GEMM_PACKED_A, (long) k * 4);
+            for (int p = 0, from = m / 4 * 4; p < k; p++) {
+                for (int r = 0; r < 4; r++) {
+                    edgeColumns[p * 4 + r] = from + r < m ? a[aOffset + (k0 + p) * lda + from + r] : 0f;
+                }
             }
+        }
+        for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its strip of B (row p at (p - k0) * WIDTH) in L1
+            int cols = Math.min(WIDTH, j1 - j);
+            if (cols == WIDTH) {
+                copyStrip(b, bOffset + k0 * ldb + j, ldb, k, strip, 0);
+            } else {
+                copyStripEdge(b, bOffset + k0 * ldb + j, ldb, k, cols, strip);
+            }
+            for (int i = 0; i < m; i += 4) {
+                int rows = Math.min(4, m - i), cAt = cOffset + i * ldc + j;
+                // A's columns i .. i + 3 where they lie, or copied beside zeros where fewer are left
+                float[] as = rows == 4 ? a : edgeColumns;
+                int aCol = rows == 4 ? aOffset + i : -k0 * 4, aStride = rows == 4 ? lda : 4;
+                if (cols == WIDTH) {
+                    treeTile(kStarts, slices, as, aCol, aStride, rows, strip, -k0 * WIDTH, levels, c, cAt, ldc);
+                    continue;
+                }
+                treeTile(kStarts, slices, as, aCol, aStride, rows, strip, -k0 * WIDTH, levels, levels, edge, WIDTH);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(levels, edge + r * WIDTH, c, cAt + r * ldc, cols);
+                }
+            }
+        }
+    }
+
+    /** {@link #copyStrip} of a strip {@code cols} columns wide, the rest of each row zeros. */
+    private static void copyStripEdge(float[] b, int at, int ldb, int rows, int cols, float[] strip) {
+        VectorMask<Float> first = S.indexInRange(0, cols), second = S.indexInRange(L, cols);
+        for (int p = 0, to = 0; p < rows; p++, at += ldb, to += WIDTH) {
+            FloatVector.fromArray(S, b, at, first).intoArray(strip, to);
+            FloatVector.fromArray(S, b, at + L, second).intoArray(strip, to + L);
         }
     }
 
@@ -170,46 +233,37 @@ final class ChainedGemm {
 
     /**
      * Rows {@code [i, i + rows)} of the slice tree's sum (columns of A from {@code aCol}), two
-     * vectors wide. The tree is walked as a binary counter: after slice {@code s} its product is
-     * added to the {@code numberOfTrailingZeros(s + 1)} partial sums waiting on the left (each the
-     * sum of a block as wide as everything added to it so far), then waits itself; at the end the
-     * waiting sums, widest on the left, are added from the right. That is the tree's order.
+     * vectors wide, B a strip {@code WIDTH} floats a row. The tree is walked as a binary counter:
+     * after slice {@code s} its product is added to the {@code numberOfTrailingZeros(s + 1)}
+     * partial sums waiting on the left (each the sum of a block as wide as everything added to it
+     * so far), then waits itself; at the end the waiting sums, widest on the left, are added from
+     * the right. That is the tree's order.
      */
     private static void treeTile(int[] kStarts, int slices, float[] a, int aCol, int lda, int rows,
-                                 float[] b, int bCol, int ldb, int j, int j1, float[] levels, float[] c, int cAt,
-                                 int ldc) {
-        // the tile's columns j and on, of j1: masks made here, not passed in (a mask passed to a
-        // method that is not inlined is boxed, an allocation a call)
-        VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
-        int last = rows - 1;
-        int o1 = Math.min(1, last), o2 = Math.min(2, last), o3 = Math.min(3, last);
-        boolean full = second.allTrue();
+                                 float[] b, int bCol, float[] levels, float[] c, int cAt, int ldc) {
+        // No masks: C1's tier 3 ran out of virtual registers on this method with masked loads and
+        // stores beside the plain ones, and a JVM that had compiled it at tier 2 (a busy C2 queue)
+        // never compiled it again: the Dense weight gradient ran 50 times slower for good.
         int depth = 0;
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int s = 0; s < slices; s++) {
             FloatVector zero = FloatVector.zero(S);
             c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero; c30 = zero; c31 = zero;
-            for (int p = kStarts[s], end = kStarts[s + 1]; p < end; p++) {
-                int bRow = bCol + p * ldb, aRow = aCol + p * lda;
-                FloatVector b0, b1;
-                if (full) {
-                    b0 = FloatVector.fromArray(S, b, bRow);
-                    b1 = FloatVector.fromArray(S, b, bRow + L);
-                } else {
-                    b0 = FloatVector.fromArray(S, b, bRow, first);
-                    b1 = FloatVector.fromArray(S, b, bRow + L, second);
-                }
+            int p = kStarts[s], end = kStarts[s + 1];
+            for (int bRow = bCol + p * WIDTH, aRow = aCol + p * lda; p < end; p++, bRow += WIDTH, aRow += lda) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bRow);
+                FloatVector b1 = FloatVector.fromArray(S, b, bRow + L);
                 FloatVector x = FloatVector.broadcast(S, a[aRow]);
                 c00 = b0.fma(x, c00);
                 c01 = b1.fma(x, c01);
-                x = FloatVector.broadcast(S, a[aRow + o1]);
+                x = FloatVector.broadcast(S, a[aRow + 1]);
                 c10 = b0.fma(x, c10);
                 c11 = b1.fma(x, c11);
-                x = FloatVector.broadcast(S, a[aRow + o2]);
+                x = FloatVector.broadcast(S, a[aRow + 2]);
                 c20 = b0.fma(x, c20);
                 c21 = b1.fma(x, c21);
-                x = FloatVector.broadcast(S, a[aRow + o3]);
+                x = FloatVector.broadcast(S, a[aRow + 3]);
                 c30 = b0.fma(x, c30);
                 c31 = b1.fma(x, c31);
             }
@@ -237,36 +291,19 @@ final class ChainedGemm {
                 c31.intoArray(levels, at + 7 * L);
             }
         }
-        if (full) {
-            c00.intoArray(c, cAt);
-            c01.intoArray(c, cAt + L);
-            if (rows > 1) {
-                c10.intoArray(c, cAt + ldc);
-                c11.intoArray(c, cAt + ldc + L);
-            }
-            if (rows > 2) {
-                c20.intoArray(c, cAt + 2 * ldc);
-                c21.intoArray(c, cAt + 2 * ldc + L);
-            }
-            if (rows > 3) {
-                c30.intoArray(c, cAt + 3 * ldc);
-                c31.intoArray(c, cAt + 3 * ldc + L);
-            }
-            return;
-        }
-        c00.intoArray(c, cAt, first);
-        c01.intoArray(c, cAt + L, second);
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + L);
         if (rows > 1) {
-            c10.intoArray(c, cAt + ldc, first);
-            c11.intoArray(c, cAt + ldc + L, second);
+            c10.intoArray(c, cAt + ldc);
+            c11.intoArray(c, cAt + ldc + L);
         }
         if (rows > 2) {
-            c20.intoArray(c, cAt + 2 * ldc, first);
-            c21.intoArray(c, cAt + 2 * ldc + L, second);
+            c20.intoArray(c, cAt + 2 * ldc);
+            c21.intoArray(c, cAt + 2 * ldc + L);
         }
         if (rows > 3) {
-            c30.intoArray(c, cAt + 3 * ldc, first);
-            c31.intoArray(c, cAt + 3 * ldc + L, second);
+            c30.intoArray(c, cAt + 3 * ldc);
+            c31.intoArray(c, cAt + 3 * ldc + L);
         }
     }
 }
