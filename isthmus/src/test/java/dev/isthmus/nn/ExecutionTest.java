@@ -103,6 +103,24 @@ class ExecutionTest {
         return model;
     }
 
+    /**
+     * Slices take the batch's size up to 16 while their parameter gradients fit in 2^25 floats;
+     * where the floats bound them, a power of two (here 33,554,432 / 4,195,328 parameters: 7 fit, 4 taken).
+     */
+    @Test
+    void slicesBoundByTheirGradientsAreAPowerOfTwo() {
+        Node in = Node.input(1, 64, 64);
+        Model model = new Model(in, new Dense(1024).apply(new Flatten().apply(in))).initialize(1);
+        assertEquals(4_195_328, model.parameterCount());
+        Execution e = model.newExecution();
+        assertEquals(4, e.trainingSlices(32));
+        assertEquals(4, e.trainingSlices(8));
+        assertEquals(7, e.trainingSlices(7), "a batch the floats allow keeps one slice a sample");
+        Model small = new Model(in, new Dense(8).apply(new Flatten().apply(in))).initialize(1);
+        assertEquals(16, small.newExecution().trainingSlices(32));
+        assertEquals(13, small.newExecution().trainingSlices(13));
+    }
+
     @Test
     void aWideDenseGivesTheSumOfItsSamplesGradients() {
         assertSlicedEqualsSummedSamples(wideDenseNet(0f), 6, 31);
