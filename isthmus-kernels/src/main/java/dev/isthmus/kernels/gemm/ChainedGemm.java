@@ -25,6 +25,8 @@ final class ChainedGemm {
     private static final int L = S.length();
     private static final int WIDTH = 2 * L;
     private static final long PARALLEL_MIN_FLOPS = PackedGemm.BLOCKING.parallelMinFlops();
+    /** Rows of C the slice tree's tiles walk along together: as many write streams. */
+    private static final int BAND_ROWS = 16;
     /** Partial sums a tile may hold at once: one per level of a tree over at most 2^31 slices. */
     private static final int MAX_LEVELS = 32;
 
@@ -112,7 +114,6 @@ final class ChainedGemm {
         float[] levels = Workspace.floats(Slot.GEMM_TILE, (long) (MAX_LEVELS + 1) * 4 * WIDTH);
         int edge = MAX_LEVELS * 4 * WIDTH;
         int k0 = kStarts[0], k = kStarts[slices] - k0;
-        float[] strip = Workspace.floats(Slot.GEMM_PACKED_B, (long) k * WIDTH);
         float[] edgeColumns = null;
         if (m % 4 != 0) { // the last rows of C: A's last columns, four a row of k (row p at (p - k0) * 4)
             edgeColumns = Workspace.floats(Slot.GEMM_PACKED_A, (long) k * 4);
@@ -122,34 +123,50 @@ final class ChainedGemm {
                 }
             }
         }
-        for (int j = j0; j < j1; j += WIDTH) { // a column of tiles: its strip of B (row p at (p - k0) * WIDTH) in L1
-            int cols = Math.min(WIDTH, j1 - j);
-            if (cols == WIDTH) {
-                copyStrip(b, bOffset + k0 * ldb + j, ldb, k, strip, 0);
-            } else {
-                copyStripEdge(b, bOffset + k0 * ldb + j, ldb, k, cols, strip);
-            }
-            for (int i = 0; i < m; i += 4) {
-                int rows = Math.min(4, m - i), cAt = cOffset + i * ldc + j;
-                // A's columns i .. i + 3 where they lie, or copied beside zeros where fewer are left
-                float[] as = rows == 4 ? a : edgeColumns;
-                int aCol = rows == 4 ? aOffset + i : -k0 * 4, aStride = rows == 4 ? lda : 4;
+        // C a band of rows at a time, along them, where the writes stream: its columns in panels
+        // whose strips of B, copied together (strip s's row p at (s * k + p - k0) * WIDTH), stay in
+        // L2 while every band passes, each strip in L1 while the band's tiles pass. Walked down a
+        // column of tiles instead, a wide C (a Dense weight gradient's rows lie 32 KiB apart) took a
+        // new page every tile.
+        int panelStrips = Math.max(1, Blocking.L2 / 2 / (Math.max(1, k) * WIDTH * Float.BYTES));
+        float[] strips = Workspace.floats(Slot.GEMM_PACKED_B, (long) panelStrips * k * WIDTH);
+        for (int jp = j0; jp < j1; jp += panelStrips * WIDTH) {
+            int jpEnd = Math.min(j1, jp + panelStrips * WIDTH);
+            for (int j = jp, to = 0; j < jpEnd; j += WIDTH, to += k * WIDTH) {
+                int cols = Math.min(WIDTH, j1 - j);
                 if (cols == WIDTH) {
-                    treeTile(kStarts, slices, as, aCol, aStride, rows, strip, -k0 * WIDTH, levels, c, cAt, ldc);
-                    continue;
+                    copyStrip(b, bOffset + k0 * ldb + j, ldb, k, strips, to);
+                } else {
+                    copyStripEdge(b, bOffset + k0 * ldb + j, ldb, k, cols, strips, to);
                 }
-                treeTile(kStarts, slices, as, aCol, aStride, rows, strip, -k0 * WIDTH, levels, levels, edge, WIDTH);
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(levels, edge + r * WIDTH, c, cAt + r * ldc, cols);
+            }
+            for (int band = 0; band < m; band += BAND_ROWS) {
+                int bandEnd = Math.min(m, band + BAND_ROWS);
+                for (int j = jp, bCol = -k0 * WIDTH; j < jpEnd; j += WIDTH, bCol += k * WIDTH) {
+                    int cols = Math.min(WIDTH, j1 - j);
+                    for (int i = band; i < bandEnd; i += 4) {
+                        int rows = Math.min(4, m - i), cAt = cOffset + i * ldc + j;
+                        // A's columns i .. i + 3 where they lie, or copied beside zeros where fewer are left
+                        float[] as = rows == 4 ? a : edgeColumns;
+                        int aCol = rows == 4 ? aOffset + i : -k0 * 4, aStride = rows == 4 ? lda : 4;
+                        if (cols == WIDTH) {
+                            treeTile(kStarts, slices, as, aCol, aStride, rows, strips, bCol, levels, c, cAt, ldc);
+                            continue;
+                        }
+                        treeTile(kStarts, slices, as, aCol, aStride, rows, strips, bCol, levels, levels, edge, WIDTH);
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(levels, edge + r * WIDTH, c, cAt + r * ldc, cols);
+                        }
+                    }
                 }
             }
         }
     }
 
     /** {@link #copyStrip} of a strip {@code cols} columns wide, the rest of each row zeros. */
-    private static void copyStripEdge(float[] b, int at, int ldb, int rows, int cols, float[] strip) {
+    private static void copyStripEdge(float[] b, int at, int ldb, int rows, int cols, float[] strip, int to) {
         VectorMask<Float> first = S.indexInRange(0, cols), second = S.indexInRange(L, cols);
-        for (int p = 0, to = 0; p < rows; p++, at += ldb, to += WIDTH) {
+        for (int p = 0; p < rows; p++, at += ldb, to += WIDTH) {
             FloatVector.fromArray(S, b, at, first).intoArray(strip, to);
             FloatVector.fromArray(S, b, at + L, second).intoArray(strip, to + L);
         }
