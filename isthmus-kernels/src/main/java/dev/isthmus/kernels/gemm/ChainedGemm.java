@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * slice or all at once (a large {@code Dense}): {@link #gemm} for {@code C = A B}, and
  * {@link #sliceTree} for {@code C = A^T B} summed over slices of k in the slice tree's order.
  *
- * <p>A tile is four rows of C by two vectors (14 registers: AVX2's 16 hold it), B read where it
- * lies, a row of it two vectors at a time; threads take whole columns of C, so the thread count
- * changes nothing.
+ * <p>A tile is four rows of C by two vectors (14 registers: AVX2's 16 hold it), B read a row of
+ * its strip (two vectors wide) at a time, the strip copied together first where several tiles
+ * read it; threads take whole columns of C, so the thread count changes nothing.
  */
 final class ChainedGemm {
 
