@@ -186,7 +186,7 @@ final class ChainedGemm {
         // (sharing treeTile with A's strides as arguments once left the Dense backward 35 times
         // slower for a whole run, when C1 could not compile treeTile at tier 3). Its masks stay:
         // C1 compiles it, and without them, a narrow strip copied as treeColumns copies it, a
-        // 4-row product (8192 x 256, batch 4) ran 0.48-0.59 ms against 0.33-0.35.
+        // 4-row product (8192 x 256, batch 4) ran 0.48-0.59 ms against 0.33-0.35, alternated.
         VectorMask<Float> first = S.indexInRange(j, j1), second = S.indexInRange(j + L, j1);
         int last = i + rows - 1;
         int a0 = aOffset + i * lda, a1 = aOffset + Math.min(i + 1, last) * lda;
