@@ -60,8 +60,16 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
     private final int cin, cout, height, width;
     /** Tiles across and down. */
     private final int tilesX, tilesY;
-    /** Floats of one row phase of a staged column array (tile rows, one more, and a vector's slack), a column array, a channel. */
+    /**
+     * Floats of one row phase of a staged column array (a band's tile rows, one more, and a
+     * vector's slack), a column array, a channel's band.
+     */
     private final int phasePlane, columnPlane, stagedPlane;
+    /**
+     * Per tile column {@code tx}: the lanes of a vector of tiles from {@code tx} on whose tile has a
+     * left neighbour (its patch's column 0 is that one's column 3), and a right one (column 5).
+     */
+    private final long[] hasLeft, hasRight;
     /** Tile rows per band, and the band's tiles rounded up to a whole vector. */
     private final int bandRows, blockTiles;
     /** Floats from one {@code e} to the next in {@code V}, {@code M} and {@code U}: a plane and a cache line (as Winograd's). */
@@ -82,11 +90,19 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
         width = w.outWidth();
         tilesX = width / 4;
         tilesY = height / 4;
-        phasePlane = (tilesY + 1) * tilesX + L;
-        columnPlane = 4 * phasePlane;
-        stagedPlane = 4 * columnPlane;
         bandRows = WinogradConvolution.bandRows(tilesX, tilesY, BAND_TILES);
         blockTiles = WinogradConvolution.roundUp(bandRows * tilesX, L);
+        phasePlane = (bandRows + 1) * tilesX + L;
+        columnPlane = 4 * phasePlane;
+        stagedPlane = 4 * columnPlane;
+        hasLeft = new long[tilesX];
+        hasRight = new long[tilesX];
+        for (int first = 0; first < tilesX; first++) {
+            for (int lane = 0, tx = first; lane < L; lane++, tx = tx + 1 == tilesX ? 0 : tx + 1) {
+                hasLeft[first] |= tx == 0 ? 0 : 1L << lane;
+                hasRight[first] |= tx == tilesX - 1 ? 0 : 1L << lane;
+            }
+        }
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
         weightPlane = cout * cin + 16;
@@ -211,16 +227,18 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      */
     private void convolve(float[] u, float[] x, int xb, int xRow, int xPlane, float[] y, int yb, float[] biases,
                           int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
-        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
-        stage(x, xb, xRow, xPlane, xs);
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, stagedPlane);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) PRODUCTS * inputPlane);
         // past the products, 16 vectors of scratch: a vector of tiles' outputs between the
         // output transform and placing them
         int scratch = PRODUCTS * productPlane;
         float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + 16L * L);
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
-            int first = ty0 * tilesX, tiles = (Math.min(tilesY, ty0 + bandRows) - ty0) * tilesX;
-            transformInput(xs, first, tiles, v);
+            int rows = Math.min(tilesY, ty0 + bandRows) - ty0, first = ty0 * tilesX, tiles = rows * tilesX;
+            for (int c = 0; c < cin; c++) { // each channel's band staged just before its transform reads it, in L1
+                stageBand(x, xb + c * xPlane, xRow, ty0, rows, xs);
+                transformInput(xs, c, tiles, v);
+            }
             for (int e = 0; e < PRODUCTS; e++) {
                 WinogradConvolution.multiply(cin, cout, blockTiles, u, e * weightPlane, v, e * inputPlane, m,
                         e * productPlane, WinogradConvolution.roundUp(tiles, L));
@@ -230,52 +248,50 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
     }
 
     /**
-     * The image's channels into their column arrays (see the class comment): padded row {@code p}
-     * holds, for each tile {@code tx}, the image's columns {@code 4 tx .. 4 tx + 3}, which are the
-     * padded columns 1 to 4 of the tile's patch; its columns 0 and 5 are the neighbours' 3 and 0
-     * ({@link #transformInputLeft}). Padded rows 0 and {@code height + 1} to {@code height + 3},
-     * and every slack, are zeros. The image's rows lie {@code xRow} and its planes {@code xPlane} apart.
+     * One channel's tile rows {@code ty0} to {@code ty0 + rows} (the band's, and row phases 0
+     * and 1 of the next one: its last patches' rows 4 and 5) into their column arrays from
+     * {@code xs[0]} (see the class comment): padded row {@code p} holds, for each tile {@code tx},
+     * the image's columns {@code 4 tx .. 4 tx + 3}, which are the padded columns 1 to 4 of the
+     * tile's patch; its columns 0 and 5 are the neighbours' 3 and 0 ({@link #transformInputLeft}).
+     * Padded rows 0 and {@code height + 1} to {@code height + 3} are zeros; the slack past the
+     * rows is never placed (its lanes are tiles past the band's). The image's rows lie
+     * {@code xRow} apart from {@code x[xb]}.
      */
-    private void stage(float[] x, int xb, int xRow, int xPlane, float[] xs) {
-        for (int c = 0; c < cin; c++) {
-            int plane = c * stagedPlane;
-            for (int b = 0; b < 4; b++) {
-                for (int ph = 0; ph < 4; ph++) { // padded row 0; the rows past the image; the slack
-                    int at = plane + b * columnPlane + ph * phasePlane;
-                    if (ph == 0) {
-                        Arrays.fill(xs, at, at + tilesX, 0f);
-                    }
-                    Arrays.fill(xs, at + (ph == 0 ? tilesY + 1 : tilesY) * tilesX, at + phasePlane, 0f);
-                }
+    private void stageBand(float[] x, int xb, int xRow, int ty0, int rows, float[] xs) {
+        for (int ph = 0; ph < 4; ph++) {
+            // tile row tr holds padded row 4 tr + ph, image row 4 tr + ph - 1, in the image from lo
+            // to hi; the next band's first row only in phases 0 and 1
+            int end = ph < 2 ? ty0 + rows + 1 : ty0 + rows;
+            int lo = ph == 0 ? Math.max(ty0, 1) : ty0, hi = Math.min(end, ph == 0 ? tilesY + 1 : tilesY);
+            int to = ph * phasePlane + (lo - ty0) * tilesX;
+            for (int b = 0; b < 4 && (lo > ty0 || hi < end); b++) { // the padding, at the image's top and bottom
+                int at = b * columnPlane + ph * phasePlane;
+                Arrays.fill(xs, at, at + (lo - ty0) * tilesX, 0f);
+                Arrays.fill(xs, at + (hi - ty0) * tilesX, at + (end - ty0) * tilesX, 0f);
             }
             if (width % L == 0) {
-                for (int ph = 0; ph < 4; ph++) {
-                    stagePhase(x, xb + c * xPlane, xRow, xs, plane + ph * phasePlane + (ph == 0 ? tilesX : 0), ph);
-                }
+                stagePhase(x, xb + (4 * lo + ph - 1) * xRow, xRow, xs, to, (hi - lo) * tilesX);
             } else {
-                for (int r = 0; r < height; r++) {
-                    int p = r + 1;
-                    stageRow(x, xb + c * xPlane + r * xRow, xs, plane + (p & 3) * phasePlane + (p >> 2) * tilesX);
+                for (int tr = lo; tr < hi; tr++) {
+                    stageRow(x, xb + (4 * tr + ph - 1) * xRow, xs, to + (tr - lo) * tilesX);
                 }
             }
         }
     }
 
     /**
-     * The image rows of row phase {@code ph} (padded rows {@code 4 tr + ph}, image rows
-     * {@code 4 tr + ph - 1}: one a tile row, {@code tilesY} of them) into the column arrays from
-     * offset {@code to}, for a width in whole vectors: the phase's rows taken end to end, so that
-     * four vectors are 16 tiles whatever the width (a 16-wide map's are four rows), split as
-     * {@link #stageRow} splits one row.
+     * The image rows of one row phase from {@code x[row]} (one a tile row, four image rows apart)
+     * for {@code tiles} tiles into the column arrays from offset {@code to}, for a width in whole
+     * vectors: the phase's rows taken end to end, so that four vectors are 16 tiles whatever the
+     * width (a 16-wide map's are four rows), split as {@link #stageRow} splits one row.
      */
-    private void stagePhase(float[] x, int at, int xRow, float[] xs, int to, int ph) {
+    private void stagePhase(float[] x, int row, int xRow, float[] xs, int to, int tiles) {
         // in int lanes, as selectFrom permutes them: a reinterpret per load and per store, not three
         // per permute (with three, C2 stopped inlining stagePhase's last one: NodeCountInliningCutoff)
         IntVector unzipEven = IntVector.fromArray(INTS, PAIR_INDICES, 0);
         IntVector unzipOdd = IntVector.fromArray(INTS, PAIR_INDICES, L);
         int c0 = to, c1 = c0 + columnPlane, c2 = c1 + columnPlane, c3 = c2 + columnPlane;
-        int tiles = tilesY * tilesX;
-        int row = at + (ph == 0 ? 3 : ph - 1) * xRow, column = 0; // the vector the next load reads
+        int column = 0; // the vector the next load reads, along x[row]
         for (int i = 0; i < tiles; i += L) {
             // masked: the last run may be short (a 16-wide map's rows are 4 tiles), and then the
             // reads past it (lanes off) may lie past the image
@@ -340,28 +356,19 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
     }
 
     /**
-     * {@code V_e} for the band's {@code tiles} tiles from tile {@code first}: {@code B^T d B} of
-     * each tile's 6x6 patch, tile {@code first + k} at column {@code k} of row {@code ic} of
-     * {@code V_e}, {@code e = 6 row + column}, rows {@link #blockTiles} and planes
-     * {@link #inputPlane} apart. Whole vectors: the columns past the band's tiles hold what the
-     * arrays hold there (the next tiles, or zeros), computed and never placed.
+     * {@code V_e} of channel {@code ic} for the band's {@code tiles} tiles staged in {@code xs}
+     * ({@link #stageBand}): {@code B^T d B} of each tile's 6x6 patch, the band's tile {@code k}
+     * at column {@code k} of row {@code ic} of {@code V_e}, {@code e = 6 row + column}, rows
+     * {@link #blockTiles} and planes {@link #inputPlane} apart. Whole vectors: the columns past
+     * the band's tiles hold what the arrays hold there, computed and never placed.
      */
-    private void transformInput(float[] xs, int first, int tiles, float[] v) {
-        for (int k = 0; k < tiles; k += L) {
-            // the lanes whose tile has a left neighbour (its patch's column 0 is that one's column 3),
-            // and a right one (column 5: that one's column 0)
-            long left = 0, right = 0;
-            for (int lane = 0, tx = (first + k) % tilesX; lane < L; lane++, tx = tx + 1 == tilesX ? 0 : tx + 1) {
-                left |= tx == 0 ? 0 : 1L << lane;
-                right |= tx == tilesX - 1 ? 0 : 1L << lane;
-            }
-            for (int ic = 0; ic < cin; ic++) { // the masks as bits: a mask passed to a call is boxed
-                int at = ic * stagedPlane + first + k, to = ic * blockTiles + k;
-                transformInputLeft(xs, at, left, v, to);
-                transformInputRight(xs, at, right, v, to);
-                transformInputSums(xs, at, v, to);
-                transformInputDifferences(xs, at, v, to);
-            }
+    private void transformInput(float[] xs, int ic, int tiles, float[] v) {
+        for (int k = 0, tx = 0; k < tiles; k += L, tx = (tx + L) % tilesX) {
+            int to = ic * blockTiles + k; // the masks as bits: a mask passed to a call is boxed
+            transformInputLeft(xs, k, hasLeft[tx], v, to);
+            transformInputRight(xs, k, hasRight[tx], v, to);
+            transformInputSums(xs, k, v, to);
+            transformInputDifferences(xs, k, v, to);
         }
     }
 

@@ -95,7 +95,7 @@ final class WinogradConvolution implements WinogradDataGradient {
     /** Tiles across and down. */
     private final int tilesX, tilesY;
     /** Floats per half of a staged row (even columns, then odd), a staged row, a staged channel. */
-    private final int half, stagedRow, stagedPlane;
+    private final int half, stagedRow, stagedRows;
     /** Tile rows per band, and the band's tiles rounded up to a whole vector. */
     private final int bandRows, blockTiles;
     /**
@@ -152,14 +152,14 @@ final class WinogradConvolution implements WinogradDataGradient {
         // size: 574 KB of L2 for 64 channels of 32x32)
         half = roundUp(tilesX, L) + 1;
         stagedRow = 2 * half;
-        stagedPlane = (height + 2) * stagedRow;
+        bandRows = bandRows(tilesX, tilesY, laneSums ? LANE_BAND_TILES : BAND_TILES);
+        stagedRows = tileRows * bandRows + 2;
         if (laneSums && !suitsLaneSums(shape, tileRows)) {
             throw new IllegalArgumentException("a weight gradient with the tiles in the lanes needs 16 lanes, tiles of 4 "
                     + "rows, output channels not in pairs of vectors and channels in fours: got " + shape + ", "
                     + tileRows + " rows a tile, " + L + " lanes");
         }
         this.laneSums = laneSums;
-        bandRows = bandRows(tilesX, tilesY, laneSums ? LANE_BAND_TILES : BAND_TILES);
         blockTiles = roundUp(bandRows * tilesX, L);
         inputPlane = cin * blockTiles + 16;
         productPlane = cout * blockTiles + 16;
@@ -548,8 +548,7 @@ final class WinogradConvolution implements WinogradDataGradient {
      */
     void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
                              float[] sums) {
-        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
-        stage(x, xb, width, height * width, xs);
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) stagedRows * stagedRow);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
         float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) products * productPlane);
         float[] dmt = laneSums ? null : Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) products * productPlane);
@@ -563,11 +562,10 @@ final class WinogradConvolution implements WinogradDataGradient {
         }
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows), tiles = (ty1 - ty0) * tilesX;
+            transformInput(x, xb, width, height * width, ty0, ty1, xs, v);
             if (tileRows == 4) {
-                transformInputTall(xs, ty0, ty1, v);
                 transformGradientTall(ds, ty0, tiles, dm);
             } else {
-                transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
                 transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
             }
             if (laneSums) {
@@ -1123,8 +1121,7 @@ final class WinogradConvolution implements WinogradDataGradient {
     /** The image at {@code x[xb]} (rows {@code xRow}, planes {@code xPlane} apart) into {@code y[yb]}, by bands. */
     private void convolve(float[] u, float[] x, int xb, int xRow, int xPlane, float[] y, int yb, float[] bias,
                           int biasOffset, boolean relu, boolean pool, byte[] winners, int wb) {
-        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) cin * stagedPlane);
-        stage(x, xb, xRow, xPlane, xs);
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) stagedRows * stagedRow);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
         // a vector's slack: the output transform's last run of tiles may read past the band's
         // and for F(4x2, 3x3), after that, a vector of tiles' outputs (transformOutputTall)
@@ -1132,11 +1129,7 @@ final class WinogradConvolution implements WinogradDataGradient {
         float[] m = Workspace.floats(Slot.WINOGRAD_PRODUCTS, scratch + (tileRows == 4 ? 8L * L : 0));
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows);
-            if (tileRows == 4) {
-                transformInputTall(xs, ty0, ty1, v);
-            } else {
-                transformInput(xs, ty0, ty1, v, blockTiles, inputPlane);
-            }
+            transformInput(x, xb, xRow, xPlane, ty0, ty1, xs, v);
             for (int e = 0; e < products; e++) {
                 multiply(u, e, v, m, roundUp((ty1 - ty0) * tilesX, L));
             }
@@ -1166,90 +1159,108 @@ final class WinogradConvolution implements WinogradDataGradient {
     }
 
     /**
-     * The image's channels with one zero row above and below, each row split into its padded
-     * even columns ({@code E[0]} is the left padding) and odd columns ({@code O[tilesX]} the right),
-     * zeros after both: the padded rows' two column phases, as a stride-2 convolution stages them
-     * ({@link ConvSupport#splitPaddedRows}, one pixel of padding). Writes every float of the staged
-     * image. (A strided copy a row and run clearing per channel took 16% of a 64 -> 64 forward on
-     * 32x32; split by two-vector permutes, 9%.)
+     * {@code V_e} for tile rows {@code [ty0, ty1)} of the image at {@code x[xb]} (rows
+     * {@code xRow}, planes {@code xPlane} apart), a channel at a time: its band staged in
+     * {@code xs} ({@link #stageBand}), then transformed while the staged rows are in L1
+     * ({@link #transformInputTall}, or F(2x2, 3x3)'s {@link #transformInputSquare}).
      */
-    private void stage(float[] x, int xb, int xRow, int xPlane, float[] xs) {
-        for (int c = 0; c < cin; c++) {
-            int plane = c * stagedPlane, first = plane + stagedRow;
-            Arrays.fill(xs, plane, first, 0f);
-            Arrays.fill(xs, first + height * stagedRow, plane + stagedPlane, 0f);
-            kernels.splitPaddedRows(x, xb + c * xPlane, xRow, height, width, 1, xs, first, first + half, stagedRow, half);
+    private void transformInput(float[] x, int xb, int xRow, int xPlane, int ty0, int ty1, float[] xs, float[] v) {
+        for (int ic = 0; ic < cin; ic++) {
+            stageBand(x, xb + ic * xPlane, xRow, ty0, ty1, xs);
+            if (tileRows == 4) {
+                transformInputTall(xs, ic, ty1 - ty0, v);
+            } else {
+                transformInputSquare(xs, ic, ty1 - ty0, v, blockTiles, inputPlane);
+            }
         }
     }
 
     /**
-     * {@code V_e} for tile rows {@code [ty0, ty1)}: {@code B^T d B} of each tile's 4x4 patch, tile
-     * {@code (ty, tx)} at column {@code (ty - ty0) * tilesX + tx} of row {@code ic} of {@code V_e}
-     * (rows {@code vRow} apart, each {@code V_e} {@code vPlane} after the last). Columns past the
-     * band's tiles up to a whole vector (within a row) are zeroed.
+     * The padded rows one channel's tile rows {@code [ty0, ty1)} read (theirs and the two below)
+     * into {@code xs[0]}, each split into its padded even columns ({@code E[0]} is the left
+     * padding) and odd columns ({@code O[tilesX]} the right), zeros after both: the padded rows'
+     * two column phases, as a stride-2 convolution stages them ({@link ConvSupport#splitPaddedRows},
+     * one pixel of padding; padded row {@code p} is the image's row {@code p - 1}, rows 0 and
+     * {@code height + 1} zeros). Writes every float of those rows. (A strided copy a row and run
+     * clearing per channel took 16% of a 64 -> 64 forward on 32x32; split by two-vector
+     * permutes, 9%. The whole image staged before its bands, its channels left L1 before their
+     * transforms read them.)
      */
-    private void transformInput(float[] xs, int ty0, int ty1, float[] v, int vRow, int vPlane) {
-        int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, L), vRow);
-        for (int ic = 0; ic < cin; ic++) {
-            int plane = ic * stagedPlane;
-            for (int tx = 0; tx < tilesX; tx += L) {
-                VectorMask<Float> keep = S.indexInRange(tx, tilesX);
-                // Tile rows down the band: a patch's last two rows are the next patch's first two,
-                // so each staged row is transformed across once (each row: d0 - d2, d1 + d2,
-                // d2 - d1, d1 - d3, where d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]).
-                int r = plane + 2 * ty0 * stagedRow + tx;
-                FloatVector e0 = FloatVector.fromArray(S, xs, r), e1 = FloatVector.fromArray(S, xs, r + 1);
-                FloatVector o0 = FloatVector.fromArray(S, xs, r + half), o1 = FloatVector.fromArray(S, xs, r + half + 1);
-                FloatVector x00 = e0.sub(e1), x01 = o0.add(e1), x02 = e1.sub(o0), x03 = o0.sub(o1);
+    private void stageBand(float[] x, int xb, int xRow, int ty0, int ty1, float[] xs) {
+        int p0 = tileRows * ty0, p1 = tileRows * ty1 + 2;
+        int lo = Math.max(p0, 1), hi = Math.min(p1, height + 1), first = (lo - p0) * stagedRow;
+        Arrays.fill(xs, 0, first, 0f);
+        Arrays.fill(xs, (hi - p0) * stagedRow, (p1 - p0) * stagedRow, 0f);
+        kernels.splitPaddedRows(x, xb + (lo - 1) * xRow, xRow, hi - lo, width, 1, xs, first, first + half, stagedRow,
+                half);
+    }
+
+    /**
+     * {@code V_e} of channel {@code ic} for a band of {@code rows} tile rows staged in {@code xs}:
+     * {@code B^T d B} of each tile's 4x4 patch, the band's tile {@code (ty, tx)} at column
+     * {@code ty * tilesX + tx} of row {@code ic} of {@code V_e} (rows {@code vRow} apart, each
+     * {@code V_e} {@code vPlane} after the last). Columns past the band's tiles up to a whole
+     * vector (within a row) are zeroed.
+     */
+    private void transformInputSquare(float[] xs, int ic, int rows, float[] v, int vRow, int vPlane) {
+        int tiles = rows * tilesX, padded = Math.min(roundUp(tiles, L), vRow);
+        for (int tx = 0; tx < tilesX; tx += L) {
+            VectorMask<Float> keep = S.indexInRange(tx, tilesX);
+            // Tile rows down the band: a patch's last two rows are the next patch's first two,
+            // so each staged row is transformed across once (each row: d0 - d2, d1 + d2,
+            // d2 - d1, d1 - d3, where d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]).
+            int r = tx;
+            FloatVector e0 = FloatVector.fromArray(S, xs, r), e1 = FloatVector.fromArray(S, xs, r + 1);
+            FloatVector o0 = FloatVector.fromArray(S, xs, r + half), o1 = FloatVector.fromArray(S, xs, r + half + 1);
+            FloatVector x00 = e0.sub(e1), x01 = o0.add(e1), x02 = e1.sub(o0), x03 = o0.sub(o1);
+            r += stagedRow;
+            e0 = FloatVector.fromArray(S, xs, r);
+            e1 = FloatVector.fromArray(S, xs, r + 1);
+            o0 = FloatVector.fromArray(S, xs, r + half);
+            o1 = FloatVector.fromArray(S, xs, r + half + 1);
+            FloatVector x10 = e0.sub(e1), x11 = o0.add(e1), x12 = e1.sub(o0), x13 = o0.sub(o1);
+            for (int ty = 0; ty < rows; ty++) {
                 r += stagedRow;
                 e0 = FloatVector.fromArray(S, xs, r);
                 e1 = FloatVector.fromArray(S, xs, r + 1);
                 o0 = FloatVector.fromArray(S, xs, r + half);
                 o1 = FloatVector.fromArray(S, xs, r + half + 1);
-                FloatVector x10 = e0.sub(e1), x11 = o0.add(e1), x12 = e1.sub(o0), x13 = o0.sub(o1);
-                for (int ty = ty0; ty < ty1; ty++) {
-                    r += stagedRow;
-                    e0 = FloatVector.fromArray(S, xs, r);
-                    e1 = FloatVector.fromArray(S, xs, r + 1);
-                    o0 = FloatVector.fromArray(S, xs, r + half);
-                    o1 = FloatVector.fromArray(S, xs, r + half + 1);
-                    FloatVector x20 = e0.sub(e1), x21 = o0.add(e1), x22 = e1.sub(o0), x23 = o0.sub(o1);
-                    r += stagedRow;
-                    e0 = FloatVector.fromArray(S, xs, r);
-                    e1 = FloatVector.fromArray(S, xs, r + 1);
-                    o0 = FloatVector.fromArray(S, xs, r + half);
-                    o1 = FloatVector.fromArray(S, xs, r + half + 1);
-                    FloatVector x30 = e0.sub(e1), x31 = o0.add(e1), x32 = e1.sub(o0), x33 = o0.sub(o1);
-                    // then down: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3; V_e with e = 4 * (row) + (column)
-                    int to = ic * vRow + (ty - ty0) * tilesX + tx, e = vPlane;
-                    x00.sub(x20).intoArray(v, to, keep);
-                    x01.sub(x21).intoArray(v, to + e, keep);
-                    x02.sub(x22).intoArray(v, to + 2 * e, keep);
-                    x03.sub(x23).intoArray(v, to + 3 * e, keep);
-                    x10.add(x20).intoArray(v, to + 4 * e, keep);
-                    x11.add(x21).intoArray(v, to + 5 * e, keep);
-                    x12.add(x22).intoArray(v, to + 6 * e, keep);
-                    x13.add(x23).intoArray(v, to + 7 * e, keep);
-                    x20.sub(x10).intoArray(v, to + 8 * e, keep);
-                    x21.sub(x11).intoArray(v, to + 9 * e, keep);
-                    x22.sub(x12).intoArray(v, to + 10 * e, keep);
-                    x23.sub(x13).intoArray(v, to + 11 * e, keep);
-                    x10.sub(x30).intoArray(v, to + 12 * e, keep);
-                    x11.sub(x31).intoArray(v, to + 13 * e, keep);
-                    x12.sub(x32).intoArray(v, to + 14 * e, keep);
-                    x13.sub(x33).intoArray(v, to + 15 * e, keep);
-                    x00 = x20;
-                    x01 = x21;
-                    x02 = x22;
-                    x03 = x23;
-                    x10 = x30;
-                    x11 = x31;
-                    x12 = x32;
-                    x13 = x33;
-                }
+                FloatVector x20 = e0.sub(e1), x21 = o0.add(e1), x22 = e1.sub(o0), x23 = o0.sub(o1);
+                r += stagedRow;
+                e0 = FloatVector.fromArray(S, xs, r);
+                e1 = FloatVector.fromArray(S, xs, r + 1);
+                o0 = FloatVector.fromArray(S, xs, r + half);
+                o1 = FloatVector.fromArray(S, xs, r + half + 1);
+                FloatVector x30 = e0.sub(e1), x31 = o0.add(e1), x32 = e1.sub(o0), x33 = o0.sub(o1);
+                // then down: rows 0 - 2, 1 + 2, 2 - 1, 1 - 3; V_e with e = 4 * (row) + (column)
+                int to = ic * vRow + ty * tilesX + tx, e = vPlane;
+                x00.sub(x20).intoArray(v, to, keep);
+                x01.sub(x21).intoArray(v, to + e, keep);
+                x02.sub(x22).intoArray(v, to + 2 * e, keep);
+                x03.sub(x23).intoArray(v, to + 3 * e, keep);
+                x10.add(x20).intoArray(v, to + 4 * e, keep);
+                x11.add(x21).intoArray(v, to + 5 * e, keep);
+                x12.add(x22).intoArray(v, to + 6 * e, keep);
+                x13.add(x23).intoArray(v, to + 7 * e, keep);
+                x20.sub(x10).intoArray(v, to + 8 * e, keep);
+                x21.sub(x11).intoArray(v, to + 9 * e, keep);
+                x22.sub(x12).intoArray(v, to + 10 * e, keep);
+                x23.sub(x13).intoArray(v, to + 11 * e, keep);
+                x10.sub(x30).intoArray(v, to + 12 * e, keep);
+                x11.sub(x31).intoArray(v, to + 13 * e, keep);
+                x12.sub(x32).intoArray(v, to + 14 * e, keep);
+                x13.sub(x33).intoArray(v, to + 15 * e, keep);
+                x00 = x20;
+                x01 = x21;
+                x02 = x22;
+                x03 = x23;
+                x10 = x30;
+                x11 = x31;
+                x12 = x32;
+                x13 = x33;
             }
-            clearPastTiles(v, ic * vRow, vPlane, tiles, padded);
         }
+        clearPastTiles(v, ic * vRow, vPlane, tiles, padded);
     }
 
     /**
@@ -1265,25 +1276,22 @@ final class WinogradConvolution implements WinogradDataGradient {
     }
 
     /**
-     * {@link #transformInput} for F(4x2, 3x3): each tile's 6x4 patch, across each row as there,
+     * {@link #transformInputSquare} for F(4x2, 3x3): each tile's 6x4 patch, across each row as there,
      * then down each column F(4, 3)'s {@code B^T} ({@link #transformInputColumns}); {@code V_e}
      * with {@code e = 4 * row + column}, rows {@link #blockTiles} and planes {@link #inputPlane} apart.
      */
-    private void transformInputTall(float[] xs, int ty0, int ty1, float[] v) {
-        int tiles = (ty1 - ty0) * tilesX, padded = Math.min(roundUp(tiles, L), blockTiles), e = inputPlane;
-        for (int ic = 0; ic < cin; ic++) {
-            int plane = ic * stagedPlane;
-            for (int ty = ty0; ty < ty1; ty++) {
-                for (int tx = 0; tx < tilesX; tx += L) {
-                    int r = plane + 4 * ty * stagedRow + tx, to = ic * blockTiles + (ty - ty0) * tilesX + tx;
-                    // across, with d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]: d0 - d2, d1 + d2 (from
-                    // E[tx], E[tx+1], O[tx]); d2 - d1, d1 - d3 (from E[tx+1], O[tx], O[tx+1])
-                    transformInputColumns(xs, r, 0, 1, half, 1f, tx, v, to);
-                    transformInputColumns(xs, r, 1, half, half + 1, -1f, tx, v, to + 2 * e);
-                }
+    private void transformInputTall(float[] xs, int ic, int rows, float[] v) {
+        int tiles = rows * tilesX, padded = Math.min(roundUp(tiles, L), blockTiles), e = inputPlane;
+        for (int ty = 0; ty < rows; ty++) {
+            for (int tx = 0; tx < tilesX; tx += L) {
+                int r = 4 * ty * stagedRow + tx, to = ic * blockTiles + ty * tilesX + tx;
+                // across, with d0..d3 = E[tx], O[tx], E[tx+1], O[tx+1]: d0 - d2, d1 + d2 (from
+                // E[tx], E[tx+1], O[tx]); d2 - d1, d1 - d3 (from E[tx+1], O[tx], O[tx+1])
+                transformInputColumns(xs, r, 0, 1, half, 1f, tx, v, to);
+                transformInputColumns(xs, r, 1, half, half + 1, -1f, tx, v, to + 2 * e);
             }
-            clearPastTiles(v, ic * blockTiles, e, tiles, padded);
         }
+        clearPastTiles(v, ic * blockTiles, e, tiles, padded);
     }
 
     /**
