@@ -557,14 +557,16 @@ final class WinogradConvolution implements WinogradDataGradient {
         }
         float[] ds = null;
         if (tileRows == 4) {
-            ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, (long) cout * gradientPlane());
-            stageGradient(dz, dzAt, dzRow, dzPlane, ds);
+            ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, gradientPlane());
         }
         for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
             int ty1 = Math.min(tilesY, ty0 + bandRows), tiles = (ty1 - ty0) * tilesX;
             transformInput(x, xb, width, height * width, ty0, ty1, xs, v);
             if (tileRows == 4) {
-                transformGradientTall(ds, ty0, tiles, dm);
+                for (int oc = 0; oc < cout; oc++) { // each channel's band staged just before its transform reads it
+                    stageGradient(dz, dzAt + oc * dzPlane, dzRow, ty0, ty1 - ty0, ds);
+                    transformGradientTall(ds, oc, tiles, dm);
+                }
             } else {
                 transformGradient(dz, dzAt, dzRow, dzPlane, ty0, ty1, dm);
             }
@@ -661,63 +663,60 @@ final class WinogradConvolution implements WinogradDataGradient {
         c13.neg().intoArray(dm, to + 15 * e);
     }
 
-    /** Floats per output channel of {@link #stageGradient}'s phases: 8 planes of {@link #gradientPhase}. */
+    /** Floats of a channel's band in {@link #stageGradient}'s phases: 8 planes of {@link #gradientPhase}. */
     private int gradientPlane() {
         return 8 * gradientPhase();
     }
 
-    /** Floats from one of {@link #stageGradient}'s phases to the next: the tiles and a vector's slack for whole stores. */
+    /** Floats from one of {@link #stageGradient}'s phases to the next: a band's tiles and a vector's slack for whole stores. */
     private int gradientPhase() {
-        return tilesY * tilesX + L;
+        return bandRows * tilesX + L;
     }
 
     /**
-     * The gradient at the output, each channel split for F(4x2, 3x3)'s tiles: row {@code i} of
-     * every tile ({@code 0..3}) and its column {@code j} ({@code 0, 1}) in a plane of its own,
-     * tiles in order ({@code ty * tilesX + tx}), plane {@code 2 i + j} of the channel's
-     * {@link #gradientPlane}, each {@link #gradientPhase} after the last. So a band's vector of tiles is one unmasked load a row and column,
-     * whatever the width: loading and taking apart rows in the transform (masked loads, two-vector
-     * permutes) was too large for C1's profiling tier ("out of virtual registers": boxed vectors,
-     * a 16 -> 16 backward 2.6 times slower).
+     * Tile rows {@code ty0} to {@code ty0 + rows} of one channel of the gradient at the output
+     * (its rows {@code dzRow} apart from {@code dz[dzAt]}) split for F(4x2, 3x3)'s tiles into
+     * {@code ds[0]}: row {@code i} of every tile ({@code 0..3}) and its column {@code j}
+     * ({@code 0, 1}) in a plane of its own, the band's tiles in order, plane {@code 2 i + j},
+     * each {@link #gradientPhase} after the last. So a band's vector of tiles is one unmasked
+     * load a row and column, whatever the width: loading and taking apart rows in the transform
+     * (masked loads, two-vector permutes) was too large for C1's profiling tier ("out of virtual
+     * registers": boxed vectors, a 16 -> 16 backward 2.6 times slower).
      */
-    private void stageGradient(float[] dz, int dzAt, int dzRow, int dzPlane, float[] ds) {
+    private void stageGradient(float[] dz, int dzAt, int dzRow, int ty0, int rows, float[] ds) {
+        int first = dzAt + 4 * ty0 * dzRow;
         if (tilesX % L == 0) {
-            stageGradientWholeRows(dz, dzAt, dzRow, dzPlane, ds);
+            stageGradientWholeRows(dz, first, dzRow, rows, ds);
             return;
         }
         int phase = gradientPhase();
-        for (int oc = 0; oc < cout; oc++) {
-            for (int i = 0; i < 4; i++) {
-                int from = dzAt + oc * dzPlane + i * dzRow, to = oc * gradientPlane() + 2 * i * phase;
-                if (2 * tilesX == L) {
-                    stageGradientRowPairs(dz, from, dzRow, ds, to, to + phase);
-                } else {
-                    kernels.splitPaddedRows(dz, from, 4 * dzRow, tilesY, width, 0, ds, to, to + phase, tilesX, tilesX);
-                }
+        for (int i = 0; i < 4; i++) {
+            int from = first + i * dzRow, to = 2 * i * phase;
+            if (2 * tilesX == L) {
+                stageGradientRowPairs(dz, from, dzRow, rows, ds, to, to + phase);
+            } else {
+                kernels.splitPaddedRows(dz, from, 4 * dzRow, rows, width, 0, ds, to, to + phase, tilesX, tilesX);
             }
         }
     }
 
     /**
-     * {@link #stageGradient} for rows a whole number of vector pairs wide: each channel's rows in
+     * {@link #stageGradient} for rows a whole number of vector pairs wide: the band's rows in
      * order, each split by two permutes a pair of vectors into the planes of its row in the tile.
      * (By {@link ConvSupport#splitPaddedRows}, four calls a channel of a row every 4, a 32-wide
      * map's staging was 6-7% of a ResNet training step.)
      */
-    private void stageGradientWholeRows(float[] dz, int dzAt, int dzRow, int dzPlane, float[] ds) {
+    private void stageGradientWholeRows(float[] dz, int first, int dzRow, int rows, float[] ds) {
         IntVector unzipEven = IntVector.fromArray(INTS, PAIR_INDICES, 0);
         IntVector unzipOdd = IntVector.fromArray(INTS, PAIR_INDICES, L);
         int phase = gradientPhase();
-        for (int oc = 0; oc < cout; oc++) {
-            for (int r = 0; r < height; r++) {
-                int from = dzAt + oc * dzPlane + r * dzRow;
-                int to = oc * gradientPlane() + 2 * (r & 3) * phase + (r >> 2) * tilesX;
-                for (int k = 0; k < tilesX; k += L) {
-                    IntVector lo = FloatVector.fromArray(S, dz, from + 2 * k).reinterpretAsInts();
-                    IntVector hi = FloatVector.fromArray(S, dz, from + 2 * k + L).reinterpretAsInts();
-                    unzipEven.selectFrom(lo, hi).reinterpretAsFloats().intoArray(ds, to + k);
-                    unzipOdd.selectFrom(lo, hi).reinterpretAsFloats().intoArray(ds, to + phase + k);
-                }
+        for (int r = 0; r < 4 * rows; r++) {
+            int from = first + r * dzRow, to = 2 * (r & 3) * phase + (r >> 2) * tilesX;
+            for (int k = 0; k < tilesX; k += L) {
+                IntVector lo = FloatVector.fromArray(S, dz, from + 2 * k).reinterpretAsInts();
+                IntVector hi = FloatVector.fromArray(S, dz, from + 2 * k + L).reinterpretAsInts();
+                unzipEven.selectFrom(lo, hi).reinterpretAsFloats().intoArray(ds, to + k);
+                unzipOdd.selectFrom(lo, hi).reinterpretAsFloats().intoArray(ds, to + phase + k);
             }
         }
     }
@@ -729,19 +728,19 @@ final class WinogradConvolution implements WinogradDataGradient {
      * {@link ConvSupport#splitPaddedRows}, a row at a time, it was masked loads and stores, and a
      * sixth of a 32 -> 32 backward on 16x16).
      */
-    private void stageGradientRowPairs(float[] dz, int from, int dzRow, float[] ds, int even, int odd) {
+    private void stageGradientRowPairs(float[] dz, int from, int dzRow, int rows, float[] ds, int even, int odd) {
         IntVector unzipEven = Vectors.pairIndices(PAIR_INDICES, 0), unzipOdd = Vectors.pairIndices(PAIR_INDICES, 1);
-        for (int ty = 0; ty < tilesY; ty += 2) {
+        for (int ty = 0; ty < rows; ty += 2) {
             FloatVector a = FloatVector.fromArray(S, dz, from + 4 * ty * dzRow);
-            FloatVector b = ty + 1 < tilesY ? FloatVector.fromArray(S, dz, from + 4 * (ty + 1) * dzRow) : a;
+            FloatVector b = ty + 1 < rows ? FloatVector.fromArray(S, dz, from + 4 * (ty + 1) * dzRow) : a;
             Vectors.pair(unzipEven, UNZIP_EVEN, a, b).intoArray(ds, even + ty * tilesX);
             Vectors.pair(unzipOdd, UNZIP_ODD, a, b).intoArray(ds, odd + ty * tilesX);
         }
     }
 
     /**
-     * {@link #transformGradient} for F(4x2, 3x3), from {@link #stageGradient}'s phases: the band
-     * of {@code tiles} tiles from tile row {@code ty0}, {@code dM = A dY A^T} of each tile's 4x2
+     * {@link #transformGradient} for F(4x2, 3x3), from {@link #stageGradient}'s phases of channel
+     * {@code oc}: the band's {@code tiles} tiles, {@code dM = A dY A^T} of each tile's 4x2
      * block, across each row as F(2x2, 3x3)'s ({@code p, p + q, p - q, -q}), then down each
      * column F(4, 3)'s {@code A}: {@code d0}, {@code (d0 + d2) + (d1 + d3)},
      * {@code (d0 + d2) - (d1 + d3)}, {@code (d0 + 4 d2) + 2 (d1 + 4 d3)},
@@ -749,16 +748,13 @@ final class WinogradConvolution implements WinogradDataGradient {
      * Stored whole: lanes past the band's tiles land in {@code dM}'s columns up to the vector,
      * which the transposed products never read ({@link #accumulateLanes}' caller zeroes them).
      */
-    private void transformGradientTall(float[] ds, int ty0, int tiles, float[] dm) {
-        int e = productPlane, phase = gradientPhase();
-        for (int oc = 0; oc < cout; oc++) {
-            int from = oc * gradientPlane() + ty0 * tilesX, to = oc * blockTiles;
-            for (int t = 0; t < tiles; t += L) {
-                transformGradientTallColumn(ds, from + t, phase, false, 1f, dm, to + t); // p
-                transformGradientTallColumn(ds, from + t, phase, true, 1f, dm, to + t + e); // p + q
-                transformGradientTallColumn(ds, from + t, phase, true, -1f, dm, to + t + 2 * e); // p - q
-                transformGradientTallColumn(ds, from + t + phase, phase, false, -1f, dm, to + t + 3 * e); // -q
-            }
+    private void transformGradientTall(float[] ds, int oc, int tiles, float[] dm) {
+        int e = productPlane, phase = gradientPhase(), to = oc * blockTiles;
+        for (int t = 0; t < tiles; t += L) {
+            transformGradientTallColumn(ds, t, phase, false, 1f, dm, to + t); // p
+            transformGradientTallColumn(ds, t, phase, true, 1f, dm, to + t + e); // p + q
+            transformGradientTallColumn(ds, t, phase, true, -1f, dm, to + t + 2 * e); // p - q
+            transformGradientTallColumn(ds, t + phase, phase, false, -1f, dm, to + t + 3 * e); // -q
         }
     }
 
