@@ -170,6 +170,25 @@ class ExecutionTest {
         }
     }
 
+    /**
+     * An inference pass keeps no gradients: it cuts the batch into up to 64 slices (a pass that may
+     * be back-propagated, 16), and every sample keeps the bits it has alone.
+     */
+    @Test
+    void inferenceTakesUpTo64SlicesAndEachSampleKeepsItsBits() {
+        Model model = net();
+        int batch = 80, size = model.inputShape().size();
+        float[] x = random(batch * size, 31);
+        Execution e = model.newExecution();
+        float[] inferred = java.util.Arrays.copyOf(e.infer(x, batch), batch);
+        assertEquals(64, e.slices());
+        assertEquals(16, e.trainingSlices(batch));
+        for (int n = 0; n < batch; n++) {
+            float[] one = java.util.Arrays.copyOfRange(x, n * size, (n + 1) * size);
+            assertEquals(Float.floatToIntBits(e.infer(one, 1)[0]), Float.floatToIntBits(inferred[n]), "sample " + n);
+        }
+    }
+
     /** Inference and evaluation run the wide Dense once for the batch too, each sample with the bits it has alone. */
     @Test
     void aWideDenseGivesEachSampleItsOwnBitsInInferenceAndEvaluation() {
