@@ -716,9 +716,8 @@ public final class PanamaConv implements ConvSupport {
      * their bits, and a NaN of either sign lies above them all, as {@code Math.max} has it. The
      * vector {@code max} keeps Java's rules for any float (NaN, -0 below +0) at a price: over one
      * of ChestXRayNet's conv1 strips in L1 (8 channels, 256 wide, winners kept) a pooled vector
-     * took 31 cycles with it and 19 with the integer max (Zen 4). Without winners the two rows'
-     * maximum comes first, then the columns' pairs: two permutes a pooled vector instead of four
-     * (the maximum is the same whatever the order; Intel's cores have one port for them).
+     * took 31 cycles with it and 19 with the integer max (Zen 4). Without winners:
+     * {@link #maxPool2x2Values}.
      */
     @Override
     public void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
@@ -728,11 +727,52 @@ public final class PanamaConv implements ConvSupport {
                     winnersOffset, rectified);
             return;
         }
+        if (winners == null) {
+            maxPool2x2Values(a, aOffset, aStride, aPlane, channels, pooledRows, pooledWidth, y, yOffset, yPlane,
+                    rectified);
+            return;
+        }
         IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         FloatVector zero = FloatVector.zero(S);
         int rest = pooledWidth % L, full = pooledWidth - rest;
-        for (int ch = 0; ch < channels && winners == null; ch++) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int py = 0; py < pooledRows; py++) {
+                int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
+                int o = ch * yPlane + py * pooledWidth;
+                for (int px = 0; px < full; px += L) {
+                    FloatVector t0 = FloatVector.fromArray(S, a, top + 2 * px), t1 = FloatVector.fromArray(S, a, top + 2 * px + L);
+                    FloatVector u0 = FloatVector.fromArray(S, a, bottom + 2 * px), u1 = FloatVector.fromArray(S, a, bottom + 2 * px + L);
+                    FloatVector tl = Vectors.pair(evenIdx, EVEN, t0, t1), tr = Vectors.pair(oddIdx, ODD, t0, t1);
+                    FloatVector bl = Vectors.pair(evenIdx, EVEN, u0, u1), br = Vectors.pair(oddIdx, ODD, u0, u1);
+                    FloatVector m = rectified ? unsignedMax(unsignedMax(tl, tr), unsignedMax(bl, br))
+                            : tl.max(tr).max(bl.max(br));
+                    m.intoArray(y, yOffset + o + px);
+                    FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
+                    storeCodes(code, winners, winnersOffset + o + px);
+                }
+            }
+        }
+        if (rest > 0) {
+            maxPool2x2Ends(a, aOffset + 2 * full, aStride, aPlane, channels, pooledRows, pooledWidth, rest, y,
+                    yOffset + full, yPlane, winners, winnersOffset + full);
+        }
+    }
+
+    /**
+     * {@link #maxPool2x2} without winners (inference): the two rows' maximum first, then that of
+     * its column pairs, two permutes a pooled vector instead of four (the maximum is the same in
+     * any order; Intel's cores have one port for permutes). A method of its own: as a second loop
+     * in {@link #maxPool2x2}, C2 recompiled the method once training followed inference (the
+     * winners' loop, never run until then) and stopped inlining {@link Vectors#pair} there,
+     * ChestXRayNet's training step 1.6 times slower from then on.
+     */
+    private static void maxPool2x2Values(float[] a, int aOffset, int aStride, int aPlane, int channels,
+                                         int pooledRows, int pooledWidth, float[] y, int yOffset, int yPlane,
+                                         boolean rectified) {
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
+        int rest = pooledWidth % L, full = pooledWidth - rest;
+        for (int ch = 0; ch < channels; ch++) {
             for (int py = 0; py < pooledRows; py++) {
                 int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
                 int o = ch * yPlane + py * pooledWidth;
@@ -746,28 +786,9 @@ public final class PanamaConv implements ConvSupport {
                 }
             }
         }
-        for (int ch = 0; ch < channels && winners != null; ch++) {
-            for (int py = 0; py < pooledRows; py++) {
-                int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
-                int o = ch * yPlane + py * pooledWidth;
-                for (int px = 0; px < full; px += L) {
-                    FloatVector t0 = FloatVector.fromArray(S, a, top + 2 * px), t1 = FloatVector.fromArray(S, a, top + 2 * px + L);
-                    FloatVector u0 = FloatVector.fromArray(S, a, bottom + 2 * px), u1 = FloatVector.fromArray(S, a, bottom + 2 * px + L);
-                    FloatVector tl = Vectors.pair(evenIdx, EVEN, t0, t1), tr = Vectors.pair(oddIdx, ODD, t0, t1);
-                    FloatVector bl = Vectors.pair(evenIdx, EVEN, u0, u1), br = Vectors.pair(oddIdx, ODD, u0, u1);
-                    FloatVector m = rectified ? unsignedMax(unsignedMax(tl, tr), unsignedMax(bl, br))
-                            : tl.max(tr).max(bl.max(br));
-                    m.intoArray(y, yOffset + o + px);
-                    if (winners != null) {
-                        FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
-                        storeCodes(code, winners, winnersOffset + o + px);
-                    }
-                }
-            }
-        }
         if (rest > 0) {
             maxPool2x2Ends(a, aOffset + 2 * full, aStride, aPlane, channels, pooledRows, pooledWidth, rest, y,
-                    yOffset + full, yPlane, winners, winnersOffset + full);
+                    yOffset + full, yPlane, null, 0);
         }
     }
 
