@@ -210,15 +210,16 @@ class FusedConvolutionProperties {
     /**
      * F(4x4, 3x3)'s data gradient (input channels in whole tiles of 8), on maps tall enough for
      * several bands and, half the time, widths in whole vectors of 16, pooled or not: from the
-     * padded gradient at the output, or (output channels in 16s, not pooled: the weight gradient
-     * by Winograd too) from the gradient as it lies or rectified into a copy.
+     * padded gradient at the output, or (output channels in 16s, not pooled) from the gradient as
+     * it lies or rectified into a copy. With output channels in 16s the weight gradient is
+     * F(4x4, 3x3)'s too, from the padded gradient or the one as it lies.
      */
     @Property(tries = 40, seed = Seeds.FIXED)
     void squareDataGradientIsTheChainRule(@ForAll("squareDataGradientCases") Case c) {
         if (KernelProvider.conv().vectorBitSize() == 512) {
             String algorithm = c.fused().conv().algorithm();
             assertTrue(algorithm.contains("Winograd F(4x4, 3x3) data gradient"), c.toString());
-            assertEquals(c.cout() % 16 == 0, algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());
+            assertEquals(c.cout() % 16 == 0, algorithm.contains("Winograd F(4x4, 3x3) weight gradient"), c.toString());
         }
         backwardIsTheChainRule(c);
     }
@@ -257,12 +258,16 @@ class FusedConvolutionProperties {
             assertEquals(!square && c.tall() && c.window().outHeight() % 4 == 0,
                     algorithm.contains("F(4x2, 3x3) data gradient"), c.toString());
             boolean tall = c.tall() && c.window().outHeight() % 4 == 0;
-            assertEquals(c.cout() % (bits / Float.SIZE) == 0, algorithm.contains("Winograd weight gradient")
-                    || algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());
-            assertEquals(c.cout() % (bits / Float.SIZE) == 0 && tall,
+            boolean wholeVectors = c.cout() % (bits / Float.SIZE) == 0;
+            assertEquals(wholeVectors, algorithm.contains("Winograd weight gradient")
+                    || algorithm.contains("Winograd F(4x2, 3x3) weight gradient")
+                    || algorithm.contains("Winograd F(4x4, 3x3) weight gradient"), c.toString());
+            // F(4x4, 3x3)'s weight gradient where its forward is forced on (input channels in eights here)
+            assertEquals(wholeVectors && square, algorithm.contains("Winograd F(4x4, 3x3) weight gradient"), c.toString());
+            assertEquals(wholeVectors && tall && !square,
                     algorithm.contains("Winograd F(4x2, 3x3) weight gradient"), c.toString());
             // the tiles in the lanes where asked, at 16 lanes, the output channels short of two vectors
-            assertEquals(c.laneSums() && bits == 512 && c.cout() % 16 == 0 && tall && c.cout() % 32 != 0,
+            assertEquals(c.laneSums() && bits == 512 && c.cout() % 16 == 0 && tall && !square && c.cout() % 32 != 0,
                     algorithm.contains("(tiles in lanes)"), c.toString());
         }
         backwardIsTheChainRule(c);

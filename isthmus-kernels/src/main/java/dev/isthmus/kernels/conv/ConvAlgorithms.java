@@ -272,6 +272,30 @@ public final class ConvAlgorithms {
         return forced != null ? Boolean.parseBoolean(forced) : winogradSquare(transposed);
     }
 
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradSquareWeightGradient=true|false} forces {@link #winogradSquareWeightGradient}. */
+    static final String WINOGRAD_SQUARE_WEIGHT_GRADIENT_PROPERTY = "isthmus.conv.winogradSquareWeightGradient";
+
+    /**
+     * Whether a Winograd weight gradient runs F(4x4, 3x3) ({@link Winograd4x4Convolution#weightGradient})
+     * rather than F(4x2, 3x3): where its shape suits it ({@link Winograd4x4Convolution#suitsWeightGradient})
+     * and {@link #winogradSquare} would choose F(4x4, 3x3) for the forward pass. Measured (Intel
+     * Xeon, pinned, batch 32, one thread, data and weight gradients, F(4x2, 3x3) -> F(4x4, 3x3)
+     * in one jar, two JVMs each, 5 alternated rounds; benchmarks/README.md): pooled 32 -> 32 on
+     * 64x64 x0.904 / x0.877, 32 -> 64 on 32x32 x0.981 / x0.962, pooled 64 -> 64 on 32x32
+     * x0.899 / x0.949, 16 -> 16 on 32x32 (against the tiles in the lanes) x0.904 / x0.903; on
+     * 16x16 maps, where the forward stays on F(4x2, 3x3), level (64 -> 128 x1.014 / x1.008,
+     * 32 -> 32 x0.945 / x0.983), so not there. Forced by
+     * {@value #WINOGRAD_SQUARE_WEIGHT_GRADIENT_PROPERTY}, else by {@value #WINOGRAD_SQUARE_PROPERTY}
+     * as {@link #winogradSquare} is.
+     */
+    static boolean winogradSquareWeightGradient(ConvShape shape) {
+        if (!Winograd4x4Convolution.suitsWeightGradient(shape)) {
+            return false;
+        }
+        String forced = System.getProperty(WINOGRAD_SQUARE_WEIGHT_GRADIENT_PROPERTY);
+        return forced != null ? Boolean.parseBoolean(forced) : winogradSquare(shape);
+    }
+
     /** Benchmark hook: {@code -Disthmus.conv.depthwiseDirect=false} keeps depthwise convolutions on the grouped route. */
     static final String DEPTHWISE_DIRECT_PROPERTY = "isthmus.conv.depthwiseDirect";
 
@@ -319,9 +343,10 @@ public final class ConvAlgorithms {
             WinogradDataGradient dataGradient = !winogradDataGradient(shape, kernels) ? null
                     : winogradSquareDataGradient(shape) ? Winograd4x4Convolution.dataGradient(shape)
                     : WinogradConvolution.dataGradient(shape, kernels, winogradTileRows(transposed));
-            WinogradConvolution weightGradient = winogradWeightGradient(shape, kernels)
-                    ? WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape),
-                    winogradLaneSums(shape, winogradTileRows(shape))) : null;
+            WinogradWeightGradient weightGradient = !winogradWeightGradient(shape, kernels) ? null
+                    : winogradSquareWeightGradient(shape) ? Winograd4x4Convolution.weightGradient(shape)
+                    : WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape),
+                    winogradLaneSums(shape, winogradTileRows(shape)));
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,
                     dataGradient, weightGradient);
         }

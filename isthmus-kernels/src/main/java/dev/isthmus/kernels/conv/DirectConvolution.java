@@ -66,21 +66,21 @@ public final class DirectConvolution implements ConvAlgorithm {
     private final GemmSupport gemm;
     /** The data gradient as a Winograd pass of the transposed shape, or null: the direct kernel. */
     private final WinogradDataGradient winogradDataGradient;
-    /** The weight gradient by Winograd ({@link WinogradConvolution#weightGradient}), or null. */
-    private final WinogradConvolution winogradWeightGradient;
+    /** The weight gradient by Winograd ({@link WinogradConvolution#weightGradient}, {@link Winograd4x4Convolution#weightGradient}), or null. */
+    private final WinogradWeightGradient winogradWeightGradient;
 
     /**
      * At stride 1; the data gradient by {@code winogradDataGradient} and the weight gradient by
      * {@code winogradWeightGradient} where they are not null.
      */
     DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, ConvSupport kernels, GemmSupport gemm,
-                      WinogradDataGradient winogradDataGradient, WinogradConvolution winogradWeightGradient) {
+                      WinogradDataGradient winogradDataGradient, WinogradWeightGradient winogradWeightGradient) {
         this(shape, forward, back, null, kernels, gemm, winogradDataGradient, winogradWeightGradient);
     }
 
     private DirectConvolution(ConvShape shape, DirectLayout forward, DirectLayout back, DirectLayout[] phases,
                               ConvSupport kernels, GemmSupport gemm, WinogradDataGradient winogradDataGradient,
-                              WinogradConvolution winogradWeightGradient) {
+                              WinogradWeightGradient winogradWeightGradient) {
         this.shape = shape;
         this.forward = forward;
         this.back = back;
@@ -125,9 +125,7 @@ public final class DirectConvolution implements ConvAlgorithm {
         if (back == null) {
             return layout;
         }
-        String weights = winogradWeightGradient != null ? (winogradWeightGradient.tileRows() == 4
-                ? ", Winograd F(4x2, 3x3) weight gradient" : ", Winograd weight gradient")
-                + (winogradWeightGradient.laneSums() ? " (tiles in lanes)" : "")
+        String weights = winogradWeightGradient != null ? ", " + winogradWeightGradient.weightGradientName()
                 : gemm == null ? "" : ", SGEMM weight gradient";
         return layout + (forward.stride > 1 ? ", phase gradients" : "") + weights
                 + (winogradDataGradient == null ? ""

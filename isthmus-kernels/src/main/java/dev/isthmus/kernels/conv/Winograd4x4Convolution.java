@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
  * not depend on the thread count. A {@link DirectConvolution} may run its data gradient as a pass
  * of this class on the transposed shape ({@link #dataGradient}), the kernels transposed and flipped.
  */
-final class Winograd4x4Convolution implements WinogradDataGradient {
+final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeightGradient {
 
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final VectorSpecies<Byte> B = Vectors.BYTES;
@@ -114,6 +114,30 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
      */
     static Winograd4x4Convolution dataGradient(ConvShape shape) {
         return new Winograd4x4Convolution(WinogradConvolution.transposed(shape));
+    }
+
+    /**
+     * {@code shape}'s weight gradient by F(4x4, 3x3) ({@link #suitsWeightGradient}), as
+     * {@link WinogradConvolution#weightGradient}'s by F(4x2, 3x3) with 36 products for 16 outputs
+     * (2.25 an output, against 3): by bands, each band's input through the forward's staging and
+     * transform ({@link #stageBand}, {@link #transformInput}), each output channel's gradient
+     * staged the same way ({@link #stageGradient}) and taken back through the output transform
+     * ({@link #transformGradient}), {@code dM} transposed and summed into {@code dU^T} in the
+     * forward's register tile ({@link WinogradConvolution#accumulate}); {@code dg = G^T dU G} once
+     * a group ({@link #endWeightGradient}).
+     */
+    static Winograd4x4Convolution weightGradient(ConvShape shape) {
+        if (!suitsWeightGradient(shape)) {
+            throw new IllegalArgumentException("Winograd F(4x4, 3x3)'s weight gradient needs its forward's shape, input "
+                    + "channels in tiles of " + WinogradConvolution.ROWS + " and output channels in whole vectors of "
+                    + L + ": got " + shape + ", " + L + " lanes");
+        }
+        return new Winograd4x4Convolution(shape);
+    }
+
+    /** Whether {@link #weightGradient} computes {@code shape}'s weight gradient: as {@link #suits}, channels in whole register tiles. */
+    static boolean suitsWeightGradient(ConvShape shape) {
+        return suits(shape) && shape.inChannels() % WinogradConvolution.ROWS == 0 && shape.outChannels() % L == 0;
     }
 
     /** Whether this algorithm computes {@code shape}'s forward pass on this machine's vectors. */
@@ -218,6 +242,233 @@ final class Winograd4x4Convolution implements WinogradDataGradient {
     @Override
     public void dataGradientImage(float[] u, float[] dz, int dzAt, int dzRow, int dzPlane, float[] dx, int dxAt) {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
+    }
+
+    @Override
+    public int transformedWeightsSize() {
+        return PRODUCTS * weightPlane;
+    }
+
+    @Override
+    public String weightGradientName() {
+        return "Winograd F(4x4, 3x3) weight gradient";
+    }
+
+    /**
+     * One image's {@code dU_e^T} ({@code [e][ic][oc]}, planes {@link #weightPlane} apart) added
+     * to the group's {@code sums}, or written there unless {@code accumulate} (see
+     * {@link #weightGradient}).
+     */
+    @Override
+    public void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
+                                    float[] sums) {
+        float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, stagedPlane);
+        float[] ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, stagedPlane);
+        float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) PRODUCTS * inputPlane);
+        float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) PRODUCTS * productPlane);
+        float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) PRODUCTS * productPlane);
+        if (!accumulate) {
+            Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
+        }
+        for (int ty0 = 0; ty0 < tilesY; ty0 += bandRows) {
+            int rows = Math.min(tilesY, ty0 + bandRows) - ty0, tiles = rows * tilesX;
+            for (int c = 0; c < cin; c++) { // each channel staged just before its transform reads it, as the forward's
+                stageBand(x, xb + c * height * width, width, ty0, rows, xs);
+                transformInput(xs, c, tiles, v);
+            }
+            for (int oc = 0; oc < cout; oc++) {
+                stageGradient(dz, dzAt + oc * dzPlane, dzRow, ty0, rows, ds);
+                transformGradient(ds, oc, tiles, dm);
+            }
+            WinogradConvolution.transposeGradient16(PRODUCTS, productPlane, cout, blockTiles, dm, tiles, dmt);
+            for (int e = 0; e < PRODUCTS; e++) {
+                WinogradConvolution.accumulate(cin, cout, blockTiles, v, e * inputPlane, dmt, e * productPlane, tiles,
+                        sums, e * weightPlane);
+            }
+        }
+    }
+
+    /**
+     * Tile rows {@code ty0} to {@code ty0 + rows} of one channel of the gradient at the output
+     * (rows {@code dzRow} apart from {@code dz[dzAt]}) into column arrays from {@code ds[0]}, as
+     * {@link #stageBand} stages the image but unpadded: row {@code 4 ty + i}, column
+     * {@code 4 tx + j} at {@code [j][i][(ty - ty0) tilesX + tx]}.
+     */
+    private void stageGradient(float[] dz, int dzAt, int dzRow, int ty0, int rows, float[] ds) {
+        for (int i = 0; i < 4; i++) {
+            int first = dzAt + (4 * ty0 + i) * dzRow, to = i * phasePlane;
+            if (width % L == 0) {
+                stagePhase(dz, first, dzRow, ds, to, rows * tilesX);
+            } else {
+                for (int tr = 0; tr < rows; tr++) {
+                    stageRow(dz, first + 4 * tr * dzRow, ds, to + tr * tilesX);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code dM = A dY A^T} of channel {@code oc}'s band of {@code tiles} tiles staged in
+     * {@code ds} ({@link #stageGradient}): the band's tile {@code k} at column {@code k} of row
+     * {@code oc} of {@code dM_e}, {@code e = 6 row + column}, rows {@link #blockTiles} and planes
+     * {@link #productPlane} apart. F(4, 3)'s {@code A} takes four values {@code d0..d3} to
+     * {@code d0}, {@code (d0 + d2) + (d1 + d3)}, {@code (d0 + d2) - (d1 + d3)},
+     * {@code (d0 + 4 d2) + 2 (d1 + 4 d3)}, {@code (d0 + 4 d2) - 2 (d1 + 4 d3)}, {@code d3}: across
+     * each tile row for a pair of columns of {@code dM} a call ({@code transformGradientEnds},
+     * {@code Sums}, {@code Differences}), then down them. Only signs and powers of two multiply,
+     * so an infinite gradient gives what the sums give. Whole vectors: columns past the band's
+     * tiles hold what the arrays hold there, stale, and are never read ({@link WinogradConvolution#accumulate}
+     * sums the first {@code tiles}).
+     */
+    private void transformGradient(float[] ds, int oc, int tiles, float[] dm) {
+        for (int k = 0; k < tiles; k += L) {
+            int to = oc * blockTiles + k;
+            transformGradientEnds(ds, k, dm, to);
+            transformGradientSums(ds, k, dm, to);
+            transformGradientDifferences(ds, k, dm, to);
+        }
+    }
+
+    /** Columns 0 and 5 of {@link #transformGradient}'s {@code dM}: each tile row's {@code d0} and {@code d3}, then down. */
+    private void transformGradientEnds(float[] ds, int at, float[] dm, int to) {
+        FloatVector four = FloatVector.broadcast(S, 4f), two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        int c = columnPlane, p = phasePlane, e = productPlane;
+        FloatVector a0 = FloatVector.fromArray(S, ds, at), a1 = FloatVector.fromArray(S, ds, at + p);
+        FloatVector a2 = FloatVector.fromArray(S, ds, at + 2 * p), a3 = FloatVector.fromArray(S, ds, at + 3 * p);
+        FloatVector b0 = FloatVector.fromArray(S, ds, at + 3 * c), b1 = FloatVector.fromArray(S, ds, at + 3 * c + p);
+        FloatVector b2 = FloatVector.fromArray(S, ds, at + 3 * c + 2 * p);
+        FloatVector b3 = FloatVector.fromArray(S, ds, at + 3 * c + 3 * p);
+        FloatVector aEven = a0.add(a2), aOdd = a1.add(a3), aNear = a2.fma(four, a0), aFar = a3.fma(four, a1);
+        a0.intoArray(dm, to);
+        aEven.add(aOdd).intoArray(dm, to + 6 * e);
+        aEven.sub(aOdd).intoArray(dm, to + 12 * e);
+        aFar.fma(two, aNear).intoArray(dm, to + 18 * e);
+        aFar.fma(minusTwo, aNear).intoArray(dm, to + 24 * e);
+        a3.intoArray(dm, to + 30 * e);
+        FloatVector bEven = b0.add(b2), bOdd = b1.add(b3), bNear = b2.fma(four, b0), bFar = b3.fma(four, b1);
+        b0.intoArray(dm, to + 5 * e);
+        bEven.add(bOdd).intoArray(dm, to + 11 * e);
+        bEven.sub(bOdd).intoArray(dm, to + 17 * e);
+        bFar.fma(two, bNear).intoArray(dm, to + 23 * e);
+        bFar.fma(minusTwo, bNear).intoArray(dm, to + 29 * e);
+        b3.intoArray(dm, to + 35 * e);
+    }
+
+    /** Columns 1 and 2 of {@link #transformGradient}'s {@code dM}: {@code (d0 + d2) + (d1 + d3)} and {@code (d0 + d2) - (d1 + d3)} across, then down. */
+    private void transformGradientSums(float[] ds, int at, float[] dm, int to) {
+        FloatVector four = FloatVector.broadcast(S, 4f), two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        int c = columnPlane, p = phasePlane, e = productPlane;
+        FloatVector even0 = FloatVector.fromArray(S, ds, at).add(FloatVector.fromArray(S, ds, at + 2 * c));
+        FloatVector odd0 = FloatVector.fromArray(S, ds, at + c).add(FloatVector.fromArray(S, ds, at + 3 * c));
+        FloatVector even1 = FloatVector.fromArray(S, ds, at + p).add(FloatVector.fromArray(S, ds, at + p + 2 * c));
+        FloatVector odd1 = FloatVector.fromArray(S, ds, at + p + c).add(FloatVector.fromArray(S, ds, at + p + 3 * c));
+        FloatVector even2 = FloatVector.fromArray(S, ds, at + 2 * p).add(FloatVector.fromArray(S, ds, at + 2 * p + 2 * c));
+        FloatVector odd2 = FloatVector.fromArray(S, ds, at + 2 * p + c).add(FloatVector.fromArray(S, ds, at + 2 * p + 3 * c));
+        FloatVector even3 = FloatVector.fromArray(S, ds, at + 3 * p).add(FloatVector.fromArray(S, ds, at + 3 * p + 2 * c));
+        FloatVector odd3 = FloatVector.fromArray(S, ds, at + 3 * p + c).add(FloatVector.fromArray(S, ds, at + 3 * p + 3 * c));
+        FloatVector a0 = even0.add(odd0), a1 = even1.add(odd1), a2 = even2.add(odd2), a3 = even3.add(odd3);
+        FloatVector b0 = even0.sub(odd0), b1 = even1.sub(odd1), b2 = even2.sub(odd2), b3 = even3.sub(odd3);
+        FloatVector aEven = a0.add(a2), aOdd = a1.add(a3), aNear = a2.fma(four, a0), aFar = a3.fma(four, a1);
+        a0.intoArray(dm, to + e);
+        aEven.add(aOdd).intoArray(dm, to + 7 * e);
+        aEven.sub(aOdd).intoArray(dm, to + 13 * e);
+        aFar.fma(two, aNear).intoArray(dm, to + 19 * e);
+        aFar.fma(minusTwo, aNear).intoArray(dm, to + 25 * e);
+        a3.intoArray(dm, to + 31 * e);
+        FloatVector bEven = b0.add(b2), bOdd = b1.add(b3), bNear = b2.fma(four, b0), bFar = b3.fma(four, b1);
+        b0.intoArray(dm, to + 2 * e);
+        bEven.add(bOdd).intoArray(dm, to + 8 * e);
+        bEven.sub(bOdd).intoArray(dm, to + 14 * e);
+        bFar.fma(two, bNear).intoArray(dm, to + 20 * e);
+        bFar.fma(minusTwo, bNear).intoArray(dm, to + 26 * e);
+        b3.intoArray(dm, to + 32 * e);
+    }
+
+    /** Columns 3 and 4 of {@link #transformGradient}'s {@code dM}: {@code (d0 + 4 d2) + 2 (d1 + 4 d3)} and {@code (d0 + 4 d2) - 2 (d1 + 4 d3)} across, then down. */
+    private void transformGradientDifferences(float[] ds, int at, float[] dm, int to) {
+        FloatVector four = FloatVector.broadcast(S, 4f), two = FloatVector.broadcast(S, 2f);
+        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        int c = columnPlane, p = phasePlane, e = productPlane;
+        FloatVector near0 = FloatVector.fromArray(S, ds, at + 2 * c).fma(four, FloatVector.fromArray(S, ds, at));
+        FloatVector far0 = FloatVector.fromArray(S, ds, at + 3 * c).fma(four, FloatVector.fromArray(S, ds, at + c));
+        FloatVector near1 = FloatVector.fromArray(S, ds, at + p + 2 * c).fma(four, FloatVector.fromArray(S, ds, at + p));
+        FloatVector far1 = FloatVector.fromArray(S, ds, at + p + 3 * c).fma(four, FloatVector.fromArray(S, ds, at + p + c));
+        FloatVector near2 = FloatVector.fromArray(S, ds, at + 2 * p + 2 * c).fma(four, FloatVector.fromArray(S, ds, at + 2 * p));
+        FloatVector far2 = FloatVector.fromArray(S, ds, at + 2 * p + 3 * c).fma(four, FloatVector.fromArray(S, ds, at + 2 * p + c));
+        FloatVector near3 = FloatVector.fromArray(S, ds, at + 3 * p + 2 * c).fma(four, FloatVector.fromArray(S, ds, at + 3 * p));
+        FloatVector far3 = FloatVector.fromArray(S, ds, at + 3 * p + 3 * c).fma(four, FloatVector.fromArray(S, ds, at + 3 * p + c));
+        FloatVector a0 = far0.fma(two, near0), a1 = far1.fma(two, near1), a2 = far2.fma(two, near2);
+        FloatVector a3 = far3.fma(two, near3);
+        FloatVector b0 = far0.fma(minusTwo, near0), b1 = far1.fma(minusTwo, near1), b2 = far2.fma(minusTwo, near2);
+        FloatVector b3 = far3.fma(minusTwo, near3);
+        FloatVector aEven = a0.add(a2), aOdd = a1.add(a3), aNear = a2.fma(four, a0), aFar = a3.fma(four, a1);
+        a0.intoArray(dm, to + 3 * e);
+        aEven.add(aOdd).intoArray(dm, to + 9 * e);
+        aEven.sub(aOdd).intoArray(dm, to + 15 * e);
+        aFar.fma(two, aNear).intoArray(dm, to + 21 * e);
+        aFar.fma(minusTwo, aNear).intoArray(dm, to + 27 * e);
+        a3.intoArray(dm, to + 33 * e);
+        FloatVector bEven = b0.add(b2), bOdd = b1.add(b3), bNear = b2.fma(four, b0), bFar = b3.fma(four, b1);
+        b0.intoArray(dm, to + 4 * e);
+        bEven.add(bOdd).intoArray(dm, to + 10 * e);
+        bEven.sub(bOdd).intoArray(dm, to + 16 * e);
+        bFar.fma(two, bNear).intoArray(dm, to + 22 * e);
+        bFar.fma(minusTwo, bNear).intoArray(dm, to + 28 * e);
+        b3.intoArray(dm, to + 34 * e);
+    }
+
+    /**
+     * The group's {@code dg = G^T dU G} for every channel pair, into {@code dw} at {@code dwAt}
+     * ({@code [oc][ic][3][3]}): F(4, 3)'s {@code G^T} down each of {@code dU}'s six columns,
+     * then across each of the three rows that gives ({@link #transformGradientTaps}), in vectors
+     * of channel pairs (the sums' planes, {@code dU^T}: pair {@code ic * cout + oc}), into nine
+     * planes of taps, then into place.
+     */
+    @Override
+    public void endWeightGradient(float[] sums, float[] dw, int dwAt) {
+        int pairs = cout * cin, plane = weightPlane;
+        // 18 planes of G^T dU (row r, column b at 6 r + b), then the 9 planes of taps
+        float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 27L * plane);
+        int taps = 18 * plane;
+        for (int i = 0; i < pairs; i += L) {
+            for (int b = 0; b < 6; b++) {
+                transformGradientTaps(sums, b * plane + i, 6 * plane, planes, b * plane + i, 6 * plane, i, pairs);
+            }
+            for (int r = 0; r < 3; r++) {
+                transformGradientTaps(planes, 6 * r * plane + i, plane, planes, taps + 3 * r * plane + i, plane, i, pairs);
+            }
+        }
+        for (int ic = 0; ic < cin; ic++) {
+            for (int oc = 0; oc < cout; oc++) {
+                int pair = ic * cout + oc, to = dwAt + (oc * cin + ic) * 9;
+                for (int k = 0; k < 9; k++) {
+                    dw[to + k] = planes[taps + k * plane + pair];
+                }
+            }
+        }
+    }
+
+    /**
+     * F(4, 3)'s {@code G^T u} of the six vectors {@code step} apart from {@code from[at]} (its
+     * {@code G} as {@link #transformWeights}'s): {@code u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24},
+     * {@code (u2 - u1) / 6 + (u3 - u4) / 12}, {@code (u3 + u4) / 6 - (u1 + u2) / 6 + u5}, into
+     * {@code to[out]} and every {@code outStep} after.
+     */
+    private static void transformGradientTaps(float[] from, int at, int step, float[] to, int out, int outStep, int i,
+                                              int pairs) {
+        VectorMask<Float> in = S.indexInRange(i, pairs); // lanes i and on of pairs; a mask passed in would be boxed
+        FloatVector u0 = FloatVector.fromArray(S, from, at, in);
+        FloatVector u1 = FloatVector.fromArray(S, from, at + step, in);
+        FloatVector u2 = FloatVector.fromArray(S, from, at + 2 * step, in);
+        FloatVector u3 = FloatVector.fromArray(S, from, at + 3 * step, in);
+        FloatVector u4 = FloatVector.fromArray(S, from, at + 4 * step, in);
+        FloatVector u5 = FloatVector.fromArray(S, from, at + 5 * step, in);
+        FloatVector inner = u1.add(u2).mul(1f / 6), outer = u3.add(u4);
+        u0.mul(0.25f).sub(inner).add(outer.mul(1f / 24)).intoArray(to, out, in);
+        u2.sub(u1).mul(1f / 6).add(u3.sub(u4).mul(1f / 12)).intoArray(to, out + outStep, in);
+        outer.mul(1f / 6).sub(inner).add(u5).intoArray(to, out + 2 * outStep, in);
     }
 
     /**

@@ -41,7 +41,7 @@ import jdk.incubator.vector.VectorSpecies;
  * code with the kernels transposed and flipped, and its weight gradient by Winograd too
  * ({@link #weightGradient}; {@link ConvAlgorithms#winogradWeightGradient} says where).
  */
-final class WinogradConvolution implements WinogradDataGradient {
+final class WinogradConvolution implements WinogradDataGradient, WinogradWeightGradient {
 
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final VectorSpecies<Byte> B = Vectors.BYTES;
@@ -385,6 +385,12 @@ final class WinogradConvolution implements WinogradDataGradient {
         convolve(u, dz, dzAt, dzRow, dzPlane, dx, dxAt, null, 0, false, false, null, 0);
     }
 
+    @Override
+    public String weightGradientName() {
+        return (tileRows == 4 ? "Winograd F(4x2, 3x3) weight gradient" : "Winograd weight gradient")
+                + (laneSums ? " (tiles in lanes)" : "");
+    }
+
     /** Whether this weight gradient keeps the tiles in the lanes (see the field). */
     boolean laneSums() {
         return laneSums;
@@ -537,16 +543,13 @@ final class WinogradConvolution implements WinogradDataGradient {
      * {@code dU_e} (transposed there: {@code [e][ic][oc]}, or in 4x4 blocks where {@link #laneSums}): {@link #products}
      * planes of {@link #weightPlane}.
      */
-    int transformedWeightsSize() {
+    @Override
+    public int transformedWeightsSize() {
         return products * weightPlane;
     }
 
-    /**
-     * One image's {@code dU_e} added to the group's {@code sums} (or written there, unless
-     * {@code accumulate}): the image {@code x} at {@code xb} as it lies, the gradient at the
-     * output {@code dz} at {@code dzAt} with rows {@code dzRow} and planes {@code dzPlane} apart.
-     */
-    void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
+    @Override
+    public void weightGradientImage(float[] x, int xb, float[] dz, int dzAt, int dzRow, int dzPlane, boolean accumulate,
                              float[] sums) {
         float[] xs = Workspace.floats(Slot.WINOGRAD_STAGED, (long) stagedRows * stagedRow);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) products * inputPlane);
@@ -583,11 +586,8 @@ final class WinogradConvolution implements WinogradDataGradient {
             }
             transposeGradient(dm, tiles, dmt);
             for (int e = 0; e < products; e++) {
-                if (cout % COLS == 0) {
-                    accumulate(v, dmt, e, tiles, sums);
-                } else {
-                    accumulateVector(v, dmt, e, tiles, sums);
-                }
+                accumulate(cin, cout, blockTiles, v, e * inputPlane, dmt, e * productPlane, tiles, sums,
+                        e * weightPlane);
             }
         }
     }
@@ -800,20 +800,34 @@ final class WinogradConvolution implements WinogradDataGradient {
      * in memory twice as much.
      */
     private void transposeGradient(float[] dm, int tiles, float[] dmt) {
+        if (L == 16) {
+            transposeGradient16(products, productPlane, cout, blockTiles, dm, tiles, dmt);
+            return;
+        }
         for (int e = 0; e < products; e++) {
             int plane = e * productPlane;
-            if (L == 16) { // columns past the tiles up to the vector are stale, their rows of dmt unread
-                for (int t0 = 0; t0 < tiles; t0 += L) {
-                    for (int oc = 0; oc < cout; oc += L) {
-                        transpose16(dm, plane + oc * blockTiles + t0, blockTiles, dmt, plane + t0 * cout + oc, cout);
-                    }
-                }
-                continue;
-            }
             for (int t = 0; t < tiles; t++) {
                 for (int oc = 0; oc < cout; oc += L) {
                     FloatVector.fromArray(S, dm, plane + oc * blockTiles + t, gradientColumn, 0)
                             .intoArray(dmt, plane + t * cout + oc);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #transposeGradient} at 16 lanes for {@code products} planes {@code productPlane}
+     * apart, rows of {@code blockTiles} for each of {@code cout} output channels: blocks of 16 by
+     * 16 ({@link #transpose16}). Columns past the tiles up to the vector are stale, their rows of
+     * {@code dmt} unread.
+     */
+    static void transposeGradient16(int products, int productPlane, int cout, int blockTiles, float[] dm, int tiles,
+                                    float[] dmt) {
+        for (int e = 0; e < products; e++) {
+            int plane = e * productPlane;
+            for (int t0 = 0; t0 < tiles; t0 += L) {
+                for (int oc = 0; oc < cout; oc += L) {
+                    transpose16(dm, plane + oc * blockTiles + t0, blockTiles, dmt, plane + t0 * cout + oc, cout);
                 }
             }
         }
@@ -935,11 +949,19 @@ final class WinogradConvolution implements WinogradDataGradient {
     }
 
     /**
-     * {@code dU_e^T += V_e dM_e^T} over a band's first {@code tiles} tiles: 8 input channels by
-     * two vectors of output channels in registers, as {@link #multiply}.
+     * {@code dU_e^T += V_e dM_e^T} over a band's first {@code tiles} tiles, {@code V_e} at
+     * {@code v[vb]} (rows of {@code blockTiles} for each of {@code cin} input channels),
+     * {@code dM_e^T} at {@code dmt[mb]} (rows of {@code cout}), {@code dU_e^T} at {@code sums[cb]}
+     * (rows of {@code cout}): 8 input channels by two vectors of output channels in registers, as
+     * {@link #multiply}; output channels in single vectors by {@link #accumulateVector}.
      */
-    private void accumulate(float[] v, float[] dmt, int e, int tiles, float[] sums) {
-        int vb = e * inputPlane, mb = e * productPlane, cb = e * weightPlane, r = blockTiles;
+    static void accumulate(int cin, int cout, int blockTiles, float[] v, int vb, float[] dmt, int mb, int tiles,
+                           float[] sums, int cb) {
+        if (cout % COLS != 0) {
+            accumulateVector(cin, cout, blockTiles, v, vb, dmt, mb, tiles, sums, cb);
+            return;
+        }
+        int r = blockTiles;
         for (int ic0 = 0; ic0 < cin; ic0 += ROWS) {
             for (int oc0 = 0; oc0 < cout; oc0 += COLS) {
                 int c = cb + ic0 * cout + oc0;
@@ -1004,8 +1026,9 @@ final class WinogradConvolution implements WinogradDataGradient {
      * {@link #accumulate} for output channels in single vectors (16 of them with 16 lanes): 8
      * input channels by one vector of output channels in registers.
      */
-    private void accumulateVector(float[] v, float[] dmt, int e, int tiles, float[] sums) {
-        int vb = e * inputPlane, mb = e * productPlane, cb = e * weightPlane, r = blockTiles;
+    private static void accumulateVector(int cin, int cout, int blockTiles, float[] v, int vb, float[] dmt, int mb,
+                                         int tiles, float[] sums, int cb) {
+        int r = blockTiles;
         for (int ic0 = 0; ic0 < cin; ic0 += ROWS) {
             for (int oc0 = 0; oc0 < cout; oc0 += L) {
                 int c = cb + ic0 * cout + oc0;
@@ -1047,7 +1070,8 @@ final class WinogradConvolution implements WinogradDataGradient {
      * {@code (u1 - u2) / 2}, {@code (u1 + u2) / 2 + u3}; then across each row the same. In
      * vectors of channel pairs (the sums' planes), into nine planes of taps, then into place.
      */
-    void endWeightGradient(float[] sums, float[] dw, int dwAt) {
+    @Override
+    public void endWeightGradient(float[] sums, float[] dw, int dwAt) {
         int pairs = cout * cin, plane = weightPlane; // planes a cache line off 4 KiB multiples, as U's
         // 12 planes of G^T dU (row a, column b at 4 a + b), then the 9 planes of taps
         float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * plane);
