@@ -163,7 +163,7 @@ public final class ConvAlgorithms {
     static final String WINOGRAD_LANE_SUMS_PROPERTY = "isthmus.conv.winogradLaneSums";
 
     /**
-     * Whether a Winograd weight gradient keeps the tiles in the lanes
+     * Whether a Winograd weight gradient (F(4x2, 3x3)'s or F(4x4, 3x3)'s) keeps the tiles in the lanes
      * ({@link WinogradConvolution#suitsLaneSums}): wherever it can, ResNet's 16 -> 16. Measured
      * (benchmarks/README.md, "The weight gradient's tiles in the lanes"; pinned, batch 32, one
      * thread, alternated rounds): {@code conv backward 32 16 32 16 3 1 1 1} 2.81-3.15 -> 2.40-2.48
@@ -282,7 +282,8 @@ public final class ConvAlgorithms {
      * Xeon, pinned, batch 32, one thread, data and weight gradients, F(4x2, 3x3) -> F(4x4, 3x3)
      * in one jar, two JVMs each, 5 alternated rounds; benchmarks/README.md): pooled 32 -> 32 on
      * 64x64 x0.904 / x0.877, 32 -> 64 on 32x32 x0.981 / x0.962, pooled 64 -> 64 on 32x32
-     * x0.899 / x0.949, 16 -> 16 on 32x32 (against the tiles in the lanes) x0.904 / x0.903; on
+     * x0.899 / x0.949, 16 -> 16 on 32x32 (against the tiles in the lanes) x0.904 / x0.903, with
+     * the tiles in the lanes too ({@link #winogradLaneSums}) x0.939 / x0.974 of that; on
      * 16x16 maps, where the forward stays on F(4x2, 3x3), level (64 -> 128 x1.014 / x1.008,
      * 32 -> 32 x0.945 / x0.983), so not there. Forced by
      * {@value #WINOGRAD_SQUARE_WEIGHT_GRADIENT_PROPERTY}, else by {@value #WINOGRAD_SQUARE_PROPERTY}
@@ -344,7 +345,8 @@ public final class ConvAlgorithms {
                     : winogradSquareDataGradient(shape) ? Winograd4x4Convolution.dataGradient(shape)
                     : WinogradConvolution.dataGradient(shape, kernels, winogradTileRows(transposed));
             WinogradWeightGradient weightGradient = !winogradWeightGradient(shape, kernels) ? null
-                    : winogradSquareWeightGradient(shape) ? Winograd4x4Convolution.weightGradient(shape)
+                    : winogradSquareWeightGradient(shape) ? Winograd4x4Convolution.weightGradient(shape,
+                    winogradLaneSums(shape, 4))
                     : WinogradConvolution.weightGradient(shape, kernels, winogradTileRows(shape),
                     winogradLaneSums(shape, winogradTileRows(shape)));
             return new DirectConvolution(shape, forward, back, kernels, gemmWeightGradient(shape, forward) ? gemm : null,

@@ -75,13 +75,29 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
     /** Floats from one {@code e} to the next in {@code V}, {@code M} and {@code U}: a plane and a cache line (as Winograd's). */
     private final int inputPlane, productPlane, weightPlane;
 
+    /**
+     * Whether this weight gradient keeps the tiles in the lanes ({@link WinogradConvolution#accumulateLanes}),
+     * as F(4x2, 3x3)'s may ({@link WinogradConvolution#suitsLaneSums}): output channels not in
+     * pairs of vectors (ResNet's 16 -> 16).
+     */
+    private final boolean laneSums;
+
     Winograd4x4Convolution(ConvShape shape) {
+        this(shape, false);
+    }
+
+    private Winograd4x4Convolution(ConvShape shape, boolean laneSums) {
         if (!suits(shape)) {
             throw new IllegalArgumentException("Winograd F(4x4, 3x3) needs 16 lanes and a 3x3 kernel at stride 1 with "
                     + "one pixel of padding on every side, an output whose height and width are multiples of 4 and "
                     + "whole tiles of " + WinogradConvolution.ROWS + " output channels: got " + shape + ", " + L
                     + " lanes");
         }
+        if (laneSums && !WinogradConvolution.suitsLaneSums(shape, 4)) {
+            throw new IllegalArgumentException("a weight gradient with the tiles in the lanes needs output channels not "
+                    + "in pairs of vectors and channels in fours: got " + shape);
+        }
+        this.laneSums = laneSums;
         this.shape = shape;
         Window2d w = shape.window();
         cin = shape.inChannels();
@@ -124,15 +140,16 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
      * staged the same way ({@link #stageGradient}) and taken back through the output transform
      * ({@link #transformGradient}), {@code dM} transposed and summed into {@code dU^T} in the
      * forward's register tile ({@link WinogradConvolution#accumulate}); {@code dg = G^T dU G} once
-     * a group ({@link #endWeightGradient}).
+     * a group ({@link #endWeightGradient}); or, with {@code laneSums}, the tiles kept in the lanes
+     * of {@code V} and {@code dM} ({@link WinogradConvolution#accumulateLanes}).
      */
-    static Winograd4x4Convolution weightGradient(ConvShape shape) {
+    static Winograd4x4Convolution weightGradient(ConvShape shape, boolean laneSums) {
         if (!suitsWeightGradient(shape)) {
             throw new IllegalArgumentException("Winograd F(4x4, 3x3)'s weight gradient needs its forward's shape, input "
                     + "channels in tiles of " + WinogradConvolution.ROWS + " and output channels in whole vectors of "
                     + L + ": got " + shape + ", " + L + " lanes");
         }
-        return new Winograd4x4Convolution(shape);
+        return new Winograd4x4Convolution(shape, laneSums);
     }
 
     /** Whether {@link #weightGradient} computes {@code shape}'s weight gradient: as {@link #suits}, channels in whole register tiles. */
@@ -251,7 +268,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
 
     @Override
     public String weightGradientName() {
-        return "Winograd F(4x4, 3x3) weight gradient";
+        return "Winograd F(4x4, 3x3) weight gradient" + (laneSums ? " (tiles in lanes)" : "");
     }
 
     /**
@@ -266,7 +283,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
         float[] ds = Workspace.floats(Slot.WINOGRAD_STAGED_GRADIENT, stagedPlane);
         float[] v = Workspace.floats(Slot.WINOGRAD_INPUT, (long) PRODUCTS * inputPlane);
         float[] dm = Workspace.floats(Slot.WINOGRAD_GRADIENT, (long) PRODUCTS * productPlane);
-        float[] dmt = Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) PRODUCTS * productPlane);
+        float[] dmt = laneSums ? null : Workspace.floats(Slot.WINOGRAD_PRODUCTS, (long) PRODUCTS * productPlane);
         if (!accumulate) {
             Arrays.fill(sums, 0, transformedWeightsSize(), 0f);
         }
@@ -280,10 +297,31 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
                 stageGradient(dz, dzAt + oc * dzPlane, dzRow, ty0, rows, ds);
                 transformGradient(ds, oc, tiles, dm);
             }
+            if (laneSums) {
+                int padded = WinogradConvolution.roundUp(tiles, L);
+                // the lanes past the band's tiles hold stale values in both: zeros, so they add nothing
+                clearPastTiles(v, cin, inputPlane, tiles, padded);
+                clearPastTiles(dm, cout, productPlane, tiles, padded);
+                for (int e = 0; e < PRODUCTS; e++) {
+                    WinogradConvolution.accumulateLanes(cin, cout, blockTiles, v, e * inputPlane, dm, e * productPlane,
+                            padded, sums, e * weightPlane);
+                }
+                continue;
+            }
             WinogradConvolution.transposeGradient16(PRODUCTS, productPlane, cout, blockTiles, dm, tiles, dmt);
             for (int e = 0; e < PRODUCTS; e++) {
                 WinogradConvolution.accumulate(cin, cout, blockTiles, v, e * inputPlane, dmt, e * productPlane, tiles,
                         sums, e * weightPlane);
+            }
+        }
+    }
+
+    /** Zeros in columns {@code tiles} to {@code padded} of each of {@code channels} rows of every plane ({@code plane} apart). */
+    private void clearPastTiles(float[] a, int channels, int plane, int tiles, int padded) {
+        for (int e = 0; padded > tiles && e < PRODUCTS; e++) {
+            for (int c = 0; c < channels; c++) {
+                int at = e * plane + c * blockTiles;
+                Arrays.fill(a, at + tiles, at + padded, 0f);
             }
         }
     }
@@ -423,7 +461,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
      * The group's {@code dg = G^T dU G} for every channel pair, into {@code dw} at {@code dwAt}
      * ({@code [oc][ic][3][3]}): F(4, 3)'s {@code G^T} down each of {@code dU}'s six columns,
      * then across each of the three rows that gives ({@link #transformGradientTaps}), in vectors
-     * of channel pairs (the sums' planes, {@code dU^T}: pair {@code ic * cout + oc}), into nine
+     * of channel pairs (the sums' planes, {@code dU^T}: {@link WinogradConvolution#sumsPair}), into nine
      * planes of taps, then into place.
      */
     @Override
@@ -442,7 +480,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
         }
         for (int ic = 0; ic < cin; ic++) {
             for (int oc = 0; oc < cout; oc++) {
-                int pair = ic * cout + oc, to = dwAt + (oc * cin + ic) * 9;
+                int pair = WinogradConvolution.sumsPair(ic, oc, cout, laneSums), to = dwAt + (oc * cin + ic) * 9;
                 for (int k = 0; k < 9; k++) {
                     dw[to + k] = planes[taps + k * plane + pair];
                 }

@@ -53,7 +53,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     /** Tiles a band aims at: enough for the register tile's columns, few enough for L2. */
     private static final int BAND_TILES = 64;
     /** Input and output channels per register tile of {@link #accumulateLanes}: 4 by 4 accumulators. */
-    private static final int LANE_BLOCK = 4;
+    static final int LANE_BLOCK = 4;
     /**
      * Tiles a band aims at in a weight gradient with the tiles in the lanes: each 4-by-4 block's
      * accumulators are added across their lanes once a band, so longer bands (a 32x32 image's 128
@@ -437,7 +437,9 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     }
 
     /**
-     * {@code dU_e} of a band added into the group's sums, the tiles staying in the lanes of both
+     * {@code dU_e} of a band added into the group's sums (at {@code sums[cb]}; {@code V_e} at
+     * {@code v[vb]}, {@code dM_e} at {@code dm[mb]}, rows {@code blockTiles} apart; {@code tiles}
+     * a whole number of vectors), the tiles staying in the lanes of both
      * {@code V_e} and {@code dM_e} as the transforms leave them: each of a 4-by-4 block's
      * accumulators adds one input channel's tiles times one output channel's, lane by lane, over
      * the band; then the 16 accumulators' lanes are added in registers (a tree of blends, permutes and adds, {@link #SUM_CROSS_8} on)
@@ -450,8 +452,9 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
      * the group's end (reading them all back) than the products saved. Columns past the band's
      * tiles are zero in both ({@link #clearPastTiles}), so they add nothing.
      */
-    private void accumulateLanes(float[] v, float[] dm, int e, int tiles, float[] sums) {
-        int vb = e * inputPlane, mb = e * productPlane, r = blockTiles;
+    static void accumulateLanes(int cin, int cout, int blockTiles, float[] v, int vb, float[] dm, int mb, int tiles,
+                                float[] sums, int cb) {
+        int r = blockTiles;
         for (int ic0 = 0; ic0 < cin; ic0 += LANE_BLOCK) {
             for (int oc0 = 0; oc0 < cout; oc0 += LANE_BLOCK) {
                 FloatVector zero = FloatVector.zero(S);
@@ -530,7 +533,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                         .add(cross2.selectFrom(r0.reinterpretAsInts(), r2.reinterpretAsInts()).reinterpretAsFloats());
                 r1 = r1.blend(r3, SUM_KEEP_2)
                         .add(cross2.selectFrom(r1.reinterpretAsInts(), r3.reinterpretAsInts()).reinterpretAsFloats());
-                int c = e * weightPlane + (ic0 / LANE_BLOCK * (cout / LANE_BLOCK) + oc0 / LANE_BLOCK) * L;
+                int c = cb + (ic0 / LANE_BLOCK * (cout / LANE_BLOCK) + oc0 / LANE_BLOCK) * L;
                 r0.blend(r1, SUM_KEEP_1)
                         .add(cross1.selectFrom(r0.reinterpretAsInts(), r1.reinterpretAsInts()).reinterpretAsFloats())
                         .add(FloatVector.fromArray(S, sums, c)).intoArray(sums, c);
@@ -580,7 +583,8 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                     clearPastTiles(dm, oc * blockTiles, productPlane, tiles, roundUp(tiles, L));
                 }
                 for (int e = 0; e < products; e++) {
-                    accumulateLanes(v, dm, e, roundUp(tiles, L), sums);
+                    accumulateLanes(cin, cout, blockTiles, v, e * inputPlane, dm, e * productPlane, roundUp(tiles, L),
+                            sums, e * weightPlane);
                 }
                 continue;
             }
@@ -1107,14 +1111,22 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
         }
         for (int ic = 0; ic < cin; ic++) { // the sums are dU^T: pair ic * cout + oc (or in 4x4 blocks, laneSums)
             for (int oc = 0; oc < cout; oc++) {
-                int pair = laneSums ? ((ic / LANE_BLOCK) * (cout / LANE_BLOCK) + oc / LANE_BLOCK) * L
-                        + ic % LANE_BLOCK * LANE_BLOCK + oc % LANE_BLOCK : ic * cout + oc;
+                int pair = sumsPair(ic, oc, cout, laneSums);
                 int to = dwAt + (oc * cin + ic) * 9;
                 for (int k = 0; k < 9; k++) {
                     dw[to + k] = planes[taps + k * plane + pair];
                 }
             }
         }
+    }
+
+    /**
+     * Where the weight-gradient sums keep channel pair {@code (ic, oc)} within a plane: {@code dU^T}'s
+     * {@code ic * cout + oc}, or with {@code laneSums} {@link #accumulateLanes}' 4x4 blocks.
+     */
+    static int sumsPair(int ic, int oc, int cout, boolean laneSums) {
+        return laneSums ? ((ic / LANE_BLOCK) * (cout / LANE_BLOCK) + oc / LANE_BLOCK) * L
+                + ic % LANE_BLOCK * LANE_BLOCK + oc % LANE_BLOCK : ic * cout + oc;
     }
 
     /**
