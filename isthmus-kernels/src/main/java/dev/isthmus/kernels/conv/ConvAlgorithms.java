@@ -29,7 +29,7 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  * height allows, {@link #winogradTileRows}), and the gradients stay with the algorithm above;
  * a direct convolution takes its data gradient by Winograd too where the transposed shape
  * qualifies ({@link #winogradDataGradient}), and its weight gradient where the shape does
- * ({@link #winogradWeightGradient}).
+ * ({@link #winogradWeightGradient}; on F(4x4, 3x3)'s tiles where {@link #winogradSquareWeightGradient}).
  * The choice depends on the shape and on the vector width (through the column block), never on
  * the thread count, so results are bitwise identical for any number of threads.
  */

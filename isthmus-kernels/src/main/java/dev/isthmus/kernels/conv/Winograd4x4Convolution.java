@@ -353,7 +353,8 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
      * {@code d0}, {@code (d0 + d2) + (d1 + d3)}, {@code (d0 + d2) - (d1 + d3)},
      * {@code (d0 + 4 d2) + 2 (d1 + 4 d3)}, {@code (d0 + 4 d2) - 2 (d1 + 4 d3)}, {@code d3}: across
      * each tile row for a pair of columns of {@code dM} a call ({@code transformGradientEnds},
-     * {@code Sums}, {@code Differences}), then down them. Only signs and powers of two multiply,
+     * {@code Sums}, {@code Differences}; straight-line, as the input transform's, so that no vector
+     * crosses a call), then down them. Only signs and powers of two multiply,
      * so an infinite gradient gives what the sums give. Whole vectors: columns past the band's
      * tiles hold what the arrays hold there, stale, and are never read ({@link WinogradConvolution#accumulate}
      * sums the first {@code tiles}).

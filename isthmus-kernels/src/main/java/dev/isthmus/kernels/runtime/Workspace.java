@@ -36,7 +36,7 @@ public final class Workspace {
         WINOGRAD_STAGED, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_TAPS,
         /** Winograd's weight gradient: a band's gradient tiles through the output transform (before they are transposed, where they are). */
         WINOGRAD_GRADIENT,
-        /** Winograd F(4x2, 3x3)'s weight gradient: the image's gradient split by row and column phase. */
+        /** Winograd's weight gradient (F(4x2, 3x3)'s and F(4x4, 3x3)'s): a channel's band of the gradient split by row and column phase. */
         WINOGRAD_STAGED_GRADIENT,
         /**
          * A depthwise convolution's working maps. Along the rows: the gradient at the output
