@@ -14,7 +14,10 @@
 #     MALLOC_TRIM_THRESHOLD_ 16 GiB), which cannot keep a buffer above 32 MiB (glibc's ceiling
 #     for the threshold): VGG's activations at batch 128 are 64 MiB each. ALLOCATOR=glibc picks
 #     the tuned glibc; UNTUNED=1 leaves glibc's defaults (a footnote).
-# The OpenBLAS kernel and the allocator go to standard error.
+#   - ISA=avx2 holds every peer to AVX2, as on a CPU without AVX-512: OpenBLAS on its Haswell
+#     kernel, oneDNN at ONEDNN_MAX_CPU_ISA=AVX2, ATen's kernels at ATEN_CPU_CAPABILITY=avx2
+#     (vs_peers.py then starts Isthmus with -XX:UseAVX=2).
+# The OpenBLAS kernel, the ISA and the allocator go to standard error.
 #   benchmarks/peer.sh SCRIPT.py [ARGS ...]
 set -euo pipefail
 python=${PYTHON:-/usr/bin/python3}
@@ -35,11 +38,19 @@ blas = [i for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "
 print("%s %s" % (blas[0].get("version"), blas[0].get("architecture")) if blas else "")' 2>/dev/null || true
 }
 coretype=()
+isa=()
+case "${ISA:-native}" in
+  native) ;;
+  avx2) coretype=(OPENBLAS_CORETYPE=Haswell)
+        isa=(ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2)
+        echo "peer: ISA avx2: ${coretype[*]} ${isa[*]}" >&2 ;;
+  *) echo "peer: ISA must be native or avx2, got '$ISA'" >&2; exit 2 ;;
+esac
 kernel=$(openblas_kernel)
 # OpenBLAS picks its kernel by CPU model; one newer than the build (0.3.21 knows no Emerald Rapids)
 # falls back to Prescott's SSE3 kernel, 5x slower than its AVX-512 one there. Then name the best
 # kernel the CPU's flags allow, as OpenBLAS's own docs advise for unknown CPUs.
-case "$kernel" in
+[ ${#isa[@]} -gt 0 ] || case "$kernel" in
   *Prescott*|*Katmai*|*Core2*|*Penryn*|*Nehalem*|*Sandybridge*)
     flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
     case "$flags" in
@@ -60,4 +71,4 @@ else
   echo "peer: OpenBLAS kernel unknown (no OpenBLAS found through numpy and threadpoolctl)" >&2
 fi
 echo "peer: allocator $allocator ${alloc[*]:-(glibc defaults)}" >&2
-exec env "${clean[@]}" ${coretype[@]+"${coretype[@]}"} ${alloc[@]+"${alloc[@]}"} "$python" "$@"
+exec env "${clean[@]}" ${coretype[@]+"${coretype[@]}"} ${isa[@]+"${isa[@]}"} ${alloc[@]+"${alloc[@]}"} "$python" "$@"

@@ -8,6 +8,7 @@
 #   benchmarks/vs-peers.sh sgemm [THREADS ...]    SGEMM vs OpenBLAS
 #   UNTUNED=1 benchmarks/vs-peers.sh nets 1       PyTorch with glibc's default allocator (a footnote)
 #   ALLOCATOR=glibc benchmarks/vs-peers.sh nets 1 PyTorch with glibc tuned instead of jemalloc
+#   ISA=avx2 benchmarks/vs-peers.sh nets 1        both sides held to AVX2, as on a CPU without AVX-512
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ -f "$here/target/benchmarks.jar" ] || BUILD=1 "$here/run.sh" --java > /dev/null

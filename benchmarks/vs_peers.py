@@ -75,11 +75,13 @@ class Isthmus:
                               check=True).stdout.strip()
         # the allocator's tuning (peer.sh) is PyTorch's, not the JVM's
         env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "LD_PRELOAD"}
+        # ISA=avx2 (peer.sh holds the peers to AVX2): Isthmus on its AVX2 code too
+        self.options = ["-XX:UseAVX=2"] if os.environ.get("ISA", "native") == "avx2" else []
         self.proc = subprocess.Popen(
-            [java, "--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g", "-XX:+UseSerialGC", "-cp",
+            [java, "--add-modules", "jdk.incubator.vector", "-Xms4g", "-Xmx4g", "-XX:+UseSerialGC", *self.options, "-cp",
              os.path.join(HERE, "target", "benchmarks.jar"), "dev.isthmus.benchmarks.Sampler"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-        self.banner = self.proc.stdout.readline().strip()
+        self.banner = self.proc.stdout.readline().strip() + (f" (JVM {' '.join(self.options)})" if self.options else "")
 
     def sample(self, command, seconds):
         self.proc.stdin.write(f"{command} {seconds}\n")
@@ -124,6 +126,8 @@ def environment(peer):
                  + os.environ.get("OPENBLAS_L2_SIZE", "(unset)"))
     lines.append("LD_PRELOAD=" + os.environ.get("LD_PRELOAD", "(unset)") + ", MALLOC_CONF="
                  + os.environ.get("MALLOC_CONF", "(unset)"))
+    lines.append("ISA=" + os.environ.get("ISA", "native") + ", ONEDNN_MAX_CPU_ISA=" + os.environ.get("ONEDNN_MAX_CPU_ISA", "(unset)")
+                 + ", ATEN_CPU_CAPABILITY=" + os.environ.get("ATEN_CPU_CAPABILITY", "(unset)"))
     lines.append("MALLOC_MMAP_THRESHOLD_=" + os.environ.get("MALLOC_MMAP_THRESHOLD_", "(unset)")
                  + ", MALLOC_TRIM_THRESHOLD_=" + os.environ.get("MALLOC_TRIM_THRESHOLD_", "(unset)"))
     try:

@@ -23,7 +23,7 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *       {@link Im2colConvolution} for the gradients ({@link ForwardAndGradients}).
  *   <li>Anything else: {@link Im2colConvolution}.
  * </ol>
- * Then, for a wide 3x3 "same" convolution at stride 1 on AVX-512 ({@link #winograd}), the
+ * Then, for a wide 3x3 "same" convolution at stride 1 on AVX2 or AVX-512 ({@link #winograd}), the
  * forward pass goes to {@link Winograd4x4Convolution} where the map suits it
  * ({@link #winogradSquare}), else to {@link WinogradConvolution} (tiles of 4 rows where the
  * height allows, {@link #winogradTileRows}), and the gradients stay with the algorithm above;
@@ -86,9 +86,9 @@ public final class ConvAlgorithms {
 
     /**
      * Whether a 3x3 "same" convolution at stride 1 runs forward by Winograd's F(2x2, 3x3)
-     * ({@link WinogradConvolution}), its gradients by the rules below: on AVX-512, for 16 input
-     * and 16 output channels or more, on a map at least 32 wide (a vector of tiles per row), or
-     * 16 wide with 32 input channels or more. Its multiplications run near the FMA peak and it
+     * ({@link WinogradConvolution}), its gradients by the rules below: on AVX2 or AVX-512, for 16 input
+     * and 16 output channels or more, on a map at least two vectors wide (32 at 16 lanes: a vector
+     * of tiles per row), or one vector wide with 32 input channels or more. Its multiplications run near the FMA peak and it
      * does 2.25x fewer; what it loses is in its transforms, which scale with the channels and run
      * a vector of tiles at a time. Measured (benchmarks/README.md, "Winograd's F(2x2, 3x3)"): batch
      * 32, one thread, against the direct kernel, 64 -> 128 on 16x16 1.36-1.45x, 32 -> 32 on 64x64
@@ -97,7 +97,12 @@ public final class ConvAlgorithms {
      * transform and bands were mended (3473e33, da9e9ba, 6a24c9a): on a Zen 4, pinned, 32 -> 32
      * on 16x16 forward 1.45-1.47 -> 1.20-1.25 ms, 16 -> 16 on 32x32 1.50-1.52 -> 1.28-1.29, and
      * ResNet's training step 36.9-37.2 -> 34.8-35.9 ms, its inference 9.94-10.23 -> 9.12-9.48
-     * (not measured on a Zen 5 since). AVX2 stays on the direct kernel. Forced by
+     * (not measured on a Zen 5 since). On AVX2 (8 lanes; F(4x2, 3x3) and F(2x2, 3x3), F(4x4, 3x3)
+     * needs 16) too since 2026-12-06: measured on an Intel Xeon under {@code -XX:UseAVX=2} (batch 32,
+     * one thread, three alternated rounds, two JVMs a side), the forward alone by Winograd
+     * {@code infer vgg 32 1} x0.495 / x0.517 and {@code infer resnet 32 1} x0.710 / x0.841 of the direct
+     * kernel's, with the gradients too {@code train vgg 32 1} x0.567 / x0.635 (the control x0.912);
+     * narrower vectors (128 bits) stay on the direct kernel, not measured. Forced by
      * {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
@@ -133,7 +138,7 @@ public final class ConvAlgorithms {
      * ({@link WinogradConvolution#weightGradient}, F(4x2, 3x3) where {@link #winogradTileRows}
      * says 4): where the shape suits it (input channels in eights, output channels in whole
      * vectors) and {@link #winograd} would choose Winograd's
-     * forward by its measured rule ({@link #wideForWinograd}: AVX-512, 16 channels or more each way,
+     * forward by its measured rule ({@link #wideForWinograd}: AVX2 or AVX-512, 16 channels or more each way,
      * a map wide enough; the property that forces the forward leaves this alone). It does 2.25x fewer
      * multiplications; measured no faster than SGEMM's and the per-lane kernel's while its planes
      * sat at multiples of 4 KiB, its gradient tiles were transposed element by element and C2
@@ -209,10 +214,10 @@ public final class ConvAlgorithms {
         return forced == null ? null : Boolean.parseBoolean(forced);
     }
 
-    /** The measured rule (see {@link #winograd}): AVX-512, 16+ channels each way, a map wide enough for its vectors of tiles. */
+    /** The measured rule (see {@link #winograd}): AVX2 or AVX-512, 16+ channels each way, a map wide enough for its vectors of tiles. */
     private static boolean wideForWinograd(ConvShape shape, ConvSupport kernels) {
         int lanes = kernels.vectorBitSize() / Float.SIZE, cin = shape.inChannels(), width = shape.window().outWidth();
-        return kernels.vectorBitSize() >= 512 && cin >= 16 && shape.outChannels() >= 16
+        return kernels.vectorBitSize() >= 256 && cin >= 16 && shape.outChannels() >= 16
                 && (width >= 2 * lanes || cin >= 32 && width >= lanes);
     }
 
