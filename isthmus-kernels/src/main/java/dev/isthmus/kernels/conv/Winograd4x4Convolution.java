@@ -461,7 +461,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
     /**
      * The group's {@code dg = G^T dU G} for every channel pair, into {@code dw} at {@code dwAt}
      * ({@code [oc][ic][3][3]}): F(4, 3)'s {@code G^T} down each of {@code dU}'s six columns,
-     * then across each of the three rows that gives ({@link #transformGradientTaps}), in vectors
+     * then across each of the three rows that gives ({@link WinogradConvolution#tallGradientTaps}), in vectors
      * of channel pairs (the sums' planes, {@code dU^T}: {@link WinogradConvolution#sumsPair}), into nine
      * planes of taps, then into place.
      */
@@ -473,41 +473,15 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
         int taps = 18 * plane;
         for (int i = 0; i < pairs; i += L) {
             for (int b = 0; b < 6; b++) {
-                transformGradientTaps(sums, b * plane + i, 6 * plane, planes, b * plane + i, 6 * plane, i, pairs);
+                WinogradConvolution.tallGradientTaps(sums, b * plane + i, 6 * plane, planes, b * plane + i, 6 * plane, i,
+                        pairs);
             }
             for (int r = 0; r < 3; r++) {
-                transformGradientTaps(planes, 6 * r * plane + i, plane, planes, taps + 3 * r * plane + i, plane, i, pairs);
+                WinogradConvolution.tallGradientTaps(planes, 6 * r * plane + i, plane, planes, taps + 3 * r * plane + i,
+                        plane, i, pairs);
             }
         }
-        for (int ic = 0; ic < cin; ic++) {
-            for (int oc = 0; oc < cout; oc++) {
-                int pair = WinogradConvolution.sumsPair(ic, oc, cout, laneSums), to = dwAt + (oc * cin + ic) * 9;
-                for (int k = 0; k < 9; k++) {
-                    dw[to + k] = planes[taps + k * plane + pair];
-                }
-            }
-        }
-    }
-
-    /**
-     * F(4, 3)'s {@code G^T u} of the six vectors {@code step} apart from {@code from[at]} (its
-     * {@code G} as {@link #transformWeights}'s): {@code u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24},
-     * {@code (u2 - u1) / 6 + (u3 - u4) / 12}, {@code (u3 + u4) / 6 - (u1 + u2) / 6 + u5}, into
-     * {@code to[out]} and every {@code outStep} after.
-     */
-    private static void transformGradientTaps(float[] from, int at, int step, float[] to, int out, int outStep, int i,
-                                              int pairs) {
-        VectorMask<Float> in = S.indexInRange(i, pairs); // lanes i and on of pairs; a mask passed in would be boxed
-        FloatVector u0 = FloatVector.fromArray(S, from, at, in);
-        FloatVector u1 = FloatVector.fromArray(S, from, at + step, in);
-        FloatVector u2 = FloatVector.fromArray(S, from, at + 2 * step, in);
-        FloatVector u3 = FloatVector.fromArray(S, from, at + 3 * step, in);
-        FloatVector u4 = FloatVector.fromArray(S, from, at + 4 * step, in);
-        FloatVector u5 = FloatVector.fromArray(S, from, at + 5 * step, in);
-        FloatVector inner = u1.add(u2).mul(1f / 6), outer = u3.add(u4);
-        u0.mul(0.25f).sub(inner).add(outer.mul(1f / 24)).intoArray(to, out, in);
-        u2.sub(u1).mul(1f / 6).add(u3.sub(u4).mul(1f / 12)).intoArray(to, out + outStep, in);
-        outer.mul(1f / 6).sub(inner).add(u5).intoArray(to, out + 2 * outStep, in);
+        WinogradConvolution.placeTaps(planes, taps, plane, cin, cout, laneSums, dw, dwAt);
     }
 
     /**

@@ -53,7 +53,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     /** Tiles a band aims at: enough for the register tile's columns, few enough for L2. */
     private static final int BAND_TILES = 64;
     /** Input and output channels per register tile of {@link #accumulateLanes}: 4 by 4 accumulators. */
-    static final int LANE_BLOCK = 4;
+    private static final int LANE_BLOCK = 4;
     /**
      * Tiles a band aims at in a weight gradient with the tiles in the lanes: each 4-by-4 block's
      * accumulators are added across their lanes once a band, so longer bands (a 32x32 image's 128
@@ -180,7 +180,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
      * register tile, 8 input channels by two vectors of output channels (or one, {@link #accumulateVector}),
      * summed over the band's tiles; or, where {@link #laneSums}, the tiles stay in the lanes
      * ({@link #accumulateLanes}, bands of {@value #LANE_BAND_TILES} tiles). With {@code tileRows} 4, F(4x2, 3x3)'s transforms and 24
-     * products ({@link #stageGradient}, {@link #transformGradientTall}, {@link #endWeightGradientTall}).
+     * products ({@link #stageGradient}, {@link #transformGradientTall}, {@link #tallGradientTaps}).
      */
     static WinogradConvolution weightGradient(ConvShape shape, ConvSupport kernels, int tileRows, boolean laneSums) {
         if (!suitsWeightGradient(shape, kernels)) {
@@ -208,11 +208,6 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     static boolean suitsWeightGradient(ConvShape shape, ConvSupport kernels) {
         return suits(shape) && kernels.vectorBitSize() == S.vectorBitSize() && shape.inChannels() % ROWS == 0
                 && shape.outChannels() % L == 0;
-    }
-
-    /** Output rows per tile: 2, F(2x2, 3x3), or 4, F(4x2, 3x3). */
-    int tileRows() {
-        return tileRows;
     }
 
     /** Whether F(4x2, 3x3) computes {@code shape}'s forward pass: as {@link #suits}, 4 rows to a tile. */
@@ -389,11 +384,6 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     public String weightGradientName() {
         return (tileRows == 4 ? "Winograd F(4x2, 3x3) weight gradient" : "Winograd weight gradient")
                 + (laneSums ? " (tiles in lanes)" : "");
-    }
-
-    /** Whether this weight gradient keeps the tiles in the lanes (see the field). */
-    boolean laneSums() {
-        return laneSums;
     }
 
     /**
@@ -1085,7 +1075,8 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
             VectorMask<Float> in = S.indexInRange(i, pairs);
             for (int b = 0; b < 4; b++) {
                 if (tileRows == 4) {
-                    endWeightGradientTall(sums, planes, b, i, pairs);
+                    // down column b: rows a = 0..5 of dU (4 planes apart) into rows 0 to 2 of the 12 planes
+                    tallGradientTaps(sums, b * plane + i, 4 * plane, planes, b * plane + i, 4 * plane, i, pairs);
                     continue;
                 }
                 FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
@@ -1109,15 +1100,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                 h.add(t3).intoArray(planes, taps + (3 * a + 2) * plane + i, in);
             }
         }
-        for (int ic = 0; ic < cin; ic++) { // the sums are dU^T: pair ic * cout + oc (or in 4x4 blocks, laneSums)
-            for (int oc = 0; oc < cout; oc++) {
-                int pair = sumsPair(ic, oc, cout, laneSums);
-                int to = dwAt + (oc * cin + ic) * 9;
-                for (int k = 0; k < 9; k++) {
-                    dw[to + k] = planes[taps + k * plane + pair];
-                }
-            }
-        }
+        placeTaps(planes, taps, plane, cin, cout, laneSums, dw, dwAt);
     }
 
     /**
@@ -1130,24 +1113,42 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     }
 
     /**
-     * {@link #endWeightGradient}'s pass down column {@code b} of {@code dU} for F(4x2, 3x3),
-     * F(4, 3)'s {@code G^T} (its {@code G} as {@link #transformWeightsTall}'s):
-     * {@code u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24}, {@code (u2 - u1) / 6 + (u3 - u4) / 12},
-     * {@code (u3 + u4) / 6 - (u1 + u2) / 6 + u5}, into rows 0 to 2 of the 12 planes.
+     * F(4, 3)'s {@code G^T u} (its {@code G} as {@link #transformWeightsTall}'s) of the six vectors
+     * {@code step} apart from {@code from[at]}: {@code u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24},
+     * {@code (u2 - u1) / 6 + (u3 - u4) / 12}, {@code (u3 + u4) / 6 - (u1 + u2) / 6 + u5}, into
+     * {@code to[out]} and every {@code outStep} after; lanes {@code i} and on of {@code pairs}.
+     * The weight gradient's end transform down F(4x2, 3x3)'s columns, and both ways for
+     * F(4x4, 3x3)'s ({@link Winograd4x4Convolution#endWeightGradient}).
      */
-    private void endWeightGradientTall(float[] sums, float[] planes, int b, int i, int pairs) {
+    static void tallGradientTaps(float[] from, int at, int step, float[] to, int out, int outStep, int i, int pairs) {
         VectorMask<Float> in = S.indexInRange(i, pairs); // made here: a mask passed in would be boxed
-        int plane = weightPlane;
-        FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
-        FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);
-        FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * plane + i, in);
-        FloatVector u3 = FloatVector.fromArray(S, sums, (12 + b) * plane + i, in);
-        FloatVector u4 = FloatVector.fromArray(S, sums, (16 + b) * plane + i, in);
-        FloatVector u5 = FloatVector.fromArray(S, sums, (20 + b) * plane + i, in);
+        FloatVector u0 = FloatVector.fromArray(S, from, at, in);
+        FloatVector u1 = FloatVector.fromArray(S, from, at + step, in);
+        FloatVector u2 = FloatVector.fromArray(S, from, at + 2 * step, in);
+        FloatVector u3 = FloatVector.fromArray(S, from, at + 3 * step, in);
+        FloatVector u4 = FloatVector.fromArray(S, from, at + 4 * step, in);
+        FloatVector u5 = FloatVector.fromArray(S, from, at + 5 * step, in);
         FloatVector inner = u1.add(u2).mul(1f / 6), outer = u3.add(u4);
-        u0.mul(0.25f).sub(inner).add(outer.mul(1f / 24)).intoArray(planes, b * plane + i, in);
-        u2.sub(u1).mul(1f / 6).add(u3.sub(u4).mul(1f / 12)).intoArray(planes, (4 + b) * plane + i, in);
-        outer.mul(1f / 6).sub(inner).add(u5).intoArray(planes, (8 + b) * plane + i, in);
+        u0.mul(0.25f).sub(inner).add(outer.mul(1f / 24)).intoArray(to, out, in);
+        u2.sub(u1).mul(1f / 6).add(u3.sub(u4).mul(1f / 12)).intoArray(to, out + outStep, in);
+        outer.mul(1f / 6).sub(inner).add(u5).intoArray(to, out + 2 * outStep, in);
+    }
+
+    /**
+     * The nine planes of taps from {@code planes[taps]} ({@code plane} apart, channel pairs laid
+     * out as {@link #sumsPair} says) into {@code dw} at {@code dwAt}, {@code [oc][ic][3][3]}: the
+     * last step of both schemes' end transforms.
+     */
+    static void placeTaps(float[] planes, int taps, int plane, int cin, int cout, boolean laneSums, float[] dw,
+                          int dwAt) {
+        for (int ic = 0; ic < cin; ic++) {
+            for (int oc = 0; oc < cout; oc++) {
+                int pair = sumsPair(ic, oc, cout, laneSums), to = dwAt + (oc * cin + ic) * 9;
+                for (int k = 0; k < 9; k++) {
+                    dw[to + k] = planes[taps + k * plane + pair];
+                }
+            }
+        }
     }
 
     /** The image at {@code x[xb]} (rows {@code xRow}, planes {@code xPlane} apart) into {@code y[yb]}, by bands. */
