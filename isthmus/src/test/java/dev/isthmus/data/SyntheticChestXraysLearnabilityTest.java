@@ -22,7 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The synthetic set is learnable: the whole pipeline (generate, load, split, train) gets a small
  * CNN well above chance. Kept small to run in a few seconds: 150 images per class at 64x64
- * (the full set at 256x256 reaches about 0.98 to 1.0 in the same way).
+ * (the full set at 256x256 reaches about 0.98 to 1.0 in the same way). The bar, 0.8 on the 45
+ * test images, leaves room for the vector width: each width sums in its own order, so training
+ * takes its own path, and this seed's test accuracy read 0.911 at 512 bits, 128 bits and in the
+ * scalar kernels but 0.889 at 256 (AVX2), one image apart (seeds 2 to 4: 0.933 at each). A
+ * pipeline that does not learn stays near 0.5.
  */
 class SyntheticChestXraysLearnabilityTest {
 
@@ -51,6 +55,6 @@ class SyntheticChestXraysLearnabilityTest {
         Trainer trainer = new Trainer(model, Losses.binaryCrossEntropy(), new Adam(3e-3f));
         trainer.fit(split.train().dataset(), null, new FitOptions().epochs(15).batchSize(32).seed(1));
         double accuracy = trainer.evaluate(split.test().dataset(), 32).get("accuracy");
-        assertTrue(accuracy > 0.9, "test accuracy " + accuracy + " on " + split.test().count() + " images");
+        assertTrue(accuracy > 0.8, "test accuracy " + accuracy + " on " + split.test().count() + " images");
     }
 }
