@@ -10,9 +10,9 @@ public abstract class Activation {
 
     public static final Activation LINEAR = new Activation("linear") {
         @Override
-        void forward(float[] x, float[] y, int offset, int n, int row) {
-            if (x != y) {
-                System.arraycopy(x, offset, y, offset, n);
+        void forward(float[] x, int xOffset, float[] y, int offset, int n, int row) {
+            if (x != y || xOffset != offset) {
+                System.arraycopy(x, xOffset, y, offset, n);
             }
         }
 
@@ -24,8 +24,8 @@ public abstract class Activation {
 
     public static final Activation RELU = new Activation("relu") {
         @Override
-        void forward(float[] x, float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.relu(x, offset, y, offset, n);
+        void forward(float[] x, int xOffset, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.relu(x, xOffset, y, offset, n);
         }
 
         @Override
@@ -37,8 +37,8 @@ public abstract class Activation {
 
     public static final Activation SIGMOID = new Activation("sigmoid") {
         @Override
-        void forward(float[] x, float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.sigmoid(x, offset, y, offset, n);
+        void forward(float[] x, int xOffset, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.sigmoid(x, xOffset, y, offset, n);
         }
 
         @Override
@@ -50,8 +50,8 @@ public abstract class Activation {
 
     public static final Activation TANH = new Activation("tanh") {
         @Override
-        void forward(float[] x, float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.tanh(x, offset, y, offset, n);
+        void forward(float[] x, int xOffset, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.tanh(x, xOffset, y, offset, n);
         }
 
         @Override
@@ -63,8 +63,8 @@ public abstract class Activation {
 
     public static final Activation SOFTMAX = new Activation("softmax") {
         @Override
-        void forward(float[] x, float[] y, int offset, int n, int row) {
-            dev.isthmus.kernels.Activations.softmax(x, offset, y, offset, n / row, row);
+        void forward(float[] x, int xOffset, float[] y, int offset, int n, int row) {
+            dev.isthmus.kernels.Activations.softmax(x, xOffset, y, offset, n / row, row);
         }
 
         @Override
@@ -82,8 +82,8 @@ public abstract class Activation {
         }
         return new Activation("leaky_relu(" + alpha + ")") {
             @Override
-            void forward(float[] x, float[] y, int offset, int n, int row) {
-                dev.isthmus.kernels.Activations.leakyRelu(x, offset, y, offset, n, alpha);
+            void forward(float[] x, int xOffset, float[] y, int offset, int n, int row) {
+                dev.isthmus.kernels.Activations.leakyRelu(x, xOffset, y, offset, n, alpha);
             }
 
             @Override
@@ -120,14 +120,14 @@ public abstract class Activation {
     }
 
     /**
-     * From {@code x} into {@code y} in one pass ({@code x} may be {@code y}), {@code n} values from
-     * {@code offset} in both ({@code n / row} rows for softmax).
+     * From {@code x} at {@code xOffset} into {@code y} at {@code offset} in one pass ({@code x}
+     * may be {@code y}, at the same offset), {@code n} values ({@code n / row} rows for softmax).
      */
-    abstract void forward(float[] x, float[] y, int offset, int n, int row);
+    abstract void forward(float[] x, int xOffset, float[] y, int offset, int n, int row);
 
-    /** {@link #forward(float[], float[], int, int, int)} in place. */
+    /** {@link #forward(float[], int, float[], int, int, int)} in place. */
     final void forward(float[] y, int offset, int n, int row) {
-        forward(y, y, offset, n, row);
+        forward(y, offset, y, offset, n, row);
     }
 
     /**

@@ -44,9 +44,13 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        int at = s.first() * size;
-        activation.forward(s.input(), s.output(), at, s.batch() * size, row);
+        activation.forward(s.input(), s.inputFirst() * size, s.output(), s.outputFirst() * size, s.batch() * size, row);
     }
 
     @Override

@@ -29,22 +29,29 @@ public final class Add extends Layer {
     }
 
     @Override
-    protected void forward(LayerCall s) {
-        int from = s.first() * size;
-        sum(s, s.output(), from, from + s.batch() * size);
+    boolean honoursBufferOffsets() {
+        return true;
     }
 
-    /** {@code y[from, to)} = the inputs' sum, added in input order ({@link AddReluFusion} shares it). */
-    void sum(LayerCall s, float[] y, int from, int to) {
+    @Override
+    protected void forward(LayerCall s) {
+        sum(s, s.inputFirst() * size, s.output(), s.outputFirst() * size, s.batch() * size);
+    }
+
+    /**
+     * {@code y[at, at + n)} = the inputs' sum from {@code x}, added in input order
+     * ({@link AddReluFusion} shares it).
+     */
+    void sum(LayerCall s, int x, float[] y, int at, int n) {
         float[] x0 = s.input(0), x1 = s.input(1);
         // the first two in one pass (a copy first cost a pass over y); the same sums in the same order
-        for (int i = from; i < to; i++) {
-            y[i] = x0[i] + x1[i];
+        for (int i = 0; i < n; i++) {
+            y[at + i] = x0[x + i] + x1[x + i];
         }
         for (int k = 2; k < count; k++) {
-            float[] x = s.input(k);
-            for (int i = from; i < to; i++) {
-                y[i] += x[i];
+            float[] xk = s.input(k);
+            for (int i = 0; i < n; i++) {
+                y[at + i] += xk[x + i];
             }
         }
     }

@@ -56,15 +56,20 @@ final class AddReluFusion implements FusionRule {
             return true;
         }
 
+        @Override
+        public boolean honoursBufferOffsets() {
+            return true;
+        }
+
         /** The sum a chunk at a time, each rectified by ReLU's kernel while it is in L1: one trip to memory. */
         @Override
         public void forward(LayerCall s) {
-            int size = add.size(), from = s.first() * size, to = from + s.batch() * size;
+            int size = add.size(), x = s.inputFirst() * size, y0 = s.outputFirst() * size, n = s.batch() * size;
             float[] y = s.output();
-            for (int c = from; c < to; c += CHUNK) {
-                int end = Math.min(to, c + CHUNK);
-                add.sum(s, y, c, end);
-                Activation.RELU.forward(y, c, end - c, 1);
+            for (int c = 0; c < n; c += CHUNK) {
+                int len = Math.min(n - c, CHUNK);
+                add.sum(s, x + c, y, y0 + c, len);
+                Activation.RELU.forward(y, y0 + c, len, 1);
             }
         }
 

@@ -55,8 +55,14 @@ public final class AveragePooling2D extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        kernel.forward(s.batch(), s.input(), s.first() * kernel.inputSize(), s.output(), s.first() * kernel.outputSize());
+        kernel.forward(s.batch(), s.input(), s.inputFirst() * kernel.inputSize(), s.output(),
+                s.outputFirst() * kernel.outputSize());
     }
 
     @Override

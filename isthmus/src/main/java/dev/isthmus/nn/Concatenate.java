@@ -43,11 +43,16 @@ public final class Concatenate extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        for (int n = s.first(); n < s.first() + s.batch(); n++) {
-            int at = n * total;
+        for (int n = 0; n < s.batch(); n++) {
+            int at = (s.outputFirst() + n) * total;
             for (int k = 0; k < sizes.length; k++) {
-                System.arraycopy(s.input(k), n * sizes[k], s.output(), at, sizes[k]);
+                System.arraycopy(s.input(k), (s.inputFirst() + n) * sizes[k], s.output(), at, sizes[k]);
                 at += sizes[k];
             }
         }

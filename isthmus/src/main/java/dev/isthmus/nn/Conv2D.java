@@ -215,8 +215,13 @@ public class Conv2D extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
+        int x = s.inputFirst() * kernel.inputSize(), y = s.outputFirst() * kernel.outputSize();
         float[] b = bias == null ? null : bias.value();
         PreparedWeights w = s.<State>state().weights().prepared();
         if (fused != null) {

@@ -135,8 +135,13 @@ public final class Conv2DTranspose extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        int x = s.first() * kernel.inputSize(), y = s.first() * kernel.outputSize();
+        int x = s.inputFirst() * kernel.inputSize(), y = s.outputFirst() * kernel.outputSize();
         kernel.forward(s.batch(), s.input(), x, weight.value(), 0, bias == null ? null : bias.value(), 0, s.output(), y);
         activation.forward(s.output(), y, s.batch() * kernel.outputSize(), kernel.outHeight() * kernel.outWidth());
     }

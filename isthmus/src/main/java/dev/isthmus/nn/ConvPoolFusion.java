@@ -90,8 +90,13 @@ final class ConvPoolFusion implements FusionRule {
         }
 
         @Override
+        public boolean honoursBufferOffsets() {
+            return true;
+        }
+
+        @Override
         public void forward(LayerCall s) {
-            int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
+            int x = s.inputFirst() * kernel.conv().inputSize(), y = s.outputFirst() * kernel.outputSize();
             Parameter bias = conv.bias();
             State state = s.state();
             kernel.forward(s.batch(), s.input(), x, state.weights().prepared(), bias == null ? null : bias.value(), 0,

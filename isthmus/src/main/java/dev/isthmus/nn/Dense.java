@@ -101,8 +101,13 @@ public final class Dense extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        int x = s.first() * in, y = s.first() * units;
+        int x = s.inputFirst() * in, y = s.outputFirst() * units;
         if (wide()) {
             SlicedLinear.forward(s.batch(), in, units, s.input(), x, weight.value(), 0, bias.value(), 0, s.output(), y);
         } else {

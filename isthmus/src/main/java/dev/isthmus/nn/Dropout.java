@@ -44,12 +44,17 @@ public final class Dropout extends Layer {
         return true;
     }
 
+    @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
     /** Masks from {@link LayerCall#seed()} and each value's index in the batch: the same for any split of the batch. */
     @Override
     protected void forward(LayerCall s) {
         int at = s.first() * size;
-        dev.isthmus.kernels.InvertedDropout.forward(s.input(), at, s.output(), at, s.state(), at, s.batch() * size, rate,
-                s.seed(), at, s.training());
+        dev.isthmus.kernels.InvertedDropout.forward(s.input(), s.inputFirst() * size, s.output(), s.outputFirst() * size,
+                s.state(), at, s.batch() * size, rate, s.seed(), at, s.training());
     }
 
     @Override

@@ -38,7 +38,9 @@ import java.util.function.IntConsumer;
  * each having gathered its own statistics, one thread merges them in slice order, and the slices
  * go on ({@link BatchReduction}). A batch of one, or a network with a layer that needs the whole
  * batch at once (a user's own, not {@linkplain Layer#worksPerSample working per sample}), runs
- * layer by layer instead, each kernel using every thread.
+ * layer by layer instead, each kernel using every thread. In inference the maps between layers
+ * live in each thread's own buffers, one slice long ({@link #sliceLocal}), not in whole-batch
+ * arrays, so that a slice writes where the last slice on its thread wrote, in cache.
  *
  * <p><b>Shards.</b> {@link #forwardSlices} runs only some of a batch's slices, exactly as they
  * run within the whole batch, and leaves their gradients apart ({@link #sliceGradient}): one
@@ -65,6 +67,11 @@ public final class Execution {
     private final float[][] grads;      // per buffer id: buffers take turns in arrays (GradientArrays)
     private final int[] gradientArray;  // per buffer id: its array, or -1 for none
     private final boolean[] ownGradient; // per buffer id: an array of its own (kept nodes, the output)
+    /** Per node: an inference pass keeps it in each thread's own buffers, one slice long ({@link #sliceLocal}). */
+    private final boolean[] sliceLocal;
+    /** This execution's slice-local buffers on the calling thread, per node. */
+    private final ThreadLocal<float[][]> threadBuffers;
+    private int maxSlice;               // samples in the last pass's largest slice
     private final Object[][] states;    // per mode, per entry
     private final List<Parameter> parameters;
     private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
@@ -120,6 +127,8 @@ public final class Execution {
             parameterIndex.put(parameters.get(i), i);
         }
         sliceGradients = new SliceGradients(parameters);
+        sliceLocal = sliceLocal(plan(ExecutionPlan.Mode.INFERENCE), keep);
+        threadBuffers = ThreadLocal.withInitial(() -> new float[nodes.size()][]);
         ExecutionPlan train = plan(ExecutionPlan.Mode.TRAINING);
         int buffers = grads.length;
         boolean[] needed = new boolean[buffers];
@@ -157,6 +166,73 @@ public final class Execution {
             steps[s].inputGrads = new float[fanIn][];
             steps[s].outputGradParts = new float[fanOut][];
         }
+    }
+
+    /**
+     * The nodes an inference pass keeps in each thread's own buffers, one slice long, rather than
+     * in whole-batch arrays: each slice then writes a layer's maps where the last slice on its
+     * thread left them, in cache, not into fresh memory (a whole-batch array of ChestXRayNet's
+     * conv1 maps is 16 MB at batch 32). A node qualifies when it is stored and neither the input,
+     * the output nor kept ({@link Model#newExecution(String...)}); when the operation writing it
+     * and those reading it {@linkplain Operation#honoursBufferOffsets honour the buffer offsets}
+     * and none is a batch-wide step; when they run in the same stage (between the same batch-wide
+     * steps, as a slice may change threads at one); and when the other inputs of its readers
+     * qualify too (an operation reads all its inputs at one offset).
+     */
+    private static boolean[] sliceLocal(ExecutionPlan p, Set<Node> keep) {
+        int n = p.nodes.size();
+        boolean[] local = new boolean[n];
+        for (int i = 1; i < n; i++) {
+            local[i] = p.stored(i) && i != p.outputNode && !keep.contains(p.nodes.get(i));
+        }
+        int[] writerStage = new int[n], entryStage = new int[p.entries.size()];
+        boolean[] batchWide = new boolean[p.entries.size()];
+        for (int r : p.reductions) {
+            batchWide[r] = true;
+        }
+        for (int e = 0, stage = 0; e < p.entries.size(); e++) {
+            ExecutionPlan.Entry entry = p.entries.get(e);
+            entryStage[e] = stage;
+            writerStage[entry.output()] = stage;
+            if (batchWide[e] || !entry.operation().honoursBufferOffsets()) {
+                local[entry.output()] = false;
+                for (int in : entry.inputs()) {
+                    local[in] = false;
+                }
+            }
+            if (batchWide[e]) {
+                stage++;
+            }
+        }
+        for (int e = 0; e < p.entries.size(); e++) {
+            for (int in : p.entries.get(e).inputs()) {
+                local[in] &= writerStage[in] == entryStage[e];
+            }
+        }
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (ExecutionPlan.Entry entry : p.entries) {
+                boolean all = true;
+                for (int in : entry.inputs()) {
+                    all &= local[in];
+                }
+                for (int in : entry.inputs()) {
+                    changed |= local[in] && !all;
+                    local[in] &= all;
+                }
+            }
+        }
+        return local;
+    }
+
+    /** Node {@code i}'s slice-local buffer on this thread, one slice of the current pass long. */
+    private float[] sliceBuffer(int i) {
+        float[][] mine = threadBuffers.get();
+        int need = Math.multiplyExact(maxSlice, plan.bufferSize[i]);
+        if (mine[i] == null || mine[i].length < need) {
+            mine[i] = new float[need];
+        }
+        return mine[i];
     }
 
     public Model model() {
@@ -336,6 +412,7 @@ public final class Execution {
         this.batch = batch;
         this.training = mode.training();
         this.slices = slices;
+        this.maxSlice = (batch + slices - 1) / slices;
         this.plan = plan(mode);
         this.planStates = states[mode.ordinal()];
         this.passSeed = training ? random.nextLong() : 0;
@@ -410,13 +487,19 @@ public final class Execution {
         s.first = sliceStart(slice);
         s.batch = sliceStart(slice + 1) - s.first;
         s.training = training;
+        boolean inference = plan.mode == ExecutionPlan.Mode.INFERENCE;
         int[] inputs = entry.inputs(), inputGrads = entry.inputGrads();
+        s.inputFirst = s.first;
         for (int k = 0; k < inputs.length; k++) {
-            s.inputs[k] = values[inputs[k]];
+            boolean local = inference && sliceLocal[inputs[k]]; // all of an entry's inputs, or none
+            s.inputs[k] = local ? sliceBuffer(inputs[k]) : values[inputs[k]];
+            s.inputFirst = local ? 0 : s.first;
             int g = inputGrads[k];
             s.inputGrads[k] = g < 0 ? null : grads[g];
         }
-        s.output = values[entry.output()];
+        boolean localOutput = inference && sliceLocal[entry.output()];
+        s.output = localOutput ? sliceBuffer(entry.output()) : values[entry.output()];
+        s.outputFirst = localOutput ? 0 : s.first;
         s.outputGrad = grads[entry.output()];
         s.outputGradPartCount = 0;
         s.state = state;
@@ -603,6 +686,12 @@ public final class Execution {
 
     private float[] stored(float[][] buffers, int i, String what) {
         ExecutionPlan p = plan == null ? plan(ExecutionPlan.Mode.EVALUATION) : plan;
+        if (i > 0 && p.mode == ExecutionPlan.Mode.INFERENCE && sliceLocal[i] && buffers == values) {
+            String name = p.nodes.get(i).layer().name();
+            throw new IllegalStateException(name + "'s output is not kept by an inference pass: each slice's maps"
+                    + " stay in its thread's own buffers; use model.newExecution(\"" + name + "\") for an execution"
+                    + " that keeps it");
+        }
         if (i > 0 && !p.stored(i)) {
             String name = p.nodes.get(i).layer().name();
             throw new IllegalStateException(name + "'s " + what + " is not kept: it runs inside "

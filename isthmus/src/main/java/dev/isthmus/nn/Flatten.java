@@ -19,8 +19,13 @@ public final class Flatten extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        System.arraycopy(s.input(), s.first() * size, s.output(), s.first() * size, s.batch() * size);
+        System.arraycopy(s.input(), s.inputFirst() * size, s.output(), s.outputFirst() * size, s.batch() * size);
     }
 
     @Override

@@ -88,14 +88,20 @@ final class FoldedConvolution implements Operation {
     }
 
     @Override
+    public boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     public void forward(LayerCall s) {
         State state = s.state();
         PreparedWeights w = state.weights().prepared();
         float[] bias = bn != null ? state.folded() : conv.bias() == null ? null : conv.bias().value();
         int biasAt = bn == null ? 0 : conv.weight().size();
-        int x = s.first() * kernel.conv().inputSize(), y = s.first() * kernel.outputSize();
-        if (residual) {
-            kernel.forwardResidual(s.batch(), s.input(0), x, w, bias, biasAt, s.input(1), y, s.output(), y);
+        int x = s.inputFirst() * kernel.conv().inputSize(), y = s.outputFirst() * kernel.outputSize();
+        if (residual) { // the shortcut is an input: at the inputs' offset
+            kernel.forwardResidual(s.batch(), s.input(0), x, w, bias, biasAt, s.input(1),
+                    s.inputFirst() * kernel.outputSize(), s.output(), y);
         } else {
             kernel.forward(s.batch(), s.input(), x, w, bias, biasAt, s.output(), y, null, 0);
         }

@@ -26,9 +26,14 @@ public final class GlobalAveragePooling2D extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        GlobalAveragePooling.forward(s.batch() * channels, plane, s.input(), s.first() * channels * plane, s.output(),
-                s.first() * channels);
+        GlobalAveragePooling.forward(s.batch() * channels, plane, s.input(), s.inputFirst() * channels * plane,
+                s.output(), s.outputFirst() * channels);
     }
 
     @Override

@@ -151,6 +151,17 @@ public abstract class Layer {
         return false;
     }
 
+    /**
+     * True when the forward pass reads its inputs at {@link LayerCall#inputFirst()} and writes its
+     * output at {@link LayerCall#outputFirst()} rather than at {@link LayerCall#first()}: an
+     * inference pass may then keep the maps between such layers in each thread's own buffers, one
+     * slice long, so that a slice's maps stay in cache instead of each slice writing fresh memory
+     * (the built-in layers; a layer of one's own keeps whole-batch buffers).
+     */
+    boolean honoursBufferOffsets() {
+        return false;
+    }
+
     /** See {@link Operation#sameInputGradients}: an {@link Add}'s, whose inputs all get its output's gradient. */
     boolean sameInputGradients() {
         return false;

@@ -16,6 +16,8 @@ public final class LayerCall {
 
     int first;
     int batch;
+    int inputFirst;         // the sample at which this call's samples start in its inputs: first, or 0 (slice-local)
+    int outputFirst;        // the same in its output
     boolean training;
     float[][] paramGrads;   // this slice's parameter gradients by parameter index, or null: the parameters' own
     java.util.Map<Parameter, Integer> paramIndex;
@@ -31,6 +33,21 @@ public final class LayerCall {
     /** The first sample of this call. */
     public int first() {
         return first;
+    }
+
+    /**
+     * Where this call's samples start in its input buffers, in samples: {@link #first()}, or 0
+     * where an inference pass gave the slice buffers of its own (see
+     * {@link Layer#honoursBufferOffsets}). A layer's forward pass that honours it reads sample
+     * {@code first() + n} of input {@code i} at {@code (inputFirst() + n) * size}.
+     */
+    int inputFirst() {
+        return inputFirst;
+    }
+
+    /** Where this call's samples start in its output buffer: see {@link #inputFirst()}. */
+    int outputFirst() {
+        return outputFirst;
     }
 
     /** The number of samples in this call, from {@link #first()}. */

@@ -73,9 +73,14 @@ public final class MaxPool2D extends Layer {
     }
 
     @Override
+    boolean honoursBufferOffsets() {
+        return true;
+    }
+
+    @Override
     protected void forward(LayerCall s) {
-        int in = s.first() * kernel.inputSize(), out = s.first() * kernel.outputSize();
-        kernel.forward(s.batch(), s.input(), in, s.output(), out, s.<int[]>state(), out);
+        int in = s.inputFirst() * kernel.inputSize(), out = s.outputFirst() * kernel.outputSize();
+        kernel.forward(s.batch(), s.input(), in, s.output(), out, s.<int[]>state(), s.first() * kernel.outputSize());
     }
 
     @Override

@@ -28,6 +28,11 @@ interface Operation {
     /** See {@link Layer#worksPerSample}. */
     boolean worksPerSample(boolean training);
 
+    /** See {@link Layer#honoursBufferOffsets}. */
+    default boolean honoursBufferOffsets() {
+        return false;
+    }
+
     /** Once per pass, on the calling thread before any slice runs: work every slice shares (folded weights). */
     default void beforePass(Object state, boolean training) {}
 
@@ -84,6 +89,11 @@ interface Operation {
             @Override
             public boolean worksPerSample(boolean training) {
                 return layer.worksPerSample(training);
+            }
+
+            @Override
+            public boolean honoursBufferOffsets() {
+                return layer.honoursBufferOffsets();
             }
 
             @Override

@@ -45,9 +45,12 @@ class ElementwiseLayersTest {
                 Activation.TANH, Activation.SOFTMAX)) {
             float[] input = x.clone(), inPlace = x.clone(), y = new float[x.length];
             a.forward(inPlace, offset, n, row);
-            a.forward(input, y, offset, n, row);
+            a.forward(input, offset, y, offset, n, row);
             assertArrayEquals(java.util.Arrays.copyOfRange(inPlace, offset, x.length),
                     java.util.Arrays.copyOfRange(y, offset, x.length), a.toString());
+            float[] moved = new float[n]; // another array at another offset (a slice's own buffer)
+            a.forward(input, offset, moved, 0, n, row);
+            assertArrayEquals(java.util.Arrays.copyOfRange(inPlace, offset, x.length), moved, a + " moved");
             assertArrayEquals(x, input, a + " left its input alone");
         }
     }
