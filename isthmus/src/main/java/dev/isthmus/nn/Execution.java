@@ -177,7 +177,9 @@ public final class Execution {
      * and those reading it {@linkplain Operation#honoursBufferOffsets honour the buffer offsets}
      * and none is a batch-wide step; when they run in the same stage (between the same batch-wide
      * steps, as a slice may change threads at one); and when the other inputs of its readers
-     * qualify too (an operation reads all its inputs at one offset).
+     * qualify too (an operation reads all its inputs at one offset). Each thread that runs this
+     * execution's inference slices keeps one slice of these maps (a few MB at most for the
+     * benchmark networks, against the whole batch's arrays every execution holds).
      */
     private static boolean[] sliceLocal(ExecutionPlan p, Set<Node> keep) {
         int n = p.nodes.size();
