@@ -592,6 +592,22 @@ class FusedConvolutionProperties {
      */
     @Property(tries = 80, seed = Seeds.FIXED)
     void residualPassIsConvolutionThenAddThenRelu(@ForAll("cases") Case c) {
+        residualIsConvolutionThenAddThenRelu(c);
+    }
+
+    /**
+     * F(4x4, 3x3) adds the residual as it places each vector of outputs (whole runs of tiles, and
+     * the runs cut at a tile row's end, widths in fours): the same bits.
+     */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void squareResidualPassIsConvolutionThenAddThenRelu(@ForAll("squareCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() == 512) {
+            assertTrue(c.fused().conv().algorithm().startsWith("winograd F(4x4, 3x3)"), c.toString());
+        }
+        residualIsConvolutionThenAddThenRelu(c);
+    }
+
+    private static void residualIsConvolutionThenAddThenRelu(Case c) {
         if (c.pool()) {
             return;
         }
