@@ -666,7 +666,14 @@ public final class Execution {
         return keptGradient(i);
     }
 
-    /** The output value of the layer named {@code name}. */
+    /**
+     * The output value of the layer named {@code name}, after the last forward pass. An inference
+     * pass keeps only the network's output and the layers named in
+     * {@link Model#newExecution(String...)} ({@link #sliceLocal}); a forward pass keeps every
+     * layer's output that no fusion hides.
+     *
+     * @throws IllegalStateException for an output that pass did not keep, naming the way to keep it
+     */
     public float[] value(String layerName) {
         return stored(values, layerNumber(layerName), "output");
     }

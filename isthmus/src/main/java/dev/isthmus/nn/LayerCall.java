@@ -4,8 +4,9 @@ package dev.isthmus.nn;
  * What a layer sees in one forward or backward call: which samples ({@link #first()} and the
  * {@link #batch()} after it), the mode, its input and output buffers and their gradients (each
  * laid out sample after sample for the whole batch: sample {@code n} of a buffer with {@code size}
- * floats per sample starts at {@code n * size}), and its per-execution state. Buffers belong to
- * the execution and are reused from call to call.
+ * floats per sample starts at {@code n * size}; in inference a built-in layer's maps may lie in a
+ * buffer one slice long instead, see {@link #inputFirst()}), and its per-execution state. Buffers
+ * belong to the execution and are reused from call to call.
  *
  * <p>A layer that {@linkplain Layer#worksPerSample works per sample} may be called on a slice of
  * the batch, from several threads at once on disjoint slices: it reads and writes only its
