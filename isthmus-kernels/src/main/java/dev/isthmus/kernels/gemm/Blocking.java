@@ -21,10 +21,16 @@ package dev.isthmus.kernels.gemm;
  *                         next row starts: C is then written a band of rows at a time, along its
  *                         rows, where the prefetchers follow it
  * @param narrowN          widest C whose A is read where it lies instead of being packed: each
- *                         element of A then meets at most eight B micro-panels, too few to repay
- *                         the copy (BLIS's "sup" kernels make the same trade for small shapes;
- *                         measured: 128^3 and 256^3 ran 10% and 7% faster read in place on
- *                         AVX-512; on AVX2 128^3 8% faster, 256^3 the same)
+ *                         element of A then meets too few B micro-panels to repay the copy
+ *                         (BLIS's "sup" kernels make the same trade for small shapes). On AVX2
+ *                         eight micro-panels (128 columns: 128^3 8% faster in place, 256^3 the
+ *                         same; on an Intel Xeon 128^3 and 64 x 576 x 128 level, 64 x 576 x 64
+ *                         7% slower packed). On AVX-512 two (64 columns): eight (256) had 128^3
+ *                         and 256^3 10% and 7% faster in place on a Zen 5, but on an Intel Xeon
+ *                         (model 207), with four steps of k per trip, packing A ran 256^3, 128^3,
+ *                         64 x 576 x 128, 32 x 1152 x 256 and 16 x 2048 x 128 13-37% faster: the
+ *                         in-place tile's eight row addresses and their bounds checks take
+ *                         issue slots from its FMAs
  * @param bInPlaceTiles   most row tiles of C whose B (not transposed) is read where it lies
  *                         instead of being packed: each B micro-panel then meets too few A
  *                         tiles to repay the copy (measured on an Intel Xeon, AVX-512, packed
@@ -90,7 +96,8 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
         // An A block about a third of L2.
         int mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
-        return new Blocking(mr, nr, kc, mc, nc, nb, 8 * nr, 8, 1L << 19,
+        int narrowN = mr >= 8 ? 2 * nr : 8 * nr;
+        return new Blocking(mr, nr, kc, mc, nc, nb, narrowN, 8, 1L << 19,
                 8 * lanes, 64 * 1024, 1, 1L << 20, 4096);
     }
 
