@@ -1070,34 +1070,16 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
         // 12 planes of G^T dU (row a, column b at 4 a + b), then the 9 planes of taps
         float[] planes = Workspace.floats(Slot.WINOGRAD_TAPS, 21L * plane);
         int taps = 12 * plane;
-        FloatVector half = FloatVector.broadcast(S, 0.5f);
         for (int i = 0; i < pairs; i += L) {
-            VectorMask<Float> in = S.indexInRange(i, pairs);
-            for (int b = 0; b < 4; b++) {
+            for (int b = 0; b < 4; b++) { // down column b: rows a of dU (4 planes apart) into rows 0 to 2 of the 12 planes
                 if (tileRows == 4) {
-                    // down column b: rows a = 0..5 of dU (4 planes apart) into rows 0 to 2 of the 12 planes
                     tallGradientTaps(sums, b * plane + i, 4 * plane, planes, b * plane + i, 4 * plane, i, pairs);
-                    continue;
+                } else {
+                    gradientTaps(sums, b * plane + i, 4 * plane, planes, b * plane + i, 4 * plane, i, pairs);
                 }
-                FloatVector u0 = FloatVector.fromArray(S, sums, b * plane + i, in);
-                FloatVector u1 = FloatVector.fromArray(S, sums, (4 + b) * plane + i, in);
-                FloatVector u2 = FloatVector.fromArray(S, sums, (8 + b) * plane + i, in);
-                FloatVector u3 = FloatVector.fromArray(S, sums, (12 + b) * plane + i, in);
-                FloatVector h = half.mul(u1.add(u2));
-                u0.add(h).intoArray(planes, b * plane + i, in);
-                half.mul(u1.sub(u2)).intoArray(planes, (4 + b) * plane + i, in);
-                h.add(u3).intoArray(planes, (8 + b) * plane + i, in);
             }
-            for (int a = 0; a < 3; a++) {
-                int row = 4 * a * plane + i;
-                FloatVector t0 = FloatVector.fromArray(S, planes, row, in);
-                FloatVector t1 = FloatVector.fromArray(S, planes, row + plane, in);
-                FloatVector t2 = FloatVector.fromArray(S, planes, row + 2 * plane, in);
-                FloatVector t3 = FloatVector.fromArray(S, planes, row + 3 * plane, in);
-                FloatVector h = half.mul(t1.add(t2));
-                t0.add(h).intoArray(planes, taps + 3 * a * plane + i, in);
-                half.mul(t1.sub(t2)).intoArray(planes, taps + (3 * a + 1) * plane + i, in);
-                h.add(t3).intoArray(planes, taps + (3 * a + 2) * plane + i, in);
+            for (int a = 0; a < 3; a++) { // across row a: its four planes into three planes of taps
+                gradientTaps(planes, 4 * a * plane + i, plane, planes, taps + 3 * a * plane + i, plane, i, pairs);
             }
         }
         placeTaps(planes, taps, plane, cin, cout, laneSums, dw, dwAt);
@@ -1110,6 +1092,25 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     static int sumsPair(int ic, int oc, int cout, boolean laneSums) {
         return laneSums ? ((ic / LANE_BLOCK) * (cout / LANE_BLOCK) + oc / LANE_BLOCK) * L
                 + ic % LANE_BLOCK * LANE_BLOCK + oc % LANE_BLOCK : ic * cout + oc;
+    }
+
+    /**
+     * F(2, 3)'s {@code G^T u} of the four vectors {@code step} apart from {@code from[at]}:
+     * {@code u0 + (u1 + u2) / 2}, {@code (u1 - u2) / 2}, {@code (u1 + u2) / 2 + u3}, into three
+     * vectors {@code outStep} apart from {@code to[out]}, lanes {@code i} to {@code pairs}. A
+     * method of its own: written out twice in {@link #endWeightGradient}, it made that method too
+     * large for C1 on AVX2 ({@code COMPILE SKIPPED: out of virtual registers}; KernelCompilationTest).
+     */
+    static void gradientTaps(float[] from, int at, int step, float[] to, int out, int outStep, int i, int pairs) {
+        VectorMask<Float> in = S.indexInRange(i, pairs); // made here: a mask passed in would be boxed
+        FloatVector u0 = FloatVector.fromArray(S, from, at, in);
+        FloatVector u1 = FloatVector.fromArray(S, from, at + step, in);
+        FloatVector u2 = FloatVector.fromArray(S, from, at + 2 * step, in);
+        FloatVector u3 = FloatVector.fromArray(S, from, at + 3 * step, in);
+        FloatVector h = u1.add(u2).mul(0.5f);
+        u0.add(h).intoArray(to, out, in);
+        u1.sub(u2).mul(0.5f).intoArray(to, out + outStep, in);
+        h.add(u3).intoArray(to, out + 2 * outStep, in);
     }
 
     /**
