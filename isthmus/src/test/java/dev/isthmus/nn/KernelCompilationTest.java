@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,7 @@ class KernelCompilationTest {
     }
 
     private static List<String> workout(List<String> options) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString(); // this JVM's own
         List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
                 "-XX:+PrintCompilation"));
         command.addAll(options);
