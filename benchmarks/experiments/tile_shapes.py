@@ -5,13 +5,19 @@ benchmarks/run.sh finds: each shape over a packed A block (mc x kc, in L2) and B
 (kc x NR, in L1), best of 40 repetitions, in GFLOP/s. No packing, no C traffic beyond the tile:
 the ceiling of the micro-kernel alone.
 
-    benchmarks/experiments/tile_shapes.py [KC ...]     (default 128 256 384)
+    [STEPS=4] [SHAPES=8x2,12x2] benchmarks/experiments/tile_shapes.py [KC ...]     (default 128 256 384)
+
+STEPS: steps of k a trip of each loop, written out as Tile8x2.packed's are (1; Tile8x2 takes 4);
+SHAPES: rows x vectors of each tile (8x2,4x4,5x4,6x3,12x2,6x4). Runs under -XX:+UseSerialGC, as
+the benchmarks' JVMs do.
 """
+import os
 import sys
 
 import java_source
 
-SHAPES = [(8, 2), (4, 4), (5, 4), (6, 3), (12, 2), (6, 4)]
+SHAPES = [tuple(map(int, s.split("x"))) for s in os.environ.get("SHAPES", "8x2,4x4,5x4,6x3,12x2,6x4").split(",")]
+STEPS = int(os.environ.get("STEPS", "1"))
 
 
 def kernel(mr, nv):
@@ -22,13 +28,13 @@ def kernel(mr, nv):
            "            int aOff = ir * kc, at = cOff + ir * ldc;"]
     for i in range(mr):
         out.append("            " + " ".join(f"FloatVector c{i}_{j} = FloatVector.zero(S);" for j in range(nv)))
-    out += ["            for (int p = 0; p < kc; p++) {",
-            "                int ai = aOff + p * MR, bi = bOff + p * NR;"]
-    out += [f"                FloatVector b{j} = FloatVector.fromArray(S, bp, bi + {j} * LN);" for j in range(nv)]
-    out.append("                FloatVector av;")
-    for i in range(mr):
-        out.append(f"                av = FloatVector.broadcast(S, ap[ai + {i}]);")
-        out += [f"                c{i}_{j} = av.fma(b{j}, c{i}_{j});" for j in range(nv)]
+    out += ["            for (int p = 0; p + STEPS <= kc; p += STEPS) {", "                FloatVector av;"]
+    for t in range(STEPS):
+        out.append(f"                int ai{t} = aOff + (p + {t}) * MR, bi{t} = bOff + (p + {t}) * NR;")
+        out += [f"                FloatVector b{t}_{j} = FloatVector.fromArray(S, bp, bi{t} + {j} * LN);" for j in range(nv)]
+        for i in range(mr):
+            out.append(f"                av = FloatVector.broadcast(S, ap[ai{t} + {i}]);")
+            out += [f"                c{i}_{j} = av.fma(b{t}_{j}, c{i}_{j});" for j in range(nv)]
     out.append("            }")
     for i in range(mr):
         for j in range(nv):
@@ -39,21 +45,21 @@ def kernel(mr, nv):
 
 
 def source():
-    calls = "\n".join(f'        run("{m}x{n}", kc, {n}, TileShapes::t{m}x{n});' for m, n in SHAPES)
+    calls = "\n".join(f'        run("{m}x{n}", kc, {m}, {n}, TileShapes::t{m}x{n});' for m, n in SHAPES)
     kernels = "\n".join(kernel(m, n) for m, n in SHAPES)
     return f"""import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 public class TileShapes {{
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int LN = S.length();
+    static final int LN = S.length(), STEPS = {STEPS};
 
     interface Kernel {{ void run(int kc, int mc, float[] ap, float[] bp, int bOff, float[] c, int cOff, int ldc); }}
 
 {kernels}
 
-    static void run(String name, int kc, int vectors, Kernel k) {{
-        int mc = 240, nr = vectors * LN, nc = 960 / nr * nr; // 240 rows: a multiple of every tile height
+    static void run(String name, int kc, int mr, int vectors, Kernel k) {{
+        int mc = 240 / mr * mr, nr = vectors * LN, nc = 960 / nr * nr; // whole tiles
         float[] ap = new float[mc * kc], bp = new float[kc * nc], c = new float[mc * nc];
         java.util.Arrays.fill(ap, 0.001f);
         java.util.Arrays.fill(bp, 0.002f);
@@ -81,7 +87,7 @@ public class TileShapes {{
 
 
 def main():
-    java_source.run("TileShapes", source(), (sys.argv[1:] or ["128", "256", "384"]))
+    java_source.run("TileShapes", source(), (sys.argv[1:] or ["128", "256", "384"]), ["-XX:+UseSerialGC"])
 
 
 if __name__ == "__main__":
