@@ -30,7 +30,7 @@ public final class KernelWorkout {
         network("resnet", resnet(), 8, seconds);
         network("vgg", vgg(), 8, seconds);
         network("depthwise", depthwise(), 8, seconds);
-        System.out.println("workout done");
+        System.err.println("workout done"); // stdout is the JIT's log
     }
 
     private static void sgemm(int m, int k, int n, boolean transB, double seconds) {
