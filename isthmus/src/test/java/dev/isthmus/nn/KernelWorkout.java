@@ -26,10 +26,10 @@ public final class KernelWorkout {
         for (int[] g : gemms) {
             sgemm(g[0], g[1], g[2], g[3] == 1, seconds);
         }
-        network("chestxraynet", ChestXRayNet.build(64, 0.5f).initialize(1, Initializer.HE), 4, seconds);
-        network("resnet", resnet(), 8, seconds);
-        network("vgg", vgg(), 8, seconds);
-        network("depthwise", depthwise(), 8, seconds);
+        network(ChestXRayNet.build(64, 0.5f).initialize(1, Initializer.HE), 4, seconds);
+        network(resnet(), 8, seconds);
+        network(vgg(), 8, seconds);
+        network(depthwise(), 8, seconds);
         System.err.println("workout done"); // stdout is the JIT's log
     }
 
@@ -42,7 +42,7 @@ public final class KernelWorkout {
     }
 
     /** Training steps, then inference, each for {@code seconds}. */
-    private static void network(String name, Model model, int batch, double seconds) {
+    private static void network(Model model, int batch, double seconds) {
         Execution e = model.newExecution();
         float[] x = random(batch * model.inputShape().size(), 3);
         long end = System.nanoTime() + (long) (seconds * 1e9);
