@@ -392,6 +392,46 @@ class FusedConvolutionProperties {
         }
     }
 
+    /**
+     * Inference pools without winners, on AVX-512 in the direct kernel's register tiles where rows
+     * are whole tiles of 32 columns and channels come in fours: the training pass's bits (with
+     * winners, through a strip), rectified or not, inputs with zeros, negative zeros and NaN, on one
+     * thread and two, and a lone image split over threads.
+     */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void inferencePoolingGivesTheTrainingPassBits(@ForAll("pooledTileCases") Case c) {
+        FusedConvolution f = c.fused();
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        for (int i = 0; i < x.length; i += 11) {
+            x[i] = i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : 0f;
+        }
+        float[] want = new float[c.batch() * f.outputSize()];
+        f.forward(c.batch(), x, 0, w, 0, b, 0, want, 0, new byte[c.batch() * f.winnersSize()], 0);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            float[] y = c.random(want.length + 3, 9); // stale contents must be overwritten
+            f.forward(c.batch(), x, 0, w, 0, b, 0, y, 3, null, 0);
+            assertArrayEquals(want, java.util.Arrays.copyOfRange(y, 3, 3 + want.length), c + " on " + threads
+                    + " threads");
+            float[] one = new float[f.outputSize()];
+            f.forward(1, x, 0, w, 0, b, 0, one, 0, null, 0);
+            assertArrayEquals(java.util.Arrays.copyOf(want, one.length), one, c + ", a lone image, on " + threads
+                    + " threads");
+        }
+    }
+
+    /** Pooled, "same" 3x3 and 5x5 windows on widths of 32 to 96 (and 40), channels out in fours or not. */
+    @Provide
+    Arbitrary<Case> pooledTileCases() {
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 9), Arbitraries.of(4, 6, 8, 12, 16),
+                        Arbitraries.integers().between(2, 21), Arbitraries.of(32, 40, 64, 96), Arbitraries.of(3, 5))
+                .as((n, ci, co, h, wd, k) -> new int[] {n, ci, co, h, wd, k});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], s[4], s[5], 1, Padding.symmetric(s[5] / 2, s[5] / 2)), relu, true, seed));
+    }
+
     /** Each recorded winner is a cell of its window whose (reference) value is the window's maximum. */
     private static void assertWinnersHoldTheMaximum(Case c, float[] x, float[] w, float[] b, float[] y, int yOffset,
                                                     byte[] winners, int winnersOffset) {

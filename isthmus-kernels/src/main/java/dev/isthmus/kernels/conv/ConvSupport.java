@@ -34,6 +34,28 @@ public interface ConvSupport {
                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane);
 
     /**
+     * Whether {@link #directConvolvePooled} takes the layout {@code g}: false unless an
+     * implementation pools in its register tiles.
+     */
+    default boolean poolsInTiles(DirectLayout g) {
+        return false;
+    }
+
+    /**
+     * {@link #directConvolve} of output rows {@code [oy0, oy0 + rows)} ({@code oy0} and
+     * {@code rows} even), each pair of rows max-pooled 2x2 as {@link #maxPool2x2} pools them
+     * without winners ({@code relu} also says the values are rectified), pooled row
+     * {@code (oy0 + r) / 2} of channel {@code oc} to {@code out[outOffset + oc * outPlane + r / 2 *
+     * outStride]}: the same floats as the two calls, with no strip between them. Only where
+     * {@link #poolsInTiles} says so.
+     */
+    default void directConvolvePooled(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
+                                      boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride,
+                                      int outPlane) {
+        throw new UnsupportedOperationException("no pooled tiles in " + getClass().getSimpleName());
+    }
+
+    /**
      * Adds, per lane, {@code dz x xp} to the weight-gradient sums {@code acc}: {@code rows} rows
      * from output row {@code oy0}, {@code width} columns each (a multiple of the lanes). A caller
      * may pass several rows as one, their width spanning the padding between them, where the

@@ -218,10 +218,15 @@ public final class DirectConvolution implements ConvAlgorithm {
                     yb + r0 * outW, outW, outSize);
             return;
         }
+        int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
+        if (t.pool && t.winners == null && kernels.poolsInTiles(g)) { // inference: pooled in the tiles, no strip
+            kernels.directConvolvePooled(g, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
+                    yb + r0 / 2 * pw, pw, pooledPlane);
+            return;
+        }
         int stripRows = stripRows(g, t.pool);
         int plane = stripRows * g.outWp;
         float[] strip = Workspace.floats(Slot.STRIP, (long) cout * plane);
-        int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
         for (int oy = r0; oy < r1; oy += stripRows) {
             int rows = Math.min(stripRows, r1 - oy);
             kernels.directConvolve(g, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, oy, rows, strip, 0,
