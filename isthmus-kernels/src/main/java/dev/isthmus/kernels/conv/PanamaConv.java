@@ -103,7 +103,8 @@ public final class PanamaConv implements ConvSupport {
 
     /**
      * Four channels by two rows by two vectors of columns a tile (16 accumulators), each summed as
-     * {@link #tile8Wide} sums it (from the bias, the taps counted down), rectified as it does, then
+     * {@link #tile8Wide} sums it (from the bias, the taps counted down), rectified as it does
+     * ({@link #pooledTile4Rectified}; {@link #pooledTile4Plain} without ReLU), then
      * the two rows' maximum and that of each column pair, as {@link #maxPool2x2Values} takes them:
      * one pooled vector a channel, stored (the pairs by two-source selects, as {@link Vectors#pair}
      * takes them at 16 lanes). Through a strip, ChestXRayNet's inference stored every row of the
@@ -115,21 +116,29 @@ public final class PanamaConv implements ConvSupport {
                                      int outPlane) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.reversedTapOffsets();
-        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         for (int r = 0; r < rows; r += 2) {
             for (int c = 0; c < g.outW; c += 2 * L) {
                 for (int oc = 0; oc < g.cout; oc += 4) {
-                    pooledTile4(k, taps, xp, (oy0 + r) * g.inStride + c, g.inStride, wp,
-                            wpOffset + oc / block * perBlock + oc % block, block, bias, biasOffset, oc, relu,
-                            evenIdx, oddIdx, out, outOffset + oc * outPlane + r / 2 * outStride + c / 2, outPlane);
+                    int base = (oy0 + r) * g.inStride + c, wi = wpOffset + oc / block * perBlock + oc % block;
+                    int o = outOffset + oc * outPlane + r / 2 * outStride + c / 2;
+                    if (relu) {
+                        pooledTile4Rectified(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out, o,
+                                outPlane);
+                    } else {
+                        pooledTile4Plain(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out, o,
+                                outPlane);
+                    }
                 }
             }
         }
     }
 
-    private static void pooledTile4(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
-                                    int block, float[] bias, int biasOffset, int oc, boolean relu, IntVector evenIdx,
-                                    IntVector oddIdx, float[] out, int o, int outPlane) {
+    private static void pooledTile4Rectified(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
+                                    int block, float[] bias, int biasOffset, int oc, float[] out, int o,
+                                    int outPlane) {
+        // the pairs' indices loaded here, not passed in: a vector argument's exact type is the
+        // caller's profile, and after a training step C2 compiled this tile twice as slow
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector a00 = biasVector(bias, biasOffset, oc, 1), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 1), a11 = a10, a12 = a10, a13 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 1), a21 = a20, a22 = a20, a23 = a20;
@@ -163,58 +172,94 @@ public final class PanamaConv implements ConvSupport {
         }
         // written out, not a helper: C2 left a helper taking the vectors uninlined (its node
         // count), and boxed them, 19 times slower
-        if (relu) {
-            FloatVector zero = FloatVector.zero(S);
-            a00 = a00.blend(zero, a00.compare(LE, zero));
-            a01 = a01.blend(zero, a01.compare(LE, zero));
-            a02 = a02.blend(zero, a02.compare(LE, zero));
-            a03 = a03.blend(zero, a03.compare(LE, zero));
-            a10 = a10.blend(zero, a10.compare(LE, zero));
-            a11 = a11.blend(zero, a11.compare(LE, zero));
-            a12 = a12.blend(zero, a12.compare(LE, zero));
-            a13 = a13.blend(zero, a13.compare(LE, zero));
-            a20 = a20.blend(zero, a20.compare(LE, zero));
-            a21 = a21.blend(zero, a21.compare(LE, zero));
-            a22 = a22.blend(zero, a22.compare(LE, zero));
-            a23 = a23.blend(zero, a23.compare(LE, zero));
-            a30 = a30.blend(zero, a30.compare(LE, zero));
-            a31 = a31.blend(zero, a31.compare(LE, zero));
-            a32 = a32.blend(zero, a32.compare(LE, zero));
-            a33 = a33.blend(zero, a33.compare(LE, zero));
-            IntVector v00 = a00.reinterpretAsInts().lanewise(UMAX, a02.reinterpretAsInts());
-            IntVector v01 = a01.reinterpretAsInts().lanewise(UMAX, a03.reinterpretAsInts());
-            evenIdx.selectFrom(v00, v01).lanewise(UMAX, oddIdx.selectFrom(v00, v01)).reinterpretAsFloats()
-                    .intoArray(out, o);
-            IntVector v10 = a10.reinterpretAsInts().lanewise(UMAX, a12.reinterpretAsInts());
-            IntVector v11 = a11.reinterpretAsInts().lanewise(UMAX, a13.reinterpretAsInts());
-            evenIdx.selectFrom(v10, v11).lanewise(UMAX, oddIdx.selectFrom(v10, v11)).reinterpretAsFloats()
-                    .intoArray(out, o + 1 * outPlane);
-            IntVector v20 = a20.reinterpretAsInts().lanewise(UMAX, a22.reinterpretAsInts());
-            IntVector v21 = a21.reinterpretAsInts().lanewise(UMAX, a23.reinterpretAsInts());
-            evenIdx.selectFrom(v20, v21).lanewise(UMAX, oddIdx.selectFrom(v20, v21)).reinterpretAsFloats()
-                    .intoArray(out, o + 2 * outPlane);
-            IntVector v30 = a30.reinterpretAsInts().lanewise(UMAX, a32.reinterpretAsInts());
-            IntVector v31 = a31.reinterpretAsInts().lanewise(UMAX, a33.reinterpretAsInts());
-            evenIdx.selectFrom(v30, v31).lanewise(UMAX, oddIdx.selectFrom(v30, v31)).reinterpretAsFloats()
-                    .intoArray(out, o + 3 * outPlane);
-        } else {
-            FloatVector v00 = a00.max(a02), v01 = a01.max(a03);
-            IntVector i00 = v00.reinterpretAsInts(), i01 = v01.reinterpretAsInts();
-            evenIdx.selectFrom(i00, i01).reinterpretAsFloats().max(oddIdx.selectFrom(i00, i01).reinterpretAsFloats())
-                    .intoArray(out, o);
-            FloatVector v10 = a10.max(a12), v11 = a11.max(a13);
-            IntVector i10 = v10.reinterpretAsInts(), i11 = v11.reinterpretAsInts();
-            evenIdx.selectFrom(i10, i11).reinterpretAsFloats().max(oddIdx.selectFrom(i10, i11).reinterpretAsFloats())
-                    .intoArray(out, o + 1 * outPlane);
-            FloatVector v20 = a20.max(a22), v21 = a21.max(a23);
-            IntVector i20 = v20.reinterpretAsInts(), i21 = v21.reinterpretAsInts();
-            evenIdx.selectFrom(i20, i21).reinterpretAsFloats().max(oddIdx.selectFrom(i20, i21).reinterpretAsFloats())
-                    .intoArray(out, o + 2 * outPlane);
-            FloatVector v30 = a30.max(a32), v31 = a31.max(a33);
-            IntVector i30 = v30.reinterpretAsInts(), i31 = v31.reinterpretAsInts();
-            evenIdx.selectFrom(i30, i31).reinterpretAsFloats().max(oddIdx.selectFrom(i30, i31).reinterpretAsFloats())
-                    .intoArray(out, o + 3 * outPlane);
+        FloatVector zero = FloatVector.zero(S);
+        a00 = a00.blend(zero, a00.compare(LE, zero));
+        a01 = a01.blend(zero, a01.compare(LE, zero));
+        a02 = a02.blend(zero, a02.compare(LE, zero));
+        a03 = a03.blend(zero, a03.compare(LE, zero));
+        a10 = a10.blend(zero, a10.compare(LE, zero));
+        a11 = a11.blend(zero, a11.compare(LE, zero));
+        a12 = a12.blend(zero, a12.compare(LE, zero));
+        a13 = a13.blend(zero, a13.compare(LE, zero));
+        a20 = a20.blend(zero, a20.compare(LE, zero));
+        a21 = a21.blend(zero, a21.compare(LE, zero));
+        a22 = a22.blend(zero, a22.compare(LE, zero));
+        a23 = a23.blend(zero, a23.compare(LE, zero));
+        a30 = a30.blend(zero, a30.compare(LE, zero));
+        a31 = a31.blend(zero, a31.compare(LE, zero));
+        a32 = a32.blend(zero, a32.compare(LE, zero));
+        a33 = a33.blend(zero, a33.compare(LE, zero));
+        IntVector v00 = a00.reinterpretAsInts().lanewise(UMAX, a02.reinterpretAsInts());
+        IntVector v01 = a01.reinterpretAsInts().lanewise(UMAX, a03.reinterpretAsInts());
+        evenIdx.selectFrom(v00, v01).lanewise(UMAX, oddIdx.selectFrom(v00, v01)).reinterpretAsFloats()
+                .intoArray(out, o);
+        IntVector v10 = a10.reinterpretAsInts().lanewise(UMAX, a12.reinterpretAsInts());
+        IntVector v11 = a11.reinterpretAsInts().lanewise(UMAX, a13.reinterpretAsInts());
+        evenIdx.selectFrom(v10, v11).lanewise(UMAX, oddIdx.selectFrom(v10, v11)).reinterpretAsFloats()
+                .intoArray(out, o + 1 * outPlane);
+        IntVector v20 = a20.reinterpretAsInts().lanewise(UMAX, a22.reinterpretAsInts());
+        IntVector v21 = a21.reinterpretAsInts().lanewise(UMAX, a23.reinterpretAsInts());
+        evenIdx.selectFrom(v20, v21).lanewise(UMAX, oddIdx.selectFrom(v20, v21)).reinterpretAsFloats()
+                .intoArray(out, o + 2 * outPlane);
+        IntVector v30 = a30.reinterpretAsInts().lanewise(UMAX, a32.reinterpretAsInts());
+        IntVector v31 = a31.reinterpretAsInts().lanewise(UMAX, a33.reinterpretAsInts());
+        evenIdx.selectFrom(v30, v31).lanewise(UMAX, oddIdx.selectFrom(v30, v31)).reinterpretAsFloats()
+                .intoArray(out, o + 3 * outPlane);
+    }
+
+    private static void pooledTile4Plain(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
+                                    int block, float[] bias, int biasOffset, int oc, float[] out, int o,
+                                    int outPlane) {
+        // the pairs' indices loaded here, not passed in: a vector argument's exact type is the
+        // caller's profile, and after a training step C2 compiled this tile twice as slow
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
+        FloatVector a00 = biasVector(bias, biasOffset, oc, 1), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 1), a11 = a10, a12 = a10, a13 = a10;
+        FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 1), a21 = a20, a22 = a20, a23 = a20;
+        FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 1), a31 = a30, a32 = a30, a33 = a30;
+        for (int t = k - 1; t >= 0; t--) { // accumulator jq: channel j, row q / 2, vector q % 2
+            int at = base + taps[t], wt = wi + t * block;
+            FloatVector x0 = FloatVector.fromArray(S, xp, at);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+            FloatVector x2 = FloatVector.fromArray(S, xp, at + inStride);
+            FloatVector x3 = FloatVector.fromArray(S, xp, at + inStride + L);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            a02 = x2.fma(w, a02);
+            a03 = x3.fma(w, a03);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            a12 = x2.fma(w, a12);
+            a13 = x3.fma(w, a13);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            a22 = x2.fma(w, a22);
+            a23 = x3.fma(w, a23);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            a32 = x2.fma(w, a32);
+            a33 = x3.fma(w, a33);
         }
+        FloatVector v00 = a00.max(a02), v01 = a01.max(a03);
+        IntVector i00 = v00.reinterpretAsInts(), i01 = v01.reinterpretAsInts();
+        evenIdx.selectFrom(i00, i01).reinterpretAsFloats().max(oddIdx.selectFrom(i00, i01).reinterpretAsFloats())
+                .intoArray(out, o);
+        FloatVector v10 = a10.max(a12), v11 = a11.max(a13);
+        IntVector i10 = v10.reinterpretAsInts(), i11 = v11.reinterpretAsInts();
+        evenIdx.selectFrom(i10, i11).reinterpretAsFloats().max(oddIdx.selectFrom(i10, i11).reinterpretAsFloats())
+                .intoArray(out, o + 1 * outPlane);
+        FloatVector v20 = a20.max(a22), v21 = a21.max(a23);
+        IntVector i20 = v20.reinterpretAsInts(), i21 = v21.reinterpretAsInts();
+        evenIdx.selectFrom(i20, i21).reinterpretAsFloats().max(oddIdx.selectFrom(i20, i21).reinterpretAsFloats())
+                .intoArray(out, o + 2 * outPlane);
+        FloatVector v30 = a30.max(a32), v31 = a31.max(a33);
+        IntVector i30 = v30.reinterpretAsInts(), i31 = v31.reinterpretAsInts();
+        evenIdx.selectFrom(i30, i31).reinterpretAsFloats().max(oddIdx.selectFrom(i30, i31).reinterpretAsFloats())
+                .intoArray(out, o + 3 * outPlane);
     }
 
     /**
