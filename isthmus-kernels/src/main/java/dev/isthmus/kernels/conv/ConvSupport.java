@@ -34,24 +34,22 @@ public interface ConvSupport {
                         int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane);
 
     /**
-     * Whether {@link #directConvolvePooled} takes the layout {@code g}: false unless an
-     * implementation pools in its register tiles.
+     * Whether {@link #directConvolvePooled} takes the layout {@code g}, rectified when
+     * {@code relu}: false unless an implementation pools in its register tiles.
      */
-    default boolean poolsInTiles(DirectLayout g) {
+    default boolean poolsInTiles(DirectLayout g, boolean relu) {
         return false;
     }
 
     /**
-     * {@link #directConvolve} of output rows {@code [oy0, oy0 + rows)} ({@code oy0} and
-     * {@code rows} even), each pair of rows max-pooled 2x2 as {@link #maxPool2x2} pools them
-     * without winners ({@code relu} also says the values are rectified), pooled row
-     * {@code (oy0 + r) / 2} of channel {@code oc} to {@code out[outOffset + oc * outPlane + r / 2 *
-     * outStride]}: the same floats as the two calls, with no strip between them. Only where
-     * {@link #poolsInTiles} says so.
+     * {@link #directConvolve} with ReLU of output rows {@code [oy0, oy0 + rows)} ({@code oy0} and
+     * {@code rows} even), each pair of rows max-pooled 2x2 as {@link #maxPool2x2} pools rectified
+     * values without winners, pooled row {@code (oy0 + r) / 2} of channel {@code oc} to
+     * {@code out[outOffset + oc * outPlane + r / 2 * outStride]}: the same floats as the two
+     * calls, with no strip between them. Only where {@link #poolsInTiles} says so.
      */
     default void directConvolvePooled(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
-                                      boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride,
-                                      int outPlane) {
+                                      int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         throw new UnsupportedOperationException("no pooled tiles in " + getClass().getSimpleName());
     }
 

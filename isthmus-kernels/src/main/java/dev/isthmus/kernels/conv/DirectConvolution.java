@@ -219,8 +219,8 @@ public final class DirectConvolution implements ConvAlgorithm {
             return;
         }
         int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
-        if (t.pool && t.winners == null && kernels.poolsInTiles(g)) { // inference: pooled in the tiles, no strip
-            kernels.directConvolvePooled(g, xp, t.prepared, 0, t.bias, t.biasOffset, t.relu, r0, r1 - r0, t.y,
+        if (t.pool && t.winners == null && kernels.poolsInTiles(g, t.relu)) { // inference: pooled in the tiles
+            kernels.directConvolvePooled(g, xp, t.prepared, 0, t.bias, t.biasOffset, r0, r1 - r0, t.y,
                     yb + r0 / 2 * pw, pw, pooledPlane);
             return;
         }

@@ -93,57 +93,54 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * Pooled tiles: 16 lanes, a stride-1 row layout ({@code flat} and {@code paired} layouts lay
-     * rows otherwise) whose rows are whole tiles of two vectors, and channels in fours.
+     * Pooled tiles: rectified convolutions (a pooled one without ReLU is rare and keeps the
+     * strip), 16 lanes, a stride-1 row layout ({@code flat} and {@code paired} layouts lay rows
+     * otherwise) whose rows are whole tiles of two vectors, and channels in fours.
      */
     @Override
-    public boolean poolsInTiles(DirectLayout g) {
-        return L == 16 && g.stride == 1 && !g.flat && !g.paired && g.outW % (2 * L) == 0 && g.cout % 4 == 0;
+    public boolean poolsInTiles(DirectLayout g, boolean relu) {
+        return relu && L == 16 && g.stride == 1 && !g.flat && !g.paired && g.outW % (2 * L) == 0 && g.cout % 4 == 0;
     }
 
     /**
-     * Four channels by two rows by two vectors of columns a tile (16 accumulators), each summed as
-     * {@link #tile8Wide} sums it (from the bias, the taps counted down), rectified as it does
-     * ({@link #pooledTile4Rectified}; {@link #pooledTile4Plain} without ReLU), then
-     * the two rows' maximum and that of each column pair, as {@link #maxPool2x2Values} takes them:
-     * one pooled vector a channel, stored (the pairs by two-source selects, as {@link Vectors#pair}
-     * takes them at 16 lanes). Through a strip, ChestXRayNet's inference stored every row of the
-     * convolution and read it back to pool it.
+     * Four channels by two rows by two vectors of columns a tile ({@link #pooledTile4}), then the
+     * next four channels over the same columns.
      */
     @Override
     public void directConvolvePooled(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
-                                     boolean relu, int oy0, int rows, float[] out, int outOffset, int outStride,
-                                     int outPlane) {
+                                     int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.reversedTapOffsets();
         for (int r = 0; r < rows; r += 2) {
             for (int c = 0; c < g.outW; c += 2 * L) {
                 for (int oc = 0; oc < g.cout; oc += 4) {
-                    int base = (oy0 + r) * g.inStride + c, wi = wpOffset + oc / block * perBlock + oc % block;
-                    int o = outOffset + oc * outPlane + r / 2 * outStride + c / 2;
-                    if (relu) {
-                        pooledTile4Rectified(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out, o,
-                                outPlane);
-                    } else {
-                        pooledTile4Plain(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out, o,
-                                outPlane);
-                    }
+                    pooledTile4(k, taps, xp, (oy0 + r) * g.inStride + c, g.inStride, wp,
+                            wpOffset + oc / block * perBlock + oc % block, block, bias, biasOffset, oc, out,
+                            outOffset + oc * outPlane + r / 2 * outStride + c / 2, outPlane);
                 }
             }
         }
     }
 
-    private static void pooledTile4Rectified(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
-                                    int block, float[] bias, int biasOffset, int oc, float[] out, int o,
-                                    int outPlane) {
-        // the pairs' indices loaded here, not passed in: a vector argument's exact type is the
-        // caller's profile, and after a training step C2 compiled this tile twice as slow
+    /**
+     * Sixteen accumulators (channel j, row q / 2, vector q % 2), each summed as {@link #tile8Wide}
+     * sums it (from the bias, the taps counted down) and rectified as it does; then the two rows'
+     * maximum and that of each column pair by their bits, as {@link #maxPool2x2Values} takes
+     * rectified values (the pairs by two-source selects, as {@link Vectors#pair} takes them at 16
+     * lanes): one pooled vector a channel, stored. Through a strip, ChestXRayNet's inference
+     * stored every row of the convolution and read it back to pool it. One method for the
+     * rectified case alone: with a plain tail beside this one (1,323 bytes of bytecode), C2
+     * compiled the tile twice as slow in a JVM that had trained first.
+     */
+    private static void pooledTile4(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi, int block,
+                                    float[] bias, int biasOffset, int oc, float[] out, int o, int outPlane) {
+        // the pairs' indices loaded here: passed in, vectors are boxed unless the call is inlined
         IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector a00 = biasVector(bias, biasOffset, oc, 1), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 1), a11 = a10, a12 = a10, a13 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 1), a21 = a20, a22 = a20, a23 = a20;
         FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 1), a31 = a30, a32 = a30, a33 = a30;
-        for (int t = k - 1; t >= 0; t--) { // accumulator jq: channel j, row q / 2, vector q % 2
+        for (int t = k - 1; t >= 0; t--) {
             int at = base + taps[t], wt = wi + t * block;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
             FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
@@ -196,7 +193,7 @@ public final class PanamaConv implements ConvSupport {
         IntVector v10 = a10.reinterpretAsInts().lanewise(UMAX, a12.reinterpretAsInts());
         IntVector v11 = a11.reinterpretAsInts().lanewise(UMAX, a13.reinterpretAsInts());
         evenIdx.selectFrom(v10, v11).lanewise(UMAX, oddIdx.selectFrom(v10, v11)).reinterpretAsFloats()
-                .intoArray(out, o + 1 * outPlane);
+                .intoArray(out, o + outPlane);
         IntVector v20 = a20.reinterpretAsInts().lanewise(UMAX, a22.reinterpretAsInts());
         IntVector v21 = a21.reinterpretAsInts().lanewise(UMAX, a23.reinterpretAsInts());
         evenIdx.selectFrom(v20, v21).lanewise(UMAX, oddIdx.selectFrom(v20, v21)).reinterpretAsFloats()
@@ -204,61 +201,6 @@ public final class PanamaConv implements ConvSupport {
         IntVector v30 = a30.reinterpretAsInts().lanewise(UMAX, a32.reinterpretAsInts());
         IntVector v31 = a31.reinterpretAsInts().lanewise(UMAX, a33.reinterpretAsInts());
         evenIdx.selectFrom(v30, v31).lanewise(UMAX, oddIdx.selectFrom(v30, v31)).reinterpretAsFloats()
-                .intoArray(out, o + 3 * outPlane);
-    }
-
-    private static void pooledTile4Plain(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
-                                    int block, float[] bias, int biasOffset, int oc, float[] out, int o,
-                                    int outPlane) {
-        // the pairs' indices loaded here, not passed in: a vector argument's exact type is the
-        // caller's profile, and after a training step C2 compiled this tile twice as slow
-        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
-        FloatVector a00 = biasVector(bias, biasOffset, oc, 1), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 1), a11 = a10, a12 = a10, a13 = a10;
-        FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 1), a21 = a20, a22 = a20, a23 = a20;
-        FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 1), a31 = a30, a32 = a30, a33 = a30;
-        for (int t = k - 1; t >= 0; t--) { // accumulator jq: channel j, row q / 2, vector q % 2
-            int at = base + taps[t], wt = wi + t * block;
-            FloatVector x0 = FloatVector.fromArray(S, xp, at);
-            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
-            FloatVector x2 = FloatVector.fromArray(S, xp, at + inStride);
-            FloatVector x3 = FloatVector.fromArray(S, xp, at + inStride + L);
-            FloatVector w = FloatVector.broadcast(S, wp[wt]);
-            a00 = x0.fma(w, a00);
-            a01 = x1.fma(w, a01);
-            a02 = x2.fma(w, a02);
-            a03 = x3.fma(w, a03);
-            w = FloatVector.broadcast(S, wp[wt + 1]);
-            a10 = x0.fma(w, a10);
-            a11 = x1.fma(w, a11);
-            a12 = x2.fma(w, a12);
-            a13 = x3.fma(w, a13);
-            w = FloatVector.broadcast(S, wp[wt + 2]);
-            a20 = x0.fma(w, a20);
-            a21 = x1.fma(w, a21);
-            a22 = x2.fma(w, a22);
-            a23 = x3.fma(w, a23);
-            w = FloatVector.broadcast(S, wp[wt + 3]);
-            a30 = x0.fma(w, a30);
-            a31 = x1.fma(w, a31);
-            a32 = x2.fma(w, a32);
-            a33 = x3.fma(w, a33);
-        }
-        FloatVector v00 = a00.max(a02), v01 = a01.max(a03);
-        IntVector i00 = v00.reinterpretAsInts(), i01 = v01.reinterpretAsInts();
-        evenIdx.selectFrom(i00, i01).reinterpretAsFloats().max(oddIdx.selectFrom(i00, i01).reinterpretAsFloats())
-                .intoArray(out, o);
-        FloatVector v10 = a10.max(a12), v11 = a11.max(a13);
-        IntVector i10 = v10.reinterpretAsInts(), i11 = v11.reinterpretAsInts();
-        evenIdx.selectFrom(i10, i11).reinterpretAsFloats().max(oddIdx.selectFrom(i10, i11).reinterpretAsFloats())
-                .intoArray(out, o + 1 * outPlane);
-        FloatVector v20 = a20.max(a22), v21 = a21.max(a23);
-        IntVector i20 = v20.reinterpretAsInts(), i21 = v21.reinterpretAsInts();
-        evenIdx.selectFrom(i20, i21).reinterpretAsFloats().max(oddIdx.selectFrom(i20, i21).reinterpretAsFloats())
-                .intoArray(out, o + 2 * outPlane);
-        FloatVector v30 = a30.max(a32), v31 = a31.max(a33);
-        IntVector i30 = v30.reinterpretAsInts(), i31 = v31.reinterpretAsInts();
-        evenIdx.selectFrom(i30, i31).reinterpretAsFloats().max(oddIdx.selectFrom(i30, i31).reinterpretAsFloats())
                 .intoArray(out, o + 3 * outPlane);
     }
 
