@@ -8,7 +8,7 @@ runs PyTorch in channels_last, its inference traced and frozen).
     vs_peers.py convs [THREADS ...]   every convolution of the benchmark networks, forward and backward, vs PyTorch
 
 Starts dev.isthmus.benchmarks.Sampler (a warm JVM) and times each workload there and here in
-turn: a warm-up of each, then SAMPLES pairs of samples of about 0.5 s, alternating which goes
+turn: a warm-up of each (Isthmus's until its speed settles), then SAMPLES pairs of samples of about 0.5 s, alternating which goes
 first. Prints the environment, then a markdown table of medians and ratios, and writes the raw
 samples as JSON to OUT_DIR (benchmarks/target/results).
 
@@ -103,8 +103,25 @@ def peer_sample(fn, seconds):
             return elapsed * 1000 / calls
 
 
-def compare(isthmus, command, peer_fn):
+def warm_up(isthmus, command):
+    """WARMUP_SECONDS, then 1 s samples until one is within 3% of the one before, for at most a minute
+    more. C2 compiles a network's kernels over many seconds on a pinned CPU (ResNet's training step on
+    the Zen 5 VM: 9.5 s for the first step, 23 ms a step only after about 15 s), and a row sampled
+    while it still compiles reads slow; no fixed warm-up suits every network and machine."""
     isthmus.sample(command, WARMUP)
+    trail = [isthmus.sample(command, 1)]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        trail.append(isthmus.sample(command, 1))
+        if trail[-1] > 0.97 * trail[-2]:
+            break
+    if len(trail) > 2:
+        print(f"# {command}: warmed {len(trail)} s past WARMUP_SECONDS: "
+              + " ".join(f"{t:.2f}" for t in trail) + " ms", file=sys.stderr, flush=True)
+
+
+def compare(isthmus, command, peer_fn):
+    warm_up(isthmus, command)
     peer_sample(peer_fn, min(WARMUP, 3))
     ours, theirs = [], []
     for s in range(SAMPLES):
