@@ -140,8 +140,9 @@ public final class PanamaConv implements ConvSupport {
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 1), a11 = a10, a12 = a10, a13 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 1), a21 = a20, a22 = a20, a23 = a20;
         FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 1), a31 = a30, a32 = a30, a33 = a30;
-        for (int t = k - 1; t >= 0; t--) {
-            int at = base + taps[t], wt = wi + t * block;
+        // the weights' index stepped down, not t * block: C2 multiplied by the spilled block every tap
+        for (int t = k - 1, wt = wi + t * block; t >= 0; t--, wt -= block) {
+            int at = base + taps[t];
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
             FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
             FloatVector x2 = FloatVector.fromArray(S, xp, at + inStride);
@@ -557,9 +558,8 @@ public final class PanamaConv implements ConvSupport {
         FloatVector a10 = biasVector(bias, biasOffset, oc + 1, valid - 1), a11 = a10, a12 = a10, a13 = a10;
         FloatVector a20 = biasVector(bias, biasOffset, oc + 2, valid - 2), a21 = a20, a22 = a20, a23 = a20;
         FloatVector a30 = biasVector(bias, biasOffset, oc + 3, valid - 3), a31 = a30, a32 = a30, a33 = a30;
-        for (int t = k - 1; t >= 0; t--) { // as tile4
+        for (int t = k - 1, wt = wi + t * wStride; t >= 0; t--, wt -= wStride) { // as tile4; wt as in pooledTile4
             int at = base + taps[t];
-            int wt = wi + t * wStride;
             FloatVector x0 = FloatVector.fromArray(S, xp, at);
             FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
             FloatVector x2 = FloatVector.fromArray(S, xp, at + 2 * L);
