@@ -9,9 +9,9 @@ fastest sample, and the median of its samples' ratios to the first variant's in 
 LINE is a Sampler command without its seconds (e.g. "conv forward 32 16 32 16 3 1 1 1"); the JVM
 options after a jar are split at commas, so an option that holds a comma cannot be passed; a JVM
 that does not start is named with its command (run that by hand to see its error);
-env S: seconds a sample (0.5), WARM: seconds of warm-up per JVM and line (5; ResNet's training step
-needs 15: a fresh JVM takes about 6 s to reach its speed, and shorter warm-ups leave medians between
-warm and cold samples), CPU: the CPU (1),
+env S: seconds a sample (0.5), WARM: seconds of warm-up per JVM and line (5), after which each JVM
+goes on in 1 s samples until its speed settles (a fresh JVM takes 6-15 s to reach ResNet's training
+speed), CPU: the CPU (1),
 JAVA: the JDK 25 java (else benchmarks/run.sh --java finds it). Build benchmarks/target/benchmarks.jar
 first; copy it aside to compare two builds. C2 compiles differently in each JVM (3-9% apart on
 `infer resnet 32 1` for the same jar): to judge a change of a few percent, name each jar twice
@@ -21,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 if len(sys.argv) < 3 or "VARIANTS" not in os.environ or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1:
     sys.exit(__doc__)
@@ -60,10 +61,23 @@ def ask(name, p, line, seconds):
         sys.exit(f"ab.py: variant {name} answered {answer.strip()!r} to {line!r}")
 
 
+def warm(name, p, line):
+    """WARM seconds, then 1 s samples until one is within 3% of the one before (at most a minute more):
+    the JVMs share one CPU, so one still compiling would slow the others' samples (ResNet's training
+    step on the Zen 5 VM took about 15 s to settle, and WARM=20 runs read it 25-114 ms)."""
+    ask(name, p, line, WARM)
+    previous, deadline = ask(name, p, line, 1), time.monotonic() + 60
+    while time.monotonic() < deadline:
+        current = ask(name, p, line, 1)
+        if current > 0.97 * previous:
+            return
+        previous = current
+
+
 procs = [start(v) for v in os.environ["VARIANTS"].split()]
 for line in lines:
     for name, p in procs:
-        ask(name, p, line, WARM)
+        warm(name, p, line)
     times = {name: [] for name, _ in procs}
     for r in range(rounds):
         for name, p in (procs if r % 2 == 0 else procs[::-1]):
