@@ -407,14 +407,28 @@ class FusedConvolutionProperties {
         }
         float[] want = new float[c.batch() * f.outputSize()];
         f.forward(c.batch(), x, 0, w, 0, b, 0, want, 0, new byte[c.batch() * f.winnersSize()], 0);
+        assertOnThreadsAndAlone(c, want, f.outputSize(), 3,
+                (images, y, at) -> f.forward(images, x, 0, w, 0, b, 0, y, at, null, 0));
+    }
+
+    /** An inference pass of {@code images} images into {@code y} from {@code at}. */
+    private interface Pass {
+        void run(int images, float[] y, int at);
+    }
+
+    /**
+     * {@code pass} gives {@code want} on one thread and two, over a buffer's stale contents from
+     * {@code at}, and its first image's part of it for a lone image (split over the threads).
+     */
+    private static void assertOnThreadsAndAlone(Case c, float[] want, int outputSize, int at, Pass pass) {
         for (int threads = 1; threads <= 2; threads++) {
             Parallel.setThreads(threads);
-            float[] y = c.random(want.length + 3, 9); // stale contents must be overwritten
-            f.forward(c.batch(), x, 0, w, 0, b, 0, y, 3, null, 0);
-            assertArrayEquals(want, java.util.Arrays.copyOfRange(y, 3, 3 + want.length), c + " on " + threads
+            float[] y = c.random(want.length + at, 9); // stale contents must be overwritten
+            pass.run(c.batch(), y, at);
+            assertArrayEquals(want, java.util.Arrays.copyOfRange(y, at, at + want.length), c + " on " + threads
                     + " threads");
-            float[] one = new float[f.outputSize()];
-            f.forward(1, x, 0, w, 0, b, 0, one, 0, null, 0);
+            float[] one = new float[outputSize];
+            pass.run(1, one, 0);
             assertArrayEquals(java.util.Arrays.copyOf(want, one.length), one, c + ", a lone image, on " + threads
                     + " threads");
         }
@@ -664,16 +678,8 @@ class FusedConvolutionProperties {
             float v = want[i] + r[3 + i];
             want[i] = c.relu() && v < 0f ? 0f : v;
         }
-        for (int threads = 1; threads <= 2; threads++) {
-            Parallel.setThreads(threads);
-            float[] y = c.random(size + 4, 9); // stale contents must be overwritten
-            f.forwardResidual(c.batch(), x, 0, w, 0, b, 0, r, 3, y, 4);
-            assertArrayEquals(want, java.util.Arrays.copyOfRange(y, 4, 4 + size), c + " on " + threads + " threads");
-            float[] one = new float[f.outputSize()];
-            f.forwardResidual(1, x, 0, w, 0, b, 0, r, 3, one, 0);
-            assertArrayEquals(java.util.Arrays.copyOf(want, one.length), one, c + ", a lone image, on " + threads
-                    + " threads");
-        }
+        assertOnThreadsAndAlone(c, want, f.outputSize(), 4,
+                (images, y, at) -> f.forwardResidual(images, x, 0, w, 0, b, 0, r, 3, y, at));
     }
 
     /** Strided convolutions whose gradients run on the image's phases (every kernel size, stride 2 and 3). */
