@@ -195,6 +195,16 @@ public final class Convolution {
         }
     }
 
+    /** {@link ConvAlgorithm#stagedInput} of this shape's algorithm. */
+    MapLayout stagedInput(boolean relu, boolean pool) {
+        return algorithm.stagedInput(relu, pool);
+    }
+
+    /** {@link ConvAlgorithm#writesLayout} of this shape's algorithm. */
+    boolean writesLayout(MapLayout layout, boolean relu, boolean pool) {
+        return algorithm.writesLayout(layout, relu, pool);
+    }
+
     /** A checked, bound forward pass (also {@link FusedConvolution}'s); the binding is cleared after it. */
     void forward(int batch, ConvTensors t) {
         try {

@@ -23,6 +23,8 @@ public final class FusedConvolution {
     private final Convolution conv;
     private final boolean relu;
     private final boolean pool;
+    /** The input's dense layout, and the one {@link #infer} reads as it lies ({@link #stagedInput}). */
+    private final MapLayout denseInput, stagedInput;
 
     /**
      * @throws IllegalArgumentException if pooling is asked of an output smaller than 2x2
@@ -36,6 +38,9 @@ public final class FusedConvolution {
             throw new IllegalArgumentException("2x2 max-pooling needs a convolution output of at least 2x2, got "
                     + w.outHeight() + "x" + w.outWidth());
         }
+        this.denseInput = MapLayout.dense(conv.inChannels(), w.inHeight(), w.inWidth());
+        MapLayout staged = conv.stagedInput(relu, maxPool2x2);
+        this.stagedInput = staged != null ? staged : denseInput;
     }
 
     public Convolution conv() {
@@ -103,6 +108,60 @@ public final class FusedConvolution {
         }
         conv.forward(batch, ConvTensors.local().forward(x, xOffset, w, wOffset, bias, biasOffset, relu, pool, y, yOffset,
                 pool ? winners : null, winnersOffset).prepared(laidOut));
+    }
+
+    /**
+     * The padded layout in which {@link #infer} reads its input as it lies: the direct
+     * algorithm's staging of an image (zero borders, rows padded for its tiles) where this pass
+     * pools in its register tiles; elsewhere the dense layout. A pass before this one that
+     * {@linkplain #writes writes} its output there saves the copy of every image into it.
+     */
+    public MapLayout stagedInput() {
+        return stagedInput;
+    }
+
+    /**
+     * Whether {@link #infer} writes its output in {@code layout}: a dense one of the output's
+     * dimensions always; a padded one of them where this pass pools in its register tiles.
+     */
+    public boolean writes(MapLayout layout) {
+        return layout.holds(conv.outChannels(), outHeight(), outWidth()) && conv.writesLayout(layout, relu, pool);
+    }
+
+    /**
+     * {@code y = pool(relu(conv(x, w) + bias))} for {@code batch} images without winners (no
+     * backward pass follows), {@code x} read in {@code xLayout} and {@code y} written in
+     * {@code yLayout}: each output image whole, its zeros too. The floats are those of
+     * {@link #forward} in the dense layouts.
+     *
+     * @param xLayout the input's dense layout or {@link #stagedInput()}, whose zeros {@code x} holds
+     * @param yLayout a layout this pass {@linkplain #writes writes}
+     * @throws IllegalArgumentException if a layout is not one of those, {@code w} belongs to
+     *                                  another convolution, or an array is too short
+     * @throws IllegalStateException    if {@code w} was never updated
+     */
+    public void infer(int batch, float[] x, int xOffset, MapLayout xLayout, PreparedWeights w, float[] bias,
+                      int biasOffset, float[] y, int yOffset, MapLayout yLayout) {
+        Objects.requireNonNull(xLayout, "xLayout");
+        Objects.requireNonNull(yLayout, "yLayout");
+        if (!xLayout.equals(denseInput) && !xLayout.equals(stagedInput)) {
+            throw new IllegalArgumentException("xLayout must be the input's dense layout " + denseInput
+                    + " or stagedInput() " + stagedInput + ", got " + xLayout);
+        }
+        if (!writes(yLayout)) {
+            throw new IllegalArgumentException("yLayout must hold " + conv.outChannels() + " x " + outHeight() + " x "
+                    + outWidth() + " maps, dense" + (conv.writesLayout(yLayout, relu, pool) ? "" : " (" + this
+                    + " writes no padded layout)") + ", got " + yLayout);
+        }
+        float[] raw = Objects.requireNonNull(w, "w").weights(conv, false), laidOut = w.forward();
+        Checks.positive("batch", batch);
+        Checks.span("x", x, xOffset, batch, xLayout.imageSize(), "batch * xLayout.imageSize()");
+        if (bias != null) {
+            Checks.span("bias", bias, biasOffset, conv.outChannels(), "Cout");
+        }
+        Checks.span("y", y, yOffset, batch, yLayout.imageSize(), "batch * yLayout.imageSize()");
+        conv.forward(batch, ConvTensors.local().forward(x, xOffset, raw, 0, bias, biasOffset, relu, pool, y, yOffset,
+                null, 0).prepared(laidOut).layouts(xLayout, yLayout));
     }
 
     /**

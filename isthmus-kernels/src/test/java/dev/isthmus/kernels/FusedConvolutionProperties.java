@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -409,6 +410,117 @@ class FusedConvolutionProperties {
         f.forward(c.batch(), x, 0, w, 0, b, 0, want, 0, new byte[c.batch() * f.winnersSize()], 0);
         assertOnThreadsAndAlone(c, want, f.outputSize(), 3,
                 (images, y, at) -> f.forward(images, x, 0, w, 0, b, 0, y, at, null, 0));
+    }
+
+    /**
+     * Inference in padded layouts: the input staged by the caller in {@link FusedConvolution#stagedInput}
+     * (zeros around NaN-free cells) or dense, the output written into a padded layout of random
+     * margins over stale NaNs, or dense: the cells hold the training pass's bits and every other
+     * float of an output image is +0. A padded layout is taken exactly where the pass pools in its
+     * tiles; elsewhere {@code infer} refuses it, naming it.
+     */
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void inferenceInPaddedLayoutsGivesTheTrainingPassBits(@ForAll("pooledTileCases") Case c) {
+        FusedConvolution f = c.fused();
+        float[] x = c.input(), w = c.weights(), b = c.bias();
+        float[] want = new float[c.batch() * f.outputSize()];
+        f.forward(c.batch(), x, 0, w, 0, b, 0, want, 0, new byte[c.batch() * f.winnersSize()], 0);
+        PreparedWeights prepared = f.conv().newPreparedWeights();
+        prepared.update(w, 0);
+        Window2d win = c.window();
+        MapLayout dense = MapLayout.dense(c.cin(), win.inHeight(), win.inWidth()), staged = f.stagedInput();
+        MapLayout out = MapLayout.dense(c.cout(), f.outHeight(), f.outWidth());
+        int margin = (int) Math.floorMod(c.seed(), 7L);
+        MapLayout padded = new MapLayout(out.channels(), out.height(), out.width(),
+                3 + margin + out.channels() * (out.height() * (out.width() + margin) + 2 * margin) + margin, 3 + margin,
+                out.width() + margin, out.height() * (out.width() + margin) + 2 * margin);
+        boolean tiles = !staged.isDense();
+        assertEquals(tiles, f.writes(padded), c + ": a staged input and a padded output go together");
+        MapLayout wrong = MapLayout.dense(c.cin() + 1, win.inHeight(), win.inWidth());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> f.infer(c.batch(), x, 0,
+                wrong, prepared, b, 0, new float[c.batch() * out.imageSize()], 0, out));
+        assertEquals("xLayout must be the input's dense layout " + dense + " or stagedInput() " + staged + ", got "
+                + wrong, refused.getMessage());
+        if (!tiles) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.infer(c.batch(), x, 0,
+                    dense, prepared, b, 0, new float[c.batch() * padded.imageSize()], 0, padded));
+            assertTrue(e.getMessage().startsWith("yLayout must hold"), e.getMessage());
+        }
+        for (MapLayout in : tiles ? List.of(dense, staged) : List.of(dense)) {
+            float[] xs = inLayout(x, c.batch(), in, 5);
+            for (MapLayout o : tiles ? List.of(out, padded) : List.of(out)) {
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    for (int images : new int[] {c.batch(), 1}) {
+                        float[] y = new float[7 + images * o.imageSize()];
+                        java.util.Arrays.fill(y, Float.NaN); // stale contents, the zeros included, are overwritten
+                        f.infer(images, xs, 5, in, prepared, b, 0, y, 7, o);
+                        String where = c + ", " + images + " images on " + threads + " threads, from " + in + " into "
+                                + o;
+                        assertArrayEquals(java.util.Arrays.copyOf(want, images * f.outputSize()),
+                                fromLayout(y, 7, images, o), where);
+                        assertZerosAround(y, 7, images, o, where);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code n} dense images in {@code layout} from {@code at}, zeros elsewhere (NaN before {@code at}). */
+    static float[] inLayout(float[] dense, int n, MapLayout layout, int at) {
+        float[] a = new float[at + n * layout.imageSize()];
+        java.util.Arrays.fill(a, 0, at, Float.NaN);
+        int size = layout.channels() * layout.height() * layout.width(), i = 0;
+        for (int img = 0; img < n; img++) {
+            for (int ch = 0; ch < layout.channels(); ch++) {
+                for (int r = 0; r < layout.height(); r++) {
+                    for (int s = 0; s < layout.width(); s++) {
+                        a[cell(layout, at, img, ch, r, s)] = dense[i++];
+                    }
+                }
+            }
+        }
+        assertEquals(n * size, i);
+        return a;
+    }
+
+    /** The cells of {@code n} images in {@code layout} from {@code at}, dense. */
+    static float[] fromLayout(float[] a, int at, int n, MapLayout layout) {
+        float[] dense = new float[n * layout.channels() * layout.height() * layout.width()];
+        int i = 0;
+        for (int img = 0; img < n; img++) {
+            for (int ch = 0; ch < layout.channels(); ch++) {
+                for (int r = 0; r < layout.height(); r++) {
+                    for (int s = 0; s < layout.width(); s++) {
+                        dense[i++] = a[cell(layout, at, img, ch, r, s)];
+                    }
+                }
+            }
+        }
+        return dense;
+    }
+
+    private static int cell(MapLayout l, int at, int img, int ch, int r, int s) {
+        return at + img * l.imageSize() + l.offset() + ch * l.plane() + r * l.rowStride() + s;
+    }
+
+    /** Every float of the images that is not a cell is +0. */
+    private static void assertZerosAround(float[] a, int at, int n, MapLayout l, String where) {
+        boolean[] isCell = new boolean[n * l.imageSize()];
+        for (int img = 0; img < n; img++) {
+            for (int ch = 0; ch < l.channels(); ch++) {
+                for (int r = 0; r < l.height(); r++) {
+                    for (int s = 0; s < l.width(); s++) {
+                        isCell[cell(l, 0, img, ch, r, s)] = true;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < isCell.length; i++) {
+            if (!isCell[i] && Float.floatToRawIntBits(a[at + i]) != 0) {
+                throw new AssertionError(where + ": float " + i + " is not a cell and holds " + a[at + i]);
+            }
+        }
     }
 
     /** An inference pass of {@code images} images into {@code y} from {@code at}. */

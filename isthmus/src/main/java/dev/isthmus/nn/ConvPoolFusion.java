@@ -1,6 +1,7 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.kernels.FusedConvolution;
+import dev.isthmus.kernels.MapLayout;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Window2d;
 import java.util.List;
@@ -37,11 +38,15 @@ final class ConvPoolFusion implements FusionRule {
         private final Conv2D conv;
         private final MaxPool2D pool;
         private final FusedConvolution kernel;
+        private final MapLayout denseInput, denseOutput;
 
         Pass(Conv2D conv, MaxPool2D pool) {
             this.conv = conv;
             this.pool = pool;
             this.kernel = new FusedConvolution(conv.convolution(), conv.activation() == Activation.RELU, true);
+            Window2d w = conv.convolution().window();
+            this.denseInput = MapLayout.dense(kernel.conv().inChannels(), w.inHeight(), w.inWidth());
+            this.denseOutput = MapLayout.dense(kernel.conv().outChannels(), kernel.outHeight(), kernel.outWidth());
         }
 
         @Override
@@ -95,10 +100,29 @@ final class ConvPoolFusion implements FusionRule {
         }
 
         @Override
+        public MapLayout stagedInput() {
+            MapLayout staged = kernel.stagedInput();
+            return staged.isDense() ? null : staged;
+        }
+
+        @Override
+        public boolean writesLayout(MapLayout layout) {
+            return kernel.writes(layout);
+        }
+
+        @Override
         public void forward(LayerCall s) {
-            int x = s.inputFirst() * kernel.conv().inputSize(), y = s.outputFirst() * kernel.outputSize();
             Parameter bias = conv.bias();
             State state = s.state();
+            MapLayout in = s.inputLayout(), out = s.outputLayout();
+            if (in != null || out != null) { // an inference plan's padded maps (Execution#sliceLayouts)
+                in = in != null ? in : denseInput;
+                out = out != null ? out : denseOutput;
+                kernel.infer(s.batch(), s.input(), s.inputFirst() * in.imageSize(), in, state.weights().prepared(),
+                        bias == null ? null : bias.value(), 0, s.output(), s.outputFirst() * out.imageSize(), out);
+                return;
+            }
+            int x = s.inputFirst() * kernel.conv().inputSize(), y = s.outputFirst() * kernel.outputSize();
             kernel.forward(s.batch(), s.input(), x, state.weights().prepared(), bias == null ? null : bias.value(), 0,
                     s.output(), y, state.winners(), s.first() * kernel.winnersSize());
         }

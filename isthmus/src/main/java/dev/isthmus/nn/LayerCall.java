@@ -1,5 +1,7 @@
 package dev.isthmus.nn;
 
+import dev.isthmus.kernels.MapLayout;
+
 /**
  * What a layer sees in one forward or backward call: which samples ({@link #first()} and the
  * {@link #batch()} after it), the mode, its input and output buffers and their gradients (each
@@ -19,6 +21,8 @@ public final class LayerCall {
     int batch;
     int inputFirst;         // the sample at which this call's samples start in its inputs: first, or 0 (slice-local)
     int outputFirst;        // the same in its output
+    MapLayout inputLayout;  // the first input's layout where it is not dense (Operation#stagedInput), else null
+    MapLayout outputLayout; // the output's, where not dense (Operation#writesLayout), else null
     boolean training;
     float[][] paramGrads;   // this slice's parameter gradients by parameter index, or null: the parameters' own
     java.util.Map<Parameter, Integer> paramIndex;
@@ -49,6 +53,20 @@ public final class LayerCall {
     /** Where this call's samples start in its output buffer: see {@link #inputFirst()}. */
     int outputFirst() {
         return outputFirst;
+    }
+
+    /**
+     * The layout of input 0 where an inference plan keeps it in its reader's
+     * {@linkplain Operation#stagedInput staged layout} (sample {@code n} at
+     * {@code (inputFirst() + n) * imageSize}), or null: dense.
+     */
+    MapLayout inputLayout() {
+        return inputLayout;
+    }
+
+    /** The output's layout where an inference plan keeps it padded for its reader, or null: dense. */
+    MapLayout outputLayout() {
+        return outputLayout;
     }
 
     /** The number of samples in this call, from {@link #first()}. */

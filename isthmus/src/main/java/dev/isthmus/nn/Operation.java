@@ -1,5 +1,7 @@
 package dev.isthmus.nn;
 
+import dev.isthmus.kernels.MapLayout;
+
 /**
  * What one step of an {@link ExecutionPlan} runs: a layer, or several layers fused into one pass
  * by a {@link FusionRule}. It reads the inputs of the first node it covers, then those its later
@@ -30,6 +32,21 @@ interface Operation {
 
     /** See {@link Layer#honoursBufferOffsets}. */
     default boolean honoursBufferOffsets() {
+        return false;
+    }
+
+    /**
+     * The padded layout in which this operation's inference forward reads its one input as it
+     * lies, sparing the copy into it ({@link dev.isthmus.kernels.FusedConvolution#stagedInput}),
+     * or null: the dense layout only. An inference plan keeps the input in that layout where the
+     * operation writing it {@linkplain #writesLayout can} and no one else reads it.
+     */
+    default MapLayout stagedInput() {
+        return null;
+    }
+
+    /** Whether this operation's inference forward can write its output in {@code layout} ({@link LayerCall#outputLayout}). */
+    default boolean writesLayout(MapLayout layout) {
         return false;
     }
 

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isthmus.kernels.Convolution;
+import dev.isthmus.kernels.FusedConvolution;
 import dev.isthmus.kernels.Padding;
 import dev.isthmus.kernels.Parallel;
+import dev.isthmus.kernels.Window2d;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -159,6 +162,45 @@ class SliceLocalBuffersTest {
             float[] inferred = Arrays.copyOf(e.infer(x, batch), 3 * batch);
             assertArrayEquals(Arrays.copyOf(e.forward(x, batch, false), 3 * batch), inferred, "pass " + pass);
         }
+    }
+
+    /**
+     * Conv+pool passes wide enough to pool in their register tiles (AVX-512) write their maps
+     * straight into the next one's padded input: the evaluation pass's bits still, on any slicing
+     * and thread count, and a named map stays dense and whole-batch.
+     */
+    @Test
+    void mapsInTheNextPassesPaddedInputGiveEvaluationsBits() {
+        Node in = Node.input(2, 128, 128);
+        Node x = in;
+        int[] filters = {8, 4, 12, 8};
+        for (int i = 0; i < filters.length; i++) {
+            x = new Conv2D(filters[i], i == 2 ? 5 : 3).padding(Padding.SAME).activation(Activation.RELU)
+                    .named("c" + i).apply(x);
+            x = new MaxPool2D().named("p" + i).apply(x);
+        }
+        Node out = new Dense(3).named("out").apply(new GlobalAveragePooling2D().named("gap").apply(x));
+        Model model = new Model(in, out).initialize(7, Initializer.HE);
+        int size = model.inputShape().size();
+        boolean tiles = !new FusedConvolution(new Convolution(8, 4, Window2d.of(32, 32, 3, 1, Padding.symmetric(1, 1))),
+                true, true).stagedInput().isDense(); // AVX-512 and the Vector API
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            Execution e = model.newExecution();
+            // c0, c1 and c2 (128, 64 and 32 wide) pool in tiles, c3 (16) does not: c1 and c2 read padded maps
+            assertEquals(tiles ? List.of("p0", "p1") : List.of(), e.paddedInInference());
+            for (int batch : new int[] {1, 3, 9, 2}) {
+                float[] xs = random(batch * size, 20 + batch);
+                float[] inferred = Arrays.copyOf(e.infer(xs, batch), 3 * batch);
+                float[] evaluated = Arrays.copyOf(e.forward(xs, batch, false), 3 * batch);
+                assertArrayEquals(evaluated, inferred, threads + " threads, batch " + batch);
+            }
+        }
+        Execution keeping = model.newExecution("p0");
+        assertEquals(tiles ? List.of("p1") : List.of(), keeping.paddedInInference(), "a named map stays dense");
+        // ChestXRayNet: conv2 to conv4 (128, 64 and 32 wide) read their inputs padded; conv5 (16) does not
+        assertEquals(tiles ? List.of("pool1", "pool2", "pool3") : List.of(),
+                ChestXRayNet.build().newExecution().paddedInInference());
     }
 
     @Test

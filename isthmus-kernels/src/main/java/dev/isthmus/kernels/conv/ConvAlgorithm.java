@@ -1,5 +1,6 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.MapLayout;
 import dev.isthmus.kernels.runtime.Workspace;
 import dev.isthmus.kernels.runtime.Workspace.Slot;
 
@@ -53,6 +54,23 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
     /** A batch of one on every thread; by default on the calling thread alone. */
     default void forwardOneImage(ConvTensors t) {
         forwardImage(t, 0);
+    }
+
+    /**
+     * The padded layout in which a forward pass without winners ({@link ConvTensors#inputLayout})
+     * reads its input as it lies, where this algorithm stages each image into one (rectified when
+     * {@code relu}, pooled when {@code pool}); else null, and it reads the dense layout alone.
+     */
+    default MapLayout stagedInput(boolean relu, boolean pool) {
+        return null;
+    }
+
+    /**
+     * Whether a forward pass without winners can write its output in {@code layout}
+     * ({@link ConvTensors#outputLayout}): by default the dense one alone.
+     */
+    default boolean writesLayout(MapLayout layout, boolean relu, boolean pool) {
+        return layout.isDense();
     }
 
     /**

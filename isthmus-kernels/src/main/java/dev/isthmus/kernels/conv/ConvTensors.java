@@ -1,5 +1,7 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.MapLayout;
+
 /**
  * What one convolution pass reads and writes, by name: the image batch {@code x}, the weights
  * {@code w} and {@code bias}, the output {@code y} (pooled when the pass pools) with the pooling
@@ -31,6 +33,12 @@ public final class ConvTensors {
      * {@code prepare} step, or by the binding ({@link #prepared(float[])}) when they come laid out.
      */
     float[] prepared;
+    /**
+     * Where a forward pass without winners reads {@code x} and writes {@code y} when not dense
+     * ({@link #layouts}): the algorithm's staged input ({@link ConvAlgorithm#stagedInput}), an
+     * output layout it {@linkplain ConvAlgorithm#writesLayout writes}; null for the dense one.
+     */
+    MapLayout inputLayout, outputLayout;
 
     private ConvTensors() {}
 
@@ -107,8 +115,21 @@ public final class ConvTensors {
         return this;
     }
 
+    /**
+     * The bound forward pass reads {@code x} in {@code input} and writes {@code y} in {@code output}
+     * (image {@code n} an image size of its layout on from the offset); null or dense changes
+     * nothing. The algorithm must take them ({@link ConvAlgorithm#stagedInput},
+     * {@link ConvAlgorithm#writesLayout}), and the pass may keep no winners.
+     */
+    public ConvTensors layouts(MapLayout input, MapLayout output) {
+        this.inputLayout = input == null || input.isDense() ? null : input;
+        this.outputLayout = output == null || output.isDense() ? null : output;
+        return this;
+    }
+
     /** Forgets every array, so none stays reachable from this thread after its pass. */
     public void clear() {
+        inputLayout = outputLayout = null;
         x = w = bias = y = dy = dw = dbias = dx = prepared = residual = null;
         winners = null;
     }

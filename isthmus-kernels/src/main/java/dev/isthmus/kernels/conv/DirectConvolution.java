@@ -1,5 +1,6 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.MapLayout;
 import dev.isthmus.kernels.Window2d;
 import dev.isthmus.kernels.gemm.GemmSupport;
 import dev.isthmus.kernels.runtime.WorkerPool;
@@ -149,15 +150,33 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public void forwardImage(ConvTensors t, int n) {
+        int yb = outputAt(t, n), wb = t.winnersOffset + n * shape.pooledSize();
+        if (t.inputLayout != null) { // staged by the pass before this one, as stagedInput says
+            forwardRows(forward, t, t.x, t.xOffset + n * t.inputLayout.imageSize(), 0, rowsToCompute(t.pool), yb, wb);
+            return;
+        }
         float[] xp = stagedInput(t.x, t.xOffset + n * shape.inputSize());
-        int yb = t.yOffset + n * shape.outputSize(t.pool), wb = t.winnersOffset + n * shape.pooledSize();
         if (pairedForward != null) {
-            forwardRows(pairedForward, t, xp, 0, rowsToCompute(t.pool), yb, wb);
+            forwardRows(pairedForward, t, xp, 0, 0, rowsToCompute(t.pool), yb, wb);
         } else if (forward.flat) {
             forwardFlat(t, xp, yb, wb);
         } else {
-            forwardRows(forward, t, xp, 0, rowsToCompute(t.pool), yb, wb);
+            forwardRows(forward, t, xp, 0, 0, rowsToCompute(t.pool), yb, wb);
         }
+    }
+
+    /**
+     * Where image {@code n}'s output starts: its first cell, in a padded output layout after its
+     * borders are cleared (the tiles write the cells alone).
+     */
+    private int outputAt(ConvTensors t, int n) {
+        MapLayout out = t.outputLayout;
+        if (out == null) {
+            return t.yOffset + n * shape.outputSize(t.pool);
+        }
+        int at = t.yOffset + n * out.imageSize();
+        PaddedImage.clearBorders(kernels, t.y, at, out);
+        return at + out.offset();
     }
 
     /**
@@ -174,13 +193,35 @@ public final class DirectConvolution implements ConvAlgorithm {
             forwardImage(t, 0);
             return;
         }
-        float[] xp = stagedInput(g, t.x, t.xOffset);
+        boolean staged = t.inputLayout != null; // then g is the forward layout (stagedInput)
+        float[] xp = staged ? t.x : stagedInput(g, t.x, t.xOffset);
+        int xpAt = staged ? t.xOffset : 0, yb = outputAt(t, 0);
         int rows = rowsToCompute(t.pool), unit = t.pool || g.paired ? 2 : 1, units = rows / unit;
         int bands = Math.min(units, 4 * WorkerPool.threads());
         WorkerPool.forEach(bands, b -> {
             int from = (int) ((long) units * b / bands) * unit, to = (int) ((long) units * (b + 1) / bands) * unit;
-            forwardRows(g, t, xp, from, to, t.yOffset, t.winnersOffset);
+            forwardRows(g, t, xp, xpAt, from, to, yb, t.winnersOffset);
         });
+    }
+
+    /**
+     * The forward layout's staging as a {@link MapLayout}, where a pass without winners reads it
+     * as it lies: where it pools in the register tiles ({@link ConvSupport#poolsInTiles}), the one
+     * path that takes an offset into the staged input and writes any row and plane stride.
+     */
+    @Override
+    public MapLayout stagedInput(boolean relu, boolean pool) {
+        return poolsInTiles(relu, pool) ? forward.stagedLayout() : null;
+    }
+
+    @Override
+    public boolean writesLayout(MapLayout layout, boolean relu, boolean pool) {
+        return layout.isDense() || poolsInTiles(relu, pool)
+                && layout.holds(shape.outChannels(), shape.pooledHeight(), shape.pooledWidth());
+    }
+
+    private boolean poolsInTiles(boolean relu, boolean pool) {
+        return pool && pairedForward == null && !forward.flat && kernels.poolsInTiles(forward, relu);
     }
 
     private void requireBackward() {
@@ -209,8 +250,12 @@ public final class DirectConvolution implements ConvAlgorithm {
         return pool ? 2 * shape.pooledHeight() : shape.window().outHeight();
     }
 
-    /** Output rows {@code [r0, r1)} of one image staged for the row layout {@code g}, a strip at a time. */
-    private void forwardRows(DirectLayout g, ConvTensors t, float[] xp, int r0, int r1, int yb, int winnersB) {
+    /**
+     * Output rows {@code [r0, r1)} of one image staged for the row layout {@code g} at
+     * {@code xp[xpAt]}, a strip at a time; {@code xpAt} is 0 but where the pass pools in the tiles.
+     */
+    private void forwardRows(DirectLayout g, ConvTensors t, float[] xp, int xpAt, int r0, int r1, int yb,
+                             int winnersB) {
         Window2d w = shape.window();
         int outW = w.outWidth(), outSize = w.outSize(), cout = shape.outChannels();
         if (!t.pool && g.outWp == outW) { // rows land in y exactly: no strip
@@ -220,9 +265,15 @@ public final class DirectConvolution implements ConvAlgorithm {
         }
         int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
         if (t.pool && t.winners == null && kernels.poolsInTiles(g, t.relu)) { // inference: pooled in the tiles
-            kernels.directConvolvePooled(g, xp, t.prepared, 0, t.bias, t.biasOffset, r0, r1 - r0, t.y,
-                    yb + r0 / 2 * pw, pw, pooledPlane);
+            MapLayout out = t.outputLayout;
+            int outStride = out == null ? pw : out.rowStride(), outPlane = out == null ? pooledPlane : out.plane();
+            kernels.directConvolvePooled(g, xp, xpAt, t.prepared, 0, t.bias, t.biasOffset, r0, r1 - r0, t.y,
+                    yb + r0 / 2 * outStride, outStride, outPlane);
             return;
+        }
+        if (t.inputLayout != null || t.outputLayout != null) {
+            throw new IllegalStateException(name() + " reads a staged input and writes a padded output only where it"
+                    + " pools in its tiles");
         }
         int stripRows = stripRows(g, t.pool);
         int plane = stripRows * g.outWp;

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.MapLayout;
 import dev.isthmus.kernels.Window2d;
 
 /**
@@ -412,6 +413,18 @@ public final class DirectLayout {
     /** Floats of packed weights. */
     int packedWeightsSize() {
         return coutBlocks * ocBlock * cin * kh * kw;
+    }
+
+    /**
+     * The staged input ({@link #stage}) as a layout of the image, its zero slack included in each
+     * image's size; null in the strided layout (phases) or where the staged rows would not hold
+     * every cell (a strided window reads fewer columns than the image has).
+     */
+    MapLayout stagedLayout() {
+        if (stride != 1 || padTop < 0 || padLeft < 0 || padLeft + inW > inStride || padTop + inH > inRows) {
+            return null;
+        }
+        return new MapLayout(cin, inH, inW, stagedSize(), interior(), inStride, inPlane);
     }
 
     /** Offset of input cell (row 0, column 0) inside a staged plane. */

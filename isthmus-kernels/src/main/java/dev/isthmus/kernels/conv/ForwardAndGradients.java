@@ -1,5 +1,7 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.MapLayout;
+
 /**
  * One algorithm's forward pass with another's gradients, for a shape where the fastest forward
  * has no backward of its own: a strided convolution runs forward directly on the image's phases
@@ -47,6 +49,16 @@ final class ForwardAndGradients implements ConvAlgorithm {
     @Override
     public void forwardOneImage(ConvTensors t) {
         forward.forwardOneImage(t);
+    }
+
+    @Override
+    public MapLayout stagedInput(boolean relu, boolean pool) {
+        return forward.stagedInput(relu, pool);
+    }
+
+    @Override
+    public boolean writesLayout(MapLayout layout, boolean relu, boolean pool) {
+        return forward.writesLayout(layout, relu, pool);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.isthmus.kernels.conv;
 
+import dev.isthmus.kernels.MapLayout;
 import java.util.Arrays;
 
 /**
@@ -32,6 +33,24 @@ final class PaddedImage {
                     p + top * stride, stride);
             Arrays.fill(xp, p + bottom * stride, p + rows * stride, 0f);
         }
+    }
+
+    /**
+     * Zeroes every float of the image at {@code a[at]} in {@code layout} that is not one of its
+     * cells: from the image's start to the first cell, the gaps between rows (one strided clear a
+     * channel), between channels, and after the last cell to the image's end.
+     */
+    static void clearBorders(ConvSupport kernels, float[] a, int at, MapLayout layout) {
+        int h = layout.height(), w = layout.width(), stride = layout.rowStride(), from = at;
+        for (int c = 0; c < layout.channels(); c++) {
+            int first = at + layout.offset() + c * layout.plane();
+            Arrays.fill(a, from, first, 0f);
+            if (h > 1 && stride > w) {
+                kernels.clearRuns(a, first + w, stride, h - 1, stride - w);
+            }
+            from = first + (h - 1) * stride + w;
+        }
+        Arrays.fill(a, from, at + layout.imageSize(), 0f);
     }
 
     /**

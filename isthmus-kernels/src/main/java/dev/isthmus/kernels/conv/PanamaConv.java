@@ -107,14 +107,15 @@ public final class PanamaConv implements ConvSupport {
      * next four channels over the same columns.
      */
     @Override
-    public void directConvolvePooled(DirectLayout g, float[] xp, float[] wp, int wpOffset, float[] bias, int biasOffset,
-                                     int oy0, int rows, float[] out, int outOffset, int outStride, int outPlane) {
+    public void directConvolvePooled(DirectLayout g, float[] xp, int xpAt, float[] wp, int wpOffset, float[] bias,
+                                     int biasOffset, int oy0, int rows, float[] out, int outOffset, int outStride,
+                                     int outPlane) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.reversedTapOffsets();
         for (int r = 0; r < rows; r += 2) {
             for (int c = 0; c < g.outW; c += 2 * L) {
                 for (int oc = 0; oc < g.cout; oc += 4) {
-                    pooledTile4(k, taps, xp, (oy0 + r) * g.inStride + c, g.inStride, wp,
+                    pooledTile4(k, taps, xp, xpAt + (oy0 + r) * g.inStride + c, g.inStride, wp,
                             wpOffset + oc / block * perBlock + oc % block, block, bias, biasOffset, oc, out,
                             outOffset + oc * outPlane + r / 2 * outStride + c / 2, outPlane);
                 }
