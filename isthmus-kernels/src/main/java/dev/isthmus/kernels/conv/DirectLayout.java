@@ -498,20 +498,8 @@ public final class DirectLayout {
      * interior (the data gradient's input is written this way, straight from the pooled gradient).
      */
     void clearBorder(float[] xp, int rows, int cols, ConvSupport kernels) {
-        // Per plane: one fill from the previous plane's last row to this one's first (that row's
-        // right border, the rows below and above, the first row's left border), then the gaps
-        // between its rows (a right border and the next left one) in one strided clear; a fill
-        // per gap went through a call to the fill stub each.
-        int from = 0;
-        for (int ic = 0; ic < cin && rows > 0; ic++) {
-            int first = ic * inPlane + padTop * inStride + padLeft;
-            java.util.Arrays.fill(xp, from, first, 0f);
-            if (rows > 1 && inStride > cols) {
-                kernels.clearRuns(xp, first + cols, inStride, rows - 1, inStride - cols);
-            }
-            from = first + (rows - 1) * inStride + cols;
-        }
-        java.util.Arrays.fill(xp, from, cin * inPlane, 0f);
+        PaddedImage.clearBorders(kernels, xp, 0, cin, rows, cols, padTop * inStride + padLeft, inStride, inPlane,
+                cin * inPlane);
     }
 
     /**

@@ -37,20 +37,33 @@ final class PaddedImage {
 
     /**
      * Zeroes every float of the image at {@code a[at]} in {@code layout} that is not one of its
-     * cells: from the image's start to the first cell, the gaps between rows (one strided clear a
-     * channel), between channels, and after the last cell to the image's end.
+     * cells (the tiles that write a padded output write the cells alone).
      */
     static void clearBorders(ConvSupport kernels, float[] a, int at, MapLayout layout) {
-        int h = layout.height(), w = layout.width(), stride = layout.rowStride(), from = at;
-        for (int c = 0; c < layout.channels(); c++) {
-            int first = at + layout.offset() + c * layout.plane();
+        clearBorders(kernels, a, at, layout.channels(), layout.height(), layout.width(), layout.offset(),
+                layout.rowStride(), layout.plane(), layout.imageSize());
+    }
+
+    /**
+     * Zeroes the {@code size} floats from {@code a[at]} but {@code channels} planes of
+     * {@code rows x cols} cells, the first at {@code offset}, rows {@code stride} and planes
+     * {@code plane} apart (all of them where {@code rows} is 0). Per plane: one fill from the
+     * previous plane's last cell to this one's first (that row's right border, the rows below and
+     * above, the first row's left border), then the gaps between its rows (a right border and the
+     * next left one) in one strided clear; a fill per gap went through a call to the fill stub each.
+     */
+    static void clearBorders(ConvSupport kernels, float[] a, int at, int channels, int rows, int cols, int offset,
+                             int stride, int plane, int size) {
+        int from = at;
+        for (int c = 0; c < channels && rows > 0; c++) {
+            int first = at + offset + c * plane;
             Arrays.fill(a, from, first, 0f);
-            if (h > 1 && stride > w) {
-                kernels.clearRuns(a, first + w, stride, h - 1, stride - w);
+            if (rows > 1 && stride > cols) {
+                kernels.clearRuns(a, first + cols, stride, rows - 1, stride - cols);
             }
-            from = first + (h - 1) * stride + w;
+            from = first + (rows - 1) * stride + cols;
         }
-        Arrays.fill(a, from, at + layout.imageSize(), 0f);
+        Arrays.fill(a, from, at + size, 0f);
     }
 
     /**
