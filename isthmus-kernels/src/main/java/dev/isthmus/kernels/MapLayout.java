@@ -44,8 +44,12 @@ public record MapLayout(int channels, int height, int width, int imageSize, int 
 
     /** {@code channels x height x width} maps packed row-major, one image after another. */
     public static MapLayout dense(int channels, int height, int width) {
-        return new MapLayout(channels, height, width, Math.multiplyExact(channels, Math.multiplyExact(height, width)),
-                0, width, height * width);
+        long plane = (long) height * width, size = channels * plane;
+        if (channels > 0 && height > 0 && width > 0 && size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("channels * height * width = " + channels + " * " + height + " * "
+                    + width + " = " + size + " floats exceeds an array's " + Integer.MAX_VALUE);
+        }
+        return new MapLayout(channels, height, width, (int) size, 0, width, (int) plane);
     }
 
     /** True when the layout holds nothing but the cells, packed row-major: {@link #dense}'s. */

@@ -423,6 +423,9 @@ class FusedConvolutionProperties {
     void inferenceInPaddedLayoutsGivesTheTrainingPassBits(@ForAll("pooledTileCases") Case c) {
         FusedConvolution f = c.fused();
         float[] x = c.input(), w = c.weights(), b = c.bias();
+        for (int i = 0; i < x.length; i += 13) {
+            x[i] = i % 3 == 0 ? -0f : i % 3 == 1 ? Float.NaN : 0f;
+        }
         float[] want = new float[c.batch() * f.outputSize()];
         f.forward(c.batch(), x, 0, w, 0, b, 0, want, 0, new byte[c.batch() * f.winnersSize()], 0);
         PreparedWeights prepared = f.conv().newPreparedWeights();
@@ -441,6 +444,14 @@ class FusedConvolutionProperties {
                 wrong, prepared, b, 0, new float[c.batch() * out.imageSize()], 0, out));
         assertEquals("xLayout must be the input's dense layout " + dense + " or stagedInput() " + staged + ", got "
                 + wrong, refused.getMessage());
+        assertEquals("batch must be > 0, got 0", assertThrows(IllegalArgumentException.class, () -> f.infer(0, x, 0,
+                dense, prepared, b, 0, new float[out.imageSize()], 0, out)).getMessage());
+        if (!staged.isDense()) { // the dense x is too short for the staged layout
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> f.infer(c.batch(), x, 0, staged, prepared, b,
+                    0, new float[c.batch() * out.imageSize()], 0, out)).getMessage().startsWith("x is too short"));
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> f.infer(c.batch(), x, 0, dense, prepared, b, 0,
+                new float[c.batch() * out.imageSize() - 1], 0, out)).getMessage().startsWith("y is too short"));
         if (!tiles) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.infer(c.batch(), x, 0,
                     dense, prepared, b, 0, new float[c.batch() * padded.imageSize()], 0, padded));

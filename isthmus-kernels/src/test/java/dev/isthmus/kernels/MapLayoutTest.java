@@ -33,5 +33,9 @@ class MapLayoutTest {
         assertThrows(IllegalArgumentException.class, () -> new MapLayout(0, 4, 5, 100, 0, 5, 20));
         assertThrows(IllegalArgumentException.class, () -> new MapLayout(1, 4, 5, 100, -1, 5, 20));
         new MapLayout(1, 4, 5, 23, 0, 6, 0); // one channel: its plane is never stepped
+        assertEquals("channels * height * width = 65536 * 256 * 256 = 4294967296 floats exceeds an array's 2147483647",
+                assertThrows(IllegalArgumentException.class, () -> MapLayout.dense(65536, 256, 256)).getMessage());
+        assertEquals("height must be > 0, got -2",
+                assertThrows(IllegalArgumentException.class, () -> MapLayout.dense(3, -2, 5)).getMessage());
     }
 }

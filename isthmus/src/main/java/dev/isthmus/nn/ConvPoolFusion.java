@@ -114,10 +114,9 @@ final class ConvPoolFusion implements FusionRule {
         public void forward(LayerCall s) {
             Parameter bias = conv.bias();
             State state = s.state();
-            MapLayout in = s.inputLayout(), out = s.outputLayout();
-            if (in != null || out != null) { // an inference plan's padded maps (Execution#sliceLayouts)
-                in = in != null ? in : denseInput;
-                out = out != null ? out : denseOutput;
+            if (state.winners() == null) { // inference: its maps in the layouts the plan chose (Execution#sliceLayouts)
+                MapLayout in = s.inputLayout() != null ? s.inputLayout() : denseInput;
+                MapLayout out = s.outputLayout() != null ? s.outputLayout() : denseOutput;
                 kernel.infer(s.batch(), s.input(), s.inputFirst() * in.imageSize(), in, state.weights().prepared(),
                         bias == null ? null : bias.value(), 0, s.output(), s.outputFirst() * out.imageSize(), out);
                 return;

@@ -67,7 +67,8 @@ public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradi
 
     /**
      * Whether a forward pass without winners can write its output in {@code layout}
-     * ({@link ConvTensors#outputLayout}): by default the dense one alone.
+     * ({@link ConvTensors#outputLayout}), a layout of its output's dimensions (the caller checks
+     * those): by default the dense one alone.
      */
     default boolean writesLayout(MapLayout layout, boolean relu, boolean pool) {
         return layout.isDense();

@@ -216,8 +216,7 @@ public final class DirectConvolution implements ConvAlgorithm {
 
     @Override
     public boolean writesLayout(MapLayout layout, boolean relu, boolean pool) {
-        return layout.isDense() || poolsInTiles(relu, pool)
-                && layout.holds(shape.outChannels(), shape.pooledHeight(), shape.pooledWidth());
+        return layout.isDense() || poolsInTiles(relu, pool);
     }
 
     private boolean poolsInTiles(boolean relu, boolean pool) {
