@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  *                                        PASS forward, or backward (the data and the weight gradients);
  *                                        pooled-forward and pooled-backward fuse a ReLU and 2x2
  *                                        max-pooling ({@link FusedConvolution}, as ChestXRayNet's
- *                                        layers), with no data gradient when CIN is 1 (a first layer)
+ *                                        layers), with no data gradient when CIN is 1 (a first layer);
+ *                                        pooled-infer is pooled-forward without winners (inference)
  *   dwconv PASS BATCH CHANNELS SIDE K STRIDE PAD THREADS SECONDS
  *                                        a depthwise convolution (one channel a group, bias): PASS
  *                                        as conv's
@@ -121,9 +122,10 @@ public final class Sampler {
                 float[] x = random(r, batch * conv.inputSize()), wt = random(r, conv.weightSize()), b = random(r, cout);
                 float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];
                 float[] dw = new float[wt.length], db = new float[cout];
-                if (!java.util.List.of("forward", "backward", "pooled-forward", "pooled-backward").contains(w[1])) {
-                    throw new IllegalArgumentException(w[0] + " PASS must be forward, backward, pooled-forward or"
-                            + " pooled-backward, got '" + w[1] + "'");
+                if (!java.util.List.of("forward", "backward", "pooled-forward", "pooled-infer", "pooled-backward")
+                        .contains(w[1])) {
+                    throw new IllegalArgumentException(w[0] + " PASS must be forward, backward, pooled-forward,"
+                            + " pooled-infer or pooled-backward, got '" + w[1] + "'");
                 }
                 if (w[1].startsWith("pooled-")) {
                     FusedConvolution fused = new FusedConvolution(conv, true, true);
@@ -131,8 +133,11 @@ public final class Sampler {
                     float[] pdx = cin == 1 ? null : dx;
                     byte[] winners = new byte[batch * fused.winnersSize()];
                     fused.forward(batch, x, 0, wt, 0, b, 0, py, 0, winners, 0);
-                    return w[1].equals("pooled-forward") ? () -> fused.forward(batch, x, 0, wt, 0, b, 0, py, 0, winners, 0)
-                            : () -> fused.backward(batch, x, 0, wt, 0, py, 0, pdy, 0, winners, 0, dw, 0, db, 0, pdx, 0);
+                    return switch (w[1]) {
+                        case "pooled-forward" -> () -> fused.forward(batch, x, 0, wt, 0, b, 0, py, 0, winners, 0);
+                        case "pooled-infer" -> () -> fused.forward(batch, x, 0, wt, 0, b, 0, py, 0, null, 0);
+                        default -> () -> fused.backward(batch, x, 0, wt, 0, py, 0, pdy, 0, winners, 0, dw, 0, db, 0, pdx, 0);
+                    };
                 }
                 return w[1].equals("forward") ? () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0) : () -> {
                     conv.backwardData(batch, dy, 0, wt, 0, dx, 0);

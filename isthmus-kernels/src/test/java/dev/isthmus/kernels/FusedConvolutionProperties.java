@@ -396,8 +396,10 @@ class FusedConvolutionProperties {
     /**
      * Inference pools without winners (rectified, on AVX-512, in the direct kernel's register
      * tiles where rows are whole tiles of 32 columns and channels come in fours): the training
-     * pass's bits (with winners, through a strip), rectified or not, inputs with zeros, negative
-     * zeros and NaN, on one thread and two, and a lone image split over threads.
+     * pass's bits (with winners: in tiles of their own where rectified, else through a strip;
+     * the tiles against the plain kernels in {@code conv.PooledTileProperties}), rectified or
+     * not, inputs with zeros, negative zeros and NaN, on one thread and two, and a lone image
+     * split over threads.
      */
     @Property(tries = 60, seed = Seeds.FIXED)
     void inferencePoolingGivesTheTrainingPassBits(@ForAll("pooledTileCases") Case c) {

@@ -44,14 +44,16 @@ public interface ConvSupport {
     /**
      * {@link #directConvolve} with ReLU of output rows {@code [oy0, oy0 + rows)} ({@code oy0} and
      * {@code rows} even), each pair of rows max-pooled 2x2 as {@link #maxPool2x2} pools rectified
-     * values without winners, pooled row {@code (oy0 + r) / 2} of channel {@code oc} to
-     * {@code out[outOffset + oc * outPlane + r / 2 * outStride]}: the same floats as the two
-     * calls, with no strip between them. The staged input starts at {@code xp[xpAt]} (the layer
-     * before may have written it there). Only where {@link #poolsInTiles} says so.
+     * values, pooled row {@code (oy0 + r) / 2} of channel {@code oc} to
+     * {@code out[outOffset + oc * outPlane + r / 2 * outStride]}, and each window's winner, where
+     * {@code winners} is not null, to the same index of {@code winners} from {@code winnersOffset}
+     * (laid as {@code out}): the same floats and codes as the two calls, with no strip between
+     * them. The staged input starts at {@code xp[xpAt]} (the layer before may have written it
+     * there). Only where {@link #poolsInTiles} says so.
      */
     default void directConvolvePooled(DirectLayout g, float[] xp, int xpAt, float[] wp, int wpOffset, float[] bias,
                                       int biasOffset, int oy0, int rows, float[] out, int outOffset, int outStride,
-                                      int outPlane) {
+                                      int outPlane, byte[] winners, int winnersOffset) {
         throw new UnsupportedOperationException("no pooled tiles in " + getClass().getSimpleName());
     }
 

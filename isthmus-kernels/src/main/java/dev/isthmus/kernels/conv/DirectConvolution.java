@@ -263,11 +263,11 @@ public final class DirectConvolution implements ConvAlgorithm {
             return;
         }
         int pw = shape.pooledWidth(), pooledPlane = shape.pooledHeight() * pw;
-        if (t.pool && t.winners == null && kernels.poolsInTiles(g, t.relu)) { // inference: pooled in the tiles
-            MapLayout out = t.outputLayout;
+        if (t.pool && kernels.poolsInTiles(g, t.relu)) { // pooled in the tiles, the winners (training) beside
+            MapLayout out = t.outputLayout; // padded only in inference: winners are laid as the dense output
             int outStride = out == null ? pw : out.rowStride(), outPlane = out == null ? pooledPlane : out.plane();
             kernels.directConvolvePooled(g, xp, xpAt, t.prepared, 0, t.bias, t.biasOffset, r0, r1 - r0, t.y,
-                    yb + r0 / 2 * outStride, outStride, outPlane);
+                    yb + r0 / 2 * outStride, outStride, outPlane, t.winners, winnersB + r0 / 2 * pw);
             return;
         }
         if (t.inputLayout != null || t.outputLayout != null) {

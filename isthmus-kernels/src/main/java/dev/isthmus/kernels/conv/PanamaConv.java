@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.F2B;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.UMAX;
 
@@ -103,21 +104,27 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * Four channels by two rows by two vectors of columns a tile ({@link #pooledTile4}), then the
-     * next four channels over the same columns.
+     * Four channels by two rows by two vectors of columns a tile ({@link #pooledTile4}, or
+     * {@link #pooledTile4Winners} in training), then the next four channels over the same columns.
      */
     @Override
     public void directConvolvePooled(DirectLayout g, float[] xp, int xpAt, float[] wp, int wpOffset, float[] bias,
                                      int biasOffset, int oy0, int rows, float[] out, int outOffset, int outStride,
-                                     int outPlane) {
+                                     int outPlane, byte[] winners, int winnersOffset) {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.reversedTapOffsets();
         for (int r = 0; r < rows; r += 2) {
             for (int c = 0; c < g.outW; c += 2 * L) {
                 for (int oc = 0; oc < g.cout; oc += 4) {
-                    pooledTile4(k, taps, xp, xpAt + (oy0 + r) * g.inStride + c, g.inStride, wp,
-                            wpOffset + oc / block * perBlock + oc % block, block, bias, biasOffset, oc, out,
-                            outOffset + oc * outPlane + r / 2 * outStride + c / 2, outPlane);
+                    int base = xpAt + (oy0 + r) * g.inStride + c, wi = wpOffset + oc / block * perBlock + oc % block;
+                    int o = oc * outPlane + r / 2 * outStride + c / 2;
+                    if (winners == null) {
+                        pooledTile4(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out,
+                                outOffset + o, outPlane);
+                    } else {
+                        pooledTile4Winners(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out,
+                                outOffset + o, outPlane, winners, winnersOffset + o);
+                    }
                 }
             }
         }
@@ -204,6 +211,106 @@ public final class PanamaConv implements ConvSupport {
         IntVector v31 = a31.reinterpretAsInts().lanewise(UMAX, a33.reinterpretAsInts());
         evenIdx.selectFrom(v30, v31).lanewise(UMAX, oddIdx.selectFrom(v30, v31)).reinterpretAsFloats()
                 .intoArray(out, o + 3 * outPlane);
+    }
+
+    /**
+     * {@link #pooledTile4} for training: the same sums and ReLU, then each window's four cells
+     * picked from their two rows (two-source selects, as {@link #maxPool2x2} picks them), their
+     * maximum by the bits and the winner's code as {@code maxPool2x2} takes them, stored with the
+     * pooled vector. Through a strip, training stored every row of the convolution and read it
+     * back to pool it. A method of its own, the sums written out again: vectors passed to a
+     * helper are boxed, and {@code pooledTile4} keeps its own profile (see there).
+     */
+    private static void pooledTile4Winners(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
+                                           int block, float[] bias, int biasOffset, int oc, float[] out, int o,
+                                           int outPlane, byte[] winners, int wo) {
+        IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
+        FloatVector a00 = biasVector(bias, biasOffset, oc, 1), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = biasVector(bias, biasOffset, oc + 1, 1), a11 = a10, a12 = a10, a13 = a10;
+        FloatVector a20 = biasVector(bias, biasOffset, oc + 2, 1), a21 = a20, a22 = a20, a23 = a20;
+        FloatVector a30 = biasVector(bias, biasOffset, oc + 3, 1), a31 = a30, a32 = a30, a33 = a30;
+        for (int t = k - 1, wt = wi + t * block; t >= 0; t--, wt -= block) {
+            int at = base + taps[t];
+            FloatVector x0 = FloatVector.fromArray(S, xp, at);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + L);
+            FloatVector x2 = FloatVector.fromArray(S, xp, at + inStride);
+            FloatVector x3 = FloatVector.fromArray(S, xp, at + inStride + L);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            a02 = x2.fma(w, a02);
+            a03 = x3.fma(w, a03);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            a12 = x2.fma(w, a12);
+            a13 = x3.fma(w, a13);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            a22 = x2.fma(w, a22);
+            a23 = x3.fma(w, a23);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            a32 = x2.fma(w, a32);
+            a33 = x3.fma(w, a33);
+        }
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        a00 = a00.blend(zero, a00.compare(LE, zero));
+        a01 = a01.blend(zero, a01.compare(LE, zero));
+        a02 = a02.blend(zero, a02.compare(LE, zero));
+        a03 = a03.blend(zero, a03.compare(LE, zero));
+        a10 = a10.blend(zero, a10.compare(LE, zero));
+        a11 = a11.blend(zero, a11.compare(LE, zero));
+        a12 = a12.blend(zero, a12.compare(LE, zero));
+        a13 = a13.blend(zero, a13.compare(LE, zero));
+        a20 = a20.blend(zero, a20.compare(LE, zero));
+        a21 = a21.blend(zero, a21.compare(LE, zero));
+        a22 = a22.blend(zero, a22.compare(LE, zero));
+        a23 = a23.blend(zero, a23.compare(LE, zero));
+        a30 = a30.blend(zero, a30.compare(LE, zero));
+        a31 = a31.blend(zero, a31.compare(LE, zero));
+        a32 = a32.blend(zero, a32.compare(LE, zero));
+        a33 = a33.blend(zero, a33.compare(LE, zero));
+        // per channel: the cells top-left, top-right, bottom-left, bottom-right of each window
+        IntVector tl = evenIdx.selectFrom(a00.reinterpretAsInts(), a01.reinterpretAsInts());
+        IntVector tr = oddIdx.selectFrom(a00.reinterpretAsInts(), a01.reinterpretAsInts());
+        IntVector bl = evenIdx.selectFrom(a02.reinterpretAsInts(), a03.reinterpretAsInts());
+        IntVector br = oddIdx.selectFrom(a02.reinterpretAsInts(), a03.reinterpretAsInts());
+        FloatVector m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        m.intoArray(out, o);
+        FloatVector code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
+                .blend(zero, tl.reinterpretAsFloats().eq(m));
+        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo); // not storeCodes: C2 left it a call
+        tl = evenIdx.selectFrom(a10.reinterpretAsInts(), a11.reinterpretAsInts());
+        tr = oddIdx.selectFrom(a10.reinterpretAsInts(), a11.reinterpretAsInts());
+        bl = evenIdx.selectFrom(a12.reinterpretAsInts(), a13.reinterpretAsInts());
+        br = oddIdx.selectFrom(a12.reinterpretAsInts(), a13.reinterpretAsInts());
+        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        m.intoArray(out, o + outPlane);
+        code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
+                .blend(zero, tl.reinterpretAsFloats().eq(m));
+        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + outPlane);
+        tl = evenIdx.selectFrom(a20.reinterpretAsInts(), a21.reinterpretAsInts());
+        tr = oddIdx.selectFrom(a20.reinterpretAsInts(), a21.reinterpretAsInts());
+        bl = evenIdx.selectFrom(a22.reinterpretAsInts(), a23.reinterpretAsInts());
+        br = oddIdx.selectFrom(a22.reinterpretAsInts(), a23.reinterpretAsInts());
+        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        m.intoArray(out, o + 2 * outPlane);
+        code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
+                .blend(zero, tl.reinterpretAsFloats().eq(m));
+        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 2 * outPlane);
+        tl = evenIdx.selectFrom(a30.reinterpretAsInts(), a31.reinterpretAsInts());
+        tr = oddIdx.selectFrom(a30.reinterpretAsInts(), a31.reinterpretAsInts());
+        bl = evenIdx.selectFrom(a32.reinterpretAsInts(), a33.reinterpretAsInts());
+        br = oddIdx.selectFrom(a32.reinterpretAsInts(), a33.reinterpretAsInts());
+        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        m.intoArray(out, o + 3 * outPlane);
+        code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
+                .blend(zero, tl.reinterpretAsFloats().eq(m));
+        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 3 * outPlane);
     }
 
     /**
