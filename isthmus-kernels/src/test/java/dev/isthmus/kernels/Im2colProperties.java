@@ -72,6 +72,36 @@ class Im2colProperties {
         }).filter(c -> c != null && (c.window().strideX() > 1 || c.window().strideY() > 1));
     }
 
+    /**
+     * Maps of 16 outputs (one 512-bit vector: ChestXRayNet's conv7 is 4x4 under a 5x5 kernel),
+     * at strides 1 and 2 and dilations 1 and 2: where each tap's row is picked from two vectors
+     * ({@code ConvSupport.selectsRows}) and, past two vectors of window, where it is not.
+     */
+    @Provide
+    Arbitrary<WindowCase> oneVectorCases() {
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 6), Arbitraries.of(1, 2, 4, 8),
+                        Arbitraries.integers().between(1, 5), Arbitraries.integers().between(1, 5),
+                        Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(0, 2))
+                .as((c, oh, kh, kw, s, d, pad) -> new int[] {c, oh, kh, kw, s, d, pad});
+        return Combinators.combine(shape, Arbitraries.longs()).as((v, seed) -> {
+            int oh = v[1], ow = 16 / oh, kh = v[2], kw = v[3], s = v[4], d = v[5], pad = v[6];
+            int inH = (oh - 1) * s + (kh - 1) * d + 1 - 2 * pad, inW = (ow - 1) * s + (kw - 1) * d + 1 - 2 * pad;
+            try {
+                return new WindowCase(1, v[0], 1, Window2d.of(inH, inW, kh, kw, s, s, d, d,
+                        Padding.explicit(pad, pad, pad, pad)), seed);
+            } catch (IllegalArgumentException e) {
+                return null; // the kernel does not fit the padded input
+            }
+        }).filter(c -> c != null && c.window().outSize() == 16);
+    }
+
+    @Property(tries = 150, seed = Seeds.FIXED)
+    void oneVectorMapsHoldEveryReceptiveField(@ForAll("oneVectorCases") WindowCase c) {
+        assertHoldsEveryReceptiveField(c);
+        assertSumsEveryReceptiveField(c);
+    }
+
     @Property(tries = 200, seed = Seeds.FIXED)
     void stridedMapsHoldEveryReceptiveField(@ForAll("stridedCases") WindowCase c) {
         assertHoldsEveryReceptiveField(c);

@@ -122,6 +122,25 @@ public interface ConvSupport {
     void copyRuns(float[] from, int fromAt, int fromStride, int runs, int width, float[] to, int toAt, int toLimit);
 
     /**
+     * Whether im2col takes each tap's row of {@code count} floats, its runs {@code width} wide and
+     * all within {@code span} floats of the window's start, by {@link #selectRows}: false unless
+     * an implementation picks such a row from two vectors faster than it copies its runs.
+     */
+    default boolean selectsRows(int width, int count, int span) {
+        return false;
+    }
+
+    /**
+     * im2col's rows where {@link #selectsRows} says so: row {@code (c, ky, kx)} (in that order, from
+     * {@code to[0]}) is {@code from[at + offsets[i]]} for {@code i < offsets' count}, where
+     * {@code at = c * plane + ky * tapRowStep + kx * tapColStep}.
+     */
+    default void selectRows(float[] from, int[] offsets, int channels, int plane, int kernelH, int kernelW,
+                            int tapRowStep, int tapColStep, float[] to) {
+        throw new UnsupportedOperationException("no row selection in " + getClass().getSimpleName());
+    }
+
+    /**
      * Two half-width images merged column by column: {@code to[ch][r][2c] = a[ch][r][c]} for
      * {@code c < widthA} and {@code to[ch][r][2c + 1] = b[ch][r][c]} for {@code c < widthB}, where
      * {@code widthB} is {@code widthA} or one less; rows of {@code to} {@code toStride} apart from

@@ -81,6 +81,16 @@ public final class Im2col {
                 planes.stride(), planes.plane());
         int outH = w.outHeight(), outW = w.outWidth(), sx = w.strideX(), rowStep = planes.rowStep(w);
         int p = outH * outW, dst = 0, end = channels * w.kernelSize() * p;
+        int span = (outH - 1) * rowStep + (outW - 1) * sx + 1;
+        if (k.selectsRows(outW, p, span)) { // every tap's row the same offsets from its window's start
+            int[] offsets = Workspace.ints(Workspace.IntSlot.IM2COL_OFFSETS, p);
+            for (int i = 0; i < p; i++) {
+                offsets[i] = i / outW * rowStep + i % outW * sx;
+            }
+            k.selectRows(xs, offsets, channels, planes.plane(), w.kernelHeight(), w.kernelWidth(),
+                    w.dilationY() * planes.stride(), w.dilationX(), col);
+            return;
+        }
         for (int c = 0; c < channels; c++) {
             for (int ky = 0; ky < w.kernelHeight(); ky++) {
                 for (int kx = 0; kx < w.kernelWidth(); kx++) {

@@ -1404,6 +1404,33 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
+     * A map of one vector (ChestXRayNet's conv7: 4x4, runs of 4 floats) whose window spans two:
+     * copied a run at a time, conv7 spent a third of its backward in im2col's loops, their index
+     * arithmetic spilled; a vector gather per row was slower still (x1.18-1.20).
+     */
+    @Override
+    public boolean selectsRows(int width, int count, int span) {
+        return Vectors.TWO_SOURCE_SELECT && width < L && count == L && span <= 2 * L;
+    }
+
+    /** Two loads and one two-source select per row ({@link #selectsRows}); the planes' slack holds the second load. */
+    @Override
+    public void selectRows(float[] from, int[] offsets, int channels, int plane, int kernelH, int kernelW,
+                           int tapRowStep, int tapColStep, float[] to) {
+        IntVector pick = Vectors.pairIndices(offsets, 0);
+        int dst = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kernelH; ky++) {
+                for (int kx = 0, at = c * plane + ky * tapRowStep; kx < kernelW; kx++, at += tapColStep, dst += L) {
+                    IntVector v0 = FloatVector.fromArray(S, from, at).reinterpretAsInts();
+                    IntVector v1 = FloatVector.fromArray(S, from, at + L).reinterpretAsInts();
+                    pick.selectFrom(v0, v1).reinterpretAsFloats().intoArray(to, dst);
+                }
+            }
+        }
+    }
+
+    /**
      * At step 2, two loads and one two-vector shuffle (the even lanes) per vector of output, where
      * a float-by-float copy spends more on each narrow run's loop than on its floats; other steps
      * float by float.

@@ -70,7 +70,9 @@ public final class Workspace {
          * SGEMM's table of where A's rows start, when A is read in place. The calling thread's:
          * workers read it only while the call that filled it runs.
          */
-        GEMM_ROWS
+        GEMM_ROWS,
+        /** im2col's offsets of one tap's row in the padded planes, where a narrow map gathers its rows. */
+        IM2COL_OFFSETS
     }
 
     private static final ThreadLocal<int[][]> INTS =
