@@ -131,8 +131,9 @@ public interface ConvSupport {
     }
 
     /**
-     * im2col's rows where {@link #selectsRows} says so: row {@code (c, ky, kx)} (in that order, from
-     * {@code to[0]}) is {@code from[at + offsets[i]]} for {@code i < offsets' count}, where
+     * im2col's rows where {@link #selectsRows} says so, each {@code count} floats long (the count
+     * it accepted): row {@code (c, ky, kx)} (in that order, from {@code to[0]}) holds
+     * {@code from[at + offsets[i]]} for {@code i < count}, where
      * {@code at = c * plane + ky * tapRowStep + kx * tapColStep}.
      */
     default void selectRows(float[] from, int[] offsets, int channels, int plane, int kernelH, int kernelW,
