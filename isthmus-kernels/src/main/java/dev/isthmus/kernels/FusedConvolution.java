@@ -13,8 +13,9 @@ import java.util.Objects;
  * <p>Semantics are those of the layers in sequence: ReLU is {@code max(v, 0)} (NaN stays NaN),
  * a pooling window's maximum is {@code Math.max} of its four cells (NaN wins), and its gradient
  * goes to the first cell, in row-major order, equal to that maximum; odd last rows and columns
- * are dropped, as PyTorch floors. The backward pass needs the forward output {@code y} (the
- * ReLU's mask) and the winners, not the pre-activation.
+ * are dropped, as PyTorch floors. The backward pass needs the winners with pooling, the forward
+ * output {@code y} (the ReLU's mask) without, never the pre-activation: after a ReLU, a window
+ * whose maximum is not positive passes no gradient, and its winner's code says so.
  *
  * <p>Threads, determinism and concurrency are as {@link Convolution}'s.
  */
@@ -218,7 +219,8 @@ public final class FusedConvolution {
      * Gradients from {@code dy = d(loss)/dy}: {@code dw}, {@code dbias} (summed over the batch)
      * and {@code dx}, each overwritten, each skipped when null.
      *
-     * @param y       the forward output (the ReLU's mask); may be null without ReLU
+     * @param y       the forward output (the ReLU's mask); may be null without ReLU, or with pooling
+     *                (the winners carry the mask)
      * @param winners the forward pass's winners; may be null without pooling
      * @throws IllegalArgumentException if an array is too short, or {@code y} or {@code winners}
      *                                  is missing where the ReLU or the pooling needs it
@@ -253,7 +255,7 @@ public final class FusedConvolution {
                           float[] dw, int dwOffset, float[] dbias, int dbiasOffset, float[] dx, int dxOffset) {
         Checks.positive("batch", batch);
         Checks.span("dy", dy, dyOffset, batch, outputSize(), "batch * outputSize()");
-        if (relu) {
+        if (relu && !pool) { // with pooling, the winners carry the ReLU's mask
             if (y == null) {
                 throw new IllegalArgumentException("y (the forward output) is needed for the ReLU's gradient, got null");
             }

@@ -129,25 +129,26 @@ class BiasSumProperties {
      * vector kernels add each pooled row's whole vectors (or, where a row is half a vector, each
      * pair of rows) lane by lane over the plane, sum the lanes by halving and add the rows' ends
      * (in float, in order) in double; the scalar ones add
-     * every value in float, in order. The unpooled gradient: each window's value at its winner.
+     * every value in float, in order. The unpooled gradient: each window's value at its winner,
+     * none at all from a window coded dead (a ReLU's, where the maximum was not positive).
      */
     @Property(tries = 200, seed = Seeds.FIXED)
     void pooledBackwardUnpoolsAndSumsInItsOrder(@ForAll @IntRange(min = 1, max = 3) int channels,
                                                 @ForAll @IntRange(min = 1, max = 9) int pooledRows,
                                                 @ForAll @IntRange(min = 1, max = 40) int pooledWidth,
-                                                @ForAll boolean relu, @ForAll long seed) {
+                                                @ForAll boolean rectified, @ForAll long seed) {
         Random random = new Random(seed);
         int plane = pooledRows * pooledWidth, dzStride = 2 * pooledWidth + 1, dzPlane = 2 * pooledRows * dzStride + 3;
-        float[] dy = gaussian(random, 1 + channels * plane), y = gaussian(random, 2 + channels * plane);
+        float[] dy = gaussian(random, 1 + channels * plane);
         byte[] winners = new byte[channels * plane];
         for (int i = 0; i < winners.length; i++) {
-            winners[i] = (byte) random.nextInt(4);
+            winners[i] = (byte) random.nextInt(rectified ? 5 : 4); // 4: ConvSupport.DEAD_WINDOW
         }
         float[] dz = new float[channels * dzPlane];
         double[] sums = {0.5, -2.0, 4.0};
         double[] expected = sums.clone();
-        KERNELS.maxPool2x2Backward(dy, 1, y, 2, plane, winners, 0, channels, pooledRows, pooledWidth, relu, dz, 0,
-                dzStride, dzPlane, sums);
+        KERNELS.maxPool2x2Backward(dy, 1, plane, winners, 0, channels, pooledRows, pooledWidth, dz, 0, dzStride, dzPlane,
+                sums);
         int lanes = lanes(), vectorCols = lanes == 0 ? 0 : pooledWidth / lanes * lanes;
         boolean rowPairs = 2 * pooledWidth == lanes; // two pooled rows a vector, an odd last row at the ends
         for (int ch = 0; ch < channels; ch++) {
@@ -156,7 +157,7 @@ class BiasSumProperties {
             for (int py = 0; py < pooledRows; py++) {
                 for (int px = 0; px < pooledWidth; px++) {
                     int i = ch * plane + py * pooledWidth + px;
-                    float g = !relu || y[2 + i] > 0f ? dy[1 + i] : 0f;
+                    float g = winners[i] == ConvSupport.DEAD_WINDOW ? 0f : dy[1 + i];
                     inOrder += g;
                     if (rowPairs && py < pooledRows / 2 * 2) {
                         lane[py % 2 * pooledWidth + px] += g;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isthmus.kernels.conv.ConvSupport;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -571,7 +572,10 @@ class FusedConvolutionProperties {
                         Window2d.of(s[3], s[4], s[5], 1, Padding.symmetric(s[5] / 2, s[5] / 2)), relu, true, seed));
     }
 
-    /** Each recorded winner is a cell of its window whose (reference) value is the window's maximum. */
+    /**
+     * Each recorded winner is a cell of its window whose (reference) value is the window's
+     * maximum; after a ReLU, a window whose maximum is not positive is coded dead instead.
+     */
     private static void assertWinnersHoldTheMaximum(Case c, float[] x, float[] w, float[] b, float[] y, int yOffset,
                                                     byte[] winners, int winnersOffset) {
         Window2d g = c.window();
@@ -581,6 +585,12 @@ class FusedConvolutionProperties {
             for (int py = 0; py < ph; py++) {
                 for (int px = 0; px < pw; px++) {
                     int o = (plane * ph + py) * pw + px, code = winners[winnersOffset + o];
+                    boolean dead = c.relu() && !(y[yOffset + o] > 0);
+                    assertEquals(dead, code == ConvSupport.DEAD_WINDOW, c + ": window " + o + " max " + y[yOffset + o]
+                            + " coded " + code);
+                    if (dead) {
+                        continue;
+                    }
                     assertTrue(code >= 0 && code <= 3, "winner code " + code);
                     double v = z[(plane * g.outHeight() + 2 * py + code / 2) * g.outWidth() + 2 * px + code % 2];
                     if (c.relu()) {
@@ -644,9 +654,10 @@ class FusedConvolutionProperties {
         f.forward(c.batch(), x, 0, w, 0, b, 0, y, 0, winners, 0);
         float[] dy = c.random(y.length, 4);
         float[] dw = c.random(w.length, 5), db = c.random(b.length, 6), dx = dataGradient ? c.random(x.length, 7) : null;
-        f.backward(c.batch(), x, 0, w, 0, y, 0, dy, 0, winners, 0, dw, 0, db, 0, dx, 0);
+        float[] mask = c.pool() ? null : y; // pooled, the winners' codes carry the ReLU's mask: y is not read
+        f.backward(c.batch(), x, 0, w, 0, mask, 0, dy, 0, winners, 0, dw, 0, db, 0, dx, 0);
 
-        // dz: dy at each window's winner, where the ReLU let it through.
+        // dz: dy at each window's winner, where the ReLU let it through (by y, not by the codes).
         double[] dz = new double[c.batch() * c.cout() * g.outSize()];
         int ph = g.outHeight() / 2, pw = g.outWidth() / 2;
         for (int plane = 0; plane < c.batch() * c.cout(); plane++) {
@@ -676,7 +687,7 @@ class FusedConvolutionProperties {
         for (int threads = 1; threads <= 2 && !dataGradient; threads++) { // the same bits on one thread and two
             Parallel.setThreads(threads);
             float[] again = new float[w.length + b.length];
-            f.backward(c.batch(), x, 0, w, 0, y, 0, dy, 0, winners, 0, again, 0, again, w.length, null, 0);
+            f.backward(c.batch(), x, 0, w, 0, mask, 0, dy, 0, winners, 0, again, 0, again, w.length, null, 0);
             assertArrayEquals(dw, java.util.Arrays.copyOf(again, w.length), c + ": dw on " + threads + " threads");
             assertArrayEquals(db, java.util.Arrays.copyOfRange(again, w.length, again.length),
                     c + ": dbias on " + threads + " threads");
@@ -1030,8 +1041,10 @@ class FusedConvolutionProperties {
         e = assertThrows(IllegalArgumentException.class,
                 () -> f.backward(1, x, 0, w, 0, y, 0, dy, 0, null, 0, new float[w.length], 0, null, 0, null, 0));
         assertEquals("winners (from the forward pass) are needed for the pooling's gradient, got null", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> f.backward(1, x, 0, w, 0, null, 0, dy, 0, winners, 0, new float[w.length], 0, null, 0, null, 0));
+        FusedConvolution unpooled = new FusedConvolution(conv, true, false); // pooled, the winners carry the mask
+        float[] dyUnpooled = new float[unpooled.outputSize()];
+        e = assertThrows(IllegalArgumentException.class, () -> unpooled.backward(1, x, 0, w, 0, null, 0, dyUnpooled, 0,
+                null, 0, new float[w.length], 0, null, 0, null, 0));
         assertEquals("y (the forward output) is needed for the ReLU's gradient, got null", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new FusedConvolution(Convolution.of(1, 1, 8, 1, 1, 1, Padding.VALID), false, true));

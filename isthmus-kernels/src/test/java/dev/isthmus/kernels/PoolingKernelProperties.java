@@ -58,7 +58,7 @@ class PoolingKernelProperties {
         byte[] wantWinners = withWinners ? new byte[want.length] : null;
         byte[] gotWinners = withWinners ? new byte[want.length] : null;
         ScalarConv.INSTANCE.maxPool2x2(a, aOffset, aStride, aPlane, channels, pooledRows, pooledWidth, want, yOffset,
-                yPlane, wantWinners, yOffset, false);
+                yPlane, wantWinners, yOffset, rectified);
         KERNELS.maxPool2x2(a, aOffset, aStride, aPlane, channels, pooledRows, pooledWidth, got, yOffset, yPlane,
                 gotWinners, yOffset, rectified);
         assertArrayEquals(want, got); // floatToIntBits: a NaN is a NaN, +0 is not -0

@@ -73,20 +73,30 @@ public interface ConvSupport {
      * maximum) into {@code winners} when it is not null. The maximum is {@code Math.max}'s (NaN
      * when a cell is NaN, +0 above -0). {@code rectified} says every cell is a ReLU's output
      * ({@code Math.max(v, 0f)}: +0, above it, or NaN), which lets a kernel order the cells by
-     * their bits; the results are the same.
+     * their bits; the maxima are the same. Rectified, a window whose maximum is not positive (+0
+     * or NaN) is coded {@link #DEAD_WINDOW}: the ReLU passes it no gradient, so the backward pass
+     * needs only the codes, not the pooled maxima.
      */
     void maxPool2x2(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows, int pooledWidth,
                     float[] y, int yOffset, int yPlane, byte[] winners, int winnersOffset, boolean rectified);
 
     /**
-     * The 2x2 pooling's input gradient: each window's {@code dy} at its winner (masked by
-     * {@code y > 0} when a ReLU came before), zero at the other three cells; when {@code sums} is
-     * not null, also {@code sums[c] +=} the sum of channel {@code c}'s window gradients, which is
-     * the bias gradient of the convolution before the pooling.
+     * A rectified window's code ({@link #maxPool2x2}) where its maximum is not positive: no cell
+     * passes a gradient. Reading it, the unpooling leaves the pooled maxima alone (ChestXRayNet's
+     * conv1 read 512 KB of them an image, from memory, only for the ReLU's mask).
      */
-    void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
-                            int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                            float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums);
+    int DEAD_WINDOW = 4;
+
+    /**
+     * The 2x2 pooling's input gradient: each window's {@code dy} at its winner, zero at the other
+     * three cells, and at all four where the window is coded {@link #DEAD_WINDOW} (a ReLU came
+     * before); when {@code sums} is not null, also {@code sums[c] +=} the sum of channel
+     * {@code c}'s window gradients, which is the bias gradient of the convolution before the
+     * pooling. {@code plane}: the pooled planes' size, of {@code dy} and the winners alike.
+     */
+    void maxPool2x2Backward(float[] dy, int dyOffset, int plane, byte[] winners, int winnersOffset, int channels,
+                            int pooledRows, int pooledWidth, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                            double[] sums);
 
     /** {@code a = relu ? max(a + bias[c], 0) : a + bias[c]} in place over {@code channels} planes of {@code n}. */
     void biasActivation(float[] a, int offset, int plane, int channels, int n, float[] bias, int biasOffset, boolean relu);

@@ -59,8 +59,8 @@ final class DenseEpilogue {
                 if (2 * ph != outH || 2 * pw != outW) {
                     Arrays.fill(dz, 0, shape.outputSize(), 0f); // cells no window covers
                 }
-                kernels.maxPool2x2Backward(t.dy, dyb, t.y, yb, ph * pw, t.winners,
-                        t.winnersOffset + n * shape.pooledSize(), cout, ph, pw, t.relu, dz, 0, outW, p, biasSums);
+                kernels.maxPool2x2Backward(t.dy, dyb, ph * pw, t.winners, t.winnersOffset + n * shape.pooledSize(), cout,
+                        ph, pw, dz, 0, outW, p, biasSums);
                 return dz;
             }
             kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, true, dz, 0, outW, p, null);

@@ -394,8 +394,8 @@ public final class DirectConvolution implements ConvAlgorithm {
         int at = b.interior();
         if (t.pool) {
             b.clearBorder(dz, 2 * ph, 2 * pw, kernels);
-            kernels.maxPool2x2Backward(t.dy, dyb, t.y, yb, ph * pw, t.winners, winB, cout, ph, pw, t.relu, dz, at,
-                    b.inStride, b.inPlane, biasSums);
+            kernels.maxPool2x2Backward(t.dy, dyb, ph * pw, t.winners, winB, cout, ph, pw, dz, at, b.inStride, b.inPlane,
+                    biasSums);
         } else {
             b.clearBorder(dz, outH, outW, kernels);
             kernels.activationGradient(t.dy, dyb, t.y, yb, cout, outH, outW, t.relu, dz, at, b.inStride, b.inPlane,
@@ -465,8 +465,8 @@ public final class DirectConvolution implements ConvAlgorithm {
             int r = Math.min(rows, forward.computedRows - oy), pooled = Math.max(0, Math.min(r, 2 * ph - oy) / 2);
             if (pooled > 0) {
                 int p0 = oy / 2 * pw;
-                kernels.maxPool2x2Backward(t.dy, dyb + p0, t.y, yb + p0, ph * pw, t.winners, winB + p0, cout, pooled, pw,
-                        t.relu, dz, at, b.inStride, plane, biasSums);
+                kernels.maxPool2x2Backward(t.dy, dyb + p0, ph * pw, t.winners, winB + p0, cout, pooled, pw, dz, at,
+                        b.inStride, plane, biasSums);
             }
             for (int ch = 0; ch < cout && 2 * pooled < r; ch++) { // rows the pooling dropped (an odd height)
                 for (int j = 2 * pooled; j < r; j++) {

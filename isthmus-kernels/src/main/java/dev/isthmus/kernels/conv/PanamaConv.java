@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.F2B;
+import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.UMAX;
 
@@ -216,8 +217,9 @@ public final class PanamaConv implements ConvSupport {
     /**
      * {@link #pooledTile4} for training: the same sums and ReLU, then each window's four cells
      * picked from their two rows (two-source selects, as {@link #maxPool2x2} picks them), their
-     * maximum by the bits and the winner's code as {@code maxPool2x2} takes them, stored with the
-     * pooled vector. Through a strip, training stored every row of the convolution and read it
+     * maximum by the bits and the winner's code as {@code maxPool2x2} takes them (rectified: a
+     * window whose maximum is not positive is {@link #DEAD_WINDOW}), stored with the pooled
+     * vector. Through a strip, training stored every row of the convolution and read it
      * back to pool it. A method of its own, the sums written out again: vectors passed to a
      * helper are boxed, and {@code pooledTile4} keeps its own profile (see there).
      */
@@ -258,6 +260,7 @@ public final class PanamaConv implements ConvSupport {
         }
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        FloatVector dead = FloatVector.broadcast(S, DEAD_WINDOW);
         a00 = a00.blend(zero, a00.compare(LE, zero));
         a01 = a01.blend(zero, a01.compare(LE, zero));
         a02 = a02.blend(zero, a02.compare(LE, zero));
@@ -283,6 +286,7 @@ public final class PanamaConv implements ConvSupport {
         m.intoArray(out, o);
         FloatVector code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
                 .blend(zero, tl.reinterpretAsFloats().eq(m));
+        code = dead.blend(code, m.compare(GT, zero)); // a maximum of +0 or NaN passes no gradient
         ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo); // not storeCodes: C2 left it a call
         tl = evenIdx.selectFrom(a10.reinterpretAsInts(), a11.reinterpretAsInts());
         tr = oddIdx.selectFrom(a10.reinterpretAsInts(), a11.reinterpretAsInts());
@@ -292,6 +296,7 @@ public final class PanamaConv implements ConvSupport {
         m.intoArray(out, o + outPlane);
         code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
                 .blend(zero, tl.reinterpretAsFloats().eq(m));
+        code = dead.blend(code, m.compare(GT, zero));
         ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + outPlane);
         tl = evenIdx.selectFrom(a20.reinterpretAsInts(), a21.reinterpretAsInts());
         tr = oddIdx.selectFrom(a20.reinterpretAsInts(), a21.reinterpretAsInts());
@@ -301,6 +306,7 @@ public final class PanamaConv implements ConvSupport {
         m.intoArray(out, o + 2 * outPlane);
         code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
                 .blend(zero, tl.reinterpretAsFloats().eq(m));
+        code = dead.blend(code, m.compare(GT, zero));
         ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 2 * outPlane);
         tl = evenIdx.selectFrom(a30.reinterpretAsInts(), a31.reinterpretAsInts());
         tr = oddIdx.selectFrom(a30.reinterpretAsInts(), a31.reinterpretAsInts());
@@ -310,6 +316,7 @@ public final class PanamaConv implements ConvSupport {
         m.intoArray(out, o + 3 * outPlane);
         code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
                 .blend(zero, tl.reinterpretAsFloats().eq(m));
+        code = dead.blend(code, m.compare(GT, zero));
         ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 3 * outPlane);
     }
 
@@ -955,7 +962,7 @@ public final class PanamaConv implements ConvSupport {
         }
         IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        FloatVector zero = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S), dead = FloatVector.broadcast(S, DEAD_WINDOW);
         int rest = pooledWidth % L, full = pooledWidth - rest;
         for (int ch = 0; ch < channels; ch++) {
             for (int py = 0; py < pooledRows; py++) {
@@ -970,13 +977,16 @@ public final class PanamaConv implements ConvSupport {
                             : tl.max(tr).max(bl.max(br));
                     m.intoArray(y, yOffset + o + px);
                     FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
+                    if (rectified) {
+                        code = dead.blend(code, m.compare(VectorOperators.GT, zero));
+                    }
                     storeCodes(code, winners, winnersOffset + o + px);
                 }
             }
         }
         if (rest > 0) {
             maxPool2x2Ends(a, aOffset + 2 * full, aStride, aPlane, channels, pooledRows, pooledWidth, rest, y,
-                    yOffset + full, yPlane, winners, winnersOffset + full);
+                    yOffset + full, yPlane, winners, winnersOffset + full, rectified);
         }
     }
 
@@ -1009,7 +1019,7 @@ public final class PanamaConv implements ConvSupport {
         }
         if (rest > 0) {
             maxPool2x2Ends(a, aOffset + 2 * full, aStride, aPlane, channels, pooledRows, pooledWidth, rest, y,
-                    yOffset + full, yPlane, null, 0);
+                    yOffset + full, yPlane, null, 0, rectified);
         }
     }
 
@@ -1025,7 +1035,7 @@ public final class PanamaConv implements ConvSupport {
                                            int winnersOffset, boolean rectified) {
         IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        FloatVector zero = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S), dead = FloatVector.broadcast(S, DEAD_WINDOW);
         int width = L / 2, pairs = pooledRows / 2;
         for (int ch = 0; ch < channels; ch++) {
             for (int py = 0; py < 2 * pairs; py += 2) {
@@ -1040,6 +1050,9 @@ public final class PanamaConv implements ConvSupport {
                 m.intoArray(y, yOffset + o);
                 if (winners != null) {
                     FloatVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(zero, tl.eq(m));
+                    if (rectified) {
+                        code = dead.blend(code, m.compare(VectorOperators.GT, zero));
+                    }
                     storeCodes(code, winners, winnersOffset + o);
                 }
             }
@@ -1047,7 +1060,7 @@ public final class PanamaConv implements ConvSupport {
         if (pooledRows % 2 != 0) {
             int last = pooledRows - 1;
             maxPool2x2Ends(a, aOffset + 2 * last * aStride, aStride, aPlane, channels, 1, width, width, y,
-                    yOffset + last * width, yPlane, winners, winnersOffset + last * width);
+                    yOffset + last * width, yPlane, winners, winnersOffset + last * width, rectified);
         }
     }
 
@@ -1065,7 +1078,7 @@ public final class PanamaConv implements ConvSupport {
      */
     private static void maxPool2x2Ends(float[] a, int aOffset, int aStride, int aPlane, int channels, int pooledRows,
                                        int pooledWidth, int rest, float[] y, int yOffset, int yPlane, byte[] winners,
-                                       int winnersOffset) {
+                                       int winnersOffset, boolean rectified) {
         IntVector evenIdx = pairIndices(0), oddIdx = pairIndices(1);
         FloatVector zero = FloatVector.zero(S);
         VectorMask<Float> low = S.indexInRange(0, 2 * rest), high = S.indexInRange(L, 2 * rest);
@@ -1085,7 +1098,7 @@ public final class PanamaConv implements ConvSupport {
                 if (winners != null) { // a window at a time, from the maximum just stored
                     for (int j = 0, w = winnersOffset + o; j < rest; j++) {
                         int t = top + 2 * j, b = bottom + 2 * j;
-                        winners[w + j] = (byte) ScalarConv.winner(a[t], a[t + 1], a[b], y[yOffset + o + j]);
+                        winners[w + j] = (byte) ScalarConv.code(a[t], a[t + 1], a[b], y[yOffset + o + j], rectified);
                     }
                 }
             }
@@ -1114,8 +1127,8 @@ public final class PanamaConv implements ConvSupport {
     }
 
     /**
-     * The gradient at the 2x2 pooling's input: each window's {@code dy} at its winner (masked by
-     * {@code y > 0} when a ReLU came before), zero at the other three cells. Writes rows
+     * The gradient at the 2x2 pooling's input: each window's {@code dy} at its winner, zero at the
+     * other three cells (at all four where the window is {@linkplain #DEAD_WINDOW dead}). Writes rows
      * {@code [0, 2 * pooledRows)}, columns {@code [0, 2 * pooledWidth)} of each plane of {@code dz}.
      * With {@code sums}, adds each channel's window gradients to it (the bias gradient: per lane
      * over the plane's full vectors, the lanes by {@link Vectors#laneSum}, then the row ends in
@@ -1124,12 +1137,12 @@ public final class PanamaConv implements ConvSupport {
      * fifth of a 64 -> 128 backward on 16x16 (VGG's last convolution).
      */
     @Override
-    public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
-                                   int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                                   float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
+    public void maxPool2x2Backward(float[] dy, int dyOffset, int plane, byte[] winners, int winnersOffset, int channels,
+                                   int pooledRows, int pooledWidth, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                                   double[] sums) {
         if (2 * pooledWidth == L) {
-            maxPool2x2BackwardRowPairs(dy, dyOffset, y, yOffset, yPlane, winners, winnersOffset, channels, pooledRows,
-                    relu, dz, dzOffset, dzStride, dzPlane, sums);
+            maxPool2x2BackwardRowPairs(dy, dyOffset, plane, winners, winnersOffset, channels, pooledRows, dz, dzOffset,
+                    dzStride, dzPlane, sums);
             return;
         }
         IntVector zipLowIdx = pairIndices(2), zipHighIdx = pairIndices(3);
@@ -1139,16 +1152,14 @@ public final class PanamaConv implements ConvSupport {
             FloatVector sum = zero;
             float ends = 0f;
             for (int py = 0; py < pooledRows; py++) {
-                int o = ch * yPlane + py * pooledWidth;
+                int o = ch * plane + py * pooledWidth;
                 int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
                 int px = 0;
                 for (; px + L <= pooledWidth; px += L) {
-                    FloatVector g = FloatVector.fromArray(S, dy, dyOffset + o + px);
-                    if (relu) {
-                        g = zero.blend(g, FloatVector.fromArray(S, y, yOffset + o + px).compare(VectorOperators.GT, zero));
-                    }
-                    sum = sum.add(g);
                     FloatVector code = loadCodes(winners, winnersOffset + o + px);
+                    // the window's gradient, none where it is dead (a code past 3)
+                    FloatVector g = zero.blend(FloatVector.fromArray(S, dy, dyOffset + o + px), code.compare(LE, three));
+                    sum = sum.add(g);
                     FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
                     FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
                     Vectors.pair(zipLowIdx, ZIP_LOW, tl, tr).intoArray(dz, top + 2 * px);
@@ -1157,12 +1168,10 @@ public final class PanamaConv implements ConvSupport {
                     Vectors.pair(zipHighIdx, ZIP_HIGH, bl, br).intoArray(dz, bottom + 2 * px + L);
                 }
                 for (; px < pooledWidth; px++) {
-                    float g = dy[dyOffset + o + px];
-                    if (relu && !(y[yOffset + o + px] > 0f)) {
-                        g = 0f;
-                    }
+                    int code = winners[winnersOffset + o + px];
+                    float g = code == DEAD_WINDOW ? 0f : dy[dyOffset + o + px];
                     ends += g;
-                    ScalarConv.unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
+                    ScalarConv.unpoolWindow(g, code, dz, top + 2 * px, bottom + 2 * px);
                 }
             }
             if (sums != null) {
@@ -1177,10 +1186,9 @@ public final class PanamaConv implements ConvSupport {
      * ends of the bias sums. A separate method: inside {@code maxPool2x2Backward}, C2 stopped
      * inlining {@link Vectors#pair} there, boxing every vector (ChestXRayNet's step 1.6x slower).
      */
-    private static void maxPool2x2BackwardRowPairs(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane,
-                                                   byte[] winners, int winnersOffset, int channels, int pooledRows,
-                                                   boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane,
-                                                   double[] sums) {
+    private static void maxPool2x2BackwardRowPairs(float[] dy, int dyOffset, int plane, byte[] winners,
+                                                   int winnersOffset, int channels, int pooledRows, float[] dz,
+                                                   int dzOffset, int dzStride, int dzPlane, double[] sums) {
         IntVector zipLowIdx = pairIndices(2), zipHighIdx = pairIndices(3);
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
@@ -1188,13 +1196,10 @@ public final class PanamaConv implements ConvSupport {
         for (int ch = 0; ch < channels; ch++) {
             FloatVector sum = zero;
             for (int py = 0; py < 2 * pairs; py += 2) {
-                int o = ch * yPlane + py * width, top = dzOffset + ch * dzPlane + 2 * py * dzStride;
-                FloatVector g = FloatVector.fromArray(S, dy, dyOffset + o);
-                if (relu) {
-                    g = zero.blend(g, FloatVector.fromArray(S, y, yOffset + o).compare(VectorOperators.GT, zero));
-                }
-                sum = sum.add(g);
+                int o = ch * plane + py * width, top = dzOffset + ch * dzPlane + 2 * py * dzStride;
                 FloatVector code = loadCodes(winners, winnersOffset + o);
+                FloatVector g = zero.blend(FloatVector.fromArray(S, dy, dyOffset + o), code.compare(LE, three));
+                sum = sum.add(g);
                 FloatVector tl = zero.blend(g, code.eq(zero)), tr = zero.blend(g, code.eq(one));
                 FloatVector bl = zero.blend(g, code.eq(two)), br = zero.blend(g, code.eq(three));
                 Vectors.pair(zipLowIdx, ZIP_LOW, tl, tr).intoArray(dz, top);
@@ -1204,14 +1209,12 @@ public final class PanamaConv implements ConvSupport {
             }
             float ends = 0f;
             if (pooledRows % 2 != 0) {
-                int py = pooledRows - 1, o = ch * yPlane + py * width, top = dzOffset + ch * dzPlane + 2 * py * dzStride;
+                int py = pooledRows - 1, o = ch * plane + py * width, top = dzOffset + ch * dzPlane + 2 * py * dzStride;
                 for (int px = 0; px < width; px++) {
-                    float g = dy[dyOffset + o + px];
-                    if (relu && !(y[yOffset + o + px] > 0f)) {
-                        g = 0f;
-                    }
+                    int code = winners[winnersOffset + o + px];
+                    float g = code == DEAD_WINDOW ? 0f : dy[dyOffset + o + px];
                     ends += g;
-                    ScalarConv.unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, top + dzStride + 2 * px);
+                    ScalarConv.unpoolWindow(g, code, dz, top + 2 * px, top + dzStride + 2 * px);
                 }
             }
             if (sums != null) {

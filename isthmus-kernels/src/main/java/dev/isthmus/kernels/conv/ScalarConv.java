@@ -120,17 +120,23 @@ public final class ScalarConv implements ConvSupport {
         return topLeft == m ? 0 : topRight == m ? 1 : bottomLeft == m ? 2 : 3;
     }
 
-    /** One 2x2 window, its top-left cell at {@code top} and bottom-left at {@code bottom}: the maximum and its winner. */
-    static void poolWindow(float[] a, int top, int bottom, float[] y, int yAt, byte[] winners, int winnerAt) {
+    /** {@link #winner}, or {@link ConvSupport#DEAD_WINDOW} where the cells are rectified and {@code m} not positive. */
+    static int code(float topLeft, float topRight, float bottomLeft, float m, boolean rectified) {
+        return rectified && !(m > 0f) ? DEAD_WINDOW : winner(topLeft, topRight, bottomLeft, m);
+    }
+
+    /** One 2x2 window, its top-left cell at {@code top} and bottom-left at {@code bottom}: the maximum and its code. */
+    static void poolWindow(float[] a, int top, int bottom, float[] y, int yAt, byte[] winners, int winnerAt,
+                           boolean rectified) {
         float tl = a[top], tr = a[top + 1], bl = a[bottom], br = a[bottom + 1];
         float m = Math.max(Math.max(tl, tr), Math.max(bl, br));
         y[yAt] = m;
         if (winners != null) {
-            winners[winnerAt] = (byte) winner(tl, tr, bl, m);
+            winners[winnerAt] = (byte) code(tl, tr, bl, m, rectified);
         }
     }
 
-    /** One window's gradient {@code g} at its winner {@code code}, zero at the other three cells. */
+    /** One window's gradient {@code g} at its winner {@code code}, zero at the other three cells (all four if dead). */
     static void unpoolWindow(float g, int code, float[] dz, int top, int bottom) {
         dz[top] = code == 0 ? g : 0f;
         dz[top + 1] = code == 1 ? g : 0f;
@@ -146,28 +152,27 @@ public final class ScalarConv implements ConvSupport {
                 int top = aOffset + ch * aPlane + 2 * py * aStride, bottom = top + aStride;
                 int o = ch * yPlane + py * pooledWidth;
                 for (int px = 0; px < pooledWidth; px++) {
-                    poolWindow(a, top + 2 * px, bottom + 2 * px, y, yOffset + o + px, winners, winnersOffset + o + px);
+                    poolWindow(a, top + 2 * px, bottom + 2 * px, y, yOffset + o + px, winners, winnersOffset + o + px,
+                            rectified);
                 }
             }
         }
     }
 
     @Override
-    public void maxPool2x2Backward(float[] dy, int dyOffset, float[] y, int yOffset, int yPlane, byte[] winners,
-                                   int winnersOffset, int channels, int pooledRows, int pooledWidth, boolean relu,
-                                   float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
+    public void maxPool2x2Backward(float[] dy, int dyOffset, int plane, byte[] winners, int winnersOffset, int channels,
+                                   int pooledRows, int pooledWidth, float[] dz, int dzOffset, int dzStride, int dzPlane,
+                                   double[] sums) {
         for (int ch = 0; ch < channels; ch++) {
             float sum = 0f;
             for (int py = 0; py < pooledRows; py++) {
-                int o = ch * yPlane + py * pooledWidth;
+                int o = ch * plane + py * pooledWidth;
                 int top = dzOffset + ch * dzPlane + 2 * py * dzStride, bottom = top + dzStride;
                 for (int px = 0; px < pooledWidth; px++) {
-                    float g = dy[dyOffset + o + px];
-                    if (relu && !(y[yOffset + o + px] > 0f)) {
-                        g = 0f;
-                    }
+                    int code = winners[winnersOffset + o + px];
+                    float g = code == DEAD_WINDOW ? 0f : dy[dyOffset + o + px];
                     sum += g;
-                    unpoolWindow(g, winners[winnersOffset + o + px], dz, top + 2 * px, bottom + 2 * px);
+                    unpoolWindow(g, code, dz, top + 2 * px, bottom + 2 * px);
                 }
             }
             if (sums != null) {

@@ -18,7 +18,8 @@ import net.jqwik.api.constraints.IntRange;
  * {@link ScalarConv#maxPool2x2}): the pooled floats and each window's winner, bit for bit, with
  * and without winners, into an output whose rows and planes have gaps. The inputs and weights
  * make ties (many cells rectified to +0, repeated small values), negative zeros, infinities and
- * NaNs of both signs, where a winner's code depends on the exact comparison. The Panama kernels
+ * NaNs of both signs, where a winner's code depends on the exact comparison (and a window whose
+ * maximum is +0 or NaN is coded dead, {@link ConvSupport#DEAD_WINDOW}). The Panama kernels
  * pool in their tiles at 16 lanes alone: the {@code vector-512} run checks they do.
  */
 @Tag("vector-width")
