@@ -88,8 +88,9 @@ public final class ConvTensors {
 
     /**
      * Binds a backward pass from {@code dy}: {@code y} is the forward output (the ReLU's mask where
-     * nothing pools; pooled, the winners' codes carry it) and {@code winners} the pooling's; {@code dw}, {@code dbias} and {@code dx} are each null when
-     * not wanted, and otherwise overwritten.
+     * nothing pools; pooled, the winners' codes carry it) and {@code winners} the pooling's;
+     * {@code dw}, {@code dbias} and {@code dx} are each null when not wanted, and otherwise
+     * overwritten.
      */
     public ConvTensors backward(float[] x, int xOffset, float[] w, int wOffset, boolean relu, boolean pool,
                                 float[] y, int yOffset, byte[] winners, int winnersOffset, float[] dy, int dyOffset,
