@@ -1078,7 +1078,6 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
                       byte[] winners, int wto) {
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        FloatVector dead = FloatVector.broadcast(S, ConvSupport.DEAD_WINDOW);
         int pooledWidth = width / 2, half = L / 2;
         boolean whole = (g0 | g1) >= 0;
         for (int h = 0; h < 2; h++) {
@@ -1113,6 +1112,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
             FloatVector leftCode = three.blend(two, a10.eq(left)).blend(one, a01.eq(left)).blend(zero, a00.eq(left));
             FloatVector rightCode = three.blend(two, b10.eq(right)).blend(one, b01.eq(right)).blend(zero, b00.eq(right));
             if (relu) { // ConvSupport.DEAD_WINDOW where the maximum is not positive
+                FloatVector dead = FloatVector.broadcast(S, ConvSupport.DEAD_WINDOW);
                 leftCode = dead.blend(leftCode, left.compare(VectorOperators.GT, zero));
                 rightCode = dead.blend(rightCode, right.compare(VectorOperators.GT, zero));
             }

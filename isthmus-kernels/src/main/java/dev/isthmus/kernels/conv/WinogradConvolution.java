@@ -1489,7 +1489,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                                  boolean relu, boolean pool, byte[] winners, int wb) {
         int e = productPlane;
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        FloatVector zero = FloatVector.zero(S), dead = FloatVector.broadcast(S, ConvSupport.DEAD_WINDOW);
+        FloatVector zero = FloatVector.zero(S);
         // rows of half a vector of tiles (16 wide on AVX-512) two at a time: consecutive tile rows
         // lie end to end in M and in a pooled output, and their output rows are whole vectors
         boolean rowPairs = 2 * tilesX == L;
@@ -1544,8 +1544,9 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                         }
                         if (winners != null) { // codes as ConvSupport.maxPool2x2's: the first cell equal to the maximum
                             FloatVector code = three.blend(two, y10.eq(max)).blend(one, y01.eq(max)).blend(zero, y00.eq(max));
-                            if (relu) {
-                                code = dead.blend(code, max.compare(VectorOperators.GT, zero));
+                            if (relu) { // built here: inference, which has no winners, keeps its registers
+                                code = FloatVector.broadcast(S, ConvSupport.DEAD_WINDOW).blend(code,
+                                        max.compare(VectorOperators.GT, zero));
                             }
                             if (B != null && L >= 16) { // AVX-512 has masked byte stores; below, lane by lane
                                 ByteVector bytes = (ByteVector) code.convertShape(VectorOperators.F2B, B, 0);
@@ -1718,7 +1719,6 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     private void poolTallRun(float[] m, int scratch, boolean relu, int tiles, float[] y, int to, byte[] winners, int wto) {
         FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
         FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        FloatVector dead = FloatVector.broadcast(S, ConvSupport.DEAD_WINDOW);
         for (int h = 0; h < 2; h++, to += tilesX, wto += tilesX) {
             int at = scratch + 4 * h * L;
             FloatVector y00 = FloatVector.fromArray(S, m, at), y01 = FloatVector.fromArray(S, m, at + L);
@@ -1739,7 +1739,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
             }
             FloatVector code = three.blend(two, y10.eq(max)).blend(one, y01.eq(max)).blend(zero, y00.eq(max));
             if (relu) {
-                code = dead.blend(code, max.compare(VectorOperators.GT, zero));
+                code = FloatVector.broadcast(S, ConvSupport.DEAD_WINDOW).blend(code, max.compare(VectorOperators.GT, zero));
             }
             if (B != null && L >= 16) { // AVX-512 has masked byte stores; below, lane by lane
                 ByteVector bytes = (ByteVector) code.convertShape(VectorOperators.F2B, B, 0);
