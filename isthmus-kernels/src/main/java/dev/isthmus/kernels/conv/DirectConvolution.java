@@ -447,16 +447,17 @@ public final class DirectConvolution implements ConvAlgorithm {
      * gradient (a first layer): the pooled gradient is unpooled one strip of output rows at a time
      * into a buffer that holds one strip, and the strip's weight gradient taken while it is in
      * cache. Unpooled whole, ChestXRayNet's conv1 wrote 2 MB per image (8 channels of 256 x 256)
-     * that the weight gradient then read back from memory. The weight sums add in the same order
-     * as over a whole staged gradient; the bias sums add a strip at a time.
+     * that the weight gradient then read back from memory. Each strip's rows are summed as one
+     * span ({@link #stripFlatWidth}), so the weight sums' order is not the staged path's; the
+     * bias sums add a strip at a time.
      */
     private void pooledWeightGradientInStrips(ConvTensors t, int yb, float[] xp, int dyb, int winB,
                                               boolean accumulate, double[] biasSums) {
         DirectLayout b = back;
         int ph = shape.pooledHeight(), pw = shape.pooledWidth(), cout = shape.outChannels();
         int rows = Math.max(2, POOLED_STRIP_FLOATS / (cout * forward.outWp) & ~1);
-        // A strip's rows from the buffer's first, and a row more whose left border the flat weight
-        // gradient's last vector may read: the borders are cleared once and never written.
+        // A strip's rows from the buffer's first, and a row more of zeros that the flat weight
+        // gradient's last vector may read into: the borders are cleared once and never written.
         int plane = (rows + 1) * b.inStride, at = b.padLeft;
         float[] dz = Workspace.floats(Slot.STAGED_GRADIENT, (long) cout * plane + DirectLayout.SLACK);
         java.util.Arrays.fill(dz, 0, cout * plane + DirectLayout.SLACK, 0f);
@@ -474,8 +475,35 @@ public final class DirectConvolution implements ConvAlgorithm {
                             0f);
                 }
             }
-            weightGradientStrip(xp, dz, at, plane, oy, r, sums, !accumulate && oy == 0);
+            int width = stripFlatWidth(r);
+            if (width > 0) {
+                for (int ch = 0; ch < cout && r < rows; ch++) { // the lanes past the strip read zeros, not an earlier strip
+                    int under = ch * plane + r * b.inStride;
+                    java.util.Arrays.fill(dz, under, under + kernels.directLanes(), 0f);
+                }
+                kernels.directWeightGradient(forward, xp, dz, at, b.inStride, plane, oy, 1, width, sums,
+                        !accumulate && oy == 0);
+            } else {
+                weightGradientStrip(xp, dz, at, plane, oy, r, sums, !accumulate && oy == 0);
+            }
         }
+    }
+
+    /**
+     * The width of a strip of {@code rows} rows of {@link #pooledWeightGradientInStrips}' buffer
+     * taken as one, or 0. Unlike a staged plane's rows ({@link #flatWidth}), the buffer has a row
+     * of zeros under the strip, so the rounding to whole vectors may run past the strip's right
+     * border and the next left border into it. A per-row loop over ChestXRayNet's conv1
+     * (16 vectors a row) spent a third of its time at the rows' ends: its 20 sums stored and
+     * reloaded, its set-up's range checks.
+     */
+    private int stripFlatWidth(int rows) {
+        int stride = back.inStride, lanes = kernels.directLanes();
+        if (rows < 2 || stride != forward.inStride || forward.flat) {
+            return 0;
+        }
+        int span = (rows - 1) * stride + forward.outWp, width = DirectLayout.roundUp(span, lanes);
+        return width - span <= stride - forward.outWp + lanes - back.padLeft ? width : 0;
     }
 
     /**
