@@ -13,7 +13,8 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
  * padding. The weight gradient is {@code dz x col^T}, accumulated image after image by SGEMM; run
  * as {@code dW^T = col x dz^T} into a per-group buffer where the caller ends the group
  * ({@link #endWeightGradient}), so that SGEMM reads the column matrix where it lies and packs
- * only {@code dz}, not the much larger {@code col^T}.
+ * only {@code dz}, not the much larger {@code col^T}; but straight into {@code dW} where the
+ * column matrix is tall and the transpose would cost more ({@link #TALL_COLUMNS}).
  *
  * <p>The data gradient, at stride and dilation 1 with padding no wider than the kernel, is itself
  * a forward convolution of the output gradient (padded by {@code k - 1 - pad}, weights flipped
@@ -30,10 +31,27 @@ public final class Im2colConvolution implements ConvAlgorithm {
     /** Whether the weight gradient goes through {@code dW^T} in a per-group buffer (false: straight into dw). */
     private final boolean groupSums;
 
-    /** Ends its weight-gradient groups ({@link ConvPasses} calls {@link #endWeightGradient}). */
+    /**
+     * Ends its weight-gradient groups ({@link ConvPasses} calls {@link #endWeightGradient}), but
+     * where the column matrix is tall ({@link #TALL_COLUMNS}): then {@code dW} straight.
+     */
     Im2colConvolution(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
-        this(shape, gemm, kernels, true, true);
+        this(shape, gemm, kernels, true, shape.patch() < TALL_COLUMNS * shape.window().outSize());
     }
+
+    /**
+     * How many times taller than wide a column matrix (a patch per output position) must be for
+     * the weight gradient to run as {@code dW = dz x col^T} straight, packing {@code col^T} per
+     * image, rather than through {@code dW^T} and a transpose per group: with few output
+     * positions an image, the transpose of the whole gradient outweighs its SGEMMs. Measured on
+     * the backward pass (Zen 5, `ab.py`, two JVMs a side): ChestXRayNet's conv7 (5x5, 20 -> 50 on
+     * 4x4, 500 by 16) x0.67 at batch 2 and x0.75 at 32; 20 -> 64 and 64 -> 128 on 4x4 x0.83 and
+     * x0.76; below the line the transpose stays: a 1x1 stride-2 16 -> 32 on 32x32 (16 by 256)
+     * x1.39-1.42 slower straight, 64 -> 128 on 16x16 (64 by 64) x1.07, a 3x3 stride-3 16 -> 32
+     * (144 by 121) x1.10, though 16 -> 40 read x0.95-0.97 and a 7x7 stride-2 3 -> 64 on 224x224
+     * x0.90-0.93.
+     */
+    private static final int TALL_COLUMNS = 4;
 
     /** Inside a {@link GroupedConvolution}, which calls no {@link #endWeightGradient}: dw written directly. */
     static Im2colConvolution withoutGroupEnds(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
