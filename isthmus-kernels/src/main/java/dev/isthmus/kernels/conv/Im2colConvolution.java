@@ -45,7 +45,7 @@ public final class Im2colConvolution implements ConvAlgorithm {
      * image, rather than through {@code dW^T} and a transpose per group: with few output
      * positions an image, the transpose of the whole gradient outweighs its SGEMMs. Measured on
      * the backward pass (Zen 5, `ab.py`, two JVMs a side): ChestXRayNet's conv7 (5x5, 20 -> 50 on
-     * 4x4, 500 by 16) x0.67 at batch 2 and x0.75 at 32; 20 -> 64 and 64 -> 128 on 4x4 x0.83 and
+     * 4x4, 500 by 16) x0.67-0.68 at batch 2 and x0.75 at 32; 20 -> 64 and 64 -> 128 on 4x4 x0.83 and
      * x0.76; below the line the transpose stays: a 1x1 stride-2 16 -> 32 on 32x32 (16 by 256)
      * x1.39-1.42 slower straight, 64 -> 128 on 16x16 (64 by 64) x1.07, a 3x3 stride-3 16 -> 32
      * (144 by 121) x1.10, though 16 -> 40 read x0.95-0.97 and a 7x7 stride-2 3 -> 64 on 224x224
