@@ -448,7 +448,7 @@ public final class DirectConvolution implements ConvAlgorithm {
      * into a buffer that holds one strip, and the strip's weight gradient taken while it is in
      * cache. Unpooled whole, ChestXRayNet's conv1 wrote 2 MB per image (8 channels of 256 x 256)
      * that the weight gradient then read back from memory. Each strip's rows are summed as one
-     * span ({@link #stripFlatWidth}), so the weight sums' order is not the staged path's; the
+     * span ({@link #flatWidth}), so the weight sums' order is not the staged path's; the
      * bias sums add a strip at a time.
      */
     private void pooledWeightGradientInStrips(ConvTensors t, int yb, float[] xp, int dyb, int winB,
@@ -475,7 +475,8 @@ public final class DirectConvolution implements ConvAlgorithm {
                             0f);
                 }
             }
-            int width = stripFlatWidth(r);
+            // under the strip: its right border, then the next row's first vector, zeros
+            int width = flatWidth(r, b.inStride - b.padLeft - forward.outWp + kernels.directLanes());
             if (width > 0) {
                 // the lanes past a short last strip read zeros, not an earlier strip's gradient
                 for (int ch = 0; ch < cout && r < rows; ch++) {
@@ -491,23 +492,6 @@ public final class DirectConvolution implements ConvAlgorithm {
     }
 
     /**
-     * The width of a strip of {@code rows} rows of {@link #pooledWeightGradientInStrips}' buffer
-     * taken as one, or 0. Unlike a staged plane's rows ({@link #flatWidth}), the buffer has a row
-     * of zeros under the strip, so the rounding to whole vectors may run past the strip's right
-     * border and the next left border into it. Per row, ChestXRayNet's conv1 (16 vectors a row)
-     * spent 38% of the kernel's time outside its inner loop: its 20 sums stored and reloaded at
-     * every row's end, its set-up's range checks.
-     */
-    private int stripFlatWidth(int rows) {
-        int stride = back.inStride, lanes = kernels.directLanes();
-        if (rows < 2 || stride != forward.inStride || forward.flat) {
-            return 0;
-        }
-        int span = (rows - 1) * stride + forward.outWp, width = DirectLayout.roundUp(span, lanes);
-        return width - span <= stride - forward.outWp + lanes - back.padLeft ? width : 0;
-    }
-
-    /**
      * The per-lane weight sums of output rows {@code [oy, oy + rows)}, their staged gradient from
      * {@code dz[at]} (planes {@code dzPlane} apart): the rows taken as one where {@link #flatWidth}
      * allows. {@code fresh}: the group's first image's first strip starts the sums.
@@ -515,7 +499,9 @@ public final class DirectConvolution implements ConvAlgorithm {
     private void weightGradientStrip(float[] xp, float[] dz, int at, int dzPlane, int oy, int rows, float[] sums,
                                      boolean fresh) {
         DirectLayout b = back;
-        int width = flatWidth(b, oy, rows);
+        boolean nextRowInPlane = oy + rows < forward.computedRows || b.inRows > b.padTop + forward.computedRows;
+        // past the last row: its right border and the next row's left border, in the plane
+        int width = flatWidth(rows, nextRowInPlane ? b.inStride - forward.outWp : -1);
         if (width > 0) {
             kernels.directWeightGradient(forward, xp, dz, at, b.inStride, dzPlane, oy, 1, width, sums, fresh);
         } else {
@@ -622,20 +608,20 @@ public final class DirectConvolution implements ConvAlgorithm {
     }
 
     /**
-     * The width of {@code rows} rows from output row {@code oy} taken as one (an output row is one
-     * or two vectors wide, so a loop per row is short), or 0 where that is not safe. Safe when
-     * the input and the staged gradient share a stride, and the lanes past the last row's end
-     * (the rows' span rounded up to whole vectors) fall on zeros of the staged gradient: that
-     * row's right border and the next row's left border, with a next row inside the plane.
+     * The width of {@code rows} rows of the staged gradient taken as one, or 0 where that is not
+     * safe. Safe when the input and the staged gradient share a stride, and the lanes past the
+     * last row's end (the rows' span rounded up to whole vectors) fall on the {@code zerosPast}
+     * zeros of the staged gradient that follow it. A loop per row is short where a row is one or
+     * two vectors wide; per row, ChestXRayNet's conv1 (16 vectors a row) spent 38% of the
+     * kernel's time outside its inner loop, its 20 sums stored and reloaded at every row's end.
      */
-    private int flatWidth(DirectLayout b, int oy, int rows) {
-        int stride = b.inStride, lanes = kernels.directLanes();
+    private int flatWidth(int rows, int zerosPast) {
+        int stride = back.inStride;
         if (rows < 2 || stride != forward.inStride || forward.flat) {
             return 0;
         }
-        int span = (rows - 1) * stride + forward.outWp, width = DirectLayout.roundUp(span, lanes);
-        boolean nextRowInPlane = oy + rows < forward.computedRows || b.inRows > b.padTop + forward.computedRows;
-        return width - span <= stride - forward.outWp && nextRowInPlane ? width : 0;
+        int span = (rows - 1) * stride + forward.outWp, width = DirectLayout.roundUp(span, kernels.directLanes());
+        return width - span <= zerosPast ? width : 0;
     }
 
     /** The lanes of each weight's partial sums, added in lane order (SGEMM: the transposed gradient, transposed back). */
