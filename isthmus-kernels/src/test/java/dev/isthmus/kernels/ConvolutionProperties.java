@@ -41,6 +41,12 @@ class ConvolutionProperties {
                 && c.conv().algorithm().startsWith("direct (strided"));
     }
 
+    /** 1x1 windows at stride 2 without padding on maps up to 48 wide: whole register tiles and their tails. */
+    @Provide
+    Arbitrary<WindowCase> stridedPointwiseCases() {
+        return WindowCase.arbitrary(48, 1).filter(c -> c.conv().algorithm().equals("pointwise (strided)"));
+    }
+
     @Property(tries = 150, seed = Seeds.FIXED)
     void forwardEqualsReference(@ForAll("cases") WindowCase c) {
         assertForwardIsTheReference(c);
@@ -49,6 +55,55 @@ class ConvolutionProperties {
     @Property(tries = 60, seed = Seeds.FIXED)
     void stridedDirectForwardEqualsReference(@ForAll("stridedDirectCases") WindowCase c) {
         assertForwardIsTheReference(c);
+    }
+
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void stridedPointwiseForwardEqualsReference(@ForAll("stridedPointwiseCases") WindowCase c) {
+        assertForwardIsTheReference(c);
+    }
+
+    /**
+     * Both gradients against their definitions (too many inputs to difference): {@code dx} the
+     * transposed convolution of {@code dy}, zeros where no output samples; {@code dW} and the
+     * bias's the sums of {@code dy} times the sampled inputs.
+     */
+    @Property(tries = 60, seed = Seeds.FIXED)
+    void stridedPointwiseGradientsAreTheirDefinitions(@ForAll("stridedPointwiseCases") WindowCase c) {
+        Convolution conv = c.conv();
+        Window2d g = c.window();
+        int batch = c.batch(), cin = c.inChannels(), cout = c.outChannels();
+        float[] x = c.input(), w = c.weights(), b = c.bias(), dy = c.outputWeights();
+        float[] dx = c.random(x.length, 9), dw = c.random(w.length, 10), db = c.random(b.length, 11);
+        conv.backwardData(batch, dy, 0, w, 0, dx, 0);
+        conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);
+        double[] wantDx = ReferenceWindows.convTranspose(g, batch, cout, cin, toDouble(dy), toDouble(w), null);
+        double[] wantDw = new double[w.length], wantDb = new double[b.length];
+        int p = g.outSize();
+        for (int n = 0; n < batch; n++) {
+            for (int oc = 0; oc < cout; oc++) {
+                for (int oy = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++) {
+                        double d = dy[(n * cout + oc) * p + oy * g.outWidth() + ox];
+                        wantDb[oc] += d;
+                        for (int ic = 0; ic < cin; ic++) {
+                            wantDw[oc * cin + ic] += d * x[(n * cin + ic) * g.inSize()
+                                    + oy * g.strideY() * g.inWidth() + ox * g.strideX()];
+                        }
+                    }
+                }
+            }
+        }
+        assertClose(conv + " dx", dx, wantDx, 1e-6 * (cout + 1));
+        assertClose(conv + " dw", dw, wantDw, 1e-6 * (batch * p + 1));
+        assertClose(conv + " dbias", db, wantDb, 1e-6 * (batch * p + 1));
+    }
+
+    private static void assertClose(String what, float[] got, double[] want, double tolerance) {
+        for (int i = 0; i < want.length; i++) {
+            if (!(Math.abs(got[i] - want[i]) <= tolerance)) {
+                throw new AssertionError(what + "[" + i + "] = " + got[i] + ", reference " + want[i]);
+            }
+        }
     }
 
     private static void assertForwardIsTheReference(WindowCase c) {

@@ -981,6 +981,31 @@ class FusedConvolutionProperties {
     }
 
     /**
+     * A 1x1 stride-2 projection runs in register tiles with up to 64 input channels, its
+     * gradients too while its per-lane weight sums and its map stay small; wider ones keep im2col.
+     */
+    @Example
+    void stridedPointwiseFollowsTheRule() {
+        Window2d resnet = Window2d.of(32, 32, 1, 1, 2, 2, 1, 1, Padding.VALID);
+        assertEquals("pointwise (strided)", new Convolution(16, 32, resnet).algorithm());
+        Window2d wider = Window2d.of(16, 16, 1, 1, 2, 2, 1, 1, Padding.VALID);
+        assertEquals("pointwise (strided); gradients: im2col", new Convolution(64, 128, wider).algorithm());
+        assertEquals("im2col", new Convolution(128, 256, wider).algorithm());
+        Window2d large = Window2d.of(56, 56, 1, 1, 2, 2, 1, 1, Padding.VALID);
+        assertEquals("pointwise (strided); gradients: im2col", new Convolution(16, 32, large).algorithm());
+        Case c = new Case(2, 24, 24, Window2d.of(12, 12, 1, 1, 2, 2, 1, 1, Padding.VALID), true, false, 9);
+        assertEquals("pointwise (strided); gradients: im2col", c.fused().conv().algorithm());
+        forwardIsTheLayersInSequence(c);
+        backwardIsTheChainRule(c);
+        sameBitsForOneAndManyThreads(c);
+        Case pooled = new Case(3, 4, 8, Window2d.of(30, 30, 1, 1, 2, 2, 1, 1, Padding.VALID), true, true, 11);
+        assertEquals("pointwise (strided)", pooled.fused().conv().algorithm());
+        forwardIsTheLayersInSequence(pooled);
+        backwardIsTheChainRule(pooled);
+        sameBitsForOneAndManyThreads(pooled);
+    }
+
+    /**
      * A 28-wide map rounds its rows up to 32 columns at 256 and 512 bits; laid flat, its 12 rows
      * compute 29 columns each (one zero column between rows serves as both borders), 352 in all
      * against 384. A lone image still splits its rows over threads (the row layout's bands), to

@@ -15,7 +15,7 @@ import dev.isthmus.kernels.runtime.Workspace.Slot;
  * {@code prepare...} once on the calling thread, then the per-image steps from any threads.
  */
 public sealed interface ConvAlgorithm permits DirectConvolution, ForwardAndGradients, Im2colConvolution,
-        PointwiseConvolution, GroupedConvolution, WinogradDataGradient, DepthwiseConvolution, LaneDepthwiseConvolution {
+        PointwiseConvolution, StridedPointwiseConvolution, GroupedConvolution, WinogradDataGradient, DepthwiseConvolution, LaneDepthwiseConvolution {
 
     /** A short name for benchmarks and tests: {@code direct}, {@code im2col}, ... */
     String name();

@@ -13,6 +13,10 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *       rules below that keep no state across images (pointwise, else im2col).
  *   <li>A 1x1 kernel at stride 1 without padding: {@link PointwiseConvolution}, one SGEMM on the
  *       image as it lies.
+ *   <li>A 1x1 kernel at stride 2 without padding and up to 64 input channels:
+ *       {@link StridedPointwiseConvolution}, register tiles over the sampled positions staged
+ *       flat ({@link #stridedPointwise}); its gradients from im2col where its weight sums would
+ *       not stay in L1 ({@link #stridedPointwiseGradients}).
  *   <li>Stride and dilation 1, padding no wider than the kernel, and an output wide enough for
  *       the kernels' column block (or a "same" map that can be laid flat, see
  *       {@link DirectLayout#forward}): {@link DirectConvolution}.
@@ -326,6 +330,35 @@ public final class ConvAlgorithms {
         return forced == null || Boolean.parseBoolean(forced);
     }
 
+    /** Benchmark hook: {@code -Disthmus.conv.stridedPointwise=false} keeps 1x1 stride-2 convolutions on im2col. */
+    static final String STRIDED_POINTWISE_PROPERTY = "isthmus.conv.stridedPointwise";
+
+    /**
+     * Whether a 1x1 convolution at stride 2 without padding runs forward as
+     * {@link StridedPointwiseConvolution} rather than im2col and SGEMM: up to 64 input channels,
+     * unless {@value #STRIDED_POINTWISE_PROPERTY} says false. Its tiles run as deep as the input
+     * channels without blocking them; SGEMM's packing pays for itself from 128. Measured (Zen 5,
+     * batch 32, one thread, {@code ab.py}, tiles against im2col): 16 -> 32 on 32x32 x0.52-0.55,
+     * 32 -> 64 x0.68, 64 -> 128 on 16x16 x0.80-0.82, 16 -> 32 and 32 -> 64 on 56x56 x0.76 and
+     * x0.85; 64 -> 128 on 56x56 x0.88; 128 -> 256 on 28x28 x1.30 and 256 -> 512 on 14x14 x2.16.
+     */
+    static boolean stridedPointwise(ConvShape shape) {
+        return StridedPointwiseConvolution.suits(shape) && shape.inChannels() <= 64
+                && Boolean.parseBoolean(System.getProperty(STRIDED_POINTWISE_PROPERTY, "true"));
+    }
+
+    /**
+     * Whether such a convolution takes its gradients in the tiles too, not from im2col: where its
+     * per-lane weight sums ({@code Cin * Cout} weights by 16 lanes) fit in 32 KB, half of a core's
+     * L1 here, since every image reads and writes them all, and its output has at most 256
+     * positions. Measured as above, the backward: 16 -> 32 on 32x32 x0.75-0.87; on 56x56 (784
+     * positions) x1.07-1.10 against a control at x0.95, and 8 -> 16 on 64x64 level; 32 -> 64 level
+     * on 32x32 (x0.995), slower on 16x16 and 56x56 (x1.05, x1.02-1.07); 64 -> 128 on 16x16 x1.06-1.23.
+     */
+    static boolean stridedPointwiseGradients(ConvShape shape) {
+        return shape.inChannels() * shape.outChannels() <= 512 && shape.window().outSize() <= 256;
+    }
+
     private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {
         if (DepthwiseConvolution.suits(shape, kernels)
                 && Boolean.parseBoolean(System.getProperty(DEPTHWISE_DIRECT_PROPERTY, "true"))) {
@@ -340,6 +373,11 @@ public final class ConvAlgorithms {
         }
         if (shape.pointwise()) {
             return new PointwiseConvolution(shape, gemm, kernels);
+        }
+        if (stridedPointwise(shape)) {
+            StridedPointwiseConvolution tiles = new StridedPointwiseConvolution(shape, kernels);
+            return stridedPointwiseGradients(shape) ? tiles
+                    : new ForwardAndGradients(tiles, new Im2colConvolution(shape, gemm, kernels));
         }
         DirectLayout forward = DirectLayout.forward(shape.inChannels(), shape.outChannels(), shape.window(),
                 kernels.directBlock(), kernels.directWideChannels());

@@ -68,6 +68,29 @@ public interface ConvSupport {
                               int oy0, int rows, int width, float[] acc, boolean fresh);
 
     /**
+     * A pointwise (1x1) convolution over maps laid flat:
+     * {@code out[o][p] = act(bias[o] + sum over k of w[k * wStride + o] * x[k][p])} for
+     * {@code o < kout}, {@code p < positions}, input plane {@code k} at {@code x[xOffset + k * xPlane]}
+     * and output plane {@code o} at {@code out[outOffset + o * outPlane]}; act is ReLU
+     * ({@code Math.max(v, 0f)}) or the identity; {@code bias} may be null. Each sum runs from the
+     * bias over {@code k} in order, one fused multiply-add a term. {@code w}'s rows hold
+     * {@code kout} rounded up to 4 floats (the padding read, its products not stored).
+     */
+    void pointwiseConvolve(float[] x, int xOffset, int xPlane, int kin, int positions, float[] w, int wStride,
+                           int kout, float[] bias, int biasOffset, boolean relu, float[] out, int outOffset,
+                           int outPlane);
+
+    /**
+     * Adds, per lane, {@code dz[o][p] * x[k][p]} over {@code p < positions} to
+     * {@code acc[(o * kin + k) * directLanes() + lane]}, position {@code p} to lane
+     * {@code p % directLanes()}, in order of {@code p}, one fused multiply-add a term: a pointwise
+     * convolution's weight gradient. When {@code fresh}, the sums start from zero and what
+     * {@code acc} held is ignored.
+     */
+    void pointwiseWeightGradient(float[] dz, int dzOffset, int dzPlane, int kout, float[] x, int xOffset, int xPlane,
+                                 int kin, int positions, float[] acc, boolean fresh);
+
+    /**
      * 2x2 max-pooling of {@code channels} planes, two input rows per output row; each window's
      * winner (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right: the first cell equal to the
      * maximum) into {@code winners} when it is not null. The maximum is {@code Math.max}'s (NaN

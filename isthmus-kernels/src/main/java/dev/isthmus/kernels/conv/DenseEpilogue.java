@@ -32,9 +32,17 @@ final class DenseEpilogue {
         if (t.bias != null || t.relu) {
             kernels.biasActivation(out, ob, p, cout, p, t.bias, t.biasOffset, t.relu);
         }
+        pool(kernels, shape, t, n, out);
+    }
+
+    /**
+     * The pooling alone, where the map in {@link #outputBuffer} has its bias and ReLU already
+     * (rectified when {@code t.relu}); nothing without pooling.
+     */
+    static void pool(ConvSupport kernels, ConvShape shape, ConvTensors t, int n, float[] out) {
         if (t.pool) {
-            int ph = shape.pooledHeight(), pw = shape.pooledWidth();
-            kernels.maxPool2x2(out, 0, shape.window().outWidth(), p, cout, ph, pw, t.y,
+            int ph = shape.pooledHeight(), pw = shape.pooledWidth(), p = shape.window().outSize();
+            kernels.maxPool2x2(out, 0, shape.window().outWidth(), p, shape.outChannels(), ph, pw, t.y,
                     t.yOffset + n * shape.pooledSize(), ph * pw, t.winners, t.winnersOffset + n * shape.pooledSize(), t.relu);
         }
     }

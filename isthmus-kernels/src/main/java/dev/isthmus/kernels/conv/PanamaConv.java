@@ -320,6 +320,20 @@ public final class PanamaConv implements ConvSupport {
         ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 3 * outPlane);
     }
 
+    @Override
+    public void pointwiseConvolve(float[] x, int xOffset, int xPlane, int kin, int positions, float[] w, int wStride,
+                                  int kout, float[] bias, int biasOffset, boolean relu, float[] out, int outOffset,
+                                  int outPlane) {
+        PanamaPointwise.convolve(x, xOffset, xPlane, kin, positions, w, wStride, kout, bias, biasOffset, relu, out,
+                outOffset, outPlane);
+    }
+
+    @Override
+    public void pointwiseWeightGradient(float[] dz, int dzOffset, int dzPlane, int kout, float[] x, int xOffset,
+                                        int xPlane, int kin, int positions, float[] acc, boolean fresh) {
+        PanamaPointwise.weightGradient(dz, dzOffset, dzPlane, kout, x, xOffset, xPlane, kin, positions, acc, fresh);
+    }
+
     /**
      * Vectors of output columns in a wide tile: three for eight channels (24 accumulators), four
      * for four (16). Two vectors a tile read ten operands for sixteen FMAs (eight channels) or six

@@ -115,6 +115,35 @@ public final class ScalarConv implements ConvSupport {
         }
     }
 
+    @Override
+    public void pointwiseConvolve(float[] x, int xOffset, int xPlane, int kin, int positions, float[] w, int wStride,
+                                  int kout, float[] bias, int biasOffset, boolean relu, float[] out, int outOffset,
+                                  int outPlane) {
+        for (int o = 0; o < kout; o++) {
+            for (int p = 0; p < positions; p++) {
+                float s = bias == null ? 0f : bias[biasOffset + o];
+                for (int k = 0; k < kin; k++) {
+                    s = Math.fma(x[xOffset + k * xPlane + p], w[k * wStride + o], s);
+                }
+                out[outOffset + o * outPlane + p] = relu ? Math.max(s, 0f) : s;
+            }
+        }
+    }
+
+    @Override
+    public void pointwiseWeightGradient(float[] dz, int dzOffset, int dzPlane, int kout, float[] x, int xOffset,
+                                        int xPlane, int kin, int positions, float[] acc, boolean fresh) {
+        for (int o = 0; o < kout; o++) {
+            for (int k = 0; k < kin; k++) {
+                float s = fresh ? 0f : acc[o * kin + k];
+                for (int p = 0; p < positions; p++) {
+                    s = Math.fma(dz[dzOffset + o * dzPlane + p], x[xOffset + k * xPlane + p], s);
+                }
+                acc[o * kin + k] = s;
+            }
+        }
+    }
+
     /** The first cell of a 2x2 window equal to its maximum {@code m}, in row-major order; 3 for NaN. */
     static int winner(float topLeft, float topRight, float bottomLeft, float m) {
         return topLeft == m ? 0 : topRight == m ? 1 : bottomLeft == m ? 2 : 3;

@@ -1,0 +1,147 @@
+package dev.isthmus.kernels.conv;
+
+import dev.isthmus.kernels.Window2d;
+import dev.isthmus.kernels.runtime.Workspace;
+import dev.isthmus.kernels.runtime.Workspace.Slot;
+
+/**
+ * A 1x1 convolution at stride 2 without padding (a residual network's projection shortcut): the
+ * positions it samples, every other row and column, are staged flat per image
+ * ({@code xs[Cin][outH * outW]}), and each pass is a pointwise convolution of them in register
+ * tiles that read both operands where they lie ({@link ConvSupport#pointwiseConvolve}):
+ * {@code y = W xs}; {@code dW += dz xs^T} in per-lane sums ended per group
+ * ({@link ConvSupport#pointwiseWeightGradient}); {@code dxs = W^T dz}, interleaved with zeros
+ * back into {@code dx}. im2col staged the same columns, then SGEMM packed both operands for a
+ * product only {@code Cin} steps deep.
+ */
+public final class StridedPointwiseConvolution implements ConvAlgorithm {
+
+    private final ConvShape shape;
+    private final ConvSupport kernels;
+    /** The odd columns of a row of {@code dx}: zeros, interleaved with a row of {@code dxs}. */
+    private final float[] zeros;
+
+    StridedPointwiseConvolution(ConvShape shape, ConvSupport kernels) {
+        if (!suits(shape)) {
+            throw new IllegalArgumentException("not a 1x1 convolution at stride 2 without padding: " + shape);
+        }
+        this.shape = shape;
+        this.kernels = kernels;
+        this.zeros = new float[shape.window().outWidth()];
+    }
+
+    /** An ungrouped 1x1 kernel at stride 2 on both axes, without padding. */
+    static boolean suits(ConvShape shape) {
+        Window2d w = shape.window();
+        return shape.groups() == 1 && w.kernelHeight() == 1 && w.kernelWidth() == 1 && w.strideY() == 2
+                && w.strideX() == 2 && w.padTop() == 0 && w.padLeft() == 0 && w.padBottom() == 0 && w.padRight() == 0;
+    }
+
+    @Override
+    public String name() {
+        return "pointwise (strided)";
+    }
+
+    @Override
+    public ConvShape shape() {
+        return shape;
+    }
+
+    private static int roundUp4(int n) {
+        return (n + 3) & ~3;
+    }
+
+    /** {@code [Cin][Cout rounded up to 4]}: a row of weights an input channel, for the forward tiles' broadcasts. */
+    @Override
+    public int preparedForwardSize() {
+        return shape.inChannels() * roundUp4(shape.outChannels());
+    }
+
+    @Override
+    public void prepareForward(float[] w, int wOffset, float[] into) {
+        int cin = shape.inChannels(), cout = shape.outChannels(), stride = roundUp4(cout);
+        for (int ic = 0; ic < cin; ic++) {
+            for (int oc = 0; oc < stride; oc++) {
+                into[ic * stride + oc] = oc < cout ? w[wOffset + oc * cin + ic] : 0f;
+            }
+        }
+    }
+
+    /** {@code [Cout][Cin rounded up to 4]}: the weights as they lie, each row padded. */
+    @Override
+    public int preparedBackwardSize() {
+        return shape.outChannels() * roundUp4(shape.inChannels());
+    }
+
+    @Override
+    public void prepareBackward(float[] w, int wOffset, float[] into) {
+        int cin = shape.inChannels(), cout = shape.outChannels(), stride = roundUp4(cin);
+        for (int oc = 0; oc < cout; oc++) {
+            for (int ic = 0; ic < stride; ic++) {
+                into[oc * stride + ic] = ic < cin ? w[wOffset + oc * cin + ic] : 0f;
+            }
+        }
+    }
+
+    /** Image {@code n}'s sampled positions, {@code [Cin][outH * outW]}, into this thread's {@link Slot#COLUMNS}. */
+    private float[] stage(float[] x, int xOffset, int n) {
+        Window2d w = shape.window();
+        int cin = shape.inChannels(), p = w.outSize();
+        float[] xs = Workspace.floats(Slot.COLUMNS, (long) cin * p);
+        int xb = xOffset + n * shape.inputSize();
+        for (int ic = 0; ic < cin; ic++) {
+            kernels.copyStridedRows(x, xb + ic * w.inSize(), 2 * w.inWidth(), w.outHeight(), w.outWidth(), 2, xs,
+                    ic * p, w.outWidth());
+        }
+        return xs;
+    }
+
+    @Override
+    public void forwardImage(ConvTensors t, int n) {
+        int p = shape.window().outSize(), cin = shape.inChannels(), cout = shape.outChannels();
+        float[] xs = stage(t.x, t.xOffset, n);
+        float[] out = DenseEpilogue.outputBuffer(shape, t);
+        int ob = DenseEpilogue.outputOffset(shape, t, n);
+        kernels.pointwiseConvolve(xs, 0, p, cin, p, t.prepared, roundUp4(cout), cout, t.bias, t.biasOffset, t.relu,
+                out, ob, p);
+        DenseEpilogue.pool(kernels, shape, t, n, out);
+    }
+
+    @Override
+    public void backwardImage(ConvTensors t, int n, float[] dw, int dwAt, boolean accumulate, double[] biasSums) {
+        Window2d w = shape.window();
+        int p = w.outSize(), cin = shape.inChannels(), cout = shape.outChannels();
+        float[] dz = DenseEpilogue.gradient(kernels, shape, t, n, biasSums);
+        int dzb = DenseEpilogue.gradientOffset(shape, t, n);
+        if (dw != null) {
+            float[] xs = stage(t.x, t.xOffset, n);
+            float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, (long) cout * cin * kernels.directLanes());
+            kernels.pointwiseWeightGradient(dz, dzb, p, cout, xs, 0, p, cin, p, sums, !accumulate);
+        }
+        if (t.dx != null) {
+            float[] dxs = Workspace.floats(Slot.COLUMN_GRADIENT, (long) cin * p);
+            kernels.pointwiseConvolve(dz, dzb, p, cout, p, t.prepared, roundUp4(cin), cin, null, 0, false, dxs, 0, p);
+            int dxb = t.dxOffset + n * shape.inputSize(), inW = w.inWidth(), inH = w.inHeight();
+            // even rows: dxs's row, zeros between; odd rows: zeros
+            kernels.interleaveRows(dxs, p, w.outWidth(), zeros, 0, 0, cin, w.outHeight(), w.outWidth(),
+                    inW - w.outWidth(), t.dx, dxb, 2 * inW, w.inSize());
+            for (int ic = 0; ic < cin && inH > 1; ic++) {
+                kernels.clearRuns(t.dx, dxb + ic * w.inSize() + inW, 2 * inW, inH / 2, inW);
+            }
+        }
+    }
+
+    /** The group's per-lane sums, each weight's lanes added in order, into {@code dw}. */
+    @Override
+    public void endWeightGradient(float[] dw, int dwAt) {
+        int lanes = kernels.directLanes(), weights = shape.weightSize();
+        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, (long) weights * lanes);
+        for (int i = 0; i < weights; i++) {
+            float s = 0f;
+            for (int l = 0; l < lanes; l++) {
+                s += sums[i * lanes + l];
+            }
+            dw[dwAt + i] = s;
+        }
+    }
+}
