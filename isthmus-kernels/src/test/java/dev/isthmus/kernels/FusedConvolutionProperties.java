@@ -981,8 +981,9 @@ class FusedConvolutionProperties {
     }
 
     /**
-     * A 1x1 stride-2 projection runs in register tiles with up to 64 input channels, its
-     * gradients too while its per-lane weight sums and its map stay small; wider ones keep im2col.
+     * A 1x1 stride-2 projection runs in register tiles with up to 32 input channels (64 on maps
+     * of a tile or more), its gradients too while its per-lane weight sums and its map stay
+     * small; wider ones keep im2col.
      */
     @Example
     void stridedPointwiseFollowsTheRule() {
@@ -993,6 +994,9 @@ class FusedConvolutionProperties {
         assertEquals("im2col", new Convolution(128, 256, wider).algorithm());
         Window2d large = Window2d.of(56, 56, 1, 1, 2, 2, 1, 1, Padding.VALID);
         assertEquals("pointwise (strided); gradients: im2col", new Convolution(16, 32, large).algorithm());
+        Window2d small = Window2d.of(14, 14, 1, 1, 2, 2, 1, 1, Padding.VALID);
+        assertEquals("pointwise (strided)", new Convolution(16, 32, small).algorithm());
+        assertEquals("im2col", new Convolution(64, 128, small).algorithm());
         Case c = new Case(2, 24, 24, Window2d.of(12, 12, 1, 1, 2, 2, 1, 1, Padding.VALID), true, false, 9);
         assertEquals("pointwise (strided); gradients: im2col", c.fused().conv().algorithm());
         forwardIsTheLayersInSequence(c);

@@ -13,7 +13,7 @@ import dev.isthmus.kernels.gemm.GemmSupport;
  *       rules below that keep no state across images (pointwise, else im2col).
  *   <li>A 1x1 kernel at stride 1 without padding: {@link PointwiseConvolution}, one SGEMM on the
  *       image as it lies.
- *   <li>A 1x1 kernel at stride 2 without padding and up to 64 input channels:
+ *   <li>A 1x1 kernel at stride 2 without padding and few input channels:
  *       {@link StridedPointwiseConvolution}, register tiles over the sampled positions staged
  *       flat ({@link #stridedPointwise}); its gradients from im2col where its weight sums would
  *       not stay in L1 ({@link #stridedPointwiseGradients}).
@@ -335,15 +335,19 @@ public final class ConvAlgorithms {
 
     /**
      * Whether a 1x1 convolution at stride 2 without padding runs forward as
-     * {@link StridedPointwiseConvolution} rather than im2col and SGEMM: up to 64 input channels,
-     * unless {@value #STRIDED_POINTWISE_PROPERTY} says false. Its tiles run as deep as the input
-     * channels without blocking them; SGEMM's packing pays for itself from 128. Measured (Zen 5,
-     * batch 32, one thread, {@code ab.py}, tiles against im2col): 16 -> 32 on 32x32 x0.52-0.55,
-     * 32 -> 64 x0.68, 64 -> 128 on 16x16 x0.80-0.82, 16 -> 32 and 32 -> 64 on 56x56 x0.76 and
-     * x0.85; 64 -> 128 on 56x56 x0.88; 128 -> 256 on 28x28 x1.30 and 256 -> 512 on 14x14 x2.16.
+     * {@link StridedPointwiseConvolution} rather than im2col and SGEMM: up to 32 input channels,
+     * and up to 64 where the output has 64 positions or more, unless
+     * {@value #STRIDED_POINTWISE_PROPERTY} says false. The tiles run as deep as the input channels
+     * without blocking them, and a map smaller than a tile runs on masked tails alone. Measured
+     * (Zen 5, batch 32, one thread, {@code ab.py}, tiles against im2col, the forward): 16 -> 32
+     * on 14x14, 32x32 and 56x56 x0.80, x0.55-0.61 and x0.77; 32 -> 64 on 16x16, 32x32 and 56x56
+     * x0.80, x0.68 and x0.84; 64 -> 128 on 16x16 and 56x56 x0.73 and x0.75, but on 14x14 (49
+     * positions) x1.12; 128 -> 256 on 16x16 and 28x28 x0.86 and x0.93, on 14x14 x1.68, and
+     * 256 -> 512 on 14x14 x2.27, so from 128 channels SGEMM keeps them.
      */
     static boolean stridedPointwise(ConvShape shape) {
-        return StridedPointwiseConvolution.suits(shape) && shape.inChannels() <= 64
+        int cin = shape.inChannels();
+        return StridedPointwiseConvolution.suits(shape) && (cin <= 32 || cin <= 64 && shape.window().outSize() >= 64)
                 && Boolean.parseBoolean(System.getProperty(STRIDED_POINTWISE_PROPERTY, "true"));
     }
 
