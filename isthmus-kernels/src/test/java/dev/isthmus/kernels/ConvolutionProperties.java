@@ -41,10 +41,13 @@ class ConvolutionProperties {
                 && c.conv().algorithm().startsWith("direct (strided"));
     }
 
-    /** 1x1 windows at stride 2 without padding on maps up to 48 wide: whole register tiles and their tails. */
+    /**
+     * 1x1 windows at stride 2 without padding on maps up to 48 wide: whole register tiles and
+     * their tails (the gradients in the tiles where the output has 64 to 256 positions).
+     */
     @Provide
     Arbitrary<WindowCase> stridedPointwiseCases() {
-        return WindowCase.arbitrary(48, 1).filter(c -> c.conv().algorithm().equals("pointwise (strided)"));
+        return WindowCase.arbitrary(48, 1).filter(c -> c.conv().algorithm().startsWith("pointwise (strided)"));
     }
 
     @Property(tries = 150, seed = Seeds.FIXED)

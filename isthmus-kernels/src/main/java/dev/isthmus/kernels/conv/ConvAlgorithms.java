@@ -354,13 +354,16 @@ public final class ConvAlgorithms {
     /**
      * Whether such a convolution takes its gradients in the tiles too, not from im2col: where its
      * per-lane weight sums ({@code Cin * Cout} weights by 16 lanes) fit in 32 KB, half of a core's
-     * L1 here, since every image reads and writes them all, and its output has at most 256
-     * positions. Measured as above, the backward: 16 -> 32 on 32x32 x0.75-0.87; on 56x56 (784
-     * positions) x1.07-1.10 against a control at x0.95, and 8 -> 16 on 64x64 level; 32 -> 64 level
-     * on 32x32 (x0.995), slower on 16x16 and 56x56 (x1.05, x1.02-1.07); 64 -> 128 on 16x16 x1.06-1.23.
+     * L1 here, since every image reads and writes them all, and its output has 64 to 256
+     * positions. Measured as above, the backward: 16 -> 32 on 32x32 x0.75-0.87, 8 -> 16 on 14x14
+     * x0.70 and 4 -> 8 on 18x18 x0.44; but 16 -> 32 on 14x14 (49 positions, the masked last vector
+     * and the lanes' sums at each group's end weighing on a small map) x1.4-2.0, and on 56x56
+     * (784 positions) x1.07-1.10 against a control at x0.95; 32 -> 64 level on 32x32 (x0.995),
+     * slower on 16x16 and 56x56 (x1.05, x1.02-1.07); 64 -> 128 on 16x16 x1.06-1.23.
      */
     static boolean stridedPointwiseGradients(ConvShape shape) {
-        return shape.inChannels() * shape.outChannels() <= 512 && shape.window().outSize() <= 256;
+        int positions = shape.window().outSize();
+        return shape.inChannels() * shape.outChannels() <= 512 && positions >= 64 && positions <= 256;
     }
 
     private static ConvAlgorithm selectWithoutWinograd(ConvShape shape, GemmSupport gemm, ConvSupport kernels) {

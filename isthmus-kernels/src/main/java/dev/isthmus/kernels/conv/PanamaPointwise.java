@@ -255,25 +255,49 @@ final class PanamaPointwise {
     }
 
     /**
-     * See {@link ConvSupport#pointwiseWeightGradient}: four outputs by four inputs a tile, sixteen
-     * accumulators kept in registers over every position; a short last vector masked. Channels
-     * past the last read the last one's rows again, and are not stored.
+     * See {@link ConvSupport#pointwiseWeightGradient}: four outputs by four inputs a tile (by two
+     * under AVX2), the accumulators kept in registers over every whole vector of positions, then
+     * the short last vector by {@link #weightTail}. Channels past the last read the last one's
+     * rows again, and are not stored.
      */
     static void weightGradient(float[] dz, int dzOffset, int dzPlane, int kout, float[] x, int xOffset, int xPlane,
                                int kin, int positions, float[] acc, boolean fresh) {
         // a chunk of positions at a time, so that its span of the input planes stays in cache
-        // while every block of outputs reads it
+        // while every block of outputs reads it; the tiles take whole vectors, the short last
+        // vector (if any) is added after them by weightTail
         for (int from = 0; from < positions; from += WEIGHT_CHUNK, fresh = false) {
-            int n = Math.min(WEIGHT_CHUNK, positions - from);
+            int n = Math.min(WEIGHT_CHUNK, positions - from), whole = n - n % L;
             for (int o = 0; o < kout; o += 4) {
                 for (int k = 0; k < kin && NARROW; k += 2) {
                     weightTile4x2(dz, dzOffset + from, dzPlane, o, Math.min(4, kout - o), x, xOffset + from, xPlane,
-                            k, Math.min(2, kin - k), kin, n, acc, fresh);
+                            k, Math.min(2, kin - k), kin, whole, acc, fresh);
                 }
                 for (int k = 0; k < kin && !NARROW; k += 4) {
                     weightTile(dz, dzOffset + from, dzPlane, o, Math.min(4, kout - o), x, xOffset + from, xPlane, k,
-                            Math.min(4, kin - k), kin, n, acc, fresh);
+                            Math.min(4, kin - k), kin, whole, acc, fresh);
                 }
+            }
+            if (whole < n) {
+                weightTail(dz, dzOffset + from + whole, dzPlane, kout, x, xOffset + from + whole, xPlane, kin,
+                        n - whole, acc);
+            }
+        }
+    }
+
+    /**
+     * The short last vector of positions, lanes past the map masked (they add +0 * +0), one sum
+     * at a time from memory. Inside the tiles, its masked loads made C2 give up intrinsifying
+     * them: on a 7x7 output every vector operation went through a boxed call, 20x slower.
+     */
+    private static void weightTail(float[] dz, int dzAt, int dzPlane, int kout, float[] x, int xAt, int xPlane,
+                                   int kin, int lanes, float[] acc) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        for (int o = 0; o < kout; o++) {
+            FloatVector g = FloatVector.fromArray(S, dz, dzAt + o * dzPlane, m);
+            for (int k = 0; k < kin; k++) {
+                int a = (o * kin + k) * L;
+                g.fma(FloatVector.fromArray(S, x, xAt + k * xPlane, m), FloatVector.fromArray(S, acc, a))
+                        .intoArray(acc, a);
             }
         }
     }
@@ -314,11 +338,9 @@ final class PanamaPointwise {
             a32 = FloatVector.fromArray(S, acc, r3 + c2);
             a33 = FloatVector.fromArray(S, acc, r3 + c3);
         }
-        // whole vectors in a loop of their own (with the masked tail inside it, C2 kept the eight
-        // row offsets on the stack and the 1x1 stride-2 backward ran 1.10x longer), then the short
-        // last vector, if any, masked: lanes past the map add +0 * +0
-        int full = positions - positions % L;
-        for (int p = 0; p < full; p += L) {
+        // whole vectors only (with a masked tail inside this loop, C2 kept the eight row offsets on
+        // the stack and the 1x1 stride-2 backward ran 1.10x longer)
+        for (int p = 0; p < positions; p += L) {
             FloatVector g0 = FloatVector.fromArray(S, dz, d0 + p);
             FloatVector g1 = FloatVector.fromArray(S, dz, d1 + p);
             FloatVector g2 = FloatVector.fromArray(S, dz, d2 + p);
@@ -327,33 +349,6 @@ final class PanamaPointwise {
             FloatVector v1 = FloatVector.fromArray(S, x, x1 + p);
             FloatVector v2 = FloatVector.fromArray(S, x, x2 + p);
             FloatVector v3 = FloatVector.fromArray(S, x, x3 + p);
-            a00 = g0.fma(v0, a00);
-            a01 = g0.fma(v1, a01);
-            a02 = g0.fma(v2, a02);
-            a03 = g0.fma(v3, a03);
-            a10 = g1.fma(v0, a10);
-            a11 = g1.fma(v1, a11);
-            a12 = g1.fma(v2, a12);
-            a13 = g1.fma(v3, a13);
-            a20 = g2.fma(v0, a20);
-            a21 = g2.fma(v1, a21);
-            a22 = g2.fma(v2, a22);
-            a23 = g2.fma(v3, a23);
-            a30 = g3.fma(v0, a30);
-            a31 = g3.fma(v1, a31);
-            a32 = g3.fma(v2, a32);
-            a33 = g3.fma(v3, a33);
-        }
-        if (full < positions) {
-            VectorMask<Float> m = S.indexInRange(full, positions);
-            FloatVector g0 = FloatVector.fromArray(S, dz, d0 + full, m);
-            FloatVector g1 = FloatVector.fromArray(S, dz, d1 + full, m);
-            FloatVector g2 = FloatVector.fromArray(S, dz, d2 + full, m);
-            FloatVector g3 = FloatVector.fromArray(S, dz, d3 + full, m);
-            FloatVector v0 = FloatVector.fromArray(S, x, x0 + full, m);
-            FloatVector v1 = FloatVector.fromArray(S, x, x1 + full, m);
-            FloatVector v2 = FloatVector.fromArray(S, x, x2 + full, m);
-            FloatVector v3 = FloatVector.fromArray(S, x, x3 + full, m);
             a00 = g0.fma(v0, a00);
             a01 = g0.fma(v1, a01);
             a02 = g0.fma(v2, a02);
@@ -413,27 +408,13 @@ final class PanamaPointwise {
             a30 = FloatVector.fromArray(S, acc, r3);
             a31 = FloatVector.fromArray(S, acc, r3 + c1);
         }
-        int full = positions - positions % L;
-        for (int p = 0; p <= full; p += L) {
-            FloatVector g0, g1, g2, g3, v0, v1;
-            if (p < full) {
-                g0 = FloatVector.fromArray(S, dz, d0 + p);
-                g1 = FloatVector.fromArray(S, dz, d1 + p);
-                g2 = FloatVector.fromArray(S, dz, d2 + p);
-                g3 = FloatVector.fromArray(S, dz, d3 + p);
-                v0 = FloatVector.fromArray(S, x, x0 + p);
-                v1 = FloatVector.fromArray(S, x, x1 + p);
-            } else if (p < positions) {
-                VectorMask<Float> m = S.indexInRange(p, positions);
-                g0 = FloatVector.fromArray(S, dz, d0 + p, m);
-                g1 = FloatVector.fromArray(S, dz, d1 + p, m);
-                g2 = FloatVector.fromArray(S, dz, d2 + p, m);
-                g3 = FloatVector.fromArray(S, dz, d3 + p, m);
-                v0 = FloatVector.fromArray(S, x, x0 + p, m);
-                v1 = FloatVector.fromArray(S, x, x1 + p, m);
-            } else {
-                break;
-            }
+        for (int p = 0; p < positions; p += L) {
+            FloatVector g0 = FloatVector.fromArray(S, dz, d0 + p);
+            FloatVector g1 = FloatVector.fromArray(S, dz, d1 + p);
+            FloatVector g2 = FloatVector.fromArray(S, dz, d2 + p);
+            FloatVector g3 = FloatVector.fromArray(S, dz, d3 + p);
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + p);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + p);
             a00 = g0.fma(v0, a00);
             a01 = g0.fma(v1, a01);
             a10 = g1.fma(v0, a10);
