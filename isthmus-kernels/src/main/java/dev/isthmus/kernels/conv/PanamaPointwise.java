@@ -203,7 +203,10 @@ final class PanamaPointwise {
         }
     }
 
-    /** {@link #tile4x2} with the lanes of each vector in its mask: loads and stores stay inside the map. */
+    /**
+     * {@link #tile4x2} with the lanes of each vector in its mask: loads and stores stay inside the
+     * map. A method of its own so that the full tiles, AVX2's among them, carry no masks.
+     */
     private static void tile4x2Masked(float[] x, int xAt, int xPlane, int kin, VectorMask<Float> m0,
                                       VectorMask<Float> m1, float[] w, int wStride, int o, int valid, float[] bias,
                                       int biasOffset, boolean relu, float[] out, int at, int outPlane) {

@@ -59,10 +59,20 @@ public final class StridedPointwiseConvolution implements ConvAlgorithm {
 
     @Override
     public void prepareForward(float[] w, int wOffset, float[] into) {
-        int cin = shape.inChannels(), cout = shape.outChannels(), stride = roundUp4(cout);
-        for (int ic = 0; ic < cin; ic++) {
-            for (int oc = 0; oc < stride; oc++) {
-                into[ic * stride + oc] = oc < cout ? w[wOffset + oc * cin + ic] : 0f;
+        int cin = shape.inChannels();
+        padRows(w, wOffset, cin, 1, shape.outChannels(), cin, into);
+    }
+
+    /**
+     * {@code into[r][c] = w[wOffset + r * rowStep + c * columnStep]}, each row's {@code columns}
+     * rounded up to 4 with zeros.
+     */
+    private static void padRows(float[] w, int wOffset, int rows, int rowStep, int columns, int columnStep,
+                                float[] into) {
+        int stride = roundUp4(columns);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < stride; c++) {
+                into[r * stride + c] = c < columns ? w[wOffset + r * rowStep + c * columnStep] : 0f;
             }
         }
     }
@@ -75,12 +85,8 @@ public final class StridedPointwiseConvolution implements ConvAlgorithm {
 
     @Override
     public void prepareBackward(float[] w, int wOffset, float[] into) {
-        int cin = shape.inChannels(), cout = shape.outChannels(), stride = roundUp4(cin);
-        for (int oc = 0; oc < cout; oc++) {
-            for (int ic = 0; ic < stride; ic++) {
-                into[oc * stride + ic] = ic < cin ? w[wOffset + oc * cin + ic] : 0f;
-            }
-        }
+        int cin = shape.inChannels();
+        padRows(w, wOffset, shape.outChannels(), cin, cin, 1, into);
     }
 
     /** Image {@code n}'s sampled positions, {@code [Cin][outH * outW]}, into this thread's {@link Slot#COLUMNS}. */
