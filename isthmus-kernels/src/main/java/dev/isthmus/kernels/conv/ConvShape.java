@@ -98,5 +98,19 @@ public record ConvShape(int inChannels, int outChannels, Window2d window, int gr
         }
     }
 
+    /**
+     * {@code w[i] = lanes' sums[i * lanes ..]} added in lane order from +0, for every weight
+     * {@code i}: a weight gradient kept as per-lane partial sums, into the weights' own layout.
+     */
+    void weightsFromLanes(float[] sums, int lanes, float[] w, int wOffset) {
+        for (int i = 0, weights = weightSize(); i < weights; i++) {
+            float s = 0f;
+            for (int l = 0; l < lanes; l++) {
+                s += sums[i * lanes + l];
+            }
+            w[wOffset + i] = s;
+        }
+    }
+
     private static final int TRANSPOSE_ROWS = 16;
 }

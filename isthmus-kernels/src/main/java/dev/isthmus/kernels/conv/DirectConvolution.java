@@ -636,16 +636,6 @@ public final class DirectConvolution implements ConvAlgorithm {
             shape.weightsFromTransposed(sums, dw, dwAt);
             return;
         }
-        int lanes = kernels.directLanes(), patch = shape.patch();
-        for (int oc = 0; oc < shape.outChannels(); oc++) {
-            for (int t = 0; t < patch; t++) {
-                int at = (oc * patch + t) * lanes;
-                float s = 0f;
-                for (int l = 0; l < lanes; l++) {
-                    s += sums[at + l];
-                }
-                dw[dwAt + oc * patch + t] = s;
-            }
-        }
+        shape.weightsFromLanes(sums, kernels.directLanes(), dw, dwAt);
     }
 }

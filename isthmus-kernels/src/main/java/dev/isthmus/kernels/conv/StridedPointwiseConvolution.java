@@ -140,14 +140,7 @@ public final class StridedPointwiseConvolution implements ConvAlgorithm {
     /** The group's per-lane sums, each weight's lanes added in order, into {@code dw}. */
     @Override
     public void endWeightGradient(float[] dw, int dwAt) {
-        int lanes = kernels.directLanes(), weights = shape.weightSize();
-        float[] sums = Workspace.floats(Slot.WEIGHT_SUMS, (long) weights * lanes);
-        for (int i = 0; i < weights; i++) {
-            float s = 0f;
-            for (int l = 0; l < lanes; l++) {
-                s += sums[i * lanes + l];
-            }
-            dw[dwAt + i] = s;
-        }
+        int lanes = kernels.directLanes();
+        shape.weightsFromLanes(Workspace.floats(Slot.WEIGHT_SUMS, (long) shape.weightSize() * lanes), lanes, dw, dwAt);
     }
 }
