@@ -89,16 +89,14 @@ public final class StridedPointwiseConvolution implements ConvAlgorithm {
         padRows(w, wOffset, shape.outChannels(), cin, cin, 1, into);
     }
 
-    /** Image {@code n}'s sampled positions, {@code [Cin][outH * outW]}, into this thread's {@link Slot#COLUMNS}. */
+    /**
+     * Image {@code n}'s sampled positions, {@code [Cin][outH * outW]}, into this thread's
+     * {@link Slot#COLUMNS}: a 1x1 window's column matrix, which im2col copies from the image as
+     * it lies (every other float of every other row, by vector shuffles).
+     */
     private float[] stage(float[] x, int xOffset, int n) {
-        Window2d w = shape.window();
-        int cin = shape.inChannels(), p = w.outSize();
-        float[] xs = Workspace.floats(Slot.COLUMNS, (long) cin * p);
-        int xb = xOffset + n * shape.inputSize();
-        for (int ic = 0; ic < cin; ic++) {
-            kernels.copyStridedRows(x, xb + ic * w.inSize(), 2 * w.inWidth(), w.outHeight(), w.outWidth(), 2, xs,
-                    ic * p, w.outWidth());
-        }
+        float[] xs = Workspace.floats(Slot.COLUMNS, (long) shape.inChannels() * shape.window().outSize());
+        Im2col.im2col(kernels, shape.window(), shape.inChannels(), x, xOffset + n * shape.inputSize(), xs);
         return xs;
     }
 
