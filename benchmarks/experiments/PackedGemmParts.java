@@ -6,9 +6,10 @@ import java.util.SplittableRandom;
 /**
  * Where a square SGEMM on the packed path spends its time: the whole {@code PackedGemm.gemm}
  * call, then its loops replayed with each part timed on its own (packing B, packing A, the
- * macro-kernels), so each part runs with the caches as the others leave them. Microseconds per
- * product; one thread. It reaches the package's private methods, so it lives in the package and
- * runs on the class path beside the kernels' jar:
+ * macro-kernels), so each part runs with the caches as the others leave them, and beside them a
+ * transposed B's packing of the same panel (B^T, for comparison: the product uses the plain
+ * one). Microseconds per product; one thread. It reaches the package's private methods, so it
+ * lives in the package and runs on the class path beside the kernels' jar:
  *
  * <pre>
  * J=isthmus-kernels/target/isthmus-kernels-0.1.0-SNAPSHOT.jar
@@ -16,7 +17,7 @@ import java.util.SplittableRandom;
  * taskset -c 1 java --add-modules jdk.incubator.vector -cp /tmp/parts:$J dev.isthmus.kernels.gemm.PackedGemmParts 1024
  * </pre>
  * n must be wider than {@code Blocking.narrowN} (so A is packed). Figures: benchmarks/README.md,
- * "A packed by transposes".
+ * "A packed by transposes" and "SGEMM's packed tile with a constant stride".
  */
 public class PackedGemmParts {
 
@@ -37,7 +38,8 @@ public class PackedGemmParts {
         Method packA = PackedGemm.class.getDeclaredMethod("packA", boolean.class, float[].class, int.class, int.class,
                 int[].class, float.class, int.class, int.class, int.class, int.class, float[].class);
         Method macro = PackedGemm.class.getDeclaredMethod("macroKernel", int.class, int.class, int.class, float[].class,
-                float[].class, float[].class, float[].class, int.class, int.class, boolean.class, float.class);
+                float[].class, int.class, int.class, int.class, float[].class, int.class, float[].class, float[].class,
+                int.class, int.class, boolean.class, float.class);
         packB.setAccessible(true);
         packA.setAccessible(true);
         macro.setAccessible(true);
@@ -57,28 +59,35 @@ public class PackedGemmParts {
                 calls++;
             }
             double whole = (System.nanoTime() - start) / 1e3 / calls;
-            long inB = 0, inA = 0, inMacro = 0;
+            long inB = 0, inA = 0, inMacro = 0, inBt = 0;
             for (int replay = 0; replay < replays; replay++) {
                 for (int pc = 0; pc < n; pc += kcMax) {
                     int kc = Math.min(kcMax, n - pc);
                     long t0 = System.nanoTime();
                     packB.invoke(null, false, b, 0, n, pc, kc, 0, n, bp);
                     inB += System.nanoTime() - t0;
+                    long tt = System.nanoTime();
+                    packB.invoke(null, true, b, 0, n, pc, kc, 0, n, bp); // B^T's packing, for comparison
+                    inBt += System.nanoTime() - tt;
+                    packB.invoke(null, false, b, 0, n, pc, kc, 0, n, bp);
                     for (int ic = 0; ic < n; ic += mcMax) {
                         int mc = Math.min(mcMax, n - ic);
                         long t1 = System.nanoTime();
                         packA.invoke(null, false, a, 0, n, null, 1f, ic, mc, pc, kc, ap);
                         long t2 = System.nanoTime();
-                        macro.invoke(null, mc, n, kc, ap, bp, tile, c, ic * n, n, pc == 0, pc == 0 ? 0f : 1f);
+                        // packed B: panel jr at jr * kc, rows NR apart; a narrow last panel after the full ones
+                        int tail = n / blocking.nr() * blocking.nr() * kc;
+                        macro.invoke(null, mc, n, kc, ap, bp, 0, kc, blocking.nr(), bp, tail, tile, c, ic * n, n,
+                                pc == 0, pc == 0 ? 0f : 1f);
                         inMacro += System.nanoTime() - t2;
                         inA += t2 - t1;
                     }
                 }
             }
             double macroUs = inMacro / 1e3 / replays;
-            System.out.printf("n %d: gemm %.1f us (%.1f GFLOP/s); parts: pack B %.1f, pack A %.1f, macro-kernels %.1f us"
-                            + " (%.1f GFLOP/s)%n", n, whole, flops / whole / 1e3, inB / 1e3 / replays, inA / 1e3 / replays,
-                    macroUs, flops / macroUs / 1e3);
+            System.out.printf("n %d: gemm %.1f us (%.1f GFLOP/s); parts: pack B %.1f (B^T %.1f), pack A %.1f,"
+                            + " macro-kernels %.1f us (%.1f GFLOP/s)%n", n, whole, flops / whole / 1e3,
+                    inB / 1e3 / replays, inBt / 1e3 / replays, inA / 1e3 / replays, macroUs, flops / macroUs / 1e3);
         }
     }
 }

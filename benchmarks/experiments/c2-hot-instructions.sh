@@ -9,7 +9,7 @@
 #          "conv pooled-forward 32 64 32 64 3 1 1 1" 6
 # The line is warmed for 8 s, then sampled for SECONDS (6) on CPU ${CPU:-1}; prints the method's
 # share of all samples, then its instructions hottest first (TOP, 40), the whole listing left in
-# ${OUT:-/tmp}/c2-hot-METHOD.txt. JAR=path reads another benchmarks.jar; JAVA_OPTS=-XX:UseAVX=2
+# ${OUT:-/tmp}/c2-hot-METHOD.txt. PRE="LINE;LINE" runs those lines first, 5 s each. JAR=path reads another benchmarks.jar; JAVA_OPTS=-XX:UseAVX=2
 # the AVX2 path. Needs perf (Debian's linux-perf) allowed to record this user's processes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +31,9 @@ taskset -c "${CPU:-1}" "$java" ${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX
 pid=$!
 exec 3> "$fifo"
 trap '' PIPE # a JVM that died is reported below, not by a silent SIGPIPE
+# PRE="LINE;LINE": lines run first, 5 s each (C2's compile order, and its traps, follow them)
+IFS=';' read -ra pre <<< "${PRE:-}"
+for before in "${pre[@]}"; do printf '%s 5\n' "$before" >&3 || true; sleep 6; done
 printf '%s 8\n' "$line" >&3 || true
 sleep 10
 if ! kill -0 "$pid" 2>/dev/null; then
