@@ -53,6 +53,17 @@ final class PackedGemm {
             RUNS_8_LOW = interleave(8, false), RUNS_8_HIGH = interleave(8, true);
     /** Whether a transposed B's micro-panels are packed {@linkplain #transposeColumns by transposing vectors}: 16 lanes, two a panel. */
     private static final boolean TRANSPOSE_B = L == 16 && NR == 2 * L;
+    /**
+     * Micro-panels a row-major B is packed into side by side, all of k before the next group:
+     * each step of k then writes four streams, not one per panel. All 32 panels of a 1024-wide B
+     * a step of k lay 32 KiB apart (one L1 set), and packing its 256 x 1024 block took 350-366 us;
+     * four at a time 170-193, eight 186-214, two 235-351 (`PackedGemmParts 1024`, JVMs taking turns,
+     * two rounds). The groups go last to first, so the panels the macro-kernel reads first are the
+     * ones written last: first to last, AVX2's 1024^3 read x1.06 slower than before (its macro-kernel
+     * takes one panel down all of A's rows); last to first x0.99 (benchmarks/README.md, "SGEMM: B
+     * packed four panels at a time").
+     */
+    private static final int PACK_B_PANELS = 4;
 
     private PackedGemm() {}
 
@@ -365,21 +376,26 @@ final class PackedGemm {
                               int pc, int kc, int jc, int nc, float[] bp) {
         int fullPanels = nc / NR;
         if (!transB) {
-            // B(p, j) at bOffset + p * ldb + j. Walk B row by row, so reads stream through
-            // memory; rows of a wide B lie a multiple of 4 KiB apart and, walked down a column,
-            // would defeat the prefetcher and alias in L1.
-            for (int p = 0; p < kc; p++) {
-                int src = bOffset + (pc + p) * ldb + jc;
-                int dst = p * NR;
-                for (int s = 0; s < fullPanels; s++, src += NR, dst += kc * NR) {
-                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+            // B(p, j) at bOffset + p * ldb + j. Walk B a row of a group of panels at a time, so
+            // reads stream along its rows; rows of a wide B lie a multiple of 4 KiB apart and,
+            // walked down one panel's column alone, would defeat the prefetcher and alias in L1.
+            for (int s0 = (fullPanels - 1) / PACK_B_PANELS * PACK_B_PANELS; s0 >= 0; s0 -= PACK_B_PANELS) {
+                int s1 = Math.min(fullPanels, s0 + PACK_B_PANELS);
+                for (int p = 0; p < kc; p++) {
+                    int src = bOffset + (pc + p) * ldb + jc + s0 * NR;
+                    int dst = s0 * kc * NR + p * NR;
+                    for (int s = s0; s < s1; s++, src += NR, dst += kc * NR) {
+                        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                    }
                 }
-                int nr = nc - fullPanels * NR;
-                if (nr > 0) {
-                    System.arraycopy(b, src, bp, dst, nr);
-                    java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
-                }
+            }
+            int nr = nc - fullPanels * NR;
+            for (int p = 0; p < kc && nr > 0; p++) {
+                int src = bOffset + (pc + p) * ldb + jc + fullPanels * NR;
+                int dst = fullPanels * kc * NR + p * NR;
+                System.arraycopy(b, src, bp, dst, nr);
+                java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
             }
             return;
         }
