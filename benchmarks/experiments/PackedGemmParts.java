@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * taskset -c 1 java --add-modules jdk.incubator.vector -cp /tmp/parts:$J dev.isthmus.kernels.gemm.PackedGemmParts 1024
  * </pre>
  * n must be wider than {@code Blocking.narrowN} (so A is packed). Figures: benchmarks/README.md,
- * "A packed by transposes" and "SGEMM's packed tile with a constant stride".
+ * "A packed by transposes" and "SGEMM: B packed four panels at a time".
  */
 public class PackedGemmParts {
 
