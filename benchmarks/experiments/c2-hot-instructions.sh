@@ -9,8 +9,9 @@
 #          "conv pooled-forward 32 64 32 64 3 1 1 1" 6
 # The line is warmed for 8 s, then sampled for SECONDS (6) on CPU ${CPU:-1}; prints the method's
 # share of all samples, then its instructions hottest first (TOP, 40), the whole listing left in
-# ${OUT:-/tmp}/c2-hot-METHOD.txt. PRE="LINE;LINE" runs those lines first, 5 s each. JAR=path reads another benchmarks.jar; JAVA_OPTS=-XX:UseAVX=2
-# the AVX2 path. Needs perf (Debian's linux-perf) allowed to record this user's processes.
+# ${OUT:-/tmp}/c2-hot-METHOD.txt. PRE="LINE;LINE" runs those lines first, 5 s each (to reproduce
+# a compile order). JAR=path reads another benchmarks.jar; JAVA_OPTS=-XX:UseAVX=2 the AVX2 path.
+# Needs perf (Debian's linux-perf) allowed to record this user's processes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 2 ] || [ $# -gt 3 ] || [[ "$1" != *::* ]]; then

@@ -379,7 +379,7 @@ final class PackedGemm {
             // B(p, j) at bOffset + p * ldb + j. Walk B a row of a group of panels at a time, so
             // reads stream along its rows; rows of a wide B lie a multiple of 4 KiB apart and,
             // walked down one panel's column alone, would defeat the prefetcher and alias in L1.
-            for (int s0 = (fullPanels - 1) / PACK_B_PANELS * PACK_B_PANELS; s0 >= 0; s0 -= PACK_B_PANELS) {
+            for (int s0 = Math.floorDiv(fullPanels - 1, PACK_B_PANELS) * PACK_B_PANELS; s0 >= 0; s0 -= PACK_B_PANELS) {
                 int s1 = Math.min(fullPanels, s0 + PACK_B_PANELS);
                 for (int p = 0; p < kc; p++) {
                     int src = bOffset + (pc + p) * ldb + jc + s0 * NR;
