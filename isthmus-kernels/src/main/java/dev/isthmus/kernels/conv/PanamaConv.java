@@ -1287,45 +1287,59 @@ public final class PanamaConv implements ConvSupport {
     /**
      * {@code dz[c][r][0, cols) = relu ? (y > 0 ? dy : 0) : dy} for {@code rows} rows of each of
      * {@code channels} planes; {@code dy} and {@code y} are dense ({@code rows * cols} per plane).
+     * A plane at a time ({@link #planeGradient}), the plain copy apart: with {@code arraycopy}'s
+     * call in the same loop, C2 kept the running sum on the stack, 9.5% of
+     * {@code conv backward 32 16 32 32 3 2 1 1}.
      */
     @Override
     public void activationGradient(float[] dy, int dyOffset, float[] y, int yOffset, int channels, int rows, int cols,
                                    boolean relu, float[] dz, int dzOffset, int dzStride, int dzPlane, double[] sums) {
-        FloatVector zero = FloatVector.zero(S);
-        int vectorCols = cols / L * L, group = sums == null ? rows : RowGroups.rows(cols);
-        for (int ch = 0; ch < channels; ch++) {
-            double total = 0;
-            for (int first = 0; first < rows; first += group) {
-                int n = Math.min(group, rows - first);
-                FloatVector s = zero;
-                for (int r = first; r < first + n; r++) {
-                    int src = dyOffset + (ch * rows + r) * cols, ys = yOffset + (ch * rows + r) * cols;
-                    int dst = dzOffset + ch * dzPlane + r * dzStride, c = 0;
-                    if (!relu && sums == null) {
-                        System.arraycopy(dy, src, dz, dst, cols);
-                        continue;
-                    }
-                    for (; c < vectorCols; c += L) {
-                        FloatVector g = FloatVector.fromArray(S, dy, src + c);
-                        if (relu) {
-                            g = zero.blend(g, FloatVector.fromArray(S, y, ys + c).compare(VectorOperators.GT, zero));
-                        }
-                        g.intoArray(dz, dst + c);
-                        s = s.add(g);
-                    }
-                    for (; c < cols; c++) {
-                        dz[dst + c] = !relu || y[ys + c] > 0f ? dy[src + c] : 0f;
-                    }
-                }
-                if (sums != null) { // as channelSums adds a group
-                    total += RowGroups.total(s, dz, dzOffset + ch * dzPlane + first * dzStride + vectorCols, dzStride, n,
-                            cols - vectorCols);
+        int plane = rows * cols;
+        if (!relu && sums == null) {
+            for (int ch = 0; ch < channels; ch++) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(dy, dyOffset + ch * plane + r * cols, dz, dzOffset + ch * dzPlane + r * dzStride, cols);
                 }
             }
+            return;
+        }
+        int group = sums == null ? rows : RowGroups.rows(cols);
+        for (int ch = 0; ch < channels; ch++) {
+            double total = planeGradient(dy, dyOffset + ch * plane, y, yOffset + ch * plane, rows, cols, relu, dz,
+                    dzOffset + ch * dzPlane, dzStride, group);
             if (sums != null) {
                 sums[ch] += total;
             }
         }
+    }
+
+    /** One plane of {@link #activationGradient}: its sum, in {@link RowGroups}' order of {@code group} rows. */
+    private static double planeGradient(float[] dy, int src, float[] y, int ys, int rows, int cols, boolean relu,
+                                        float[] dz, int dst, int dzStride, int group) {
+        FloatVector zero = FloatVector.zero(S);
+        int vectorCols = cols / L * L;
+        double total = 0;
+        for (int first = 0; first < rows; first += group) {
+            int n = Math.min(group, rows - first);
+            FloatVector s = zero;
+            for (int r = first; r < first + n; r++) {
+                int from = src + r * cols, to = dst + r * dzStride, c = 0;
+                for (; c < vectorCols; c += L) {
+                    FloatVector g = FloatVector.fromArray(S, dy, from + c);
+                    if (relu) {
+                        g = zero.blend(g, FloatVector.fromArray(S, y, ys + r * cols + c).compare(VectorOperators.GT, zero));
+                    }
+                    g.intoArray(dz, to + c);
+                    s = s.add(g);
+                }
+                for (; c < cols; c++) {
+                    dz[to + c] = !relu || y[ys + r * cols + c] > 0f ? dy[from + c] : 0f;
+                }
+            }
+            // as channelSums adds a group
+            total += RowGroups.total(s, dz, dst + first * dzStride + vectorCols, dzStride, n, cols - vectorCols);
+        }
+        return total;
     }
 
     /** {@code sums[c] += sum of rows x cols of plane c}, in {@link RowGroups}' order. */
