@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * javac --add-modules jdk.incubator.vector -cp $J -d /tmp/pao benchmarks/experiments/PackAOrder.java
  * taskset -c 1 java --add-modules jdk.incubator.vector -cp /tmp/pao:$J dev.isthmus.kernels.gemm.PackAOrder
  * </pre>
- * Figures: benchmarks/README.md, "Three small stalls in the backward passes' staging".
+ * Figures: benchmarks/README.md, "Three stalls around the convolution kernels".
  */
 public class PackAOrder {
     public static void main(String[] args) throws Exception {
