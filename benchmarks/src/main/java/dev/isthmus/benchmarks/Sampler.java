@@ -24,7 +24,12 @@ import java.util.SplittableRandom;
  *   sgemm M K N TRANSB THREADS SECONDS   C = A B (or A B^T when TRANSB is 1)
  *   conv PASS BATCH CIN SIDE COUT K STRIDE PAD THREADS SECONDS
  *                                        a convolution (bias, no activation) on BATCH x CIN x SIDE x SIDE:
- *                                        PASS forward, or backward (the data and the weight gradients);
+ *                                        PASS forward, or backward (the data, weight and bias gradients
+ *                                        in one pass, as a Conv2D layer runs them: {@link FusedConvolution}
+ *                                        without an activation), or backward-split (the same gradients
+ *                                        by {@link Convolution#backwardData} and then
+ *                                        {@link Convolution#backwardWeights}, two passes, as this line's
+ *                                        backward ran until 2026-12-07);
  *                                        pooled-forward and pooled-backward fuse a ReLU and 2x2
  *                                        max-pooling ({@link FusedConvolution}, as ChestXRayNet's
  *                                        layers), with no data gradient when CIN is 1 (a first layer);
@@ -122,10 +127,10 @@ public final class Sampler {
                 float[] x = random(r, batch * conv.inputSize()), wt = random(r, conv.weightSize()), b = random(r, cout);
                 float[] y = new float[batch * conv.outputSize()], dy = random(r, y.length), dx = new float[x.length];
                 float[] dw = new float[wt.length], db = new float[cout];
-                if (!java.util.List.of("forward", "backward", "pooled-forward", "pooled-infer", "pooled-backward")
-                        .contains(w[1])) {
-                    throw new IllegalArgumentException(w[0] + " PASS must be forward, backward, pooled-forward,"
-                            + " pooled-infer or pooled-backward, got '" + w[1] + "'");
+                if (!java.util.List.of("forward", "backward", "backward-split", "pooled-forward", "pooled-infer",
+                        "pooled-backward").contains(w[1])) {
+                    throw new IllegalArgumentException(w[0] + " PASS must be forward, backward, backward-split,"
+                            + " pooled-forward, pooled-infer or pooled-backward, got '" + w[1] + "'");
                 }
                 if (w[1].startsWith("pooled-")) {
                     FusedConvolution fused = new FusedConvolution(conv, true, true);
@@ -139,10 +144,15 @@ public final class Sampler {
                         default -> () -> fused.backward(batch, x, 0, wt, 0, py, 0, pdy, 0, winners, 0, dw, 0, db, 0, pdx, 0);
                     };
                 }
-                return w[1].equals("forward") ? () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0) : () -> {
-                    conv.backwardData(batch, dy, 0, wt, 0, dx, 0);
-                    conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);
-                };
+                if (w[1].equals("backward-split")) {
+                    return () -> {
+                        conv.backwardData(batch, dy, 0, wt, 0, dx, 0);
+                        conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);
+                    };
+                }
+                FusedConvolution linear = new FusedConvolution(conv, false, false);
+                return w[1].equals("forward") ? () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0)
+                        : () -> linear.backward(batch, x, 0, wt, 0, y, 0, dy, 0, null, 0, dw, 0, db, 0, dx, 0);
             }
             default -> throw new IllegalArgumentException("unknown workload '" + w[0] + "'");
         }
