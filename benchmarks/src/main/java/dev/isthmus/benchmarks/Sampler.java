@@ -144,15 +144,17 @@ public final class Sampler {
                         default -> () -> fused.backward(batch, x, 0, wt, 0, py, 0, pdy, 0, winners, 0, dw, 0, db, 0, pdx, 0);
                     };
                 }
-                if (w[1].equals("backward-split")) {
-                    return () -> {
+                return switch (w[1]) {
+                    case "forward" -> () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0);
+                    case "backward-split" -> () -> {
                         conv.backwardData(batch, dy, 0, wt, 0, dx, 0);
                         conv.backwardWeights(batch, x, 0, dy, 0, dw, 0, db, 0);
                     };
-                }
-                FusedConvolution linear = new FusedConvolution(conv, false, false);
-                return w[1].equals("forward") ? () -> conv.forward(batch, x, 0, wt, 0, b, 0, y, 0)
-                        : () -> linear.backward(batch, x, 0, wt, 0, y, 0, dy, 0, null, 0, dw, 0, db, 0, dx, 0);
+                    default -> {
+                        FusedConvolution linear = new FusedConvolution(conv, false, false);
+                        yield () -> linear.backward(batch, x, 0, wt, 0, y, 0, dy, 0, null, 0, dw, 0, db, 0, dx, 0);
+                    }
+                };
             }
             default -> throw new IllegalArgumentException("unknown workload '" + w[0] + "'");
         }
