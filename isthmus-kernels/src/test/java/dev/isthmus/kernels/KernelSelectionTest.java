@@ -41,7 +41,7 @@ class KernelSelectionTest {
         assertEquals(0, b.mc() % b.mr());
         assertEquals(0, b.nc() % b.nr());
         assertEquals(0, b.nb() % b.nr());
-        assertTrue(b.kc() * b.mr() * Float.BYTES <= Blocking.L1 / 4, "A micro-panel in a quarter of L1: " + b);
+        assertTrue(b.kc() * b.mr() * Float.BYTES <= Blocking.L1 / 2, "A micro-panel in half of L1: " + b);
         assertTrue((long) b.kc() * (b.nb() + b.mc()) * Float.BYTES <= Blocking.L2, "B band and A block in L2: " + b);
         Blocking avx2 = Blocking.forLanes(8);
         assertEquals(avx2.nr(), avx2.nb(), "the short tile walks one B micro-panel at a time: " + avx2);

@@ -80,21 +80,25 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
 
     /** The blocking for an {@code mr x nr} float tile. */
     public static Blocking forTile(int mr, int nr, int lanes) {
-        int kc, nb;
+        int kc, nb, mc;
         if (mr >= 8) {
-            // An A micro-panel in a quarter of L1: deep K blocks, since C is read and written once
-            // per block (at 1024^3 and 8 x 2 vectors, kc 256 ran 10% faster than kc 128) ...
-            kc = roundDown(Math.max(64, Math.min(512, L1 / 4 / (mr * Float.BYTES))), 8);
-            // ... and a band of B micro-panels in half of L2 for each A micro-panel to meet.
+            // An A micro-panel in half of L1: deep K blocks, since C is read and written once per
+            // block (8 x 2 vectors: kc 256 ran 10% faster than 128 at 1024^3; on a Zen 5, kc 512
+            // with this A block 2-3% faster than 256 with a third of L2 at 512^3 to 2048^3) ...
+            kc = roundDown(Math.max(64, Math.min(512, L1 / 2 / (mr * Float.BYTES))), 8);
+            // ... a band of B micro-panels in half of L2 for each A micro-panel to meet, and the A
+            // block in the other half (a third, 80 rows, streamed the packed B panel from L3 over
+            // again for every 80 rows: level with kc 256).
             nb = Math.max(nr, roundDown(L2 / 2 / (kc * Float.BYTES), nr));
+            mc = Math.max(mr, roundDown(L2 / 2 / (kc * Float.BYTES), mr));
         } else {
             // A short tile gets too few FMAs from each B load to stream B from L2 (bands ran 6-14%
-            // slower on AVX2): BLIS's order, one B micro-panel in half of L1 down all of A's rows.
+            // slower on AVX2): BLIS's order, one B micro-panel in half of L1 down all of A's rows,
+            // and an A block about a third of L2.
             kc = roundDown(Math.max(64, Math.min(512, L1 / 2 / (nr * Float.BYTES))), 8);
             nb = nr;
+            mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         }
-        // An A block about a third of L2.
-        int mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
         int narrowN = mr >= 8 ? 2 * nr : 8 * nr;
         return new Blocking(mr, nr, kc, mc, nc, nb, narrowN, 8, 1L << 19,
