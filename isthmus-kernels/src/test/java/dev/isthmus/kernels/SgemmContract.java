@@ -142,9 +142,10 @@ abstract class SgemmContract {
         Arbitrary<Integer> small = Arbitraries.frequencyOf(
                 Tuple.of(4, Arbitraries.integers().between(0, 40)),
                 Tuple.of(1, Arbitraries.of(0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33)));
-        // Sometimes cross the K block (256) and the M block, so block boundaries are exercised.
+        // Sometimes cross the K block (256, or 512 where AVX-512 packs A; one block up to a quarter
+        // more) and the M block, so block boundaries are exercised.
         Arbitrary<Integer> k = Arbitraries.frequencyOf(
-                Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(250, 530)));
+                Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(250, 1100)));
         Arbitrary<Integer> m = Arbitraries.frequencyOf(
                 Tuple.of(5, small), Tuple.of(1, Arbitraries.integers().between(160, 260)));
         Arbitrary<int[]> smallShape = Combinators.combine(m, small, k).as((mm, nn, kk) -> new int[] {mm, nn, kk});
@@ -180,7 +181,7 @@ abstract class SgemmContract {
                 Tuple.of(3, Arbitraries.integers().between(1, 40)), Tuple.of(1, Arbitraries.integers().between(160, 200)));
         Arbitrary<Integer> n = Arbitraries.integers().between(16 * lanes + 1, 16 * lanes + 40);
         Arbitrary<Integer> k = Arbitraries.frequencyOf(
-                Tuple.of(2, Arbitraries.integers().between(1, 40)), Tuple.of(1, Arbitraries.integers().between(250, 530)));
+                Tuple.of(2, Arbitraries.integers().between(1, 40)), Tuple.of(1, Arbitraries.integers().between(250, 1100)));
         return Combinators.combine(m, n, k, Arbitraries.of(false, false, true), Arbitraries.of(false, true),
                         Arbitraries.of(1f, -1f, 0.5f, 1.75f), Arbitraries.of(0f, 1f, 0.5f), Arbitraries.longs())
                 .as((mm, nn, kk, ta, tb, al, be, seed) -> SgemmCase.of(mm, nn, kk, ta, tb, al, be, 1, 1, seed));

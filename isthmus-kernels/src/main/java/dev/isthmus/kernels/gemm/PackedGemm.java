@@ -36,8 +36,8 @@ final class PackedGemm {
     /**
      * The deepest a last K block may be: what is left of k when it is at most a quarter of a block
      * more than {@code KC} runs as one block, not as a short block after a full one (a
-     * convolution's weight gradient on a 16x16 map has k = 286: 256 + 30 read and wrote C twice,
-     * the 30 steps for little work).
+     * convolution's weight gradient on a 16x16 map has k = 286: with blocks of 256, 256 + 30 read
+     * and wrote C twice, the 30 steps for little work).
      */
     private static final int LAST_KC = KC + KC / 4;
     /**
