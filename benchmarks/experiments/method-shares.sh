@@ -9,10 +9,12 @@
 # record this user's processes. c2-hot-instructions.sh then goes inside one method.
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 set -euo pipefail
-if [ $# -lt 2 ] || [ $# -gt 3 ] || [ ! -f "$1" ]; then
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
   sed -n '2,9p' "$0" | cut -c3- >&2
+  echo "(got $# arguments)" >&2
   exit 2
 fi
+[ -f "$1" ] || { echo "JAR '$1' is not a file: build benchmarks/target/benchmarks.jar (benchmarks/run.sh builds it when missing)" >&2; exit 2; }
 jar=$1 line=$2 seconds=${3:-8}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "SECONDS must be a whole number of seconds, got '$seconds'" >&2; exit 2; }
 command -v perf >/dev/null || { echo "no perf on PATH (Debian: apt-get install linux-perf)" >&2; exit 2; }
