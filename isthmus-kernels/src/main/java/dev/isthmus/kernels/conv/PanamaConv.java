@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import static jdk.incubator.vector.VectorOperators.F2B;
+import static jdk.incubator.vector.VectorOperators.I2B;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.UMAX;
@@ -28,6 +28,7 @@ public final class PanamaConv implements ConvSupport {
     static final int BLOCK = 2 * L;
     /** Bytes for one vector of pooling winners; null below 8 lanes (no 32-bit byte species). */
     private static final VectorSpecies<Byte> B = Vectors.BYTES;
+    private static final VectorSpecies<Integer> INTS = Vectors.INTS;
     /** Even and odd lanes of two vectors taken together, and the two halves of their interleaving. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.iota(S, 0, 2, false);
     private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
@@ -258,9 +259,10 @@ public final class PanamaConv implements ConvSupport {
             a32 = x2.fma(w, a32);
             a33 = x3.fma(w, a33);
         }
-        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
-        FloatVector two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        FloatVector dead = FloatVector.broadcast(S, DEAD_WINDOW);
+        FloatVector zero = FloatVector.zero(S);
+        IntVector none = IntVector.zero(INTS), one = IntVector.broadcast(INTS, 1);
+        IntVector two = IntVector.broadcast(INTS, 2), three = IntVector.broadcast(INTS, 3);
+        IntVector dead = IntVector.broadcast(INTS, DEAD_WINDOW);
         a00 = a00.blend(zero, a00.compare(LE, zero));
         a01 = a01.blend(zero, a01.compare(LE, zero));
         a02 = a02.blend(zero, a02.compare(LE, zero));
@@ -282,42 +284,45 @@ public final class PanamaConv implements ConvSupport {
         IntVector tr = oddIdx.selectFrom(a00.reinterpretAsInts(), a01.reinterpretAsInts());
         IntVector bl = evenIdx.selectFrom(a02.reinterpretAsInts(), a03.reinterpretAsInts());
         IntVector br = oddIdx.selectFrom(a02.reinterpretAsInts(), a03.reinterpretAsInts());
-        FloatVector m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        IntVector mi = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        FloatVector m = mi.reinterpretAsFloats();
         m.intoArray(out, o);
-        FloatVector code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
-                .blend(zero, tl.reinterpretAsFloats().eq(m));
-        code = dead.blend(code, m.compare(GT, zero)); // a maximum of +0 or NaN passes no gradient
-        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo); // not storeCodes: C2 left it a call
+        // the codes in int lanes, compared by the bits: a cell equal to the maximum as a float is
+        // equal as bits (rectified cells: no -0; a NaN maximum is dead below), and an int code
+        // narrows to a byte without the float conversion's out-of-range fix-up
+        IntVector code = three.blend(two, bl.eq(mi)).blend(one, tr.eq(mi)).blend(none, tl.eq(mi));
+        code = dead.blend(code, m.compare(GT, zero).cast(INTS)); // a maximum of +0 or NaN passes no gradient
+        ((ByteVector) code.convertShape(I2B, B, 0)).intoArray(winners, wo); // not storeCodes: C2 left it a call
         tl = evenIdx.selectFrom(a10.reinterpretAsInts(), a11.reinterpretAsInts());
         tr = oddIdx.selectFrom(a10.reinterpretAsInts(), a11.reinterpretAsInts());
         bl = evenIdx.selectFrom(a12.reinterpretAsInts(), a13.reinterpretAsInts());
         br = oddIdx.selectFrom(a12.reinterpretAsInts(), a13.reinterpretAsInts());
-        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        mi = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        m = mi.reinterpretAsFloats();
         m.intoArray(out, o + outPlane);
-        code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
-                .blend(zero, tl.reinterpretAsFloats().eq(m));
-        code = dead.blend(code, m.compare(GT, zero));
-        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + outPlane);
+        code = three.blend(two, bl.eq(mi)).blend(one, tr.eq(mi)).blend(none, tl.eq(mi));
+        code = dead.blend(code, m.compare(GT, zero).cast(INTS));
+        ((ByteVector) code.convertShape(I2B, B, 0)).intoArray(winners, wo + outPlane);
         tl = evenIdx.selectFrom(a20.reinterpretAsInts(), a21.reinterpretAsInts());
         tr = oddIdx.selectFrom(a20.reinterpretAsInts(), a21.reinterpretAsInts());
         bl = evenIdx.selectFrom(a22.reinterpretAsInts(), a23.reinterpretAsInts());
         br = oddIdx.selectFrom(a22.reinterpretAsInts(), a23.reinterpretAsInts());
-        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        mi = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        m = mi.reinterpretAsFloats();
         m.intoArray(out, o + 2 * outPlane);
-        code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
-                .blend(zero, tl.reinterpretAsFloats().eq(m));
-        code = dead.blend(code, m.compare(GT, zero));
-        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 2 * outPlane);
+        code = three.blend(two, bl.eq(mi)).blend(one, tr.eq(mi)).blend(none, tl.eq(mi));
+        code = dead.blend(code, m.compare(GT, zero).cast(INTS));
+        ((ByteVector) code.convertShape(I2B, B, 0)).intoArray(winners, wo + 2 * outPlane);
         tl = evenIdx.selectFrom(a30.reinterpretAsInts(), a31.reinterpretAsInts());
         tr = oddIdx.selectFrom(a30.reinterpretAsInts(), a31.reinterpretAsInts());
         bl = evenIdx.selectFrom(a32.reinterpretAsInts(), a33.reinterpretAsInts());
         br = oddIdx.selectFrom(a32.reinterpretAsInts(), a33.reinterpretAsInts());
-        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br)).reinterpretAsFloats();
+        mi = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        m = mi.reinterpretAsFloats();
         m.intoArray(out, o + 3 * outPlane);
-        code = three.blend(two, bl.reinterpretAsFloats().eq(m)).blend(one, tr.reinterpretAsFloats().eq(m))
-                .blend(zero, tl.reinterpretAsFloats().eq(m));
-        code = dead.blend(code, m.compare(GT, zero));
-        ((ByteVector) code.convertShape(F2B, B, 0)).intoArray(winners, wo + 3 * outPlane);
+        code = three.blend(two, bl.eq(mi)).blend(one, tr.eq(mi)).blend(none, tl.eq(mi));
+        code = dead.blend(code, m.compare(GT, zero).cast(INTS));
+        ((ByteVector) code.convertShape(I2B, B, 0)).intoArray(winners, wo + 3 * outPlane);
     }
 
     @Override
