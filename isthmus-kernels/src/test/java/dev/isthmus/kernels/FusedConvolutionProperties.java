@@ -296,6 +296,31 @@ class FusedConvolutionProperties {
     }
 
     /**
+     * F(4x2, 3x3)'s forward on maps one vector wide, whose input transform takes two tile rows a
+     * vector: bands of 8 tile rows and a last band of any count, odd ones ending on a single row;
+     * any input channels, rectified or not, pooled or not.
+     */
+    @Property(tries = 40, seed = Seeds.FIXED)
+    void tallForwardOnMapsOneVectorWideIsTheLayersInSequence(@ForAll("oneVectorWideTallForwardCases") Case c) {
+        if (KernelProvider.conv().vectorBitSize() > 0) {
+            assertTrue(c.fused().conv().algorithm().startsWith("winograd F(4x2, 3x3)"), c.toString());
+        }
+        forwardIsTheLayersInSequence(c);
+    }
+
+    @Provide
+    Arbitrary<Case> oneVectorWideTallForwardCases() {
+        int width = Math.max(4, KernelProvider.conv().vectorBitSize() / Float.SIZE);
+        Arbitrary<int[]> shape = Combinators.combine(Arbitraries.integers().between(1, 2),
+                        Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 3),
+                        Arbitraries.integers().between(1, 19))
+                .as((n, ci, co, tileRows) -> new int[] {n, ci, 8 * co, 4 * tileRows});
+        return Combinators.combine(shape, Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.longs())
+                .as((s, relu, pool, seed) -> new Case(s[0], s[1], s[2],
+                        Window2d.of(s[3], width, 3, 1, Padding.symmetric(1, 1)), relu, pool, seed, true, true));
+    }
+
+    /**
      * F(4x2, 3x3)'s gradients on maps a whole number of vector pairs wide (32 or 64 columns at 512
      * bits), whose gradient is staged a whole row at a time into the planes of its row in the tile.
      */
