@@ -5,7 +5,7 @@ runs PyTorch in channels_last, its inference traced and frozen).
 
     vs_peers.py nets  [THREADS ...]   training step and inference of the benchmark networks vs PyTorch
     vs_peers.py sgemm [THREADS ...]   SGEMM shapes vs OpenBLAS (numpy)
-    vs_peers.py convs [THREADS ...]   every convolution of the benchmark networks, forward and backward, vs PyTorch
+    vs_peers.py convs [THREADS ...]   every convolution of the benchmark networks, forward, backward and their sum, vs PyTorch
 
 Starts dev.isthmus.benchmarks.Sampler (a warm JVM) and times each workload there and here in
 turn: a warm-up of each (Isthmus's until its speed settles), then SAMPLES pairs of samples of about 0.5 s, alternating which goes
@@ -244,10 +244,17 @@ def main():
     if suite == "convs":
         print("\n| convolution | pass | batch | threads | Isthmus ms | PyTorch ms | ratio |")
         print("|---|---|---|---|---|---|---|")
+        forward_ms = {}  # issue 12 asks each shape's forward plus backward: their medians' sums, after both rows
         for name, kind, batch, t, ours, theirs in rows:
             o, p = statistics.median(ours), statistics.median(theirs)
             print(f"| {name} | {kind} | {batch} | {t} | {o:.2f} | {p:.2f} | {p / o:.2f}x |")
             raw.append({"conv": name, "pass": kind, "batch": batch, "threads": t, "isthmus_ms": ours, "peer_ms": theirs})
+            if kind == "forward":
+                forward_ms[name, batch, t] = (o, p)
+            elif (name, batch, t) in forward_ms:
+                fo, fp = forward_ms.pop((name, batch, t))
+                print(f"| {name} | forward + backward | {batch} | {t} | {fo + o:.2f} | {fp + p:.2f} | "
+                      f"{(fp + p) / (fo + o):.2f}x |")
     elif suite == "nets":
         print("\n| net | pass | batch | threads | Isthmus ms | PyTorch ms | Isthmus images/s | PyTorch images/s | ratio |")
         print("|---|---|---|---|---|---|---|---|---|")
