@@ -959,6 +959,11 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
         for (int ic0 = 0; ic0 < cin; ic0 += ROWS) {
             for (int oc0 = 0; oc0 < cout; oc0 += COLS) {
                 int c = cb + ic0 * cout + oc0;
+                if (L < 16) { // as multiply's tile: 16 accumulators alone fill AVX2's registers
+                    accumulateRows(cout, r, v, vb + ic0 * r, dmt, mb + oc0, tiles, sums, c);
+                    accumulateRows(cout, r, v, vb + (ic0 + 4) * r, dmt, mb + oc0, tiles, sums, c + 4 * cout);
+                    continue;
+                }
                 FloatVector c00 = FloatVector.fromArray(S, sums, c), c01 = FloatVector.fromArray(S, sums, c + L);
                 FloatVector c10 = FloatVector.fromArray(S, sums, c + cout), c11 = FloatVector.fromArray(S, sums, c + cout + L);
                 FloatVector c20 = FloatVector.fromArray(S, sums, c + 2 * cout), c21 = FloatVector.fromArray(S, sums, c + 2 * cout + L);
@@ -1014,6 +1019,47 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                 c71.intoArray(sums, c + 7 * cout + L);
             }
         }
+    }
+
+    /**
+     * {@link #accumulate}'s register tile under 16 lanes: four input channels (rows of {@code V_e}
+     * from {@code v[vi]}) by two vectors of output channels ({@code dM_e^T} from {@code dmt[mi]}),
+     * added into {@code sums[c]}, each sum in the same order as the wide tile's (whose 16
+     * accumulators alone fill AVX2's registers).
+     */
+    private static void accumulateRows(int cout, int blockTiles, float[] v, int vi, float[] dmt, int mi, int tiles,
+                                       float[] sums, int c) {
+        int r = blockTiles;
+        FloatVector c00 = FloatVector.fromArray(S, sums, c), c01 = FloatVector.fromArray(S, sums, c + L);
+        FloatVector c10 = FloatVector.fromArray(S, sums, c + cout), c11 = FloatVector.fromArray(S, sums, c + cout + L);
+        FloatVector c20 = FloatVector.fromArray(S, sums, c + 2 * cout);
+        FloatVector c21 = FloatVector.fromArray(S, sums, c + 2 * cout + L);
+        FloatVector c30 = FloatVector.fromArray(S, sums, c + 3 * cout);
+        FloatVector c31 = FloatVector.fromArray(S, sums, c + 3 * cout + L);
+        for (int t = 0; t < tiles; t++) {
+            int bi = mi + t * cout, ai = vi + t;
+            FloatVector b0 = FloatVector.fromArray(S, dmt, bi), b1 = FloatVector.fromArray(S, dmt, bi + L);
+            FloatVector a = FloatVector.broadcast(S, v[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, v[ai + r]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, v[ai + 2 * r]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, v[ai + 3 * r]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(sums, c);
+        c01.intoArray(sums, c + L);
+        c10.intoArray(sums, c + cout);
+        c11.intoArray(sums, c + cout + L);
+        c20.intoArray(sums, c + 2 * cout);
+        c21.intoArray(sums, c + 2 * cout + L);
+        c30.intoArray(sums, c + 3 * cout);
+        c31.intoArray(sums, c + 3 * cout + L);
     }
 
     /**
