@@ -961,7 +961,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                 int c = cb + ic0 * cout + oc0;
                 if (L < 16) { // as multiply's tile: 16 accumulators alone fill AVX2's registers
                     accumulateRows(cout, r, v, vb + ic0 * r, dmt, mb + oc0, tiles, sums, c);
-                    accumulateRows(cout, r, v, vb + (ic0 + 4) * r, dmt, mb + oc0, tiles, sums, c + 4 * cout);
+                    accumulateRows(cout, r, v, vb + (ic0 + ROWS / 2) * r, dmt, mb + oc0, tiles, sums, c + ROWS / 2 * cout);
                     continue;
                 }
                 FloatVector c00 = FloatVector.fromArray(S, sums, c), c01 = FloatVector.fromArray(S, sums, c + L);
@@ -1490,7 +1490,6 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
         q1.fma(four, q3.fma(minusFive, q5)).intoArray(v, to + 21 * e);
     }
 
-
     /**
      * {@code M_e = U_e V_e} over the first {@code tiles} columns (whole vectors): two vectors of
      * tiles at a time, and a last single vector by {@link #multiplyVector}.
@@ -1517,7 +1516,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
             if (L < 16) { // as multiplyVector: 16 accumulators alone fill AVX2's registers
                 for (int t0 = 0; t0 < wide; t0 += COLS) {
                     multiplyRows(cin, blockTiles, u, ub, v, vb + t0, m, mb + p * ROWS * blockTiles + t0, 0);
-                    multiplyRows(cin, blockTiles, u, ub, v, vb + t0, m, mb + p * ROWS * blockTiles + t0, 4);
+                    multiplyRows(cin, blockTiles, u, ub, v, vb + t0, m, mb + p * ROWS * blockTiles + t0, ROWS / 2);
                 }
                 continue;
             }
@@ -1591,7 +1590,7 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     private static void multiplyVector(int cin, int blockTiles, float[] u, int ub, float[] v, int vi, float[] m, int mi) {
         if (L < 16) {
             multiplyVectorRows(cin, blockTiles, u, ub, v, vi, m, mi, 0);
-            multiplyVectorRows(cin, blockTiles, u, ub, v, vi, m, mi, 4);
+            multiplyVectorRows(cin, blockTiles, u, ub, v, vi, m, mi, ROWS / 2);
             return;
         }
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
