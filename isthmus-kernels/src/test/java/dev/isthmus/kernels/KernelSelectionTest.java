@@ -46,5 +46,7 @@ class KernelSelectionTest {
         Blocking avx2 = Blocking.forLanes(8);
         assertEquals(avx2.nr(), avx2.nb(), "the short tile walks one B micro-panel at a time: " + avx2);
         assertTrue(avx2.kc() * avx2.nr() * Float.BYTES <= Blocking.L1 / 2, "B micro-panel in half of L1: " + avx2);
+        assertEquals(0, avx2.mc() % avx2.mr());
+        assertTrue(avx2.inPlaceMr() <= avx2.mr(), "the in-place tile is no taller than the packed one: " + avx2);
     }
 }

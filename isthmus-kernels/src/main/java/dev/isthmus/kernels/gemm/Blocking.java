@@ -12,8 +12,10 @@ package dev.isthmus.kernels.gemm;
  * declared cache sizes rather than from the running machine, so the summation order, and with it
  * every result bit, is the same on every machine with the same vector width.
  *
- * @param mr               rows of the register tile
- * @param nr               columns of the register tile: two vectors
+ * @param mr               rows of the register tile that reads packed A
+ * @param inPlaceMr        rows of the register tile that reads A where it lies (fewer on AVX2:
+ *                         each row is an address and a bounds check in its loop)
+ * @param nr               columns of the register tiles: two vectors
  * @param kc               depth of a packed block
  * @param mc               rows of a packed A block
  * @param nc               columns of a packed B panel
@@ -52,7 +54,7 @@ package dev.isthmus.kernels.gemm;
  * @param dotChunk         floats of each row the dot-product path takes at a time: a tile's rows
  *                         stay in L2, and its lane sums stay rare
  */
-public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narrowN, int bInPlaceTiles,
+public record Blocking(int mr, int inPlaceMr, int nr, int kc, int mc, int nc, int nb, int narrowN, int bInPlaceTiles,
                        long parallelMinFlops,
                        int dotMinK, int dotMaxC, int dotMaxCPerK, long dotParallelMinFlops, int dotChunk) {
 
@@ -60,26 +62,27 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
     public static final int L1 = 32 << 10, L2 = 512 << 10, L3_SHARE = 4 << 20;
 
     public Blocking {
-        if (mr < 1 || nr < 1 || kc < 1 || mc % mr != 0 || nc % nr != 0 || nb % nr != 0 || mc < mr || nc < nr
-                || nb < nr) {
-            throw new IllegalArgumentException("inconsistent blocking: mr=" + mr + " nr=" + nr
-                    + " kc=" + kc + " mc=" + mc + " nc=" + nc + " nb=" + nb);
+        if (mr < 1 || inPlaceMr < 1 || nr < 1 || kc < 1 || mc % mr != 0 || nc % nr != 0 || nb % nr != 0
+                || mc < mr || nc < nr || nb < nr) {
+            throw new IllegalArgumentException("inconsistent blocking: mr=" + mr + " inPlaceMr=" + inPlaceMr
+                    + " nr=" + nr + " kc=" + kc + " mc=" + mc + " nc=" + nc + " nb=" + nb);
         }
     }
 
     /**
-     * The blocking for vectors of {@code lanes} floats. The tile is {@code mr} rows by two vectors:
-     * C2 keeps all of a step's broadcasts in registers before its FMAs, so a tile takes
-     * {@code 3 * mr + 2} vector registers: eight rows (26) fit AVX-512's 32, four (14) fit
-     * AVX2's 16, where six would spill an accumulator and halve the speed.
+     * The blocking for vectors of {@code lanes} floats. The tiles are {@code mr} rows by two
+     * vectors: 2 * mr accumulators, the two B vectors and the broadcasts C2 loads ahead of their
+     * FMAs. Eight rows fit AVX-512's 32 registers. On AVX2's 16, six rows fit where C2 loads two
+     * broadcasts at a time, as it does in the packed tile's loop (16 registers, no spill); a tile
+     * reading A in place keeps four rows (its six row addresses made it slower:
+     * benchmarks/README.md, "Six rows for AVX2's packed tile").
      */
     public static Blocking forLanes(int lanes) {
-        int mr = lanes >= 16 ? 8 : 4;
-        return forTile(mr, 2 * lanes, lanes);
+        return lanes >= 16 ? forTile(8, 8, 2 * lanes, lanes) : forTile(6, 4, 2 * lanes, lanes);
     }
 
-    /** The blocking for an {@code mr x nr} float tile. */
-    public static Blocking forTile(int mr, int nr, int lanes) {
+    /** The blocking for an {@code mr x nr} float tile, with an {@code inPlaceMr x nr} tile for A read in place. */
+    public static Blocking forTile(int mr, int inPlaceMr, int nr, int lanes) {
         int kc, nb, mc;
         if (mr >= 8) {
             // An A micro-panel in half of L1: deep K blocks, since C is read and written once per
@@ -101,7 +104,7 @@ public record Blocking(int mr, int nr, int kc, int mc, int nc, int nb, int narro
         }
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
         int narrowN = mr >= 8 ? 2 * nr : 8 * nr;
-        return new Blocking(mr, nr, kc, mc, nc, nb, narrowN, 8, 1L << 19,
+        return new Blocking(mr, inPlaceMr, nr, kc, mc, nc, nb, narrowN, 8, 1L << 19,
                 8 * lanes, 64 * 1024, 1, 1L << 20, 4096);
     }
 

@@ -1,12 +1,13 @@
 package dev.isthmus.kernels.gemm;
 
 /**
- * An SGEMM register tile of {@link #mr()} rows by two vectors ({@code NR} columns): the only
- * piece of the packed path that knows the vector registers. Each method walks every {@code MR}-row
- * tile of a block against one B micro-panel of {@code kc x NR}, element (p, j) at
- * {@code bOff + p * bStride + j}: packed ({@code bStride} NR), or B itself where it is read in
- * place (its row stride; {@link #oneVector} reads packed panels only). Packed A micro-panels hold element (i, p) of a tile at
- * {@code tile * MR * kc + p * MR + i}, zero past the last row.
+ * An SGEMM register tile of {@link #mr()} rows by two vectors ({@code NR} columns) over packed A:
+ * with {@link InPlaceKernel}, the only piece of the packed path that knows the vector registers.
+ * Each method walks every {@code MR}-row tile of a block against one B micro-panel of
+ * {@code kc x NR}, element (p, j) at {@code bOff + p * bStride + j}: packed ({@code bStride} NR),
+ * or B itself where it is read in place (its row stride; {@link #oneVector} reads packed panels
+ * only). Packed A micro-panels hold element (i, p) of a tile at {@code tile * MR * kc + p * MR + i},
+ * zero past the last row.
  */
 interface MicroKernel {
 
@@ -20,15 +21,6 @@ interface MicroKernel {
      */
     void packed(int kc, int mc, float[] ap, int aStart, float[] bp, int bOff, int bStride, float[] c, int cOff, int ldc,
                 boolean overwrite, float beta);
-
-    /**
-     * {@link #packed} with A's rows read where they lie, row {@code i} of the block from
-     * {@code rows[row0 + i] + col} (a row table, so rows may lie anywhere, even overlap) and alpha
-     * applied to each accumulator through {@code tile} ({@code MR x NR} scratch) and
-     * {@link TileMerge}; the eight-row tile stores straight to C where alpha is 1.
-     */
-    void inPlace(int kc, int mc, float[] a, int[] rows, int row0, int col, float alpha, float[] bp, int bOff,
-                 int bStride, float[] tile, float[] c, int cOff, int ldc, boolean overwrite, float beta);
 
     /** {@link #packed} for a last panel exactly one vector wide: its first vector only, through {@code tile}. */
     void oneVector(int kc, int mc, float[] ap, float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc,

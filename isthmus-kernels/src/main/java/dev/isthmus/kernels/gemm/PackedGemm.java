@@ -30,8 +30,10 @@ final class PackedGemm {
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
     static final Blocking BLOCKING = Blocking.forLanes(L);
-    private static final MicroKernel KERNEL = BLOCKING.mr() == 8 ? new Tile8x2() : new Tile4x2();
-    private static final int MR = BLOCKING.mr(), NR = BLOCKING.nr();
+    private static final Tile8x2 WIDE = BLOCKING.mr() == 8 ? new Tile8x2() : null;
+    private static final MicroKernel KERNEL = WIDE != null ? WIDE : new Tile6x2();
+    private static final InPlaceKernel IN_PLACE = BLOCKING.inPlaceMr() == 8 ? WIDE : new Tile4x2();
+    private static final int MR = BLOCKING.mr(), IN_PLACE_MR = BLOCKING.inPlaceMr(), NR = BLOCKING.nr();
     private static final int KC = BLOCKING.kc(), MC = BLOCKING.mc(), NC = BLOCKING.nc(), NB = BLOCKING.nb();
     /**
      * The deepest a last K block may be: what is left of k when it is at most a quarter of a block
@@ -101,7 +103,8 @@ final class PackedGemm {
                             float beta, float[] c, int cOffset, int ldc) {
         boolean aInPlace = !transA && n <= BLOCKING.narrowN();
         // Split C into per-thread strips on tile boundaries, along whichever side has more tiles.
-        int mTiles = ceilDiv(m, MR), nTiles = ceilDiv(n, NR);
+        int mr = aInPlace ? IN_PLACE_MR : MR;
+        int mTiles = ceilDiv(m, mr), nTiles = ceilDiv(n, NR);
         boolean splitN = nTiles >= mTiles;
         int tiles = splitN ? nTiles : mTiles;
         long flops = 2L * m * n * k;
@@ -117,7 +120,7 @@ final class PackedGemm {
                 region(transA, transB, aInPlace, 0, m, from * NR, Math.min(n, to * NR), k,
                         alpha, a, aOffset, lda, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
             } else {
-                region(transA, transB, aInPlace, from * MR, Math.min(m, to * MR), 0, n, k,
+                region(transA, transB, aInPlace, from * mr, Math.min(m, to * mr), 0, n, k,
                         alpha, a, aOffset, lda, rows, b, bOffset, ldb, beta, c, cOffset, ldc);
             }
         });
@@ -130,8 +133,8 @@ final class PackedGemm {
                                float beta, float[] c, int cOffset, int ldc) {
         float[] bp = Workspace.floats(Slot.GEMM_PACKED_B, (long) LAST_KC * NC);
         float[] ap = aInPlace ? null : Workspace.floats(Slot.GEMM_PACKED_A, (long) MC * LAST_KC);
-        float[] tile = Workspace.floats(Slot.GEMM_TILE, (long) MR * NR);
-        boolean bInPlace = !transB && ceilDiv(i1 - i0, MR) <= BLOCKING.bInPlaceTiles();
+        float[] tile = Workspace.floats(Slot.GEMM_TILE, (long) Math.max(MR, IN_PLACE_MR) * NR);
+        boolean bInPlace = !transB && ceilDiv(i1 - i0, aInPlace ? IN_PLACE_MR : MR) <= BLOCKING.bInPlaceTiles();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc), full = nc / NR * NR;
             for (int pc = 0, kc; pc < k; pc += kc) {
@@ -215,10 +218,10 @@ final class PackedGemm {
             int full = nc / NR * NR;
             for (int jb = 0; jb < full; jb += NB) {
                 int bandEnd = Math.min(full, jb + NB);
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
+                for (int ir = 0; ir < mc; ir += IN_PLACE_MR) {
+                    int mr = Math.min(IN_PLACE_MR, mc - ir);
                     for (int jr = jb; jr < bandEnd; jr += NR) {
-                        KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bs, bBase + jr * bStep, bStride, tile,
+                        IN_PLACE.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bs, bBase + jr * bStep, bStride, tile,
                                 c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                     }
                 }
@@ -228,12 +231,12 @@ final class PackedGemm {
         for (int jr = j0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             if (nr == NR) {
-                KERNEL.inPlace(kc, mc, a, rows, row0, col, alpha, bs, bBase + jr * bStep, bStride, tile, c,
+                IN_PLACE.inPlace(kc, mc, a, rows, row0, col, alpha, bs, bBase + jr * bStep, bStride, tile, c,
                         cOffset + jr, ldc, overwrite, beta);
             } else {
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
-                    KERNEL.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, bTail, NR, tile, tile, 0, NR, true, 0f);
+                for (int ir = 0; ir < mc; ir += IN_PLACE_MR) {
+                    int mr = Math.min(IN_PLACE_MR, mc - ir);
+                    IN_PLACE.inPlace(kc, mr, a, rows, row0 + ir, col, alpha, bp, bTail, NR, tile, tile, 0, NR, true, 0f);
                     TileMerge.mergeEdge(tile, mr, nr, c, cOffset + ir * ldc + jr, ldc, overwrite, beta);
                 }
             }

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Every element of C is one fma chain over a packed block's k, whichever method computes it,
  * so results do not depend on the path a shape takes.
  */
-final class Tile8x2 implements MicroKernel {
+final class Tile8x2 implements MicroKernel, InPlaceKernel {
 
     private static final VectorSpecies<Float> S = Vectors.FLOATS;
     private static final int L = S.length();
