@@ -170,7 +170,7 @@ abstract class SgemmContract {
     }
 
     /**
-     * C wider than {@code Blocking.narrowN} (16 vectors on AVX2, 4 on AVX-512), so A is packed whether or not it is
+     * C wider than {@code Blocking.narrowN} (4 vectors), so A is packed whether or not it is
      * transposed: k short of, across and off the 16-step transposes and the K block, m across a
      * tile and the M block.
      */

@@ -24,10 +24,13 @@ package dev.isthmus.kernels.gemm;
  *                         rows, where the prefetchers follow it
  * @param narrowN          widest C whose A is read where it lies instead of being packed: each
  *                         element of A then meets too few B micro-panels to repay the copy
- *                         (BLIS's "sup" kernels make the same trade for small shapes). On AVX2
- *                         eight micro-panels (128 columns: 128^3 8% faster in place, 256^3 the
- *                         same; on an Intel Xeon 128^3 and 64 x 576 x 128 level, 64 x 576 x 64
- *                         7% slower packed). On AVX-512 two (64 columns): eight (256) had 128^3
+ *                         (BLIS's "sup" kernels make the same trade for small shapes). Two
+ *                         micro-panels on AVX2 too (32 columns). With the four-row packed tile it
+ *                         was eight (128 columns), but the six-row tile made packing pay. On a
+ *                         Zen 3, against eight, it ran 128^3 x0.86-0.94, 64 x 576 x 128
+ *                         x0.79-0.90, 200 x 300 x 100 x0.55-0.57, 256 x 1024 x 96 x0.74-0.76 and
+ *                         128 x 288 x 64 x0.76-0.79. At 32 columns and under, packing gained
+ *                         nothing. On AVX-512 two (64 columns): eight (256) had 128^3
  *                         and 256^3 10% and 7% faster in place on a Zen 5, but on an Intel Xeon
  *                         (model 207), with four steps of k per trip, packing A ran 256^3, 128^3,
  *                         64 x 576 x 128, 32 x 1152 x 256 and 16 x 2048 x 128 13-37% faster: the
@@ -103,7 +106,7 @@ public record Blocking(int mr, int inPlaceMr, int nr, int kc, int mc, int nc, in
             mc = Math.max(mr, roundDown(L2 / 3 / (kc * Float.BYTES), mr));
         }
         int nc = Math.max(nr, roundDown(L3_SHARE / (kc * Float.BYTES), nr));
-        int narrowN = mr >= 8 ? 2 * nr : 8 * nr;
+        int narrowN = 2 * nr;
         return new Blocking(mr, inPlaceMr, nr, kc, mc, nc, nb, narrowN, 8, 1L << 19,
                 8 * lanes, 64 * 1024, 1, 1L << 20, 4096);
     }
