@@ -46,8 +46,8 @@ final class Tile6x2 implements MicroKernel {
     }
 
     /** A tile's first {@code mr} (5 or 6) rows. Four steps of k per trip, as in {@link Tile8x2#packed}. */
-    private static void sixRows(int kc, int mr, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c, int at,
-                                int ldc, boolean overwrite, float beta) {
+    private static void sixRows(int kc, int mr, float[] ap, int aOff, float[] bp, int bOff, int bStride, float[] c,
+                                int at, int ldc, boolean overwrite, float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
