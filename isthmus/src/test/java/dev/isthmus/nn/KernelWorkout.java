@@ -20,9 +20,9 @@ public final class KernelWorkout {
 
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 0.5;
-        int[][] gemms = { // m, k, n, transB
+        int[][] gemms = { // m, k, n, transB; 50 x 500 x 32 reads A in place on every width (n <= Blocking.narrowN)
             {256, 256, 256, 0}, {96, 300, 200, 1}, {20, 500, 64, 0}, {20, 64, 500, 1}, {2, 50, 128, 0},
-            {64, 576, 128, 0}, {130, 70, 33, 0}};
+            {64, 576, 128, 0}, {130, 70, 33, 0}, {50, 500, 32, 0}};
         for (int[] g : gemms) {
             sgemm(g[0], g[1], g[2], g[3] == 1, seconds);
         }
