@@ -78,7 +78,7 @@ public record Blocking(int mr, int inPlaceMr, int nr, int kc, int mc, int nc, in
      * FMAs. Eight rows fit AVX-512's 32 registers. On AVX2's 16, six rows fit where C2 loads two
      * broadcasts at a time, as it does in the packed tile's loop (16 registers, no spill); a tile
      * reading A in place keeps four rows (its six row addresses made it slower:
-     * benchmarks/README.md, "Six rows for AVX2's packed tile").
+     * benchmarks/README.md, "A Zen 3 EPYC, AVX2 only").
      */
     public static Blocking forLanes(int lanes) {
         return lanes >= 16 ? forTile(8, 8, 2 * lanes, lanes) : forTile(6, 4, 2 * lanes, lanes);

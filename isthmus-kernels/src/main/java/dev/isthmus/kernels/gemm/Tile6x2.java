@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (checked with benchmarks/experiments/c2-hot-instructions.sh). Its 12 independent FMA chains cover
  * the FMA latency of two pipes with room to spare, where {@link Tile4x2}'s 8 chains cover it
  * exactly: on a Zen 3, one thread took x0.77-0.85 the time at 1024^3 and x0.88-0.94 at 256^3 and
- * 512^3, two threads x0.69-0.89 (benchmarks/README.md, "Six rows for AVX2's packed tile"). A
+ * 512^3, two threads x0.69-0.89 (benchmarks/README.md, "A Zen 3 EPYC, AVX2 only"). A
  * block's last one to four rows run a four- or two-row loop over the same packed layout instead
  * of FMAs on zero rows. A read in place keeps {@link Tile4x2}: six row addresses and their bounds
  * checks made that loop slower. Every element of C is still one fma chain over a packed
