@@ -106,8 +106,10 @@ public final class ConvAlgorithms {
      * one thread, three alternated rounds, two JVMs a side), the forward alone by Winograd
      * {@code infer vgg 32 1} x0.495 / x0.517 and {@code infer resnet 32 1} x0.710 / x0.841 of the direct
      * kernel's, with the gradients too {@code train vgg 32 1} x0.567 / x0.635 (the control x0.912);
-     * narrower vectors (128 bits) stay on the direct kernel, not measured. Forced by
-     * {@value #WINOGRAD_PROPERTY}.
+     * narrower vectors (128 bits) stay on the direct kernel, not measured. Checked on a Zen 3, AVX2
+     * alone (benchmarks/README.md, "The Zen 3 again"): the forward off, {@code infer resnet 32 1}
+     * x1.22 and {@code infer vgg 32 1} x2.0 slower; the gradients off, the training steps x1.33-1.50.
+     * Forced by {@value #WINOGRAD_PROPERTY}.
      */
     static boolean winograd(ConvShape shape, ConvSupport kernels) {
         Boolean forced = forcedWinograd(shape, kernels, WINOGRAD_PROPERTY);
