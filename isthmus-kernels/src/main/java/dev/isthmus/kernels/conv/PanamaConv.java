@@ -2,6 +2,9 @@ package dev.isthmus.kernels.conv;
 
 import dev.isthmus.kernels.runtime.Vectors;
 import dev.isthmus.kernels.runtime.Workspace;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -32,6 +35,13 @@ public final class PanamaConv implements ConvSupport {
     /** Even and odd lanes of two vectors taken together, and the two halves of their interleaving. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.iota(S, 0, 2, false);
     private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
+    /** A vector's even (odd) lanes in its low half, twice: the columns of {@link #pooledTile4Narrow}'s windows. */
+    private static final VectorShuffle<Integer> EVEN_LOW = VectorShuffle.fromOp(INTS, i -> 2 * (i % (L / 2)));
+    private static final VectorShuffle<Integer> ODD_LOW = VectorShuffle.fromOp(INTS, i -> 2 * (i % (L / 2)) + 1);
+    /** Half a vector at 8 lanes: {@link #pooledTile4Narrow}'s four windows a channel. */
+    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_128;
+    /** Four winners' codes stored as one int: no byte species of four lanes to store them through. */
+    private static final VarHandle INT_IN_BYTES = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
     /** The four shuffles above as {@link Vectors#pair}'s indices, in that order. */
@@ -97,17 +107,29 @@ public final class PanamaConv implements ConvSupport {
 
     /**
      * Pooled tiles: rectified convolutions (a pooled one without ReLU is rare and keeps the
-     * strip), 16 lanes, a stride-1 row layout ({@code flat} and {@code paired} layouts lay rows
-     * otherwise) whose rows are whole tiles of two vectors, and channels in fours.
+     * strip), 16 or 8 lanes, a stride-1 row layout ({@code flat} and {@code paired} layouts lay
+     * rows otherwise) whose rows are whole tiles ({@link #POOLED_COLUMNS}), and channels in fours.
      */
     @Override
     public boolean poolsInTiles(DirectLayout g, boolean relu) {
-        return relu && L == 16 && g.stride == 1 && !g.flat && !g.paired && g.outW % (2 * L) == 0 && g.cout % 4 == 0;
+        return relu && (L == 16 || L == 8 && NARROW_POOLED_TILES) && g.stride == 1 && !g.flat && !g.paired
+                && g.outW % POOLED_COLUMNS == 0 && g.cout % 4 == 0;
     }
 
     /**
+     * Benchmark hook: {@code -Disthmus.conv.narrowPooledTiles=false} keeps 8 lanes on the strip
+     * (the convolution's rows stored, then pooled), as before {@link #pooledTile4Narrow}.
+     */
+    private static final boolean NARROW_POOLED_TILES =
+            Boolean.parseBoolean(System.getProperty("isthmus.conv.narrowPooledTiles", "true"));
+
+    /** Output columns a pooled tile takes: two vectors at 16 lanes, one at 8 ({@link #pooledTile4Narrow}). */
+    private static final int POOLED_COLUMNS = L == 8 ? L : 2 * L;
+
+    /**
      * Four channels by two rows by two vectors of columns a tile ({@link #pooledTile4}, or
-     * {@link #pooledTile4Winners} in training), then the next four channels over the same columns.
+     * {@link #pooledTile4Winners} in training; at 8 lanes one vector, {@link #pooledTile4Narrow}),
+     * then the next four channels over the same columns.
      */
     @Override
     public void directConvolvePooled(DirectLayout g, float[] xp, int xpAt, float[] wp, int wpOffset, float[] bias,
@@ -116,11 +138,14 @@ public final class PanamaConv implements ConvSupport {
         int k = g.cin * g.kh * g.kw, block = g.ocBlock, perBlock = k * block;
         int[] taps = g.reversedTapOffsets();
         for (int r = 0; r < rows; r += 2) {
-            for (int c = 0; c < g.outW; c += 2 * L) {
+            for (int c = 0; c < g.outW; c += POOLED_COLUMNS) {
                 for (int oc = 0; oc < g.cout; oc += 4) {
                     int base = xpAt + (oy0 + r) * g.inStride + c, wi = wpOffset + oc / block * perBlock + oc % block;
                     int o = oc * outPlane + r / 2 * outStride + c / 2;
-                    if (winners == null) {
+                    if (L == 8) {
+                        pooledTile4Narrow(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out,
+                                outOffset + o, outPlane, winners, winnersOffset + o);
+                    } else if (winners == null) {
                         pooledTile4(k, taps, xp, base, g.inStride, wp, wi, block, bias, biasOffset, oc, out,
                                 outOffset + o, outPlane);
                     } else {
@@ -130,6 +155,104 @@ public final class PanamaConv implements ConvSupport {
                 }
             }
         }
+    }
+
+    /**
+     * The pooled tile under 8 lanes: four channels by two rows by one vector, eight accumulators
+     * (AVX2's 16 registers) and two input loads a tap, as {@link #tile4}; each summed as
+     * {@code tile4} sums it and rectified as it does. Then each window's maximum by the bits and,
+     * where {@code winners} is not null, its winner, as {@link #maxPool2x2} takes them from a
+     * strip (the same floats and codes): four windows a channel, in the low half of a vector,
+     * stored as a half vector and four bytes. Written out, without helpers: C2 left helpers that
+     * take vectors as calls, on boxed vectors.
+     */
+    private static void pooledTile4Narrow(int k, int[] taps, float[] xp, int base, int inStride, float[] wp, int wi,
+                                          int block, float[] bias, int biasOffset, int oc, float[] out, int o,
+                                          int outPlane, byte[] winners, int wo) {
+        FloatVector a0 = biasVector(bias, biasOffset, oc, 1), b0 = a0;
+        FloatVector a1 = biasVector(bias, biasOffset, oc + 1, 1), b1 = a1;
+        FloatVector a2 = biasVector(bias, biasOffset, oc + 2, 1), b2 = a2;
+        FloatVector a3 = biasVector(bias, biasOffset, oc + 3, 1), b3 = a3;
+        for (int t = k - 1, wt = wi + t * block; t >= 0; t--, wt -= block) {
+            int at = base + taps[t];
+            FloatVector x0 = FloatVector.fromArray(S, xp, at);
+            FloatVector x1 = FloatVector.fromArray(S, xp, at + inStride);
+            FloatVector w = FloatVector.broadcast(S, wp[wt]);
+            a0 = x0.fma(w, a0);
+            b0 = x1.fma(w, b0);
+            w = FloatVector.broadcast(S, wp[wt + 1]);
+            a1 = x0.fma(w, a1);
+            b1 = x1.fma(w, b1);
+            w = FloatVector.broadcast(S, wp[wt + 2]);
+            a2 = x0.fma(w, a2);
+            b2 = x1.fma(w, b2);
+            w = FloatVector.broadcast(S, wp[wt + 3]);
+            a3 = x0.fma(w, a3);
+            b3 = x1.fma(w, b3);
+        }
+        FloatVector zero = FloatVector.zero(S);
+        a0 = a0.blend(zero, a0.compare(LE, zero));
+        b0 = b0.blend(zero, b0.compare(LE, zero));
+        a1 = a1.blend(zero, a1.compare(LE, zero));
+        b1 = b1.blend(zero, b1.compare(LE, zero));
+        a2 = a2.blend(zero, a2.compare(LE, zero));
+        b2 = b2.blend(zero, b2.compare(LE, zero));
+        a3 = a3.blend(zero, a3.compare(LE, zero));
+        b3 = b3.blend(zero, b3.compare(LE, zero));
+        if (winners == null) { // as maxPool2x2Values: the rows' maximum, then the column pairs'
+            IntVector v = a0.reinterpretAsInts().lanewise(UMAX, b0.reinterpretAsInts());
+            ((FloatVector) v.rearrange(EVEN_LOW).lanewise(UMAX, v.rearrange(ODD_LOW)).reinterpretAsFloats()
+                    .reinterpretShape(HALF, 0)).intoArray(out, o);
+            v = a1.reinterpretAsInts().lanewise(UMAX, b1.reinterpretAsInts());
+            ((FloatVector) v.rearrange(EVEN_LOW).lanewise(UMAX, v.rearrange(ODD_LOW)).reinterpretAsFloats()
+                    .reinterpretShape(HALF, 0)).intoArray(out, o + outPlane);
+            v = a2.reinterpretAsInts().lanewise(UMAX, b2.reinterpretAsInts());
+            ((FloatVector) v.rearrange(EVEN_LOW).lanewise(UMAX, v.rearrange(ODD_LOW)).reinterpretAsFloats()
+                    .reinterpretShape(HALF, 0)).intoArray(out, o + 2 * outPlane);
+            v = a3.reinterpretAsInts().lanewise(UMAX, b3.reinterpretAsInts());
+            ((FloatVector) v.rearrange(EVEN_LOW).lanewise(UMAX, v.rearrange(ODD_LOW)).reinterpretAsFloats()
+                    .reinterpretShape(HALF, 0)).intoArray(out, o + 3 * outPlane);
+            return;
+        }
+        IntVector none = IntVector.zero(INTS), one = IntVector.broadcast(INTS, 1);
+        IntVector two = IntVector.broadcast(INTS, 2), three = IntVector.broadcast(INTS, 3);
+        IntVector dead = IntVector.broadcast(INTS, DEAD_WINDOW);
+        IntVector tl = a0.reinterpretAsInts().rearrange(EVEN_LOW);
+        IntVector tr = a0.reinterpretAsInts().rearrange(ODD_LOW);
+        IntVector bl = b0.reinterpretAsInts().rearrange(EVEN_LOW);
+        IntVector br = b0.reinterpretAsInts().rearrange(ODD_LOW);
+        IntVector m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o);
+        IntVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
+        code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
+        INT_IN_BYTES.set(winners, wo, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        tl = a1.reinterpretAsInts().rearrange(EVEN_LOW);
+        tr = a1.reinterpretAsInts().rearrange(ODD_LOW);
+        bl = b1.reinterpretAsInts().rearrange(EVEN_LOW);
+        br = b1.reinterpretAsInts().rearrange(ODD_LOW);
+        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o + outPlane);
+        code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
+        code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
+        INT_IN_BYTES.set(winners, wo + outPlane, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        tl = a2.reinterpretAsInts().rearrange(EVEN_LOW);
+        tr = a2.reinterpretAsInts().rearrange(ODD_LOW);
+        bl = b2.reinterpretAsInts().rearrange(EVEN_LOW);
+        br = b2.reinterpretAsInts().rearrange(ODD_LOW);
+        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o + 2 * outPlane);
+        code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
+        code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
+        INT_IN_BYTES.set(winners, wo + 2 * outPlane, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        tl = a3.reinterpretAsInts().rearrange(EVEN_LOW);
+        tr = a3.reinterpretAsInts().rearrange(ODD_LOW);
+        bl = b3.reinterpretAsInts().rearrange(EVEN_LOW);
+        br = b3.reinterpretAsInts().rearrange(ODD_LOW);
+        m = tl.lanewise(UMAX, tr).lanewise(UMAX, bl.lanewise(UMAX, br));
+        ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o + 3 * outPlane);
+        code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
+        code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
+        INT_IN_BYTES.set(winners, wo + 3 * outPlane, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
     }
 
     /**

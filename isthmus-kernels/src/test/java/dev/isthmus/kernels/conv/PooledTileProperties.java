@@ -20,7 +20,8 @@ import net.jqwik.api.constraints.IntRange;
  * make ties (many cells rectified to +0, repeated small values), negative zeros, infinities and
  * NaNs of both signs, where a winner's code depends on the exact comparison (and a window whose
  * maximum is +0 or NaN is coded dead, {@link ConvSupport#DEAD_WINDOW}). The Panama kernels
- * pool in their tiles at 16 lanes alone: the {@code vector-512} run checks they do.
+ * pool in their tiles at 16 lanes and at 8 (another tile): the {@code vector-512} and
+ * {@code vector-256} runs check both.
  */
 @Tag("vector-width")
 class PooledTileProperties {
@@ -36,8 +37,8 @@ class PooledTileProperties {
                                                     @ForAll @IntRange(min = 0, max = 3) int gap,
                                                     @ForAll long seed) {
         ConvSupport kernels = new PanamaConv();
-        if (kernels.directLanes() != 16) {
-            return; // no pooled tiles at this width (see sixteenLanesPoolInTiles)
+        if (kernels.directLanes() != 16 && kernels.directLanes() != 8) {
+            return; // no pooled tiles at this width (see eightAndSixteenLanesPoolInTiles)
         }
         int cout = 4 * quads, k = fiveByFive ? 5 : 3, width = widthTiles * 2 * kernels.directLanes();
         Window2d w = Window2d.of(height, width, k, 1, Padding.symmetric(k / 2, k / 2));
@@ -92,14 +93,15 @@ class PooledTileProperties {
         }
     }
 
-    /** The property is not vacuous: at 16 lanes the kernels pool in their tiles. */
+    /** The property is not vacuous: at 16 and 8 lanes the kernels pool in their tiles. */
     @Property(tries = 1)
-    void sixteenLanesPoolInTiles() {
+    void eightAndSixteenLanesPoolInTiles() {
         ConvSupport kernels = new PanamaConv();
-        Assume.that(kernels.directLanes() == 16);
+        Assume.that(kernels.directLanes() == 16 || kernels.directLanes() == 8);
         Window2d w = Window2d.of(8, 64, 3, 1, Padding.symmetric(1, 1));
         DirectLayout g = DirectLayout.forward(2, 8, w, kernels.directBlock(), kernels.directWideChannels());
-        assertTrue(g != null && kernels.poolsInTiles(g, true), "8 channels 64 wide pool in tiles at 16 lanes: " + g);
+        assertTrue(g != null && kernels.poolsInTiles(g, true),
+                "8 channels 64 wide pool in tiles at " + kernels.directLanes() + " lanes: " + g);
     }
 
     /** A cell: mostly a few repeated values (ties), now and then an edge case. */
