@@ -35,18 +35,19 @@ public final class PanamaConv implements ConvSupport {
     /** Even and odd lanes of two vectors taken together, and the two halves of their interleaving. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.iota(S, 0, 2, false);
     private static final VectorShuffle<Float> ODD = VectorShuffle.iota(S, 1, 2, false);
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
+    /** The four shuffles above as {@link Vectors#pair}'s indices, in that order. */
+    private static final int[] PAIR_INDICES = Vectors.TWO_SOURCE_SELECT
+            ? Vectors.selectIndices(EVEN, ODD, ZIP_LOW, ZIP_HIGH) : new int[0];
     /** A vector's even (odd) lanes in its low half, twice: the columns of {@link #pooledTile4Narrow}'s windows. */
     private static final VectorShuffle<Integer> EVEN_LOW = VectorShuffle.fromOp(INTS, i -> 2 * (i % (L / 2)));
     private static final VectorShuffle<Integer> ODD_LOW = VectorShuffle.fromOp(INTS, i -> 2 * (i % (L / 2)) + 1);
     /** Half a vector at 8 lanes: {@link #pooledTile4Narrow}'s four windows a channel. */
     private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_128;
     /** Four winners' codes stored as one int: no byte species of four lanes to store them through. */
-    private static final VarHandle INT_IN_BYTES = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> (i & 1) * L + i / 2);
-    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(S, i -> (i & 1) * L + L / 2 + i / 2);
-    /** The four shuffles above as {@link Vectors#pair}'s indices, in that order. */
-    private static final int[] PAIR_INDICES = Vectors.TWO_SOURCE_SELECT
-            ? Vectors.selectIndices(EVEN, ODD, ZIP_LOW, ZIP_HIGH) : new int[0];
+    private static final VarHandle INT_IN_BYTES =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Loaded by name by the kernel provider, once the vector module is known to be present. */
     public PanamaConv() {}
@@ -225,7 +226,8 @@ public final class PanamaConv implements ConvSupport {
         ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o);
         IntVector code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
         code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
-        INT_IN_BYTES.set(winners, wo, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        INT_IN_BYTES.set(winners, wo,
+                ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
         tl = a1.reinterpretAsInts().rearrange(EVEN_LOW);
         tr = a1.reinterpretAsInts().rearrange(ODD_LOW);
         bl = b1.reinterpretAsInts().rearrange(EVEN_LOW);
@@ -234,7 +236,8 @@ public final class PanamaConv implements ConvSupport {
         ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o + outPlane);
         code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
         code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
-        INT_IN_BYTES.set(winners, wo + outPlane, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        INT_IN_BYTES.set(winners, wo + outPlane,
+                ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
         tl = a2.reinterpretAsInts().rearrange(EVEN_LOW);
         tr = a2.reinterpretAsInts().rearrange(ODD_LOW);
         bl = b2.reinterpretAsInts().rearrange(EVEN_LOW);
@@ -243,7 +246,8 @@ public final class PanamaConv implements ConvSupport {
         ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o + 2 * outPlane);
         code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
         code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
-        INT_IN_BYTES.set(winners, wo + 2 * outPlane, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        INT_IN_BYTES.set(winners, wo + 2 * outPlane,
+                ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
         tl = a3.reinterpretAsInts().rearrange(EVEN_LOW);
         tr = a3.reinterpretAsInts().rearrange(ODD_LOW);
         bl = b3.reinterpretAsInts().rearrange(EVEN_LOW);
@@ -252,7 +256,8 @@ public final class PanamaConv implements ConvSupport {
         ((FloatVector) m.reinterpretAsFloats().reinterpretShape(HALF, 0)).intoArray(out, o + 3 * outPlane);
         code = three.blend(two, bl.eq(m)).blend(one, tr.eq(m)).blend(none, tl.eq(m));
         code = dead.blend(code, m.reinterpretAsFloats().compare(GT, 0f).cast(INTS));
-        INT_IN_BYTES.set(winners, wo + 3 * outPlane, ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
+        INT_IN_BYTES.set(winners, wo + 3 * outPlane,
+                ((ByteVector) code.convertShape(I2B, B, 0)).reinterpretAsInts().lane(0));
     }
 
     /**
