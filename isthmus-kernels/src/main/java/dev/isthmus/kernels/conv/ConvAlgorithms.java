@@ -170,7 +170,7 @@ public final class ConvAlgorithms {
         return forced != null ? forced : wideForWinograd(shape, kernels);
     }
 
-    /** Test and benchmark hook: {@code -Disthmus.conv.winogradLaneSums=false} keeps {@link #winogradLaneSums} off. */
+    /** Test and benchmark hook: {@code -Disthmus.conv.winogradLaneSums=true|false} forces {@link #winogradLaneSums}. */
     static final String WINOGRAD_LANE_SUMS_PROPERTY = "isthmus.conv.winogradLaneSums";
 
     /**
@@ -178,11 +178,20 @@ public final class ConvAlgorithms {
      * ({@link WinogradConvolution#suitsLaneSums}): wherever it can, ResNet's 16 -> 16. Measured
      * (benchmarks/README.md, "The weight gradient's tiles in the lanes"; pinned, batch 32, one
      * thread, alternated rounds): {@code conv backward 32 16 32 16 3 1 1 1} 2.81-3.15 -> 2.40-2.48
-     * ms, {@code train resnet 32 1} 31.5-35.0 -> 30.1-33.0. Off with {@value #WINOGRAD_LANE_SUMS_PROPERTY}.
+     * ms, {@code train resnet 32 1} 31.5-35.0 -> 30.1-33.0. At 8 lanes, where an image has a whole
+     * band of tiles ({@link WinogradConvolution#LANE_BAND_TILES}, a 32x32 map's 128): the lanes'
+     * totals are added once a band, and on a 16x16 map's 32 tiles that cost more than the
+     * transpose it saves. Measured on the Zen 3 (AVX2; pinned, batch 32, one thread, against the
+     * transposed products, two JVMs a side; benchmarks/README.md): {@code conv backward} 16 -> 16
+     * on 32x32 x0.84 / x0.77 of the time, 32 -> 32 on 64x64 about x0.9, 32 -> 64 and 64 -> 64 on
+     * 32x32 level, 32 -> 32 on 16x16 x1.16 slower. Forced by {@value #WINOGRAD_LANE_SUMS_PROPERTY}.
      */
     static boolean winogradLaneSums(ConvShape shape, int tileRows) {
-        return WinogradConvolution.suitsLaneSums(shape, tileRows)
-                && Boolean.parseBoolean(System.getProperty(WINOGRAD_LANE_SUMS_PROPERTY, "true"));
+        if (!WinogradConvolution.suitsLaneSums(shape, tileRows)) {
+            return false;
+        }
+        String forced = System.getProperty(WINOGRAD_LANE_SUMS_PROPERTY);
+        return forced != null ? Boolean.parseBoolean(forced) : WinogradConvolution.laneSumsPay(shape, tileRows);
     }
 
     /** Test and benchmark hook: {@code -Disthmus.conv.winogradTall=true|false} forces {@link #winogradTileRows}'s choice. */

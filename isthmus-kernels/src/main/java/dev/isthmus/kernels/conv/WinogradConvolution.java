@@ -54,12 +54,14 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     private static final int BAND_TILES = 64;
     /** Input and output channels per register tile of {@link #accumulateLanes}: 4 by 4 accumulators. */
     private static final int LANE_BLOCK = 4;
+    /** Output channels per block of {@link #accumulateLanes}: 4 at 16 lanes, 2 at 8; a block's totals fill a vector. */
+    private static final int LANE_OC = L / LANE_BLOCK;
     /**
      * Tiles a band aims at in a weight gradient with the tiles in the lanes: each 4-by-4 block's
      * accumulators are added across their lanes once a band, so longer bands (a 32x32 image's 128
      * tiles in one) pay for that over more FMAs.
      */
-    private static final int LANE_BAND_TILES = 128;
+    static final int LANE_BAND_TILES = 128;
 
     /**
      * {@link #transpose16}'s permutes, round by round (k = 8, 4, 2, 1; L = 16), as
@@ -155,9 +157,9 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
         bandRows = bandRows(tilesX, tilesY, laneSums ? LANE_BAND_TILES : BAND_TILES);
         stagedRows = tileRows * bandRows + 2;
         if (laneSums && !suitsLaneSums(shape, tileRows)) {
-            throw new IllegalArgumentException("a weight gradient with the tiles in the lanes needs 16 lanes, tiles of 4 "
-                    + "rows, output channels not in pairs of vectors and channels in fours: got " + shape + ", "
-                    + tileRows + " rows a tile, " + L + " lanes");
+            throw new IllegalArgumentException("a weight gradient with the tiles in the lanes needs 16 or 8 lanes, tiles of"
+                    + " 4 rows and channels in fours (output channels in twos at 8 lanes; at 16, not in pairs of vectors):"
+                    + " got " + shape + ", " + tileRows + " rows a tile, " + L + " lanes");
         }
         this.laneSums = laneSums;
         blockTiles = roundUp(bandRows * tilesX, L);
@@ -191,13 +193,25 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     }
 
     /**
-     * Whether {@link #weightGradient} can keep the tiles in the lanes ({@link #accumulateLanes}):
-     * at 16 lanes (its tree of blends and permutes is written for 16), F(4x2, 3x3)'s tiles, output channels
-     * not in pairs of vectors and channels in fours.
+     * Whether {@link #weightGradient} can keep the tiles in the lanes: F(4x2, 3x3)'s tiles and
+     * input channels in fours; at 16 lanes ({@link #accumulateLanes}) output channels in fours
+     * and not in pairs of vectors, at 8 ({@link #accumulateLanes8}) in twos.
      */
     static boolean suitsLaneSums(ConvShape shape, int tileRows) {
-        return L == 16 && tileRows == 4 && shape.outChannels() % COLS != 0 && shape.inChannels() % LANE_BLOCK == 0
-                && shape.outChannels() % LANE_BLOCK == 0;
+        int cin = shape.inChannels(), cout = shape.outChannels();
+        if (L == 8) { // whatever the output channels: at 8 lanes the transposed products need a transpose too
+            return tileRows == 4 && cin % LANE_BLOCK == 0 && cout % LANE_OC == 0;
+        }
+        return L == 16 && tileRows == 4 && cout % COLS != 0 && cin % LANE_BLOCK == 0 && cout % LANE_BLOCK == 0;
+    }
+
+    /**
+     * Whether the tiles in the lanes pay where they suit ({@link ConvAlgorithms#winogradLaneSums}):
+     * at 16 lanes always; at 8, where an image has a band of {@link #LANE_BAND_TILES} tiles.
+     */
+    static boolean laneSumsPay(ConvShape shape, int tileRows) {
+        Window2d w = shape.window();
+        return L != 8 || (long) w.outHeight() / tileRows * ((w.outWidth() + 1) / 2) >= LANE_BAND_TILES;
     }
 
     /**
@@ -573,8 +587,13 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
                     clearPastTiles(dm, oc * blockTiles, productPlane, tiles, roundUp(tiles, L));
                 }
                 for (int e = 0; e < products; e++) {
-                    accumulateLanes(cin, cout, blockTiles, v, e * inputPlane, dm, e * productPlane, roundUp(tiles, L),
-                            sums, e * weightPlane);
+                    if (L == 8) {
+                        accumulateLanes8(cin, cout, blockTiles, v, e * inputPlane, dm, e * productPlane,
+                                roundUp(tiles, L), sums, e * weightPlane);
+                    } else {
+                        accumulateLanes(cin, cout, blockTiles, v, e * inputPlane, dm, e * productPlane,
+                                roundUp(tiles, L), sums, e * weightPlane);
+                    }
                 }
                 continue;
             }
@@ -788,14 +807,25 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     /**
      * {@code dM_e^T} from {@code dM_e} for a band's first {@code tiles} tiles: rows of {@code cout},
      * planes as {@code dM_e}'s. With 16 lanes, blocks of 16 by 16 transposed in registers
-     * ({@link #transpose16}); else each row a vector of output channels gathered down a column
-     * of {@code dM_e}. Element by element it took 15% of a 64 -> 128 weight gradient on 16x16
+     * ({@link #transpose16}), with 8 blocks of 8 by 8 ({@link #transpose8}); else each row a
+     * vector of output channels gathered down a column of {@code dM_e}. Element by element it took 15% of a 64 -> 128 weight gradient on 16x16
      * (gathered, 11%); a masked scatter from the transform cost as much, shuffles through a block
      * in memory twice as much.
      */
     private void transposeGradient(float[] dm, int tiles, float[] dmt) {
         if (L == 16) {
             transposeGradient16(products, productPlane, cout, blockTiles, dm, tiles, dmt);
+            return;
+        }
+        if (L == 8 && TRANSPOSE8) {
+            for (int e = 0; e < products; e++) {
+                int plane = e * productPlane;
+                for (int t0 = 0; t0 < tiles; t0 += L) {
+                    for (int oc = 0; oc < cout; oc += L) {
+                        transpose8(dm, plane + oc * blockTiles + t0, blockTiles, dmt, plane + t0 * cout + oc, cout);
+                    }
+                }
+            }
             return;
         }
         for (int e = 0; e < products; e++) {
@@ -943,6 +973,57 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     }
 
     /**
+     * Benchmark hook: {@code -Disthmus.conv.transpose8=false} keeps 8 lanes on the gathers
+     * {@link #transposeGradient} used before {@link #transpose8}.
+     */
+    private static final boolean TRANSPOSE8 = Boolean.parseBoolean(System.getProperty("isthmus.conv.transpose8", "true"));
+    /** {@link #transpose8}'s rounds (k = 4, 2, 1): lane {@code j} takes lane {@code j ^ k}. */
+    private static final VectorShuffle<Float> SWAP4 = L == 8 ? VectorShuffle.fromOp(S, j -> j ^ 4) : null;
+    private static final VectorShuffle<Float> SWAP2 = L == 8 ? VectorShuffle.fromOp(S, j -> j ^ 2) : null;
+    private static final VectorShuffle<Float> SWAP1 = L == 8 ? VectorShuffle.fromOp(S, j -> j ^ 1) : null;
+    /** The lanes with bit k set, which each round takes from the other row. */
+    private static final VectorMask<Float> BIT4 = L == 8 ? VectorMask.fromLong(S, 0xF0) : null;
+    private static final VectorMask<Float> BIT2 = L == 8 ? VectorMask.fromLong(S, 0xCC) : null;
+    private static final VectorMask<Float> BIT1 = L == 8 ? VectorMask.fromLong(S, 0xAA) : null;
+
+    /**
+     * {@link #transpose16} under 8 lanes: {@code to[toAt + c * toStride + r] = from[at + r *
+     * fromStride + c]} for an 8 by 8 block, in three rounds; of rows {@code i} and {@code i + k}
+     * ({@code i}'s bit k clear), the first keeps its lanes with bit k clear and takes the
+     * second's {@code j - k} into the others, the second takes the first's {@code j + k} into
+     * its lanes with bit k clear: one lane swap and one blend a row. AVX2 has no two-source
+     * permute, so the swap is one-source and the blend picks. Gathering each row down a
+     * column, as before, left a 16 -> 16 weight gradient on 32x32 waiting on the gathers: a
+     * quarter of its samples on the Zen 3. Written out, as {@code transpose16}.
+     */
+    static void transpose8(float[] from, int at, int fromStride, float[] to, int toAt, int toStride) {
+        FloatVector r0 = FloatVector.fromArray(S, from, at);
+        FloatVector r1 = FloatVector.fromArray(S, from, at + fromStride);
+        FloatVector r2 = FloatVector.fromArray(S, from, at + 2 * fromStride);
+        FloatVector r3 = FloatVector.fromArray(S, from, at + 3 * fromStride);
+        FloatVector r4 = FloatVector.fromArray(S, from, at + 4 * fromStride);
+        FloatVector r5 = FloatVector.fromArray(S, from, at + 5 * fromStride);
+        FloatVector r6 = FloatVector.fromArray(S, from, at + 6 * fromStride);
+        FloatVector r7 = FloatVector.fromArray(S, from, at + 7 * fromStride);
+        FloatVector a0 = r0.blend(r4.rearrange(SWAP4), BIT4), a4 = r0.rearrange(SWAP4).blend(r4, BIT4);
+        FloatVector a1 = r1.blend(r5.rearrange(SWAP4), BIT4), a5 = r1.rearrange(SWAP4).blend(r5, BIT4);
+        FloatVector a2 = r2.blend(r6.rearrange(SWAP4), BIT4), a6 = r2.rearrange(SWAP4).blend(r6, BIT4);
+        FloatVector a3 = r3.blend(r7.rearrange(SWAP4), BIT4), a7 = r3.rearrange(SWAP4).blend(r7, BIT4);
+        FloatVector b0 = a0.blend(a2.rearrange(SWAP2), BIT2), b2 = a0.rearrange(SWAP2).blend(a2, BIT2);
+        FloatVector b1 = a1.blend(a3.rearrange(SWAP2), BIT2), b3 = a1.rearrange(SWAP2).blend(a3, BIT2);
+        FloatVector b4 = a4.blend(a6.rearrange(SWAP2), BIT2), b6 = a4.rearrange(SWAP2).blend(a6, BIT2);
+        FloatVector b5 = a5.blend(a7.rearrange(SWAP2), BIT2), b7 = a5.rearrange(SWAP2).blend(a7, BIT2);
+        b0.blend(b1.rearrange(SWAP1), BIT1).intoArray(to, toAt);
+        b0.rearrange(SWAP1).blend(b1, BIT1).intoArray(to, toAt + toStride);
+        b2.blend(b3.rearrange(SWAP1), BIT1).intoArray(to, toAt + 2 * toStride);
+        b2.rearrange(SWAP1).blend(b3, BIT1).intoArray(to, toAt + 3 * toStride);
+        b4.blend(b5.rearrange(SWAP1), BIT1).intoArray(to, toAt + 4 * toStride);
+        b4.rearrange(SWAP1).blend(b5, BIT1).intoArray(to, toAt + 5 * toStride);
+        b6.blend(b7.rearrange(SWAP1), BIT1).intoArray(to, toAt + 6 * toStride);
+        b6.rearrange(SWAP1).blend(b7, BIT1).intoArray(to, toAt + 7 * toStride);
+    }
+
+    /**
      * {@code dU_e^T += V_e dM_e^T} over a band's first {@code tiles} tiles, {@code V_e} at
      * {@code v[vb]} (rows of {@code blockTiles} for each of {@code cin} input channels),
      * {@code dM_e^T} at {@code dmt[mb]} (rows of {@code cout}), {@code dU_e^T} at {@code sums[cb]}
@@ -1063,6 +1144,61 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     }
 
     /**
+     * {@link #accumulateLanes} under 8 lanes: blocks of 4 input by 2 output channels, 8
+     * accumulators (AVX2's 16 registers), 6 loads a block's 8 FMAs, as the transposed products'
+     * register tile ({@link #accumulateRows}), without the transpose before it
+     * ({@link #transpose8}: on the Zen 3 it took as many samples as the products). Then the 8
+     * accumulators' lanes are added in three rounds; in each, of {@code x} and {@code y}, the
+     * lanes with bit k clear take {@code x}'s pairs and the others {@code y}'s: two blends, a
+     * one-source permute ({@link #SWAP4}; AVX2 has no two-source one) and an add. Lane
+     * {@code 2i + j} of the last is input channel {@code i}'s and output channel {@code j}'s
+     * total, added into the block's vector of the sums ({@link #sumsPair}).
+     */
+    static void accumulateLanes8(int cin, int cout, int blockTiles, float[] v, int vb, float[] dm, int mb, int tiles,
+                                 float[] sums, int cb) {
+        int r = blockTiles;
+        for (int ic0 = 0; ic0 < cin; ic0 += LANE_BLOCK) {
+            for (int oc0 = 0; oc0 < cout; oc0 += LANE_OC) {
+                FloatVector zero = FloatVector.zero(S);
+                FloatVector a00 = zero;
+                FloatVector a01 = zero;
+                FloatVector a10 = zero;
+                FloatVector a11 = zero;
+                FloatVector a20 = zero;
+                FloatVector a21 = zero;
+                FloatVector a30 = zero;
+                FloatVector a31 = zero;
+                for (int t = 0; t < tiles; t += L) {
+                    int xi = vb + ic0 * r + t, gi = mb + oc0 * r + t;
+                    FloatVector g0 = FloatVector.fromArray(S, dm, gi), g1 = FloatVector.fromArray(S, dm, gi + r);
+                    FloatVector x = FloatVector.fromArray(S, v, xi);
+                    a00 = x.fma(g0, a00);
+                    a01 = x.fma(g1, a01);
+                    x = FloatVector.fromArray(S, v, xi + r);
+                    a10 = x.fma(g0, a10);
+                    a11 = x.fma(g1, a11);
+                    x = FloatVector.fromArray(S, v, xi + 2 * r);
+                    a20 = x.fma(g0, a20);
+                    a21 = x.fma(g1, a21);
+                    x = FloatVector.fromArray(S, v, xi + 3 * r);
+                    a30 = x.fma(g0, a30);
+                    a31 = x.fma(g1, a31);
+                }
+                // k = 4: channels i and i + 2; k = 2: i and i + 1; k = 1: the two output channels
+                FloatVector r0 = a00.blend(a20, BIT4).add(a20.blend(a00, BIT4).rearrange(SWAP4));
+                FloatVector r1 = a01.blend(a21, BIT4).add(a21.blend(a01, BIT4).rearrange(SWAP4));
+                FloatVector r2 = a10.blend(a30, BIT4).add(a30.blend(a10, BIT4).rearrange(SWAP4));
+                FloatVector r3 = a11.blend(a31, BIT4).add(a31.blend(a11, BIT4).rearrange(SWAP4));
+                r0 = r0.blend(r2, BIT2).add(r2.blend(r0, BIT2).rearrange(SWAP2));
+                r1 = r1.blend(r3, BIT2).add(r3.blend(r1, BIT2).rearrange(SWAP2));
+                int c = cb + (ic0 / LANE_BLOCK * (cout / LANE_OC) + oc0 / LANE_OC) * L;
+                r0.blend(r1, BIT1).add(r1.blend(r0, BIT1).rearrange(SWAP1))
+                        .add(FloatVector.fromArray(S, sums, c)).intoArray(sums, c);
+            }
+        }
+    }
+
+    /**
      * {@link #accumulate} for output channels in single vectors (16 of them with 16 lanes): 8
      * input channels by one vector of output channels in registers.
      */
@@ -1136,8 +1272,8 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
      * {@code ic * cout + oc}, or with {@code laneSums} {@link #accumulateLanes}' 4x4 blocks.
      */
     static int sumsPair(int ic, int oc, int cout, boolean laneSums) {
-        return laneSums ? ((ic / LANE_BLOCK) * (cout / LANE_BLOCK) + oc / LANE_BLOCK) * L
-                + ic % LANE_BLOCK * LANE_BLOCK + oc % LANE_BLOCK : ic * cout + oc;
+        return laneSums ? ((ic / LANE_BLOCK) * (cout / LANE_OC) + oc / LANE_OC) * L
+                + ic % LANE_BLOCK * LANE_OC + oc % LANE_OC : ic * cout + oc;
     }
 
     /**
