@@ -308,7 +308,7 @@ final class Winograd4x4Convolution implements WinogradDataGradient, WinogradWeig
                 }
                 continue;
             }
-            WinogradConvolution.transposeGradient16(PRODUCTS, productPlane, cout, blockTiles, dm, tiles, dmt);
+            WinogradConvolution.transposeGradientBlocks(PRODUCTS, productPlane, cout, blockTiles, dm, tiles, dmt);
             for (int e = 0; e < PRODUCTS; e++) {
                 WinogradConvolution.accumulate(cin, cout, blockTiles, v, e * inputPlane, dmt, e * productPlane, tiles,
                         sums, e * weightPlane);

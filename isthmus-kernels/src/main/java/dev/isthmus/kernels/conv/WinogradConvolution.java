@@ -813,19 +813,8 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
      * in memory twice as much.
      */
     private void transposeGradient(float[] dm, int tiles, float[] dmt) {
-        if (L == 16) {
-            transposeGradient16(products, productPlane, cout, blockTiles, dm, tiles, dmt);
-            return;
-        }
-        if (L == 8 && TRANSPOSE8) {
-            for (int e = 0; e < products; e++) {
-                int plane = e * productPlane;
-                for (int t0 = 0; t0 < tiles; t0 += L) {
-                    for (int oc = 0; oc < cout; oc += L) {
-                        transpose8(dm, plane + oc * blockTiles + t0, blockTiles, dmt, plane + t0 * cout + oc, cout);
-                    }
-                }
-            }
+        if (L == 16 || L == 8 && TRANSPOSE8) {
+            transposeGradientBlocks(products, productPlane, cout, blockTiles, dm, tiles, dmt);
             return;
         }
         for (int e = 0; e < products; e++) {
@@ -840,18 +829,23 @@ final class WinogradConvolution implements WinogradDataGradient, WinogradWeightG
     }
 
     /**
-     * {@link #transposeGradient} at 16 lanes for {@code products} planes {@code productPlane}
+     * {@link #transposeGradient} at 16 or 8 lanes for {@code products} planes {@code productPlane}
      * apart, rows of {@code blockTiles} for each of {@code cout} output channels: blocks of 16 by
-     * 16 ({@link #transpose16}). Columns past the tiles up to the vector are stale, their rows of
-     * {@code dmt} unread.
+     * 16 ({@link #transpose16}) or 8 by 8 ({@link #transpose8}). Columns past the tiles up to the
+     * vector are stale, their rows of {@code dmt} unread.
      */
-    static void transposeGradient16(int products, int productPlane, int cout, int blockTiles, float[] dm, int tiles,
-                                    float[] dmt) {
+    static void transposeGradientBlocks(int products, int productPlane, int cout, int blockTiles, float[] dm, int tiles,
+                                        float[] dmt) {
         for (int e = 0; e < products; e++) {
             int plane = e * productPlane;
             for (int t0 = 0; t0 < tiles; t0 += L) {
                 for (int oc = 0; oc < cout; oc += L) {
-                    transpose16(dm, plane + oc * blockTiles + t0, blockTiles, dmt, plane + t0 * cout + oc, cout);
+                    int from = plane + oc * blockTiles + t0, to = plane + t0 * cout + oc;
+                    if (L == 16) {
+                        transpose16(dm, from, blockTiles, dmt, to, cout);
+                    } else {
+                        transpose8(dm, from, blockTiles, dmt, to, cout);
+                    }
                 }
             }
         }
